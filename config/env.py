@@ -1,0 +1,62 @@
+"""One typed reading of the environment. Every setting that varies by deployment comes from here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
+def _list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Env:
+    secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", ""))
+    debug: bool = field(default_factory=lambda: _bool("DEBUG", False))
+    allowed_hosts: list[str] = field(default_factory=lambda: _list("ALLOWED_HOSTS", []))
+    csrf_trusted_origins: list[str] = field(
+        default_factory=lambda: _list("CSRF_TRUSTED_ORIGINS", [])
+    )
+    database_url: str = field(default_factory=lambda: os.environ.get("DATABASE_URL", ""))
+    sqlite_path: str = field(default_factory=lambda: os.environ.get("SQLITE_PATH", ""))
+    redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", ""))
+    email_url: str = field(default_factory=lambda: os.environ.get("EMAIL_URL", ""))
+    default_from_email: str = field(
+        default_factory=lambda: os.environ.get("DEFAULT_FROM_EMAIL", "Upward <upward@localhost>")
+    )
+    site_url: str = field(
+        default_factory=lambda: os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+    )
+    secure_ssl_redirect: bool = field(default_factory=lambda: _bool("SECURE_SSL_REDIRECT", True))
+    hsts_seconds: int = field(default_factory=lambda: _int("HSTS_SECONDS", 31536000))
+    time_zone: str = field(default_factory=lambda: os.environ.get("TIME_ZONE", "Europe/London"))
+    log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
+
+
+env = Env()

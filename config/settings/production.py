@@ -1,0 +1,27 @@
+"""Production: secure defaults. Everything deployment-specific comes from the environment."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+if not env.secret_key or len(env.secret_key) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of 50+ characters.")
+SECRET_KEY = env.secret_key
+if not env.allowed_hosts:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names Upward is served on.")
+ALLOWED_HOSTS = env.allowed_hosts
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.secure_ssl_redirect
+SECURE_HSTS_SECONDS = env.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from upward.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("upward.accounts.urls")),
+    path("people/", include("upward.organisations.urls")),
+    path("programmes/", include("upward.programmes.urls")),
+    path("", include("upward.recruitment.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q
+
+from upward.programmes.access import managed_programmes
+from upward.programmes.models import Programme
+from upward.recruitment.models import Application
+
+
+@dataclass(frozen=True)
+class ManagedProgrammeRow:
+    programme: Programme
+    applications: int
+    mentors: int
+    mentees: int
+    accepted_mentors: int
+    accepted_mentees: int
+    to_review: int
+
+
+def managed_programme_rows(user: Any) -> list[ManagedProgrammeRow]:
+    """Programmes with their recruitment counts, in one query."""
+    live = ~Q(applications__status=Application.Status.WITHDRAWN)
+    accepted = Q(applications__status=Application.Status.ACCEPTED)
+    qs = (
+        Programme.objects.filter(pk__in=managed_programmes(user).values("pk"))
+        .exclude(state="archived")
+        .annotate(
+            n_applications=Count("applications", filter=live),
+            n_mentors=Count("applications", filter=live & Q(applications__role="mentor")),
+            n_mentees=Count("applications", filter=live & Q(applications__role="mentee")),
+            n_acc_mentors=Count("applications", filter=accepted & Q(applications__role="mentor")),
+            n_acc_mentees=Count("applications", filter=accepted & Q(applications__role="mentee")),
+            n_review=Count("applications", filter=Q(applications__status="submitted")),
+        )
+        .order_by("state", "-starts_on")
+    )
+    return [
+        ManagedProgrammeRow(
+            programme=p,
+            applications=p.n_applications,
+            mentors=p.n_mentors,
+            mentees=p.n_mentees,
+            accepted_mentors=p.n_acc_mentors,
+            accepted_mentees=p.n_acc_mentees,
+            to_review=p.n_review,
+        )
+        for p in qs
+    ]
+
+
+def my_applications(person: Any) -> list[Application]:
+    if person is None:
+        return []
+    return list(
+        Application.objects.filter(person=person)
+        .select_related("programme")
+        .order_by("-submitted_at")
+    )
+
+
+def open_programmes_for(person: Any) -> list[Programme]:
+    """Programmes in the person's organisation recruiting with open sign-up they have not applied to."""
+    if person is None:
+        return []
+    return list(
+        Programme.objects.filter(
+            organisation_id=person.organisation_id, state="recruiting", signup_open=True
+        )
+        .exclude(selection_mode="invitation")
+        .exclude(applications__person=person)
+        .order_by("starts_on")
+    )

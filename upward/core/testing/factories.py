@@ -1,0 +1,132 @@
+"""Factories for tests and demo data. Build realistic objects with the fewest arguments."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from allauth.account.models import EmailAddress
+from factory.django import DjangoModelFactory
+
+from upward.accounts.models import User
+from upward.organisations.models import Department, Level, Organisation, Person, Team, Topic
+from upward.programmes.models import Programme
+
+LEVEL_NAMES = [
+    "Apprentice",
+    "Associate",
+    "Analyst",
+    "Senior analyst",
+    "Manager",
+    "Senior manager",
+    "Head of",
+    "Director",
+    "Executive",
+]
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"org-{n}")
+
+    @factory.post_generation
+    def levels(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if not create or extracted is False:
+            return
+        for rank, name in enumerate(LEVEL_NAMES, start=1):
+            Level.objects.create(organisation=self, rank=rank, name=name)
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    department = factory.SubFactory(DepartmentFactory)
+    organisation = factory.SelfAttribute("department.organisation")
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    kind = Topic.Kind.SKILL
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create:
+            self.save()
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+
+
+def level(organisation: Organisation, rank: int) -> Level:
+    return Level.objects.get(organisation=organisation, rank=rank)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    full_name = factory.Faker("name", locale="en_GB")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    job_title = "Analyst"
+    level = factory.LazyAttribute(
+        lambda o: Level.objects.filter(organisation=o.organisation).first()
+    )
+    time_zone = "Europe/London"
+    start_date = dt.date(2022, 1, 10)
+
+
+def person_with_account(**kwargs: object) -> Person:
+    """A directory person who has signed up (verified email, linked account)."""
+    person = PersonFactory(**kwargs)
+    person.user = UserFactory(email=person.email, name=person.full_name)
+    person.save(update_fields=["user"])
+    return person
+
+
+class ProgrammeFactory(DjangoModelFactory):
+    class Meta:
+        model = Programme
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Reverse mentoring cohort {n}")
+    summary = "Junior colleagues help senior leaders grow their digital confidence."
+    objective = "digital_skills"
+    success_what = "Leaders' confidence discussing technology"
+    success_how = "The same survey at the start and the end"
+    success_target = "60% of mentees report more confidence"
+    starts_on = dt.date(2027, 1, 11)
+    ends_on = dt.date(2027, 7, 9)
+    places = 10
+
+    @factory.post_generation
+    def managers(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create and extracted:
+            self.managers.set(extracted)

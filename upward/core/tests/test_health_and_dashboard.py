@@ -1,0 +1,57 @@
+from unittest import mock
+
+import pytest
+from django.db.utils import OperationalError
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_answers_ok_when_database_answers():
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_database_is_down():
+    with mock.patch("upward.core.views.connection") as conn:
+        conn.cursor.side_effect = OperationalError("server closed the connection")
+        response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_dashboard_requires_sign_in(db):
+    response = Client().get("/dashboard/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_manager_dashboard_lists_only_their_programmes(world):
+    response = world.client_for(world.manager).get("/dashboard/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert world.programme.name in body
+    assert world.other_programme.name not in body
+
+
+def test_admin_dashboard_lists_all_programmes_of_their_organisation(world):
+    body = world.client_for(world.admin).get("/dashboard/").content.decode()
+    assert world.programme.name in body and world.other_programme.name in body
+
+
+def test_participant_dashboard_shows_no_management(world):
+    body = world.client_for(world.applicant).get("/dashboard/").content.decode()
+    assert "Programmes you run" not in body
+    assert world.programme.name not in body  # still a draft: not open for sign-up
+
+
+def test_outsider_admin_sees_nothing_of_another_organisation(world):
+    body = world.client_for(world.outsider_admin).get("/dashboard/").content.decode()
+    assert world.programme.name not in body and world.other_programme.name not in body
+
+
+def test_dashboard_query_count_is_flat(world, django_assert_max_num_queries):
+    client = world.client_for(world.admin)
+    with django_assert_max_num_queries(12):
+        client.get("/dashboard/")

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(value: str) -> None:
+    if value and value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(tz)s” is not a known time zone, e.g. Europe/London."), params={"tz": value}
+        )
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.Model):
+    """A grade band. Lower rank means more junior (1 = most junior)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="levels")
+    rank = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["organisation", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "rank"], name="level_rank_unique"),
+            models.UniqueConstraint(fields=["organisation", "name"], name="level_name_unique"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="level_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank} {self.name}"
+
+
+class Department(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="departments"
+    )
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="department_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="teams")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    """A skill, experience or interest in the organisation's taxonomy. Topics may nest."""
+
+    class Kind(models.TextChoices):
+        SKILL = "skill", _("Skill")
+        EXPERIENCE = "experience", _("Lived experience")
+        INTEREST = "interest", _("Interest")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="topics")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SKILL)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text=_("A broader topic; related topics count partly when matching."),
+    )
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation", Lower("name"), "kind", name="topic_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["skill", "experience", "interest"]), name="topic_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="topic_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    """Someone in the organisation's directory. May or may not have an Upward account yet."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="people")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    level = models.ForeignKey(
+        Level, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    location = models.CharField(max_length=120, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    start_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True, help_text=_("Untick when the person has left."))
+    is_org_admin = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name", "id"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint("organisation", Lower("email"), name="person_email_unique"),
+            models.CheckConstraint(condition=~Q(manager=F("id")), name="person_not_own_manager"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "full_name"]),
+            models.Index(fields=["organisation", "is_active"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    MENTOR = "mentor", _("Mentor (the junior expert)")
+    MENTEE = "mentee", _("Mentee (the senior learner)")
+
+
+class Application(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="applications"
+    )
+    person = models.ForeignKey(
+        "organisations.Person", on_delete=models.CASCADE, related_name="applications"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    motivation = models.TextField(
+        help_text=_("Why you want to take part and what you hope to gain.")
+    )
+    offered_topics = models.ManyToManyField(
+        "organisations.Topic",
+        blank=True,
+        related_name="+",
+        help_text=_("Skills and experience you can share."),
+    )
+    wanted_topics = models.ManyToManyField(
+        "organisations.Topic",
+        blank=True,
+        related_name="+",
+        help_text=_("What you would like to learn."),
+    )
+    interests = models.ManyToManyField("organisations.Topic", blank=True, related_name="+")
+    # Optional and sensitive: only used for matching when lived_experience_consent is true.
+    lived_experience_topics = models.ManyToManyField(
+        "organisations.Topic",
+        blank=True,
+        related_name="+",
+    )
+    lived_experience_consent = models.BooleanField(default=False)
+    availability = models.JSONField(
+        default=list, blank=True, help_text=_("Weekly slots such as mon-am, thu-pm.")
+    )
+    preferred_times = models.CharField(max_length=200, blank=True)
+    works_with = models.ManyToManyField(
+        "organisations.Person",
+        blank=True,
+        related_name="+",
+        help_text=_("People you work with regularly; we will not pair you with them."),
+    )
+    consent_terms = models.BooleanField(default=False)
+    decision_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "person"], name="one_application_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["mentor", "mentee"]), name="application_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["submitted", "accepted", "waitlisted", "declined", "withdrawn"]
+                ),
+                name="application_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(consent_terms=True), name="application_requires_consent"
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "status", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.programme} ({self.role})"
+
+
+class Answer(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        "programmes.Question", on_delete=models.CASCADE, related_name="answers"
+    )
+    value = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "question"], name="one_answer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A personal invitation to apply to a programme, for a role."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="invitations"
+    )
+    person = models.ForeignKey(
+        "organisations.Person", on_delete=models.CASCADE, related_name="programme_invitations"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    message = models.TextField(blank=True)
+    invited_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "person"], name="one_invitation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.person_id} to {self.programme_id}"
