@@ -1,0 +1,114 @@
+"""Browser tests: Playwright driving the system Chromium against Django's live server.
+
+They save a screenshot of every page they visit in artifacts/screenshots/ and run axe-core on
+it; any serious or critical accessibility violation fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to set
+# up data are still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        skip = pytest.mark.skip(
+            reason=f"Chromium not found at {CHROMIUM}: install it with "
+            "`sudo apt-get install chromium` to run the browser tests."
+        )
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """One person's browser tab. `look(name)` screenshots the page and checks accessibility."""
+
+    def __init__(self, page, base_url: str, prefix: str) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.base_url = base_url
+        self.prefix = prefix
+        self.count = 0
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+
+    def sign_in(self, email: str, password: str = "correct horse battery") -> None:
+        self.go("/accounts/login/")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(password)
+        self.page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+        self.page.wait_for_load_state()
+
+    def look(self, name: str) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.count += 1
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(
+            path=str(SCREENSHOTS / f"{self.prefix}-{self.count:02d}-{name}.png"), full_page=True
+        )
+        results = Axe().run(self.page)
+        bad = [
+            v for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}
+        ]
+        assert not bad, f"Accessibility violations on {self.page.url}:\n" + "\n".join(
+            f"- {v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:5])
+            for v in bad
+        )
+
+
+@pytest.fixture
+def visitor_factory(browser, live_server, request):  # type: ignore[no-untyped-def]
+    contexts = []
+
+    def make(prefix: str) -> Visitor:
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return Visitor(page, live_server.url, f"{request.node.name}-{prefix}")
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from upward.core import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo organisation (about 200 people, a completed pilot and a programme in "
+        "recruitment, one account per role). Safe to run again: existing demo data is kept."
+    )
+
+    def handle(self, *args: object, **options: object) -> None:
+        org = demo.build_directory()
+        self.stdout.write(f"Demo organisation: {org.name} ({org.people.count()} people)")
+        programmes = demo.build_programmes(org)
+        for programme in programmes:
+            self.stdout.write(f"  programme: {programme.name} [{programme.state}]")
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {demo.DEMO_PASSWORD}):"))
+        for account in demo.ACCOUNTS:
+            self.stdout.write(f"  {account.role:<20} {account.email:<32} {account.what}")
