@@ -12,6 +12,20 @@ class Role(models.TextChoices):
     MENTEE = "mentee", _("Mentee (the senior learner)")
 
 
+DAYS = (
+    ("mon", _("Monday")),
+    ("tue", _("Tuesday")),
+    ("wed", _("Wednesday")),
+    ("thu", _("Thursday")),
+    ("fri", _("Friday")),
+)
+PARTS = (("am", _("Morning")), ("pm", _("Afternoon")))
+# Weekly availability slots stored in Application.availability, e.g. "mon-am".
+AVAILABILITY_SLOTS: tuple[str, ...] = tuple(
+    f"{day}-{part}" for day, _d in DAYS for part, _p in PARTS
+)
+
+
 class Application(models.Model):
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
@@ -62,7 +76,10 @@ class Application(models.Model):
         help_text=_("People you work with regularly; we will not pair you with them."),
     )
     consent_terms = models.BooleanField(default=False)
+    # The message the applicant reads about the decision, written by the manager.
     decision_reason = models.TextField(blank=True)
+    # Only the programme team sees this; never shown or emailed to the applicant.
+    internal_note = models.TextField(blank=True)
     reviewed_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -93,6 +110,16 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.programme} ({self.role})"
+
+    def availability_labels(self) -> list[str]:
+        """'Monday morning', … for the stored slots, in week order."""
+        days, parts = dict(DAYS), dict(PARTS)
+        labels = []
+        for slot in AVAILABILITY_SLOTS:
+            if slot in (self.availability or []):
+                day, part = slot.split("-")
+                labels.append(f"{days[day]} {str(parts[part]).lower()}")
+        return labels
 
 
 class Answer(models.Model):

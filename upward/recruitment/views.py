@@ -1,17 +1,488 @@
-# Placeholder; the recruitment pages replace it.
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Recruitment pages. Each view resolves access, parses input, calls one service or selector."""
 
-from upward.organisations.access import require_person
-from upward.recruitment.models import Application
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from upward.core.errors import DomainError
+from upward.organisations.access import person_for
+from upward.programmes.access import access_programme_by_token, access_programme_for_manager
+from upward.programmes.models import State
+from upward.recruitment import selectors, services
+from upward.recruitment.access import (
+    access_application_for_manager,
+    access_own_application,
+    access_own_invitation,
+    access_programme_for_applicant,
+)
+from upward.recruitment.eligibility import role_noun, role_options, roles_noun
+from upward.recruitment.forms import (
+    ApplicationForm,
+    BulkDecisionForm,
+    DecisionForm,
+    InviteFilterForm,
+    InviteForm,
+    ReviewFilterForm,
+)
+from upward.recruitment.models import Application, Role
+
+Status = Application.Status
+REVIEW_PAGE_SIZE = 25
+CANDIDATES_PAGE_SIZE = 50
+
+
+def _form_error(form: Form, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Applicant pages
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, token: str) -> HttpResponse:
+    person = person_for(request.user)
+    if person is None:
+        programme = access_programme_by_token(token)
+        return render(request, "recruitment/not_in_directory.html", {"programme": programme})
+    programme = access_programme_for_applicant(token, person)
+
+    existing = (
+        Application.objects.filter(programme=programme, person=person)
+        .exclude(status=Status.WITHDRAWN)
+        .first()
+    )
+    if existing is not None:
+        messages.info(
+            request, _("You have already applied to this programme. Here is your application.")
+        )
+        return redirect("recruitment:my_application", existing.pk)
+
+    options = role_options(programme, person)
+    role = request.POST.get("role") or request.GET.get("role") or ""
+    chosen = next((o for o in options if o.role == role), None)
+    if chosen is None or not chosen.eligible:
+        # Eligibility is shown before the form, so nobody fills it in only to be refused.
+        return render(
+            request,
+            "recruitment/apply_roles.html",
+            {
+                "programme": programme,
+                "options": options,
+                "chosen": chosen,
+                "bad_role": bool(role) and chosen is None,
+                "any_eligible": any(o.eligible for o in options),
+            },
+        )
+
+    questions = selectors.questions_for(programme, role)
+    form = ApplicationForm(
+        request.POST or None, programme=programme, person=person, role=role, questions=questions
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.submit_application(
+                programme, person, role=role, by=request.user, **form.service_kwargs()
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _submitted_message(application))
+            return redirect("recruitment:my_application", application.pk)
+    return render(
+        request,
+        "recruitment/apply.html",
+        {
+            "programme": programme,
+            "form": form,
+            "role": role,
+            "role_noun": role_noun(role),
+            "option": chosen,
+            "editing": False,
+            "search_url": reverse("recruitment:colleague_search", args=[programme.signup_token]),
+        },
+    )
+
+
+def _submitted_message(application: Application) -> str:
+    if application.status == Status.ACCEPTED:
+        return _("Your place is confirmed: you are taking part as a %(role)s.") % {
+            "role": role_noun(application.role)
+        }
+    if application.status == Status.WAITLISTED:
+        return _(
+            "Thank you for applying. All places for %(roles)s are taken, so you are on the "
+            "waiting list; we will email you if a place opens."
+        ) % {"roles": roles_noun(application.role)}
+    return _(
+        "Thank you for applying. The programme team will review your application and email "
+        "you their decision. You can change your answers until then."
+    )
+
+
+@login_required
+@require_GET
+def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
+    """htmx: the 'people you work with' picker, keeping those already ticked."""
+    person = person_for(request.user)
+    if person is None:
+        access_programme_by_token(token)
+        return HttpResponse(status=404)
+    access_programme_for_applicant(token, person)
+    ids = []
+    for raw in request.GET.getlist("works_with"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    q = request.GET.get("people_q", "")
+    selected = selectors.colleagues_by_id(person, ids)
+    chosen_ids = {p.pk for p in selected}
+    results = [p for p in selectors.colleagues_matching(person, q) if p.pk not in chosen_ids]
+    response = render(
+        request,
+        "recruitment/apply.html#colleagues",
+        {"selected": selected, "results": results, "q": q, "searched": len(q.strip()) >= 2},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
 def my_application(request: HttpRequest, pk: int) -> HttpResponse:
-    person = require_person(request.user)
-    try:
-        application = Application.objects.get(pk=pk, person=person)
-    except Application.DoesNotExist as exc:
-        raise Http404 from exc
-    return render(request, "base.html", {"application": application})
+    application = access_own_application(request.user, pk)
+    return render(
+        request,
+        "recruitment/my_application.html",
+        {
+            "application": application,
+            "programme": application.programme,
+            "can_edit": _can_edit(application),
+            "can_withdraw": _can_withdraw(application),
+            "show_lived_experience": True,
+        },
+    )
+
+
+def _can_edit(application: Application) -> bool:
+    return (
+        application.status == Status.SUBMITTED and application.programme.state == State.RECRUITING
+    )
+
+
+def _can_withdraw(application: Application) -> bool:
+    return (
+        application.status in services.WITHDRAWABLE
+        and application.programme.state in services.DECIDING_STATES
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_own_application(request.user, pk)
+    if not _can_edit(application):
+        messages.info(
+            request,
+            _("Your application can no longer be changed; the programme team has it now."),
+        )
+        return redirect("recruitment:my_application", application.pk)
+    programme = application.programme
+    questions = selectors.questions_for(programme, application.role)
+    form = ApplicationForm(
+        request.POST or None,
+        programme=programme,
+        person=application.person,
+        role=application.role,
+        questions=questions,
+        initial=ApplicationForm.initial_from(application),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_application(application, by=request.user, **form.service_kwargs())
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("recruitment:my_application", application.pk)
+    return render(
+        request,
+        "recruitment/apply.html",
+        {
+            "programme": programme,
+            "application": application,
+            "form": form,
+            "role": application.role,
+            "role_noun": role_noun(application.role),
+            "editing": True,
+            "search_url": reverse("recruitment:colleague_search", args=[programme.signup_token]),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access_own_application(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.withdraw_application(application, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("You have withdrawn your application. Thank you for letting the team know."),
+            )
+        return redirect("recruitment:my_application", application.pk)
+    if not _can_withdraw(application):
+        messages.info(request, _("This application cannot be withdrawn now."))
+        return redirect("recruitment:my_application", application.pk)
+    return render(request, "recruitment/withdraw_confirm.html", {"application": application})
+
+
+@login_required
+@require_GET
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation email: straight to the form, in the invited role."""
+    invitation = access_own_invitation(request.user, token)
+    url = reverse("recruitment:apply", args=[invitation.programme.signup_token])
+    return redirect(f"{url}?role={invitation.role}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme team pages
+
+
+@login_required
+@require_GET
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    filter_form = ReviewFilterForm(request.GET or None, programme=programme)
+    filters = filter_form.filters() if request.GET else {}
+    qs = selectors.review_list(programme, **filters)
+    page_obj = Paginator(qs, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "programme": programme,
+        "filter_form": filter_form,
+        "page_obj": page_obj,
+        "capacity": selectors.capacity_summary(programme),
+        "filtered": bool(filters),
+        "can_decide": programme.state in services.DECIDING_STATES,
+    }
+    template = "recruitment/review.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_POST
+def review_bulk(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    form = BulkDecisionForm(request.POST, programme=programme)
+    back = reverse("recruitment:review", args=[programme.pk])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    decision = form.cleaned_data["decision"]
+    allow_overfill = form.cleaned_data["allow_overfill"]
+    done: list[Application] = []
+    over: list[Application] = []
+    failed: list[tuple[Application, str]] = []
+    for application in form.cleaned_data["applications"].order_by("submitted_at", "id"):
+        try:
+            services.decide_application(
+                application,
+                decision=decision,
+                reason="",
+                by=request.user,
+                allow_overfill=allow_overfill,
+            )
+        except services.OverCapacity:
+            over.append(application)
+        except DomainError as exc:
+            failed.append((application, exc.message))
+        else:
+            done.append(application)
+    if done:
+        messages.success(
+            request,
+            ngettext("%(n)s application updated.", "%(n)s applications updated.", len(done))
+            % {"n": len(done)},
+        )
+    for application, message in failed:
+        messages.warning(request, f"{application.person.full_name}: {message}")
+    if over:
+        return render(
+            request,
+            "recruitment/bulk_confirm.html",
+            {
+                "programme": programme,
+                "over": over,
+                "capacity": selectors.capacity_summary(programme),
+            },
+        )
+    return redirect(back)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    programme, application = access_application_for_manager(request.user, pk, application_pk)
+    form = DecisionForm(
+        request.POST or None,
+        initial={"reason": application.decision_reason, "internal_note": application.internal_note},
+    )
+    over_capacity: services.OverCapacity | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_application(
+                application,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+                internal_note=form.cleaned_data["internal_note"],
+                by=request.user,
+                allow_overfill=form.cleaned_data["allow_overfill"],
+            )
+        except services.OverCapacity as exc:
+            # Ask again, with the same answers and the confirmation ticked.
+            over_capacity = exc
+            data = request.POST.copy()
+            data["allow_overfill"] = "on"
+            form = DecisionForm(data)
+            form.is_valid()
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Decision saved. %(name)s has been emailed.")
+                % {"name": application.person.full_name},
+            )
+            return redirect("recruitment:review", programme.pk)
+    return render(
+        request,
+        "recruitment/review_detail.html",
+        {
+            "programme": programme,
+            "application": application,
+            "form": form,
+            "over_capacity": over_capacity,
+            "capacity": selectors.capacity_summary(programme),
+            "can_decide": programme.state in services.DECIDING_STATES
+            and application.status in services.DECISION_FROM,
+            # Special-category data: shown only when the applicant agreed to share it.
+            "show_lived_experience": application.lived_experience_consent,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    if request.method == "POST":
+        form = InviteForm(request.POST, programme=programme)
+        if form.is_valid():
+            try:
+                result = services.invite_people(
+                    programme,
+                    form.cleaned_data["people"],
+                    role=form.cleaned_data["role"],
+                    message=form.cleaned_data["message"],
+                    by=request.user,
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                _report_invitations(request, result)
+                return redirect(request.get_full_path())
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        form = InviteForm(programme=programme, initial={"role": Role.MENTOR})
+    filter_form = InviteFilterForm(request.GET or None, programme=programme)
+    filters = filter_form.filters() if request.GET else {}
+    candidates = selectors.invite_candidates(programme, **filters)
+    page_obj = Paginator(candidates, CANDIDATES_PAGE_SIZE).get_page(request.GET.get("page"))
+    sent = selectors.invitations_for(programme)
+    return render(
+        request,
+        "recruitment/invitations.html",
+        {
+            "programme": programme,
+            "form": form,
+            "filter_form": filter_form,
+            "page_obj": page_obj,
+            "sent": sent[:100],
+            "sent_count": sent.count(),
+            "can_invite": programme.state == State.RECRUITING,
+        },
+    )
+
+
+def _report_invitations(request: HttpRequest, result: services.InvitationResult) -> None:
+    if result.invited:
+        messages.success(
+            request,
+            ngettext(
+                "Invitation sent to %(n)s person.",
+                "Invitations sent to %(n)s people.",
+                len(result.invited),
+            )
+            % {"n": len(result.invited)},
+        )
+    if result.skipped:
+        reasons: list[str] = []
+        if result.already_invited:
+            reasons.append(
+                _("%(n)s already invited (%(names)s)")
+                % {"n": len(result.already_invited), "names": _names(result.already_invited)}
+            )
+        if result.already_applied:
+            reasons.append(
+                _("%(n)s already applied (%(names)s)")
+                % {"n": len(result.already_applied), "names": _names(result.already_applied)}
+            )
+        for person, why in result.not_eligible:
+            reasons.append(
+                _("%(name)s cannot take part in this role: %(why)s")
+                % {"name": person.full_name, "why": why}
+            )
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s person skipped: %(reasons)s.",
+                "%(n)s people skipped: %(reasons)s.",
+                result.skipped,
+            )
+            % {"n": result.skipped, "reasons": "; ".join(reasons)},
+        )
+
+
+def _names(people: list[Any], limit: int = 5) -> str:
+    names = [p.full_name for p in people[:limit]]
+    if len(people) > limit:
+        names.append(_("and %(n)s more") % {"n": len(people) - limit})
+    return ", ".join(names)

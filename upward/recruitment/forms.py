@@ -1,0 +1,403 @@
+"""Forms parse and explain input; the services in services.py decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from upward.organisations.models import Department, Level, Person, Topic
+from upward.programmes.models import Programme, Question
+from upward.recruitment.models import AVAILABILITY_SLOTS, DAYS, PARTS, Application, Role
+
+Status = Application.Status
+
+TOPIC_ERRORS = {
+    "invalid_choice": _(
+        "One of the chosen topics is not in the list. Choose from the topics shown."
+    ),
+    "invalid_pk_value": _("“%(pk)s” is not a topic in the list. Choose from the topics shown."),
+}
+PEOPLE_ERRORS = {
+    "invalid_choice": _("Choose colleagues from your organisation's directory."),
+    "invalid_pk_value": _("“%(pk)s” is not a person in your organisation's directory."),
+}
+
+
+def _topic_field(queryset: Any, label: Any, help_text: Any) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(
+        queryset=queryset,
+        required=False,
+        label=label,
+        help_text=help_text,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=TOPIC_ERRORS,
+    )
+
+
+class ApplicationForm(forms.Form):
+    """The application, for one role. Extra questions become `question_<id>` fields."""
+
+    motivation = forms.CharField(
+        label=_("Why would you like to take part?"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+        error_messages={
+            "required": _("Tell the programme team briefly why you would like to take part.")
+        },
+    )
+    offered_topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.none())
+    wanted_topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.none())
+    interests = forms.ModelMultipleChoiceField(queryset=Topic.objects.none())
+    lived_experience_consent = forms.BooleanField(
+        required=False,
+        label=_(
+            "I agree that the programme team may see the lived-experience topics I choose and use "
+            "them to find me a good match."
+        ),
+        help_text=_("You can change your mind while your application is being reviewed."),
+    )
+    lived_experience_topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.none())
+    availability = forms.MultipleChoiceField(
+        choices=[(slot, slot) for slot in AVAILABILITY_SLOTS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a weekly slot; choose mornings or afternoons.")
+        },
+    )
+    preferred_times = forms.CharField(
+        label=_("Preferred meeting times"),
+        required=False,
+        max_length=200,
+        help_text=_("Anything that helps, e.g. “not before 10:00”, “video calls only on Fridays”."),
+    )
+    works_with = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        error_messages=PEOPLE_ERRORS,
+    )
+    consent_terms = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please agree to the programme's terms to apply.")},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        programme: Programme,
+        person: Person,
+        role: str,
+        questions: list[Question],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.programme = programme
+        self.person = person
+        self.role = role
+        topics = Topic.objects.filter(organisation_id=programme.organisation_id)
+        is_mentor = role == Role.MENTOR
+
+        self.fields["offered_topics"] = _topic_field(
+            topics.filter(kind=Topic.Kind.SKILL),
+            _("Skills and experience you can share")
+            if is_mentor
+            else _("What you can offer in return"),
+            _("Choose any that fit. Reverse mentoring works both ways.")
+            if not is_mentor
+            else _("Choose the skills you would be glad to help a senior leader with."),
+        )
+        self.fields["wanted_topics"] = _topic_field(
+            topics.filter(kind=Topic.Kind.SKILL),
+            _("What you would like to learn"),
+            _("We use these to pair you with someone who can help."),
+        )
+        self.fields["interests"] = _topic_field(
+            topics.filter(kind=Topic.Kind.INTEREST),
+            _("Interests"),
+            _("Shared interests help a pair get started."),
+        )
+        if is_mentor:
+            self.fields["lived_experience_topics"] = _topic_field(
+                topics.filter(kind=Topic.Kind.EXPERIENCE),
+                _("Lived experience you are willing to share"),
+                _("Optional. Only stored if you tick the agreement above."),
+            )
+        else:
+            del self.fields["lived_experience_topics"]
+            del self.fields["lived_experience_consent"]
+        # Topic lists the organisation has not set up yet are left out rather than shown empty.
+        for name in ("offered_topics", "wanted_topics", "interests", "lived_experience_topics"):
+            if name in self.fields and not self.fields[name].queryset.exists():
+                del self.fields[name]
+        self.fields["works_with"].queryset = Person.objects.filter(
+            organisation_id=programme.organisation_id, is_active=True
+        ).exclude(pk=person.pk)
+        self.fields["consent_terms"].label = _(
+            "I agree to the programme's terms: I can commit to %(commitment)s, and I will keep "
+            "what my partner shares in confidence."
+        ) % {"commitment": programme.commitment[:1].lower() + programme.commitment[1:]}
+
+        self.questions = questions
+        for question in questions:
+            name = f"question_{question.pk}"
+            if question.kind == Question.Kind.CHOICE:
+                self.fields[name] = forms.ChoiceField(
+                    label=question.text,
+                    help_text=question.help_text,
+                    required=question.required,
+                    choices=[(str(c), str(c)) for c in question.choices or []],
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "required": _("Please choose an answer."),
+                        "invalid_choice": _("Choose one of the options given."),
+                    },
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=question.text,
+                    help_text=question.help_text,
+                    required=question.required,
+                    max_length=4000,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                    error_messages={"required": _("Please answer this question.")},
+                )
+
+    @classmethod
+    def initial_from(cls, application: Application) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "motivation": application.motivation,
+            "offered_topics": list(application.offered_topics.all()),
+            "wanted_topics": list(application.wanted_topics.all()),
+            "interests": list(application.interests.all()),
+            "lived_experience_consent": application.lived_experience_consent,
+            "lived_experience_topics": list(application.lived_experience_topics.all()),
+            "availability": list(application.availability or []),
+            "preferred_times": application.preferred_times,
+            "works_with": list(application.works_with.all()),
+            "consent_terms": application.consent_terms,
+        }
+        for answer in application.answers.all():
+            initial[f"question_{answer.question_id}"] = answer.value
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("lived_experience_topics") and not data.get("lived_experience_consent"):
+            self.add_error(
+                "lived_experience_topics",
+                _(
+                    "Tick the agreement above to share these topics, or untick them. We do not "
+                    "store lived-experience topics without your agreement."
+                ),
+            )
+        return data
+
+    # Template helpers -----------------------------------------------------------------------
+
+    def error_summary(self) -> list[dict[str, Any]]:
+        """Each field error with the id of an element to jump to, for the summary at the top."""
+        items = []
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                items.extend({"anchor": "", "label": "", "message": e} for e in errors)
+                continue
+            field = self.fields[name]
+            if name == "availability":
+                anchor, label = "id_availability_mon-am", _("Weekly availability")
+            elif name == "works_with":
+                anchor, label = "people_q", _("People you work with")
+            elif isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                anchor, label = f"id_{name}_0", field.label
+            else:
+                anchor, label = f"id_{name}", field.label
+            items.extend({"anchor": anchor, "label": label, "message": e} for e in errors)
+        return items
+
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[f"question_{q.pk}"] for q in self.questions]
+
+    def availability_rows(self) -> list[dict[str, Any]]:
+        selected = {str(v) for v in (self["availability"].value() or [])}
+        rows = []
+        for day, day_label in DAYS:
+            cells = []
+            for part, part_label in PARTS:
+                value = f"{day}-{part}"
+                cells.append(
+                    {
+                        "value": value,
+                        "label": part_label,
+                        "full_label": f"{day_label} {str(part_label).lower()}",
+                        "checked": value in selected,
+                        "id": f"id_availability_{value}",
+                    }
+                )
+            rows.append({"label": day_label, "cells": cells})
+        return rows
+
+    def selected_colleagues(self) -> list[Person]:
+        raw = self["works_with"].value() or []
+        ids = []
+        for value in raw:
+            value = getattr(value, "pk", value)
+            try:
+                ids.append(int(value))
+            except (TypeError, ValueError):
+                continue
+        if not ids:
+            return []
+        return list(
+            self.fields["works_with"].queryset.filter(pk__in=ids).select_related("department")
+        )
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "motivation": data["motivation"],
+            "consent_terms": data["consent_terms"],
+            "offered_topics": data.get("offered_topics") or [],
+            "wanted_topics": data.get("wanted_topics") or [],
+            "interests": data.get("interests") or [],
+            "lived_experience_topics": data.get("lived_experience_topics") or [],
+            "lived_experience_consent": data.get("lived_experience_consent", False),
+            "availability": data.get("availability") or [],
+            "preferred_times": data.get("preferred_times", ""),
+            "works_with": data.get("works_with") or [],
+            "answers": {q.pk: data.get(f"question_{q.pk}", "") for q in self.questions},
+        }
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (Status.ACCEPTED, _("Accept")),
+            (Status.WAITLISTED, _("Put on the waiting list")),
+            (Status.DECLINED, _("Decline")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision.")},
+    )
+    reason = forms.CharField(
+        label=_("Message to the applicant"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "The applicant reads this on their application page and in the email. Required when "
+            "declining: thank them, explain kindly, and say what they could do next."
+        ),
+    )
+    internal_note = forms.CharField(
+        label=_("Internal note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Seen only by the programme team."),
+    )
+    allow_overfill = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == Status.DECLINED and not (data.get("reason") or "").strip():
+            self.add_error(
+                "reason",
+                _(
+                    "Write a short, kind message explaining the decision; the applicant will read it."
+                ),
+            )
+        return data
+
+
+class ReviewFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("Any role")), *Role.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=_("Any department"),
+    )
+    level = forms.ModelChoiceField(
+        label=_("Level"), required=False, queryset=Level.objects.none(), empty_label=_("Any level")
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        org = programme.organisation_id
+        self.fields["department"].queryset = Department.objects.filter(organisation_id=org)
+        self.fields["level"].queryset = Level.objects.filter(organisation_id=org)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters; an invalid one is reported on the form and ignored."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class BulkDecisionForm(forms.Form):
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(),
+        error_messages={
+            "required": _("Tick at least one application."),
+            "invalid_choice": _("Some of the ticked applications are not in this programme."),
+            "invalid_pk_value": _("Some of the ticked applications are not in this programme."),
+        },
+    )
+    decision = forms.ChoiceField(
+        choices=[(Status.ACCEPTED, _("Accept")), (Status.WAITLISTED, _("Put on the waiting list"))],
+        error_messages={"invalid_choice": _("Choose accept or waiting list.")},
+    )
+    allow_overfill = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = Application.objects.filter(
+            programme=programme
+        ).select_related("person")
+
+
+class InviteFilterForm(ReviewFilterForm):
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, programme=programme, **kwargs)
+        del self.fields["role"]
+        del self.fields["status"]
+
+
+class InviteForm(forms.Form):
+    people = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        error_messages={
+            "required": _("Tick at least one person to invite."),
+            "invalid_choice": _("Choose people from your organisation's directory."),
+            "invalid_pk_value": _("Choose people from your organisation's directory."),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("Invite them as"),
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether to invite them as mentors or as mentees."),
+            "invalid_choice": _("Choose mentor or mentee."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Personal message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Added to the invitation email. Say why you thought of them."),
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = Person.objects.filter(
+            organisation_id=programme.organisation_id
+        )

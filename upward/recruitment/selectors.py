@@ -1,0 +1,203 @@
+"""Recruitment reads: capacity, the review list, invitations and directory searches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from upward.organisations.models import Person
+from upward.programmes.models import Programme, Question
+from upward.recruitment.models import Answer, Application, Invitation, Role
+
+Status = Application.Status
+
+
+@dataclass(frozen=True)
+class RoleCapacity:
+    role: str
+    label: str
+    places: int
+    accepted: int
+    waitlisted: int
+    submitted: int
+
+    @property
+    def remaining(self) -> int:
+        return max(self.places - self.accepted, 0)
+
+    @property
+    def over(self) -> int:
+        return max(self.accepted - self.places, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.accepted >= self.places
+
+
+@dataclass(frozen=True)
+class CapacitySummary:
+    places: int
+    mentors: RoleCapacity
+    mentees: RoleCapacity
+
+    def for_role(self, role: str) -> RoleCapacity:
+        return self.mentors if role == Role.MENTOR else self.mentees
+
+    @property
+    def roles(self) -> tuple[RoleCapacity, RoleCapacity]:
+        return (self.mentors, self.mentees)
+
+    @property
+    def waitlisted(self) -> int:
+        return self.mentors.waitlisted + self.mentees.waitlisted
+
+    @property
+    def to_review(self) -> int:
+        return self.mentors.submitted + self.mentees.submitted
+
+
+def capacity_summary(programme: Programme) -> CapacitySummary:
+    """Accepted, waiting and unreviewed applications per role against `places`, in one query."""
+    counts: dict[str, Any] = {}
+    for role in Role.values:
+        for status in (Status.ACCEPTED, Status.WAITLISTED, Status.SUBMITTED):
+            counts[f"{role}_{status}"] = Count("pk", filter=Q(role=role, status=status))
+    row = Application.objects.filter(programme=programme).aggregate(**counts)
+
+    def build(role: Role) -> RoleCapacity:
+        return RoleCapacity(
+            role=role.value,
+            label=str(role.label),
+            places=programme.places,
+            accepted=row[f"{role.value}_accepted"],
+            waitlisted=row[f"{role.value}_waitlisted"],
+            submitted=row[f"{role.value}_submitted"],
+        )
+
+    return CapacitySummary(
+        places=programme.places, mentors=build(Role.MENTOR), mentees=build(Role.MENTEE)
+    )
+
+
+def review_list(
+    programme: Programme,
+    *,
+    role: str | None = None,
+    status: str | None = None,
+    department: Any = None,
+    level: Any = None,
+    q: str = "",
+) -> QuerySet[Application]:
+    """The manager's list: one query per page, everything the rows show joined in."""
+    qs = Application.objects.filter(programme=programme).select_related(
+        "person__level", "person__department"
+    )
+    if role:
+        qs = qs.filter(role=role)
+    if status:
+        qs = qs.filter(status=status)
+    if department:
+        qs = qs.filter(person__department=department)
+    if level:
+        qs = qs.filter(person__level=level)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(person__full_name__icontains=q)
+            | Q(person__email__icontains=q)
+            | Q(person__job_title__icontains=q)
+            | Q(motivation__icontains=q)
+        )
+    return qs.order_by("status", "-submitted_at", "-id")
+
+
+def application_detail_queryset() -> QuerySet[Application]:
+    """Everything an application page shows, fetched in a fixed number of queries."""
+    return Application.objects.select_related(
+        "programme__organisation", "person__level", "person__department", "reviewed_by"
+    ).prefetch_related(
+        "offered_topics",
+        "wanted_topics",
+        "interests",
+        "lived_experience_topics",
+        Prefetch("works_with", queryset=Person.objects.select_related("department")),
+        Prefetch(
+            "answers",
+            queryset=Answer.objects.select_related("question").order_by(
+                "question__position", "question__id"
+            ),
+        ),
+    )
+
+
+def questions_for(programme: Programme, role: str) -> list[Question]:
+    return list(Question.objects.filter(programme=programme, audience__in=["both", role]))
+
+
+def invitations_for(programme: Programme) -> QuerySet[Invitation]:
+    applied = Application.objects.filter(programme=programme, person=OuterRef("person")).exclude(
+        status=Status.WITHDRAWN
+    )
+    return (
+        Invitation.objects.filter(programme=programme)
+        .select_related("person__level", "person__department", "invited_by")
+        .annotate(has_applied=Exists(applied))
+        .order_by("-created_at", "-id")
+    )
+
+
+def invite_candidates(
+    programme: Programme, *, department: Any = None, level: Any = None, q: str = ""
+) -> QuerySet[Person]:
+    """Active people in the programme's organisation, marked if already invited or applied."""
+    qs = (
+        Person.objects.filter(organisation_id=programme.organisation_id, is_active=True)
+        .select_related("level", "department")
+        .annotate(
+            is_invited=Exists(
+                Invitation.objects.filter(programme=programme, person=OuterRef("pk"))
+            ),
+            has_applied=Exists(
+                Application.objects.filter(programme=programme, person=OuterRef("pk")).exclude(
+                    status=Status.WITHDRAWN
+                )
+            ),
+        )
+    )
+    if department:
+        qs = qs.filter(department=department)
+    if level:
+        qs = qs.filter(level=level)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(full_name__icontains=q) | Q(email__icontains=q) | Q(job_title__icontains=q)
+        )
+    return qs.order_by("full_name", "id")
+
+
+def colleagues_matching(person: Person, q: str, *, limit: int = 15) -> list[Person]:
+    """Directory search for 'people you work with': same organisation, never the person."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    return list(
+        Person.objects.filter(organisation_id=person.organisation_id, is_active=True)
+        .exclude(pk=person.pk)
+        .filter(Q(full_name__icontains=q) | Q(email__icontains=q) | Q(job_title__icontains=q))
+        .select_related("department")
+        .order_by("full_name", "id")[:limit]
+    )
+
+
+def colleagues_by_id(person: Person, ids: list[int]) -> list[Person]:
+    if not ids:
+        return []
+    return list(
+        Person.objects.filter(organisation_id=person.organisation_id, pk__in=ids)
+        .exclude(pk=person.pk)
+        .select_related("department")
+        .order_by("full_name", "id")
+    )

@@ -1,0 +1,699 @@
+"""Recruitment writes: applications, decisions, personal invitations.
+
+Every service runs in one transaction, writes an audit entry and sends its emails only after
+commit. Lived-experience topics are special-category data: they are stored only with the
+applicant's explicit consent, and never appear in audit data or emails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from upward.core import audit
+from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
+from upward.organisations.models import Person, Topic
+from upward.programmes.eligibility import is_eligible
+from upward.programmes.models import Programme, Question, SelectionMode, State
+from upward.recruitment.eligibility import invitation_for, refusal, role_noun, roles_noun
+from upward.recruitment.models import AVAILABILITY_SLOTS, Answer, Application, Invitation, Role
+
+Status = Application.Status
+
+# Decisions a manager can make, and from which statuses. Declined and withdrawn are final:
+# the applicant has been told, so changing course means talking to them first.
+DECISIONS = (Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED)
+DECISION_FROM: dict[str, tuple[str, ...]] = {
+    Status.SUBMITTED: (Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED),
+    Status.WAITLISTED: (Status.ACCEPTED, Status.DECLINED),
+    Status.ACCEPTED: (Status.WAITLISTED, Status.DECLINED),
+}
+WITHDRAWABLE = (Status.SUBMITTED, Status.WAITLISTED, Status.ACCEPTED)
+# Decisions and withdrawals stay possible while pairs are being matched (waiting-list moves).
+DECIDING_STATES = (State.RECRUITING, State.MATCHING)
+
+
+def _status_phrase(status: str) -> str:
+    return {
+        Status.SUBMITTED: _("waiting for a decision"),
+        Status.ACCEPTED: _("accepted"),
+        Status.WAITLISTED: _("on the waiting list"),
+        Status.DECLINED: _("declined"),
+        Status.WITHDRAWN: _("withdrawn"),
+    }[status]
+
+
+class OverCapacity(Conflict):
+    """Accepting would go beyond the programme's places for the role; ask to confirm."""
+
+    def __init__(self, message: str, *, role: str, accepted: int, places: int) -> None:
+        super().__init__(message)
+        self.role = role
+        self.accepted = accepted
+        self.places = places
+
+
+# ---------------------------------------------------------------------------------------------
+# Input checks shared by submit and update
+
+
+@dataclass
+class _Clean:
+    motivation: str
+    offered: list[int]
+    wanted: list[int]
+    interests: list[int]
+    lived: list[int]
+    lived_consent: bool
+    availability: list[str]
+    preferred_times: str
+    works_with: list[int]
+    answers: dict[int, str] = field(default_factory=dict)
+
+
+def _ids(values: Iterable[Any], *, field_name: str) -> list[int]:
+    ids = []
+    for value in values or ():
+        raw = getattr(value, "pk", value)
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError) as exc:
+            raise DomainError(
+                _("“%(value)s” is not a valid choice.") % {"value": raw}, field=field_name
+            ) from exc
+    return sorted(set(ids))
+
+
+def _topics(
+    programme: Programme, values: Iterable[Any], *, kind: str, field_name: str
+) -> list[int]:
+    ids = _ids(values, field_name=field_name)
+    if not ids:
+        return []
+    found = set(
+        Topic.objects.filter(
+            pk__in=ids, organisation_id=programme.organisation_id, kind=kind
+        ).values_list("pk", flat=True)
+    )
+    if len(found) != len(ids):
+        raise DomainError(
+            _(
+                "Some of the topics chosen are not in %(org)s's list for this question. "
+                "Choose from the topics shown."
+            )
+            % {"org": programme.organisation},
+            field=field_name,
+        )
+    return ids
+
+
+def _answers(programme: Programme, role: str, answers: Mapping[Any, Any] | None) -> dict[int, str]:
+    """Check the answers against the programme's questions for this role."""
+    questions = {
+        q.pk: q for q in Question.objects.filter(programme=programme, audience__in=["both", role])
+    }
+    given: dict[int, str] = {}
+    for key, value in (answers or {}).items():
+        qid = getattr(key, "pk", key)
+        try:
+            qid = int(qid)
+        except (TypeError, ValueError) as exc:
+            raise DomainError(_("An answer was given to an unknown question.")) from exc
+        if qid not in questions:
+            raise DomainError(_("An answer was given to a question this form does not ask."))
+        given[qid] = str(value or "").strip()
+    for qid, question in questions.items():
+        value = given.get(qid, "")
+        if question.required and not value:
+            raise DomainError(
+                _("Please answer “%(question)s”.") % {"question": question.text},
+                field=f"question_{qid}",
+            )
+        if value and question.kind == Question.Kind.CHOICE:
+            allowed = [str(c) for c in question.choices or []]
+            if value not in allowed:
+                raise DomainError(
+                    _("Choose one of the options given for “%(question)s”.")
+                    % {"question": question.text},
+                    field=f"question_{qid}",
+                )
+    return {qid: value for qid, value in given.items() if value}
+
+
+def _clean(
+    programme: Programme,
+    person: Person,
+    role: str,
+    *,
+    motivation: str,
+    offered_topics: Iterable[Any],
+    wanted_topics: Iterable[Any],
+    interests: Iterable[Any],
+    lived_experience_topics: Iterable[Any],
+    lived_experience_consent: bool,
+    availability: Iterable[str],
+    preferred_times: str,
+    works_with: Iterable[Any],
+    answers: Mapping[Any, Any] | None,
+) -> _Clean:
+    motivation = (motivation or "").strip()
+    if not motivation:
+        raise DomainError(
+            _("Tell the programme team briefly why you would like to take part."),
+            field="motivation",
+        )
+    slots = [str(s) for s in availability or ()]
+    unknown = sorted(set(slots) - set(AVAILABILITY_SLOTS))
+    if unknown:
+        raise DomainError(
+            _("“%(slot)s” is not a weekly slot; choose mornings or afternoons, Monday to Friday.")
+            % {"slot": unknown[0]},
+            field="availability",
+        )
+    colleagues = _ids(works_with, field_name="works_with")
+    if colleagues:
+        if person.pk in colleagues:
+            raise DomainError(
+                _("You do not need to list yourself among the people you work with."),
+                field="works_with",
+            )
+        found = Person.objects.filter(
+            pk__in=colleagues, organisation_id=programme.organisation_id
+        ).count()
+        if found != len(colleagues):
+            raise DomainError(
+                _("Choose colleagues from %(org)s's directory.") % {"org": programme.organisation},
+                field="works_with",
+            )
+    lived: list[int] = []
+    # Only mentors share lived experience, and only with explicit consent. Without consent the
+    # topics are dropped here so they are never stored.
+    consent = bool(lived_experience_consent) and role == Role.MENTOR
+    if consent:
+        lived = _topics(
+            programme,
+            lived_experience_topics,
+            kind=Topic.Kind.EXPERIENCE,
+            field_name="lived_experience_topics",
+        )
+    return _Clean(
+        motivation=motivation,
+        offered=_topics(
+            programme, offered_topics, kind=Topic.Kind.SKILL, field_name="offered_topics"
+        ),
+        wanted=_topics(programme, wanted_topics, kind=Topic.Kind.SKILL, field_name="wanted_topics"),
+        interests=_topics(programme, interests, kind=Topic.Kind.INTEREST, field_name="interests"),
+        lived=lived,
+        lived_consent=consent and bool(lived),
+        availability=[s for s in AVAILABILITY_SLOTS if s in set(slots)],
+        preferred_times=(preferred_times or "").strip()[:200],
+        works_with=colleagues,
+        answers=_answers(programme, role, answers),
+    )
+
+
+def _write(application: Application, data: _Clean) -> None:
+    application.offered_topics.set(data.offered)
+    application.wanted_topics.set(data.wanted)
+    application.interests.set(data.interests)
+    application.lived_experience_topics.set(data.lived)
+    application.works_with.set(data.works_with)
+    application.answers.all().delete()
+    Answer.objects.bulk_create(
+        Answer(application=application, question_id=qid, value=value)
+        for qid, value in data.answers.items()
+    )
+
+
+def _accepted_count(programme: Programme, role: str, *, excluding: int | None = None) -> int:
+    qs = Application.objects.filter(programme=programme, role=role, status=Status.ACCEPTED)
+    if excluding is not None:
+        qs = qs.exclude(pk=excluding)
+    return qs.count()
+
+
+def _lock_programme(programme: Programme) -> Programme:
+    # Serialises capacity checks for the programme (a row lock on PostgreSQL; SQLite's
+    # IMMEDIATE transactions already serialise writers).
+    return Programme.objects.select_for_update().select_related("organisation").get(pk=programme.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+
+
+def submit_application(
+    programme: Programme,
+    person: Person,
+    *,
+    role: str,
+    motivation: str,
+    consent_terms: bool,
+    offered_topics: Iterable[Any] = (),
+    wanted_topics: Iterable[Any] = (),
+    interests: Iterable[Any] = (),
+    lived_experience_topics: Iterable[Any] = (),
+    lived_experience_consent: bool = False,
+    availability: Iterable[str] = (),
+    preferred_times: str = "",
+    works_with: Iterable[Any] = (),
+    answers: Mapping[Any, Any] | None = None,
+    by: Any,
+) -> Application:
+    """Apply to a programme. Open programmes accept at once while places remain."""
+    role = str(role)
+    if not consent_terms:
+        raise DomainError(
+            _("Please agree to the programme's terms to apply."), field="consent_terms"
+        )
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        invitation = invitation_for(programme, person)
+        why = refusal(programme, person, role, invitation=invitation)
+        if why:
+            raise NotEligible(why, field="role")
+        data = _clean(
+            programme,
+            person,
+            role,
+            motivation=motivation,
+            offered_topics=offered_topics,
+            wanted_topics=wanted_topics,
+            interests=interests,
+            lived_experience_topics=lived_experience_topics,
+            lived_experience_consent=lived_experience_consent,
+            availability=availability,
+            preferred_times=preferred_times,
+            works_with=works_with,
+            answers=answers,
+        )
+        status = Status.SUBMITTED
+        if programme.selection_mode == SelectionMode.OPEN:
+            full = _accepted_count(programme, role) >= programme.places
+            status = Status.WAITLISTED if full else Status.ACCEPTED
+
+        fields = {
+            "role": role,
+            "status": status,
+            "motivation": data.motivation,
+            "lived_experience_consent": data.lived_consent,
+            "availability": data.availability,
+            "preferred_times": data.preferred_times,
+            "consent_terms": True,
+            "decision_reason": "",
+            "internal_note": "",
+            "reviewed_by": None,
+            "reviewed_at": timezone.now() if status != Status.SUBMITTED else None,
+        }
+        existing = _existing_application(programme, person)
+        if existing is not None and existing.status != Status.WITHDRAWN:
+            raise Conflict(_already_applied(existing))
+        if existing is not None:
+            # One row per person and programme: applying again after withdrawing reuses it.
+            application = existing
+            for name, value in fields.items():
+                setattr(application, name, value)
+            application.submitted_at = timezone.now()
+            application.save()
+            verb = "application.resubmitted"
+        else:
+            try:
+                # A savepoint, so a concurrent duplicate leaves the outer transaction usable.
+                with transaction.atomic():
+                    application = Application.objects.create(
+                        programme=programme, person=person, **fields
+                    )
+            except IntegrityError as exc:
+                raise Conflict(
+                    _(
+                        "You have already applied to this programme. Open your application "
+                        "from your dashboard to see or change it."
+                    )
+                ) from exc
+            verb = "application.submitted"
+        _write(application, data)
+        audit.record(
+            verb,
+            application,
+            by=by,
+            organisation=programme.organisation,
+            data={"role": role, "status": status},
+        )
+    return application
+
+
+def _existing_application(programme: Programme, person: Person) -> Application | None:
+    return (
+        Application.objects.select_for_update().filter(programme=programme, person=person).first()
+    )
+
+
+def _already_applied(application: Application) -> str:
+    return _(
+        "You have already applied to this programme as a %(role)s (your application is "
+        "%(status)s). "
+        "Open your application from your dashboard to see or change it."
+    ) % {"role": role_noun(application.role), "status": _status_phrase(application.status)}
+
+
+def update_application(
+    application: Application,
+    *,
+    motivation: str,
+    consent_terms: bool,
+    offered_topics: Iterable[Any] = (),
+    wanted_topics: Iterable[Any] = (),
+    interests: Iterable[Any] = (),
+    lived_experience_topics: Iterable[Any] = (),
+    lived_experience_consent: bool = False,
+    availability: Iterable[str] = (),
+    preferred_times: str = "",
+    works_with: Iterable[Any] = (),
+    answers: Mapping[Any, Any] | None = None,
+    by: Any,
+) -> Application:
+    """The applicant changes their answers. Allowed until the programme team has decided."""
+    if not consent_terms:
+        raise DomainError(
+            _("Please agree to the programme's terms to keep your application."),
+            field="consent_terms",
+        )
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("programme__organisation", "person")
+            .get(pk=application.pk)
+        )
+        programme = application.programme
+        if application.status != Status.SUBMITTED:
+            raise InvalidTransition(
+                _(
+                    "Your application can no longer be changed because it is %(status)s. "
+                    "Contact the programme team if something has changed."
+                )
+                % {"status": _status_phrase(application.status)}
+            )
+        if programme.state != State.RECRUITING:
+            raise InvalidTransition(
+                _("Applications for this programme have closed, so it can no longer be changed.")
+            )
+        data = _clean(
+            programme,
+            application.person,
+            application.role,
+            motivation=motivation,
+            offered_topics=offered_topics,
+            wanted_topics=wanted_topics,
+            interests=interests,
+            lived_experience_topics=lived_experience_topics,
+            lived_experience_consent=lived_experience_consent,
+            availability=availability,
+            preferred_times=preferred_times,
+            works_with=works_with,
+            answers=answers,
+        )
+        application.motivation = data.motivation
+        application.lived_experience_consent = data.lived_consent
+        application.availability = data.availability
+        application.preferred_times = data.preferred_times
+        application.save()
+        _write(application, data)
+        audit.record("application.updated", application, by=by, organisation=programme.organisation)
+    return application
+
+
+def withdraw_application(application: Application, *, by: Any) -> Application:
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("programme__organisation")
+            .get(pk=application.pk)
+        )
+        if application.status not in WITHDRAWABLE:
+            raise InvalidTransition(
+                _("This application is already %(status)s.")
+                % {"status": _status_phrase(application.status)}
+            )
+        if application.programme.state not in DECIDING_STATES:
+            raise InvalidTransition(
+                _(
+                    "The programme has started, so applications can no longer be withdrawn. "
+                    "Talk to the programme team if you need to step back."
+                )
+            )
+        previous = application.status
+        application.status = Status.WITHDRAWN
+        application.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "application.withdrawn",
+            application,
+            by=by,
+            organisation=application.programme.organisation,
+            data={"from": previous},
+        )
+    return application
+
+
+def decide_application(
+    application: Application,
+    *,
+    decision: str,
+    reason: str = "",
+    by: Any,
+    allow_overfill: bool = False,
+    internal_note: str | None = None,
+) -> Application:
+    """Accept, waitlist or decline. `reason` is the message the applicant reads."""
+    if decision not in DECISIONS:
+        raise DomainError(_("Choose accept, waiting list or decline."), field="decision")
+    reason = (reason or "").strip()
+    if decision == Status.DECLINED and not reason:
+        raise DomainError(
+            _("Write a short, kind message explaining the decision; the applicant will read it."),
+            field="reason",
+        )
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("programme__organisation", "person")
+            .get(pk=application.pk)
+        )
+        programme = _lock_programme(application.programme)
+        if programme.state not in DECIDING_STATES:
+            raise InvalidTransition(
+                _("Decisions can be made only while the programme is recruiting or matching.")
+            )
+        allowed = DECISION_FROM.get(application.status, ())
+        if decision not in allowed:
+            if decision == application.status:
+                raise InvalidTransition(
+                    _("This application is already %(status)s.")
+                    % {"status": _status_phrase(application.status)}
+                )
+            raise InvalidTransition(
+                _("An application that is %(status)s cannot be changed.")
+                % {"status": _status_phrase(application.status)}
+            )
+        if decision == Status.ACCEPTED:
+            accepted = _accepted_count(programme, application.role, excluding=application.pk)
+            if accepted >= programme.places and not allow_overfill:
+                raise OverCapacity(
+                    _(
+                        "All %(places)s places for %(role)s are taken (%(accepted)s accepted). "
+                        "Accepting will go over the number of places; confirm if you mean it."
+                    )
+                    % {
+                        "places": programme.places,
+                        "role": roles_noun(application.role),
+                        "accepted": accepted,
+                    },
+                    role=application.role,
+                    accepted=accepted,
+                    places=programme.places,
+                )
+        previous = application.status
+        application.status = decision
+        application.decision_reason = reason
+        if internal_note is not None:
+            application.internal_note = internal_note.strip()
+        application.reviewed_by = by if getattr(by, "is_authenticated", False) else None
+        application.reviewed_at = timezone.now()
+        application.save()
+        audit.record(
+            "application.decided",
+            application,
+            by=by,
+            organisation=programme.organisation,
+            data={"from": previous, "to": decision, "overfill": bool(allow_overfill)},
+        )
+        _email_decision(application)
+    return application
+
+
+def _email_decision(application: Application) -> None:
+    # Built from plain values now, sent after commit. Never include lived-experience data.
+    person = application.person
+    programme = application.programme
+    context = {
+        "name": person.full_name,
+        "programme": programme.name,
+        "organisation": programme.organisation.name,
+        "status": application.status,
+        "role": role_noun(application.role),
+        "message": application.decision_reason,
+        "link": settings.SITE_URL + reverse("recruitment:my_application", args=[application.pk]),
+    }
+    subjects = {
+        Status.ACCEPTED: _("Your place on %(programme)s"),
+        Status.WAITLISTED: _("You are on the waiting list for %(programme)s"),
+        Status.DECLINED: _("Your application to %(programme)s"),
+    }
+    subject = subjects[application.status] % {"programme": programme.name}
+    body = render_to_string("recruitment/email/decision.txt", context)
+    recipient = person.email
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"[Upward] {subject}",
+            message=body,
+            from_email=None,
+            recipient_list=[recipient],
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Invitations
+
+
+@dataclass
+class InvitationResult:
+    invited: list[Person] = field(default_factory=list)
+    already_invited: list[Person] = field(default_factory=list)
+    already_applied: list[Person] = field(default_factory=list)
+    not_eligible: list[tuple[Person, str]] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return len(self.already_invited) + len(self.already_applied) + len(self.not_eligible)
+
+
+def invite_people(
+    programme: Programme,
+    people: Iterable[Person],
+    *,
+    role: str,
+    message: str = "",
+    by: Any,
+) -> InvitationResult:
+    """Invite chosen people to apply in a role. Skips (and reports) those who cannot be invited."""
+    role = str(role)
+    if role not in Role.values:
+        raise DomainError(
+            _("Choose whether to invite them as mentors or as mentees."), field="role"
+        )
+    people = list(people)
+    if not people:
+        raise DomainError(_("Choose at least one person to invite."), field="people")
+    if any(p.organisation_id != programme.organisation_id for p in people):
+        raise DomainError(
+            _("You can invite only people in %(org)s's directory.")
+            % {"org": programme.organisation},
+            field="people",
+        )
+    message = (message or "").strip()
+    result = InvitationResult()
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        if programme.state != State.RECRUITING:
+            raise InvalidTransition(
+                _(
+                    "Open recruitment before inviting people: the invitation links to the "
+                    "application form, which opens with recruitment."
+                )
+            )
+        ids = [p.pk for p in people]
+        invited_ids = set(
+            Invitation.objects.filter(programme=programme, person_id__in=ids).values_list(
+                "person_id", flat=True
+            )
+        )
+        applied_ids = set(
+            Application.objects.filter(programme=programme, person_id__in=ids)
+            .exclude(status=Status.WITHDRAWN)
+            .values_list("person_id", flat=True)
+        )
+        people = list(
+            Person.objects.filter(pk__in=ids).select_related("level", "department", "user")
+        )
+        to_create = []
+        for person in people:
+            if person.pk in applied_ids:
+                result.already_applied.append(person)
+                continue
+            if person.pk in invited_ids:
+                result.already_invited.append(person)
+                continue
+            if not person.is_active:
+                result.not_eligible.append((person, _("marked as having left")))
+                continue
+            eligible, why = is_eligible(programme, person, role)
+            if not eligible:
+                result.not_eligible.append((person, why))
+                continue
+            to_create.append(person)
+        for person in to_create:
+            try:
+                with transaction.atomic():
+                    invitation = Invitation.objects.create(
+                        programme=programme,
+                        person=person,
+                        role=role,
+                        message=message,
+                        invited_by=by,
+                    )
+            except IntegrityError:
+                # Invited by someone else a moment ago.
+                result.already_invited.append(person)
+                continue
+            result.invited.append(person)
+            _email_invitation(invitation, programme, person, by)
+        audit.record(
+            "programme.people_invited",
+            programme,
+            by=by,
+            data={"role": role, "invited": len(result.invited), "skipped": result.skipped},
+        )
+    return result
+
+
+def _email_invitation(
+    invitation: Invitation, programme: Programme, person: Person, by: Any
+) -> None:
+    context = {
+        "name": person.full_name,
+        "programme": programme,
+        "organisation": programme.organisation.name,
+        "role": role_noun(invitation.role),
+        "message": invitation.message,
+        "by": by.get_full_name() if getattr(by, "is_authenticated", False) else "",
+        "link": settings.SITE_URL
+        + reverse("recruitment:invitation_accept", args=[invitation.token]),
+        "commitment": programme.commitment,
+    }
+    body = render_to_string("recruitment/email/invitation.txt", context)
+    subject = _("[Upward] You are invited to %(programme)s") % {"programme": programme.name}
+    recipient = person.email
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=subject, message=body, from_email=None, recipient_list=[recipient]
+        )
+    )
