@@ -1,0 +1,738 @@
+"""Exact assignment of mentees to mentors with capacities, and its certificate.
+
+Objective (lexicographic): first the largest number of matched mentees, then the
+largest total score among those matchings.
+
+How it works (details in docs/matching.md):
+
+* Scores are quantised to integers on a power-of-two grid (about 1e-11 of the
+  largest |score|), so every sum below is exact in float64 and int64.
+* OR-Tools min-cost flow (``solve_max_flow_with_min_cost``) gives the primal:
+  maximum flow first, then minimum cost, with native mentor capacities.
+* A Koenig vertex cover (p, q) of the allowed graph is read off the residual
+  graph; it proves the cardinality is maximal.  The cover splits the problem
+  into two independent parts, and shortest-path potentials on the residual
+  graph of each part give the score duals (u, v).
+* Large problems never need every pair in memory: candidates (row and column
+  top-k by threshold) are solved first, then every pair is priced blockwise
+  against the certificate and violating pairs are added until none remain.
+
+``verify`` checks a certificate against the original float scores, on every
+allowed pair, without trusting the solver.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order
+
+__all__ = [
+    "Assignment",
+    "BlockScorer",
+    "Certificate",
+    "DenseScorer",
+    "solve_assignment",
+    "solve_fair",
+    "solve_sparse",
+    "verify",
+]
+
+# Quantised scores stay below this many grid units, and below 2**52 / (nodes + 2)
+# so that a shortest path over every node cannot overflow the float64 mantissa.
+_MAX_UNITS = 2.0**40
+# Below this many cells a dense input is solved on all its allowed pairs at once.
+_ALL_PAIRS_LIMIT = 250_000
+# Cells per scoring block: bounds the memory of blockwise passes (~32 MB of float64).
+_BLOCK_CELLS = 4_000_000
+# Most violating pairs added per priced row and round.
+_PRICE_PER_ROW = 16
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, eq=False)
+class Certificate:
+    """LP dual certificate for the lexicographic objective.
+
+    ``mentee_cover``/``mentor_cover`` (bool) form a vertex cover of the allowed
+    graph whose size equals the matched count (proof of maximum cardinality).
+    ``mentee_dual``/``mentor_dual`` (float) are score duals: for every allowed pair
+    covered exactly once, ``mentee_dual[i] + mentor_dual[j] >= score[i, j]``, with
+    equality on the chosen pairs (proof of maximum total among those matchings).
+
+    Fair mode adds ``threshold`` (the lowest pair score, maximised),
+    ``cardinality_mentee_cover``/``cardinality_mentor_cover`` (a cover of all allowed
+    pairs, proving no larger matching exists) and ``bottleneck_mentee_cover``/
+    ``bottleneck_mentor_cover`` (a cover of the pairs scoring above the threshold
+    that is smaller than the matched count, proving the threshold cannot rise).
+    The main cover and duals then refer to pairs scoring at least the threshold.
+    """
+
+    mentee_cover: np.ndarray
+    mentor_cover: np.ndarray
+    mentee_dual: np.ndarray
+    mentor_dual: np.ndarray
+    threshold: float | None = None
+    cardinality_mentee_cover: np.ndarray | None = None
+    cardinality_mentor_cover: np.ndarray | None = None
+    bottleneck_mentee_cover: np.ndarray | None = None
+    bottleneck_mentor_cover: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """Result of a solve. ``pairs`` are (mentee_index, mentor_index), sorted."""
+
+    pairs: tuple[tuple[int, int], ...]
+    total: float
+    unmatched: tuple[int, ...]
+    certificate: Certificate
+    n_mentees: int
+    n_mentors: int
+    stats: Mapping[str, float] = field(default_factory=dict, repr=False)
+
+    @property
+    def matched(self) -> int:
+        return len(self.pairs)
+
+    def mentor_of(self) -> np.ndarray:
+        """Array of length n_mentees: the mentor index of each mentee, or -1."""
+        out = np.full(self.n_mentees, -1, dtype=np.int64)
+        for i, j in self.pairs:
+            out[i] = j
+        return out
+
+    def load(self) -> np.ndarray:
+        """Array of length n_mentors: how many mentees each mentor got."""
+        out = np.zeros(self.n_mentors, dtype=np.int64)
+        for _, j in self.pairs:
+            out[j] += 1
+        return out
+
+
+# --------------------------------------------------------------------------- scorers
+
+
+class BlockScorer(Protocol):
+    """Scores computed on demand, a block of mentee rows at a time.
+
+    ``block(rows)`` returns ``(scores, allowed)`` for the mentees ``rows`` (sorted
+    int array) against every mentor: a float64 array and a bool array, both of
+    shape ``(len(rows), n_mentors)``.  It must be deterministic.
+    """
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
+    def block(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+class DenseScorer:
+    """Adapter that serves a dense score matrix (and optional mask) blockwise."""
+
+    def __init__(self, scores: np.ndarray, allowed: np.ndarray | None = None) -> None:
+        self.scores = scores
+        self.allowed = allowed
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (int(self.scores.shape[0]), int(self.scores.shape[1]))
+
+    def block(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if len(rows) and rows[-1] - rows[0] + 1 == len(rows):
+            sl = slice(int(rows[0]), int(rows[-1]) + 1)
+            s = self.scores[sl]
+            a = self.allowed[sl] if self.allowed is not None else None
+        else:
+            s = self.scores[rows]
+            a = self.allowed[rows] if self.allowed is not None else None
+        if a is None:
+            a = np.ones(s.shape, dtype=bool)
+        return np.asarray(s, dtype=np.float64), a
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _check_scores(scores: object) -> np.ndarray:
+    arr = np.asarray(scores)
+    if arr.dtype == object or arr.dtype.kind not in "iuf":
+        raise ValueError(f"scores must be a numeric (int or float) array, got dtype {arr.dtype}")
+    if arr.ndim != 2:
+        raise ValueError(f"scores must be 2-dimensional (mentees x mentors), got ndim={arr.ndim}")
+    arr = arr.astype(np.float64, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError("scores contain NaN or infinite values; use `allowed` to forbid pairs")
+    return arr
+
+
+def _check_allowed(allowed: object, shape: tuple[int, int]) -> np.ndarray | None:
+    if allowed is None:
+        return None
+    arr = np.asarray(allowed)
+    if arr.dtype != np.bool_:
+        raise ValueError(f"allowed must be a bool array, got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"allowed has shape {arr.shape}, expected {shape} (same as scores)")
+    return arr
+
+
+def _check_capacity(capacity: object, n_mentors: int) -> np.ndarray:
+    if capacity is None:
+        return np.ones(n_mentors, dtype=np.int64)
+    arr = np.asarray(capacity)
+    if arr.dtype == object or arr.dtype.kind not in "iu":
+        raise ValueError(f"capacity must be an integer array, got dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.shape[0] != n_mentors:
+        raise ValueError(f"capacity must have shape ({n_mentors},), got {arr.shape}")
+    if (arr < 0).any():
+        raise ValueError("capacity must not be negative")
+    return arr.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- core solve
+
+
+def _scale_for(max_abs: float, n_nodes: int) -> float:
+    """Power-of-two factor mapping scores onto an exact integer grid."""
+    limit = min(_MAX_UNITS, 2.0**52 / (n_nodes + 2))
+    if max_abs <= 0:
+        return 1.0
+    return 2.0 ** math.floor(math.log2(limit / max_abs))
+
+
+@dataclass
+class _EdgeSolution:
+    used: np.ndarray  # bool per edge
+    p: np.ndarray  # mentee cover
+    q: np.ndarray  # mentor cover
+    u: np.ndarray  # mentee duals in grid units
+    v: np.ndarray  # mentor duals in grid units
+
+
+def _flow(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.ndarray | None,
+          cap: np.ndarray) -> np.ndarray:
+    """Max flow, then min cost (= max score). Returns a bool 'used' per edge."""
+    from ortools.graph.python import min_cost_flow
+
+    e = len(rows)
+    if e == 0 or n == 0 or m == 0:
+        return np.zeros(e, dtype=bool)
+    f = min_cost_flow.SimpleMinCostFlow()
+    source, sink = n + m, n + m + 1
+    tails = np.concatenate([np.full(n, source), rows, n + np.arange(m)]).astype(np.int32)
+    heads = np.concatenate([np.arange(n), n + cols, np.full(m, sink)]).astype(np.int32)
+    caps = np.concatenate([np.ones(n + e, dtype=np.int64), cap]).astype(np.int64)
+    cost_e = np.zeros(e, dtype=np.int64) if units is None else -units.astype(np.int64)
+    costs = np.concatenate([np.zeros(n, dtype=np.int64), cost_e, np.zeros(m, dtype=np.int64)])
+    arcs = f.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
+    f.set_node_supply(source, n)
+    f.set_node_supply(sink, -n)
+    status = f.solve_max_flow_with_min_cost()
+    if status != f.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    return np.asarray(f.flows(arcs[n:n + e])) > 0
+
+
+def _cover(n: int, m: int, rows: np.ndarray, cols: np.ndarray, used: np.ndarray,
+           matched: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Koenig cover from a maximum matching.
+
+    Z = vertices reachable from unmatched mentees by alternating paths (any edge
+    mentee -> mentor, used edge mentor -> mentee).  Cover = mentees outside Z plus
+    mentors inside Z.
+    """
+    root = n + m
+    free = np.flatnonzero(~matched)
+    t = np.concatenate([np.full(len(free), root), rows[~used], n + cols[used]])
+    h = np.concatenate([free, n + cols[~used], rows[used]])
+    g = csr_matrix((np.ones(len(t), dtype=np.int8), (t, h)), shape=(n + m + 1, n + m + 1))
+    reached = np.zeros(n + m + 1, dtype=bool)
+    reached[breadth_first_order(g, root, directed=True, return_predecessors=False)] = True
+    return ~reached[:n], reached[n:n + m]
+
+
+def _potentials(n_nodes: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Shortest distances from a virtual source joined to every node by 0-cost arcs.
+
+    Queue-free Bellman-Ford that only relaxes arcs leaving nodes improved in the
+    previous round (vectorised).  The graph has no negative cycle by optimality;
+    exceeding n rounds means the primal was not optimal.
+    """
+    order = np.argsort(tails, kind="stable")
+    tails, heads, w = tails[order], heads[order], w[order]
+    ptr = np.searchsorted(tails, np.arange(n_nodes + 1))
+    d = np.zeros(n_nodes)
+    active = np.flatnonzero(np.diff(ptr) > 0)
+    rounds = 0
+    while len(active):
+        rounds += 1
+        if rounds > n_nodes + 1:
+            raise RuntimeError("negative cycle in residual graph: primal solution not optimal")
+        starts, ends = ptr[active], ptr[active + 1]
+        cnt = ends - starts
+        tot = int(cnt.sum())
+        if tot == 0:
+            break
+        arc = np.repeat(starts - (np.cumsum(cnt) - cnt), cnt) + np.arange(tot)
+        cand = d[tails[arc]] + w[arc]
+        hd = heads[arc]
+        better = cand < d[hd]
+        if not better.any():
+            break
+        hd, cand = hd[better], cand[better]
+        new = d.copy()
+        np.minimum.at(new, hd, cand)
+        active = np.flatnonzero(new < d)
+        d = new
+    return d
+
+
+def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
+                 cap: np.ndarray) -> _EdgeSolution:
+    """Exact lexicographic optimum on an explicit edge list, with its certificate."""
+    used = _flow(n, m, rows, cols, units, cap)
+    matched = np.zeros(n, dtype=bool)
+    matched[rows[used]] = True
+    load = np.bincount(cols[used], minlength=m)
+    p, q = _cover(n, m, rows, cols, used, matched)
+    zi, zj = ~p, q
+
+    # Residual graph restricted to each part of the cover (pairs covered twice are
+    # dropped: no maximum matching uses them).  Node S = n+m serves the part inside
+    # Z (mentees free, mentors full); node T = n+m+1 the part outside Z (mentees
+    # matched, mentors free).  Used edges appear in both directions so that their
+    # reduced cost comes out exactly zero.
+    s_node, t_node = n + m, n + m + 1
+    keep = ~(p[rows] & q[cols])
+    r, c, w, us = rows[keep], cols[keep], units[keep], used[keep]
+    in_a_free = np.flatnonzero(zi & ~matched)
+    in_a_matched = np.flatnonzero(zi & matched)
+    out_b = ~zj
+    b_not_full = np.flatnonzero(out_b & (load < cap))
+    b_loaded = np.flatnonzero(out_b & (load > 0))
+    tails = np.concatenate([
+        r, n + c[us],
+        np.full(len(in_a_free), s_node), in_a_matched,
+        n + b_not_full, np.full(len(b_loaded), t_node),
+    ])
+    heads = np.concatenate([
+        n + c, r[us],
+        in_a_free, np.full(len(in_a_matched), s_node),
+        np.full(len(b_not_full), t_node), n + b_loaded,
+    ])
+    weights = np.concatenate([
+        -w, w[us],
+        np.zeros(len(in_a_free) + len(in_a_matched) + len(b_not_full) + len(b_loaded)),
+    ])
+    d = _potentials(n + m + 2, tails, heads, weights)
+    di, dj = d[:n], d[n:n + m]
+    u = np.where(zi, di - d[s_node], di - d[t_node])
+    v = np.where(zj, d[s_node] - dj, d[t_node] - dj)
+    # Clamps keep dual feasibility (they only raise duals) and fix the sign rules:
+    # free mentees inside Z and idle mentors outside Z have dual exactly 0.
+    u = np.where(zi & ~matched, np.maximum(u, 0.0), u)
+    v = np.where(~zj & (load == 0), np.maximum(v, 0.0), v)
+    return _EdgeSolution(used=used, p=p, q=q, u=u, v=v)
+
+
+def _empty_assignment(n: int, m: int) -> Assignment:
+    cert = Certificate(
+        mentee_cover=np.zeros(n, dtype=bool), mentor_cover=np.zeros(m, dtype=bool),
+        mentee_dual=np.zeros(n), mentor_dual=np.zeros(m),
+    )
+    return Assignment(pairs=(), total=0.0, unmatched=tuple(range(n)), certificate=cert,
+                      n_mentees=n, n_mentors=m)
+
+
+def _assignment(n: int, m: int, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray,
+                sol: _EdgeSolution, scale: float, stats: dict[str, float],
+                threshold: float | None = None, extra: dict | None = None) -> Assignment:
+    used = np.flatnonzero(sol.used)
+    order = np.lexsort((cols[used], rows[used]))
+    used = used[order]
+    pairs = tuple(zip(rows[used].tolist(), cols[used].tolist(), strict=True))
+    matched = np.zeros(n, dtype=bool)
+    matched[rows[used]] = True
+    total = math.fsum(scores[used].tolist())
+    cert = Certificate(
+        mentee_cover=sol.p, mentor_cover=sol.q,
+        mentee_dual=sol.u / scale, mentor_dual=sol.v / scale,
+        threshold=threshold, **(extra or {}),
+    )
+    return Assignment(pairs=pairs, total=total, unmatched=tuple(np.flatnonzero(~matched).tolist()),
+                      certificate=cert, n_mentees=n, n_mentors=m, stats=stats)
+
+
+# --------------------------------------------------------------------------- candidates + pricing
+
+
+def _row_blocks(n: int, m: int, block_rows: int | None) -> list[np.ndarray]:
+    size = block_rows or max(1, _BLOCK_CELLS // max(m, 1))
+    return [np.arange(a, min(a + size, n)) for a in range(0, n, size)]
+
+
+def _kth_largest(x: np.ndarray, k: int, axis: int) -> np.ndarray:
+    size = x.shape[axis]
+    if size <= k:
+        return np.min(x, axis=axis)
+    return np.partition(x, size - k, axis=axis).take(size - k, axis=axis)
+
+
+def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: int | None,
+                  all_pairs: bool) -> Assignment:
+    n, m = scorer.shape
+    if n == 0 or m == 0:
+        return _empty_assignment(n, m)
+    stats: dict[str, float] = {}
+    t0 = time.perf_counter()
+    cap = np.minimum(cap, n)
+    cap_ok = cap > 0
+    blocks = _row_blocks(n, m, block_rows)
+    rng = np.random.default_rng(0)
+
+    # Column thresholds from a fixed sample of rows, row thresholds from a fixed
+    # sample of columns: pairs at or above either threshold become candidates.
+    # Every other allowed pair scores strictly below min(row_thr, col_thr).
+    sample_size = 2048
+    if all_pairs:
+        col_thr = np.full(m, -np.inf)
+    else:
+        if n <= sample_size:
+            srows = np.arange(n)
+        else:
+            srows = np.sort(rng.choice(n, size=sample_size, replace=False))
+        ss, sa = scorer.block(srows)
+        sm = np.where(sa & cap_ok, ss, -np.inf)
+        kk = max(1, round(k * len(srows) / n))
+        col_thr = _kth_largest(sm, kk, axis=0)
+        # A column with no allowed pair in the sample takes none by threshold.
+        col_thr = np.where(np.isfinite(col_thr), col_thr, np.inf)
+    if all_pairs or m <= sample_size:
+        scols = None
+    else:
+        scols = np.sort(rng.choice(m, size=sample_size, replace=False))
+    kr = k if scols is None else max(1, round(k * sample_size / m))
+
+    row_thr = np.full(n, -np.inf)
+    e_rows: list[np.ndarray] = []
+    e_cols: list[np.ndarray] = []
+    e_sc: list[np.ndarray] = []
+    max_abs = 0.0
+    for rows in blocks:
+        s, a = scorer.block(rows)
+        valid = a & cap_ok[None, :]
+        if all_pairs:
+            r, c = np.nonzero(valid)
+        else:
+            sm = np.where(valid, s, -np.inf)
+            thr = _kth_largest(sm if scols is None else sm[:, scols], kr, axis=1)
+            row_thr[rows] = thr
+            r, c = np.nonzero(valid & ((sm >= thr[:, None]) | (sm >= col_thr[None, :])))
+        e_rows.append(rows[r])
+        e_cols.append(c)
+        e_sc.append(s[r, c])
+        if valid.any():
+            max_abs = max(max_abs, float(np.abs(s[valid]).max()))
+    rows_e = np.concatenate(e_rows)
+    cols_e = np.concatenate(e_cols)
+    sc_e = np.concatenate(e_sc)
+    if all_pairs:
+        row_thr[:] = -np.inf  # every allowed pair is a candidate
+    scale = _scale_for(max_abs, n + m)
+    stats["candidates_s"] = time.perf_counter() - t0
+    stats["candidate_edges"] = float(len(rows_e))
+
+    rounds = 0
+    solve_s = 0.0
+    price_s = 0.0
+    while True:
+        rounds += 1
+        t1 = time.perf_counter()
+        units = np.rint(sc_e * scale)
+        sol = _solve_edges(n, m, rows_e, cols_e, units, cap)
+        solve_s += time.perf_counter() - t1
+        if all_pairs:
+            break
+        t2 = time.perf_counter()
+        new_r, new_c, new_s = _price(scorer, blocks, sol, cap_ok, row_thr, scale, max_abs,
+                                        _PRICE_PER_ROW)
+        price_s += time.perf_counter() - t2
+        if len(new_r) == 0:
+            break
+        rows_e = np.concatenate([rows_e, new_r])
+        cols_e = np.concatenate([cols_e, new_c])
+        sc_e = np.concatenate([sc_e, new_s])
+        order = np.lexsort((cols_e, rows_e))
+        rows_e, cols_e, sc_e = rows_e[order], cols_e[order], sc_e[order]
+    stats["solve_s"] = solve_s
+    stats["pricing_s"] = price_s
+    stats["rounds"] = float(rounds)
+    stats["final_edges"] = float(len(rows_e))
+    return _assignment(n, m, rows_e, cols_e, sc_e, sol, scale, stats)
+
+
+def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
+           cap_ok: np.ndarray, row_thr: np.ndarray, scale: float, max_abs: float,
+           per_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Find allowed pairs that break the certificate (those need adding).
+
+    A row whose every non-candidate pair is provably fine (its threshold bound is
+    within its dual plus the smallest relevant mentor dual) is skipped unscored.
+    """
+    free_mentors = (~sol.q) & cap_ok
+    min_v = sol.v[free_mentors].min() if free_mentors.any() else np.inf
+    finite = np.isfinite(row_thr)
+    thr_units = np.full(len(row_thr), -np.inf)
+    thr_units[finite] = np.rint(row_thr[finite] * scale)
+    need = ~sol.p | (thr_units > sol.u + min_v)
+    need_rows = np.flatnonzero(need)
+    out_r, out_c, out_s = [], [], []
+    step = len(blocks[0]) if blocks else 1
+    for a in range(0, len(need_rows), step):
+        rows = need_rows[a:a + step]
+        s, al = scorer.block(rows)
+        valid = al & cap_ok[None, :]
+        if valid.any() and float(np.abs(s[valid]).max()) > max_abs:
+            raise RuntimeError("scorer is not deterministic: a score grew between passes")
+        su = np.rint(s * scale)
+        p = sol.p[rows][:, None]
+        q = sol.q[None, :]
+        slack = su - (sol.u[rows][:, None] + sol.v[None, :])
+        # Cover violations get +inf slack so they are added first.
+        bad = valid & ((~p & ~q) | ((p != q) & (slack > 0)))
+        if not bad.any():
+            continue
+        slack = np.where(bad, np.where(~p & ~q, np.inf, slack), -np.inf)
+        if slack.shape[1] > per_row:
+            top = np.argpartition(-slack, per_row - 1, axis=1)[:, :per_row]
+        else:
+            top = np.broadcast_to(np.arange(slack.shape[1]), slack.shape)
+        rr = np.repeat(np.arange(len(rows)), top.shape[1])
+        cc = top.ravel()
+        ok = bad[rr, cc]
+        rr, cc = rr[ok], cc[ok]
+        out_r.append(rows[rr])
+        out_c.append(cc)
+        out_s.append(s[rr, cc])
+    if not out_r:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, np.zeros(0)
+    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def solve_assignment(scores: np.ndarray, *, allowed: np.ndarray | None = None,
+                     capacity: np.ndarray | None = None) -> Assignment:
+    """Exact lexicographic optimum: most matched mentees, then highest total score.
+
+    ``scores``: (n_mentees, n_mentors) numbers, higher is better.  ``allowed``: bool
+    mask of the same shape (None = all allowed).  ``capacity``: ints per mentor
+    (None = 1 each).  Raises ValueError on malformed input.
+    """
+    s = _check_scores(scores)
+    a = _check_allowed(allowed, s.shape)
+    cap = _check_capacity(capacity, s.shape[1])
+    n, m = s.shape
+    return _solve_scorer(DenseScorer(s, a), cap, k=8, block_rows=None,
+                         all_pairs=n * m <= _ALL_PAIRS_LIMIT)
+
+
+def solve_sparse(scorer: BlockScorer, *, capacity: np.ndarray | None = None, k: int = 8,
+                 block_rows: int | None = None) -> Assignment:
+    """Same optimum as ``solve_assignment`` without a dense score matrix.
+
+    ``scorer.block(rows)`` is called a bounded number of rows at a time: once over
+    all rows for candidates (top-k per mentee and per mentor, by threshold), then
+    for the rows whose pairs might beat the certificate (pricing), repeating the
+    solve until no allowed pair does.  Memory stays O(block + candidates).
+    """
+    _n, m = scorer.shape
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    cap = _check_capacity(capacity, m)
+    return _solve_scorer(scorer, cap, k=k, block_rows=block_rows, all_pairs=False)
+
+
+def _max_card(n: int, m: int, rows: np.ndarray, cols: np.ndarray, cap: np.ndarray
+              ) -> tuple[int, np.ndarray, np.ndarray]:
+    used = _flow(n, m, rows, cols, None, cap)
+    matched = np.zeros(n, dtype=bool)
+    matched[rows[used]] = True
+    p, q = _cover(n, m, rows, cols, used, matched)
+    return int(used.sum()), p, q
+
+
+def solve_fair(scores: np.ndarray, *, allowed: np.ndarray | None = None,
+               capacity: np.ndarray | None = None) -> Assignment:
+    """Fair mode: among maximum-cardinality matchings, maximise the lowest pair
+    score, then the total.  Binary search over distinct score values, each step a
+    cardinality check; then an exact solve with lower-scoring pairs forbidden."""
+    s = _check_scores(scores)
+    a = _check_allowed(allowed, s.shape)
+    cap = _check_capacity(capacity, s.shape[1])
+    n, m = s.shape
+    if n == 0 or m == 0:
+        return _empty_assignment(n, m)
+    cap = np.minimum(cap, n)
+    valid = (np.ones(s.shape, dtype=bool) if a is None else a) & (cap > 0)[None, :]
+    rows, cols = np.nonzero(valid)
+    sc = s[rows, cols]
+    best, p0, q0 = _max_card(n, m, rows, cols, cap)
+    if best == 0:
+        return _empty_assignment(n, m)
+    values = np.unique(sc)
+    lo, hi = 0, len(values) - 1  # values[lo] always reaches `best`
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        keep = sc >= values[mid]
+        if _max_card(n, m, rows[keep], cols[keep], cap)[0] == best:
+            lo = mid
+        else:
+            hi = mid - 1
+    thr = float(values[lo])
+    above = sc > thr
+    _, pb, qb = _max_card(n, m, rows[above], cols[above], cap)
+    keep = sc >= thr
+    r2, c2, s2 = rows[keep], cols[keep], sc[keep]
+    scale = _scale_for(float(np.abs(s2).max()), n + m)
+    sol = _solve_edges(n, m, r2, c2, np.rint(s2 * scale), cap)
+    extra = {
+        "cardinality_mentee_cover": p0, "cardinality_mentor_cover": q0,
+        "bottleneck_mentee_cover": pb, "bottleneck_mentor_cover": qb,
+    }
+    return _assignment(n, m, r2, c2, s2, sol, scale, {}, threshold=thr, extra=extra)
+
+
+# --------------------------------------------------------------------------- verification
+
+
+def verify(assignment: Assignment, scores: np.ndarray | BlockScorer, *,
+           allowed: np.ndarray | None = None, capacity: np.ndarray | None = None,
+           rtol: float = 1e-9) -> bool:
+    """Independent check: True only if the assignment is feasible and its
+    certificate proves it optimal (lexicographic objective, or fair mode when the
+    certificate carries a threshold).  Checks every allowed pair, blockwise.
+    Pairs with a zero-capacity mentor can never be used and are not checked.
+    """
+    if isinstance(scores, np.ndarray) or not hasattr(scores, "block"):
+        s = _check_scores(scores)
+        a = _check_allowed(allowed, s.shape)
+        scorer: BlockScorer = DenseScorer(s, a)
+    else:
+        scorer = scores  # type: ignore[assignment]
+    n, m = scorer.shape
+    cap = _check_capacity(capacity, m)
+    cap = np.minimum(cap, n)
+    cert = assignment.certificate
+    if (assignment.n_mentees, assignment.n_mentors) != (n, m):
+        return False
+    arrays = [cert.mentee_cover, cert.mentor_cover, cert.mentee_dual, cert.mentor_dual]
+    if [len(x) for x in arrays] != [n, m, n, m]:
+        return False
+    p = np.asarray(cert.mentee_cover, dtype=bool)
+    q = np.asarray(cert.mentor_cover, dtype=bool)
+    u = np.asarray(cert.mentee_dual, dtype=np.float64)
+    v = np.asarray(cert.mentor_dual, dtype=np.float64)
+    if not (np.isfinite(u).all() and np.isfinite(v).all()):
+        return False
+
+    # Feasibility of the pairs themselves.
+    pr = np.array(assignment.pairs, dtype=np.int64).reshape(-1, 2)
+    pi, pj = pr[:, 0], pr[:, 1]
+    if len(pr) and (pi.min() < 0 or pi.max() >= n or pj.min() < 0 or pj.max() >= m):
+        return False
+    if len(np.unique(pi)) != len(pi):
+        return False
+    load = np.bincount(pj, minlength=m)
+    if (load > cap).any():
+        return False
+    matched = np.zeros(n, dtype=bool)
+    matched[pi] = True
+    if tuple(np.flatnonzero(~matched).tolist()) != tuple(assignment.unmatched):
+        return False
+
+    cap_ok = cap > 0
+    thr = cert.threshold
+    pair_s = np.zeros(len(pr))
+    max_abs = 0.0
+    mentee_blocks = _row_blocks(n, m, None)
+    # First pass: pair scores, pair feasibility, scale for the tolerance.
+    for rows in mentee_blocks:
+        s, al = scorer.block(rows)
+        valid = al & cap_ok[None, :]
+        if valid.any():
+            max_abs = max(max_abs, float(np.abs(s[valid]).max()))
+        sel = np.flatnonzero((pi >= rows[0]) & (pi <= rows[-1]))
+        if len(sel):
+            loc = np.searchsorted(rows, pi[sel])
+            if not (rows[loc] == pi[sel]).all() or not valid[loc, pj[sel]].all():
+                return False
+            pair_s[sel] = s[loc, pj[sel]]
+    tol = rtol * max(1.0, max_abs)
+    if not math.isclose(math.fsum(pair_s.tolist()), assignment.total,
+                        rel_tol=1e-12, abs_tol=tol * max(1, len(pr))):
+        return False
+    if thr is not None:
+        if len(pr) == 0 or (pair_s < thr).any() or pair_s.min() != thr:
+            return False
+        if any(x is None for x in (cert.cardinality_mentee_cover, cert.cardinality_mentor_cover,
+                                   cert.bottleneck_mentee_cover, cert.bottleneck_mentor_cover)):
+            return False
+        p0 = np.asarray(cert.cardinality_mentee_cover, dtype=bool)
+        q0 = np.asarray(cert.cardinality_mentor_cover, dtype=bool)
+        pb = np.asarray(cert.bottleneck_mentee_cover, dtype=bool)
+        qb = np.asarray(cert.bottleneck_mentor_cover, dtype=bool)
+        if [len(p0), len(q0), len(pb), len(qb)] != [n, m, n, m]:
+            return False
+        # The matching is as large as any (cover of all pairs of the same size) and
+        # no matching that large exists on pairs scoring above the threshold.
+        if int(p0.sum() + cap[q0].sum()) != len(pr):
+            return False
+        if int(pb.sum() + cap[qb].sum()) >= len(pr):
+            return False
+
+    # Complementary slackness on the chosen pairs and on the nodes.
+    if len(pr):
+        if ((p[pi].astype(int) + q[pj].astype(int)) != 1).any():
+            return False
+        if (np.abs(u[pi] + v[pj] - pair_s) > tol).any():
+            return False
+    if p[~matched].any() or (np.abs(u[~matched]) > tol).any():
+        return False
+    not_full = (load < cap) & cap_ok
+    if q[not_full].any() or (np.abs(v[not_full]) > tol).any():
+        return False
+    if (u[~p] < -tol).any() or (v[~q & cap_ok] < -tol).any():
+        return False
+    if int(p.sum() + cap[q & cap_ok].sum()) != len(pr):
+        return False
+
+    # Dual feasibility on every allowed pair.
+    for rows in mentee_blocks:
+        s, al = scorer.block(rows)
+        valid = al & cap_ok[None, :]
+        pr_ = p[rows][:, None]
+        q_ = q[None, :]
+        if thr is not None:
+            if (valid & ~(p0[rows][:, None] | q0[None, :])).any():
+                return False
+            if (valid & (s > thr) & ~(pb[rows][:, None] | qb[None, :])).any():
+                return False
+            valid = valid & (s >= thr)
+        if (valid & ~pr_ & ~q_).any():
+            return False
+        once = valid & (pr_ != q_)
+        if (once & (s > u[rows][:, None] + v[None, :] + tol)).any():
+            return False
+    return True
