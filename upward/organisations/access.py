@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import Http404
 
-from upward.organisations.models import Person
+from upward.organisations.models import Department, Level, PeopleImport, Person, Team, Topic
 
 
 def person_for(user: Any) -> Person | None:
@@ -45,3 +45,33 @@ def access_person(user: Any, person_id: int) -> Person:
         )
     except Person.DoesNotExist as exc:
         raise Http404("No such person.") from exc
+
+
+def _in_admins_organisation(user: Any, queryset: Any, pk: int) -> Any:
+    admin = require_org_admin(user)
+    try:
+        return queryset.get(pk=pk, organisation_id=admin.organisation_id)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404("Not found.") from exc
+
+
+def access_level(user: Any, level_id: int) -> Level:
+    return _in_admins_organisation(user, Level.objects.all(), level_id)
+
+
+def access_department(user: Any, department_id: int) -> Department:
+    return _in_admins_organisation(user, Department.objects.all(), department_id)
+
+
+def access_team(user: Any, team_id: int) -> Team:
+    return _in_admins_organisation(user, Team.objects.select_related("department"), team_id)
+
+
+def access_topic(user: Any, topic_id: int) -> Topic:
+    return _in_admins_organisation(user, Topic.objects.select_related("organisation"), topic_id)
+
+
+def access_people_import(user: Any, import_id: int) -> PeopleImport:
+    return _in_admins_organisation(
+        user, PeopleImport.objects.select_related("uploaded_by", "organisation"), import_id
+    )

@@ -166,3 +166,48 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class PeopleImport(models.Model):
+    """An uploaded people file, kept between the dry-run preview and the confirmed apply.
+
+    The parsed rows are stored (not the raw file) so the confirm step re-validates exactly what
+    the admin previewed against the directory as it is at that moment.
+    """
+
+    class Status(models.TextChoices):
+        READY = "ready", _("Ready to apply")
+        INVALID = "invalid", _("Has errors")
+        APPLIED = "applied", _("Applied")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="people_imports"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
+    columns = models.JSONField(default=list, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    # Counts, the change table, errors and notes of the latest dry run (or of the apply).
+    preview = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["ready", "invalid", "applied", "cancelled"]),
+                name="people_import_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.preview.get("counts", {})

@@ -1,0 +1,728 @@
+"""Reading and checking a people file (CSV or XLSX). Plain functions over rows: no queries, no HTTP.
+
+The flow is: `read_people_file` turns the upload into numbered rows, then `plan_import` compares
+those rows with a snapshot of the directory (`DirectorySnapshot`) and says, row by row, what
+would be created or changed and what is wrong. The service layer loads the snapshot and writes.
+
+Row numbers are the spreadsheet's own: the heading row is row 1, the first person is row 2, so
+an admin can go straight to the line a message names.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000
+# Keeps the stored preview a sensible size when a whole file is wrong.
+MAX_ERRORS = 500
+
+REQUIRED_COLUMNS = ("email", "full_name")
+OPTIONAL_COLUMNS = (
+    "job_title",
+    "level",
+    "department",
+    "team",
+    "manager_email",
+    "location",
+    "time_zone",
+    "start_date",
+    "active",
+    "org_admin",
+)
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Headings people commonly type instead of ours.
+ALIASES = {
+    "name": "full_name",
+    "fullname": "full_name",
+    "title": "job_title",
+    "manager": "manager_email",
+    "timezone": "time_zone",
+    "tz": "time_zone",
+    "grade": "level",
+    "is_active": "active",
+    "is_org_admin": "org_admin",
+    "admin": "org_admin",
+}
+MAX_LENGTHS = {
+    "email": 254,
+    "full_name": 150,
+    "job_title": 150,
+    "location": 120,
+    "department": 120,
+    "team": 120,
+}
+DEFAULT_TIME_ZONE = "Europe/London"
+TRUE_WORDS = {"yes", "y", "true", "1", "active"}
+FALSE_WORDS = {"no", "n", "false", "0", "left", "inactive"}
+
+# Fields of the final state, in the order the change table shows them.
+FIELD_LABELS = {
+    "full_name": "Name",
+    "job_title": "Job title",
+    "level": "Level",
+    "department": "Department",
+    "team": "Team",
+    "manager_email": "Line manager",
+    "location": "Location",
+    "time_zone": "Time zone",
+    "start_date": "Start date",
+    "is_active": "Active",
+    "is_org_admin": "Organisation admin",
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read. The message says what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    columns: list[str]  # our column names present in the file, in file order
+    rows: list[dict[str, Any]]  # {"row": spreadsheet row number, column: text}
+    ignored_columns: list[str]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def read_people_file(filename: str, content: bytes) -> ParsedFile:
+    """Turn an uploaded CSV or XLSX file into numbered rows of text, or raise ImportFileError."""
+    name = (filename or "").lower()
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(
+            _("The file is larger than 5 MB. Split it into smaller files and import each.")
+        )
+    if not content.strip():
+        raise ImportFileError(_("The file is empty. Add a heading row and one row per person."))
+    looks_like_zip = content[:4] == b"PK\x03\x04"
+    if name.endswith(".xls") and not looks_like_zip:
+        raise ImportFileError(
+            _("This is the old Excel format (.xls). Save it as .xlsx or as CSV and try again.")
+        )
+    if name.endswith(".xlsx") or (name.endswith(".csv") and looks_like_zip):
+        table = _xlsx_table(content)
+    elif name.endswith(".csv") or name.endswith(".txt"):
+        table = _csv_table(content)
+    else:
+        raise ImportFileError(
+            _("Upload a CSV (.csv) or Excel (.xlsx) file. Other file types cannot be imported.")
+        )
+    return _rows_from_table(table)
+
+
+def _csv_table(content: bytes) -> Iterable[list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in Windows-1252 unless told "CSV UTF-8".
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                _("The file's text encoding could not be read. Save it as “CSV UTF-8” and retry.")
+            ) from exc
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise ImportFileError(
+            _("The CSV file could not be read (%(problem)s). Check the quotes in the file.")
+            % {"problem": exc}
+        ) from exc
+
+
+def _xlsx_table(content: bytes) -> Iterable[list[str]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(
+            _("The Excel file could not be opened. Save it again as .xlsx, or export it as CSV.")
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        table: list[list[str]] = []
+        for values in sheet.iter_rows(values_only=True):
+            table.append([_cell_text(v) for v in values])
+            # One extra row past the limit is enough to know the file is too long.
+            if len(table) > MAX_ROWS + 1:
+                break
+        return table
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def normalise_heading(heading: str) -> str:
+    key = heading.strip().strip("\ufeff").lower().replace("-", "_").replace(" ", "_")
+    return ALIASES.get(key, key)
+
+
+def _rows_from_table(table: Iterable[list[str]]) -> ParsedFile:
+    # Spreadsheet row numbers start at 1; blank lines above the headings still count.
+    iterator = enumerate(table, start=1)
+    header: list[str] | None = None
+    for _number, cells in iterator:
+        if any(c.strip() for c in cells):
+            header = cells
+            break
+    if header is None:
+        raise ImportFileError(_("The file is empty. Add a heading row and one row per person."))
+    headings = [normalise_heading(h) for h in header]
+    seen: set[str] = set()
+    for heading in headings:
+        if heading and heading in seen:
+            raise ImportFileError(
+                _("The column “%(column)s” appears more than once. Keep one.") % {"column": heading}
+            )
+        seen.add(heading)
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if missing:
+        raise ImportFileError(
+            _("Required columns are missing: %(columns)s. The first row must hold the headings.")
+            % {"columns": ", ".join(missing)}
+        )
+    positions = {h: i for i, h in enumerate(headings) if h in COLUMNS}
+    ignored = [h for h in headings if h and h not in COLUMNS]
+    rows: list[dict[str, Any]] = []
+    for row_number, cells in iterator:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(limit)s people. Split it into smaller files.")
+                % {"limit": f"{MAX_ROWS:,}"}
+            )
+        row: dict[str, Any] = {"row": row_number}
+        for column, index in positions.items():
+            row[column] = cells[index].strip() if index < len(cells) else ""
+        rows.append(row)
+    if not rows:
+        raise ImportFileError(_("The file has headings but no people. Add one row per person."))
+    columns = [h for h in headings if h in COLUMNS]
+    return ParsedFile(columns=columns, rows=rows, ignored_columns=ignored)
+
+
+# ---------------------------------------------------------------------------------------------
+# The directory as plain data
+
+
+@dataclass(frozen=True)
+class ExistingPerson:
+    id: int
+    email: str
+    full_name: str
+    job_title: str
+    level_id: int | None
+    department_id: int | None
+    team_id: int | None
+    manager_id: int | None
+    location: str
+    time_zone: str
+    start_date: dt.date | None
+    is_active: bool
+    is_org_admin: bool
+
+
+@dataclass(frozen=True)
+class DirectorySnapshot:
+    levels: Sequence[tuple[int, int, str]]  # (id, rank, name)
+    departments: dict[int, str]  # id -> name
+    teams: dict[int, tuple[int, str]]  # id -> (department id, name)
+    people: Sequence[ExistingPerson]
+
+
+@dataclass
+class RowPlan:
+    row: int
+    email: str
+    action: str  # "new", "updated" or "unchanged"
+    person_id: int | None
+    final: dict[str, Any]
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    rows: list[RowPlan]
+    errors: list[str]
+    error_count: int
+    new_departments: list[str]
+    new_teams: list[tuple[str, str]]  # (department, team)
+    notes: list[str]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        counts["errors"] = self.error_count
+        return counts
+
+    def as_preview(self) -> dict[str, Any]:
+        """JSON for the stored preview page."""
+        return {
+            "counts": self.counts,
+            "errors": self.errors,
+            "new_departments": self.new_departments,
+            "new_teams": [list(t) for t in self.new_teams],
+            "notes": self.notes,
+            "changes": [
+                {
+                    "row": r.row,
+                    "email": r.email,
+                    "full_name": r.final["full_name"],
+                    "action": r.action,
+                    "changes": [list(c) for c in r.changes],
+                }
+                for r in self.rows
+                if r.action != "unchanged"
+            ],
+        }
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def parse_date(text: str) -> dt.date:
+    """YYYY-MM-DD or DD/MM/YYYY (British order; 03/04/2024 is 3 April)."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_yes_no(text: str) -> bool:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError(text)
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int, str]] = []
+        self.count = 0
+
+    def add(self, row: int, message: str) -> None:
+        self.count += 1
+        self.items.append((row, self.count, message))
+
+    def sorted_messages(self) -> list[str]:
+        ordered = sorted(self.items)
+        messages = [m for _row, _n, m in ordered[:MAX_ERRORS]]
+        if len(ordered) > MAX_ERRORS:
+            messages.append(
+                _("…and %(n)s more errors. Fix the ones above and upload again.")
+                % {"n": len(ordered) - MAX_ERRORS}
+            )
+        return messages
+
+
+def plan_import(
+    columns: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    directory: DirectorySnapshot,
+    *,
+    acting_email: str = "",
+) -> ImportPlan:
+    """Compare the file's rows with the directory: what would change, and every error found.
+
+    A column missing from the file leaves that field as it is for existing people (and uses the
+    default for new ones); a blank cell in a present column clears the field.
+    """
+    present = set(columns)
+    errors = _Errors()
+    notes: list[str] = []
+
+    level_by_rank = {rank: (lid, name) for lid, rank, name in directory.levels}
+    level_by_name = {name.lower(): (lid, name) for lid, _rank, name in directory.levels}
+    level_label = {lid: f"{rank} {name}" for lid, rank, name in directory.levels}
+    known_levels = ", ".join(f"{rank} {name}" for _lid, rank, name in directory.levels)
+    department_names = {name.lower(): name for name in directory.departments.values()}
+    team_names = {
+        (directory.departments[dep_id].lower(), name.lower()): name
+        for dep_id, name in directory.teams.values()
+        if dep_id in directory.departments
+    }
+    people_by_email = {p.email.lower(): p for p in directory.people}
+    email_by_id = {p.id: p.email.lower() for p in directory.people}
+    acting = acting_email.lower()
+
+    first_row_of: dict[str, int] = {}
+    new_departments: dict[str, str] = {}
+    new_teams: dict[tuple[str, str], tuple[str, str]] = {}
+    plans: list[RowPlan] = []
+
+    for raw in rows:
+        n = int(raw["row"])
+        prefix = _("Row %(n)s") % {"n": n}
+        email = raw.get("email", "").strip()
+        if not email:
+            errors.add(n, _("%(row)s: email is empty.") % {"row": prefix})
+            continue
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.add(
+                n, _("%(row)s: “%(email)s” is not a valid email address.") % _p(prefix, email)
+            )
+            continue
+        key = email.lower()
+        if key in first_row_of:
+            errors.add(
+                n,
+                _("%(row)s: %(email)s also appears in row %(other)s. Each person once only.")
+                % {"row": prefix, "email": email, "other": first_row_of[key]},
+            )
+            continue
+        first_row_of[key] = n
+        existing = people_by_email.get(key)
+        row_ok = True
+
+        def bad(message: str, _n: int = n) -> None:
+            nonlocal row_ok
+            row_ok = False
+            errors.add(_n, message)
+
+        for column, limit in MAX_LENGTHS.items():
+            if column in present and len(raw.get(column, "")) > limit:
+                bad(
+                    _("%(row)s: %(column)s is longer than %(limit)s characters.")
+                    % {"row": prefix, "column": column, "limit": limit}
+                )
+
+        final: dict[str, Any] = {"email": existing.email if existing else email}
+        full_name = raw.get("full_name", "").strip()
+        if not full_name:
+            bad(_("%(row)s: full_name is empty.") % {"row": prefix})
+        final["full_name"] = full_name
+        final["job_title"] = _text(raw, "job_title", present, existing)
+        final["location"] = _text(raw, "location", present, existing)
+
+        # Level: a rank number or a level name.
+        final["level_id"] = existing.level_id if existing else None
+        if "level" in present:
+            value = raw.get("level", "").strip()
+            if not value:
+                final["level_id"] = None
+            else:
+                found = (
+                    level_by_rank.get(int(value)) if value.isdigit() else None
+                ) or level_by_name.get(value.lower())
+                if found is None:
+                    bad(
+                        _("%(row)s: level “%(level)s” does not exist. Known levels: %(known)s.")
+                        % {
+                            "row": prefix,
+                            "level": value,
+                            "known": known_levels or _("none yet"),
+                        }
+                    )
+                else:
+                    final["level_id"] = found[0]
+
+        # Department and team, by name. Missing ones are created when the import is applied.
+        old_department = (
+            directory.departments.get(existing.department_id, "")
+            if existing and existing.department_id
+            else ""
+        )
+        old_team = ""
+        if existing and existing.team_id and existing.team_id in directory.teams:
+            old_team = directory.teams[existing.team_id][1]
+        department = old_department
+        if "department" in present:
+            value = raw.get("department", "").strip()
+            department = department_names.get(value.lower(), value) if value else ""
+            if value and value.lower() not in department_names:
+                department = new_departments.setdefault(value.lower(), value)
+        team = old_team
+        if "team" in present:
+            team = raw.get("team", "").strip()
+        elif department.lower() != old_department.lower():
+            # Moving department without naming a team: the old team belongs to the old one.
+            team = ""
+        if team:
+            if not department:
+                bad(
+                    _("%(row)s: team “%(team)s” needs a department; teams belong to one.")
+                    % {"row": prefix, "team": team}
+                )
+            else:
+                team_key = (department.lower(), team.lower())
+                if team_key in team_names:
+                    team = team_names[team_key]
+                else:
+                    team = new_teams.setdefault(team_key, (department, team))[1]
+        final["department"] = department
+        final["team"] = team
+
+        final["manager_email"] = ""
+        if existing and existing.manager_id:
+            final["manager_email"] = email_by_id.get(existing.manager_id, "")
+        if "manager_email" in present:
+            final["manager_email"] = raw.get("manager_email", "").strip().lower()
+
+        final["time_zone"] = existing.time_zone if existing else DEFAULT_TIME_ZONE
+        if "time_zone" in present and raw.get("time_zone", "").strip():
+            value = raw["time_zone"].strip()
+            if value not in _time_zones():
+                bad(
+                    _("%(row)s: time zone “%(tz)s” is unknown. Use a name such as Europe/London.")
+                    % {"row": prefix, "tz": value}
+                )
+            final["time_zone"] = value
+
+        start = existing.start_date if existing else None
+        if "start_date" in present:
+            value = raw.get("start_date", "").strip()
+            start = None
+            if value:
+                try:
+                    start = parse_date(value)
+                except ValueError:
+                    bad(
+                        _(
+                            "%(row)s: start_date “%(date)s” is not a date. Use YYYY-MM-DD or DD/MM/YYYY."
+                        )
+                        % {"row": prefix, "date": value}
+                    )
+        final["start_date"] = start.isoformat() if start else None
+
+        for column, attribute, default in (
+            ("active", "is_active", True),
+            ("org_admin", "is_org_admin", False),
+        ):
+            value_now = getattr(existing, attribute) if existing else default
+            if column in present and raw.get(column, "").strip():
+                try:
+                    value_now = parse_yes_no(raw[column])
+                except ValueError:
+                    bad(
+                        _("%(row)s: %(column)s “%(value)s” should be yes or no.")
+                        % {"row": prefix, "column": column, "value": raw[column]}
+                    )
+            final[attribute] = value_now
+
+        if key == acting and acting:
+            if not final["is_active"]:
+                bad(
+                    _("%(row)s: you cannot mark yourself as left. Ask another admin to do it.")
+                    % {"row": prefix}
+                )
+            if existing and existing.is_org_admin and not final["is_org_admin"]:
+                bad(
+                    _("%(row)s: you cannot remove your own admin rights. Ask another admin.")
+                    % {"row": prefix}
+                )
+
+        if not row_ok:
+            continue
+        plans.append(
+            RowPlan(
+                row=n,
+                email=final["email"],
+                action="new" if existing is None else "unchanged",
+                person_id=existing.id if existing else None,
+                final=final,
+            )
+        )
+
+    # Second pass: managers may be named before their own row appears.
+    file_emails = {p.email.lower() for p in plans} | set(first_row_of)
+    for plan in plans:
+        manager = plan.final["manager_email"]
+        if not manager:
+            continue
+        if manager == plan.email.lower():
+            errors.add(
+                plan.row,
+                _("%(row)s: a person cannot be their own line manager.")
+                % {"row": _("Row %(n)s") % {"n": plan.row}},
+            )
+        elif manager not in file_emails and manager not in people_by_email:
+            errors.add(
+                plan.row,
+                _("%(row)s: manager_email %(email)s is neither in the file nor in the directory.")
+                % {"row": _("Row %(n)s") % {"n": plan.row}, "email": manager},
+            )
+    _check_cycles(plans, directory, email_by_id, errors)
+
+    # Changes against the directory, for the preview table.
+    department_by_id = directory.departments
+    for plan in plans:
+        existing = people_by_email.get(plan.email.lower())
+        if existing is None:
+            continue
+        before = {
+            "full_name": existing.full_name,
+            "job_title": existing.job_title,
+            "level": level_label.get(existing.level_id, "") if existing.level_id else "",
+            "department": department_by_id.get(existing.department_id, "")
+            if existing.department_id
+            else "",
+            "team": directory.teams[existing.team_id][1]
+            if existing.team_id in directory.teams
+            else "",
+            "manager_email": email_by_id.get(existing.manager_id, "")
+            if existing.manager_id
+            else "",
+            "location": existing.location,
+            "time_zone": existing.time_zone,
+            "start_date": existing.start_date.isoformat() if existing.start_date else "",
+            "is_active": _yes_no(existing.is_active),
+            "is_org_admin": _yes_no(existing.is_org_admin),
+        }
+        after = _display(plan.final, level_label)
+        for name, label in FIELD_LABELS.items():
+            old, new = before[name], after[name]
+            same = old.lower() == new.lower() if name in {"department", "team"} else old == new
+            if name == "manager_email":
+                same = old.lower() == new.lower()
+            if not same:
+                plan.changes.append((_(label), old, new))
+        if plan.changes:
+            plan.action = "updated"
+
+    if new_departments:
+        notes.append(
+            _("New departments will be created: %(names)s.")
+            % {"names": ", ".join(sorted(new_departments.values()))}
+        )
+    if new_teams:
+        notes.append(
+            _("New teams will be created: %(names)s.")
+            % {
+                "names": ", ".join(
+                    f"{team} ({department})" for department, team in sorted(new_teams.values())
+                )
+            }
+        )
+    return ImportPlan(
+        rows=plans,
+        errors=errors.sorted_messages(),
+        error_count=errors.count,
+        new_departments=sorted(new_departments.values()),
+        new_teams=sorted(new_teams.values()),
+        notes=notes,
+    )
+
+
+def _p(prefix: str, email: str) -> dict[str, str]:
+    return {"row": prefix, "email": email}
+
+
+def _text(raw: dict[str, Any], column: str, present: set[str], existing: Any) -> str:
+    if column in present:
+        return str(raw.get(column, "")).strip()
+    return getattr(existing, column) if existing else ""
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def _display(final: dict[str, Any], level_label: dict[int, str]) -> dict[str, str]:
+    return {
+        "full_name": final["full_name"],
+        "job_title": final["job_title"],
+        "level": level_label.get(final["level_id"], "") if final["level_id"] else "",
+        "department": final["department"],
+        "team": final["team"],
+        "manager_email": final["manager_email"],
+        "location": final["location"],
+        "time_zone": final["time_zone"],
+        "start_date": final["start_date"] or "",
+        "is_active": _yes_no(final["is_active"]),
+        "is_org_admin": _yes_no(final["is_org_admin"]),
+    }
+
+
+def _check_cycles(
+    plans: list[RowPlan],
+    directory: DirectorySnapshot,
+    email_by_id: dict[int, str],
+    errors: _Errors,
+) -> None:
+    """Report each loop in the line-management tree the import would create, once."""
+    manager_of: dict[str, str] = {}
+    for person in directory.people:
+        if person.manager_id and person.manager_id in email_by_id:
+            manager_of[person.email.lower()] = email_by_id[person.manager_id]
+    row_of: dict[str, int] = {}
+    for plan in plans:
+        key = plan.email.lower()
+        row_of[key] = plan.row
+        manager = plan.final["manager_email"]
+        if manager and manager != key:
+            manager_of[key] = manager
+        else:
+            manager_of.pop(key, None)
+
+    done: set[str] = set()
+    for start in row_of:
+        if start in done:
+            continue
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node not in done and node not in on_path:
+            on_path[node] = len(path)
+            path.append(node)
+            node = manager_of.get(node)
+        if node is not None and node in on_path:
+            loop = path[on_path[node] :]
+            rows_in_loop = sorted(row_of[e] for e in loop if e in row_of)
+            if rows_in_loop:
+                first = rows_in_loop[0]
+                chain = " → ".join([*loop, loop[0]])
+                errors.add(
+                    first,
+                    _("%(row)s: line managers would form a loop: %(chain)s.")
+                    % {"row": _("Row %(n)s") % {"n": first}, "chain": chain},
+                )
+        done.update(path)

@@ -1,0 +1,187 @@
+"""Reads of the directory and the taxonomy. Every function is scoped to one organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from upward.organisations.importing import DirectorySnapshot, ExistingPerson
+from upward.organisations.models import (
+    Department,
+    Level,
+    Organisation,
+    PeopleImport,
+    Person,
+    Team,
+    Topic,
+)
+
+
+def _manager_map(organisation: Organisation | int) -> dict[int, int | None]:
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    return dict(Person.objects.filter(organisation_id=org_id).values_list("id", "manager_id"))
+
+
+def reporting_chain_ids(organisation: Organisation | int) -> dict[int, tuple[int, ...]]:
+    """Each person's line managers, nearest first, up to the top of the tree. One query.
+
+    The matching engine uses it to keep people in the same reporting line apart. A loop in
+    bad data stops the chain where it would repeat instead of running for ever.
+    """
+    manager_of = _manager_map(organisation)
+    chains: dict[int, tuple[int, ...]] = {}
+    for person_id in manager_of:
+        if person_id in chains:
+            continue
+        # Walk up until a person whose chain is known (or the top), then fill in downwards.
+        path: list[int] = []
+        on_path: set[int] = set()
+        node: int | None = person_id
+        while node is not None and node not in chains and node not in on_path:
+            on_path.add(node)
+            path.append(node)
+            parent = manager_of.get(node)
+            node = parent if parent in manager_of else None
+        tail: tuple[int, ...] = ()
+        if node is not None and node in chains:
+            tail = (node, *chains[node])
+        # else: the top of the tree, or a loop in bad data, cut where it would repeat.
+        for member in reversed(path):
+            chains[member] = tail
+            tail = (member, *tail)
+    return chains
+
+
+def reporting_line(person: Person) -> list[Person]:
+    """The person's managers, nearest first, up to the top (two queries however deep)."""
+    chain = reporting_chain_ids(person.organisation_id).get(person.pk, ())
+    if not chain:
+        return []
+    by_id = Person.objects.select_related("level").in_bulk(chain)
+    return [by_id[pk] for pk in chain if pk in by_id]
+
+
+def direct_reports(person: Person) -> QuerySet[Person]:
+    return person.reports.select_related("level", "department").order_by("full_name", "id")
+
+
+def people_directory(
+    organisation: Organisation,
+    *,
+    search: str = "",
+    level: Level | None = None,
+    department: Department | None = None,
+    status: str = "",
+) -> QuerySet[Person]:
+    """The directory list with everything a row shows, in one query per page."""
+    qs = Person.objects.filter(organisation=organisation).select_related(
+        "level", "department", "team", "manager"
+    )
+    search = search.strip()
+    if search:
+        qs = qs.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if level is not None:
+        qs = qs.filter(level=level)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "left":
+        qs = qs.filter(is_active=False)
+    return qs.order_by("full_name", "id")
+
+
+def directory_counts(organisation: Organisation) -> dict[str, int]:
+    return Person.objects.filter(organisation=organisation).aggregate(
+        total=Count("id"),
+        active=Count("id", filter=Q(is_active=True)),
+        left=Count("id", filter=Q(is_active=False)),
+        with_account=Count("id", filter=Q(user__isnull=False)),
+    )
+
+
+def levels_with_usage(organisation: Organisation) -> QuerySet[Level]:
+    return (
+        Level.objects.filter(organisation=organisation)
+        .annotate(n_people=Count("people"))
+        .order_by("rank")
+    )
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: Department
+    people: int
+    teams: list[Team]
+
+
+def departments_with_teams(organisation: Organisation) -> list[DepartmentRow]:
+    """Departments, their people counts and their teams (with people counts): two queries."""
+    departments = list(
+        Department.objects.filter(organisation=organisation)
+        .annotate(n_people=Count("people"))
+        .order_by("name")
+    )
+    teams: dict[int, list[Team]] = {}
+    for team in (
+        Team.objects.filter(organisation=organisation)
+        .annotate(n_people=Count("people"))
+        .order_by("name")
+    ):
+        teams.setdefault(team.department_id, []).append(team)
+    return [DepartmentRow(d, d.n_people, teams.get(d.pk, [])) for d in departments]
+
+
+def topics_by_kind(organisation: Organisation) -> list[tuple[str, list[Topic]]]:
+    topics = list(
+        Topic.objects.filter(organisation=organisation)
+        .select_related("parent")
+        .order_by("kind", "name")
+    )
+    groups: list[tuple[str, list[Topic]]] = []
+    for value, label in Topic.Kind.choices:
+        groups.append((str(label), [t for t in topics if t.kind == value]))
+    return groups
+
+
+def import_history(organisation: Organisation) -> QuerySet[PeopleImport]:
+    return (
+        PeopleImport.objects.filter(organisation=organisation)
+        .select_related("uploaded_by")
+        .defer("rows", "columns")
+        .order_by("-created_at", "-id")
+    )
+
+
+def directory_snapshot(organisation: Organisation) -> DirectorySnapshot:
+    """The whole directory as plain data for an import: four queries, whatever its size."""
+    levels = list(Level.objects.filter(organisation=organisation).values_list("id", "rank", "name"))
+    departments = dict(
+        Department.objects.filter(organisation=organisation).values_list("id", "name")
+    )
+    teams = {
+        pk: (department_id, name)
+        for pk, department_id, name in Team.objects.filter(organisation=organisation).values_list(
+            "id", "department_id", "name"
+        )
+    }
+    people = [
+        ExistingPerson(*values)
+        for values in Person.objects.filter(organisation=organisation).values_list(
+            "id",
+            "email",
+            "full_name",
+            "job_title",
+            "level_id",
+            "department_id",
+            "team_id",
+            "manager_id",
+            "location",
+            "time_zone",
+            "start_date",
+            "is_active",
+            "is_org_admin",
+        )
+    ]
+    return DirectorySnapshot(levels=levels, departments=departments, teams=teams, people=people)

@@ -1,0 +1,749 @@
+"""Writes to the directory and the taxonomy. Each service checks its rules, writes inside one
+transaction and leaves an audit entry. Rule breaks raise DomainError with a message to show."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, ProtectedError, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from upward.core import audit
+from upward.core.errors import Conflict, DomainError
+from upward.organisations import importing, selectors
+from upward.organisations.models import (
+    Department,
+    Level,
+    Organisation,
+    PeopleImport,
+    Person,
+    Team,
+    Topic,
+    validate_time_zone,
+)
+
+
+class ImportFileInvalid(DomainError):
+    """The uploaded file cannot be read at all (type, size, headings...)."""
+
+
+class ImportOutdated(Conflict):
+    """The directory changed between the preview and the confirm."""
+
+
+@contextmanager
+def _unique_guard(message: str, field: str | None = None) -> Iterator[None]:
+    # The checks before a write catch duplicates; this catches the race between two admins.
+    # The savepoint keeps the outer transaction usable after the database refuses the row.
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise Conflict(message, field=field) from exc
+
+
+def _acting_person(by: Any, organisation_id: int) -> Person | None:
+    person = getattr(by, "person", None) if getattr(by, "is_authenticated", False) else None
+    if person is not None and person.organisation_id == organisation_id:
+        return person
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    email: str
+    full_name: str
+    job_title: str = ""
+    level: Level | None = None
+    department: Department | None = None
+    team: Team | None = None
+    manager: Person | None = None
+    location: str = ""
+    time_zone: str = importing.DEFAULT_TIME_ZONE
+    start_date: dt.date | None = None
+    is_active: bool = True
+    is_org_admin: bool = False
+
+
+def _check_person(
+    organisation: Organisation, person: Person | None, details: PersonDetails
+) -> None:
+    email = details.email.strip()
+    clash = Person.objects.filter(organisation=organisation, email__iexact=email)
+    if person is not None:
+        clash = clash.exclude(pk=person.pk)
+    if clash.exists():
+        raise Conflict(
+            _("Someone in the directory already has the email %(email)s.") % {"email": email},
+            field="email",
+        )
+    for name in ("level", "department", "team", "manager"):
+        related = getattr(details, name)
+        if related is not None and related.organisation_id != organisation.pk:
+            raise DomainError(_("Choose from your own organisation."), field=name)
+    if details.team is not None and (
+        details.department is None or details.team.department_id != details.department.pk
+    ):
+        raise DomainError(
+            _("The team “%(team)s” belongs to another department. Choose a team of %(dep)s.")
+            % {
+                "team": details.team.name,
+                "dep": details.department.name if details.department else _("the department"),
+            },
+            field="team",
+        )
+    try:
+        validate_time_zone(details.time_zone)
+    except ValidationError as exc:
+        raise DomainError(
+            _("“%(tz)s” is not a known time zone, e.g. Europe/London.") % {"tz": details.time_zone},
+            field="time_zone",
+        ) from exc
+    if details.manager is not None and person is not None:
+        if details.manager.pk == person.pk:
+            raise DomainError(_("A person cannot be their own line manager."), field="manager")
+        chain = selectors.reporting_chain_ids(organisation).get(details.manager.pk, ())
+        if person.pk in chain:
+            raise DomainError(
+                _(
+                    "%(manager)s reports to %(person)s (directly or further down), so cannot be "
+                    "their line manager: that would make a loop."
+                )
+                % {"manager": details.manager.full_name, "person": person.full_name},
+                field="manager",
+            )
+
+
+def _apply_details(person: Person, details: PersonDetails) -> list[str]:
+    changed = []
+    values = {
+        "email": details.email.strip(),
+        "full_name": details.full_name.strip(),
+        "job_title": details.job_title.strip(),
+        "level": details.level,
+        "department": details.department,
+        "team": details.team,
+        "manager": details.manager,
+        "location": details.location.strip(),
+        "time_zone": details.time_zone,
+        "start_date": details.start_date,
+        "is_active": details.is_active,
+        "is_org_admin": details.is_org_admin,
+    }
+    for name, value in values.items():
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+            changed.append(name)
+    return changed
+
+
+def create_person(organisation: Organisation, *, by: Any, details: PersonDetails) -> Person:
+    with transaction.atomic():
+        _check_person(organisation, None, details)
+        person = Person(organisation=organisation)
+        _apply_details(person, details)
+        with _unique_guard(_("Someone in the directory already has this email."), "email"):
+            person.save()
+        audit.record("person.created", person, by=by)
+    return person
+
+
+def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        organisation = person.organisation
+        _check_person(organisation, person, details)
+        acting = _acting_person(by, organisation.pk)
+        if acting is not None and acting.pk == person.pk:
+            if person.is_org_admin and not details.is_org_admin:
+                raise DomainError(
+                    _("You cannot remove your own admin rights. Ask another admin to do it."),
+                    field="is_org_admin",
+                )
+            if not details.is_active:
+                raise DomainError(
+                    _("You cannot mark yourself as left. Ask another admin to do it."),
+                    field="is_active",
+                )
+        changed = _apply_details(person, details)
+        if changed:
+            with _unique_guard(_("Someone in the directory already has this email."), "email"):
+                person.save()
+            audit.record("person.updated", person, by=by, data={"fields": changed})
+    return person
+
+
+def mark_person_left(person: Person, *, by: Any) -> Person:
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        acting = _acting_person(by, person.organisation_id)
+        if acting is not None and acting.pk == person.pk:
+            raise DomainError(_("You cannot mark yourself as left. Ask another admin to do it."))
+        if not person.is_active:
+            raise DomainError(_("%(name)s is already marked as left.") % {"name": person.full_name})
+        person.is_active = False
+        person.save(update_fields=["is_active", "updated_at"])
+        audit.record("person.marked_left", person, by=by)
+    return person
+
+
+def mark_person_back(person: Person, *, by: Any) -> Person:
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.is_active:
+            raise DomainError(_("%(name)s is already active.") % {"name": person.full_name})
+        person.is_active = True
+        person.save(update_fields=["is_active", "updated_at"])
+        audit.record("person.marked_back", person, by=by)
+    return person
+
+
+# ---------------------------------------------------------------------------------------------
+# Levels
+
+
+def _clean_name(name: str, field: str = "name") -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give it a name."), field=field)
+    return name
+
+
+def create_level(organisation: Organisation, *, by: Any, name: str) -> Level:
+    """A new level, most senior so far; move it into place afterwards."""
+    name = _clean_name(name)
+    with transaction.atomic():
+        levels = Level.objects.select_for_update().filter(organisation=organisation)
+        if levels.filter(name__iexact=name).exists():
+            raise Conflict(
+                _("There is already a level called “%(name)s”.") % {"name": name}, field="name"
+            )
+        top = levels.aggregate(top=Max("rank"))["top"] or 0
+        with _unique_guard(_("That level already exists."), "name"):
+            level = Level.objects.create(organisation=organisation, rank=top + 1, name=name)
+        audit.record("level.created", level, by=by)
+    return level
+
+
+def rename_level(level: Level, *, by: Any, name: str) -> Level:
+    name = _clean_name(name)
+    with transaction.atomic():
+        level = Level.objects.select_for_update().get(pk=level.pk)
+        if (
+            Level.objects.filter(organisation_id=level.organisation_id, name__iexact=name)
+            .exclude(pk=level.pk)
+            .exists()
+        ):
+            raise Conflict(
+                _("There is already a level called “%(name)s”.") % {"name": name}, field="name"
+            )
+        old = level.name
+        level.name = name
+        level.save(update_fields=["name"])
+        audit.record("level.renamed", level, by=by, data={"from": old, "to": name})
+    return level
+
+
+def move_level(level: Level, *, by: Any, direction: str) -> Level:
+    """Swap a level with its neighbour: "down" towards rank 1 (junior), "up" towards senior."""
+    if direction not in {"up", "down"}:
+        raise DomainError(_("Choose to move the level up or down."))
+    with transaction.atomic():
+        levels = list(
+            Level.objects.select_for_update()
+            .filter(organisation_id=level.organisation_id)
+            .order_by("rank")
+        )
+        index = next(i for i, lv in enumerate(levels) if lv.pk == level.pk)
+        other_index = index + 1 if direction == "up" else index - 1
+        if not 0 <= other_index < len(levels):
+            raise DomainError(
+                _("“%(name)s” is already the most %(end)s level.")
+                % {"name": level.name, "end": _("senior") if direction == "up" else _("junior")}
+            )
+        this, other = levels[index], levels[other_index]
+        # Ranks are unique, so park one level on a free rank while the two swap.
+        parking = levels[-1].rank + 1
+        this_rank, other_rank = this.rank, other.rank
+        Level.objects.filter(pk=this.pk).update(rank=parking)
+        Level.objects.filter(pk=other.pk).update(rank=this_rank)
+        Level.objects.filter(pk=this.pk).update(rank=other_rank)
+        this.rank = other_rank
+        audit.record("level.moved", this, by=by, data={"from": this_rank, "to": other_rank})
+    return this
+
+
+def delete_level(level: Level, *, by: Any) -> None:
+    with transaction.atomic():
+        level = Level.objects.select_for_update().get(pk=level.pk)
+        in_use = level.people.count()
+        if in_use:
+            raise DomainError(
+                _(
+                    "“%(name)s” is the level of %(n)s people, so it cannot be deleted. Move them "
+                    "to another level first, or rename this one."
+                )
+                % {"name": level.name, "n": in_use}
+            )
+        audit.record("level.deleted", level, by=by, data={"name": level.name, "rank": level.rank})
+        try:
+            with transaction.atomic():
+                level.delete()
+        except ProtectedError as exc:
+            raise DomainError(
+                _(
+                    "“%(name)s” is used in a programme's eligibility rules, so it cannot be "
+                    "deleted. Change those rules first."
+                )
+                % {"name": level.name}
+            ) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Departments and teams
+
+
+def create_department(organisation: Organisation, *, by: Any, name: str) -> Department:
+    name = _clean_name(name)
+    with transaction.atomic():
+        if Department.objects.filter(organisation=organisation, name__iexact=name).exists():
+            raise Conflict(
+                _("There is already a department called “%(name)s”.") % {"name": name}, field="name"
+            )
+        with _unique_guard(_("That department already exists."), "name"):
+            department = Department.objects.create(organisation=organisation, name=name)
+        audit.record("department.created", department, by=by)
+    return department
+
+
+def rename_department(department: Department, *, by: Any, name: str) -> Department:
+    name = _clean_name(name)
+    with transaction.atomic():
+        if (
+            Department.objects.filter(organisation_id=department.organisation_id, name__iexact=name)
+            .exclude(pk=department.pk)
+            .exists()
+        ):
+            raise Conflict(
+                _("There is already a department called “%(name)s”.") % {"name": name}, field="name"
+            )
+        old = department.name
+        department.name = name
+        department.save(update_fields=["name"])
+        audit.record("department.renamed", department, by=by, data={"from": old, "to": name})
+    return department
+
+
+def _programmes_limited_to(department: Department) -> int:
+    # Looked up by name so the directory does not import the programmes app.
+    programme_model = apps.get_model("programmes", "Programme")
+    return (
+        programme_model.objects.filter(
+            Q(mentor_departments=department) | Q(mentee_departments=department)
+        )
+        .distinct()
+        .count()
+    )
+
+
+def delete_department(department: Department, *, by: Any) -> None:
+    with transaction.atomic():
+        people = Person.objects.filter(
+            Q(department=department) | Q(team__department=department)
+        ).count()
+        if people:
+            raise DomainError(
+                _(
+                    "%(n)s people are in “%(name)s”, so it cannot be deleted. Move them to "
+                    "another department first."
+                )
+                % {"n": people, "name": department.name}
+            )
+        # An emptied eligibility list means "every department", which would open a programme.
+        if _programmes_limited_to(department):
+            raise DomainError(
+                _(
+                    "A programme limits who may take part to “%(name)s”, so it cannot be "
+                    "deleted. Change that programme's eligibility first."
+                )
+                % {"name": department.name}
+            )
+        audit.record("department.deleted", department, by=by, data={"name": department.name})
+        department.delete()
+
+
+def create_team(department: Department, *, by: Any, name: str) -> Team:
+    name = _clean_name(name)
+    with transaction.atomic():
+        if Team.objects.filter(department=department, name__iexact=name).exists():
+            raise Conflict(
+                _("%(department)s already has a team called “%(name)s”.")
+                % {"department": department.name, "name": name},
+                field="name",
+            )
+        with _unique_guard(_("That team already exists."), "name"):
+            team = Team.objects.create(
+                organisation_id=department.organisation_id, department=department, name=name
+            )
+        audit.record("team.created", team, by=by)
+    return team
+
+
+def rename_team(team: Team, *, by: Any, name: str) -> Team:
+    name = _clean_name(name)
+    with transaction.atomic():
+        if (
+            Team.objects.filter(department_id=team.department_id, name__iexact=name)
+            .exclude(pk=team.pk)
+            .exists()
+        ):
+            raise Conflict(
+                _("This department already has a team called “%(name)s”.") % {"name": name},
+                field="name",
+            )
+        old = team.name
+        team.name = name
+        team.save(update_fields=["name"])
+        audit.record("team.renamed", team, by=by, data={"from": old, "to": name})
+    return team
+
+
+def delete_team(team: Team, *, by: Any) -> None:
+    with transaction.atomic():
+        people = team.people.count()
+        if people:
+            raise DomainError(
+                _(
+                    "%(n)s people are in the team “%(name)s”, so it cannot be deleted. Move "
+                    "them to another team first."
+                )
+                % {"n": people, "name": team.name}
+            )
+        audit.record("team.deleted", team, by=by, data={"name": team.name})
+        team.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Topics
+
+
+def _check_topic(
+    organisation: Organisation, topic: Topic | None, name: str, kind: str, parent: Topic | None
+) -> None:
+    if kind not in Topic.Kind.values:
+        raise DomainError(_("Choose a kind of topic."), field="kind")
+    clash = Topic.objects.filter(organisation=organisation, name__iexact=name, kind=kind)
+    if topic is not None:
+        clash = clash.exclude(pk=topic.pk)
+    if clash.exists():
+        raise Conflict(
+            _("There is already a topic called “%(name)s” of this kind.") % {"name": name},
+            field="name",
+        )
+    if parent is None:
+        return
+    if parent.organisation_id != organisation.pk:
+        raise DomainError(_("Choose a broader topic from your own organisation."), field="parent")
+    if topic is not None:
+        # Walk up from the new parent: meeting this topic would make a loop.
+        parents = dict(
+            Topic.objects.filter(organisation=organisation).values_list("id", "parent_id")
+        )
+        node: int | None = parent.pk
+        seen: set[int] = set()
+        while node is not None and node not in seen:
+            if node == topic.pk:
+                raise DomainError(
+                    _("“%(parent)s” is already under “%(name)s”, so it cannot be its parent.")
+                    % {"parent": parent.name, "name": topic.name},
+                    field="parent",
+                )
+            seen.add(node)
+            node = parents.get(node)
+
+
+def create_topic(
+    organisation: Organisation,
+    *,
+    by: Any,
+    name: str,
+    kind: str,
+    parent: Topic | None = None,
+    description: str = "",
+) -> Topic:
+    name = _clean_name(name)
+    with transaction.atomic():
+        _check_topic(organisation, None, name, kind, parent)
+        with _unique_guard(_("That topic already exists."), "name"):
+            topic = Topic.objects.create(
+                organisation=organisation,
+                name=name,
+                kind=kind,
+                parent=parent,
+                description=description.strip(),
+            )
+        audit.record("topic.created", topic, by=by)
+    return topic
+
+
+def update_topic(
+    topic: Topic,
+    *,
+    by: Any,
+    name: str,
+    kind: str,
+    parent: Topic | None = None,
+    description: str = "",
+) -> Topic:
+    name = _clean_name(name)
+    with transaction.atomic():
+        _check_topic(topic.organisation, topic, name, kind, parent)
+        topic.name, topic.kind, topic.parent = name, kind, parent
+        topic.description = description.strip()
+        with _unique_guard(_("That topic already exists."), "name"):
+            topic.save()
+        audit.record("topic.updated", topic, by=by)
+    return topic
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+def _acting_email(by: Any, organisation: Organisation) -> str:
+    person = _acting_person(by, organisation.pk)
+    return person.email if person is not None else ""
+
+
+def start_people_import(
+    organisation: Organisation, *, by: Any, filename: str, content: bytes
+) -> PeopleImport:
+    """Read the file and store a dry run. Nothing in the directory changes yet."""
+    try:
+        parsed = importing.read_people_file(filename, content)
+    except importing.ImportFileError as exc:
+        raise ImportFileInvalid(exc.message, field="file") from exc
+    snapshot = selectors.directory_snapshot(organisation)
+    plan = importing.plan_import(
+        parsed.columns, parsed.rows, snapshot, acting_email=_acting_email(by, organisation)
+    )
+    preview = plan.as_preview()
+    if parsed.ignored_columns:
+        preview["notes"].append(
+            _("These columns are not used and were ignored: %(columns)s.")
+            % {"columns": ", ".join(parsed.ignored_columns)}
+        )
+    with transaction.atomic():
+        people_import = PeopleImport.objects.create(
+            organisation=organisation,
+            uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+            filename=filename[:255],
+            status=PeopleImport.Status.INVALID if plan.errors else PeopleImport.Status.READY,
+            columns=parsed.columns,
+            rows=parsed.rows,
+            preview=preview,
+        )
+        audit.record("people_import.previewed", people_import, by=by, data={"counts": plan.counts})
+    return people_import
+
+
+def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport:
+    """Apply a previewed import in one transaction, all rows or none.
+
+    The rows are checked again against the directory as it is now. If anything differs from
+    what the admin saw, nothing is written and the refreshed preview is stored for a new look.
+    """
+    outcome: str | None = None
+    with transaction.atomic():
+        people_import = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
+        if people_import.status != PeopleImport.Status.READY:
+            raise Conflict(
+                _("This import is %(status)s, so it cannot be applied.")
+                % {"status": people_import.get_status_display().lower()}
+            )
+        organisation = people_import.organisation
+        snapshot = selectors.directory_snapshot(organisation)
+        plan = importing.plan_import(
+            people_import.columns,
+            people_import.rows,
+            snapshot,
+            acting_email=_acting_email(by, organisation),
+        )
+        fresh = plan.as_preview()
+        fresh["notes"] = people_import.preview.get("notes", fresh["notes"])
+        if plan.errors:
+            outcome = "invalid"
+        elif fresh["changes"] != people_import.preview.get("changes") or fresh[
+            "counts"
+        ] != people_import.preview.get("counts"):
+            outcome = "changed"
+        else:
+            _write_plan(organisation, plan, snapshot)
+            people_import.status = PeopleImport.Status.APPLIED
+            people_import.applied_at = timezone.now()
+            people_import.save(update_fields=["status", "applied_at"])
+            audit.record(
+                "people.imported",
+                people_import,
+                by=by,
+                data={
+                    "filename": people_import.filename,
+                    "counts": plan.counts,
+                    "new_departments": len(plan.new_departments),
+                    "new_teams": len(plan.new_teams),
+                },
+            )
+    if outcome is not None:
+        # Outside the rolled-back block: keep the refreshed preview for the admin to review.
+        people_import.preview = {**fresh, "notes": people_import.preview.get("notes", [])}
+        if outcome == "invalid":
+            people_import.status = PeopleImport.Status.INVALID
+        people_import.save(update_fields=["preview", "status"])
+        if outcome == "invalid":
+            raise ImportOutdated(
+                _(
+                    "The directory changed since the preview and the file now has errors. "
+                    "Nothing was imported. The errors are listed below."
+                )
+            )
+        raise ImportOutdated(
+            _(
+                "The directory changed since the preview. Nothing was imported yet: check the "
+                "updated preview below and confirm again."
+            )
+        )
+    return people_import
+
+
+def cancel_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport:
+    with transaction.atomic():
+        people_import = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
+        if people_import.status in {PeopleImport.Status.APPLIED, PeopleImport.Status.CANCELLED}:
+            raise Conflict(_("This import is already finished."))
+        people_import.status = PeopleImport.Status.CANCELLED
+        # The stored rows are personal data we no longer need.
+        people_import.rows = []
+        people_import.save(update_fields=["status", "rows"])
+        audit.record("people_import.cancelled", people_import, by=by)
+    return people_import
+
+
+PERSON_IMPORT_FIELDS = [
+    "full_name",
+    "job_title",
+    "level",
+    "department",
+    "team",
+    "manager",
+    "location",
+    "time_zone",
+    "start_date",
+    "is_active",
+    "is_org_admin",
+    "updated_at",
+]
+
+
+def _write_plan(
+    organisation: Organisation,
+    plan: importing.ImportPlan,
+    snapshot: importing.DirectorySnapshot,
+) -> None:
+    """Write a checked plan with bulk queries: a handful of statements for any file size."""
+    now = timezone.now()
+    department_ids = {name.lower(): pk for pk, name in snapshot.departments.items()}
+    if plan.new_departments:
+        Department.objects.bulk_create(
+            [Department(organisation=organisation, name=name) for name in plan.new_departments]
+        )
+        department_ids = {
+            name.lower(): pk
+            for pk, name in Department.objects.filter(organisation=organisation).values_list(
+                "id", "name"
+            )
+        }
+    team_ids = {
+        (snapshot.departments[dep].lower(), name.lower()): pk
+        for pk, (dep, name) in snapshot.teams.items()
+        if dep in snapshot.departments
+    }
+    if plan.new_teams:
+        Team.objects.bulk_create(
+            [
+                Team(
+                    organisation=organisation,
+                    department_id=department_ids[department.lower()],
+                    name=team,
+                )
+                for department, team in plan.new_teams
+            ]
+        )
+        team_ids = {
+            (dep.lower(), name.lower()): pk
+            for pk, dep, name in Team.objects.filter(organisation=organisation).values_list(
+                "id", "department__name", "name"
+            )
+        }
+    person_ids = {p.email.lower(): p.id for p in snapshot.people}
+    known_before = set(person_ids)
+
+    def build(final: dict[str, Any]) -> Person:
+        department = final["department"]
+        team = final["team"]
+        return Person(
+            organisation=organisation,
+            email=final["email"],
+            full_name=final["full_name"],
+            job_title=final["job_title"],
+            level_id=final["level_id"],
+            department_id=department_ids[department.lower()] if department else None,
+            team_id=team_ids[(department.lower(), team.lower())] if team else None,
+            manager_id=person_ids.get(final["manager_email"]) if final["manager_email"] else None,
+            location=final["location"],
+            time_zone=final["time_zone"],
+            start_date=dt.date.fromisoformat(final["start_date"]) if final["start_date"] else None,
+            is_active=final["is_active"],
+            is_org_admin=final["is_org_admin"],
+            updated_at=now,
+        )
+
+    new_rows = [r for r in plan.rows if r.action == "new"]
+    if new_rows:
+        Person.objects.bulk_create([build(r.final) for r in new_rows], batch_size=1000)
+        person_ids = dict(
+            (email.lower(), pk)
+            for pk, email in Person.objects.filter(organisation=organisation).values_list(
+                "id", "email"
+            )
+        )
+    updates: list[Person] = []
+    new_managers: list[Person] = []
+    for row in plan.rows:
+        if row.action == "updated":
+            person = build(row.final)
+            person.pk = person_ids[row.email.lower()]
+            updates.append(person)
+        elif row.action == "new" and row.final["manager_email"] not in known_before | {""}:
+            # New people whose manager was also new get their manager now both have ids.
+            new_managers.append(
+                Person(
+                    pk=person_ids[row.email.lower()],
+                    manager_id=person_ids[row.final["manager_email"]],
+                )
+            )
+    if updates:
+        Person.objects.bulk_update(updates, PERSON_IMPORT_FIELDS, batch_size=500)
+    if new_managers:
+        Person.objects.bulk_update(new_managers, ["manager"], batch_size=500)
