@@ -208,6 +208,9 @@ class ApplicationForm(forms.Form):
                 anchor, label = "id_availability_mon-am", _("Weekly availability")
             elif name == "works_with":
                 anchor, label = "people_q", _("People you work with")
+            elif name in ("consent_terms", "lived_experience_consent"):
+                anchor = f"id_{name}"
+                label = _("Terms") if name == "consent_terms" else _("Lived experience")
             elif isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 anchor, label = f"id_{name}_0", field.label
             else:

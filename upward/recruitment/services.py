@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
@@ -507,9 +508,12 @@ def decide_application(
             accepted = _accepted_count(programme, application.role, excluding=application.pk)
             if accepted >= programme.places and not allow_overfill:
                 raise OverCapacity(
-                    _(
+                    ngettext(
+                        "The %(places)s place for %(role)s is taken (%(accepted)s accepted). "
+                        "Accepting will go over the number of places; confirm if you mean it.",
                         "All %(places)s places for %(role)s are taken (%(accepted)s accepted). "
-                        "Accepting will go over the number of places; confirm if you mean it."
+                        "Accepting will go over the number of places; confirm if you mean it.",
+                        programme.places,
                     )
                     % {
                         "places": programme.places,

@@ -1,0 +1,645 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from upward.core.testing.factories import PersonFactory, UserFactory, level, person_with_account
+from upward.programmes.models import Programme
+from upward.recruitment import services
+from upward.recruitment.models import Application, Invitation
+from upward.recruitment.tests.helpers import apply, question
+
+Status = Application.Status
+
+
+def apply_url(programme, role: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    url = reverse("recruitment:apply", args=[programme.signup_token])
+    return f"{url}?role={role}" if role else url
+
+
+def form_data(**overrides):  # type: ignore[no-untyped-def]
+    data = {"role": "mentor", "motivation": "I love explaining data.", "consent_terms": "on"}
+    data.update(overrides)
+    return data
+
+
+# --- The apply page --------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_sign_in_and_back(world, programme):
+    url = apply_url(programme)
+    response = world.client_for(None).get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert "next=" in response.url
+
+
+def test_role_choice_shows_eligibility_before_the_form(world, programme):
+    response = world.client_for(world.applicant).get(apply_url(programme))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="?role=mentor"' in html  # may apply as a mentor
+    assert 'href="?role=mentee"' not in html  # may not apply as a mentee …
+    assert "Mentees in this programme are at levels 6 Senior manager to 9 Executive" in html
+    assert 'name="motivation"' not in html  # … and no form is shown yet
+
+
+def test_ineligible_role_explains_instead_of_showing_the_form(world, programme):
+    response = world.client_for(world.senior).get(apply_url(programme, "mentor"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "your level is 8 Director" in html
+    assert 'name="motivation"' not in html
+
+
+def test_bad_role_in_the_link_is_explained(world, programme):
+    response = world.client_for(world.applicant).get(apply_url(programme, "ceo"))
+    assert response.status_code == 200
+    assert "That role is not one we know" in response.content.decode()
+
+
+def test_posting_an_ineligible_role_does_not_apply(world, programme):
+    response = world.client_for(world.senior).post(apply_url(programme), form_data(role="mentor"))
+    assert response.status_code == 200
+    assert "your level is 8 Director" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_form_shows_topics_questions_and_lived_experience_for_mentors(world, programme, topics):
+    q = question(programme, text="Which team are you in?")
+    response = world.client_for(world.applicant).get(apply_url(programme, "mentor"))
+    html = response.content.decode()
+    assert 'name="motivation"' in html
+    assert "Python" in html and "Cycling" in html
+    assert "Lived experience (optional)" in html
+    assert "Race and ethnicity" in html
+    assert f'name="question_{q.pk}"' in html
+    assert 'value="fri-pm"' in html
+    # Another organisation's topic of the same name is not offered.
+    assert f'value="{topics.elsewhere.pk}"' not in html
+
+
+def test_mentee_form_has_no_lived_experience_section(world, programme, topics):
+    response = world.client_for(world.senior).get(apply_url(programme, "mentee"))
+    html = response.content.decode()
+    assert 'name="motivation"' in html
+    assert "Lived experience" not in html
+
+
+def test_apply_happy_path(world, programme, topics):
+    client = world.client_for(world.applicant)
+    response = client.post(
+        apply_url(programme, "mentor"),
+        form_data(
+            offered_topics=[topics.python.pk],
+            wanted_topics=[topics.strategy.pk],
+            interests=[topics.cycling.pk],
+            availability=["mon-am", "thu-pm"],
+            works_with=[world.other_applicant.pk],
+            lived_experience_consent="on",
+            lived_experience_topics=[topics.race.pk],
+        ),
+    )
+    app = Application.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("recruitment:my_application", args=[app.pk])
+    assert app.status == Status.SUBMITTED
+    assert app.availability == ["mon-am", "thu-pm"]
+    assert list(app.lived_experience_topics.all()) == [topics.race]
+    page = client.get(response.url).content.decode()
+    assert "The programme team will review your application" in page
+    assert "Race and ethnicity" in page  # applicants see their own answers
+
+
+def test_open_mode_says_waitlisted(world, programme):
+    Programme.objects.filter(pk=programme.pk).update(selection_mode="open", places=1)
+    apply(programme, world.other_applicant)
+    client = world.client_for(world.applicant)
+    response = client.post(apply_url(programme, "mentor"), form_data(), follow=True)
+    assert "All places for mentors are taken, so you are on the waiting list" in (
+        response.content.decode()
+    )
+    assert Application.objects.get(person=world.applicant).status == Status.WAITLISTED
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"consent_terms": ""}, "Please agree to the programme&#x27;s terms to apply."),
+        ({"motivation": ""}, "why you would like to take part"),
+        ({"offered_topics": ["999999"]}, "not in the list"),
+        ({"offered_topics": ["abc"]}, "“abc” is not a topic in the list"),
+        ({"availability": ["sun-am"]}, "not a weekly slot"),
+        ({"works_with": ["999999"]}, "Choose colleagues from your organisation"),
+        ({"works_with": ["x"]}, "is not a person in your organisation"),
+        (
+            {"lived_experience_topics": ["RACE"]},
+            "We do not store lived-experience topics without your agreement",
+        ),
+    ],
+)
+def test_bad_input_gives_clear_messages(world, programme, topics, overrides, message):
+    if overrides.get("lived_experience_topics") == ["RACE"]:
+        overrides = {"lived_experience_topics": [str(topics.race.pk)]}
+    response = world.client_for(world.applicant).post(
+        apply_url(programme, "mentor"), form_data(**overrides)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_other_organisations_topic_and_person_are_refused(world, programme, topics):
+    client = world.client_for(world.applicant)
+    response = client.post(
+        apply_url(programme, "mentor"), form_data(offered_topics=[topics.elsewhere.pk])
+    )
+    assert "not in the list" in response.content.decode()
+    response = client.post(
+        apply_url(programme, "mentor"), form_data(works_with=[world.outsider_admin.pk])
+    )
+    assert "Choose colleagues from your organisation" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_extra_questions_are_validated(world, programme):
+    text_q = question(programme, text="Your team?", required=True)
+    choice_q = question(
+        programme, text="How often?", kind="choice", choices=["Monthly", "Fortnightly"]
+    )
+    client = world.client_for(world.applicant)
+    response = client.post(
+        apply_url(programme, "mentor"), form_data(**{f"question_{choice_q.pk}": "Daily"})
+    )
+    html = response.content.decode()
+    assert "Please answer this question." in html
+    assert "Choose one of the options given." in html
+    response = client.post(
+        apply_url(programme, "mentor"),
+        form_data(**{f"question_{text_q.pk}": "Platform", f"question_{choice_q.pk}": "Monthly"}),
+    )
+    assert response.status_code == 302
+    answers = {a.question_id: a.value for a in Application.objects.get().answers.all()}
+    assert answers == {text_q.pk: "Platform", choice_q.pk: "Monthly"}
+
+
+def test_second_visit_goes_to_the_existing_application(world, programme):
+    app = apply(programme, world.applicant)
+    response = world.client_for(world.applicant).get(apply_url(programme, "mentor"))
+    assert response.status_code == 302
+    assert response.url == reverse("recruitment:my_application", args=[app.pk])
+
+
+def test_user_outside_the_directory_gets_an_explanation(world, programme):
+    user = UserFactory(email="stranger@example.org")
+    client = world.client_for(None)
+    client.force_login(user)
+    response = client.get(apply_url(programme))
+    assert response.status_code == 200
+    assert "We could not find you in the directory" in response.content.decode()
+
+
+def test_other_organisation_gets_404_for_the_token(world, programme):
+    response = world.client_for(world.outsider_admin).get(apply_url(programme))
+    assert response.status_code == 404
+    response = world.client_for(world.applicant).get(
+        reverse("recruitment:apply", args=["no-such-token"])
+    )
+    assert response.status_code == 404
+
+
+def test_draft_programme_link_is_404(world):
+    response = world.client_for(world.applicant).get(apply_url(world.programme))
+    assert response.status_code == 404
+
+
+def test_invitation_only_programme_explains_to_uninvited(world, programme):
+    Programme.objects.filter(pk=programme.pk).update(selection_mode="invitation")
+    response = world.client_for(world.applicant).get(apply_url(programme))
+    assert "by invitation only" in response.content.decode()
+    assert 'href="?role=mentor"' not in response.content.decode()
+
+
+# --- Colleague search (htmx) -----------------------------------------------------------------
+
+
+def test_colleague_search_finds_same_organisation_only(world, programme):
+    PersonFactory(organisation=world.outsider_admin.organisation, full_name="Kai Elsewhere")
+    url = reverse("recruitment:colleague_search", args=[programme.signup_token])
+    client = world.client_for(world.applicant)
+    response = client.get(url, {"people_q": "Kai", "works_with": [world.senior.pk, "junk"]})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Kai Keen" in html
+    assert "Kai Elsewhere" not in html
+    assert f'value="{world.senior.pk}" checked' in html  # kept ticked
+    assert "HX-Request" in response["Vary"]
+    assert client.get(url, {"people_q": "Jess"}).content.decode().count("Jess Junior") == 0
+    assert world.client_for(world.outsider_admin).get(url, {"people_q": "Kai"}).status_code == 404
+    assert world.client_for(None).get(url).status_code == 302
+
+
+# --- The applicant's own application ---------------------------------------------------------
+
+
+def test_my_application_only_for_its_owner(world, programme):
+    app = apply(programme, world.applicant)
+    url = reverse("recruitment:my_application", args=[app.pk])
+    assert world.client_for(world.applicant).get(url).status_code == 200
+    for persona in (world.other_applicant, world.manager, world.outsider_admin):
+        assert world.client_for(persona).get(url).status_code == 404
+    assert world.client_for(None).get(url).status_code == 302
+    for name in ("edit_application", "withdraw_application"):
+        other = world.client_for(world.other_applicant)
+        assert other.get(reverse(f"recruitment:{name}", args=[app.pk])).status_code == 404
+        assert other.post(reverse(f"recruitment:{name}", args=[app.pk])).status_code == 404
+
+
+def test_my_application_shows_decision_message_and_hides_edit_after_review(world, programme):
+    app = apply(programme, world.applicant)
+    client = world.client_for(world.applicant)
+    url = reverse("recruitment:my_application", args=[app.pk])
+    html = client.get(url).content.decode()
+    assert reverse("recruitment:edit_application", args=[app.pk]) in html
+    services.decide_application(
+        app, decision="declined", reason="Thank you — please try again next year.", by=None
+    )
+    html = client.get(url).content.decode()
+    assert "Thank you — please try again next year." in html
+    assert reverse("recruitment:edit_application", args=[app.pk]) not in html
+    assert reverse("recruitment:withdraw_application", args=[app.pk]) not in html
+
+
+def test_edit_through_the_page(world, programme, topics):
+    app = apply(programme, world.applicant, offered_topics=[topics.python])
+    client = world.client_for(world.applicant)
+    url = reverse("recruitment:edit_application", args=[app.pk])
+    page = client.get(url).content.decode()
+    assert "I want to help leaders feel at home with data." in page
+    assert re.search(rf'value="{topics.python.pk}"[^>]*checked', page)
+    assert not re.search(rf'value="{topics.data.pk}"[^>]*checked', page)
+    response = client.post(url, form_data(motivation="Updated.", offered_topics=[topics.data.pk]))
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.motivation == "Updated."
+    assert list(app.offered_topics.all()) == [topics.data]
+
+
+def test_edit_after_review_redirects_with_a_message(world, programme):
+    app = apply(programme, world.applicant)
+    services.decide_application(app, decision="accepted", by=None)
+    client = world.client_for(world.applicant)
+    url = reverse("recruitment:edit_application", args=[app.pk])
+    response = client.post(url, form_data(motivation="Sneaky change"), follow=True)
+    assert "can no longer be changed" in response.content.decode()
+    app.refresh_from_db()
+    assert app.motivation != "Sneaky change"
+
+
+def test_withdraw_asks_for_confirmation(world, programme):
+    app = apply(programme, world.applicant)
+    client = world.client_for(world.applicant)
+    url = reverse("recruitment:withdraw_application", args=[app.pk])
+    response = client.get(url)
+    assert "Withdraw your application?" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED  # GET changes nothing
+    response = client.post(url, follow=True)
+    assert "You have withdrawn your application" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.WITHDRAWN
+
+
+def test_invitation_link_goes_to_the_form_in_the_invited_role(world, programme):
+    invitation = Invitation.objects.create(programme=programme, person=world.senior, role="mentee")
+    url = reverse("recruitment:invitation_accept", args=[invitation.token])
+    response = world.client_for(world.senior).get(url)
+    assert response.status_code == 302
+    assert response.url == apply_url(programme, "mentee")
+    # Someone else's invitation link is not theirs.
+    assert world.client_for(world.applicant).get(url).status_code == 404
+    assert world.client_for(None).get(url).status_code == 302
+
+
+# --- The manager's review --------------------------------------------------------------------
+
+
+def review_url(programme) -> str:  # type: ignore[no-untyped-def]
+    return reverse("recruitment:review", args=[programme.pk])
+
+
+def test_review_access(world, programme):
+    app = apply(programme, world.applicant)
+    urls = [
+        review_url(programme),
+        reverse("recruitment:review_detail", args=[programme.pk, app.pk]),
+        reverse("recruitment:invitations", args=[programme.pk]),
+    ]
+    for url in urls:
+        assert world.client_for(world.manager).get(url).status_code == 200
+        assert world.client_for(world.admin).get(url).status_code == 200
+        for persona in (world.other_manager, world.outsider_admin, world.applicant):
+            assert world.client_for(persona).get(url).status_code == 404, (url, persona)
+        assert world.client_for(None).get(url).status_code == 302
+    bulk = reverse("recruitment:review_bulk", args=[programme.pk])
+    response = world.client_for(world.other_manager).post(
+        bulk, {"applications": [app.pk], "decision": "accepted"}
+    )
+    assert response.status_code == 404
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+
+
+def test_application_of_another_programme_is_404_for_the_manager(world, programme):
+    other = open_other(world)
+    app = apply(other, world.applicant)
+    url = reverse("recruitment:review_detail", args=[programme.pk, app.pk])
+    assert world.client_for(world.manager).get(url).status_code == 404
+
+
+def open_other(world):  # type: ignore[no-untyped-def]
+    Programme.objects.filter(pk=world.other_programme.pk).update(state="recruiting")
+    world.other_programme.refresh_from_db()
+    return world.other_programme
+
+
+def test_review_list_filters_and_shows_capacity(world, programme):
+    apply(programme, world.applicant)
+    apply(programme, world.other_applicant)
+    apply(programme, world.senior, role="mentee")
+    client = world.client_for(world.manager)
+    html = client.get(review_url(programme)).content.decode()
+    assert "Jess Junior" in html and "Kai Keen" in html and "Sam Senior" in html
+    assert "0 / 2" in html
+    html = client.get(review_url(programme), {"role": "mentee"}).content.decode()
+    assert "Sam Senior" in html and "Jess Junior" not in html
+    digital = world.applicant.department
+    html = client.get(review_url(programme), {"department": digital.pk}).content.decode()
+    assert "Jess Junior" in html and "Kai Keen" not in html
+    html = client.get(review_url(programme), {"q": "kai"}).content.decode()
+    assert "Kai Keen" in html and "Jess Junior" not in html
+    html = client.get(review_url(programme), {"level": level(world.org, 8).pk}).content.decode()
+    assert "Sam Senior" in html and "Kai Keen" not in html
+
+
+def test_review_list_bad_filters_do_not_break(world, programme):
+    apply(programme, world.applicant)
+    client = world.client_for(world.manager)
+    response = client.get(
+        review_url(programme), {"role": "boss", "department": "x", "level": "999", "page": "zz"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Jess Junior" in html  # the bad filters are ignored …
+    assert "Select a valid choice" in html  # … and reported
+
+
+def test_review_list_empty_state(world, programme):
+    html = world.client_for(world.manager).get(review_url(programme)).content.decode()
+    assert "No applications yet" in html
+    assert "Invite people" in html
+
+
+def test_review_list_htmx_returns_the_results_fragment(world, programme):
+    apply(programme, world.applicant)
+    response = world.client_for(world.manager).get(review_url(programme), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "Jess Junior" in html
+    assert "<html" not in html
+
+
+def test_review_list_query_budget(world, programme, django_assert_max_num_queries):
+    for i in range(12):
+        person = person_with_account(
+            organisation=world.org,
+            full_name=f"Mentor {i}",
+            level=level(world.org, 2),
+            department=world.applicant.department,
+        )
+        apply(programme, person)
+    client = world.client_for(world.manager)
+    # Flat however many applications: the page is one joined query plus counts. The rest is
+    # the session, the user, navigation and the filter choices.
+    with django_assert_max_num_queries(12):
+        response = client.get(review_url(programme))
+    assert response.content.decode().count('name="applications"') == 12
+
+
+def test_detail_hides_lived_experience_without_consent(world, programme, topics):
+    app = apply(programme, world.applicant)
+    url = reverse("recruitment:review_detail", args=[programme.pk, app.pk])
+    # Even if a topic slipped into the table, without consent it is not shown.
+    app.lived_experience_topics.add(topics.race)
+    html = world.client_for(world.manager).get(url).content.decode()
+    assert "Race and ethnicity" not in html
+    assert "Not shared" in html
+
+
+def test_detail_shows_lived_experience_with_consent_and_everything_else(world, programme, topics):
+    q = question(programme, text="Your team?", required=False)
+    app = apply(
+        programme,
+        world.applicant,
+        lived_experience_topics=[topics.race],
+        lived_experience_consent=True,
+        offered_topics=[topics.python],
+        wanted_topics=[topics.strategy],
+        interests=[topics.cycling],
+        availability=["wed-am"],
+        preferred_times="Lunchtimes",
+        works_with=[world.other_applicant],
+        answers={q.pk: "Platform team"},
+    )
+    url = reverse("recruitment:review_detail", args=[programme.pk, app.pk])
+    html = world.client_for(world.manager).get(url).content.decode()
+    for text in (
+        "Race and ethnicity",
+        "Python",
+        "Strategy",
+        "Cycling",
+        "Wednesday morning",
+        "Lunchtimes",
+        "Kai Keen",
+        "Platform team",
+    ):
+        assert text in html, text
+
+
+def test_detail_query_budget(world, programme, topics, django_assert_max_num_queries):
+    app = apply(
+        programme,
+        world.applicant,
+        offered_topics=[topics.python, topics.data],
+        works_with=[world.senior],
+    )
+    url = reverse("recruitment:review_detail", args=[programme.pk, app.pk])
+    client = world.client_for(world.manager)
+    with django_assert_max_num_queries(15):
+        assert client.get(url).status_code == 200
+
+
+def test_decide_through_the_page_and_email(world, programme, django_capture_on_commit_callbacks):
+    app = apply(programme, world.applicant)
+    url = reverse("recruitment:review_detail", args=[programme.pk, app.pk])
+    client = world.client_for(world.manager)
+    response = client.post(url, {"decision": "declined", "reason": ""})
+    assert "Write a short, kind message" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "decision": "declined",
+                "reason": "Thank you; we hope to see you next time.",
+                "internal_note": "Capacity",
+            },
+        )
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert (app.status, app.internal_note, app.reviewed_by) == (
+        "declined",
+        "Capacity",
+        world.manager.user,
+    )
+    assert len(mail.outbox) == 1
+    assert "Capacity" not in mail.outbox[0].body
+    # The applicant sees the message, never the internal note.
+    html = (
+        world.client_for(world.applicant)
+        .get(reverse("recruitment:my_application", args=[app.pk]))
+        .content.decode()
+    )
+    assert "we hope to see you next time" in html
+    assert "Capacity" not in html
+
+
+def test_overfill_asks_for_confirmation_on_the_page(world, programme):
+    Programme.objects.filter(pk=programme.pk).update(places=1)
+    first = apply(programme, world.applicant)
+    second = apply(programme, world.other_applicant)
+    services.decide_application(first, decision="accepted", by=world.manager.user)
+    url = reverse("recruitment:review_detail", args=[programme.pk, second.pk])
+    client = world.client_for(world.manager)
+    response = client.post(url, {"decision": "accepted", "reason": "Welcome!"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The 1 place for mentors is taken" in html
+    assert "Accept beyond the places" in html
+    assert 'name="allow_overfill" value="on"' in html
+    second.refresh_from_db()
+    assert second.status == Status.SUBMITTED
+    response = client.post(
+        url, {"decision": "accepted", "reason": "Welcome!", "allow_overfill": "True"}
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == Status.ACCEPTED
+    html = client.get(review_url(programme)).content.decode()
+    assert "1 over" in html
+
+
+def test_bulk_accept_with_overfill_confirmation(world, programme):
+    apps = [apply(programme, p) for p in (world.applicant, world.other_applicant)]
+    third = apply(
+        programme,
+        person_with_account(
+            organisation=world.org, full_name="Tia Third", level=level(world.org, 3)
+        ),
+    )
+    client = world.client_for(world.manager)
+    bulk = reverse("recruitment:review_bulk", args=[programme.pk])
+    response = client.post(
+        bulk, {"applications": [a.pk for a in [*apps, third]], "decision": "accepted"}
+    )
+    assert response.status_code == 200
+    assert "Accept beyond the places?" in response.content.decode()
+    assert "Tia Third" in response.content.decode()
+    statuses = dict(Application.objects.values_list("person__full_name", "status"))
+    assert statuses == {"Jess Junior": "accepted", "Kai Keen": "accepted", "Tia Third": "submitted"}
+    response = client.post(
+        bulk, {"applications": [third.pk], "decision": "waitlisted", "allow_overfill": "on"}
+    )
+    assert response.status_code == 302
+    third.refresh_from_db()
+    assert third.status == Status.WAITLISTED
+
+
+def test_bulk_with_bad_input_is_explained(world, programme):
+    app = apply(programme, world.applicant)
+    other = apply(open_other(world), world.other_applicant)
+    client = world.client_for(world.manager)
+    bulk = reverse("recruitment:review_bulk", args=[programme.pk])
+    response = client.post(bulk, {"applications": [other.pk], "decision": "accepted"}, follow=True)
+    assert "not in this programme" in response.content.decode()
+    response = client.post(bulk, {"applications": [app.pk], "decision": "declined"}, follow=True)
+    assert "Choose accept or waiting list" in response.content.decode()
+    response = client.post(bulk, {"decision": "accepted"}, follow=True)
+    assert "Tick at least one application" in response.content.decode()
+    other.refresh_from_db()
+    app.refresh_from_db()
+    assert (app.status, other.status) == ("submitted", "submitted")
+
+
+# --- Invitations page ------------------------------------------------------------------------
+
+
+def test_invitations_page_invites_and_reports_skips(
+    world, programme, django_capture_on_commit_callbacks
+):
+    apply(programme, world.other_applicant)
+    url = reverse("recruitment:invitations", args=[programme.pk])
+    client = world.client_for(world.manager)
+    html = client.get(url, {"department": world.applicant.department.pk}).content.decode()
+    assert "Jess Junior" in html and "Kai Keen" not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url,
+            {
+                "people": [world.applicant.pk, world.other_applicant.pk, world.senior.pk],
+                "role": "mentor",
+                "message": "Hope you can join.",
+            },
+            follow=True,
+        )
+    html = response.content.decode()
+    assert "Invitations sent to 1 people." in html or "Invitation sent to 1 person." in html
+    assert "2 people skipped" in html
+    assert "1 already applied (Kai Keen)" in html
+    assert "Sam Senior cannot take part in this role" in html
+    assert [m.to for m in mail.outbox] == [["jess@northwind.test"]]
+    assert Invitation.objects.get().person == world.applicant
+    # Once invited, the page shows it.
+    html = client.get(url).content.decode()
+    assert "1 invitation sent" in html
+
+
+def test_invitations_page_bad_input(world, programme):
+    url = reverse("recruitment:invitations", args=[programme.pk])
+    client = world.client_for(world.manager)
+    response = client.post(url, {"people": [world.outsider_admin.pk], "role": "mentor"})
+    assert response.status_code == 200
+    assert "Choose people from your organisation" in response.content.decode()
+    response = client.post(url, {"people": [world.applicant.pk], "role": "boss"})
+    assert "Choose mentor or mentee" in response.content.decode()
+    response = client.post(url, {"role": "mentor"})
+    assert "Tick at least one person" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_invitations_page_in_draft_explains(world):
+    url = reverse("recruitment:invitations", args=[world.programme.pk])
+    html = world.client_for(world.manager).get(url).content.decode()
+    assert "Open recruitment first" in html
+
+
+def test_invitations_page_query_budget(world, programme, django_assert_max_num_queries):
+    for i in range(10):
+        PersonFactory(organisation=world.org, full_name=f"Person {i}")
+    client = world.client_for(world.manager)
+    with django_assert_max_num_queries(14):
+        assert (
+            client.get(reverse("recruitment:invitations", args=[programme.pk])).status_code == 200
+        )
