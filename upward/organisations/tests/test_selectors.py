@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from upward.core.testing.factories import OrganisationFactory, PersonFactory
+from upward.organisations import selectors
+from upward.organisations.models import Person
+
+
+def test_reporting_chain_ids_in_one_query(db, django_assert_num_queries):
+    org = OrganisationFactory()
+    ceo = PersonFactory(organisation=org)
+    director = PersonFactory(organisation=org, manager=ceo)
+    lead = PersonFactory(organisation=org, manager=director)
+    junior = PersonFactory(organisation=org, manager=lead)
+    peer = PersonFactory(organisation=org, manager=director)
+    loner = PersonFactory(organisation=org)
+    PersonFactory(organisation=OrganisationFactory())  # another organisation: not included
+
+    with django_assert_num_queries(1):
+        chains = selectors.reporting_chain_ids(org)
+
+    assert chains == {
+        ceo.pk: (),
+        director.pk: (ceo.pk,),
+        lead.pk: (director.pk, ceo.pk),
+        junior.pk: (lead.pk, director.pk, ceo.pk),
+        peer.pk: (director.pk, ceo.pk),
+        loner.pk: (),
+    }
+
+
+def test_reporting_chain_survives_a_loop_in_bad_data(db):
+    org = OrganisationFactory()
+    a = PersonFactory(organisation=org)
+    b = PersonFactory(organisation=org, manager=a)
+    # Bypass the services to simulate data that should never exist.
+    Person.objects.filter(pk=a.pk).update(manager=b)
+    chains = selectors.reporting_chain_ids(org)
+    assert set(chains) == {a.pk, b.pk}
+    assert all(len(chain) <= 1 for chain in chains.values())
+
+
+def test_reporting_chain_ignores_a_manager_in_another_organisation(db):
+    org = OrganisationFactory()
+    stranger = PersonFactory(organisation=OrganisationFactory())
+    person = PersonFactory(organisation=org)
+    Person.objects.filter(pk=person.pk).update(manager=stranger)
+    assert selectors.reporting_chain_ids(org) == {person.pk: ()}
