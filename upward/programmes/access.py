@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from upward.organisations.access import person_for
-from upward.programmes.models import Programme
+from upward.organisations.models import Person
+from upward.programmes.models import Programme, Question
 
 
 def managed_programmes(user: Any) -> QuerySet[Programme]:
@@ -48,3 +49,29 @@ def access_programme_by_token(token: str) -> Programme:
         )
     except Programme.DoesNotExist as exc:
         raise Http404("No such programme.") from exc
+
+
+def require_programme_creator(user: Any) -> Person:
+    """Org admins and people who already run a programme may start a new one."""
+    person = person_for(user)
+    if person is None or not (person.is_org_admin or person.managed_programmes.exists()):
+        raise Http404("Not allowed to create programmes.")
+    return person
+
+
+def access_programme_for_org_admin(user: Any, programme_id: int) -> Programme:
+    """Choosing a programme's managers is for org admins only; managers get 404 like anyone."""
+    person = person_for(user)
+    if person is None or not person.is_org_admin:
+        raise Http404("No such programme.")
+    return access_programme_for_manager(user, programme_id)
+
+
+def access_question_for_manager(user: Any, programme_id: int, question_id: int) -> Question:
+    programme = access_programme_for_manager(user, programme_id)
+    try:
+        question = Question.objects.get(pk=question_id, programme=programme)
+    except Question.DoesNotExist as exc:
+        raise Http404("No such question.") from exc
+    question.programme = programme
+    return question

@@ -144,7 +144,14 @@ class Programme(models.Model):
         help_text=_("The earlier programme this cohort follows on from."),
     )
     scheduling_policy = models.CharField(
-        max_length=20, choices=SchedulingPolicy.choices, default=SchedulingPolicy.MENTEE
+        max_length=20,
+        choices=SchedulingPolicy.choices,
+        default=SchedulingPolicy.MENTEE,
+        help_text=_(
+            "Who sends invitations and agendas. We recommend the senior mentee: otherwise the "
+            "admin work tends to fall on the junior mentor, who already gives their time and "
+            "expertise."
+        ),
     )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     signup_token = models.CharField(max_length=64, unique=True, default=new_signup_token)
@@ -168,6 +175,29 @@ class Programme(models.Model):
             models.CheckConstraint(
                 condition=~Q(previous_cohort=F("id")), name="programme_not_own_cohort"
             ),
+            models.CheckConstraint(
+                condition=Q(objective__in=[o.value for o in Objective]),
+                name="programme_objective_valid",
+            ),
+            # A focus only makes sense for an inclusion programme.
+            models.CheckConstraint(
+                condition=Q(inclusion_focus="") | Q(objective=Objective.INCLUSION),
+                name="programme_focus_needs_inclusion",
+            ),
+            models.CheckConstraint(
+                condition=~Q(objective=Objective.CUSTOM) | ~Q(custom_objective=""),
+                name="programme_custom_objective_described",
+            ),
+            models.CheckConstraint(
+                condition=Q(selection_mode__in=[m.value for m in SelectionMode]),
+                name="programme_selection_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(scheduling_policy__in=[p.value for p in SchedulingPolicy]),
+                name="programme_scheduling_policy_valid",
+            ),
+            # Level ranges compare ranks on another table, which a CHECK cannot read; the
+            # service and the form enforce min <= max and "mentors are junior" instead.
         ]
 
     def __str__(self) -> str:
@@ -227,6 +257,10 @@ class Question(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["text", "choice"]), name="question_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(audience__in=["both", "mentor", "mentee"]),
+                name="question_audience_valid",
             ),
         ]
 
