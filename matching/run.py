@@ -1,0 +1,180 @@
+"""One call from profiles to explained, certified pairs: ``match_profiles``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matching.engine import (
+    _ALL_PAIRS_LIMIT,
+    Assignment,
+    _solve_scorer,
+    solve_fair,
+    verify,
+)
+from matching.explain import (
+    PairExplanation,
+    UnmatchedExplanation,
+    explain_pairs,
+    explain_unmatched,
+)
+from matching.report import RunReport, run_report
+from matching.scoring import (
+    Constraints,
+    MenteeProfile,
+    MentorProfile,
+    ProfileScorer,
+    Weights,
+    default_weights,
+)
+
+__all__ = ["FAIR_CELLS_LIMIT", "MatchResult", "match_profiles"]
+
+# Fair mode works on the dense matrix; it is meant for programme-sized cohorts.
+FAIR_CELLS_LIMIT = 25_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class MatchResult:
+    """Pairs by id with explanations.  ``assignment`` is the certified engine result
+    for the mentees that were not pinned (pinned mentees appear there as unmatched
+    and their mentors' capacity is reduced); ``pinned`` holds the fixed pairs."""
+
+    pairs: tuple[tuple[str, str], ...]  # (mentee_id, mentor_id), pins included, sorted
+    explanations: tuple[PairExplanation, ...]
+    unmatched: tuple[UnmatchedExplanation, ...]
+    report: RunReport | None
+    assignment: Assignment
+    pinned: tuple[tuple[int, int], ...]
+    scorer: ProfileScorer
+    capacity: np.ndarray  # effective capacity used by the solve (after pins)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def verify(self) -> bool:
+        """Re-check feasibility and optimality over every allowed pair."""
+        return verify(self.assignment, self.scorer, capacity=self.capacity)
+
+
+def match_profiles(
+    mentees: Sequence[MenteeProfile],
+    mentors: Sequence[MentorProfile],
+    *,
+    objective: str = "custom",
+    weights: Weights | None = None,
+    constraints: Constraints | None = None,
+    focus: Iterable[str] = (),
+    topic_relations: Mapping[str, Iterable[str]] | None = None,
+    fair: bool = False,
+    explain: bool = True,
+    report: bool = True,
+) -> MatchResult:
+    """Score, constrain, solve (exact), explain and report.
+
+    Pins are validated (known ids, each mentee once, hard rules passed, mentor
+    capacity), fixed first, and the rest is solved with the remaining capacity.
+    Raises ValueError with a plain message on bad input.
+    """
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    constraints = constraints or Constraints()
+    weights = weights or default_weights(objective)
+    scorer = ProfileScorer(list(mentees), list(mentors), weights=weights,
+                           constraints=constraints, objective=objective,
+                           focus=frozenset(focus), topic_relations=topic_relations)
+    pinned = _resolve_pins(scorer)
+    cap = scorer.capacity.copy()
+    for _, j in pinned:
+        cap[j] -= 1
+    if pinned:
+        scorer = scorer.with_blocked(i for i, _ in pinned)
+    timings["features_s"] = time.perf_counter() - t0
+    n, m = scorer.shape
+
+    t1 = time.perf_counter()
+    if fair:
+        if n * m > FAIR_CELLS_LIMIT:
+            raise ValueError(f"fair mode supports up to {FAIR_CELLS_LIMIT} pairs; "
+                             f"this cohort has {n * m}")
+        rows = np.arange(n)
+        s, a = scorer.block(rows)
+        assignment = solve_fair(s, allowed=a, capacity=cap)
+    else:
+        assignment = _solve_scorer(scorer, cap, k=8, block_rows=None,
+                                   all_pairs=n * m <= _ALL_PAIRS_LIMIT)
+    timings["solve_total_s"] = time.perf_counter() - t1
+    timings.update({f"engine_{k}": v for k, v in assignment.stats.items()})
+
+    t2 = time.perf_counter()
+    explanations: tuple[PairExplanation, ...] = ()
+    unmatched: tuple[UnmatchedExplanation, ...] = ()
+    if explain:
+        explanations = explain_pairs(assignment, scorer, pinned=tuple(pinned))
+        pinned_rows = {i for i, _ in pinned}
+        still = Assignment(assignment.pairs, assignment.total,
+                           tuple(i for i in assignment.unmatched if i not in pinned_rows),
+                           assignment.certificate, n, m)
+        unmatched = explain_unmatched(still, scorer, cap)
+    timings["explanations_s"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    rep = None
+    if report:
+        all_pairs = Assignment(tuple(sorted((*assignment.pairs, *pinned))), assignment.total,
+                               tuple(i for i in assignment.unmatched
+                                     if i not in {p for p, _ in pinned}),
+                               assignment.certificate, n, m)
+        if pinned:
+            all_pairs = _with_pin_scores(all_pairs, scorer, pinned)
+        rep = run_report(
+            all_pairs, scorer.with_blocked(()) if pinned else scorer, capacity=scorer.capacity,
+            mentee_groups=[p.group if p.group_consent else None for p in scorer.mentees],
+            mentor_groups=[p.group if p.group_consent else None for p in scorer.mentors],
+        )
+    timings["report_s"] = time.perf_counter() - t3
+
+    ids = tuple(sorted(
+        (scorer.mentees[i].id, scorer.mentors[j].id) for i, j in (*assignment.pairs, *pinned)
+    ))
+    return MatchResult(pairs=ids, explanations=explanations, unmatched=unmatched, report=rep,
+                       assignment=assignment, pinned=tuple(sorted(pinned)), scorer=scorer,
+                       capacity=cap, timings=timings)
+
+
+def _with_pin_scores(a: Assignment, scorer: ProfileScorer,
+                     pinned: list[tuple[int, int]]) -> Assignment:
+    base = scorer.with_blocked(())
+    extra = 0.0
+    for i, j in pinned:
+        s, _ = base.block(np.array([i]))
+        extra += float(s[0, j])
+    return Assignment(a.pairs, a.total + extra, a.unmatched, a.certificate, a.n_mentees,
+                      a.n_mentors)
+
+
+def _resolve_pins(scorer: ProfileScorer) -> list[tuple[int, int]]:
+    pins = sorted(scorer.constraints.pins)
+    out: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    left = scorer.capacity.copy()
+    for mentee_id, mentor_id in pins:
+        if mentee_id not in scorer.mentee_index:
+            raise ValueError(f"pin names unknown mentee {mentee_id!r}")
+        if mentor_id not in scorer.mentor_index:
+            raise ValueError(f"pin names unknown mentor {mentor_id!r}")
+        i, j = scorer.mentee_index[mentee_id], scorer.mentor_index[mentor_id]
+        if i in seen:
+            raise ValueError(f"mentee {mentee_id!r} is pinned more than once")
+        failed = scorer.rules_failed(i, j)
+        if failed:
+            raise ValueError(f"pin ({mentee_id!r}, {mentor_id!r}) breaks hard rule(s): "
+                             + ", ".join(failed))
+        if left[j] <= 0:
+            raise ValueError(f"pin ({mentee_id!r}, {mentor_id!r}) exceeds the mentor's "
+                             "free places")
+        left[j] -= 1
+        seen.add(i)
+        out.append((i, j))
+    return out
