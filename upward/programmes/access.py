@@ -34,7 +34,14 @@ def access_programme_for_manager(user: Any, programme_id: int) -> Programme:
     try:
         return (
             managed_programmes(user)
-            .select_related("organisation", "previous_cohort")
+            .select_related(
+                "organisation",
+                "previous_cohort",
+                "mentor_level_min",
+                "mentor_level_max",
+                "mentee_level_min",
+                "mentee_level_max",
+            )
             .get(pk=programme_id)
         )
     except Programme.DoesNotExist as exc:
@@ -44,9 +51,13 @@ def access_programme_for_manager(user: Any, programme_id: int) -> Programme:
 def access_programme_by_token(token: str) -> Programme:
     """The public sign-up page. Draft and archived programmes are not public."""
     try:
-        return Programme.objects.select_related("organisation").get(
-            Q(signup_token=token), ~Q(state__in=["draft", "archived"])
-        )
+        return Programme.objects.select_related(
+            "organisation",
+            "mentor_level_min",
+            "mentor_level_max",
+            "mentee_level_min",
+            "mentee_level_max",
+        ).get(Q(signup_token=token), ~Q(state__in=["draft", "archived"]))
     except Programme.DoesNotExist as exc:
         raise Http404("No such programme.") from exc
 

@@ -383,6 +383,7 @@ def test_hard_move_needs_the_confirmation_step(world):
     client = world.client_for(world.manager)
     page = client.get(url("transition", p.pk, "archived"))
     assert b"Archiving cannot be undone" in page.content
+    assert b"Yes, archive" in page.content
     response = client.post(url("transition", p.pk, "archived"))  # no confirmation
     assert response.status_code == 200
     p.refresh_from_db()
@@ -596,3 +597,27 @@ def test_a_draft_can_be_saved_before_the_success_measure_is_agreed(world):
     client.post(url("transition", programme.pk, "recruiting"))
     programme.refresh_from_db()
     assert programme.state == State.DRAFT
+
+
+def test_detail_query_count_stays_flat(world, django_assert_max_num_queries):
+    p = world.programme
+    p.mentor_level_max = level(world.org, 4)
+    p.mentee_level_min = level(world.org, 6)
+    p.previous_cohort = world.other_programme
+    p.save()
+    p.mentor_departments.set(Department.objects.filter(organisation=world.org))
+    accept_pair(p, world)
+    for i in range(5):
+        Question.objects.create(programme=p, text=f"Question {i}", position=i)
+    client = world.client_for(world.manager)
+    client.get(url("detail", p.pk))
+    with django_assert_max_num_queries(14):
+        response = client.get(url("detail", p.pk))
+    assert response.status_code == 200
+
+
+def test_public_page_query_count(world, django_assert_max_num_queries):
+    p = put_in_state(world.programme, State.RECRUITING)
+    with django_assert_max_num_queries(4):
+        response = world.client_for(None).get(url("public", p.signup_token))
+    assert response.status_code == 200
