@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from upward.programmes.models import Programme, Question
+from upward.programmes.models import Programme, Question, State
+from upward.programmes.services import transition_programme
 from upward.recruitment import services
 from upward.recruitment.models import Application
 
 
 def open_recruitment(programme: Programme, **changes: Any) -> Programme:
-    # The programmes app owns the lifecycle service; tests move the state directly.
-    Programme.objects.filter(pk=programme.pk).update(state="recruiting", **changes)
+    """Set the programme's design (`changes`), then open recruitment through its service."""
+    if changes:
+        Programme.objects.filter(pk=programme.pk).update(**changes)
+        programme.refresh_from_db()
+    transition_programme(programme, to=State.RECRUITING, by=None)
     programme.refresh_from_db()
     return programme
 

@@ -485,3 +485,69 @@ def test_invited_person_can_apply_to_invitation_only_programme(world):
     programme = open_recruitment(world.programme, selection_mode="invitation")
     services.invite_people(programme, [world.senior], role="mentee", by=world.manager.user)
     assert apply(programme, world.senior, role="mentee").status == Status.SUBMITTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_duplicate_applications_one_wins(world):
+    """Real threads: two submissions of the same application, exactly one is stored."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("Runs on PostgreSQL: the in-memory SQLite test database is per thread.")
+
+    programme = open_recruitment(world.programme)
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            apply(programme, world.applicant)
+            results.append("won")
+        except Conflict:
+            results.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["conflict", "won"]
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_acceptances_cannot_both_take_the_last_place(world):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        pytest.skip("Runs on PostgreSQL: the in-memory SQLite test database is per thread.")
+
+    programme = open_recruitment(world.programme, places=1)
+    apps = [apply(programme, world.applicant), apply(programme, world.other_applicant)]
+    results: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def accept(app: Application) -> None:
+        barrier.wait()
+        try:
+            services.decide_application(app, decision="accepted", by=None)
+            results.append("accepted")
+        except services.OverCapacity:
+            results.append("full")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(a,)) for a in apps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["accepted", "full"]
+    assert Application.objects.filter(status="accepted").count() == 1
