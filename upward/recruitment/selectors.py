@@ -132,6 +132,15 @@ def application_detail_queryset() -> QuerySet[Application]:
     )
 
 
+def live_application(programme: Programme, person: Person) -> Application | None:
+    """The person's application to the programme unless they withdrew it."""
+    return (
+        Application.objects.filter(programme=programme, person=person)
+        .exclude(status=Status.WITHDRAWN)
+        .first()
+    )
+
+
 def questions_for(programme: Programme, role: str) -> list[Question]:
     return list(Question.objects.filter(programme=programme, audience__in=["both", role]))
 

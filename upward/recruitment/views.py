@@ -61,11 +61,7 @@ def apply(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "recruitment/not_in_directory.html", {"programme": programme})
     programme = access_programme_for_applicant(token, person)
 
-    existing = (
-        Application.objects.filter(programme=programme, person=person)
-        .exclude(status=Status.WITHDRAWN)
-        .first()
-    )
+    existing = selectors.live_application(programme, person)
     if existing is not None:
         messages.info(
             request, _("You have already applied to this programme. Here is your application.")
