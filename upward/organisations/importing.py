@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -68,19 +69,19 @@ DEFAULT_TIME_ZONE = "Europe/London"
 TRUE_WORDS = {"yes", "y", "true", "1", "active"}
 FALSE_WORDS = {"no", "n", "false", "0", "left", "inactive"}
 
-# Fields of the final state, in the order the change table shows them.
+# Fields of the final state, in the order the change table shows them (translated when shown).
 FIELD_LABELS = {
-    "full_name": "Name",
-    "job_title": "Job title",
-    "level": "Level",
-    "department": "Department",
-    "team": "Team",
-    "manager_email": "Line manager",
-    "location": "Location",
-    "time_zone": "Time zone",
-    "start_date": "Start date",
-    "is_active": "Active",
-    "is_org_admin": "Organisation admin",
+    "full_name": gettext_noop("Name"),
+    "job_title": gettext_noop("Job title"),
+    "level": gettext_noop("Level"),
+    "department": gettext_noop("Department"),
+    "team": gettext_noop("Team"),
+    "manager_email": gettext_noop("Line manager"),
+    "location": gettext_noop("Location"),
+    "time_zone": gettext_noop("Time zone"),
+    "start_date": gettext_noop("Start date"),
+    "is_active": gettext_noop("Active"),
+    "is_org_admin": gettext_noop("Organisation admin"),
 }
 
 

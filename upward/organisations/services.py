@@ -552,7 +552,8 @@ def start_people_import(
             filename=filename[:255],
             status=PeopleImport.Status.INVALID if plan.errors else PeopleImport.Status.READY,
             columns=parsed.columns,
-            rows=parsed.rows,
+            # Rows are personal data, kept only while an import waits for its confirm.
+            rows=[] if plan.errors else parsed.rows,
             preview=preview,
         )
         audit.record("people_import.previewed", people_import, by=by, data={"counts": plan.counts})
@@ -593,7 +594,8 @@ def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport
             _write_plan(organisation, plan, snapshot)
             people_import.status = PeopleImport.Status.APPLIED
             people_import.applied_at = timezone.now()
-            people_import.save(update_fields=["status", "applied_at"])
+            people_import.rows = []
+            people_import.save(update_fields=["status", "applied_at", "rows"])
             audit.record(
                 "people.imported",
                 people_import,
@@ -610,7 +612,8 @@ def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport
         people_import.preview = {**fresh, "notes": people_import.preview.get("notes", [])}
         if outcome == "invalid":
             people_import.status = PeopleImport.Status.INVALID
-        people_import.save(update_fields=["preview", "status"])
+            people_import.rows = []
+        people_import.save(update_fields=["preview", "status", "rows"])
         if outcome == "invalid":
             raise ImportOutdated(
                 _(

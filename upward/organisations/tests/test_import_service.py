@@ -65,6 +65,7 @@ def test_good_file_previews_then_applies(world):
     people_import.refresh_from_db()
     assert people_import.status == PeopleImport.Status.APPLIED
     assert people_import.applied_at is not None
+    assert people_import.rows == []  # personal data not kept once applied
     tom = Person.objects.get(organisation=world.org, email="tom@northwind.test")
     pri = Person.objects.get(organisation=world.org, email="pri@northwind.test")
     assert tom.manager == pri
