@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -70,15 +70,17 @@ class ProgrammeForm(forms.ModelForm):
         departments = Department.objects.filter(organisation=organisation).order_by("name")
         for role in ("mentor", "mentee"):
             for end in ("min", "max"):
-                field = self.fields[f"{role}_level_{end}"]
-                field.queryset = levels
-                field.empty_label = _("No limit")
-            self.fields[f"{role}_departments"].queryset = departments
+                level_field = cast(forms.ModelChoiceField, self.fields[f"{role}_level_{end}"])
+                level_field.queryset = levels
+                level_field.empty_label = _("No limit")
+            depts = cast(forms.ModelMultipleChoiceField, self.fields[f"{role}_departments"])
+            depts.queryset = departments
         cohorts = Programme.objects.filter(organisation=organisation).order_by("-starts_on")
         if self.instance.pk:
             cohorts = cohorts.exclude(pk=self.instance.pk)
-        self.fields["previous_cohort"].queryset = cohorts
-        self.fields["previous_cohort"].empty_label = _("None: this is a first cohort")
+        previous = cast(forms.ModelChoiceField, self.fields["previous_cohort"])
+        previous.queryset = cohorts
+        previous.empty_label = _("None: this is a first cohort")
         self.fields["inclusion_focus"].required = False
         # A draft may be saved before the success measure is agreed; opening recruitment
         # needs it (see selectors.transition_blockers).
@@ -91,7 +93,7 @@ class ProgrammeForm(forms.ModelForm):
                 field.disabled = True
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.errors:
             return cleaned  # Field errors first; cross-field rules need clean values.
         programme = self.instance if self.instance.pk else None
@@ -158,9 +160,11 @@ class ManagersForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["managers"].queryset = Person.objects.filter(
-            organisation=organisation, is_active=True
-        ).order_by("full_name")
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["managers"]
+        ).queryset = Person.objects.filter(organisation=organisation, is_active=True).order_by(
+            "full_name"
+        )
 
 
 class QuestionForm(forms.ModelForm):

@@ -91,7 +91,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "programme": programme,
         "counts": counts,
         "steps": selectors.lifecycle_steps(programme),
-        "next_step": selectors.NEXT_STEPS[programme.state],
+        "next_step": selectors.NEXT_STEPS[State(programme.state)],
         "moves": selectors.available_moves(programme, counts),
         "design_warnings": design_warnings(programme),
         "mentor_eligibility": selectors.eligibility_text(programme, "mentor"),

@@ -171,6 +171,7 @@ def test_back_to_draft_warns_about_applications(world):
     programme = put_in_state(world.programme, State.RECRUITING)
     apply(programme, world.applicant, "mentor")
     move = selectors.move_for(programme, State.DRAFT)
+    assert move is not None
     assert move.needs_confirmation
     assert "1 person has applied" in move.warnings[0]
 
@@ -179,6 +180,7 @@ def test_one_way_moves_always_need_confirmation(world):
     for source, target in VALID:
         programme = put_in_state(world.programme, source)
         move = selectors.move_for(programme, target)
+        assert move is not None
         if target in (State.ACTIVE, State.COMPLETED, State.ARCHIVED):
             assert move.needs_confirmation, (source, target)
 

@@ -67,7 +67,8 @@ def test_everyone_else_gets_404(world, persona):
 
 def test_anonymous_is_sent_to_sign_in(world):
     client = world.client_for(None)
-    for address in [url("list"), url("create"), *manager_urls(world)]:
+    addresses = [url("list"), url("create"), url("managers", world.programme.pk)]
+    for address in [*addresses, *manager_urls(world)]:
         response = client.get(address)
         assert response.status_code == 302, address
         assert reverse("account_login") in response["Location"]
