@@ -104,7 +104,7 @@ class PersonForm(forms.Form):
         return manager
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         team, department = data.get("team"), data.get("department")
         if team is not None and (department is None or team.department_id != department.pk):
             self.add_error(
