@@ -344,3 +344,152 @@ def build_directory() -> Organisation:
     for account in ACCOUNTS:
         _account(Person.objects.get(organisation=org, email=account.email))
     return org
+
+
+PILOT_NAME = "Digital Confidence Pilot"
+RECRUITING_NAME = "Inclusive Leadership 2027"
+
+MOTIVATIONS = {
+    "mentor": [
+        "I use new tools every day and would love to help leaders feel at ease with them.",
+        "I want to share what it is like to start a career here, and learn how decisions are made.",
+        "Mentoring a director would stretch me, and I think my perspective could be useful.",
+        "I care about inclusion and want leaders to hear from people like me directly.",
+    ],
+    "mentee": [
+        "I lead a large team and want to understand how our newest colleagues experience work.",
+        "I feel behind on digital tools and would rather learn from someone who uses them daily.",
+        "I want honest feedback on how my leadership lands with early-career staff.",
+        "I want to be a better ally and know I have blind spots.",
+    ],
+}
+SLOTS = ["mon-am", "mon-pm", "tue-am", "tue-pm", "wed-am", "wed-pm", "thu-am", "thu-pm",
+         "fri-am", "fri-pm"]
+
+
+def _topics(org: Organisation, kind: str, names: list[str]) -> list[Topic]:
+    return list(Topic.objects.filter(organisation=org, kind=kind, name__in=names))
+
+
+def _apply(programme, person: Person, role: str, rng: random.Random):  # type: ignore[no-untyped-def]
+    from upward.recruitment.services import submit_application
+
+    org = programme.organisation
+    skills = list(Topic.objects.filter(organisation=org, kind="skill", parent__isnull=False))
+    interests = list(Topic.objects.filter(organisation=org, kind="interest"))
+    experiences = list(Topic.objects.filter(organisation=org, kind="experience"))
+    share = role == "mentor" and rng.random() < 0.5
+    return submit_application(
+        programme,
+        person,
+        role=role,
+        motivation=rng.choice(MOTIVATIONS[role]),
+        consent_terms=True,
+        offered_topics=rng.sample(skills, 3),
+        wanted_topics=rng.sample(skills, 2),
+        interests=rng.sample(interests, 2),
+        lived_experience_topics=rng.sample(experiences, 1) if share else (),
+        lived_experience_consent=share,
+        availability=sorted(rng.sample(SLOTS, 4)),
+        preferred_times="Mornings suit me best" if rng.random() < 0.5 else "",
+        by=person.user,
+    )
+
+
+def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
+    """A completed pilot and a programme in recruitment with applications. Built through the
+    same services people use, so the demo shows real audit trails and state histories."""
+    from upward.programmes.models import Programme
+    from upward.programmes.services import create_programme, transition_programme
+    from upward.recruitment.services import decide_application
+
+    existing = list(Programme.objects.filter(organisation=org, name__in=[PILOT_NAME,
+                                                                          RECRUITING_NAME]))
+    if len(existing) == 2:
+        return existing
+    rng = random.Random(7)
+    levels = {lv.rank: lv for lv in Level.objects.filter(organisation=org)}
+    admin = Person.objects.get(organisation=org, email=ACCOUNTS[0].email)
+    manager = Person.objects.get(organisation=org, email=ACCOUNTS[1].email)
+    mentor_pool = list(
+        Person.objects.filter(organisation=org, is_active=True, level__rank__lte=3)
+        .exclude(email__in=[a.email for a in ACCOUNTS]).order_by("id")
+    )
+    mentee_pool = list(
+        Person.objects.filter(organisation=org, is_active=True, level__rank__in=[6, 7, 8])
+        .exclude(email__in=[a.email for a in ACCOUNTS]).order_by("id")
+    )
+    rng.shuffle(mentor_pool)
+    rng.shuffle(mentee_pool)
+    for person in mentor_pool[:30] + mentee_pool[:30]:
+        _account(person)
+
+    with transaction.atomic():
+        today = dt.date.today()
+        pilot = create_programme(admin, fields={
+            "name": PILOT_NAME,
+            "summary": "Our first reverse mentoring cohort: early-career colleagues strong in "
+                       "digital tools mentored directors and heads of department for six months.",
+            "objective": "digital_skills",
+            "success_what": "Leaders' confidence using and discussing digital tools",
+            "success_how": "The same confidence survey at the start and at the end",
+            "success_target": "Two in three mentees report more confidence",
+            "mentor_level_min": levels[1], "mentor_level_max": levels[3],
+            "mentee_level_min": levels[6], "mentee_level_max": levels[9],
+            "selection_mode": "reviewed", "places": 8, "is_pilot": True,
+            # Recruitment needs dates in the future; the real, past dates are set afterwards.
+            "starts_on": today + dt.timedelta(days=30),
+            "ends_on": today + dt.timedelta(days=210),
+            "commitment": "One hour a month for six months",
+        })
+        transition_programme(pilot, to="recruiting", by=admin.user)
+        for person in mentor_pool[:8]:
+            application = _apply(pilot, person, "mentor", rng)
+            decide_application(application, decision="accepted", by=admin.user)
+        for person in mentee_pool[:8]:
+            application = _apply(pilot, person, "mentee", rng)
+            decide_application(application, decision="accepted", by=admin.user)
+        for state in ("matching", "active", "completed"):
+            transition_programme(pilot, to=state, by=admin.user)
+        Programme.objects.filter(pk=pilot.pk).update(
+            starts_on=dt.date(2025, 3, 3), ends_on=dt.date(2025, 9, 26)
+        )
+
+        recruiting = create_programme(admin, fields={
+            "name": RECRUITING_NAME,
+            "summary": "Colleagues early in their careers, including those from ethnic minority "
+                       "backgrounds, mentor senior leaders on what inclusion means day to day.",
+            "objective": "inclusion", "inclusion_focus": "race",
+            "success_what": "Senior leaders' confidence talking about race and ethnicity",
+            "success_how": "Paired survey questions at the start and the end of the programme",
+            "success_target": "60% of mentees improve by at least one point",
+            "mentor_level_min": levels[1], "mentor_level_max": levels[4],
+            "mentee_level_min": levels[6], "mentee_level_max": levels[9],
+            "selection_mode": "reviewed", "places": 12,
+            "starts_on": dt.date(today.year + 1, 1, 11),
+            "ends_on": dt.date(today.year + 1, 7, 9),
+            "commitment": "One hour every three weeks for six months",
+            "previous_cohort": pilot,
+        })
+        recruiting.managers.add(manager)
+        transition_programme(recruiting, to="recruiting", by=admin.user)
+        _apply(recruiting, Person.objects.get(organisation=org, email=ACCOUNTS[2].email),
+               "mentor", rng)
+        _apply(recruiting, Person.objects.get(organisation=org, email=ACCOUNTS[3].email),
+               "mentee", rng)
+        decisions = ["accepted", "accepted", "accepted", "waitlisted", "declined", None, None]
+        for i, person in enumerate(mentor_pool[8:22]):
+            application = _apply(recruiting, person, "mentor", rng)
+            decision = decisions[i % len(decisions)]
+            if decision:
+                decide_application(
+                    application, decision=decision, by=manager.user,
+                    reason="Thank you for applying. We had more mentors than places this time; "
+                           "we will invite you first for the next cohort."
+                    if decision == "declined" else "",
+                )
+        for i, person in enumerate(mentee_pool[8:20]):
+            application = _apply(recruiting, person, "mentee", rng)
+            if i % 3 != 2:
+                decide_application(application, decision="accepted", by=manager.user)
+    return [pilot, recruiting]

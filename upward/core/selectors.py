@@ -71,6 +71,11 @@ def open_programmes_for(person: Any) -> list[Programme]:
             organisation_id=person.organisation_id, state="recruiting", signup_open=True
         )
         .exclude(selection_mode="invitation")
-        .exclude(applications__person=person)
+        .exclude(
+            # Withdrawn applicants may apply again, so the programme stays on offer to them.
+            pk__in=Application.objects.filter(person=person)
+            .exclude(status=Application.Status.WITHDRAWN)
+            .values("programme_id")
+        )
         .order_by("starts_on")
     )

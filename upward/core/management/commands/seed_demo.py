@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from upward.core import demo
 
@@ -10,9 +11,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: object, **options: object) -> None:
-        org = demo.build_directory()
+        # The demo's colleagues are fictional: do not print dozens of decision emails.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            org = demo.build_directory()
+            programmes = demo.build_programmes(org)
         self.stdout.write(f"Demo organisation: {org.name} ({org.people.count()} people)")
-        programmes = demo.build_programmes(org)
         for programme in programmes:
             self.stdout.write(f"  programme: {programme.name} [{programme.state}]")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password: {demo.DEMO_PASSWORD}):"))
