@@ -13,6 +13,7 @@ urlpatterns = [
     path("people/", include("upward.organisations.urls")),
     path("programmes/", include("upward.programmes.urls")),
     path("", include("upward.recruitment.urls")),
+    path("", include("upward.pairing.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),

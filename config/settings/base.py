@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "upward.organisations",
     "upward.programmes",
     "upward.recruitment",
+    "upward.pairing",
 ]
 
 MIDDLEWARE = [
