@@ -750,3 +750,73 @@ def _write_plan(
         Person.objects.bulk_update(updates, PERSON_IMPORT_FIELDS, batch_size=500)
     if new_managers:
         Person.objects.bulk_update(new_managers, ["manager"], batch_size=500)
+
+
+# ---------------------------------------------------------------------------------------------
+# A new organisation
+
+DEFAULT_LEVELS = (
+    "Apprentice",
+    "Associate",
+    "Analyst",
+    "Senior analyst",
+    "Manager",
+    "Senior manager",
+    "Head of",
+    "Director",
+    "Executive",
+)
+
+
+def create_organisation(
+    *,
+    name: str,
+    slug: str,
+    admin_email: str,
+    admin_name: str,
+    levels: tuple[str, ...] = DEFAULT_LEVELS,
+    by: Any = None,
+) -> tuple[Organisation, Person]:
+    """A new organisation with its grade bands and its first admin (a directory person)."""
+    from django.core.validators import validate_email, validate_slug
+
+    name, admin_name = name.strip(), admin_name.strip()
+    if not name:
+        raise DomainError(_("Give the organisation a name."), field="name")
+    if not admin_name:
+        raise DomainError(_("Give the admin's full name."), field="admin_name")
+    try:
+        validate_slug(slug)
+    except ValidationError as exc:
+        raise DomainError(
+            _("The short name may contain only letters, numbers, hyphens and underscores."),
+            field="slug",
+        ) from exc
+    try:
+        validate_email(admin_email)
+    except ValidationError as exc:
+        raise DomainError(
+            _("“%(email)s” is not a valid email address.") % {"email": admin_email},
+            field="admin_email",
+        ) from exc
+    if len(set(levels)) != len(levels) or not all(level.strip() for level in levels):
+        raise DomainError(_("Level names must be present and different."), field="levels")
+    with transaction.atomic():
+        if Organisation.objects.filter(slug=slug).exists():
+            raise Conflict(
+                _("An organisation with the short name “%(slug)s” exists.") % {"slug": slug},
+                field="slug",
+            )
+        organisation = Organisation.objects.create(name=name, slug=slug)
+        Level.objects.bulk_create(
+            Level(organisation=organisation, rank=rank, name=level.strip())
+            for rank, level in enumerate(levels, start=1)
+        )
+        admin = Person.objects.create(
+            organisation=organisation,
+            email=admin_email.strip(),
+            full_name=admin_name,
+            is_org_admin=True,
+        )
+        audit.record("organisation.created", organisation, by=by, organisation=organisation)
+    return organisation, admin
