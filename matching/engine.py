@@ -51,6 +51,10 @@ _MAX_UNITS = 2.0**40
 _ALL_PAIRS_LIMIT = 250_000
 # Cells per scoring block: bounds the memory of blockwise passes (~32 MB of float64).
 _BLOCK_CELLS = 4_000_000
+# Pairs per row and per column kept in the candidate pool (the solver's graph
+# starts with the top k of them).
+_POOL_K = 48
+_DEBUG = False
 # Most violating pairs added per priced row and round.
 _PRICE_PER_ROW = 16
 
@@ -387,6 +391,34 @@ def _kth_largest(x: np.ndarray, k: int, axis: int) -> np.ndarray:
     return np.partition(x, size - k, axis=axis).take(size - k, axis=axis)
 
 
+def _top_k_mask(rows: np.ndarray, cols: np.ndarray, sc: np.ndarray, k: int) -> np.ndarray:
+    """Edges among the k best of their row or the k best of their column
+    (ties broken by index, so the choice is deterministic)."""
+    keep = np.zeros(len(rows), dtype=bool)
+    for key in (rows, cols):
+        order = np.lexsort((rows, cols, -sc, key))
+        sorted_key = key[order]
+        first = np.searchsorted(sorted_key, sorted_key, side="left")
+        rank = np.arange(len(order)) - first
+        keep[order[rank < k]] = True
+    return keep
+
+
+def _block_max_abs(s: np.ndarray, valid: np.ndarray) -> float:
+    if not valid.any():
+        return 0.0
+    hi = float(np.max(s, where=valid, initial=-np.inf))
+    lo = float(np.min(s, where=valid, initial=np.inf))
+    return max(abs(hi), abs(lo))
+
+
+def _to_units(x: np.ndarray, scale: float, inf_as: float) -> np.ndarray:
+    out = np.full(len(x), inf_as)
+    finite = np.isfinite(x)
+    out[finite] = np.rint(x[finite].astype(np.float64) * scale)
+    return out
+
+
 def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: int | None,
                   all_pairs: bool) -> Assignment:
     n, m = scorer.shape
@@ -398,29 +430,30 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     cap_ok = cap > 0
     blocks = _row_blocks(n, m, block_rows)
     rng = np.random.default_rng(0)
+    pool = max(k, _POOL_K)
 
     # Column thresholds from a fixed sample of rows, row thresholds from a fixed
     # sample of columns: pairs at or above either threshold become candidates.
     # Every other allowed pair scores strictly below min(row_thr, col_thr).
     sample_size = 2048
-    if all_pairs:
-        col_thr = np.full(m, -np.inf)
-    else:
+    col_thr = np.full(m, np.inf)
+    if not all_pairs:
         if n <= sample_size:
             srows = np.arange(n)
         else:
             srows = np.sort(rng.choice(n, size=sample_size, replace=False))
         ss, sa = scorer.block(srows)
         sm = np.where(sa & cap_ok, ss, -np.inf)
-        kk = max(1, round(k * len(srows) / n))
-        col_thr = _kth_largest(sm, kk, axis=0)
+        kk = max(1, round(pool * len(srows) / n))
+        col_thr = _kth_largest(sm, kk, axis=0).astype(np.float64)
         # A column with no allowed pair in the sample takes none by threshold.
         col_thr = np.where(np.isfinite(col_thr), col_thr, np.inf)
+        del ss, sa, sm
     if all_pairs or m <= sample_size:
         scols = None
     else:
         scols = np.sort(rng.choice(m, size=sample_size, replace=False))
-    kr = k if scols is None else max(1, round(k * sample_size / m))
+    kr = pool if scols is None else max(1, round(pool * sample_size / m))
 
     row_thr = np.full(n, -np.inf)
     e_rows: list[np.ndarray] = []
@@ -436,97 +469,167 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
             sm = np.where(valid, s, -np.inf)
             thr = _kth_largest(sm if scols is None else sm[:, scols], kr, axis=1)
             row_thr[rows] = thr
-            r, c = np.nonzero(valid & ((sm >= thr[:, None]) | (sm >= col_thr[None, :])))
+            ct = col_thr.astype(s.dtype)
+            r, c = np.nonzero((sm >= thr[:, None]) | (sm >= ct[None, :]))
+            keep = valid[r, c]  # a row threshold of -inf would take forbidden cells
+            r, c = r[keep], c[keep]
         e_rows.append(rows[r])
         e_cols.append(c)
-        e_sc.append(s[r, c])
-        if valid.any():
-            max_abs = max(max_abs, float(np.abs(s[valid]).max()))
+        e_sc.append(s[r, c].astype(np.float64))
+        max_abs = max(max_abs, _block_max_abs(s, valid))
     rows_e = np.concatenate(e_rows)
     cols_e = np.concatenate(e_cols)
     sc_e = np.concatenate(e_sc)
-    if all_pairs:
-        row_thr[:] = -np.inf  # every allowed pair is a candidate
     scale = _scale_for(max_abs, n + m)
     stats["candidates_s"] = time.perf_counter() - t0
     stats["candidate_edges"] = float(len(rows_e))
 
+    # The pool (pairs above the thresholds) is larger than the graph handed to the
+    # solver: the graph starts with the top-k of each row and column of the pool,
+    # and pool pairs that break the certificate join it round by round (cheap,
+    # no scoring).  Only when the pool is clean are rows re-scored (pricing).
+    if all_pairs:
+        in_graph = np.ones(len(rows_e), dtype=bool)
+    else:
+        in_graph = _top_k_mask(rows_e, cols_e, sc_e, k)
+    stats["graph_edges_initial"] = float(in_graph.sum())
     rounds = 0
     solve_s = 0.0
     price_s = 0.0
+    priced = 0
+    bounds = _Bounds(row_thr, col_thr, scale)
+    units_e = np.rint(sc_e * scale)
     while True:
         rounds += 1
         t1 = time.perf_counter()
-        units = np.rint(sc_e * scale)
-        sol = _solve_edges(n, m, rows_e, cols_e, units, cap)
+        g = np.flatnonzero(in_graph)
+        sol = _solve_edges(n, m, rows_e[g], cols_e[g], units_e[g], cap)
         solve_s += time.perf_counter() - t1
         if all_pairs:
             break
         t2 = time.perf_counter()
-        new_r, new_c, new_s = _price(scorer, blocks, sol, cap_ok, row_thr, scale, max_abs,
-                                        _PRICE_PER_ROW)
+        res = np.flatnonzero(~in_graph)
+        if len(res):
+            r, c = rows_e[res], cols_e[res]
+            pr, qc = sol.p[r], sol.q[c]
+            slack = units_e[res] - sol.u[r] - sol.v[c]
+            bad = (~pr & ~qc) | ((pr != qc) & (slack > 0))
+            if bad.any():
+                in_graph[res[bad]] = True
+                price_s += time.perf_counter() - t2
+                continue
+        new_r, new_c, new_s, n_priced = _price(scorer, blocks, sol, cap_ok, bounds, scale,
+                                               max_abs, _PRICE_PER_ROW)
+        priced += n_priced
         price_s += time.perf_counter() - t2
         if len(new_r) == 0:
             break
         rows_e = np.concatenate([rows_e, new_r])
         cols_e = np.concatenate([cols_e, new_c])
         sc_e = np.concatenate([sc_e, new_s])
-        order = np.lexsort((cols_e, rows_e))
-        rows_e, cols_e, sc_e = rows_e[order], cols_e[order], sc_e[order]
+        units_e = np.concatenate([units_e, np.rint(new_s * scale)])
+        in_graph = np.concatenate([in_graph, np.ones(len(new_r), dtype=bool)])
     stats["solve_s"] = solve_s
     stats["pricing_s"] = price_s
     stats["rounds"] = float(rounds)
-    stats["final_edges"] = float(len(rows_e))
+    stats["rows_priced"] = float(priced)
+    stats["final_edges"] = float(in_graph.sum())
+    g = np.flatnonzero(in_graph)
+    rows_e, cols_e, sc_e = rows_e[g], cols_e[g], sc_e[g]
     return _assignment(n, m, rows_e, cols_e, sc_e, sol, scale, stats)
 
 
+@dataclass
+class _Bounds:
+    """Upper bounds (grid units) on the scores of pairs that are not candidates."""
+
+    row_thr: np.ndarray
+    col_thr: np.ndarray
+    scale: float
+
+    def __post_init__(self) -> None:
+        self.rt = _to_units(self.row_thr, self.scale, -np.inf)
+        self.ct = _to_units(self.col_thr, self.scale, np.inf)
+
+    def rows_at_risk(self, sol: _EdgeSolution, cap_ok: np.ndarray) -> np.ndarray:
+        """Rows that may hold a non-candidate pair breaking the certificate.
+
+        For a row i covered by the certificate (p_i), a non-candidate pair (i, j)
+        with j uncovered needs score <= u_i + v_j; it scores below
+        min(rt_i, ct_j), so the row is safe when
+        max_j [min(rt_i, ct_j) - v_j] <= u_i over uncovered mentors j.
+        """
+        cols = np.flatnonzero(~sol.q & cap_ok)
+        risk = ~sol.p.copy()
+        rows = np.flatnonzero(sol.p & np.isfinite(self.rt))
+        if len(cols) == 0 or len(rows) == 0:
+            return np.flatnonzero(risk)
+        ct, v = self.ct[cols], sol.v[cols]
+        order = np.argsort(ct, kind="stable")
+        ct, v = ct[order], v[order]
+        suffix_min_v = np.minimum.accumulate(v[::-1])[::-1]
+        finite = np.isfinite(ct)
+        prefix = np.where(finite, ct - v, -np.inf)
+        prefix_max = np.maximum.accumulate(prefix)
+        x = self.rt[rows]
+        pos = np.searchsorted(ct, x, side="left")  # columns [pos:] have ct >= x
+        high = np.where(pos < len(ct), x - suffix_min_v[np.minimum(pos, len(ct) - 1)],
+                        -np.inf)
+        low = np.where(pos > 0, prefix_max[np.maximum(pos - 1, 0)], -np.inf)
+        worst = np.maximum(high, low)
+        risk[rows] = worst > sol.u[rows]
+        return np.flatnonzero(risk)
+
+
 def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
-           cap_ok: np.ndarray, row_thr: np.ndarray, scale: float, max_abs: float,
-           per_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           cap_ok: np.ndarray, bounds: _Bounds, scale: float, max_abs: float,
+           per_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Find allowed pairs that break the certificate (those need adding).
 
-    A row whose every non-candidate pair is provably fine (its threshold bound is
-    within its dual plus the smallest relevant mentor dual) is skipped unscored.
+    Rows that the threshold bounds prove safe are skipped without scoring.
     """
-    free_mentors = (~sol.q) & cap_ok
-    min_v = sol.v[free_mentors].min() if free_mentors.any() else np.inf
-    finite = np.isfinite(row_thr)
-    thr_units = np.full(len(row_thr), -np.inf)
-    thr_units[finite] = np.rint(row_thr[finite] * scale)
-    need = ~sol.p | (thr_units > sol.u + min_v)
-    need_rows = np.flatnonzero(need)
+    need_rows = bounds.rows_at_risk(sol, cap_ok)
+    if _DEBUG:
+        print("pricing rows", len(need_rows), "uncovered mentees", int((~sol.p).sum()),
+              "matched", int(sol.used.sum()))
     out_r, out_c, out_s = [], [], []
     step = len(blocks[0]) if blocks else 1
+    v = sol.v
+    q = sol.q
     for a in range(0, len(need_rows), step):
         rows = need_rows[a:a + step]
         s, al = scorer.block(rows)
         valid = al & cap_ok[None, :]
-        if valid.any() and float(np.abs(s[valid]).max()) > max_abs:
+        if _block_max_abs(s, valid) > max_abs:
             raise RuntimeError("scorer is not deterministic: a score grew between passes")
-        su = np.rint(s * scale)
-        p = sol.p[rows][:, None]
-        q = sol.q[None, :]
-        slack = su - (sol.u[rows][:, None] + sol.v[None, :])
-        # Cover violations get +inf slack so they are added first.
-        bad = valid & ((~p & ~q) | ((p != q) & (slack > 0)))
-        if not bad.any():
+        p = sol.p[rows]
+        # slack > 0 in exact units <=> rint(s * scale) > u + v; compute it in float64.
+        slack = np.rint(s.astype(np.float64) * scale)
+        slack -= sol.u[rows][:, None]
+        slack -= v[None, :]
+        once = p[:, None] != q[None, :]
+        cover_bad = valid & ~p[:, None] & ~q[None, :]
+        bad = cover_bad | (valid & once & (slack > 0))
+        hit_rows = np.flatnonzero(bad.any(axis=1))
+        if len(hit_rows) == 0:
             continue
-        slack = np.where(bad, np.where(~p & ~q, np.inf, slack), -np.inf)
-        if slack.shape[1] > per_row:
-            top = np.argpartition(-slack, per_row - 1, axis=1)[:, :per_row]
+        sub = np.where(bad[hit_rows], np.where(cover_bad[hit_rows], np.inf, slack[hit_rows]),
+                       -np.inf)
+        if sub.shape[1] > per_row:
+            top = np.argpartition(-sub, per_row - 1, axis=1)[:, :per_row]
         else:
-            top = np.broadcast_to(np.arange(slack.shape[1]), slack.shape)
-        rr = np.repeat(np.arange(len(rows)), top.shape[1])
+            top = np.broadcast_to(np.arange(sub.shape[1]), sub.shape)
+        rr = np.repeat(hit_rows, top.shape[1])
         cc = top.ravel()
         ok = bad[rr, cc]
         rr, cc = rr[ok], cc[ok]
         out_r.append(rows[rr])
         out_c.append(cc)
-        out_s.append(s[rr, cc])
+        out_s.append(s[rr, cc].astype(np.float64))
     if not out_r:
         e = np.zeros(0, dtype=np.int64)
-        return e, e, np.zeros(0)
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s)
+        return e, e, np.zeros(0), len(need_rows)
+    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), len(need_rows)
 
 
 # --------------------------------------------------------------------------- public API

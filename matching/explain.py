@@ -87,6 +87,7 @@ def explain_pairs(assignment: Assignment, scorer: object,
     pi = np.array([p[0] for p in pairs], dtype=np.int64)
     pj = np.array([p[1] for p in pairs], dtype=np.int64)
     comps = scorer.components(pi, pj)  # type: ignore[attr-defined]
+    points = scorer.points(pi, pj)  # type: ignore[attr-defined]
     weights = scorer.criterion_weights()  # type: ignore[attr-defined]
     passed = tuple(scorer.rules_checked())  # type: ignore[attr-defined]
     pin_set = set(pinned)
@@ -94,7 +95,7 @@ def explain_pairs(assignment: Assignment, scorer: object,
     for k, (i, j) in enumerate(pairs):
         contributions = tuple(
             Contribution(name, float(comps[name][k]), weights[name],
-                         float(comps[name][k] * weights[name]))
+                         float(points[name][k]))
             for name in comps
         )
         score = float(sum(c.points for c in contributions))

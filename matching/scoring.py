@@ -217,6 +217,8 @@ class _Criterion:
     weight: float
     mentee: np.ndarray
     mentor: np.ndarray
+    mentee_q: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    mentor_q: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 @dataclass
@@ -253,6 +255,7 @@ class ProfileScorer:
         return (len(self.mentees), len(self.mentors))
 
     def block(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """float32 scores (exact on the feature grid) and the allowed mask."""
         rows = np.asarray(rows, dtype=np.int64)
         scores = self._a[rows] @ self._b.T
         return scores, self._allowed(rows)
@@ -309,15 +312,34 @@ class ProfileScorer:
             value = np.zeros(len(mo))
         crit.append(_Criterion("objective", w.objective, np.ones((len(me), 1)),
                                value.reshape(len(mo), 1)))
+        # Features go on a dyadic grid (2**-g) small enough that every product sum
+        # is exact in float32: a block of scores is then the same number whatever
+        # the BLAS kernel, block shape or summation order (needed for exact pricing
+        # and verification across passes), and float32 halves the scoring cost.
+        a = np.hstack([c.weight * c.mentee for c in crit])
+        b = np.hstack([c.mentor for c in crit])
+        bound = float(np.abs(a).sum(axis=1).max(initial=0)) * float(np.abs(b).max(initial=0))
+        g = max(1, min(12, int(np.floor((23 - np.log2(max(bound, 1.0))) / 2))))
+        self.grid = 2.0**-g
+        for c in crit:
+            c.mentee_q = np.round(c.weight * c.mentee / self.grid) * self.grid
+            c.mentor_q = np.round(c.mentor / self.grid) * self.grid
         self._criteria = crit
-        self._a = np.ascontiguousarray(np.hstack([c.weight * c.mentee for c in crit]))
-        self._b = np.ascontiguousarray(np.hstack([c.mentor for c in crit]))
+        self._a = np.ascontiguousarray(np.hstack([c.mentee_q for c in crit]), dtype=np.float32)
+        self._b = np.ascontiguousarray(np.hstack([c.mentor_q for c in crit]), dtype=np.float32)
 
     def components(self, mentees: np.ndarray, mentors: np.ndarray) -> dict[str, np.ndarray]:
         """Raw value (in [0, 1], before weighting) of each criterion for given pairs."""
         i = np.asarray(mentees, dtype=np.int64)
         j = np.asarray(mentors, dtype=np.int64)
         return {c.name: np.einsum("pk,pk->p", c.mentee[i], c.mentor[j]) for c in self._criteria}
+
+    def points(self, mentees: np.ndarray, mentors: np.ndarray) -> dict[str, np.ndarray]:
+        """Weighted contribution of each criterion; they add up exactly to the score."""
+        i = np.asarray(mentees, dtype=np.int64)
+        j = np.asarray(mentors, dtype=np.int64)
+        return {c.name: np.einsum("pk,pk->p", c.mentee_q[i], c.mentor_q[j])
+                for c in self._criteria}
 
     def criterion_weights(self) -> dict[str, float]:
         return {c.name: c.weight for c in self._criteria}

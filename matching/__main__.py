@@ -1,0 +1,5 @@
+import sys
+
+from matching.cli import main
+
+sys.exit(main())
