@@ -1,0 +1,158 @@
+"""Baselines the engine is compared with: greedy, Gale-Shapley, dense Hungarian,
+and the mentor-match PyPI package (in its own interpreter).
+
+Greedy and Gale-Shapley read scores blockwise from the same scorer (no dense
+n x n matrix), with per-mentee preference lists extended lazily when exhausted.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+
+from matching.engine import _row_blocks
+
+LIST_LEN = 64
+MENTOR_MATCH_PYTHON = os.environ.get("MENTOR_MATCH_PYTHON", "/tmp/benchvenv/bin/python")
+
+
+class _Prefs:
+    """Each mentee's eligible mentors, best first, produced LIST_LEN at a time."""
+
+    def __init__(self, scorer, cap: np.ndarray) -> None:
+        self.scorer = scorer
+        self.cap_ok = cap > 0
+        n, m = scorer.shape
+        self.lists: list[list[tuple[float, int]]] = [[] for _ in range(n)]
+        self.depth = np.zeros(n, dtype=np.int64)  # how many entries are loaded
+        for rows in _row_blocks(n, m, None):
+            s, a = scorer.block(rows)
+            sm = np.where(a & self.cap_ok[None, :], s.astype(np.float64), -np.inf)
+            k = min(LIST_LEN, m)
+            top = np.argpartition(-sm, k - 1, axis=1)[:, :k] if m > k else np.tile(
+                np.arange(m), (len(rows), 1))
+            for r, i in enumerate(rows.tolist()):
+                cols = top[r]
+                vals = sm[r, cols]
+                order = np.lexsort((cols, -vals))
+                self.lists[i] = [(float(vals[o]), int(cols[o])) for o in order
+                                 if np.isfinite(vals[o])]
+                self.depth[i] = k
+
+    def get(self, i: int, pos: int) -> tuple[float, int] | None:
+        lst = self.lists[i]
+        if pos < len(lst):
+            return lst[pos]
+        n, m = self.scorer.shape
+        if self.depth[i] >= m:
+            return None
+        # Load the full row once (rare: the mentee ran out of its top list).
+        s, a = self.scorer.block(np.array([i]))
+        sm = np.where(a[0] & self.cap_ok, s[0].astype(np.float64), -np.inf)
+        order = np.lexsort((np.arange(m), -sm))
+        self.lists[i] = [(float(sm[j]), int(j)) for j in order if np.isfinite(sm[j])]
+        self.depth[i] = m
+        return self.lists[i][pos] if pos < len(self.lists[i]) else None
+
+
+def greedy(scorer, cap: np.ndarray) -> list[tuple[int, int]]:
+    """Repeatedly take the highest-scoring pair whose mentee is free and mentor
+    has room (lazy heap over each mentee's next best mentor)."""
+    prefs = _Prefs(scorer, cap)
+    left = cap.astype(np.int64).copy()
+    heap = []
+    for i in range(scorer.shape[0]):
+        first = prefs.get(i, 0)
+        if first is not None:
+            heap.append((-first[0], i, first[1], 0))
+    heapq.heapify(heap)
+    pairs = []
+    while heap:
+        neg, i, j, pos = heapq.heappop(heap)
+        if left[j] > 0:
+            left[j] -= 1
+            pairs.append((i, j))
+            continue
+        nxt = prefs.get(i, pos + 1)
+        while nxt is not None and left[nxt[1]] <= 0:
+            pos += 1
+            nxt = prefs.get(i, pos + 1)
+        if nxt is not None:
+            heapq.heappush(heap, (-nxt[0], i, nxt[1], pos + 1))
+    return sorted(pairs)
+
+
+def gale_shapley(scorer, cap: np.ndarray) -> list[tuple[int, int]]:
+    """Mentee-proposing deferred acceptance; both sides rank by the pair score
+    (ties: lower index first).  Mentors hold up to their capacity."""
+    prefs = _Prefs(scorer, cap)
+    n, m = scorer.shape
+    nxt = np.zeros(n, dtype=np.int64)
+    held: list[list[tuple[float, int]]] = [[] for _ in range(m)]  # min-heaps (score, -i)
+    free = list(range(n - 1, -1, -1))
+    while free:
+        i = free.pop()
+        choice = prefs.get(i, int(nxt[i]))
+        if choice is None:
+            continue
+        nxt[i] += 1
+        s, j = choice
+        h = held[j]
+        if len(h) < cap[j]:
+            heapq.heappush(h, (s, -i))
+        elif h and (s, -i) > h[0]:
+            _, worst = heapq.heapreplace(h, (s, -i))
+            free.append(-worst)
+        else:
+            free.append(i)
+    return sorted((-neg_i, j) for j in range(m) for _, neg_i in held[j])
+
+
+def dense_hungarian(scorer, cap: np.ndarray) -> list[tuple[int, int]]:
+    """scipy linear_sum_assignment on the dense matrix, mentor columns repeated by
+    capacity; forbidden pairs get a prohibitive cost and are dropped afterwards."""
+    from scipy.optimize import linear_sum_assignment
+
+    n, m = scorer.shape
+    s, a = scorer.block(np.arange(n))
+    s = s.astype(np.float64)
+    cols = np.repeat(np.arange(m), cap)
+    big = (np.abs(s).max() + 1) * (n + 1)
+    cost = np.where(a[:, cols], -s[:, cols], big)
+    r, c = linear_sum_assignment(cost)
+    keep = a[r, cols[c]]
+    return sorted(zip(r[keep].tolist(), cols[c][keep].tolist(), strict=True))
+
+
+def mentor_match(scorer, cap: np.ndarray, timeout: float = 600) -> tuple[list, float] | str:
+    """Pairs from the mentor-match package, or a note saying why it was skipped."""
+    if not Path(MENTOR_MATCH_PYTHON).exists():
+        return f"skipped: {MENTOR_MATCH_PYTHON} not found (pip install mentor-match there)"
+    check = subprocess.run([MENTOR_MATCH_PYTHON, "-c", "import matching.process, munkres"],  # noqa: S603
+                           capture_output=True, text=True, cwd="/tmp", check=False)
+    if check.returncode != 0:
+        return "skipped: mentor-match is not importable"
+    n, m = scorer.shape
+    s, a = scorer.block(np.arange(n))
+    payload = json.dumps({
+        "scores": np.rint(s.astype(np.float64) * 1000).astype(int).tolist(),
+        "allowed": a.tolist(), "capacity": cap.astype(int).tolist(),
+    })
+    runner = Path(__file__).with_name("mentor_match_runner.py")
+    t = time.perf_counter()
+    try:
+        proc = subprocess.run([MENTOR_MATCH_PYTHON, str(runner)], input=payload,  # noqa: S603
+                              capture_output=True, text=True, cwd="/tmp", timeout=timeout,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return f"skipped: did not finish within {timeout:.0f} s"
+    if proc.returncode != 0:
+        return "failed: " + proc.stderr.strip().splitlines()[-1]
+    out = json.loads(proc.stdout)
+    return [tuple(p) for p in out["pairs"]], time.perf_counter() - t
