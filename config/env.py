@@ -56,6 +56,9 @@ class Env:
     secure_ssl_redirect: bool = field(default_factory=lambda: _bool("SECURE_SSL_REDIRECT", True))
     hsts_seconds: int = field(default_factory=lambda: _int("HSTS_SECONDS", 31536000))
     time_zone: str = field(default_factory=lambda: os.environ.get("TIME_ZONE", "Europe/London"))
+    # Comma-separated Fernet keys for notes and messages at rest; the first encrypts, all decrypt
+    # (rotation: put a new key first, run `manage.py rotate_encryption_keys`, drop the old one).
+    encryption_keys: list[str] = field(default_factory=lambda: _list("ENCRYPTION_KEYS", []))
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
 
 

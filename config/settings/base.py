@@ -207,6 +207,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Encryption at rest for notes and messages (cryptography's MultiFernet). Development and tests
+# derive a key from SECRET_KEY; production refuses to start without ENCRYPTION_KEYS.
+if env.encryption_keys:
+    ENCRYPTION_KEYS = env.encryption_keys
+else:
+    import base64
+    import hashlib
+
+    ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(("upward-dev:" + SECRET_KEY).encode()).digest())
+        .decode()
+    ]
+
 # Privacy: aggregates never show groups smaller than this (see docs/privacy.md).
 UPWARD_MIN_GROUP_SIZE = 5
 UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10

@@ -12,6 +12,11 @@ SECRET_KEY = env.secret_key
 if not env.allowed_hosts:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names Upward is served on.")
 ALLOWED_HOSTS = env.allowed_hosts
+if not env.encryption_keys:
+    raise ImproperlyConfigured(
+        "ENCRYPTION_KEYS must hold at least one Fernet key "
+        "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.secure_ssl_redirect
