@@ -1,0 +1,277 @@
+"""Matching runs, the manager's pins and exclusions, and the pairings they lead to."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchRule(models.Model):
+    """A manager's decision the engine must respect on every run of the programme."""
+
+    class Kind(models.TextChoices):
+        PIN = "pin", _("Always pair")
+        EXCLUDE = "exclude", _("Never pair")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="match_rules"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    mentee = models.ForeignKey("organisations.Person", on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey("organisations.Person", on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["pin", "exclude"]), name="rule_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(mentee=F("mentor")), name="rule_two_people"),
+            # A pair is either pinned or excluded, never both.
+            models.UniqueConstraint(
+                fields=["programme", "mentee", "mentor"], name="one_rule_per_pair"
+            ),
+            # A mentee can be pinned to one mentor only.
+            models.UniqueConstraint(
+                fields=["programme", "mentee"], condition=Q(kind="pin"), name="one_pin_per_mentee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.mentee_id}–{self.mentor_id}"
+
+
+class MatchRun(models.Model):
+    """One run of the engine: its inputs, its settings and what it proposed."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready to review")
+        FAILED = "failed", _("Failed")
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Everyone without a partner")
+        REMATCH = "rematch", _("New partner")
+        AUTOMATIC = "automatic", _("Automatic, after a proposal did not go ahead")
+
+    class Mode(models.TextChoices):
+        OPTIMAL = "optimal", _("Best total (optimal)")
+        FAIR = "fair", _("Fairest for the worst-off pair (fair)")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="match_runs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.OPTIMAL)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FULL)
+    # Person ids a "find a new partner" run is about; empty for a run over every free person.
+    scope = models.JSONField(default=list, blank=True)
+    weights = models.JSONField(default=dict)
+    # min_level_gap, exclude_same_team, capacity, max_concurrent, respond_days.
+    settings = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64, blank=True)
+    n_mentees = models.PositiveIntegerField(default=0)
+    n_mentors = models.PositiveIntegerField(default=0)
+    # pairs, unmatched, left_out, report and constraints (see services._store_result).
+    results = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    ran_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "ready", "failed"]),
+                name="match_run_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["optimal", "fair"]), name="match_run_mode_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["full", "rematch", "automatic"]), name="match_run_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(status="ready"),
+                name="match_run_published_when_ready",
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Run {self.pk} of {self.programme_id}"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+class PairingState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed to the mentor")
+    MENTOR_ACCEPTED = "mentor_accepted", _("Mentor accepted; waiting for the mentee")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Did not go ahead")
+    ENDED = "ended", _("Ended")
+
+
+LIVE_STATES = (PairingState.PROPOSED, PairingState.MENTOR_ACCEPTED, PairingState.ACTIVE)
+
+# The only moves a pairing can make; services use it and the database checks the log of moves.
+PAIRING_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PairingState.PROPOSED: (
+        PairingState.MENTOR_ACCEPTED,
+        PairingState.DECLINED,
+        PairingState.ENDED,
+    ),
+    PairingState.MENTOR_ACCEPTED: (PairingState.ACTIVE, PairingState.DECLINED, PairingState.ENDED),
+    PairingState.ACTIVE: (PairingState.COMPLETED, PairingState.ENDED),
+    PairingState.COMPLETED: (),
+    PairingState.DECLINED: (),
+    PairingState.ENDED: (),
+}
+
+
+def _pairing_transition_condition() -> Q:
+    condition = Q()
+    for source, targets in PAIRING_TRANSITIONS.items():
+        for target in targets:
+            condition |= Q(from_state=source, to_state=target)
+    return condition
+
+
+class Pairing(models.Model):
+    """A mentor and a mentee in a programme, from the proposal to the end.
+
+    Junior first: the mentor answers before the mentee hears anything. `mentee_told_at` is the
+    moment the mentee learnt of the pairing; without it the mentee cannot see the row at all.
+    """
+
+    class ClosedBy(models.TextChoices):
+        MENTOR = "mentor", _("The mentor")
+        MENTEE = "mentee", _("The mentee")
+        MANAGER = "manager", _("The programme team")
+        DEADLINE = "deadline", _("Nobody answered in time")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="pairings"
+    )
+    mentor = models.ForeignKey(
+        "organisations.Person", on_delete=models.CASCADE, related_name="pairings_as_mentor"
+    )
+    mentee = models.ForeignKey(
+        "organisations.Person", on_delete=models.CASCADE, related_name="pairings_as_mentee"
+    )
+    run = models.ForeignKey(
+        MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairings"
+    )
+    state = models.CharField(
+        max_length=20, choices=PairingState.choices, default=PairingState.PROPOSED
+    )
+    score = models.FloatField(null=True, blank=True)
+    # The engine's per-criterion contributions, for the reasons shown to each side.
+    explanation = models.JSONField(default=dict, blank=True)
+    respond_by = models.DateTimeField()
+    mentor_responded_at = models.DateTimeField(null=True, blank=True)
+    mentee_told_at = models.DateTimeField(null=True, blank=True)
+    mentee_responded_at = models.DateTimeField(null=True, blank=True)
+    mentor_reminded_at = models.DateTimeField(null=True, blank=True)
+    mentee_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Who closed a declined or ended pairing and why: for the programme team only.
+    closed_by = models.CharField(max_length=10, choices=ClosedBy.choices, blank=True)
+    closed_reason = models.TextField(blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in PairingState]), name="pairing_state_valid"
+            ),
+            models.CheckConstraint(condition=~Q(mentee=F("mentor")), name="pairing_two_people"),
+            models.CheckConstraint(
+                condition=Q(closed_by__in=["", "mentor", "mentee", "manager", "deadline"]),
+                name="pairing_closed_by_valid",
+            ),
+            # Past the proposal, the mentor has answered and the mentee has been told.
+            models.CheckConstraint(
+                condition=~Q(state__in=["mentor_accepted", "active", "completed"])
+                | Q(mentor_responded_at__isnull=False, mentee_told_at__isnull=False),
+                name="pairing_mentor_answered_first",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["active", "completed"])
+                | Q(mentee_responded_at__isnull=False),
+                name="pairing_active_needs_mentee",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=["declined", "ended"]) | ~Q(closed_by=""),
+                name="pairing_closed_says_who",
+            ),
+            # One live pairing per mentee and programme. Mentor capacity can be above one, so
+            # it is checked under a lock on the programme row (services._lock_programme).
+            models.UniqueConstraint(
+                fields=["programme", "mentee"],
+                condition=Q(state__in=["proposed", "mentor_accepted", "active"]),
+                name="one_live_pairing_per_mentee",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["programme", "state"]),
+            models.Index(fields=["mentor", "state"]),
+            models.Index(fields=["mentee", "state"]),
+            models.Index(fields=["state", "respond_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_id} → {self.mentee_id} ({self.state})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_STATES
+
+
+class PairingStateChange(models.Model):
+    """Every move of a pairing. The constraint makes an invalid move impossible to record."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.CASCADE, related_name="state_changes")
+    from_state = models.CharField(max_length=20, choices=PairingState.choices)
+    to_state = models.CharField(max_length=20, choices=PairingState.choices)
+    by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_pairing_transition_condition(), name="pairing_change_allowed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"

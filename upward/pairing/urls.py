@@ -1,4 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
+from upward.pairing import views
+
+# Included at the site root, so these are full paths.
 app_name = "pairing"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    # Programme team
+    path("programmes/<int:pk>/matching/", views.matching, name="matching"),
+    path("programmes/<int:pk>/matching/runs/", views.run_list, name="runs"),
+    path("programmes/<int:pk>/matching/runs/<int:run_pk>/", views.run_detail, name="run"),
+    path("programmes/<int:pk>/matching/runs/<int:run_pk>/publish/", views.publish, name="publish"),
+    path("programmes/<int:pk>/matching/runs/<int:run_pk>/swap/", views.swap, name="swap"),
+    path("programmes/<int:pk>/matching/rules/", views.add_rule, name="add_rule"),
+    path(
+        "programmes/<int:pk>/matching/rules/<int:rule_pk>/remove/",
+        views.remove_rule,
+        name="remove_rule",
+    ),
+    path("programmes/<int:pk>/pairings/", views.pairing_list, name="pairings"),
+    path("programmes/<int:pk>/pairings/<int:pairing_pk>/end/", views.end, name="end"),
+    path(
+        "programmes/<int:pk>/pairings/<int:pairing_pk>/new-partner/",
+        views.new_partner,
+        name="new_partner",
+    ),
+    path(
+        "programmes/<int:pk>/pairings/<int:pairing_pk>/complete/",
+        views.complete,
+        name="complete",
+    ),
+    # Participants
+    path("pairings/<int:pk>/", views.pairing_detail, name="pairing"),
+    path("pairings/<int:pk>/answer/", views.answer, name="answer"),
+]

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matching import CRITERIA, Weights
+from upward.organisations.models import Person
+from upward.pairing.models import MatchRule, MatchRun
+from upward.pairing.selectors import CRITERION_HELP, CRITERION_LABELS, MatchSettings
+
+
+class RunForm(forms.Form):
+    """The engine's knobs: mode, hard rules and the weight of each criterion."""
+
+    mode = forms.ChoiceField(
+        label=_("Mode"),
+        choices=MatchRun.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=MatchRun.Mode.OPTIMAL,
+        help_text=_(
+            "Optimal makes the total of all pair scores as high as possible. Fair first makes "
+            "the weakest pair as good as possible, then the next weakest, and so on."
+        ),
+    )
+    min_level_gap = forms.IntegerField(
+        label=_("Minimum level gap"),
+        min_value=0,
+        max_value=10,
+        initial=1,
+        help_text=_("How many levels below the mentee the mentor must be, at least."),
+    )
+    exclude_same_team = forms.BooleanField(
+        label=_("Never pair people from the same team"), required=False, initial=True
+    )
+    capacity = forms.IntegerField(
+        label=_("Mentees per mentor"),
+        min_value=1,
+        max_value=10,
+        initial=1,
+        help_text=_("How many mentees one mentor may have in this programme."),
+    )
+    max_concurrent = forms.IntegerField(
+        label=_("Most pairings per mentor across programmes"),
+        min_value=1,
+        max_value=20,
+        initial=2,
+        help_text=_("Protects mentors' time: live pairings in every programme count."),
+    )
+    respond_days = forms.IntegerField(
+        label=_("Days to answer a proposal"),
+        min_value=1,
+        max_value=60,
+        initial=7,
+        help_text=_("Each person gets one reminder two days before the deadline."),
+    )
+    related_credit = forms.FloatField(
+        label=_("Credit for a related topic"),
+        min_value=0,
+        max_value=1,
+        help_text=_(
+            "0 to 1: how much a broader or narrower topic counts compared with the same one."
+        ),
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )
+
+    def __init__(
+        self, *args: Any, weights: Weights, settings: MatchSettings, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in CRITERIA:
+            self.fields[f"w_{name}"] = forms.FloatField(
+                label=CRITERION_LABELS[name],
+                min_value=0,
+                max_value=100,
+                help_text=CRITERION_HELP[name],
+                widget=forms.NumberInput(attrs={"step": "0.5"}),
+            )
+        if not self.is_bound:
+            for name in CRITERIA:
+                self.initial[f"w_{name}"] = getattr(weights, name)
+            self.initial["related_credit"] = weights.related_credit
+            self.initial.update(dataclasses.asdict(settings))
+
+    def weight_fields(self) -> list[forms.BoundField]:
+        return [self[f"w_{name}"] for name in CRITERIA] + [self["related_credit"]]
+
+    def rule_fields(self) -> list[forms.BoundField]:
+        return [
+            self[n]
+            for n in (
+                "min_level_gap",
+                "exclude_same_team",
+                "capacity",
+                "max_concurrent",
+                "respond_days",
+            )
+        ]
+
+    def weights(self) -> dict[str, float]:
+        data = {name: self.cleaned_data[f"w_{name}"] for name in CRITERIA}
+        data["related_credit"] = self.cleaned_data["related_credit"]
+        return data
+
+    def settings(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in MatchSettings.__dataclass_fields__}
+
+
+def _person_choices(people: Iterable[Person]) -> list[tuple[str, str]]:
+    return [("", "—")] + [(str(p.pk), p.full_name) for p in people]
+
+
+class RuleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Rule"), choices=MatchRule.Kind.choices)
+    mentee = forms.ChoiceField(
+        label=_("Mentee"), error_messages={"invalid_choice": _("Choose a mentee from the list.")}
+    )
+    mentor = forms.ChoiceField(
+        label=_("Mentor"), error_messages={"invalid_choice": _("Choose a mentor from the list.")}
+    )
+
+    def __init__(
+        self, *args: Any, mentees: Iterable[Person], mentors: Iterable[Person], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mentee"].choices = _person_choices(mentees)
+        self.fields["mentor"].choices = _person_choices(mentors)
+
+
+class SwapForm(forms.Form):
+    mentee_a = forms.ChoiceField(
+        label=_("First mentee"),
+        error_messages={"invalid_choice": _("Choose a mentee paired in this run.")},
+    )
+    mentee_b = forms.ChoiceField(
+        label=_("Second mentee"),
+        error_messages={"invalid_choice": _("Choose a mentee paired in this run.")},
+    )
+
+    def __init__(self, *args: Any, mentees: Iterable[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        people = list(mentees)
+        self.fields["mentee_a"].choices = _person_choices(people)
+        self.fields["mentee_b"].choices = _person_choices(people)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("mentee_a") and data.get("mentee_a") == data.get("mentee_b"):
+            raise forms.ValidationError(_("Choose two different mentees to swap."))
+        return data
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does the pairing end?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=_("Only the programme team sees this. The pair are told it has ended, not why."),
+    )

@@ -1,0 +1,645 @@
+"""Reads for matching and pairings.
+
+`build_match_inputs` loads everything the engine needs in a fixed number of queries (whatever
+the cohort size) and turns it into the engine's frozen profiles; the engine never sees a model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from matching import Constraints, MenteeProfile, MentorProfile, Weights, default_weights
+from upward.organisations.models import Person, Topic
+from upward.organisations.selectors import reporting_chain_ids
+from upward.pairing.models import LIVE_STATES, MatchRule, MatchRun, Pairing, PairingState
+from upward.programmes.models import Objective, Programme
+from upward.recruitment.models import Application, Role
+
+CRITERION_LABELS = {
+    "topics": _("What the mentee wants to learn"),
+    "reciprocity": _("What the mentor wants to learn"),
+    "interests": _("Shared interests"),
+    "availability": _("Shared free times"),
+    "timezone": _("Working hours overlap"),
+    "department": _("Different departments"),
+    "objective": _("The programme's focus"),
+}
+CRITERION_HELP = {
+    "topics": _("How well the mentor's skills cover what the mentee wants to learn."),
+    "reciprocity": _("How well the mentee's skills cover what the mentor wants to learn."),
+    "interests": _("Interests both people listed."),
+    "availability": _("Weekly slots both people are free."),
+    "timezone": _("Working hours in common, from each person's time zone."),
+    "department": _("A fresh view from another part of the organisation."),
+    "objective": _("What the mentor brings to the programme's objective."),
+}
+RULE_LABELS = {
+    "level_gap": _("the mentor is not junior enough"),
+    "same_team": _("same team"),
+    "reporting_line": _("same reporting line"),
+    "work_together": _("they work together"),
+    "previous_partner": _("previous partners"),
+    "manager_exclusion": _("excluded by the programme team"),
+    "same_person": _("the same person"),
+    "pinned": _("already pinned"),
+    "no_free_place": _("no free place"),
+}
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """The programme's hard rules and deadlines, chosen on the matching page."""
+
+    min_level_gap: int = 1
+    exclude_same_team: bool = True
+    capacity: int = 1  # mentees per mentor in this programme
+    max_concurrent: int = 2  # live pairings per mentor across every programme
+    respond_days: int = 7
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> MatchSettings:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in names})
+
+
+def weights_for(programme: Programme) -> Weights:
+    """The latest run's weights, else the sensible defaults for the programme's objective."""
+    run = programme.match_runs.order_by("-created_at", "-id").only("weights").first()
+    if run is not None and run.weights:
+        try:
+            return Weights(**run.weights)
+        except (TypeError, ValueError):
+            pass  # Stored by an older version: fall back to the defaults.
+    return default_weights(programme.objective)
+
+
+def settings_for(programme: Programme) -> MatchSettings:
+    run = programme.match_runs.order_by("-created_at", "-id").only("settings").first()
+    return MatchSettings.from_dict(run.settings if run else None)
+
+
+def utc_offset_hours(time_zone: str, on: dt.date) -> float:
+    """The offset of `time_zone` at noon on `on` (summer time counted); 0 when unknown."""
+    try:
+        zone = zoneinfo.ZoneInfo(time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return 0.0
+    moment = dt.datetime.combine(on, dt.time(12), tzinfo=zone)
+    offset = moment.utcoffset() or dt.timedelta(0)
+    return offset.total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    person_id: int
+    role: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MatchInputs:
+    mentees: tuple[MenteeProfile, ...]
+    mentors: tuple[MentorProfile, ...]
+    objective: str
+    focus: frozenset[str]
+    topic_relations: dict[str, frozenset[str]]
+    constraints: Constraints
+    left_out: tuple[LeftOut, ...] = ()
+    names: dict[int, str] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the result except the weights and the mode."""
+        payload = {
+            "mentees": [_canon(asdict(p)) for p in self.mentees],
+            "mentors": [_canon(asdict(p)) for p in self.mentors],
+            "objective": self.objective,
+            "focus": sorted(self.focus),
+            "relations": {k: sorted(v) for k, v in sorted(self.topic_relations.items())},
+            "constraints": _canon(asdict(self.constraints)),
+        }
+        text = json.dumps(payload, sort_keys=True, default=_json_default)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _canon(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted((_canon(v) for v in value), key=repr)
+    if isinstance(value, dict):
+        return {k: _canon(v) for k, v in value.items() if k != "name"}
+    if isinstance(value, list | tuple):
+        return [_canon(v) for v in value]
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, frozenset | set):
+        return sorted(value, key=repr)
+    raise TypeError(repr(value))
+
+
+def accepted_applications(programme: Programme) -> list[Application]:
+    """Accepted participants with everything matching reads, in six queries."""
+    return list(
+        Application.objects.filter(programme=programme, status=Application.Status.ACCEPTED)
+        .select_related("person__level", "person__department", "person__team")
+        .prefetch_related(
+            Prefetch("offered_topics", queryset=Topic.objects.only("id")),
+            Prefetch("wanted_topics", queryset=Topic.objects.only("id")),
+            Prefetch("interests", queryset=Topic.objects.only("id")),
+            Prefetch("lived_experience_topics", queryset=Topic.objects.only("id", "name")),
+            Prefetch("works_with", queryset=Person.objects.only("id")),
+        )
+        .order_by("person_id")
+    )
+
+
+def topic_relations(organisation_id: int) -> dict[str, frozenset[str]]:
+    """Each topic's related topics: its parent and its children (one query)."""
+    related: dict[str, set[str]] = defaultdict(set)
+    for topic_id, parent_id in Topic.objects.filter(
+        organisation_id=organisation_id, parent__isnull=False
+    ).values_list("id", "parent_id"):
+        related[str(topic_id)].add(str(parent_id))
+        related[str(parent_id)].add(str(topic_id))
+    return {k: frozenset(v) for k, v in related.items()}
+
+
+def focus_topics(programme: Programme) -> frozenset[str]:
+    """The topics the objective criterion rewards.
+
+    An inclusion programme rewards consented lived experience: the experience topics whose name
+    mentions the programme's focus, or every experience topic when none does. Other objectives
+    have no topic list of their own yet, so that criterion adds nothing for them.
+    """
+    if programme.objective != Objective.INCLUSION:
+        return frozenset()
+    experience = list(
+        Topic.objects.filter(
+            organisation_id=programme.organisation_id, kind=Topic.Kind.EXPERIENCE
+        ).values_list("id", "name")
+    )
+    if programme.inclusion_focus:
+        label = str(programme.get_inclusion_focus_display()).lower()
+        words = {w for w in label.replace("+", " ").split() if len(w) > 3}
+        chosen = {i for i, name in experience if any(w in name.lower() for w in words)}
+        if chosen:
+            return frozenset(str(i) for i in chosen)
+    return frozenset(str(i) for i, _name in experience)
+
+
+def _ids(items: Iterable[Any]) -> frozenset[str]:
+    return frozenset(str(item.pk) for item in items)
+
+
+def live_pairings_per_mentor(person_ids: Iterable[int]) -> dict[int, int]:
+    """Live pairings of each mentor across every programme (one query)."""
+    rows = (
+        Pairing.objects.filter(mentor_id__in=list(person_ids), state__in=LIVE_STATES)
+        .values("mentor_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["mentor_id"]: row["n"] for row in rows}
+
+
+def build_match_inputs(
+    programme: Programme,
+    *,
+    settings: MatchSettings,
+    scope: Iterable[int] = (),
+) -> MatchInputs:
+    """Profiles of the programme's free accepted participants, ready for the engine.
+
+    Free: a mentee without a live pairing in the programme, a mentor with a place left. With a
+    `scope` (person ids), only the people in scope on each side where the scope names anyone.
+    """
+    applications = accepted_applications(programme)
+    chains = reporting_chain_ids(programme.organisation_id)
+    relations = topic_relations(programme.organisation_id)
+
+    # This programme's pairings: who is taken, and who has been paired before.
+    live_mentee: set[int] = set()
+    live_here: dict[int, int] = defaultdict(int)
+    previous: dict[int, set[int]] = defaultdict(set)
+    for mentor_id, mentee_id, state in Pairing.objects.filter(programme=programme).values_list(
+        "mentor_id", "mentee_id", "state"
+    ):
+        if state in LIVE_STATES:
+            live_mentee.add(mentee_id)
+            live_here[mentor_id] += 1
+        else:
+            previous[mentor_id].add(mentee_id)
+            previous[mentee_id].add(mentor_id)
+
+    mentor_ids = [a.person_id for a in applications if a.role == Role.MENTOR]
+    live_anywhere = live_pairings_per_mentor(mentor_ids)
+
+    # Declared working together counts in both directions.
+    works_with: dict[int, set[int]] = defaultdict(set)
+    for a in applications:
+        for other in a.works_with.all():
+            works_with[a.person_id].add(other.pk)
+            works_with[other.pk].add(a.person_id)
+
+    scope_ids = set(scope)
+    scoped_mentees = scope_ids & {a.person_id for a in applications if a.role == Role.MENTEE}
+    scoped_mentors = scope_ids & set(mentor_ids)
+
+    start = programme.starts_on or dt.date.today()
+    mentees: list[MenteeProfile] = []
+    mentors: list[MentorProfile] = []
+    left_out: list[LeftOut] = []
+    names: dict[int, str] = {}
+    for a in applications:
+        person = a.person
+        names[person.pk] = person.full_name
+        if a.role == Role.MENTEE and (
+            person.pk in live_mentee or (scoped_mentees and person.pk not in scoped_mentees)
+        ):
+            continue
+        places = settings.capacity - live_here.get(person.pk, 0)
+        if a.role == Role.MENTOR and (
+            places <= 0 or (scoped_mentors and person.pk not in scoped_mentors)
+        ):
+            continue
+        if person.level is None:
+            left_out.append(LeftOut(person.pk, a.role, "no_level"))
+            continue
+        consent = a.lived_experience_consent
+        # Lived experience leaves the database only with the person's consent.
+        lived = _ids(a.lived_experience_topics.all()) if consent else frozenset()
+        group = (
+            ", ".join(sorted(t.name for t in a.lived_experience_topics.all()))
+            if consent and lived
+            else None
+        )
+        common: dict[str, Any] = {
+            "id": str(person.pk),
+            "level": person.level.rank,
+            "department": str(person.department_id or ""),
+            "team": str(person.team_id or ""),
+            "manager_chain": tuple(str(m) for m in chains.get(person.pk, ())),
+            "offers": _ids(a.offered_topics.all()),
+            "wants": _ids(a.wanted_topics.all()),
+            "interests": _ids(a.interests.all()),
+            "availability": frozenset(a.availability or ()),
+            "utc_offset": utc_offset_hours(person.time_zone, start),
+            "works_with": frozenset(str(p) for p in works_with.get(person.pk, ())),
+            "previous_partners": frozenset(str(p) for p in previous.get(person.pk, ())),
+            "group": group,
+            "group_consent": bool(group),
+            "name": person.full_name,
+        }
+        if a.role == Role.MENTEE:
+            mentees.append(MenteeProfile(**common))
+        else:
+            mentors.append(
+                MentorProfile(
+                    **common,
+                    capacity=places,
+                    active_pairings=live_anywhere.get(person.pk, 0),
+                    max_concurrent=settings.max_concurrent,
+                    lived_experience=lived,
+                    lived_experience_consent=bool(lived),
+                )
+            )
+
+    in_run = {int(p.id) for p in (*mentees, *mentors)}
+    pins: set[tuple[str, str]] = set()
+    exclusions: set[tuple[str, str]] = set()
+    for kind, mentee_id, mentor_id in MatchRule.objects.filter(programme=programme).values_list(
+        "kind", "mentee_id", "mentor_id"
+    ):
+        pair = (str(mentee_id), str(mentor_id))
+        if kind == MatchRule.Kind.EXCLUDE:
+            exclusions.add(pair)
+        elif mentee_id in in_run and mentor_id in in_run:
+            pins.add(pair)  # A pin for someone already paired has done its job.
+    constraints = Constraints(
+        min_level_gap=settings.min_level_gap,
+        exclude_same_team=settings.exclude_same_team,
+        exclude_work_together=True,
+        exclude_previous_partners=any(previous.values()),
+        exclusions=frozenset(exclusions),
+        pins=frozenset(pins),
+    )
+    return MatchInputs(
+        mentees=tuple(mentees),
+        mentors=tuple(mentors),
+        objective=programme.objective,
+        focus=focus_topics(programme),
+        topic_relations=relations,
+        constraints=constraints,
+        left_out=tuple(left_out),
+        names=names,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+def runs_for(programme: Programme) -> QuerySet[MatchRun]:
+    return (
+        MatchRun.objects.filter(programme=programme)
+        .select_related("ran_by", "published_by")
+        .defer("results")
+        .order_by("-created_at", "-id")
+    )
+
+
+def current_run(programme: Programme) -> MatchRun | None:
+    """The run under review: the newest one not superseded and not yet published."""
+    return (
+        MatchRun.objects.filter(programme=programme, superseded_at__isnull=True)
+        .filter(published_at__isnull=True)
+        .exclude(kind=MatchRun.Kind.AUTOMATIC)
+        .select_related("ran_by")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def rules_for(programme: Programme) -> list[MatchRule]:
+    return list(
+        MatchRule.objects.filter(programme=programme).select_related(
+            "mentee", "mentor", "created_by"
+        )
+    )
+
+
+def pairings_for_manager(programme: Programme, *, state: str = "") -> QuerySet[Pairing]:
+    qs = Pairing.objects.filter(programme=programme).select_related("mentor", "mentee")
+    if state == "live":
+        qs = qs.filter(state__in=LIVE_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    return qs.order_by("mentee__full_name", "-created_at", "-id")
+
+
+def pairing_counts(programme: Programme) -> dict[str, int]:
+    counts = {s.value: 0 for s in PairingState}
+    for row in Pairing.objects.filter(programme=programme).values("state").annotate(n=Count("id")):
+        counts[row["state"]] = row["n"]
+    counts["live"] = sum(counts[s] for s in LIVE_STATES)
+    return counts
+
+
+def participants(programme: Programme) -> dict[str, list[Person]]:
+    """Accepted mentees and mentors by name, for the pin and swap forms (one query)."""
+    out: dict[str, list[Person]] = {Role.MENTEE: [], Role.MENTOR: []}
+    for a in (
+        Application.objects.filter(programme=programme, status=Application.Status.ACCEPTED)
+        .select_related("person")
+        .order_by("person__full_name", "person_id")
+    ):
+        out[a.role].append(a.person)
+    return out
+
+
+def people_by_id(ids: Iterable[int]) -> dict[int, Person]:
+    return Person.objects.select_related("level", "department").in_bulk(list(set(ids)))
+
+
+def pairings_for_person(person: Person | None) -> list[Pairing]:
+    """What a participant may see: every pairing they mentor, and the ones they were told of as
+    a mentee. A proposal a mentor declined never reaches the mentee."""
+    if person is None:
+        return []
+    return list(
+        Pairing.objects.filter(Q(mentor=person) | Q(mentee=person, mentee_told_at__isnull=False))
+        .select_related("programme", "mentor", "mentee")
+        .order_by("-created_at", "-id")
+    )
+
+
+def waiting_for(person: Person, pairing: Pairing) -> bool:
+    """True when the pairing waits for this person's answer."""
+    if pairing.state == PairingState.PROPOSED:
+        return pairing.mentor_id == person.pk
+    if pairing.state == PairingState.MENTOR_ACCEPTED:
+        return pairing.mentee_id == person.pk
+    return False
+
+
+@dataclass(frozen=True)
+class SharedProfile:
+    """What one side of a pairing may read about the other, and why they were matched."""
+
+    name: str
+    job_title: str
+    wants: list[str]
+    offers: list[str]
+    in_common: list[str]
+    availability: list[str]
+    reasons: list[str]
+
+
+def shared_profile(pairing: Pairing, *, viewer: Person) -> SharedProfile:
+    """Never includes lived experience: consent covers matching, not showing it to a partner."""
+    viewer_is_mentor = viewer.pk == pairing.mentor_id
+    other = pairing.mentee if viewer_is_mentor else pairing.mentor
+    apps = {
+        a.person_id: a
+        for a in Application.objects.filter(
+            programme_id=pairing.programme_id, person_id__in=[pairing.mentor_id, pairing.mentee_id]
+        ).prefetch_related("offered_topics", "wanted_topics", "interests")
+    }
+    mine, theirs = apps.get(viewer.pk), apps.get(other.pk)
+
+    def names(app: Application | None, attr: str) -> list[str]:
+        return sorted(t.name for t in getattr(app, attr).all()) if app else []
+
+    their_wants, their_offers = names(theirs, "wanted_topics"), names(theirs, "offered_topics")
+    my_offers, my_wants = names(mine, "offered_topics"), names(mine, "wanted_topics")
+    in_common = sorted(set(names(theirs, "interests")) & set(names(mine, "interests")))
+    reasons: list[str] = []
+    learn = sorted(set(their_wants) & set(my_offers))
+    teach = sorted(set(their_offers) & set(my_wants))
+    if learn:
+        reasons.append(
+            str(_("They want to learn what you offer: %(topics)s.")) % {"topics": ", ".join(learn)}
+        )
+    if teach:
+        reasons.append(
+            str(_("They can help with what you want to learn: %(topics)s."))
+            % {"topics": ", ".join(teach)}
+        )
+    if in_common:
+        reasons.append(
+            str(_("Interests in common: %(topics)s.")) % {"topics": ", ".join(in_common)}
+        )
+    points = {c["criterion"]: c["points"] for c in pairing.explanation.get("contributions", [])}
+    if points.get("availability", 0) > 0:
+        reasons.append(str(_("You are free at some of the same times.")))
+    if points.get("timezone", 0) > 0:
+        reasons.append(str(_("Your working hours overlap.")))
+    if points.get("department", 0) > 0:
+        reasons.append(str(_("You work in different parts of the organisation.")))
+    if not reasons:
+        reasons.append(str(_("The programme team chose this pairing.")))
+    return SharedProfile(
+        name=other.full_name,
+        job_title=other.job_title,
+        wants=their_wants,
+        offers=their_offers,
+        in_common=in_common,
+        availability=theirs.availability_labels() if theirs else [],
+        reasons=reasons,
+    )
+
+
+@dataclass(frozen=True)
+class Contribution:
+    criterion: str
+    label: str
+    value: float
+    weight: float
+    points: float
+
+
+@dataclass(frozen=True)
+class PairRow:
+    mentee: Person
+    mentor: Person
+    score: float
+    pinned: bool
+    contributions: list[Contribution]
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    person: Person
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunReview:
+    pairs: list[PairRow]
+    unmatched: list[UnmatchedRow]
+    idle_mentors: list[Person]
+    left_out: list[UnmatchedRow]
+    report: dict[str, Any]
+
+
+def _contributions(raw: Iterable[Mapping[str, Any]]) -> list[Contribution]:
+    return [
+        Contribution(
+            criterion=c["criterion"],
+            label=str(CRITERION_LABELS.get(c["criterion"], c["criterion"])),
+            value=c["value"] or 0.0,
+            weight=c["weight"] or 0.0,
+            points=c["points"] or 0.0,
+        )
+        for c in raw
+    ]
+
+
+def unmatched_reason(row: Mapping[str, Any], people: Mapping[int, Person]) -> str:
+    """Why a mentee has no partner, in plain words."""
+    if row["reason"] == "no_eligible_partner":
+        blocking = row.get("blocking") or {}
+        if not blocking:
+            return str(_("No mentor with a free place is left for them."))
+        rules = ", ".join(
+            f"{RULE_LABELS.get(rule, rule)} ({n})" for rule, n in sorted(blocking.items())
+        )
+        return str(_("Every mentor is ruled out: %(rules)s.")) % {"rules": rules}
+    best = people.get(row.get("best_mentor") or 0)
+    text = str(
+        _(
+            "%(n)s mentor(s) could take them, but each is a better match elsewhere. Pairing them "
+            "with %(best)s (score %(score).2f) would lower the total by %(bound)s%(cost).2f."
+        )
+    ) % {
+        "n": row.get("eligible", 0),
+        "best": best.full_name if best else "?",
+        "score": row.get("best_score") or 0,
+        "bound": "" if row.get("cost_exact") else str(_("at least ")),
+        "cost": row.get("cost") or 0,
+    }
+    return text
+
+
+LEFT_OUT_REASONS = {"no_level": _("No level in the directory: add one, then run again.")}
+
+
+def run_review(run: MatchRun) -> RunReview:
+    """The run's results with the people behind the ids (one query)."""
+    results = run.results or {}
+    ids: set[int] = set()
+    for p in results.get("pairs", []):
+        ids |= {p["mentee"], p["mentor"]}
+    for u in results.get("unmatched", []):
+        ids.add(u["mentee"])
+        if u.get("best_mentor"):
+            ids.add(u["best_mentor"])
+    ids |= set(results.get("unmatched_mentors", []))
+    ids |= {x["person_id"] for x in results.get("left_out", [])}
+    people = Person.objects.in_bulk(list(ids)) if ids else {}
+    pairs = [
+        PairRow(
+            mentee=people[p["mentee"]],
+            mentor=people[p["mentor"]],
+            score=p["score"] or 0.0,
+            pinned=p["pinned"],
+            contributions=_contributions(p["contributions"]),
+        )
+        for p in results.get("pairs", [])
+        if p["mentee"] in people and p["mentor"] in people
+    ]
+    unmatched = [
+        UnmatchedRow(people[u["mentee"]], unmatched_reason(u, people))
+        for u in results.get("unmatched", [])
+        if u["mentee"] in people
+    ]
+    idle = [people[m] for m in results.get("unmatched_mentors", []) if m in people]
+    left_out = [
+        UnmatchedRow(people[x["person_id"]], str(LEFT_OUT_REASONS.get(x["reason"], x["reason"])))
+        for x in results.get("left_out", [])
+        if x["person_id"] in people
+    ]
+    return RunReview(pairs, unmatched, idle, left_out, results.get("report", {}))
+
+
+def run_is_out_of_date(run: MatchRun) -> bool:
+    """True when participants, answers or rules changed since the run."""
+    if run.status != MatchRun.Status.READY or run.published_at or run.superseded_at:
+        return False
+    inputs = build_match_inputs(
+        run.programme, settings=MatchSettings.from_dict(run.settings), scope=run.scope
+    )
+    return inputs.fingerprint() != run.fingerprint
+
+
+def rules_checked(settings: MatchSettings) -> list[str]:
+    """The hard rules every proposed pair passed, in the manager's words."""
+    out = [
+        str(_("The mentor is at least %(n)s level(s) below the mentee."))
+        % {"n": settings.min_level_gap},
+        str(_("Neither is in the other's reporting line.")),
+        str(_("They have not said they work together.")),
+    ]
+    if settings.exclude_same_team:
+        out.append(str(_("They are not in the same team.")))
+    out.append(str(_("They were not paired before in this programme.")))
+    out.append(str(_("No exclusion by the programme team.")))
+    out.append(
+        str(
+            _(
+                "The mentor has a free place (%(capacity)s per mentor here, %(max)s across "
+                "programmes)."
+            )
+        )
+        % {"capacity": settings.capacity, "max": settings.max_concurrent}
+    )
+    return out

@@ -1,0 +1,927 @@
+"""Every write of the matching workflow: runs, the manager's rules, publishing, and each move
+of a pairing from the junior mentor's answer to the end.
+
+Services check their rules, write inside one transaction, record an audit entry and send
+email after the commit. Pairing moves are conditional UPDATEs on the state that was checked,
+so two simultaneous answers cannot both win.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from matching import ProfileScorer, Weights, effective_capacity, match_profiles
+from matching.run import MatchResult
+from upward.core.audit import record
+from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.organisations.models import Person
+from upward.pairing import tasks
+from upward.pairing.models import (
+    LIVE_STATES,
+    PAIRING_TRANSITIONS,
+    MatchRule,
+    MatchRun,
+    Pairing,
+    PairingState,
+    PairingStateChange,
+)
+from upward.pairing.selectors import (
+    RULE_LABELS,
+    MatchInputs,
+    MatchSettings,
+    build_match_inputs,
+    settings_for,
+    weights_for,
+)
+from upward.programmes.models import Programme, State
+from upward.recruitment.models import Application, Role
+
+logger = logging.getLogger(__name__)
+
+# Cohorts bigger than this run as a background task; the page polls until the run is done.
+BACKGROUND_THRESHOLD = 300
+MATCHING_STATES = (State.MATCHING, State.ACTIVE)
+REMIND_BEFORE = dt.timedelta(days=2)
+
+SETTING_LIMITS = {
+    "min_level_gap": (0, 10),
+    "capacity": (1, 10),
+    "max_concurrent": (1, 20),
+    "respond_days": (1, 60),
+}
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _lock_programme(programme: Programme | int) -> Programme:
+    # Serialises runs, publishing and capacity checks of one programme (a row lock on
+    # PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers).
+    pk = programme if isinstance(programme, int) else programme.pk
+    return Programme.objects.select_for_update().select_related("organisation").get(pk=pk)
+
+
+def _check_programme_state(programme: Programme) -> None:
+    if programme.state not in MATCHING_STATES:
+        raise InvalidTransition(
+            _(
+                "Matching happens while the programme is in its matching stage (and, to find "
+                "new partners, while it is active). This programme is %(state)s."
+            )
+            % {"state": programme.get_state_display().lower()}
+        )
+
+
+def clean_weights(values: Mapping[str, Any]) -> Weights:
+    """Weights from a form or the API, with a plain message when one is not usable."""
+    try:
+        numbers = {k: float(v) for k, v in values.items()}
+        return Weights(**numbers)
+    except TypeError as exc:
+        raise DomainError(_("Unknown weight: %(error)s.") % {"error": exc}) from exc
+    except ValueError as exc:
+        raise DomainError(
+            _(
+                "Each weight must be a number of 0 or more, and the related-topic credit "
+                "between 0 and 1."
+            )
+        ) from exc
+
+
+def clean_settings(values: Mapping[str, Any] | MatchSettings) -> MatchSettings:
+    if isinstance(values, MatchSettings):
+        values = dataclasses.asdict(values)
+    try:
+        result = MatchSettings(
+            min_level_gap=int(values.get("min_level_gap", 1)),
+            exclude_same_team=bool(values.get("exclude_same_team", True)),
+            capacity=int(values.get("capacity", 1)),
+            max_concurrent=int(values.get("max_concurrent", 2)),
+            respond_days=int(values.get("respond_days", 7)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_("The matching settings must be whole numbers.")) from exc
+    for name, (low, high) in SETTING_LIMITS.items():
+        value = getattr(result, name)
+        if not low <= value <= high:
+            raise DomainError(
+                _("%(name)s must be between %(low)s and %(high)s.")
+                % {"name": name.replace("_", " ").capitalize(), "low": low, "high": high},
+                field=name,
+            )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs
+
+
+def start_match_run(
+    programme: Programme,
+    *,
+    by: Any,
+    mode: str = MatchRun.Mode.OPTIMAL,
+    weights: Mapping[str, Any] | Weights | None = None,
+    settings: Mapping[str, Any] | MatchSettings | None = None,
+    scope: Iterable[int] = (),
+    kind: str = MatchRun.Kind.FULL,
+) -> MatchRun:
+    """Run the engine over the programme's free participants (or the people in `scope`).
+
+    Small cohorts are computed now; large ones are queued as a background task after the
+    commit. Earlier runs not yet published are kept but marked superseded.
+    """
+    if mode not in MatchRun.Mode.values:
+        raise DomainError(_("Choose the optimal or the fair mode."), field="mode")
+    if kind not in MatchRun.Kind.values:
+        raise DomainError(_("Unknown kind of run."))
+    if weights is None:
+        chosen_weights = weights_for(programme)
+    elif isinstance(weights, Weights):
+        chosen_weights = weights
+    else:
+        chosen_weights = clean_weights(weights)
+    chosen_settings = clean_settings(settings) if settings is not None else settings_for(programme)
+    scope = sorted({int(p) for p in scope})
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        _check_programme_state(programme)
+        busy = MatchRun.objects.filter(
+            programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
+        ).exists()
+        if busy:
+            raise Conflict(_("A matching run is already in progress. Wait for it to finish."))
+        if kind != MatchRun.Kind.AUTOMATIC:
+            MatchRun.objects.filter(
+                programme=programme, superseded_at__isnull=True, published_at__isnull=True
+            ).exclude(kind=MatchRun.Kind.AUTOMATIC).update(superseded_at=timezone.now())
+        size = Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED
+        ).count()
+        run = MatchRun.objects.create(
+            programme=programme,
+            status=MatchRun.Status.QUEUED,
+            mode=mode,
+            kind=kind,
+            scope=scope,
+            weights=dataclasses.asdict(chosen_weights),
+            settings=dataclasses.asdict(chosen_settings),
+            ran_by=_user(by),
+        )
+        record(
+            "match_run.started",
+            run,
+            by=by,
+            organisation=programme.organisation,
+            data={"mode": mode, "kind": kind, "scope": scope, "participants": size},
+        )
+        background = size > BACKGROUND_THRESHOLD
+        if background:
+            run_id = run.pk
+            transaction.on_commit(lambda: tasks.compute_match_run_task.enqueue(run_id))
+    if not background:
+        compute_match_run(run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def compute_match_run(run_id: int) -> MatchRun | None:
+    """Load the inputs, run the engine and store what it proposes. Safe to call twice."""
+    started = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+        status=MatchRun.Status.RUNNING, started_at=timezone.now()
+    )
+    run = MatchRun.objects.select_related("programme").filter(pk=run_id).first()
+    if not started or run is None:
+        return run  # Someone else took it, or it is gone.
+    programme = run.programme
+    try:
+        inputs = build_match_inputs(
+            programme, settings=MatchSettings.from_dict(run.settings), scope=run.scope
+        )
+        result = match_profiles(
+            inputs.mentees,
+            inputs.mentors,
+            objective=inputs.objective,
+            weights=Weights(**run.weights),
+            constraints=inputs.constraints,
+            focus=inputs.focus,
+            topic_relations=inputs.topic_relations,
+            fair=run.mode == MatchRun.Mode.FAIR,
+        )
+    except ValueError as exc:
+        # The engine refuses bad input (e.g. a pin that no longer fits) with a plain message.
+        _finish(run, status=MatchRun.Status.FAILED, error=_name_people(str(exc), inputs_names(run)))
+        return run
+    except Exception:
+        logger.exception("Matching run %s failed", run.pk)
+        _finish(
+            run,
+            status=MatchRun.Status.FAILED,
+            error=_(
+                "Something went wrong while matching. Try again; if it fails again, tell "
+                "your Upward administrator."
+            ),
+        )
+        return run
+    run.results = _results(inputs, result)
+    run.fingerprint = inputs.fingerprint()
+    run.n_mentees = len(inputs.mentees)
+    run.n_mentors = len(inputs.mentors)
+    _finish(run, status=MatchRun.Status.READY)
+    return run
+
+
+def _finish(run: MatchRun, *, status: str, error: str = "") -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save(
+        update_fields=[
+            "status",
+            "error",
+            "finished_at",
+            "results",
+            "fingerprint",
+            "n_mentees",
+            "n_mentors",
+        ]
+    )
+
+
+def inputs_names(run: MatchRun) -> dict[int, str]:
+    ids = {r.mentee_id for r in run.programme.match_rules.all()} | {
+        r.mentor_id for r in run.programme.match_rules.all()
+    }
+    return dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+
+
+def _name_people(message: str, names: Mapping[int, str]) -> str:
+    for pk, name in names.items():
+        message = message.replace(f"'{pk}'", name)
+    return message
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def _results(inputs: MatchInputs, result: MatchResult) -> dict[str, Any]:
+    """The engine's answer as plain JSON, by person id."""
+    mentees, mentors = result.scorer.mentees, result.scorer.mentors
+    pairs = [
+        {
+            "mentee": int(mentees[e.mentee].id),
+            "mentor": int(mentors[e.mentor].id),
+            "score": _num(e.score),
+            "pinned": e.pinned,
+            "contributions": [
+                {
+                    "criterion": c.criterion,
+                    "value": _num(c.value),
+                    "weight": _num(c.weight),
+                    "points": _num(c.points),
+                }
+                for c in e.contributions
+            ],
+        }
+        for e in result.explanations
+    ]
+    pairs.sort(key=lambda p: (-(p["score"] or 0), p["mentee"]))
+    unmatched = [
+        {
+            "mentee": int(mentees[u.mentee].id),
+            "reason": u.reason,
+            "eligible": u.eligible_mentors,
+            "best_mentor": int(mentors[u.best_mentor].id) if u.best_mentor is not None else None,
+            "best_score": _num(u.best_score),
+            "cost": _num(u.cost_of_forcing),
+            "cost_exact": u.cost_is_exact,
+            "pairs_lost": u.pairs_lost,
+            "blocking": dict(u.blocking_rules),
+        }
+        for u in result.unmatched
+    ]
+    paired_mentors = {p["mentor"] for p in pairs}
+    report = result.report
+    report_data: dict[str, Any] = {}
+    if report is not None:
+        report_data = {
+            "n_mentees": report.n_mentees,
+            "n_mentors": report.n_mentors,
+            "matched": report.matched,
+            "unmatched": report.unmatched,
+            "total": _num(report.total),
+            "min_score": _num(report.min_score),
+            "p10_score": _num(report.p10_score),
+            "median_score": _num(report.median_score),
+            "gini": _num(report.gini),
+            "mean_mentee_rank": _num(report.mean_mentee_rank),
+            "mean_mentor_rank": _num(report.mean_mentor_rank),
+            "mentor_load": {str(k): v for k, v in report.mentor_load.items()},
+            "parity": [dataclasses.asdict(g) for g in report.parity],
+            "suppressed_groups": report.suppressed_groups,
+        }
+    return {
+        "pairs": pairs,
+        "unmatched": unmatched,
+        "unmatched_mentors": sorted(int(m.id) for m in mentors if int(m.id) not in paired_mentors),
+        "left_out": [dataclasses.asdict(x) for x in inputs.left_out],
+        "report": report_data,
+        "timings": {k: round(v, 4) for k, v in result.timings.items() if isinstance(v, float)},
+    }
+
+
+def _current_inputs(run: MatchRun, programme: Programme) -> MatchInputs:
+    return build_match_inputs(
+        programme, settings=MatchSettings.from_dict(run.settings), scope=run.scope
+    )
+
+
+def publish_match_run(run: MatchRun, *, by: Any) -> list[Pairing]:
+    """Turn the run's pairs into proposals; each mentor is asked first, privately."""
+    with transaction.atomic():
+        programme = _lock_programme(run.programme_id)
+        run = MatchRun.objects.select_for_update().get(pk=run.pk)
+        _check_programme_state(programme)
+        if run.published_at is not None:
+            raise Conflict(_("This run has already been published."))
+        if run.superseded_at is not None:
+            raise Conflict(_("A newer run has replaced this one. Publish the newest run."))
+        if run.status != MatchRun.Status.READY:
+            raise InvalidTransition(_("Only a finished run can be published."))
+        if _current_inputs(run, programme).fingerprint() != run.fingerprint:
+            raise Conflict(
+                _(
+                    "Participants, their answers or your pins and exclusions have changed since "
+                    "this run. Run matching again, then publish the new result."
+                )
+            )
+        match_settings = MatchSettings.from_dict(run.settings)
+        pairings = _create_proposals(programme, run, match_settings, by=by)
+        run.published_at = timezone.now()
+        run.published_by = _user(by)
+        run.save(update_fields=["published_at", "published_by"])
+        record(
+            "match_run.published",
+            run,
+            by=by,
+            organisation=programme.organisation,
+            data={"pairs": len(pairings), "kind": run.kind},
+        )
+        for pairing in pairings:
+            _email_proposal(pairing)
+    return pairings
+
+
+def _create_proposals(
+    programme: Programme, run: MatchRun, match_settings: MatchSettings, *, by: Any
+) -> list[Pairing]:
+    now = timezone.now()
+    respond_by = now + dt.timedelta(days=match_settings.respond_days)
+    pairs = run.results.get("pairs", [])
+    live: dict[int, int] = {}
+    for mentor_id in Pairing.objects.filter(programme=programme, state__in=LIVE_STATES).values_list(
+        "mentor_id", flat=True
+    ):
+        live[mentor_id] = live.get(mentor_id, 0) + 1
+    created = []
+    for pair in pairs:
+        if live.get(pair["mentor"], 0) >= match_settings.capacity:
+            raise Conflict(_("A mentor in this run has no place left. Run matching again."))
+        live[pair["mentor"]] = live.get(pair["mentor"], 0) + 1
+        try:
+            with transaction.atomic():
+                pairing = Pairing.objects.create(
+                    programme=programme,
+                    mentor_id=pair["mentor"],
+                    mentee_id=pair["mentee"],
+                    run=run,
+                    score=pair["score"],
+                    explanation={
+                        "contributions": pair["contributions"],
+                        "pinned": pair["pinned"],
+                    },
+                    respond_by=respond_by,
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _("A mentee in this run already has a partner. Run matching again.")
+            ) from exc
+        record(
+            "pairing.proposed",
+            pairing,
+            by=by,
+            organisation=programme.organisation,
+            data={"run": run.pk},
+        )
+        created.append(pairing)
+    if created:
+        mentors = Person.objects.in_bulk([p.mentor_id for p in created])
+        mentees = Person.objects.in_bulk([p.mentee_id for p in created])
+        for p in created:
+            p.programme = programme
+            p.mentor = mentors[p.mentor_id]
+            p.mentee = mentees[p.mentee_id]
+    return created
+
+
+# ---------------------------------------------------------------------------------------------
+# The manager's pins and exclusions
+
+
+def _accepted(programme: Programme, person_id: Any, role: str) -> Person:
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        pk = None
+    application = (
+        Application.objects.select_related("person")
+        .filter(programme=programme, person_id=pk, role=role, status=Application.Status.ACCEPTED)
+        .first()
+        if pk is not None
+        else None
+    )
+    if application is None:
+        noun = _("mentee") if role == Role.MENTEE else _("mentor")
+        raise DomainError(
+            _("That person is not an accepted %(role)s of this programme.") % {"role": noun},
+            field=role,
+        )
+    return application.person
+
+
+def _check_pin(programme: Programme, mentee: Person, mentor: Person) -> None:
+    """The pin must pass every hard rule and fit in the mentor's free places."""
+    inputs = build_match_inputs(
+        programme, settings=settings_for(programme), scope=[mentee.pk, mentor.pk]
+    )
+    me = [p for p in inputs.mentees if p.id == str(mentee.pk)]
+    mo = [p for p in inputs.mentors if p.id == str(mentor.pk)]
+    if not me:
+        raise DomainError(
+            _("%(name)s already has a partner or has no level in the directory.")
+            % {"name": mentee.full_name}
+        )
+    if not mo:
+        raise DomainError(
+            _("%(name)s has no free place or has no level in the directory.")
+            % {"name": mentor.full_name}
+        )
+    constraints = dataclasses.replace(
+        inputs.constraints,
+        pins=frozenset(),
+        exclusions=inputs.constraints.exclusions - {(str(mentee.pk), str(mentor.pk))},
+    )
+    scorer = ProfileScorer(me, mo, constraints=constraints, objective=inputs.objective)
+    failed = scorer.rules_failed(0, 0)
+    if failed:
+        raise DomainError(
+            _("%(mentee)s and %(mentor)s cannot be paired: %(rules)s.")
+            % {
+                "mentee": mentee.full_name,
+                "mentor": mentor.full_name,
+                "rules": ", ".join(str(RULE_LABELS.get(r, r)) for r in failed),
+            }
+        )
+    pinned = (
+        MatchRule.objects.filter(programme=programme, kind=MatchRule.Kind.PIN, mentor=mentor)
+        .exclude(mentee=mentee)
+        .count()
+    )
+    if pinned >= effective_capacity(mo[0]):
+        raise DomainError(
+            _("%(name)s has no free place left for another pinned pair.")
+            % {"name": mentor.full_name}
+        )
+
+
+def add_match_rule(
+    programme: Programme, *, kind: str, mentee_id: Any, mentor_id: Any, by: Any
+) -> MatchRule:
+    """Pin (always pair) or exclude (never pair) a mentee and a mentor on every later run.
+
+    A new rule replaces an earlier one for the same pair, and a new pin replaces the mentee's
+    earlier pin.
+    """
+    if kind not in MatchRule.Kind.values:
+        raise DomainError(_("Choose to pin or to exclude the pair."), field="kind")
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        _check_programme_state(programme)
+        mentee = _accepted(programme, mentee_id, Role.MENTEE)
+        mentor = _accepted(programme, mentor_id, Role.MENTOR)
+        replaced = Q(mentor=mentor)
+        if kind == MatchRule.Kind.PIN:
+            replaced |= Q(kind=MatchRule.Kind.PIN)  # A mentee has one pin at most.
+        MatchRule.objects.filter(replaced, programme=programme, mentee=mentee).delete()
+        if kind == MatchRule.Kind.PIN:
+            _check_pin(programme, mentee, mentor)
+        rule = MatchRule.objects.create(
+            programme=programme, kind=kind, mentee=mentee, mentor=mentor, created_by=_user(by)
+        )
+        record(
+            f"match_rule.{kind}",
+            rule,
+            by=by,
+            organisation=programme.organisation,
+            data={"mentee": mentee.pk, "mentor": mentor.pk},
+        )
+    return rule
+
+
+def remove_match_rule(rule: MatchRule, *, by: Any) -> None:
+    with transaction.atomic():
+        programme = _lock_programme(rule.programme_id)
+        _check_programme_state(programme)
+        record(
+            "match_rule.removed",
+            rule,
+            by=by,
+            organisation=programme.organisation,
+            data={"kind": rule.kind, "mentee": rule.mentee_id, "mentor": rule.mentor_id},
+        )
+        MatchRule.objects.filter(pk=rule.pk).delete()
+
+
+def swap_mentors(run: MatchRun, *, mentee_a: Any, mentee_b: Any, by: Any) -> list[MatchRule]:
+    """Give two mentees of a run each other's mentor, as two pins kept for the next run."""
+    try:
+        a, b = int(mentee_a), int(mentee_b)
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_("Choose two mentees from this run.")) from exc
+    if a == b:
+        raise DomainError(_("Choose two different mentees to swap."))
+    mentor_of = {p["mentee"]: p["mentor"] for p in run.results.get("pairs", [])}
+    if a not in mentor_of or b not in mentor_of:
+        raise DomainError(_("Both mentees must have a partner in this run to swap them."))
+    with transaction.atomic():
+        MatchRule.objects.filter(
+            programme_id=run.programme_id, kind=MatchRule.Kind.PIN, mentee_id__in=[a, b]
+        ).delete()
+        rules = [
+            add_match_rule(
+                run.programme, kind=MatchRule.Kind.PIN, mentee_id=a, mentor_id=mentor_of[b], by=by
+            ),
+            add_match_rule(
+                run.programme, kind=MatchRule.Kind.PIN, mentee_id=b, mentor_id=mentor_of[a], by=by
+            ),
+        ]
+    return rules
+
+
+# ---------------------------------------------------------------------------------------------
+# Pairing moves
+
+
+def _move(
+    pairing: Pairing, *, to: str, by: Any, expect: Iterable[str] | None = None, **fields: Any
+) -> Pairing:
+    """Move the pairing if it is still in the state we checked; otherwise say it moved on."""
+    source = pairing.state
+    if expect is not None and source not in expect:
+        raise InvalidTransition(_already(pairing))
+    if to not in PAIRING_TRANSITIONS[source]:
+        raise InvalidTransition(_already(pairing))
+    now = timezone.now()
+    won = Pairing.objects.filter(pk=pairing.pk, state=source).update(
+        state=to, updated_at=now, **fields
+    )
+    if not won:
+        pairing.refresh_from_db(fields=["state"])
+        raise InvalidTransition(_already(pairing))
+    PairingStateChange.objects.create(pairing=pairing, from_state=source, to_state=to, by=_user(by))
+    for name, value in fields.items():
+        setattr(pairing, name, value)
+    pairing.state = to
+    record(
+        "pairing.state_changed",
+        pairing,
+        by=by,
+        organisation=pairing.programme.organisation,
+        data={"from": source, "to": to},
+    )
+    return pairing
+
+
+def _already(pairing: Pairing) -> str:
+    return _(
+        "This pairing has already moved on (it is now: %(state)s). Reload the page to see "
+        "where it stands."
+    ) % {"state": PairingState(pairing.state).label.lower()}
+
+
+def _respond_days(pairing: Pairing) -> int:
+    if pairing.run is not None:
+        return MatchSettings.from_dict(pairing.run.settings).respond_days
+    return MatchSettings().respond_days
+
+
+def answer_proposal(pairing: Pairing, *, person: Person, accept: bool) -> Pairing:
+    """The junior mentor's private answer. Only a yes reaches the mentee; a no starts a
+    search for another mentor for them, and they never hear of it."""
+    if pairing.mentor_id != person.pk:
+        raise DomainError(_("Only the proposed mentor can answer this proposal."))
+    by = person.user
+    with transaction.atomic():
+        now = timezone.now()
+        if accept:
+            pairing = _move(
+                pairing,
+                to=PairingState.MENTOR_ACCEPTED,
+                by=by,
+                expect=[PairingState.PROPOSED],
+                mentor_responded_at=now,
+                mentee_told_at=now,
+                respond_by=now + dt.timedelta(days=_respond_days(pairing)),
+            )
+            _email_mentee_told(pairing)
+        else:
+            pairing = _move(
+                pairing,
+                to=PairingState.DECLINED,
+                by=by,
+                expect=[PairingState.PROPOSED],
+                mentor_responded_at=now,
+                closed_by=Pairing.ClosedBy.MENTOR,
+                closed_at=now,
+            )
+            _rematch_later(pairing)
+    return pairing
+
+
+def answer_pairing(pairing: Pairing, *, person: Person, accept: bool) -> Pairing:
+    """The senior mentee confirms (the pairing starts) or declines after the mentor said yes."""
+    if pairing.mentee_id != person.pk or pairing.mentee_told_at is None:
+        raise DomainError(_("Only the mentee can confirm this pairing."))
+    by = person.user
+    with transaction.atomic():
+        now = timezone.now()
+        if accept:
+            pairing = _move(
+                pairing,
+                to=PairingState.ACTIVE,
+                by=by,
+                expect=[PairingState.MENTOR_ACCEPTED],
+                mentee_responded_at=now,
+            )
+            _email_active(pairing)
+        else:
+            pairing = _move(
+                pairing,
+                to=PairingState.DECLINED,
+                by=by,
+                expect=[PairingState.MENTOR_ACCEPTED],
+                mentee_responded_at=now,
+                closed_by=Pairing.ClosedBy.MENTEE,
+                closed_at=now,
+            )
+            _rematch_later(pairing)
+    return pairing
+
+
+def end_pairing(pairing: Pairing, *, by: Any, reason: str = "") -> Pairing:
+    """The programme team ends a live pairing. The reason stays with the programme team."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            _("Note why the pairing ends; only the programme team sees it."), field="reason"
+        )
+    with transaction.atomic():
+        pairing = _move(
+            pairing,
+            to=PairingState.ENDED,
+            by=by,
+            expect=LIVE_STATES,
+            closed_by=Pairing.ClosedBy.MANAGER,
+            closed_reason=reason,
+            closed_at=timezone.now(),
+        )
+        _email_ended(pairing)
+    return pairing
+
+
+def complete_pairing(pairing: Pairing, *, by: Any) -> Pairing:
+    with transaction.atomic():
+        return _move(pairing, to=PairingState.COMPLETED, by=by, expect=[PairingState.ACTIVE])
+
+
+def find_new_partner(pairing: Pairing, *, for_role: str, by: Any) -> MatchRun:
+    """After a pairing ended: a run over the free people for the one who needs a partner,
+    leaving every other pair as it is. The manager reviews and publishes it as usual."""
+    if pairing.state in LIVE_STATES:
+        raise InvalidTransition(_("End this pairing before looking for a new partner."))
+    if for_role not in (Role.MENTOR, Role.MENTEE):
+        raise DomainError(_("Choose the mentor or the mentee."))
+    person_id = pairing.mentor_id if for_role == Role.MENTOR else pairing.mentee_id
+    return start_match_run(
+        pairing.programme,
+        by=by,
+        mode=MatchRun.Mode.OPTIMAL,
+        weights=weights_for(pairing.programme),
+        settings=settings_for(pairing.programme),
+        scope=[person_id],
+        kind=MatchRun.Kind.REMATCH,
+    )
+
+
+def _rematch_later(pairing: Pairing) -> None:
+    pairing_id = pairing.pk
+    transaction.on_commit(lambda: tasks.rematch_after_decline_task.enqueue(pairing_id))
+
+
+def rematch_after_decline(pairing_id: int) -> MatchRun | None:
+    """Find the other person a new partner among the free people, without touching any other
+    pair, and propose it at once (the new mentor is asked first, as always)."""
+    pairing = Pairing.objects.select_related("programme", "run").filter(pk=pairing_id).first()
+    if pairing is None or pairing.state != PairingState.DECLINED:
+        return None
+    if pairing.programme.state not in MATCHING_STATES:
+        return None
+    freed = pairing.mentor_id if pairing.closed_by == Pairing.ClosedBy.MENTEE else pairing.mentee_id
+    source = pairing.run
+    for _attempt in range(2):
+        try:
+            run = start_match_run(
+                pairing.programme,
+                by=None,
+                mode=source.mode if source else MatchRun.Mode.OPTIMAL,
+                weights=Weights(**source.weights) if source else None,
+                settings=MatchSettings.from_dict(source.settings) if source else None,
+                scope=[freed],
+                kind=MatchRun.Kind.AUTOMATIC,
+            )
+            if run.status != MatchRun.Status.READY:
+                return run
+            publish_match_run(run, by=None)
+            return run
+        except Conflict:
+            continue  # Someone changed the programme in between: look again, once.
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines and reminders
+
+
+@dataclass
+class ReminderReport:
+    reminded_mentors: int = 0
+    reminded_mentees: int = 0
+    expired: int = 0
+    overdue_mentees: int = 0
+
+
+def send_pairing_reminders(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> ReminderReport:
+    """Remind once shortly before the deadline; let unanswered mentor proposals expire.
+
+    A reminder is recorded on the pairing with a conditional UPDATE before its email is
+    queued, so running this twice (or twice at once) never sends it twice. An expired mentor
+    proposal counts as a decline: the mentee gets another mentor without ever hearing of it.
+    An overdue mentee answer is left for the programme team to follow up.
+    """
+    now = now or timezone.now()
+    report = ReminderReport()
+    soon = now + REMIND_BEFORE
+    for state, stamp, field in (
+        (PairingState.PROPOSED, "mentor_reminded_at", "reminded_mentors"),
+        (PairingState.MENTOR_ACCEPTED, "mentee_reminded_at", "reminded_mentees"),
+    ):
+        due = Pairing.objects.filter(
+            state=state, respond_by__gt=now, respond_by__lte=soon, **{f"{stamp}__isnull": True}
+        ).select_related("programme", "mentor", "mentee")
+        for pairing in due:
+            if dry_run:
+                setattr(report, field, getattr(report, field) + 1)
+                continue
+            with transaction.atomic():
+                won = Pairing.objects.filter(
+                    pk=pairing.pk, state=state, **{f"{stamp}__isnull": True}
+                ).update(**{stamp: now})
+                if won:
+                    _email_reminder(pairing, to_mentor=state == PairingState.PROPOSED)
+                    setattr(report, field, getattr(report, field) + 1)
+    expired = Pairing.objects.filter(
+        state=PairingState.PROPOSED, respond_by__lte=now
+    ).select_related("programme__organisation")
+    for pairing in expired:
+        if dry_run:
+            report.expired += 1
+            continue
+        try:
+            with transaction.atomic():
+                _move(
+                    pairing,
+                    to=PairingState.DECLINED,
+                    by=None,
+                    expect=[PairingState.PROPOSED],
+                    closed_by=Pairing.ClosedBy.DEADLINE,
+                    closed_at=now,
+                )
+                _rematch_later(pairing)
+        except InvalidTransition:
+            continue  # Answered in the meantime.
+        report.expired += 1
+    report.overdue_mentees = Pairing.objects.filter(
+        state=PairingState.MENTOR_ACCEPTED, respond_by__lte=now
+    ).count()
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Email. Plain values only, sent after commit; never anything about lived experience.
+
+
+def _link(name: str, *args: Any) -> str:
+    return django_settings.SITE_URL + reverse(name, args=args)
+
+
+def _send_later(subject: str, template: str, context: dict[str, Any], recipient: str) -> None:
+    body = render_to_string(f"pairing/email/{template}", context)
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"[Upward] {subject}",
+            message=body,
+            from_email=None,
+            recipient_list=[recipient],
+        )
+    )
+
+
+def _context(pairing: Pairing) -> dict[str, Any]:
+    return {
+        "mentor": pairing.mentor.full_name,
+        "mentee": pairing.mentee.full_name,
+        "programme": pairing.programme.name,
+        "respond_by": pairing.respond_by,
+        "link": _link("pairing:pairing", pairing.pk),
+    }
+
+
+def _email_proposal(pairing: Pairing) -> None:
+    _send_later(
+        _("A proposed mentee for you in %(programme)s") % {"programme": pairing.programme.name},
+        "proposal.txt",
+        _context(pairing),
+        pairing.mentor.email,
+    )
+
+
+def _email_mentee_told(pairing: Pairing) -> None:
+    _send_later(
+        _("Meet your mentor in %(programme)s") % {"programme": pairing.programme.name},
+        "mentee_told.txt",
+        _context(pairing),
+        pairing.mentee.email,
+    )
+
+
+def _email_active(pairing: Pairing) -> None:
+    for person in (pairing.mentor, pairing.mentee):
+        _send_later(
+            _("Your pairing in %(programme)s has started") % {"programme": pairing.programme.name},
+            "active.txt",
+            {**_context(pairing), "name": person.full_name},
+            person.email,
+        )
+
+
+def _email_ended(pairing: Pairing) -> None:
+    people = [pairing.mentor]
+    if pairing.mentee_told_at is not None:
+        people.append(pairing.mentee)
+    for person in people:
+        _send_later(
+            _("Your pairing in %(programme)s") % {"programme": pairing.programme.name},
+            "ended.txt",
+            {**_context(pairing), "name": person.full_name},
+            person.email,
+        )
+
+
+def _email_reminder(pairing: Pairing, *, to_mentor: bool) -> None:
+    person = pairing.mentor if to_mentor else pairing.mentee
+    _send_later(
+        _("Reminder: please answer by %(date)s")
+        % {"date": date_format(timezone.localtime(pairing.respond_by), "j F Y")},
+        "reminder_mentor.txt" if to_mentor else "reminder_mentee.txt",
+        {**_context(pairing), "name": person.full_name},
+        person.email,
+    )

@@ -1,0 +1,124 @@
+"""Test helpers for matching: a programme in its matching stage, built through the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from upward.core.testing.factories import TopicFactory, level, person_with_account
+from upward.organisations.models import Person, Topic
+from upward.pairing import services
+from upward.pairing.models import MatchRun, Pairing
+from upward.programmes.models import Programme, State
+from upward.programmes.services import transition_programme
+from upward.recruitment import services as recruitment
+from upward.recruitment.tests.helpers import application_data, open_recruitment
+
+
+@dataclass
+class Cohort:
+    programme: Programme
+    jess: Person  # mentor, Digital, offers Python
+    kai: Person  # mentor, Finance, offers Data literacy
+    sam: Person  # mentee, Finance, wants Python
+    sofia: Person  # mentee, Digital, wants Data literacy
+    python: Topic
+    data: Topic
+    strategy: Topic
+    race: Topic
+
+
+def accept(programme: Programme, person: Person, role: str, **fields: Any) -> None:
+    application = recruitment.submit_application(
+        programme, person, role=role, by=person.user, **application_data(**fields)
+    )
+    if application.status != "accepted":
+        recruitment.decide_application(
+            application, decision="accepted", by=None, allow_overfill=True
+        )
+
+
+def build_cohort(world: Any, *, state: str = State.MATCHING) -> Cohort:
+    org = world.org
+    python = TopicFactory(organisation=org, name="Python")
+    data = TopicFactory(organisation=org, name="Data literacy")
+    strategy = TopicFactory(organisation=org, name="Strategy")
+    race = TopicFactory(organisation=org, name="Race and ethnicity", kind="experience")
+    digital = world.applicant.department
+    sofia = person_with_account(
+        organisation=org,
+        full_name="Sofia Strand",
+        job_title="Director of Operations",
+        level=level(org, 9),
+        department=digital,
+        email="sofia@northwind.test",
+    )
+    world.senior.job_title = "Finance Director"
+    world.senior.save(update_fields=["job_title"])
+    programme = open_recruitment(
+        world.programme,
+        mentor_level_min=level(org, 1),
+        mentor_level_max=level(org, 4),
+        mentee_level_min=level(org, 6),
+        mentee_level_max=level(org, 9),
+        places=5,
+    )
+    accept(programme, world.applicant, "mentor", offered_topics=[python], wanted_topics=[strategy])
+    accept(
+        programme,
+        world.other_applicant,
+        "mentor",
+        offered_topics=[data],
+        lived_experience_topics=[race],
+        lived_experience_consent=True,
+    )
+    accept(programme, world.senior, "mentee", wanted_topics=[python], offered_topics=[strategy])
+    accept(programme, sofia, "mentee", wanted_topics=[data])
+    if state != State.RECRUITING:
+        transition_programme(programme, to=State.MATCHING, by=None)
+    if state == State.ACTIVE:
+        transition_programme(programme, to=State.ACTIVE, by=None)
+    programme.refresh_from_db()
+    return Cohort(
+        programme=programme,
+        jess=world.applicant,
+        kai=world.other_applicant,
+        sam=world.senior,
+        sofia=sofia,
+        python=python,
+        data=data,
+        strategy=strategy,
+        race=race,
+    )
+
+
+def run(cohort: Cohort, by: Any = None, **kwargs: Any) -> MatchRun:
+    return services.start_match_run(cohort.programme, by=by, **kwargs)
+
+
+def pairs_of(run_: MatchRun) -> set[tuple[int, int]]:
+    return {(p["mentee"], p["mentor"]) for p in run_.results["pairs"]}
+
+
+def published(cohort: Cohort, by: Any = None) -> list[Pairing]:
+    return services.publish_match_run(run(cohort, by=by), by=by)
+
+
+def pairing_of(cohort: Cohort, mentee: Person) -> Pairing:
+    return Pairing.objects.select_related("programme", "mentor", "mentee", "run").get(
+        programme=cohort.programme,
+        mentee=mentee,
+        state__in=["proposed", "mentor_accepted", "active"],
+    )
+
+
+def add_participant(cohort: Cohort, person: Person, role: str, **fields: Any) -> None:
+    """Recruitment is closed during matching, so step back to recruiting to add someone."""
+    programme = cohort.programme
+    state = programme.state
+    if state == State.MATCHING:
+        transition_programme(programme, to=State.RECRUITING, by=None)
+    accept(programme, person, role, **fields)
+    if state == State.MATCHING:
+        transition_programme(programme, to=State.MATCHING, by=None)
+    programme.refresh_from_db()

@@ -1,0 +1,380 @@
+"""Matching and pairing pages. Each view resolves access, parses input, calls one service or
+selector, and renders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from upward.core.errors import DomainError
+from upward.organisations.access import require_person
+from upward.pairing import selectors, services
+from upward.pairing.access import (
+    access_pairing_for_manager,
+    access_pairing_for_participant,
+    access_rule_for_manager,
+    access_run_for_manager,
+    matching_programme,
+)
+from upward.pairing.forms import EndForm, RuleForm, RunForm, SwapForm
+from upward.pairing.models import LIVE_STATES, MatchRun, PairingState
+from upward.recruitment.models import Role
+
+RUNS_PAGE_SIZE = 20
+PAIRINGS_PAGE_SIZE = 25
+
+
+def _next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme team
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matching(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = matching_programme(request.user, pk)
+    form = RunForm(
+        request.POST or None,
+        weights=selectors.weights_for(programme),
+        settings=selectors.settings_for(programme),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.start_match_run(
+                programme,
+                by=request.user,
+                mode=form.cleaned_data["mode"],
+                weights=form.weights(),
+                settings=form.settings(),
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if run.status == MatchRun.Status.READY:
+                messages.success(request, _("Matching finished. Review the proposal below."))
+            return redirect("pairing:run", programme.pk, run.pk)
+    people = selectors.participants(programme)
+    return render(
+        request,
+        "pairing/matching.html",
+        {
+            "programme": programme,
+            "form": form,
+            "can_match": programme.state in services.MATCHING_STATES,
+            "current": selectors.current_run(programme),
+            "recent_runs": list(selectors.runs_for(programme)[:5]),
+            "rules": selectors.rules_for(programme),
+            "rule_form": RuleForm(mentees=people[Role.MENTEE], mentors=people[Role.MENTOR]),
+            "n_mentees": len(people[Role.MENTEE]),
+            "n_mentors": len(people[Role.MENTOR]),
+            "counts": selectors.pairing_counts(programme),
+        },
+    )
+
+
+@login_required
+@require_GET
+def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    run = access_run_for_manager(request.user, pk, run_pk)
+    programme = run.programme
+    context: dict[str, Any] = {"programme": programme, "run": run}
+    if request.htmx:
+        # Polling while the run is busy; once it is done, reload the whole page.
+        response = render(request, "pairing/run.html#status", context)
+        if not run.is_busy:
+            response["HX-Refresh"] = "true"
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    review = selectors.run_review(run) if run.status == MatchRun.Status.READY else None
+    paired_mentees = [row.mentee for row in review.pairs] if review else []
+    context.update(
+        {
+            "review": review,
+            "out_of_date": selectors.run_is_out_of_date(run),
+            "rules_checked": selectors.rules_checked(
+                selectors.MatchSettings.from_dict(run.settings)
+            ),
+            "swap_form": SwapForm(mentees=paired_mentees),
+            "can_change": programme.state in services.MATCHING_STATES
+            and run.is_current
+            and not run.is_published,
+        }
+    )
+    response = render(request, "pairing/run.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def run_list(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = matching_programme(request.user, pk)
+    page_obj = Paginator(selectors.runs_for(programme), RUNS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "pairing/runs.html", {"programme": programme, "page_obj": page_obj})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    run = access_run_for_manager(request.user, pk, run_pk)
+    if request.method == "POST":
+        try:
+            pairings = services.publish_match_run(run, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("pairing:run", pk, run.pk)
+        messages.success(
+            request,
+            ngettext(
+                "Published. %(n)s mentor has been asked, privately, whether they accept.",
+                "Published. %(n)s mentors have been asked, privately, whether they accept.",
+                len(pairings),
+            )
+            % {"n": len(pairings)},
+        )
+        return redirect("pairing:pairings", pk)
+    n_pairs = len((run.results or {}).get("pairs", []))
+    return render(
+        request,
+        "pairing/publish_confirm.html",
+        {"programme": run.programme, "run": run, "n_pairs": n_pairs},
+    )
+
+
+@login_required
+@require_POST
+def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = matching_programme(request.user, pk)
+    people = selectors.participants(programme)
+    form = RuleForm(request.POST, mentees=people[Role.MENTEE], mentors=people[Role.MENTOR])
+    back = _next(request, _matching_url(pk))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        rule = services.add_match_rule(
+            programme,
+            kind=form.cleaned_data["kind"],
+            mentee_id=form.cleaned_data["mentee"],
+            mentor_id=form.cleaned_data["mentor"],
+            by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if rule.kind == "pin":
+            text = _("%(mentee)s and %(mentor)s will be paired on the next run.")
+        else:
+            text = _("%(mentee)s and %(mentor)s will not be paired on the next run.")
+        messages.success(
+            request,
+            text % {"mentee": rule.mentee.full_name, "mentor": rule.mentor.full_name}
+            + " "
+            + _("Run matching again to apply it."),
+        )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def remove_rule(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
+    rule = access_rule_for_manager(request.user, pk, rule_pk)
+    try:
+        services.remove_match_rule(rule, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Rule removed. Run matching again to apply it."))
+    return redirect(_next(request, _matching_url(pk)))
+
+
+@login_required
+@require_POST
+def swap(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    run = access_run_for_manager(request.user, pk, run_pk)
+    review = selectors.run_review(run)
+    form = SwapForm(request.POST, mentees=[row.mentee for row in review.pairs])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("pairing:run", pk, run.pk)
+    try:
+        services.swap_mentors(
+            run,
+            mentee_a=form.cleaned_data["mentee_a"],
+            mentee_b=form.cleaned_data["mentee_b"],
+            by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Swapped: both new pairs are pinned. Run matching again to see the result."),
+        )
+    return redirect("pairing:run", pk, run.pk)
+
+
+def _matching_url(pk: int) -> str:
+    from django.urls import reverse
+
+    return reverse("pairing:matching", args=[pk])
+
+
+@login_required
+@require_GET
+def pairing_list(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = matching_programme(request.user, pk)
+    state = request.GET.get("state", "")
+    if state not in {"", "live", *PairingState.values}:
+        state = ""
+    page_obj = Paginator(
+        selectors.pairings_for_manager(programme, state=state), PAIRINGS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pairing/pairings.html",
+        {
+            "programme": programme,
+            "page_obj": page_obj,
+            "state": state,
+            "states": PairingState.choices,
+            "counts": selectors.pairing_counts(programme),
+            "live_states": LIVE_STATES,
+            "now": timezone.now(),
+            "can_match": programme.state in services.MATCHING_STATES,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def end(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+    pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_pairing(pairing, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The pairing has ended. You can now look for a new partner for either person."),
+            )
+            return redirect("pairing:pairings", pk)
+    return render(
+        request,
+        "pairing/end_confirm.html",
+        {"programme": pairing.programme, "pairing": pairing, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def new_partner(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+    pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
+    try:
+        run = services.find_new_partner(
+            pairing, for_role=request.POST.get("role", ""), by=request.user
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("pairing:pairings", pk)
+    return redirect("pairing:run", pk, run.pk)
+
+
+@login_required
+@require_POST
+def complete(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+    pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
+    try:
+        services.complete_pairing(pairing, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Marked as completed."))
+    return redirect("pairing:pairings", pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Participants
+
+
+@login_required
+@require_GET
+def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = access_pairing_for_participant(request.user, pk)
+    person = require_person(request.user)
+    is_mentor = pairing.mentor_id == person.pk
+    return render(
+        request,
+        "pairing/pairing.html",
+        {
+            "pairing": pairing,
+            "is_mentor": is_mentor,
+            "profile": selectors.shared_profile(pairing, viewer=person),
+            "waiting": selectors.waiting_for(person, pairing),
+        },
+    )
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = access_pairing_for_participant(request.user, pk)
+    person = require_person(request.user)
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, _("Choose to accept or to decline."))
+        return redirect("pairing:pairing", pairing.pk)
+    accept = decision == "accept"
+    try:
+        if pairing.mentor_id == person.pk:
+            services.answer_proposal(pairing, person=person, accept=accept)
+            text = (
+                _(
+                    "Thank you. %(name)s will now be asked to confirm; we will tell you when they do."
+                )
+                if accept
+                else _("Thank you for letting us know. Nobody else will be told you declined.")
+            )
+        else:
+            services.answer_pairing(pairing, person=person, accept=accept)
+            text = (
+                _("Confirmed. Your pairing has started: suggest a first meeting to %(name)s.")
+                if accept
+                else _("Thank you for letting us know. The programme team will be in touch.")
+            )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("pairing:pairing", pairing.pk)
+    other = pairing.mentee if pairing.mentor_id == person.pk else pairing.mentor
+    messages.success(request, text % {"name": other.full_name})
+    if not accept:
+        return redirect("dashboard")
+    return redirect("pairing:pairing", pairing.pk)
