@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "upward.programmes",
     "upward.recruitment",
     "upward.pairing",
+    "upward.journey",
+    "upward.notes",
+    "upward.goals",
+    "upward.resources",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,2 @@
+app_name = "goals"
+urlpatterns: list = []  # type: ignore[type-arg]

@@ -1,0 +1,2 @@
+app_name = "journey"
+urlpatterns: list = []  # type: ignore[type-arg]

@@ -1,0 +1,2 @@
+app_name = "notes"
+urlpatterns: list = []  # type: ignore[type-arg]
