@@ -79,3 +79,53 @@ def open_programmes_for(person: Any) -> list[Programme]:
         )
         .order_by("starts_on")
     )
+
+
+@dataclass(frozen=True)
+class DashboardPairing:
+    pairing: Any
+    partner: Any  # the other person
+    as_mentor: bool
+    waiting: bool  # the pairing waits for this person's answer
+
+
+@dataclass(frozen=True)
+class MyPairings:
+    waiting: list[DashboardPairing]  # proposals that wait for this person's answer
+    others: list[DashboardPairing]
+
+    def __bool__(self) -> bool:
+        return bool(self.waiting or self.others)
+
+
+def my_pairings(person: Any) -> MyPairings:
+    """The participant's pairings for the dashboard, in one query.
+
+    A mentee only ever sees pairings their mentor has accepted (the selector enforces it), and
+    proposals that did not go ahead are left off: the pairing page still explains them.
+    """
+    from upward.pairing.models import PairingState
+    from upward.pairing.selectors import pairings_for_person, waiting_for
+
+    if person is None:
+        return MyPairings([], [])
+    shown = {
+        PairingState.PROPOSED,
+        PairingState.MENTOR_ACCEPTED,
+        PairingState.ACTIVE,
+        PairingState.COMPLETED,
+    }
+    rows = []
+    for pairing in pairings_for_person(person):
+        if pairing.state not in shown:
+            continue
+        as_mentor = pairing.mentor_id == person.pk
+        rows.append(
+            DashboardPairing(
+                pairing=pairing,
+                partner=pairing.mentee if as_mentor else pairing.mentor,
+                as_mentor=as_mentor,
+                waiting=waiting_for(person, pairing),
+            )
+        )
+    return MyPairings([r for r in rows if r.waiting], [r for r in rows if not r.waiting])

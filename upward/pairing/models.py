@@ -72,6 +72,9 @@ class MatchRun(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FULL)
     # Person ids a "find a new partner" run is about; empty for a run over every free person.
     scope = models.JSONField(default=list, blank=True)
+    # Person ids kept out of the run: an automatic rematch does not propose again to someone
+    # who has just declined, or let a proposal expire, in this programme.
+    left_aside = models.JSONField(default=list, blank=True)
     weights = models.JSONField(default=dict)
     # min_level_gap, exclude_same_team, capacity, max_concurrent, respond_days.
     settings = models.JSONField(default=dict)

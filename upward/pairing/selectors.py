@@ -216,6 +216,7 @@ def build_match_inputs(
     *,
     settings: MatchSettings,
     scope: Iterable[int] = (),
+    left_aside: Iterable[int] = (),
 ) -> MatchInputs:
     """Profiles of the programme's free accepted participants, ready for the engine.
 
@@ -251,6 +252,7 @@ def build_match_inputs(
             works_with[other.pk].add(a.person_id)
 
     scope_ids = set(scope)
+    aside = set(left_aside)
     scoped_mentees = scope_ids & {a.person_id for a in applications if a.role == Role.MENTEE}
     scoped_mentors = scope_ids & set(mentor_ids)
 
@@ -262,6 +264,8 @@ def build_match_inputs(
     for a in applications:
         person = a.person
         names[person.pk] = person.full_name
+        if person.pk in aside:
+            continue
         if a.role == Role.MENTEE and (
             person.pk in live_mentee or (scoped_mentees and person.pk not in scoped_mentees)
         ):
@@ -616,7 +620,10 @@ def run_is_out_of_date(run: MatchRun) -> bool:
     if run.status != MatchRun.Status.READY or run.published_at or run.superseded_at:
         return False
     inputs = build_match_inputs(
-        run.programme, settings=MatchSettings.from_dict(run.settings), scope=run.scope
+        run.programme,
+        settings=MatchSettings.from_dict(run.settings),
+        scope=run.scope,
+        left_aside=run.left_aside,
     )
     return inputs.fingerprint() != run.fingerprint
 

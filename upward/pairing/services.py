@@ -140,6 +140,7 @@ def start_match_run(
     weights: Mapping[str, Any] | Weights | None = None,
     settings: Mapping[str, Any] | MatchSettings | None = None,
     scope: Iterable[int] = (),
+    left_aside: Iterable[int] = (),
     kind: str = MatchRun.Kind.FULL,
 ) -> MatchRun:
     """Run the engine over the programme's free participants (or the people in `scope`).
@@ -159,6 +160,7 @@ def start_match_run(
         chosen_weights = clean_weights(weights)
     chosen_settings = clean_settings(settings) if settings is not None else settings_for(programme)
     scope = sorted({int(p) for p in scope})
+    left_aside = sorted({int(p) for p in left_aside})
     with transaction.atomic():
         programme = _lock_programme(programme)
         _check_programme_state(programme)
@@ -180,6 +182,7 @@ def start_match_run(
             mode=mode,
             kind=kind,
             scope=scope,
+            left_aside=left_aside,
             weights=dataclasses.asdict(chosen_weights),
             settings=dataclasses.asdict(chosen_settings),
             ran_by=_user(by),
@@ -211,9 +214,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
         return run  # Someone else took it, or it is gone.
     programme = run.programme
     try:
-        inputs = build_match_inputs(
-            programme, settings=MatchSettings.from_dict(run.settings), scope=run.scope
-        )
+        inputs = _current_inputs(run, programme)
         result = match_profiles(
             inputs.mentees,
             inputs.mentors,
@@ -349,7 +350,10 @@ def _results(inputs: MatchInputs, result: MatchResult) -> dict[str, Any]:
 
 def _current_inputs(run: MatchRun, programme: Programme) -> MatchInputs:
     return build_match_inputs(
-        programme, settings=MatchSettings.from_dict(run.settings), scope=run.scope
+        programme,
+        settings=MatchSettings.from_dict(run.settings),
+        scope=run.scope,
+        left_aside=run.left_aside,
     )
 
 
@@ -755,6 +759,14 @@ def rematch_after_decline(pairing_id: int) -> MatchRun | None:
         return None
     freed = pairing.mentor_id if pairing.closed_by == Pairing.ClosedBy.MENTEE else pairing.mentee_id
     source = pairing.run
+    # Whoever said no (or let the deadline pass) in this programme is not asked again
+    # automatically; the programme team can still include them in a run of their own.
+    said_no = set()
+    for mentor_id, mentee_id, closed_by in Pairing.objects.filter(
+        programme=pairing.programme, state=PairingState.DECLINED
+    ).values_list("mentor_id", "mentee_id", "closed_by"):
+        said_no.add(mentee_id if closed_by == Pairing.ClosedBy.MENTEE else mentor_id)
+    said_no.discard(freed)
     for _attempt in range(2):
         try:
             run = start_match_run(
@@ -764,6 +776,7 @@ def rematch_after_decline(pairing_id: int) -> MatchRun | None:
                 weights=Weights(**source.weights) if source else None,
                 settings=MatchSettings.from_dict(source.settings) if source else None,
                 scope=[freed],
+                left_aside=said_no,
                 kind=MatchRun.Kind.AUTOMATIC,
             )
             if run.status != MatchRun.Status.READY:
