@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from upward.core.testing.factories import TopicFactory
 from upward.organisations.models import Topic
@@ -88,7 +89,7 @@ def test_manager_opens_recruitment_and_accepts_a_mentor(visitor_factory, world):
 
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("button", name="Copy link").click()
-    assert page.get_by_role("status").filter(has_text="Link copied.").is_visible()
+    expect(page.locator("#copy-status")).to_have_text("Link copied.")
     signup_link = page.evaluate("navigator.clipboard.readText()")
     assert signup_link == page.get_by_label("Public page address").input_value()
     assert signup_link.endswith(f"/programmes/join/{programme.signup_token}/")

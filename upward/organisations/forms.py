@@ -31,12 +31,16 @@ class PersonForm(forms.Form):
         label=_("Level"), queryset=Level.objects.none(), required=False, empty_label=_("No level")
     )
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.none(), required=False
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("No department"),
     )
     team = TeamChoiceField(
         label=_("Team"),
         queryset=Team.objects.none(),
         required=False,
+        empty_label=_("No team"),
         help_text=_("The team must belong to the department chosen above."),
     )
     manager_email = forms.EmailField(
@@ -212,7 +216,11 @@ class NameForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        empty_label=_("Choose a department"),
+    )
     name = forms.CharField(label=_("Team name"), max_length=120)
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:

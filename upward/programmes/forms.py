@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from upward.organisations.models import Department, Level, Organisation, Person
 from upward.programmes.design import DESIGN_FIELDS, FIELD_LABELS, design_errors
-from upward.programmes.models import Programme, Question
+from upward.programmes.models import Objective, Programme, Question
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -81,6 +81,8 @@ class ProgrammeForm(forms.ModelForm):
         previous = cast(forms.ModelChoiceField, self.fields["previous_cohort"])
         previous.queryset = cohorts
         previous.empty_label = _("None: this is a first cohort")
+        objective = cast(forms.ChoiceField, self.fields["objective"])
+        objective.choices = [("", _("Choose an objective")), *Objective.choices]
         self.fields["inclusion_focus"].required = False
         # A draft may be saved before the success measure is agreed; opening recruitment
         # needs it (see selectors.transition_blockers).
