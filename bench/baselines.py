@@ -11,6 +11,7 @@ import heapq
 import json
 import os
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,7 +20,11 @@ import numpy as np
 from matching.engine import _row_blocks
 
 LIST_LEN = 64
-MENTOR_MATCH_PYTHON = os.environ.get("MENTOR_MATCH_PYTHON", "/tmp/benchvenv/bin/python")
+# A separate venv with `pip install mentor-match` (default: <tmp>/benchvenv).
+MENTOR_MATCH_PYTHON = os.environ.get(
+    "MENTOR_MATCH_PYTHON", os.path.join(tempfile.gettempdir(), "benchvenv", "bin", "python"))
+# Run it outside the repo so that its `matching` package is the one imported.
+_OUTSIDE = tempfile.gettempdir()
 
 
 class _Prefs:
@@ -49,7 +54,7 @@ class _Prefs:
         lst = self.lists[i]
         if pos < len(lst):
             return lst[pos]
-        n, m = self.scorer.shape
+        _n, m = self.scorer.shape
         if self.depth[i] >= m:
             return None
         # Load the full row once (rare: the mentee ran out of its top list).
@@ -74,7 +79,7 @@ def greedy(scorer, cap: np.ndarray) -> list[tuple[int, int]]:
     heapq.heapify(heap)
     pairs = []
     while heap:
-        neg, i, j, pos = heapq.heappop(heap)
+        _neg, i, j, pos = heapq.heappop(heap)
         if left[j] > 0:
             left[j] -= 1
             pairs.append((i, j))
@@ -135,10 +140,10 @@ def mentor_match(scorer, cap: np.ndarray, timeout: float = 600) -> tuple[list, f
     if not Path(MENTOR_MATCH_PYTHON).exists():
         return f"skipped: {MENTOR_MATCH_PYTHON} not found (pip install mentor-match there)"
     check = subprocess.run([MENTOR_MATCH_PYTHON, "-c", "import matching.process, munkres"],  # noqa: S603
-                           capture_output=True, text=True, cwd="/tmp", check=False)
+                           capture_output=True, text=True, cwd=_OUTSIDE, check=False)
     if check.returncode != 0:
         return "skipped: mentor-match is not importable"
-    n, m = scorer.shape
+    n, _m = scorer.shape
     s, a = scorer.block(np.arange(n))
     payload = json.dumps({
         "scores": np.rint(s.astype(np.float64) * 1000).astype(int).tolist(),
@@ -148,7 +153,7 @@ def mentor_match(scorer, cap: np.ndarray, timeout: float = 600) -> tuple[list, f
     t = time.perf_counter()
     try:
         proc = subprocess.run([MENTOR_MATCH_PYTHON, str(runner)], input=payload,  # noqa: S603
-                              capture_output=True, text=True, cwd="/tmp", timeout=timeout,
+                              capture_output=True, text=True, cwd=_OUTSIDE, timeout=timeout,
                               check=False)
     except subprocess.TimeoutExpired:
         return f"skipped: did not finish within {timeout:.0f} s"

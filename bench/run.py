@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -133,8 +134,10 @@ def _child(args: list[str]) -> dict:
 def machine() -> str:
     lines = [f"python {platform.python_version()}, nproc {os.cpu_count()}"]
     try:
-        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        lines += lscpu.splitlines()[:10]
+        exe = shutil.which("lscpu")
+        if exe:
+            lscpu = subprocess.run([exe], capture_output=True, text=True, check=False).stdout  # noqa: S603
+            lines += lscpu.splitlines()[:10]
     except OSError:
         pass
     return "\n".join(lines)

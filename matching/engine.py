@@ -53,10 +53,8 @@ _ALL_PAIRS_LIMIT = 250_000
 _BLOCK_CELLS = 4_000_000
 # Pairs per row and per column kept in the candidate pool (the solver's graph
 # starts with the top k of them).
-_POOL_K = 48
+_POOL_K = 160
 _DEBUG = False
-# Most violating pairs added per priced row and round.
-_PRICE_PER_ROW = 16
 
 
 # --------------------------------------------------------------------------- results
@@ -405,11 +403,10 @@ def _top_k_mask(rows: np.ndarray, cols: np.ndarray, sc: np.ndarray, k: int) -> n
 
 
 def _block_max_abs(s: np.ndarray, valid: np.ndarray) -> float:
-    if not valid.any():
+    """An upper bound on |score| over the block (whole block: fast, unmasked)."""
+    if s.size == 0:
         return 0.0
-    hi = float(np.max(s, where=valid, initial=-np.inf))
-    lo = float(np.min(s, where=valid, initial=np.inf))
-    return max(abs(hi), abs(lo))
+    return float(max(abs(float(s.max())), abs(float(s.min()))))
 
 
 def _to_units(x: np.ndarray, scale: float, inf_as: float) -> np.ndarray:
@@ -420,7 +417,7 @@ def _to_units(x: np.ndarray, scale: float, inf_as: float) -> np.ndarray:
 
 
 def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: int | None,
-                  all_pairs: bool) -> Assignment:
+                  all_pairs: bool, pool: int | None = None) -> Assignment:
     n, m = scorer.shape
     if n == 0 or m == 0:
         return _empty_assignment(n, m)
@@ -430,7 +427,7 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     cap_ok = cap > 0
     blocks = _row_blocks(n, m, block_rows)
     rng = np.random.default_rng(0)
-    pool = max(k, _POOL_K)
+    pool = max(k, _POOL_K if pool is None else pool)
 
     # Column thresholds from a fixed sample of rows, row thresholds from a fixed
     # sample of columns: pairs at or above either threshold become candidates.
@@ -470,7 +467,8 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
             thr = _kth_largest(sm if scols is None else sm[:, scols], kr, axis=1)
             row_thr[rows] = thr
             ct = col_thr.astype(s.dtype)
-            r, c = np.nonzero((sm >= thr[:, None]) | (sm >= ct[None, :]))
+            in_pool = (sm >= thr[:, None]) | (sm >= ct[None, :])
+            r, c = np.nonzero(in_pool)
             keep = valid[r, c]  # a row threshold of -inf would take forbidden cells
             r, c = r[keep], c[keep]
         e_rows.append(rows[r])
@@ -488,60 +486,86 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     # solver: the graph starts with the top-k of each row and column of the pool,
     # and pool pairs that break the certificate join it round by round (cheap,
     # no scoring).  Only when the pool is clean are rows re-scored (pricing).
-    if all_pairs:
-        in_graph = np.ones(len(rows_e), dtype=bool)
-    else:
-        in_graph = _top_k_mask(rows_e, cols_e, sc_e, k)
-    stats["graph_edges_initial"] = float(in_graph.sum())
+    pool_ = _Pool(rows_e, cols_e, sc_e, np.rint(sc_e * scale),
+                  np.ones(len(rows_e), dtype=bool) if all_pairs
+                  else _top_k_mask(rows_e, cols_e, sc_e, k))
+    stats["graph_edges_initial"] = float(pool_.in_graph.sum())
+    bounds = _Bounds(row_thr, col_thr, scale)
     rounds = 0
     solve_s = 0.0
     price_s = 0.0
     priced = 0
-    bounds = _Bounds(row_thr, col_thr, scale)
-    units_e = np.rint(sc_e * scale)
     while True:
         rounds += 1
         t1 = time.perf_counter()
-        g = np.flatnonzero(in_graph)
-        sol = _solve_edges(n, m, rows_e[g], cols_e[g], units_e[g], cap)
+        g = np.flatnonzero(pool_.in_graph)
+        sol = _solve_edges(n, m, pool_.rows[g], pool_.cols[g], pool_.units[g], cap)
         solve_s += time.perf_counter() - t1
         if all_pairs:
             break
         t2 = time.perf_counter()
-        res = np.flatnonzero(~in_graph)
-        if len(res):
-            r, c = rows_e[res], cols_e[res]
-            pr, qc = sol.p[r], sol.q[c]
-            slack = units_e[res] - sol.u[r] - sol.v[c]
-            bad = (~pr & ~qc) | ((pr != qc) & (slack > 0))
-            if bad.any():
-                in_graph[res[bad]] = True
-                price_s += time.perf_counter() - t2
-                continue
-        new_r, new_c, new_s, n_priced = _price(scorer, blocks, sol, cap_ok, bounds, scale,
-                                               max_abs, _PRICE_PER_ROW)
+        if pool_.reserve_violations(sol):
+            price_s += time.perf_counter() - t2
+            continue
+        n_priced, n_viol = _price(scorer, blocks, sol, cap_ok, bounds, pool_, scale, max_abs)
         priced += n_priced
         price_s += time.perf_counter() - t2
-        if len(new_r) == 0:
+        if n_viol == 0:
             break
-        rows_e = np.concatenate([rows_e, new_r])
-        cols_e = np.concatenate([cols_e, new_c])
-        sc_e = np.concatenate([sc_e, new_s])
-        units_e = np.concatenate([units_e, np.rint(new_s * scale)])
-        in_graph = np.concatenate([in_graph, np.ones(len(new_r), dtype=bool)])
     stats["solve_s"] = solve_s
     stats["pricing_s"] = price_s
     stats["rounds"] = float(rounds)
     stats["rows_priced"] = float(priced)
-    stats["final_edges"] = float(in_graph.sum())
-    g = np.flatnonzero(in_graph)
-    rows_e, cols_e, sc_e = rows_e[g], cols_e[g], sc_e[g]
+    stats["final_edges"] = float(pool_.in_graph.sum())
+    g = np.flatnonzero(pool_.in_graph)
+    rows_e, cols_e, sc_e = pool_.rows[g], pool_.cols[g], pool_.sc[g]
     return _assignment(n, m, rows_e, cols_e, sc_e, sol, scale, stats)
 
 
 @dataclass
+class _Pool:
+    """Candidate pairs; ``in_graph`` marks those handed to the solver."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    sc: np.ndarray
+    units: np.ndarray
+    in_graph: np.ndarray
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, sc: np.ndarray, units: np.ndarray,
+            in_graph: np.ndarray) -> None:
+        self.rows = np.concatenate([self.rows, rows])
+        self.cols = np.concatenate([self.cols, cols])
+        self.sc = np.concatenate([self.sc, sc])
+        self.units = np.concatenate([self.units, units])
+        self.in_graph = np.concatenate([self.in_graph, in_graph])
+
+    def reserve_violations(self, sol: _EdgeSolution) -> bool:
+        """Move pool pairs that break the certificate into the graph."""
+        res = np.flatnonzero(~self.in_graph)
+        if len(res) == 0:
+            return False
+        r, c = self.rows[res], self.cols[res]
+        pr, qc = sol.p[r], sol.q[c]
+        slack = self.units[res] - sol.u[r] - sol.v[c]
+        bad = (~pr & ~qc) | ((pr != qc) & (slack > 0))
+        self.in_graph[res[bad]] = True
+        return bool(bad.any())
+
+    def row_index(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.rows, kind="stable")
+        return order, self.rows[order]
+
+
+@dataclass
 class _Bounds:
-    """Upper bounds (grid units) on the scores of pairs that are not candidates."""
+    """Upper bounds (grid units) on pairs outside the pool, to skip safe rows.
+
+    * thresholds: a pair outside the pool scores below min(rt_i, ct_j);
+    * for a row already re-scored: ``hv_i`` = max over its pairs outside the pool
+      of score - v_j under the duals of that round, so now
+      score - v'_j <= hv_i + max_j (v_j - v'_j).
+    """
 
     row_thr: np.ndarray
     col_thr: np.ndarray
@@ -550,51 +574,62 @@ class _Bounds:
     def __post_init__(self) -> None:
         self.rt = _to_units(self.row_thr, self.scale, -np.inf)
         self.ct = _to_units(self.col_thr, self.scale, np.inf)
+        self.hv = np.full(len(self.rt), np.inf)
+        self.snap = np.full(len(self.rt), -1, dtype=np.int64)
+        self.snapshots: list[np.ndarray] = []
 
     def rows_at_risk(self, sol: _EdgeSolution, cap_ok: np.ndarray) -> np.ndarray:
-        """Rows that may hold a non-candidate pair breaking the certificate.
+        """Rows that may hold a pair outside the pool breaking the certificate: a
+        covered row i (p_i) needs score <= u_i + v_j for every uncovered mentor j;
+        uncovered rows are always checked (the cover must hold)."""
+        free = ~sol.q & cap_ok
+        cols = np.flatnonzero(free)
+        n = len(self.rt)
+        worst = np.full(n, -np.inf)
+        if len(cols):
+            rows = np.flatnonzero(np.isfinite(self.rt))
+            ct, v = self.ct[cols], sol.v[cols]
+            order = np.argsort(ct, kind="stable")
+            ct, v = ct[order], v[order]
+            suffix_min_v = np.minimum.accumulate(v[::-1])[::-1]
+            prefix = np.where(np.isfinite(ct), ct - v, -np.inf)
+            prefix_max = np.maximum.accumulate(prefix)
+            x = self.rt[rows]
+            pos = np.searchsorted(ct, x, side="left")  # columns [pos:] have ct >= x
+            high = np.where(pos < len(ct), x - suffix_min_v[np.minimum(pos, len(ct) - 1)],
+                            -np.inf)
+            low = np.where(pos > 0, prefix_max[np.maximum(pos - 1, 0)], -np.inf)
+            worst[rows] = np.maximum(high, low)
+            for t, snap_v in enumerate(self.snapshots):
+                sel = np.flatnonzero(self.snap == t)
+                if len(sel):
+                    drift = float((snap_v[cols] - sol.v[cols]).max())
+                    worst[sel] = np.minimum(worst[sel], self.hv[sel] + drift)
+        return np.flatnonzero(~sol.p | (worst > sol.u))
 
-        For a row i covered by the certificate (p_i), a non-candidate pair (i, j)
-        with j uncovered needs score <= u_i + v_j; it scores below
-        min(rt_i, ct_j), so the row is safe when
-        max_j [min(rt_i, ct_j) - v_j] <= u_i over uncovered mentors j.
-        """
-        cols = np.flatnonzero(~sol.q & cap_ok)
-        risk = ~sol.p.copy()
-        rows = np.flatnonzero(sol.p & np.isfinite(self.rt))
-        if len(cols) == 0 or len(rows) == 0:
-            return np.flatnonzero(risk)
-        ct, v = self.ct[cols], sol.v[cols]
-        order = np.argsort(ct, kind="stable")
-        ct, v = ct[order], v[order]
-        suffix_min_v = np.minimum.accumulate(v[::-1])[::-1]
-        finite = np.isfinite(ct)
-        prefix = np.where(finite, ct - v, -np.inf)
-        prefix_max = np.maximum.accumulate(prefix)
-        x = self.rt[rows]
-        pos = np.searchsorted(ct, x, side="left")  # columns [pos:] have ct >= x
-        high = np.where(pos < len(ct), x - suffix_min_v[np.minimum(pos, len(ct) - 1)],
-                        -np.inf)
-        low = np.where(pos > 0, prefix_max[np.maximum(pos - 1, 0)], -np.inf)
-        worst = np.maximum(high, low)
-        risk[rows] = worst > sol.u[rows]
-        return np.flatnonzero(risk)
+
+# Pairs a re-scored row adds to the pool: its best by score - v_j, violating or not
+# (only violating ones enter the solver's graph).
+_ROW_ADD = 32
 
 
 def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
-           cap_ok: np.ndarray, bounds: _Bounds, scale: float, max_abs: float,
-           per_row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Find allowed pairs that break the certificate (those need adding).
-
-    Rows that the threshold bounds prove safe are skipped without scoring.
-    """
+           cap_ok: np.ndarray, bounds: _Bounds, pool: _Pool, scale: float,
+           max_abs: float) -> tuple[int, int]:
+    """Re-score the rows at risk; add their violating pairs (and next-best pairs as
+    reserve) to the pool.  Returns (rows priced, violations found)."""
     need_rows = bounds.rows_at_risk(sol, cap_ok)
     if _DEBUG:
         print("pricing rows", len(need_rows), "uncovered mentees", int((~sol.p).sum()),
               "matched", int(sol.used.sum()))
-    out_r, out_c, out_s = [], [], []
+    if len(need_rows) == 0:
+        return 0, 0
+    snap_id = len(bounds.snapshots)
+    bounds.snapshots.append(sol.v.copy())
+    order, sorted_rows = pool.row_index()
+    add_r, add_c, add_s, add_g = [], [], [], []
+    n_viol = 0
     step = len(blocks[0]) if blocks else 1
-    v = sol.v
     q = sol.q
     for a in range(0, len(need_rows), step):
         rows = need_rows[a:a + step]
@@ -602,34 +637,40 @@ def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
         valid = al & cap_ok[None, :]
         if _block_max_abs(s, valid) > max_abs:
             raise RuntimeError("scorer is not deterministic: a score grew between passes")
+        # Pool cells of these rows.
+        lo = np.searchsorted(sorted_rows, rows, side="left")
+        hi = np.searchsorted(sorted_rows, rows, side="right")
+        cnt = hi - lo
+        idx = order[np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(cnt.sum())]
+        outside = valid.copy()
+        outside[np.repeat(np.arange(len(rows)), cnt), pool.cols[idx]] = False
+        # s - v in exact grid units (violation: > u_i).
+        sv = np.rint(s.astype(np.float64) * scale)
+        sv -= sol.v[None, :]
         p = sol.p[rows]
-        # slack > 0 in exact units <=> rint(s * scale) > u + v; compute it in float64.
-        slack = np.rint(s.astype(np.float64) * scale)
-        slack -= sol.u[rows][:, None]
-        slack -= v[None, :]
-        once = p[:, None] != q[None, :]
-        cover_bad = valid & ~p[:, None] & ~q[None, :]
-        bad = cover_bad | (valid & once & (slack > 0))
-        hit_rows = np.flatnonzero(bad.any(axis=1))
-        if len(hit_rows) == 0:
-            continue
-        sub = np.where(bad[hit_rows], np.where(cover_bad[hit_rows], np.inf, slack[hit_rows]),
-                       -np.inf)
-        if sub.shape[1] > per_row:
-            top = np.argpartition(-sub, per_row - 1, axis=1)[:, :per_row]
-        else:
-            top = np.broadcast_to(np.arange(sub.shape[1]), sub.shape)
-        rr = np.repeat(hit_rows, top.shape[1])
+        cover_bad = outside & ~p[:, None] & ~q[None, :]
+        viol = cover_bad | (outside & (p[:, None] != q[None, :]) & (sv > sol.u[rows][:, None]))
+        n_viol += int(viol.sum())
+        rank = np.where(outside, np.where(cover_bad, np.inf, sv), -np.inf)
+        take = min(_ROW_ADD, rank.shape[1])
+        top = np.argpartition(-rank, take - 1, axis=1)[:, :take]
+        rr = np.repeat(np.arange(len(rows)), take)
         cc = top.ravel()
-        ok = bad[rr, cc]
+        ok = outside[rr, cc]
         rr, cc = rr[ok], cc[ok]
-        out_r.append(rows[rr])
-        out_c.append(cc)
-        out_s.append(s[rr, cc].astype(np.float64))
-    if not out_r:
-        e = np.zeros(0, dtype=np.int64)
-        return e, e, np.zeros(0), len(need_rows)
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), len(need_rows)
+        rank[rr, cc] = -np.inf
+        bounds.hv[rows] = rank.max(axis=1)
+        bounds.snap[rows] = snap_id
+        add_r.append(rows[rr])
+        add_c.append(cc)
+        sc = s[rr, cc].astype(np.float64)
+        add_s.append(sc)
+        add_g.append(viol[rr, cc])
+    if add_r:
+        sc = np.concatenate(add_s)
+        pool.add(np.concatenate(add_r), np.concatenate(add_c), sc, np.rint(sc * scale),
+                 np.concatenate(add_g))
+    return len(need_rows), n_viol
 
 
 # --------------------------------------------------------------------------- public API
@@ -652,19 +693,21 @@ def solve_assignment(scores: np.ndarray, *, allowed: np.ndarray | None = None,
 
 
 def solve_sparse(scorer: BlockScorer, *, capacity: np.ndarray | None = None, k: int = 8,
-                 block_rows: int | None = None) -> Assignment:
+                 pool: int | None = None, block_rows: int | None = None) -> Assignment:
     """Same optimum as ``solve_assignment`` without a dense score matrix.
 
     ``scorer.block(rows)`` is called a bounded number of rows at a time: once over
-    all rows for candidates (top-k per mentee and per mentor, by threshold), then
-    for the rows whose pairs might beat the certificate (pricing), repeating the
-    solve until no allowed pair does.  Memory stays O(block + candidates).
+    all rows for a candidate pool (about ``pool`` pairs per mentee and per mentor,
+    by threshold; default 160), of which the top ``k`` per side start the
+    solver's graph; then only for the rows whose pairs might beat the
+    certificate (pricing), repeating the solve until no allowed pair does.
+    Memory stays O(block + pool).
     """
     _n, m = scorer.shape
     if k < 1:
         raise ValueError("k must be at least 1")
     cap = _check_capacity(capacity, m)
-    return _solve_scorer(scorer, cap, k=k, block_rows=block_rows, all_pairs=False)
+    return _solve_scorer(scorer, cap, k=k, block_rows=block_rows, all_pairs=False, pool=pool)
 
 
 def _max_card(n: int, m: int, rows: np.ndarray, cols: np.ndarray, cap: np.ndarray

@@ -240,7 +240,10 @@ def _instance(n, m, seed, forbid=0.12):
 def test_sparse_equals_all_pairs_optimum(n, m, cap):
     scores, allowed = _instance(n, m, seed=n + m)
     capacity = np.full(m, cap)
-    sparse = solve_sparse(DenseScorer(scores, allowed), capacity=capacity, k=3, block_rows=64)
+    # A tiny pool forces the pricing path (rows re-scored, pairs added, re-solved).
+    sparse = solve_sparse(DenseScorer(scores, allowed), capacity=capacity, k=2, pool=3,
+                          block_rows=64)
+    assert sparse.stats["rows_priced"] > 0 and sparse.stats["rounds"] > 1
     # Reference: every allowed pair as an explicit edge (no candidates, no pricing).
     from matching.engine import _solve_scorer
 
@@ -257,7 +260,8 @@ def test_sparse_equals_dense_2k():
 
     n = 2000
     scores, allowed = _instance(n, n, seed=2)
-    r = solve_sparse(DenseScorer(scores, allowed))
+    r = solve_sparse(DenseScorer(scores, allowed), pool=16)
+    assert r.stats["candidate_edges"] < 0.05 * n * n
     cost = np.where(allowed, -scores, 1e9)
     ri, ci = linear_sum_assignment(cost)
     assert allowed[ri, ci].all()  # a perfect allowed matching exists
@@ -277,7 +281,8 @@ def test_sparse_repairs_mentees_left_out():
     allowed[:60, 60:] = False
     allowed[60:, :60] = False
     scores[60:, 60:] -= 5
-    r = solve_sparse(DenseScorer(scores, allowed), k=1, block_rows=16)
+    r = solve_sparse(DenseScorer(scores, allowed), k=1, pool=1, block_rows=16)
+    assert r.stats["rows_priced"] > 0
     assert r.matched == 120
     assert verify(r, scores, allowed=allowed)
 
@@ -340,3 +345,21 @@ def test_fair_raises_lowest_score():
     # The plain optimum is not accepted with the fair certificate.
     forged = Assignment(plain.pairs, plain.total, plain.unmatched, fair.certificate, 2, 2)
     assert not verify(forged, scores)
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 30), st.integers(0, 2**32 - 1),
+       st.integers(1, 3), st.sampled_from([0.2, 0.6, 0.95]))
+def test_sparse_pricing_matches_all_pairs_on_random_instances(n, m, seed, pool, density):
+    rng = np.random.default_rng(seed)
+    scores = rng.integers(-5, 20, (n, m)).astype(float)  # ties and negatives
+    allowed = rng.random((n, m)) < density
+    capacity = rng.integers(0, 3, m)
+    from matching.engine import _solve_scorer
+
+    sparse = solve_sparse(DenseScorer(scores, allowed), capacity=capacity, k=1, pool=pool,
+                          block_rows=7)
+    full = _solve_scorer(DenseScorer(scores, allowed), capacity, k=1, block_rows=None,
+                         all_pairs=True)
+    assert (sparse.matched, sparse.total) == (full.matched, full.total)
+    assert verify(sparse, scores, allowed=allowed, capacity=capacity)
