@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -126,8 +126,8 @@ class RuleForm(forms.Form):
         self, *args: Any, mentees: Iterable[Person], mentors: Iterable[Person], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mentee"].choices = _person_choices(mentees)
-        self.fields["mentor"].choices = _person_choices(mentors)
+        cast(forms.ChoiceField, self.fields["mentee"]).choices = _person_choices(mentees)
+        cast(forms.ChoiceField, self.fields["mentor"]).choices = _person_choices(mentors)
 
 
 class SwapForm(forms.Form):
@@ -143,8 +143,8 @@ class SwapForm(forms.Form):
     def __init__(self, *args: Any, mentees: Iterable[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = list(mentees)
-        self.fields["mentee_a"].choices = _person_choices(people)
-        self.fields["mentee_b"].choices = _person_choices(people)
+        cast(forms.ChoiceField, self.fields["mentee_a"]).choices = _person_choices(people)
+        cast(forms.ChoiceField, self.fields["mentee_b"]).choices = _person_choices(people)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -41,7 +41,10 @@ CRITERION_HELP = {
     "availability": _("Weekly slots both people are free."),
     "timezone": _("Working hours in common, from each person's time zone."),
     "department": _("A fresh view from another part of the organisation."),
-    "objective": _("What the mentor brings to the programme's objective."),
+    "objective": _(
+        "What the mentor brings to the programme's focus. For now this counts in inclusion "
+        "programmes: lived experience a mentor agreed to share."
+    ),
 }
 RULE_LABELS = {
     "level_gap": _("the mentor is not junior enough"),
@@ -317,7 +320,7 @@ def build_match_inputs(
                 )
             )
 
-    in_run = {int(p.id) for p in (*mentees, *mentors)}
+    in_run = {int(p.id) for p in mentees} | {int(p.id) for p in mentors}
     pins: set[tuple[str, str]] = set()
     exclusions: set[tuple[str, str]] = set()
     for kind, mentee_id, mentor_id in MatchRule.objects.filter(programme=programme).values_list(

@@ -303,7 +303,7 @@ def _results(inputs: MatchInputs, result: MatchResult) -> dict[str, Any]:
         }
         for e in result.explanations
     ]
-    pairs.sort(key=lambda p: (-(p["score"] or 0), p["mentee"]))
+    pairs.sort(key=lambda p: (-float(p["score"] or 0), int(p["mentee"])))  # type: ignore[arg-type]
     unmatched = [
         {
             "mentee": int(mentees[u.mentee].id),

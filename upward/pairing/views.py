@@ -172,7 +172,7 @@ def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     try:
         rule = services.add_match_rule(
@@ -220,7 +220,7 @@ def swap(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("pairing:run", pk, run.pk)
     try:
         services.swap_mentors(
@@ -366,7 +366,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.answer_pairing(pairing, person=person, accept=accept)
             text = (
-                _("Confirmed. Your pairing has started: suggest a first meeting to %(name)s.")
+                _("Confirmed. Your pairing with %(name)s has started.")
                 if accept
                 else _("Thank you for letting us know. The programme team will be in touch.")
             )

@@ -240,3 +240,23 @@ def test_programme_can_move_back_and_forth_without_losing_runs(cohort):
     transition_programme(cohort.programme, to=State.RECRUITING, by=None)
     cohort.programme.refresh_from_db()
     assert MatchRun.objects.count() == 1
+
+
+def test_concurrent_pairings_cap_counts_other_programmes(cohort, world):
+    from django.utils import timezone
+
+    # Jess already mentors two people in another programme (the default cap is 2).
+    for mentee in (world.admin, world.manager):
+        Pairing.objects.create(
+            programme=world.other_programme,
+            mentor=cohort.jess,
+            mentee=mentee,
+            respond_by=timezone.now(),
+        )
+    result = run(cohort)
+    assert cohort.jess.pk not in {mentor for _, mentor in pairs_of(result)}
+    unmatched = {u["mentee"]: u for u in result.results["unmatched"]}
+    assert unmatched  # one mentee is left without Jess
+    assert cohort.jess.pk in result.results["unmatched_mentors"]
+    raised = run(cohort, settings={"max_concurrent": 3})
+    assert cohort.jess.pk in {mentor for _, mentor in pairs_of(raised)}
