@@ -1,0 +1,212 @@
+"""The participant's personal workbook as a PDF (fpdf2, no external services).
+
+Only ever built for the signed-in participant from their own seat in the pair. Notes are added
+only when the person ticks the box, and then only their own private notes and the pair's
+shared notes, never anything of their partner's private notes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+
+from upward.goals import selectors
+from upward.goals.services import ensure_framework
+from upward.notes import selectors as notes_selectors
+from upward.notes.access import Seat
+
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
+
+
+def _find_font() -> tuple[Path, Path] | None:
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            return regular, bold
+    return None
+
+
+class _Workbook(FPDF):
+    def __init__(self) -> None:
+        super().__init__(format="A4")
+        self.set_margins(18, 18, 18)
+        self.set_auto_page_break(True, margin=18)
+        font = _find_font()
+        if font:
+            self.add_font("Body", "", str(font[0]))
+            self.add_font("Body", "B", str(font[1]))
+            self.family, self.unicode = "Body", True
+        else:
+            # Core fonts only know Latin-1: the text is folded to it (see _t).
+            self.family, self.unicode = "helvetica", False
+
+    def _t(self, text: Any) -> str:
+        text = str(text)
+        if self.unicode:
+            return text
+        for a, b in {
+            "‘": "'",
+            "’": "'",
+            "“": '"',
+            "”": '"',
+            "–": "-",
+            "—": "-",
+            "…": "...",
+            "→": "->",
+        }.items():
+            text = text.replace(a, b)
+        return text.encode("latin-1", "replace").decode("latin-1")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(self.family, "", 8)
+        self.set_text_color(110, 110, 110)
+        self.cell(
+            0, 6, self._t(_("Upward workbook · page %(n)s") % {"n": self.page_no()}), align="C"
+        )
+        self.set_text_color(0, 0, 0)
+
+    def heading(self, text: str, size: int = 15) -> None:
+        self.ln(3)
+        self.set_font(self.family, "B", size)
+        self.multi_cell(0, size * 0.5, self._t(text), new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+
+    def para(self, text: str, size: int = 10.5, bold: bool = False) -> None:
+        self.set_font(self.family, "B" if bold else "", size)
+        self.multi_cell(0, 5.4, self._t(text), new_x="LMARGIN", new_y="NEXT")
+
+    def muted(self, text: str) -> None:
+        self.set_text_color(95, 107, 122)
+        self.para(text, size=9.5)
+        self.set_text_color(0, 0, 0)
+
+
+def _date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return value.strftime("%-d %B %Y")
+
+
+def _journey(pdf: _Workbook, seat: Seat) -> None:
+    pdf.heading(_("Your journey so far"))
+    try:
+        from upward.journey.models import Meeting
+    except ImportError:
+        pdf.muted(_("The meeting record is not available."))
+        return
+    meetings = list(
+        Meeting.objects.filter(pairing=seat.pairing).select_related("step").order_by("starts_at")
+    )
+    if not meetings:
+        pdf.muted(_("No meetings booked yet."))
+        return
+    for meeting in meetings:
+        title = meeting.step.title if meeting.step_id else _("Meeting")
+        pdf.para(f"{_date(meeting.starts_at)} · {title} · {meeting.get_status_display()}")
+
+
+def _goals(pdf: _Workbook, seat: Seat) -> None:
+    pdf.heading(_("Your goals and tasks"))
+    goals = selectors.goals_of(seat.pairing, seat.person)
+    if not goals:
+        pdf.muted(_("You have not set any goals yet."))
+    for number, goal in enumerate(goals, start=1):
+        pdf.para(f"{number}. {goal.statement}", bold=True)
+        pdf.para(_("How you will know: %(m)s") % {"m": goal.measure})
+        if goal.why:
+            pdf.para(_("Why it matters: %(w)s") % {"w": goal.why})
+        pdf.muted(
+            _("%(term)s · target %(date)s · %(status)s · %(progress)s%% done")
+            % {
+                "term": goal.get_term_display(),
+                "date": _date(goal.target_date),
+                "status": goal.get_status_display(),
+                "progress": goal.progress,
+            }
+        )
+        for task in goal.tasks.all():
+            mark = "[x]" if task.is_done else "[ ]"
+            pdf.para(
+                f"    {mark} {task.title} — {task.owner.full_name}, "
+                + _("due %(date)s") % {"date": _date(task.due_on)},
+                size=9.5,
+            )
+        pdf.ln(2)
+
+
+def _skills(pdf: _Workbook, seat: Seat) -> None:
+    pdf.heading(_("Your skills, then and now"))
+    skills = ensure_framework(seat.pairing.programme)
+    rows = selectors.skill_rows(seat.pairing, skills, subject=seat.person, viewer=seat.person)
+    if not any(
+        r.self_baseline or r.self_final or r.partner_final or r.partner_baseline for r in rows
+    ):
+        pdf.muted(_("You have not rated your skills yet."))
+        return
+    pdf.muted(
+        _(
+            "Levels 1 (new to this) to 5 (can show others). Your rating at the start → at the end; "
+            "your partner's view in brackets."
+        )
+    )
+    for row in rows:
+        partner = row.partner_final or row.partner_baseline
+        line = f"{row.skill.name}: {row.self_baseline or '–'} → {row.self_final or '–'}"
+        if partner:
+            line += " " + _("(partner's view: %(n)s)") % {"n": partner}
+        pdf.para(line)
+
+
+def _notes(pdf: _Workbook, seat: Seat) -> None:
+    pdf.add_page()
+    pdf.heading(_("Your notes"))
+    pdf.muted(_("Private: you chose to include your notes. Keep this copy safe."))
+    private = notes_selectors.my_meeting_notes(seat.pairing, seat.person)
+    pdf.heading(_("Private meeting notes"), size=12)
+    if not private:
+        pdf.muted(_("None."))
+    for note in private:
+        pdf.para(_date(note.meeting.starts_at), bold=True)
+        pdf.para(note.body)
+        pdf.ln(1)
+    pdf.heading(_("Shared notes of your pair"), size=12)
+    shared = list(notes_selectors.shared_notes(seat.pairing))
+    if not shared:
+        pdf.muted(_("None."))
+    for note in shared:
+        pdf.para(note.title, bold=True)
+        if note.body:
+            pdf.para(note.body)
+        pdf.ln(1)
+
+
+def build_workbook(seat: Seat, *, include_notes: bool = False) -> bytes:
+    pdf = _Workbook()
+    pdf.set_title(pdf._t(_("Workbook of %(name)s") % {"name": seat.person.full_name}))
+    pdf.set_author("Upward")
+    pdf.add_page()
+    pdf.heading(_("Workbook of %(name)s") % {"name": seat.person.full_name}, size=20)
+    role = _("reverse mentor") if seat.is_mentor else _("mentee")
+    pdf.muted(
+        _("%(programme)s · %(role)s, paired with %(partner)s · made on %(date)s")
+        % {
+            "programme": seat.pairing.programme.name,
+            "role": role,
+            "partner": seat.partner.full_name,
+            "date": _date(timezone.localdate()),
+        }
+    )
+    _journey(pdf, seat)
+    _goals(pdf, seat)
+    _skills(pdf, seat)
+    if include_notes:
+        _notes(pdf, seat)
+    return bytes(pdf.output())

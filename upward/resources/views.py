@@ -1,0 +1,203 @@
+"""The organisation's resource library, its curation, and each pair's saved list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from upward.core.errors import DomainError
+from upward.notes.access import access_pair_workspace
+from upward.notes.views import form_error
+from upward.organisations.access import require_person
+from upward.resources import selectors, services
+from upward.resources.access import (
+    access_resource,
+    access_resource_for_curator,
+    access_saved_item,
+    activities_for,
+    can_curate,
+    require_curator,
+)
+from upward.resources.forms import LibraryFilterForm, ResourceForm
+from upward.resources.models import ActivityIdea, Resource
+
+PAGE_SIZE = 20
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    person = require_person(request.user)
+    filters = LibraryFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    qs = selectors.library(
+        person,
+        kind=criteria.get("kind") or "",
+        step=criteria.get("step"),
+        q=criteria.get("q") or "",
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "resources/library.html",
+        {"filters": filters, "page_obj": page, "can_curate": can_curate(request.user)},
+    )
+
+
+def _resource_form(request: HttpRequest, resource: Resource | None) -> HttpResponse:
+    person = require_curator(request.user)
+    form = ResourceForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=resource,
+        organisation=person.organisation,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {
+            "title": data["title"],
+            "kind": data["kind"],
+            "summary": data["summary"],
+            "url": data["url"],
+            "file": data.get("file") or None,
+            "topics": data["topics"],
+            "journey_step": data["journey_step"],
+            "by": request.user,
+        }
+        try:
+            if resource is None:
+                services.create_resource(person.organisation, **fields)
+            else:
+                services.update_resource(resource, **fields)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Resource saved to the library."))
+            return redirect("resources:library")
+    return render(request, "resources/form.html", {"form": form, "resource": resource})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_resource(request: HttpRequest) -> HttpResponse:
+    return _resource_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_resource(request: HttpRequest, pk: int) -> HttpResponse:
+    return _resource_form(request, access_resource_for_curator(request.user, pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_resource(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = access_resource_for_curator(request.user, pk)
+    if request.method == "POST":
+        services.delete_resource(resource, by=request.user)
+        messages.success(request, _("Resource removed from the library."))
+        return redirect("resources:library")
+    return render(request, "resources/delete.html", {"resource": resource})
+
+
+@login_required
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    """Files are served through this view, never from a public media URL, so only people in
+    the organisation can fetch them."""
+    resource = access_resource(request.user, pk)
+    if not resource.file:
+        raise Http404("No file.")
+    try:
+        handle = resource.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("File missing.") from exc
+    return FileResponse(handle, as_attachment=True, filename=resource.file.name.rsplit("/", 1)[-1])
+
+
+# ---------------------------------------------------------------------------------------------
+# The pair
+
+
+@login_required
+def saved(request: HttpRequest, pk: int) -> HttpResponse:
+    seat = access_pair_workspace(request.user, pk)
+    items = selectors.saved_items(seat.pairing)
+    saved_resources = {i.resource_id for i in items if i.resource_id}
+    saved_activities = {i.activity_id for i in items if i.activity_id}
+    filters = LibraryFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    page = Paginator(
+        selectors.library(
+            seat.person,
+            kind=criteria.get("kind") or "",
+            step=criteria.get("step"),
+            q=criteria.get("q") or "",
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "resources/saved.html",
+        {
+            "seat": seat,
+            "pairing": seat.pairing,
+            "items": items,
+            "page_obj": page,
+            "filters": filters,
+            "activities": selectors.activity_ideas(seat.person),
+            "saved_resources": saved_resources,
+            "saved_activities": saved_activities,
+            "tab": "resources",
+        },
+    )
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest, pk: int) -> HttpResponse:
+    seat = access_pair_workspace(request.user, pk)
+    resource = activity = None
+    try:
+        if request.POST.get("resource"):
+            resource = access_resource(request.user, int(request.POST["resource"]))
+        elif request.POST.get("activity"):
+            activity = activities_for(seat.person).get(pk=int(request.POST["activity"]))
+        else:
+            raise Http404("Nothing to save.")
+    except (ValueError, ActivityIdea.DoesNotExist) as exc:
+        raise Http404("No such item.") from exc
+    try:
+        services.save_item(seat.pairing, resource=resource, activity=activity, by=seat.person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Saved to your pair's list."))
+    return redirect("resources:saved", seat.pairing.pk)
+
+
+@login_required
+@require_POST
+def mark_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    seat, item = access_saved_item(request.user, pk, item_pk)
+    try:
+        services.set_item_done(item, done=request.POST.get("done") == "1", by=seat.person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("resources:saved", seat.pairing.pk)
+
+
+@login_required
+@require_POST
+def remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    seat, item = access_saved_item(request.user, pk, item_pk)
+    try:
+        services.remove_item(item, by=seat.person)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Removed from your list. You can save it again any time."))
+    return redirect("resources:saved", seat.pairing.pk)
