@@ -1,0 +1,448 @@
+"""Reads for the journey pages, built in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from upward.core.models import AuditEvent
+from upward.journey import ics
+from upward.journey.access import JOURNEY_STATES, audience_allows
+from upward.journey.cadence import Progress, progress
+from upward.journey.models import (
+    Event,
+    EventResponse,
+    JourneyStep,
+    JourneyTemplate,
+    JourneyVersion,
+    Meeting,
+    MeetingAgendaItem,
+    MeetingStatus,
+    PairAgreement,
+    ProgrammeJourney,
+    StepKind,
+)
+from upward.journey.services import (
+    event_item,
+    meeting_item,
+    organisers,
+    programme_journey,
+)
+from upward.organisations.models import Person, Topic
+from upward.pairing.models import Pairing
+from upward.programmes.models import Programme
+from upward.recruitment.models import Application
+
+ACTIVITY_LABELS = {
+    "journey.meeting_booked": _("booked a meeting"),
+    "journey.meeting_rescheduled": _("moved a meeting"),
+    "journey.meeting_cancelled": _("cancelled a meeting"),
+    "journey.meeting_marked": _("recorded how a meeting went"),
+    "journey.agreement_saved": _("updated the agreement"),
+    "journey.agreement_confirmed": _("confirmed the agreement"),
+    "journey.agenda_item_added": _("added an agenda item"),
+}
+
+
+@dataclass(frozen=True)
+class PartnerProfile:
+    person: Person
+    role: str
+    offers: list[str]
+    wants: list[str]
+
+
+@dataclass(frozen=True)
+class StepRow:
+    step: JourneyStep
+    number: int
+    held: bool
+    booked: bool
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: dt.datetime
+    who: str
+    what: str
+
+
+@dataclass
+class PairingOverview:
+    pairing: Pairing
+    viewer: Person
+    role: str
+    partner: PartnerProfile
+    journey: ProgrammeJourney
+    may_organise: bool
+    organiser_names: str
+    next_meeting: Meeting | None
+    upcoming: list[Meeting]
+    recent: list[Meeting]
+    steps: list[StepRow]
+    current_step: JourneyStep | None
+    prepare: str
+    agreement: PairAgreement | None
+    progress: Progress
+    activity: list[Activity] = field(default_factory=list)
+
+    @property
+    def agreement_pending(self) -> bool:
+        return self.agreement is None or not self.agreement.is_confirmed
+
+    @property
+    def i_confirmed(self) -> bool:
+        if self.agreement is None:
+            return False
+        return getattr(self.agreement, f"{self.role}_confirmed_at") is not None
+
+
+def _profile(pairing: Pairing, partner: Person, role: str) -> PartnerProfile:
+    application = (
+        Application.objects.filter(
+            programme_id=pairing.programme_id,
+            person=partner,
+            status=Application.Status.ACCEPTED,
+        )
+        .prefetch_related(
+            Prefetch("offered_topics", queryset=Topic.objects.order_by("name")),
+            Prefetch("wanted_topics", queryset=Topic.objects.order_by("name")),
+        )
+        .first()
+    )
+    offers = [t.name for t in application.offered_topics.all()] if application else []
+    wants = [t.name for t in application.wanted_topics.all()] if application else []
+    return PartnerProfile(person=partner, role=role, offers=offers, wants=wants)
+
+
+def session_steps(journey: ProgrammeJourney) -> list[JourneyStep]:
+    if journey.version_id is None:
+        return []
+    return list(
+        JourneyStep.objects.filter(version_id=journey.version_id, kind=StepKind.SESSION)
+        .prefetch_related("agenda_items")
+        .order_by("position")
+    )
+
+
+def step_rows(steps: list[JourneyStep], meetings: list[Meeting]) -> list[StepRow]:
+    held = {m.step_id for m in meetings if m.status == MeetingStatus.HELD}
+    booked = {m.step_id for m in meetings if m.status == MeetingStatus.SCHEDULED}
+    return [
+        StepRow(step=s, number=i, held=s.pk in held, booked=s.pk in booked)
+        for i, s in enumerate(steps, start=1)
+    ]
+
+
+def next_step(rows: list[StepRow]) -> JourneyStep | None:
+    for row in rows:
+        if not row.held and not row.booked:
+            return row.step
+    return None
+
+
+def current_step(rows: list[StepRow]) -> JourneyStep | None:
+    """The first session not yet held: the one to prepare for."""
+    for row in rows:
+        if not row.held:
+            return row.step
+    return None
+
+
+def pair_progress(pairing: Pairing, meetings: list[Meeting], journey: Any) -> Progress:
+    agreement = getattr(pairing, "_agreement", None)
+    per_month = agreement.meetings_per_month if agreement else journey.meetings_per_month
+    since = (pairing.mentee_responded_at or pairing.created_at).date()
+    now = timezone.now()
+    return progress(
+        per_month=per_month,
+        since=since,
+        today=timezone.localdate(),
+        held=sum(1 for m in meetings if m.status == MeetingStatus.HELD),
+        booked=sum(
+            1 for m in meetings if m.status == MeetingStatus.SCHEDULED and m.starts_at > now
+        ),
+        minutes_held=sum(m.actual_minutes or 0 for m in meetings if m.status == MeetingStatus.HELD),
+    )
+
+
+def pairing_overview(pairing: Pairing, viewer: Person) -> PairingOverview:
+    role = "mentor" if viewer.pk == pairing.mentor_id else "mentee"
+    partner = pairing.mentee if role == "mentor" else pairing.mentor
+    journey = programme_journey(pairing.programme)
+    meetings = list(
+        Meeting.objects.filter(pairing=pairing)
+        .select_related("step", "organiser")
+        .order_by("starts_at")
+    )
+    now = timezone.now()
+    upcoming = [m for m in meetings if m.status == MeetingStatus.SCHEDULED and m.ends_at > now]
+    recent = [m for m in meetings if m not in upcoming][::-1][:5]
+    steps = session_steps(journey)
+    rows = step_rows(steps, meetings)
+    current = current_step(rows)
+    agreement = PairAgreement.objects.filter(pairing=pairing).first()
+    pairing._agreement = agreement  # type: ignore[attr-defined]
+    prepare = ""
+    if current is not None:
+        prepare = current.mentor_prepares if role == "mentor" else current.mentee_prepares
+    allowed = organisers(pairing)
+    return PairingOverview(
+        pairing=pairing,
+        viewer=viewer,
+        role=role,
+        partner=_profile(pairing, partner, "mentee" if role == "mentor" else "mentor"),
+        journey=journey,
+        may_organise=any(p.pk == viewer.pk for p in allowed),
+        organiser_names=_(" or ").join(p.full_name for p in allowed),
+        next_meeting=upcoming[0] if upcoming else None,
+        upcoming=upcoming,
+        recent=recent,
+        steps=rows,
+        current_step=current,
+        prepare=prepare,
+        agreement=agreement,
+        progress=pair_progress(pairing, meetings, journey),
+        activity=recent_activity(pairing, meetings),
+    )
+
+
+def recent_activity(pairing: Pairing, meetings: list[Meeting], limit: int = 8) -> list[Activity]:
+    meeting_ids = [str(m.pk) for m in meetings]
+    events = (
+        AuditEvent.objects.filter(
+            Q(object_type="pairing.pairing", object_id=str(pairing.pk))
+            | Q(object_type="journey.meeting", object_id__in=meeting_ids),
+            verb__in=list(ACTIVITY_LABELS),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        Activity(
+            at=e.created_at,
+            who=e.actor.get_full_name() if e.actor else str(_("Upward")),
+            what=str(ACTIVITY_LABELS[e.verb]),
+        )
+        for e in events
+    ]
+
+
+def my_pairings(person: Person) -> list[Pairing]:
+    return list(
+        Pairing.objects.filter(Q(mentor=person) | Q(mentee=person), state__in=JOURNEY_STATES)
+        .select_related("programme", "mentor", "mentee")
+        .order_by("state", "-created_at")
+    )
+
+
+def meeting_agenda(meeting: Meeting) -> list[MeetingAgendaItem]:
+    return list(
+        meeting.agenda.select_related("done_by", "carried_from__meeting").order_by("position", "id")
+    )
+
+
+def pair_meetings(pairing: Pairing) -> Any:
+    return (
+        Meeting.objects.filter(pairing=pairing)
+        .select_related("step", "organiser")
+        .annotate(
+            n_items=Count("agenda"),
+            n_done=Count("agenda", filter=Q(agenda__done_at__isnull=False)),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def bookable_steps(
+    pairing: Pairing, meeting: Meeting | None = None
+) -> tuple[list[JourneyStep], JourneyStep | None]:
+    """Sessions the pair may book and the one to suggest. Guided pairs get the next session
+    first; free-flow pairs choose any."""
+    journey = programme_journey(pairing.programme)
+    steps = session_steps(journey)
+    meetings = list(
+        Meeting.objects.filter(pairing=pairing).exclude(pk=getattr(meeting, "pk", None))
+    )
+    rows = step_rows(steps, meetings)
+    suggestion = meeting.step if meeting and meeting.step_id else next_step(rows)
+    return steps, suggestion
+
+
+# ---------------------------------------------------------------------------------------------
+# Managers: counts only
+
+
+@dataclass(frozen=True)
+class PairRow:
+    pairing: Pairing
+    held: int
+    booked: int
+    missed: int
+    minutes_held: int
+    last_met: dt.datetime | None
+    agreement_confirmed: bool
+    progress: Progress
+
+
+def programme_pair_rows(programme: Programme, pairings: Any) -> list[PairRow]:
+    """Frequency per pair for the programme team. No agenda, agreement wording or places."""
+    journey = programme_journey(programme)
+    now = timezone.now()
+    qs = pairings.select_related("mentor", "mentee", "agreement").annotate(
+        n_held=Count("meetings", filter=Q(meetings__status=MeetingStatus.HELD)),
+        n_booked=Count(
+            "meetings",
+            filter=Q(meetings__status=MeetingStatus.SCHEDULED, meetings__starts_at__gt=now),
+        ),
+        n_missed=Count("meetings", filter=Q(meetings__status=MeetingStatus.MISSED)),
+        minutes=Sum("meetings__actual_minutes", filter=Q(meetings__status=MeetingStatus.HELD)),
+        last=Max("meetings__starts_at", filter=Q(meetings__status=MeetingStatus.HELD)),
+    )
+    rows = []
+    for p in qs:
+        agreement = getattr(p, "agreement", None) if hasattr(p, "agreement") else None
+        per_month = agreement.meetings_per_month if agreement else journey.meetings_per_month
+        rows.append(
+            PairRow(
+                pairing=p,
+                held=p.n_held,
+                booked=p.n_booked,
+                missed=p.n_missed,
+                minutes_held=p.minutes or 0,
+                last_met=p.last,
+                agreement_confirmed=bool(agreement and agreement.is_confirmed),
+                progress=progress(
+                    per_month=per_month,
+                    since=(p.mentee_responded_at or p.created_at).date(),
+                    today=timezone.localdate(),
+                    held=p.n_held,
+                    booked=p.n_booked,
+                    minutes_held=p.minutes or 0,
+                ),
+            )
+        )
+    return rows
+
+
+def journey_pairings(programme: Programme) -> Any:
+    return Pairing.objects.filter(programme=programme, state__in=JOURNEY_STATES).order_by(
+        "mentee__full_name", "id"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Templates
+
+
+def template_rows(person: Person) -> list[JourneyTemplate]:
+    return list(
+        JourneyTemplate.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation_id=person.organisation_id)
+        )
+        .annotate(
+            latest=Max("versions__number"),
+            has_draft=Count("versions", filter=Q(versions__number__isnull=True)),
+        )
+        .order_by("-is_builtin", "name", "id")
+    )
+
+
+def version_with_steps(version: JourneyVersion) -> JourneyVersion:
+    version.step_list = list(  # type: ignore[attr-defined]
+        version.steps.prefetch_related("agenda_items").order_by("position")
+    )
+    return version
+
+
+def published_versions_for(programme: Programme) -> Any:
+    return (
+        JourneyVersion.objects.filter(number__isnull=False)
+        .filter(
+            Q(template__organisation__isnull=True)
+            | Q(template__organisation_id=programme.organisation_id)
+        )
+        .select_related("template")
+        .order_by("template__name", "-number")
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Events and feeds
+
+
+def participant_programmes(person: Person) -> dict[int, str]:
+    """Programme id → role, from accepted applications and pairings in the journey."""
+    roles: dict[int, str] = {}
+    for programme_id, role in Application.objects.filter(
+        person=person, status=Application.Status.ACCEPTED
+    ).values_list("programme_id", "role"):
+        roles[programme_id] = role
+    for programme_id, mentor_id in Pairing.objects.filter(
+        Q(mentor=person) | Q(mentee=person), state__in=JOURNEY_STATES
+    ).values_list("programme_id", "mentor_id"):
+        roles.setdefault(programme_id, "mentor" if mentor_id == person.pk else "mentee")
+    return roles
+
+
+def my_events(person: Person, *, since: dt.datetime | None = None) -> list[Event]:
+    roles = participant_programmes(person)
+    if not roles:
+        return []
+    qs = Event.objects.filter(programme_id__in=list(roles)).select_related("programme", "organiser")
+    if since is not None:
+        qs = qs.filter(ends_at__gte=since)
+    answers = dict(
+        EventResponse.objects.filter(person=person, event__in=qs).values_list("event_id", "answer")
+    )
+    events = []
+    for event in qs.order_by("starts_at"):
+        if audience_allows(event, roles.get(event.programme_id)):
+            event.my_answer = answers.get(event.pk, "")  # type: ignore[attr-defined]
+            events.append(event)
+    return events
+
+
+def event_rows(event: Event) -> list[dict[str, Any]]:
+    from upward.journey.services import event_audience
+
+    responses = {r.person_id: r for r in EventResponse.objects.filter(event=event)}
+    return [{"person": p, "response": responses.get(p.pk)} for p in event_audience(event)]
+
+
+def event_counts(programme: Programme) -> list[Event]:
+    return list(
+        Event.objects.filter(programme=programme)
+        .annotate(
+            n_yes=Count("responses", filter=Q(responses__answer="yes")),
+            n_maybe=Count("responses", filter=Q(responses__answer="maybe")),
+            n_no=Count("responses", filter=Q(responses__answer="no")),
+            n_attended=Count("responses", filter=Q(responses__attended=True)),
+        )
+        .order_by("-starts_at")
+    )
+
+
+def feed_items(person: Person) -> list[ics.CalendarItem]:
+    """Meetings and events of the last 90 days and the future, for the personal feed."""
+    since = timezone.now() - dt.timedelta(days=90)
+    meetings = (
+        Meeting.objects.filter(
+            Q(pairing__mentor=person) | Q(pairing__mentee=person),
+            pairing__state__in=JOURNEY_STATES,
+            starts_at__gte=since,
+        )
+        .select_related(
+            "pairing__programme", "pairing__mentor", "pairing__mentee", "organiser", "step"
+        )
+        .order_by("starts_at")
+    )
+    items = [meeting_item(m) for m in meetings]
+    for event in my_events(person, since=since):
+        items.append(event_item(event, person))
+    return items

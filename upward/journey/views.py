@@ -1,0 +1,936 @@
+"""Journey pages. Each view resolves access, parses input, calls one service or selector, and
+renders. Domain errors become form errors or messages, never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from upward.core.errors import DomainError
+from upward.journey import ics, selectors, services
+from upward.journey.access import (
+    access_agenda_item,
+    access_event_for_manager,
+    access_event_for_participant,
+    access_feed,
+    access_meeting,
+    access_pairing_for_manager,
+    access_pairing_for_participant,
+    access_template,
+    access_template_for_edit,
+    require_template_manager,
+)
+from upward.journey.forms import (
+    AgendaItemForm,
+    AgreementForm,
+    AttendanceForm,
+    CancelForm,
+    CloneForm,
+    EventForm,
+    MarkForm,
+    MeetingForm,
+    ProgrammeJourneyForm,
+    PublishForm,
+    ResponseForm,
+    StepForm,
+    TemplateForm,
+)
+from upward.journey.models import (
+    CalendarFeed,
+    EventResponse,
+    JourneyStep,
+    JourneyVersion,
+    MeetingStatus,
+    PairAgreement,
+    ProgrammeJourney,
+)
+from upward.organisations.access import require_person
+from upward.programmes.access import access_programme_for_manager
+
+PAGE_SIZE = 20
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+def _local(value: dt.datetime, zone: str) -> dt.datetime:
+    try:
+        return timezone.localtime(value, zoneinfo.ZoneInfo(zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.localtime(value)
+
+
+def _ics_response(content: bytes, filename: str, method: str | None = None) -> HttpResponse:
+    content_type = "text/calendar; charset=utf-8"
+    if method:
+        content_type = f"text/calendar; method={method}; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Participants: pairings
+
+
+@login_required
+@require_GET
+def my_journeys(request: HttpRequest) -> HttpResponse:
+    person = require_person(request.user)
+    pairings = selectors.my_pairings(person)
+    if len(pairings) == 1 and request.GET.get("all") is None:
+        return redirect("journey:pairing", pairings[0].pk)
+    return render(request, "journey/my_journeys.html", {"pairings": pairings, "person": person})
+
+
+@login_required
+@require_GET
+def pairing(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = access_pairing_for_participant(request.user, pk)
+    overview = selectors.pairing_overview(pairing, pairing.viewer)  # type: ignore[attr-defined]
+    return render(request, "journey/pairing.html", {"o": overview, "pairing": pairing})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = access_pairing_for_participant(request.user, pk)
+    person = pairing.viewer  # type: ignore[attr-defined]
+    current = PairAgreement.objects.filter(pairing=pairing).first()
+    instance = current or services.default_agreement(pairing)
+    form = AgreementForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_agreement(pairing, person=person, data=form.cleaned_data, by=request.user)
+            if request.POST.get("and_confirm"):
+                services.confirm_agreement(pairing, person=person, by=request.user)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Agreement saved. It is in place once both of you have confirmed it."),
+            )
+            return redirect("journey:pairing", pairing.pk)
+    return render(
+        request,
+        "journey/agreement.html",
+        {"pairing": pairing, "form": form, "agreement": current, "person": person},
+    )
+
+
+@login_required
+@require_POST
+def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = access_pairing_for_participant(request.user, pk)
+    try:
+        services.confirm_agreement(pairing, person=pairing.viewer, by=request.user)  # type: ignore[attr-defined]
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You have confirmed the agreement."))
+    return redirect("journey:pairing", pairing.pk)
+
+
+@login_required
+@require_GET
+def meetings(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = access_pairing_for_participant(request.user, pk)
+    page_obj = Paginator(selectors.pair_meetings(pairing), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "journey/meetings.html",
+        {"pairing": pairing, "page_obj": page_obj, "person": pairing.viewer},  # type: ignore[attr-defined]
+    )
+
+
+def _meeting_form(
+    request: HttpRequest, pairing: Any, person: Any, meeting: Any = None
+) -> MeetingForm:
+    journey = services.programme_journey(pairing.programme)
+    steps, suggestion = selectors.bookable_steps(pairing, meeting)
+    free = journey.mode == ProgrammeJourney.Mode.FREE
+    if meeting is not None:
+        local = _local(meeting.starts_at, meeting.time_zone)
+        initial = {
+            "step": meeting.step_id,
+            "date": local.date(),
+            "start_time": local.time().replace(second=0, microsecond=0),
+            "duration_minutes": meeting.duration_minutes,
+            "time_zone": meeting.time_zone,
+            "place": meeting.place,
+            "video_url": meeting.video_url,
+        }
+    else:
+        agreement = PairAgreement.objects.filter(pairing=pairing).first()
+        initial = {
+            "step": suggestion.pk if suggestion else None,
+            "duration_minutes": (
+                agreement.minutes_per_meeting if agreement else journey.minutes_per_meeting
+            ),
+            "time_zone": person.time_zone,
+        }
+    return MeetingForm(request.POST or None, initial=initial, steps=steps, free=free)
+
+
+def _starts_at(form: MeetingForm) -> dt.datetime:
+    data = form.cleaned_data
+    return services.local_datetime(data["date"], data["start_time"], data["time_zone"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing = access_pairing_for_participant(request.user, pk)
+    person = pairing.viewer  # type: ignore[attr-defined]
+    allowed = services.may_organise(pairing, person)
+    form = _meeting_form(request, pairing, person)
+    if request.method == "POST" and allowed and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.book_meeting(
+                pairing,
+                person=person,
+                starts_at=_starts_at(form),
+                duration_minutes=data["duration_minutes"],
+                step=data["step"],
+                place=data["place"],
+                video_url=data["video_url"],
+                time_zone=data["time_zone"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Meeting booked. We have emailed a calendar invitation to both of you."),
+            )
+            return redirect("journey:meeting", meeting.pk)
+    return render(
+        request,
+        "journey/meeting_form.html",
+        {
+            "pairing": pairing,
+            "form": form,
+            "allowed": allowed,
+            "organisers": services.organisers(pairing),
+            "meeting": None,
+        },
+        status=200 if allowed or request.method == "GET" else 403,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk)
+    pairing = meeting.pairing
+    person = pairing.viewer  # type: ignore[attr-defined]
+    add_form = AgendaItemForm(request.POST or None)
+    if request.method == "POST":
+        if add_form.is_valid():
+            try:
+                services.add_agenda_item(
+                    meeting, person=person, text=add_form.cleaned_data["text"], by=request.user
+                )
+            except DomainError as exc:
+                _form_error(add_form, exc)
+            else:
+                if not request.htmx:  # type: ignore[attr-defined]
+                    return redirect("journey:meeting", meeting.pk)
+                add_form = AgendaItemForm()
+        if request.htmx:  # type: ignore[attr-defined]
+            return _agenda_partial(request, meeting, person, add_form)
+    context = _meeting_context(meeting, person)
+    context["add_form"] = add_form
+    response = render(request, "journey/meeting.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _meeting_context(meeting: Any, person: Any) -> dict[str, Any]:
+    pairing = meeting.pairing
+    partner = pairing.mentor if person.pk == pairing.mentee_id else pairing.mentee
+    role = "mentor" if person.pk == pairing.mentor_id else "mentee"
+    step = meeting.step
+    return {
+        "meeting": meeting,
+        "pairing": pairing,
+        "person": person,
+        "partner": partner,
+        "my_time": _local(meeting.starts_at, person.time_zone),
+        "my_end": _local(meeting.ends_at, person.time_zone),
+        "partner_time": _local(meeting.starts_at, partner.time_zone),
+        "different_zone": _local(meeting.starts_at, person.time_zone).utcoffset()
+        != _local(meeting.starts_at, partner.time_zone).utcoffset(),
+        "agenda": selectors.meeting_agenda(meeting),
+        "may_organise": services.may_organise(pairing, person),
+        "can_mark": meeting.starts_at <= timezone.now()
+        and meeting.status != MeetingStatus.CANCELLED,
+        "is_upcoming": meeting.status == MeetingStatus.SCHEDULED
+        and meeting.starts_at > timezone.now(),
+        "prepare": (step.mentor_prepares if role == "mentor" else step.mentee_prepares)
+        if step
+        else "",
+        "editable": pairing.state == "active" and meeting.status != MeetingStatus.CANCELLED,
+    }
+
+
+def _agenda_partial(request: HttpRequest, meeting: Any, person: Any, add_form: Any) -> HttpResponse:
+    context = _meeting_context(meeting, person)
+    context["add_form"] = add_form
+    response = render(request, "journey/meeting.html#agenda", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_POST
+def agenda_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access_agenda_item(request.user, pk)
+    person = item.meeting.pairing.viewer  # type: ignore[attr-defined]
+    try:
+        services.toggle_agenda_item(item, person=person, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    if request.htmx:  # type: ignore[attr-defined]
+        meeting = access_meeting(request.user, item.meeting_id)
+        return _agenda_partial(request, meeting, meeting.pairing.viewer, AgendaItemForm())  # type: ignore[attr-defined]
+    response = redirect("journey:meeting", item.meeting_id)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk)
+    pairing = meeting.pairing
+    person = pairing.viewer  # type: ignore[attr-defined]
+    allowed = services.may_organise(pairing, person) and meeting.is_scheduled
+    form = _meeting_form(request, pairing, person, meeting)
+    if request.method == "POST" and allowed and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reschedule_meeting(
+                meeting,
+                person=person,
+                starts_at=_starts_at(form),
+                duration_minutes=data["duration_minutes"],
+                step=data["step"],
+                place=data["place"],
+                video_url=data["video_url"],
+                time_zone=data["time_zone"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Meeting changed. We have emailed the updated invitation."))
+            return redirect("journey:meeting", meeting.pk)
+    return render(
+        request,
+        "journey/meeting_form.html",
+        {
+            "pairing": pairing,
+            "form": form,
+            "allowed": allowed,
+            "organisers": services.organisers(pairing),
+            "meeting": meeting,
+        },
+        status=200 if allowed or request.method == "GET" else 403,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk)
+    pairing = meeting.pairing
+    person = pairing.viewer  # type: ignore[attr-defined]
+    allowed = services.may_organise(pairing, person) and meeting.is_scheduled
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and allowed and form.is_valid():
+        try:
+            services.cancel_meeting(meeting, person=person, by=request.user)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request, _("Meeting cancelled. We have emailed both of you a cancellation.")
+            )
+            return redirect("journey:pairing", pairing.pk)
+    return render(
+        request,
+        "journey/meeting_cancel.html",
+        {
+            "meeting": meeting,
+            "pairing": pairing,
+            "form": form,
+            "allowed": allowed,
+            "my_time": _local(meeting.starts_at, person.time_zone),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk)
+    person = meeting.pairing.viewer  # type: ignore[attr-defined]
+    initial = {"actual_minutes": meeting.actual_minutes or meeting.duration_minutes}
+    if meeting.status in (MeetingStatus.HELD, MeetingStatus.MISSED):
+        initial["outcome"] = meeting.status
+    form = MarkForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_meeting(
+                meeting,
+                person=person,
+                held=form.cleaned_data["outcome"] == "held",
+                actual_minutes=form.cleaned_data.get("actual_minutes"),
+                by=request.user,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Thank you: the meeting is recorded."))
+            return redirect("journey:meeting", meeting.pk)
+    return render(
+        request,
+        "journey/meeting_record.html",
+        {
+            "meeting": meeting,
+            "pairing": meeting.pairing,
+            "form": form,
+            "my_time": _local(meeting.starts_at, person.time_zone),
+        },
+    )
+
+
+@login_required
+@require_GET
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = access_meeting(request.user, pk)
+    item = services.meeting_item(meeting)
+    return _ics_response(ics.invite(item), f"meeting-{meeting.pk}.ics", ics.method_of(item))
+
+
+# ---------------------------------------------------------------------------------------------
+# Participants: events
+
+
+@login_required
+@require_GET
+def events(request: HttpRequest) -> HttpResponse:
+    person = require_person(request.user)
+    now = timezone.now()
+    mine = selectors.my_events(person)
+    upcoming = [e for e in mine if e.ends_at >= now]
+    past = [e for e in mine if e.ends_at < now][::-1]
+    page_obj = Paginator(past, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "journey/events.html",
+        {"upcoming": upcoming, "page_obj": page_obj, "person": person},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event(request: HttpRequest, pk: int) -> HttpResponse:
+    event = access_event_for_participant(request.user, pk)
+    person = event.viewer  # type: ignore[attr-defined]
+    response = EventResponse.objects.filter(event=event, person=person).first()
+    form = ResponseForm(
+        request.POST or None, initial={"answer": response.answer if response else None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.respond_to_event(
+                event, person=person, answer=form.cleaned_data["answer"], by=request.user
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Thank you for letting us know."))
+            return redirect("journey:event", event.pk)
+    return render(
+        request,
+        "journey/event.html",
+        {
+            "event": event,
+            "form": form,
+            "response": response,
+            "my_time": _local(event.starts_at, person.time_zone),
+            "my_end": _local(event.ends_at, person.time_zone),
+            "is_past": event.ends_at <= timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    event = access_event_for_participant(request.user, pk)
+    item = services.event_item(event, event.viewer)  # type: ignore[attr-defined]
+    return _ics_response(ics.invite(item), f"event-{event.pk}.ics", ics.method_of(item))
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar feed
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    person = require_person(request.user)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "revoke":
+            services.revoke_feed(person, by=request.user)
+            messages.success(
+                request, _("Your calendar link is switched off. The old address no longer works.")
+            )
+        elif action == "regenerate":
+            services.regenerate_feed(person, by=request.user)
+            messages.success(
+                request,
+                _("Here is your new calendar link. The old address no longer works."),
+            )
+        return redirect("journey:calendar")
+    feed = CalendarFeed.objects.filter(person=person).first()
+    url = ics.site_url(f"/calendar/{feed.token}.ics") if feed else ""
+    return render(request, "journey/calendar.html", {"feed": feed, "feed_url": url})
+
+
+@never_cache
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    # Public by design: calendar programs cannot sign in. The token is the key; a revoked or
+    # regenerated token answers 404 like any unknown one.
+    feed = access_feed(token)
+    services.touch_feed(feed)
+    content = ics.feed(selectors.feed_items(feed.person), name=_("Upward mentoring"))
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="upward.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Programme team: setup, pairs (counts only), events
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_setup(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    current = services.programme_journey(programme)
+    versions = selectors.published_versions_for(programme)
+    initial = {
+        "version": current.version_id,
+        "mode": current.mode,
+        "meetings_per_month": current.meetings_per_month,
+        "minutes_per_meeting": current.minutes_per_meeting,
+    }
+    form = ProgrammeJourneyForm(request.POST or None, initial=initial, versions=versions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_programme_journey(
+                programme,
+                version=data["version"],
+                mode=data["mode"],
+                meetings_per_month=data["meetings_per_month"],
+                minutes_per_meeting=data["minutes_per_meeting"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Journey saved for this programme."))
+            return redirect("journey:programme_setup", programme.pk)
+    version = current.version if current.version_id else None
+    return render(
+        request,
+        "journey/programme_setup.html",
+        {
+            "programme": programme,
+            "form": form,
+            "current": current,
+            "saved": current.pk is not None,
+            "version": selectors.version_with_steps(version) if version else None,
+        },
+    )
+
+
+@login_required
+@require_GET
+def programme_pairs(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    page_obj = Paginator(selectors.journey_pairings(programme), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.programme_pair_rows(
+        programme,
+        selectors.journey_pairings(programme).filter(pk__in=[p.pk for p in page_obj]),
+    )
+    return render(
+        request,
+        "journey/programme_pairs.html",
+        {"programme": programme, "page_obj": page_obj, "rows": rows},
+    )
+
+
+@login_required
+@require_GET
+def manager_pairing(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+    pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
+    rows = selectors.programme_pair_rows(
+        pairing.programme, selectors.journey_pairings(pairing.programme).filter(pk=pairing.pk)
+    )
+    return render(
+        request,
+        "journey/manager_pairing.html",
+        {"programme": pairing.programme, "pairing": pairing, "row": rows[0]},
+    )
+
+
+@login_required
+@require_GET
+def programme_events(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    page_obj = Paginator(selectors.event_counts(programme), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "journey/programme_events.html",
+        {"programme": programme, "page_obj": page_obj, "now": timezone.now()},
+    )
+
+
+def _event_times(form: EventForm) -> tuple[dt.datetime, dt.datetime]:
+    data = form.cleaned_data
+    starts = services.local_datetime(data["date"], data["start_time"], data["time_zone"])
+    ends = services.local_datetime(data["date"], data["end_time"], data["time_zone"])
+    return starts, ends
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int, event_pk: int | None = None) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    manager = require_person(request.user)
+    instance = access_event_for_manager(request.user, pk, event_pk) if event_pk else None
+    if instance is not None and instance.cancelled_at is not None:
+        raise Http404("Cancelled events cannot change.")
+    initial: dict[str, Any] = {"time_zone": manager.time_zone}
+    if instance is not None:
+        start = _local(instance.starts_at, instance.time_zone)
+        initial = {
+            "date": start.date(),
+            "start_time": start.time(),
+            "end_time": _local(instance.ends_at, instance.time_zone).time(),
+            "time_zone": instance.time_zone,
+        }
+    form = EventForm(request.POST or None, instance=instance, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            starts, ends = _event_times(form)
+            event = services.save_event(
+                programme,
+                instance,
+                data=form.cleaned_data,
+                starts_at=starts,
+                ends_at=ends,
+                time_zone=form.cleaned_data["time_zone"],
+                organiser=manager,
+                by=request.user,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Event saved. Invitations are on their way."))
+            return redirect("journey:event_attendance", programme.pk, event.pk)
+    return render(
+        request,
+        "journey/event_form.html",
+        {"programme": programme, "form": form, "event": instance},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_cancel(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    event = access_event_for_manager(request.user, pk, event_pk)
+    if request.method == "POST":
+        try:
+            services.cancel_event(event, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Event cancelled. Everyone invited has been told."))
+        return redirect("journey:programme_events", pk)
+    return render(
+        request, "journey/event_cancel.html", {"programme": event.programme, "event": event}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_attendance(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    event = access_event_for_manager(request.user, pk, event_pk)
+    rows = selectors.event_rows(event)
+    people = [r["person"] for r in rows]
+    responses = {r["person"].pk: r["response"] for r in rows if r["response"]}
+    form = AttendanceForm(request.POST or None, people=people, responses=responses)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.mark_attendance(event, attended=form.attended(), by=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Attendance saved for %(n)s people.") % {"n": count})
+            return redirect("journey:event_attendance", pk, event.pk)
+    return render(
+        request,
+        "journey/event_attendance.html",
+        {
+            "programme": event.programme,
+            "event": event,
+            "rows": [(r, form[f"attended_{r['person'].pk}"]) for r in rows],
+            "form": form,
+            "started": event.starts_at <= timezone.now(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Journey templates
+
+
+@login_required
+@require_GET
+def templates(request: HttpRequest) -> HttpResponse:
+    person = require_template_manager(request.user)
+    return render(request, "journey/templates.html", {"templates": selectors.template_rows(person)})
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest, pk: int) -> HttpResponse:
+    template = access_template(request.user, pk)
+    versions = list(template.versions.select_related("published_by").order_by("-number"))
+    published = [v for v in versions if not v.is_draft]
+    draft = next((v for v in versions if v.is_draft), None)
+    number = request.GET.get("v")
+    shown = published[0] if published else None
+    if number and number.isdigit():
+        shown = next((v for v in published if v.number == int(number)), shown)
+    return render(
+        request,
+        "journey/template.html",
+        {
+            "template": template,
+            "versions": published,
+            "draft": draft,
+            "shown": selectors.version_with_steps(shown) if shown else None,
+            "editable": template.organisation_id is not None,
+            "clone_form": CloneForm(
+                initial={"name": _("%(name)s (our copy)") % {"name": template.name}}
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def template_clone(request: HttpRequest, pk: int) -> HttpResponse:
+    template = access_template(request.user, pk)
+    person = template.viewer  # type: ignore[attr-defined]
+    form = CloneForm(request.POST)
+    version = template.versions.filter(number__isnull=False).order_by("-number").first()
+    if not form.is_valid() or version is None:
+        messages.error(request, _("Give the copy a name."))
+        return redirect("journey:template", template.pk)
+    try:
+        copy = services.clone_template(
+            version,
+            organisation=person.organisation,
+            name=form.cleaned_data["name"],
+            by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("journey:template", template.pk)
+    messages.success(request, _("Copied. Edit the draft, then publish it for your programmes."))
+    return redirect("journey:template", copy.pk)
+
+
+def _draft(request: HttpRequest, pk: int) -> JourneyVersion:
+    template = access_template_for_edit(request.user, pk)
+    draft = template.versions.filter(number__isnull=True).first()
+    if draft is None:
+        raise Http404("No draft.")
+    draft.template = template
+    return draft
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft(request: HttpRequest, pk: int) -> HttpResponse:
+    template = access_template_for_edit(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.start_draft(template, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("journey:template", template.pk)
+        return redirect("journey:draft", template.pk)
+    draft = _draft(request, pk)
+    form = TemplateForm(initial={"name": template.name, "description": template.description})
+    return render(
+        request,
+        "journey/draft.html",
+        {
+            "template": template,
+            "draft": selectors.version_with_steps(draft),
+            "form": form,
+            "publish_form": PublishForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def template_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    template = access_template_for_edit(request.user, pk)
+    form = TemplateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rename_template(
+                template,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Name saved."))
+    else:
+        messages.error(request, _("Give the journey a name."))
+    return redirect("journey:template", template.pk)
+
+
+def _step(request: HttpRequest, pk: int, step_pk: int) -> JourneyStep:
+    draft = _draft(request, pk)
+    try:
+        step = draft.steps.get(pk=step_pk)
+    except JourneyStep.DoesNotExist as exc:
+        raise Http404("No such step.") from exc
+    step.version = draft
+    return step
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> HttpResponse:
+    draft = _draft(request, pk)
+    step = _step(request, pk, step_pk) if step_pk else None
+    form = StepForm(request.POST or None, instance=step)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_step(
+                draft,
+                step,
+                data=form.cleaned_data,
+                agenda=form.cleaned_data.get("agenda", ""),
+                by=request.user,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Step saved in the draft."))
+            return redirect("journey:draft", pk)
+    return render(
+        request,
+        "journey/step_form.html",
+        {"template": draft.template, "draft": draft, "form": form, "step": step},
+    )
+
+
+@login_required
+@require_POST
+def step_delete(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    step = _step(request, pk, step_pk)
+    try:
+        services.delete_step(step, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Step removed from the draft."))
+    return redirect("journey:draft", pk)
+
+
+@login_required
+@require_POST
+def step_move(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    step = _step(request, pk, step_pk)
+    try:
+        services.move_step(step, up=request.POST.get("direction") == "up", by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("journey:draft", pk)
+
+
+@login_required
+@require_POST
+def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _draft(request, pk)
+    form = PublishForm(request.POST)
+    note = form.cleaned_data["change_note"] if form.is_valid() else ""
+    try:
+        version = services.publish_draft(draft, change_note=note, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("journey:draft", pk)
+    messages.success(
+        request,
+        _("Version %(n)s published. Programmes move to it only when their managers choose it.")
+        % {"n": version.number},
+    )
+    return redirect("journey:template", pk)
+
+
+@login_required
+@require_POST
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _draft(request, pk)
+    try:
+        services.discard_draft(draft, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Draft discarded."))
+    return redirect("journey:template", pk)
