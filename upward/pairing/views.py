@@ -361,7 +361,10 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
                     "Thank you. %(name)s will now be asked to confirm; we will tell you when they do."
                 )
                 if accept
-                else _("Thank you for letting us know. Nobody else will be told you declined.")
+                else _(
+                    "Thank you for letting us know. %(name)s will not be told; the programme "
+                    "team will look for another mentor for them."
+                )
             )
         else:
             services.answer_pairing(pairing, person=person, accept=accept)
