@@ -55,7 +55,11 @@ def goals(request: HttpRequest, pk: int) -> HttpResponse:
 def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     people = [seat.person, seat.partner]
-    form = GoalForm(request.POST or None, people=people, initial={"owner": seat.person.pk})
+    form = GoalForm(
+        request.POST if request.method == "POST" else None,
+        people=people,
+        initial={"owner": seat.person.pk},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -85,7 +89,7 @@ def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
-    form = GoalUpdateForm(request.POST or None, instance=goal)
+    form = GoalUpdateForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -153,7 +157,7 @@ def delete_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     form = TaskForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         people=[seat.person, seat.partner],
         initial={"owner": goal.owner_id},
     )
@@ -253,7 +257,9 @@ def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
     subject = seat.person if whom == "me" else seat.partner
     framework = services.ensure_framework(seat.pairing.programme)
     current = selectors.ratings_given(seat.pairing, subject=subject, rater=seat.person, kind=kind)
-    form = AssessmentForm(request.POST or None, skills=framework, initial_levels=current)
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None, skills=framework, initial_levels=current
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.save_assessment(
@@ -288,7 +294,7 @@ def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def workbook(request: HttpRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
-    form = WorkbookForm(request.POST or None)
+    form = WorkbookForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         pdf = build_workbook(seat, include_notes=form.cleaned_data["include_notes"])
         response = HttpResponse(pdf, content_type="application/pdf")
@@ -348,7 +354,9 @@ def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> Ht
     else:
         skill = access_skill_for_manager(request.user, pk, skill_pk)
         programme = skill.programme
-    form = SkillForm(request.POST or None, initial=_skill_initial(skill))
+    form = SkillForm(
+        request.POST if request.method == "POST" else None, initial=_skill_initial(skill)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -59,7 +59,7 @@ def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_shared_note(request: HttpRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
-    form = SharedNoteForm(request.POST or None)
+    form = SharedNoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             note = services.create_shared_note(
@@ -95,7 +95,7 @@ def shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 def edit_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     initial = {"title": note.title, "body": note.body, "version": note.version}
-    form = SharedNoteForm(request.POST or None, initial=initial)
+    form = SharedNoteForm(request.POST if request.method == "POST" else None, initial=initial)
     conflict = False
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,7 +179,10 @@ def meeting_notes(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     seat, meeting, note = access_meeting_for_notes(request.user, meeting_pk)
-    form = MeetingNoteForm(request.POST or None, initial={"body": note.body if note else ""})
+    form = MeetingNoteForm(
+        request.POST if request.method == "POST" else None,
+        initial={"body": note.body if note else ""},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_meeting_note(
@@ -213,7 +216,7 @@ def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def thread(request: HttpRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
-    form = MessageForm(request.POST or None)
+    form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.send_message(seat.pairing, body=form.cleaned_data["body"], by=seat.person)
@@ -245,7 +248,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     require_person(request.user)
     form = PreferenceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial={"email_on_message": services.wants_message_email(request.user)},
     )
     if request.method == "POST" and form.is_valid():
@@ -265,7 +268,11 @@ def _cohort_label(cohort: str) -> str:
 @require_http_methods(["GET", "POST"])
 def cohort_space(request: HttpRequest, pk: int, cohort: str) -> HttpResponse:
     seat = access_cohort_space(request.user, pk, cohort)
-    form = CohortPostForm(request.POST or None) if seat.is_member else None
+    form = (
+        CohortPostForm(request.POST if request.method == "POST" else None)
+        if seat.is_member
+        else None
+    )
     if request.method == "POST":
         if form is None:
             messages.error(request, _("Only members of this cohort can post here."))

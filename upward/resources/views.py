@@ -51,7 +51,7 @@ def library(request: HttpRequest) -> HttpResponse:
 def _resource_form(request: HttpRequest, resource: Resource | None) -> HttpResponse:
     person = require_curator(request.user)
     form = ResourceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         request.FILES or None,
         instance=resource,
         organisation=person.organisation,
