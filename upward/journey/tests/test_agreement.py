@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from upward.core.errors import DomainError
+from upward.journey import services
+from upward.journey.models import PairAgreement
+from upward.journey.tests.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def _data(**changes):
+    data = {
+        "confidentiality": "What we say stays between us.",
+        "meetings_per_month": Decimal("1"),
+        "minutes_per_meeting": 60,
+        "ends_on": dt.date(2027, 7, 9),
+        "raising_concerns": "We say so, or talk to the programme team.",
+    }
+    data.update(changes)
+    return data
+
+
+def test_both_confirm_with_time_and_edits_reset(pairs, clock):
+    pairing = pairs.pairing
+    services.save_agreement(pairing, person=pairs.mentee, data=_data(), by=None)
+    agreement = services.confirm_agreement(pairing, person=pairs.mentee, by=None)
+    assert agreement.mentee_confirmed_at == NOW and agreement.mentor_confirmed_at is None
+    assert not agreement.is_confirmed
+
+    clock.shift(dt.timedelta(hours=2))
+    agreement = services.confirm_agreement(pairing, person=pairs.mentor, by=None)
+    assert agreement.mentor_confirmed_at == NOW + dt.timedelta(hours=2)
+    assert agreement.is_confirmed
+
+    # Saving the same words keeps the confirmations; a real change clears them.
+    services.save_agreement(pairing, person=pairs.mentor, data=_data(), by=None)
+    assert PairAgreement.objects.get(pairing=pairing).is_confirmed
+    services.save_agreement(
+        pairing, person=pairs.mentor, data=_data(minutes_per_meeting=45), by=None
+    )
+    agreement = PairAgreement.objects.get(pairing=pairing)
+    assert agreement.mentor_confirmed_at is None and agreement.mentee_confirmed_at is None
+
+
+def test_confirm_before_writing_is_refused(pairs):
+    with pytest.raises(DomainError, match="Write the agreement"):
+        services.confirm_agreement(pairs.pairing, person=pairs.mentor, by=None)
+
+
+def test_someone_else_cannot_write_or_confirm(pairs):
+    with pytest.raises(DomainError):
+        services.save_agreement(pairs.pairing, person=pairs.other.mentor, data=_data(), by=None)
+    services.save_agreement(pairs.pairing, person=pairs.mentee, data=_data(), by=None)
+    with pytest.raises(DomainError):
+        services.confirm_agreement(pairs.pairing, person=pairs.other.mentee, by=None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"minutes_per_meeting": 5}, "minutes_per_meeting"),
+        ({"meetings_per_month": Decimal("9")}, "meetings_per_month"),
+        ({"ends_on": dt.date(2026, 1, 1)}, "ends_on"),
+        ({"confidentiality": "  "}, "confidentiality"),
+    ],
+)
+def test_bad_agreement_values(pairs, changes, field):
+    with pytest.raises(DomainError) as info:
+        services.save_agreement(pairs.pairing, person=pairs.mentee, data=_data(**changes), by=None)
+    assert info.value.field == field
+
+
+def test_default_agreement_follows_the_programme(pairs):
+    default = services.default_agreement(pairs.pairing)
+    assert default.ends_on == pairs.pairing.programme.ends_on
+    assert default.minutes_per_meeting == 60
+    assert "programme team" in default.raising_concerns
