@@ -36,5 +36,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "managed": selectors.managed_programme_rows(request.user),
         "applications": selectors.my_applications(person),
         "open_programmes": selectors.open_programmes_for(person),
+        "pairings": selectors.my_pairings(person),
     }
     return render(request, "core/dashboard.html", context)
