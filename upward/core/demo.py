@@ -191,19 +191,19 @@ ACCOUNTS = [
         "manager@northbridge.example",
         "Programme manager",
         "Tom Hughes",
-        "Runs the inclusion programme now recruiting",
+        "Runs the active and the recruiting programmes",
     ),
     DemoAccount(
         "mentor@northbridge.example",
         "Junior mentor",
         "Aisha Khan",
-        "Associate in Data; has applied to mentor",
+        "Associate in Data; mentors Richard Allen, and has applied to mentor again",
     ),
     DemoAccount(
         "mentee@northbridge.example",
         "Senior mentee",
         "Richard Allen",
-        "Director of Operations; has applied as a mentee",
+        "Director of Operations; mentored by Aisha Khan, and has applied again",
     ),
 ]
 
@@ -348,6 +348,7 @@ def build_directory() -> Organisation:
 
 PILOT_NAME = "Digital Confidence Pilot"
 RECRUITING_NAME = "Inclusive Leadership 2027"
+ACTIVE_NAME = "Digital Skills Exchange 2026"
 
 MOTIVATIONS = {
     "mentor": [
@@ -403,9 +404,9 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
     from upward.programmes.services import create_programme, transition_programme
     from upward.recruitment.services import decide_application
 
-    existing = list(Programme.objects.filter(organisation=org, name__in=[PILOT_NAME,
-                                                                          RECRUITING_NAME]))
-    if len(existing) == 2:
+    names = [PILOT_NAME, RECRUITING_NAME, ACTIVE_NAME]
+    existing = list(Programme.objects.filter(organisation=org, name__in=names))
+    if len(existing) == len(names):
         return existing
     rng = random.Random(7)
     levels = {lv.rank: lv for lv in Level.objects.filter(organisation=org)}
@@ -449,8 +450,15 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
         for person in mentee_pool[:8]:
             application = _apply(pilot, person, "mentee", rng)
             decide_application(application, decision="accepted", by=admin.user)
-        for state in ("matching", "active", "completed"):
-            transition_programme(pilot, to=state, by=admin.user)
+        transition_programme(pilot, to="matching", by=admin.user)
+        _match_and_confirm(pilot, by=admin.user)
+        transition_programme(pilot, to="active", by=admin.user)
+        from upward.pairing.models import Pairing
+        from upward.pairing.services import complete_pairing
+
+        for pairing in Pairing.objects.filter(programme=pilot, state="active"):
+            complete_pairing(pairing, by=admin.user)
+        transition_programme(pilot, to="completed", by=admin.user)
         Programme.objects.filter(pk=pilot.pk).update(
             starts_on=dt.date(2025, 3, 3), ends_on=dt.date(2025, 9, 26)
         )
@@ -492,4 +500,65 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
             application = _apply(recruiting, person, "mentee", rng)
             if i % 3 != 2:
                 decide_application(application, decision="accepted", by=manager.user)
-    return [pilot, recruiting]
+
+        # An active programme where the demo mentor and mentee are paired with each other.
+        active = create_programme(admin, fields={
+            "name": ACTIVE_NAME,
+            "summary": "A second cohort after the pilot: digital skills in both directions, "
+                       "with leaders sharing how decisions get made.",
+            "objective": "digital_skills",
+            "success_what": "Leaders' confidence choosing and using digital tools",
+            "success_how": "Skills self-assessment and survey at the start and the end",
+            "success_target": "Average skills rating up by one point",
+            "mentor_level_min": levels[1], "mentor_level_max": levels[4],
+            "mentee_level_min": levels[6], "mentee_level_max": levels[9],
+            "selection_mode": "reviewed", "places": 6,
+            "starts_on": today - dt.timedelta(days=45),
+            "ends_on": today + dt.timedelta(days=140),
+            "commitment": "One hour a month for six months",
+            "previous_cohort": pilot,
+        })
+        active.managers.add(manager)
+        # Open recruitment needs a future start; the real start is set just below.
+        Programme.objects.filter(pk=active.pk).update(starts_on=today + dt.timedelta(days=1))
+        active.refresh_from_db()
+        transition_programme(active, to="recruiting", by=admin.user)
+        demo_mentor = Person.objects.get(organisation=org, email=ACCOUNTS[2].email)
+        demo_mentee = Person.objects.get(organisation=org, email=ACCOUNTS[3].email)
+        people = [(demo_mentor, "mentor"), (demo_mentee, "mentee")]
+        people += [(p, "mentor") for p in mentor_pool[22:27]]
+        people += [(p, "mentee") for p in mentee_pool[20:25]]
+        for person, role in people:
+            application = _apply(active, person, role, rng)
+            decide_application(application, decision="accepted", by=manager.user)
+        transition_programme(active, to="matching", by=manager.user)
+        from upward.pairing.services import add_match_rule
+
+        add_match_rule(active, kind="pin", mentee_id=demo_mentee.pk, mentor_id=demo_mentor.pk,
+                       by=manager.user)
+        _match_and_confirm(active, by=manager.user)
+        transition_programme(active, to="active", by=manager.user)
+        Programme.objects.filter(pk=active.pk).update(starts_on=today - dt.timedelta(days=45))
+    return [pilot, recruiting, active]
+
+
+def _match_and_confirm(programme, *, by):  # type: ignore[no-untyped-def]
+    """Run matching, publish, and have every mentor accept and every mentee confirm."""
+    from upward.pairing.models import MatchRun, Pairing
+    from upward.pairing.services import (
+        answer_pairing,
+        answer_proposal,
+        publish_match_run,
+        start_match_run,
+    )
+
+    run = start_match_run(programme, by=by)
+    run = MatchRun.objects.get(pk=run.pk)
+    publish_match_run(run, by=by)
+    pairings = list(Pairing.objects.filter(programme=programme).select_related("mentor",
+                                                                                "mentee"))
+    for pairing in pairings:
+        answer_proposal(pairing, person=pairing.mentor, accept=True)
+    for pairing in Pairing.objects.filter(programme=programme).select_related("mentee"):
+        answer_pairing(pairing, person=pairing.mentee, accept=True)
+    return pairings
