@@ -108,6 +108,7 @@ def programme_goal_counts(programme: Any) -> list[PairingCounts]:
         row.tasks, row.tasks_done = r["n"], r["done"]
     for r in (
         Assessment.objects.filter(pairing__in=list(rows), subject_id=F("rater_id"))
+        .order_by()
         .values("pairing", "kind")
         .distinct()
     ):
