@@ -112,6 +112,21 @@ class AgendaItemForm(forms.Form):
 
 
 class AgreementForm(forms.ModelForm):
+    meetings_per_month = forms.DecimalField(
+        label=_("Meetings a month"),
+        min_value=Decimal("0.5"),
+        max_value=Decimal("8"),
+        decimal_places=1,
+        help_text=_("e.g. 1 for monthly, 2 for every fortnight, 0.5 for every two months."),
+        widget=forms.NumberInput(attrs={"step": "0.5"}),
+    )
+    minutes_per_meeting = forms.IntegerField(
+        label=_("Minutes a meeting"),
+        min_value=MIN_MINUTES,
+        max_value=MAX_MINUTES,
+        help_text=_("Between 15 and 240."),
+    )
+
     class Meta:
         model = PairAgreement
         fields = [
@@ -125,7 +140,6 @@ class AgreementForm(forms.ModelForm):
             "confidentiality": forms.Textarea(attrs={"rows": 4}),
             "raising_concerns": forms.Textarea(attrs={"rows": 4}),
             "ends_on": DATE,
-            "meetings_per_month": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
         }
         help_texts = {
             "confidentiality": _("What stays between you, and what either of you may share."),
@@ -138,12 +152,6 @@ class AgreementForm(forms.ModelForm):
                 "How either of you says something is not working, and who else you can talk to."
             ),
         }
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["meetings_per_month"].min_value = Decimal("0.5")
-        self.fields["minutes_per_meeting"].min_value = MIN_MINUTES
-        self.fields["minutes_per_meeting"].max_value = MAX_MINUTES
 
 
 class ProgrammeJourneyForm(forms.Form):

@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Max, Q
 from django.template.loader import render_to_string
+from django.templatetags.tz import do_timezone
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -543,6 +544,16 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         ) from exc
 
 
+def in_zone(value: dt.datetime, zone_name: str) -> dt.datetime:
+    """The time in a person's zone, marked so templates' |date does not convert it back to the
+    site's zone (Django's own |timezone filter does the same)."""
+    try:
+        zone = zoneinfo.ZoneInfo(zone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return do_timezone(value, zone)
+
+
 def local_datetime(date: dt.date, time: dt.time, zone_name: str) -> dt.datetime:
     """A wall-clock time in a zone, refusing times that do not exist (clocks going forward)."""
     zone = _zone(zone_name)
@@ -594,7 +605,12 @@ def _lock_people(people: Iterable[Person]) -> None:
 
 
 def _check_overlap(
-    pairing: Pairing, starts_at: dt.datetime, ends_at: dt.datetime, exclude: int | None = None
+    pairing: Pairing,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    *,
+    zone_name: str,
+    exclude: int | None = None,
 ) -> None:
     people = [pairing.mentor_id, pairing.mentee_id]
     clash = (
@@ -611,8 +627,7 @@ def _check_overlap(
     )
     if clash is None:
         return
-    zone = _zone(pairing.mentee.time_zone)
-    when = timezone.localtime(clash.starts_at, zone).strftime("%d %b %Y %H:%M")
+    when = timezone.localtime(clash.starts_at, _zone(zone_name)).strftime("%d %b %Y %H:%M")
     if clash.pairing_id == pairing.pk:
         message = _("You already have a meeting at that time (%(when)s). Pick another time.")
     else:
@@ -643,7 +658,7 @@ def book_meeting(
     _zone(zone_name)
     with transaction.atomic():
         _lock_people([pairing.mentor, pairing.mentee])
-        _check_overlap(pairing, starts_at, ends_at)
+        _check_overlap(pairing, starts_at, ends_at, zone_name=zone_name)
         _pinned_journey(pairing.programme)
         meeting = Meeting.objects.create(
             pairing=pairing,
@@ -692,7 +707,7 @@ def reschedule_meeting(
     _zone(zone_name)
     with transaction.atomic():
         _lock_people([pairing.mentor, pairing.mentee])
-        _check_overlap(pairing, starts_at, ends_at, exclude=meeting.pk)
+        _check_overlap(pairing, starts_at, ends_at, zone_name=zone_name, exclude=meeting.pk)
         step_changed = (step.pk if step else None) != meeting.step_id
         meeting.starts_at = starts_at
         meeting.ends_at = ends_at
@@ -942,12 +957,11 @@ def _send_invites(meeting: Meeting) -> None:
     for person in (pairing.mentee, pairing.mentor):
         if not person.email:
             continue
-        zone = _zone(person.time_zone) if person.time_zone else _zone("UTC")
         context = {
             "meeting": meeting,
             "person": person,
             "organiser": meeting.organiser,
-            "when": timezone.localtime(meeting.starts_at, zone),
+            "when": in_zone(meeting.starts_at, person.time_zone),
             "zone": person.time_zone,
             "link": ics.site_url(reverse("journey:meeting", args=[meeting.pk])),
             "title": item.summary,
@@ -1096,13 +1110,12 @@ def _send_event_invites(event: Event) -> None:
         item = event_item(event, person)
         content = ics.invite(item)
         method = ics.method_of(item)
-        zone = _zone(person.time_zone or "UTC")
         body = render_to_string(
             "journey/email/event_invite.txt",
             {
                 "event": event,
                 "person": person,
-                "when": timezone.localtime(event.starts_at, zone),
+                "when": in_zone(event.starts_at, person.time_zone),
                 "zone": person.time_zone,
                 "link": ics.site_url(reverse("journey:event", args=[event.pk])),
                 "cancelled": item.cancelled,
@@ -1229,7 +1242,7 @@ def send_journey_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
                     {
                         "meeting": meeting,
                         "person": person,
-                        "when": timezone.localtime(meeting.starts_at, _zone(person.time_zone)),
+                        "when": in_zone(meeting.starts_at, person.time_zone),
                         "zone": person.time_zone,
                         "link": ics.site_url(reverse("journey:meeting", args=[meeting.pk])),
                     },

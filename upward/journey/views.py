@@ -4,7 +4,6 @@ renders. Domain errors become form errors or messages, never a 500."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.contrib import messages
@@ -68,10 +67,7 @@ def _form_error(form: Any, exc: DomainError) -> None:
 
 
 def _local(value: dt.datetime, zone: str) -> dt.datetime:
-    try:
-        return timezone.localtime(value, zoneinfo.ZoneInfo(zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.localtime(value)
+    return services.in_zone(value, zone)
 
 
 def _ics_response(content: bytes, filename: str, method: str | None = None) -> HttpResponse:
