@@ -19,7 +19,7 @@ import numpy as np
 
 from matching.engine import _row_blocks
 
-LIST_LEN = 64
+LIST_LEN = 256
 # A separate venv with `pip install mentor-match` (default: <tmp>/benchvenv).
 MENTOR_MATCH_PYTHON = os.environ.get(
     "MENTOR_MATCH_PYTHON", os.path.join(tempfile.gettempdir(), "benchvenv", "bin", "python"))
@@ -28,68 +28,82 @@ _OUTSIDE = tempfile.gettempdir()
 
 
 class _Prefs:
-    """Each mentee's eligible mentors, best first, produced LIST_LEN at a time."""
+    """Each mentee's eligible mentors, best first (ties: lower index), as numpy
+    arrays: the top LIST_LEN up front, the full row loaded when exhausted."""
 
     def __init__(self, scorer, cap: np.ndarray) -> None:
         self.scorer = scorer
         self.cap_ok = cap > 0
         n, m = scorer.shape
-        self.lists: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-        self.depth = np.zeros(n, dtype=np.int64)  # how many entries are loaded
+        self.vals: list[np.ndarray] = [np.zeros(0)] * n
+        self.cols: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * n
+        self.full = np.zeros(n, dtype=bool)
+        k = min(LIST_LEN, m)
         for rows in _row_blocks(n, m, None):
             s, a = scorer.block(rows)
             sm = np.where(a & self.cap_ok[None, :], s.astype(np.float64), -np.inf)
-            k = min(LIST_LEN, m)
-            top = np.argpartition(-sm, k - 1, axis=1)[:, :k] if m > k else np.tile(
-                np.arange(m), (len(rows), 1))
+            top = (np.argpartition(-sm, k - 1, axis=1)[:, :k] if m > k
+                   else np.tile(np.arange(m), (len(rows), 1)))
+            vals = np.take_along_axis(sm, top, axis=1)
+            order = np.lexsort((top, -vals), axis=1)
+            top = np.take_along_axis(top, order, axis=1)
+            vals = np.take_along_axis(vals, order, axis=1)
             for r, i in enumerate(rows.tolist()):
-                cols = top[r]
-                vals = sm[r, cols]
-                order = np.lexsort((cols, -vals))
-                self.lists[i] = [(float(vals[o]), int(cols[o])) for o in order
-                                 if np.isfinite(vals[o])]
-                self.depth[i] = k
+                ok = np.isfinite(vals[r])
+                self.vals[i] = vals[r][ok]
+                self.cols[i] = top[r][ok]
+                # All eligible mentors already listed when the top was not full.
+                self.full[i] = m <= k or not ok.all()
 
-    def get(self, i: int, pos: int) -> tuple[float, int] | None:
-        lst = self.lists[i]
-        if pos < len(lst):
-            return lst[pos]
-        _n, m = self.scorer.shape
-        if self.depth[i] >= m:
-            return None
-        # Load the full row once (rare: the mentee ran out of its top list).
-        s, a = self.scorer.block(np.array([i]))
-        sm = np.where(a[0] & self.cap_ok, s[0].astype(np.float64), -np.inf)
-        order = np.lexsort((np.arange(m), -sm))
-        self.lists[i] = [(float(sm[j]), int(j)) for j in order if np.isfinite(sm[j])]
-        self.depth[i] = m
-        return self.lists[i][pos] if pos < len(self.lists[i]) else None
+    def row(self, i: int, pos: int) -> tuple[np.ndarray, np.ndarray]:
+        """The preference arrays of mentee i, loading the full row if pos runs past."""
+        if pos >= len(self.cols[i]) and not self.full[i]:
+            m = self.scorer.shape[1]
+            s, a = self.scorer.block(np.array([i]))
+            sm = np.where(a[0] & self.cap_ok, s[0].astype(np.float64), -np.inf)
+            order = np.lexsort((np.arange(m), -sm))
+            ok = np.isfinite(sm[order])
+            self.cols[i] = order[ok]
+            self.vals[i] = sm[order][ok]
+            self.full[i] = True
+        return self.vals[i], self.cols[i]
 
 
 def greedy(scorer, cap: np.ndarray) -> list[tuple[int, int]]:
     """Repeatedly take the highest-scoring pair whose mentee is free and mentor
-    has room (lazy heap over each mentee's next best mentor)."""
+    has room (lazy heap over each mentee's next best mentor with room)."""
     prefs = _Prefs(scorer, cap)
     left = cap.astype(np.int64).copy()
+
+    def next_open(i: int, pos: int) -> int | None:
+        while True:
+            _vals, cols = prefs.row(i, pos)
+            if pos >= len(cols):
+                return None
+            open_ = np.flatnonzero(left[cols[pos:]] > 0)
+            if len(open_):
+                return pos + int(open_[0])
+            if prefs.full[i]:
+                return None
+            pos = len(cols)
+
     heap = []
     for i in range(scorer.shape[0]):
-        first = prefs.get(i, 0)
-        if first is not None:
-            heap.append((-first[0], i, first[1], 0))
+        pos = next_open(i, 0)
+        if pos is not None:
+            heap.append((-float(prefs.vals[i][pos]), i, int(prefs.cols[i][pos]), pos))
     heapq.heapify(heap)
     pairs = []
     while heap:
-        _neg, i, j, pos = heapq.heappop(heap)
+        _, i, j, pos = heapq.heappop(heap)
         if left[j] > 0:
             left[j] -= 1
             pairs.append((i, j))
             continue
-        nxt = prefs.get(i, pos + 1)
-        while nxt is not None and left[nxt[1]] <= 0:
-            pos += 1
-            nxt = prefs.get(i, pos + 1)
-        if nxt is not None:
-            heapq.heappush(heap, (-nxt[0], i, nxt[1], pos + 1))
+        pos2 = next_open(i, pos + 1)
+        if pos2 is not None:
+            heapq.heappush(heap, (-float(prefs.vals[i][pos2]), i, int(prefs.cols[i][pos2]),
+                                  pos2))
     return sorted(pairs)
 
 
@@ -103,11 +117,12 @@ def gale_shapley(scorer, cap: np.ndarray) -> list[tuple[int, int]]:
     free = list(range(n - 1, -1, -1))
     while free:
         i = free.pop()
-        choice = prefs.get(i, int(nxt[i]))
-        if choice is None:
+        pos = int(nxt[i])
+        vals, cols = prefs.row(i, pos)
+        if pos >= len(cols):
             continue
         nxt[i] += 1
-        s, j = choice
+        s, j = float(vals[pos]), int(cols[pos])
         h = held[j]
         if len(h) < cap[j]:
             heapq.heappush(h, (s, -i))

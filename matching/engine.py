@@ -479,8 +479,6 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     cols_e = np.concatenate(e_cols)
     sc_e = np.concatenate(e_sc)
     scale = _scale_for(max_abs, n + m)
-    stats["candidates_s"] = time.perf_counter() - t0
-    stats["candidate_edges"] = float(len(rows_e))
 
     # The pool (pairs above the thresholds) is larger than the graph handed to the
     # solver: the graph starts with the top-k of each row and column of the pool,
@@ -490,6 +488,8 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
                   np.ones(len(rows_e), dtype=bool) if all_pairs
                   else _top_k_mask(rows_e, cols_e, sc_e, k))
     stats["graph_edges_initial"] = float(pool_.in_graph.sum())
+    stats["candidates_s"] = time.perf_counter() - t0
+    stats["candidate_edges"] = float(len(rows_e))
     bounds = _Bounds(row_thr, col_thr, scale)
     rounds = 0
     solve_s = 0.0
