@@ -29,6 +29,7 @@ def saved_items(pairing: Pairing) -> list[SavedItem]:
     return list(
         SavedItem.objects.filter(pairing=pairing)
         .select_related("resource", "activity", "saved_by")
+        .prefetch_related("resource__topics")
         .order_by("done_at", "-saved_at", "-id")
     )
 
