@@ -10,6 +10,13 @@ from upward.resources.models import JOURNEY_STEPS, Kind, Resource
 
 
 class ResourceForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("Link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("A web address, e.g. https://… Give a link or a file."),
+    )
     file = forms.FileField(
         label=_("Or upload a file"),
         required=False,
@@ -25,8 +32,6 @@ class ResourceForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "topics": forms.CheckboxSelectMultiple,
         }
-        labels = {"url": _("Link")}
-        help_texts = {"url": _("A web address, e.g. https://… Give a link or a file.")}
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
