@@ -3,7 +3,7 @@ from __future__ import annotations
 import zoneinfo
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,16 @@ def zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in [*names, "UTC"]]
 
 
+class StepChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.title)
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _("%(name)s, version %(n)s") % {"name": obj.template.name, "n": obj.number}
+
+
 class ZoneField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Time zone"))
@@ -44,7 +54,7 @@ class ZoneField(forms.ChoiceField):
 
 
 class MeetingForm(forms.Form):
-    step = forms.ModelChoiceField(
+    step = StepChoiceField(
         queryset=JourneyStep.objects.none(),
         required=False,
         label=_("Session"),
@@ -73,8 +83,8 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args: Any, steps: list[JourneyStep], free: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["step"].queryset = JourneyStep.objects.filter(pk__in=[s.pk for s in steps])
-        self.fields["step"].label_from_instance = lambda s: s.title
+        step_field = cast(forms.ModelChoiceField, self.fields["step"])
+        step_field.queryset = JourneyStep.objects.filter(pk__in=[s.pk for s in steps])
         if not free and steps:
             self.fields["step"].help_text = _(
                 "This programme follows the sessions in order; the next one is chosen for you."
@@ -155,7 +165,7 @@ class AgreementForm(forms.ModelForm):
 
 
 class ProgrammeJourneyForm(forms.Form):
-    version = forms.ModelChoiceField(
+    version = VersionChoiceField(
         queryset=None,
         label=_("Journey"),
         empty_label=None,
@@ -183,14 +193,7 @@ class ProgrammeJourneyForm(forms.Form):
 
     def __init__(self, *args: Any, versions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["version"].queryset = versions
-        self.fields["version"].label_from_instance = lambda v: (
-            _("%(name)s, version %(n)s")
-            % {
-                "name": v.template.name,
-                "n": v.number,
-            }
-        )
+        cast(VersionChoiceField, self.fields["version"]).queryset = versions
 
 
 class CloneForm(forms.Form):
@@ -237,7 +240,7 @@ class StepForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = StepKind.choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = StepKind.choices
         if self.instance.pk and not self.is_bound:
             self.initial["agenda"] = "\n".join(i.text for i in self.instance.agenda_items.all())
 

@@ -266,10 +266,10 @@ def bookable_steps(
     first; free-flow pairs choose any."""
     journey = programme_journey(pairing.programme)
     steps = session_steps(journey)
-    meetings = list(
-        Meeting.objects.filter(pairing=pairing).exclude(pk=getattr(meeting, "pk", None))
-    )
-    rows = step_rows(steps, meetings)
+    meetings = Meeting.objects.filter(pairing=pairing)
+    if meeting is not None:
+        meetings = meetings.exclude(pk=meeting.pk)
+    rows = step_rows(steps, list(meetings))
     suggestion = meeting.step if meeting and meeting.step_id else next_step(rows)
     return steps, suggestion
 

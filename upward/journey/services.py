@@ -12,6 +12,7 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from email.mime.text import MIMEText
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -620,7 +621,7 @@ def _check_overlap(
             starts_at__lt=ends_at,
             ends_at__gt=starts_at,
         )
-        .exclude(pk=exclude)
+        .exclude(pk=exclude or 0)
         .select_related("pairing")
         .order_by("starts_at")
         .first()
@@ -793,7 +794,7 @@ def mark_meeting(
 
 
 def _fill_agenda(meeting: Meeting) -> None:
-    if meeting.step_id is None:
+    if meeting.step is None:
         return
     start = (meeting.agenda.aggregate(m=Max("position"))["m"] or 0) + 1
     MeetingAgendaItem.objects.bulk_create(
@@ -904,7 +905,7 @@ def _attendee(person: Person) -> ics.Attendee:
 def meeting_item(meeting: Meeting) -> ics.CalendarItem:
     pairing = meeting.pairing
     partner = pairing.mentor if meeting.organiser_id == pairing.mentee_id else pairing.mentee
-    title = meeting.step.title if meeting.step_id else _("Mentoring meeting")
+    title = meeting.step.title if meeting.step else _("Mentoring meeting")
     link = ics.site_url(reverse("journey:meeting", args=[meeting.pk]))
     description = _("Reverse mentoring: %(programme)s.\nAgenda and notes: %(link)s") % {
         "programme": pairing.programme.name,
@@ -976,8 +977,13 @@ def _send_invites(meeting: Meeting) -> None:
         else:
             subject = _("Invitation: %(title)s") % {"title": item.summary}
         transaction.on_commit(
-            lambda s=subject, b=body, to=person.email: _send_calendar_email(
-                subject=s, body=b, to=[to], content=content, method=method
+            partial(
+                _send_calendar_email,
+                subject=subject,
+                body=body,
+                to=[person.email],
+                content=content,
+                method=method,
             )
         )
 
@@ -1124,8 +1130,13 @@ def _send_event_invites(event: Event) -> None:
         prefix = _("Cancelled") if item.cancelled else (_("Updated") if event.sequence else "")
         subject = f"{prefix}: {event.title}" if prefix else event.title
         transaction.on_commit(
-            lambda s=subject, b=body, to=person.email, c=content, m=method: _send_calendar_email(
-                subject=s, body=b, to=[to], content=c, method=m
+            partial(
+                _send_calendar_email,
+                subject=subject,
+                body=body,
+                to=[person.email],
+                content=content,
+                method=method,
             )
         )
 

@@ -392,7 +392,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access_meeting(request.user, pk)
     person = meeting.pairing.viewer  # type: ignore[attr-defined]
-    initial = {"actual_minutes": meeting.actual_minutes or meeting.duration_minutes}
+    initial: dict[str, Any] = {"actual_minutes": meeting.actual_minutes or meeting.duration_minutes}
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.MISSED):
         initial["outcome"] = meeting.status
     form = MarkForm(request.POST or None, initial=initial)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from email import message_from_bytes
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -16,7 +17,7 @@ from upward.journey.tests.helpers import book
 pytestmark = pytest.mark.django_db
 
 
-def _parse(content: bytes) -> tuple[Calendar, object]:
+def _parse(content: bytes) -> tuple[Calendar, Any]:
     cal = Calendar.from_ical(content)
     events = cal.walk("VEVENT")
     assert len(events) == 1
@@ -94,7 +95,7 @@ def test_email_carries_text_calendar_part_with_method(pairs, django_capture_on_c
     parts = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
     assert len(parts) == 1
     assert parts[0].get_param("method") == "REQUEST"
-    cal = Calendar.from_ical(parts[0].get_payload(decode=True))
+    cal = Calendar.from_ical(bytes(parts[0].get_payload(decode=True)))
     assert cal["METHOD"] == "REQUEST"
     assert str(cal.walk("VEVENT")[0]["UID"]) == meeting.uid
 
