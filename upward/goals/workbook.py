@@ -92,7 +92,7 @@ def _date(value: dt.date | dt.datetime | None) -> str:
         return "–"
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value).date()
-    return value.strftime("%-d %B %Y")
+    return f"{value.day} {value:%B %Y}"
 
 
 def _journey(pdf: _Workbook, seat: Seat) -> None:
