@@ -138,3 +138,73 @@ def test_a_pair_works_together_and_the_manager_sees_only_counts(visitor_factory,
     response = manager.page.goto(manager.base_url + f"/pairings/{pk}/notes/")
     assert response is not None and response.status == 404
     assert NOTE not in manager.page.content()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resources_private_notes_and_the_cohort_space(visitor_factory, world):
+    from upward.notes.tests.helpers import make_meeting
+    from upward.resources import services as resources
+    from upward.resources.models import ActivityIdea, SavedItem
+
+    pairs = build_pairs(world)
+    pk = pairs.pairing.pk
+    ActivityIdea.objects.create(
+        slug="walk",
+        title="Hold a session on a walk",
+        description="Walking side by side often makes honest conversation easier.",
+        journey_step=1,
+    )
+    resources.create_resource(
+        world.org,
+        title="A short guide to reverse mentoring",
+        kind="article",
+        url="https://example.org/guide",
+        journey_step=1,
+        by=None,
+    )
+    meeting = make_meeting(pairs.pairing)
+
+    mentor = visitor_factory("mentor")
+    mentor.sign_in(pairs.mentor.email)
+    page = mentor.page
+    mentor.go(f"/pairings/{pk}/resources/")
+    mentor.look("resources")
+    page.get_by_role("button", name=re.compile("^Save.*Hold a session on a walk")).click()
+    expect(page.get_by_text("Saved to your pair's list")).to_be_visible()
+    mentor.look("resources-saved")
+    assert SavedItem.objects.filter(pairing=pairs.pairing).count() == 1
+
+    mentor.go(f"/pairings/{pk}/private-notes/")
+    mentor.look("private-notes")
+    page.get_by_role("link", name="Write a note").click()
+    page.get_by_label(re.compile("^My private note")).fill(
+        "I want to ask about the team's worries."
+    )
+    mentor.look("private-note-form")
+    page.get_by_role("button", name="Save my note").click()
+    expect(page.get_by_role("link", name="Read or edit my note")).to_be_visible()
+
+    mentor.go(f"/programmes/{world.programme.pk}/cohort/mentor/")
+    page.get_by_label("Your post").fill("What helped you prepare for a first session?")
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_text("What helped you prepare")).to_be_visible()
+    mentor.look("cohort-space")
+
+    manager = visitor_factory("manager")
+    manager.sign_in(world.manager.email)
+    mpage = manager.page
+    manager.go(f"/programmes/{world.programme.pk}/cohort/mentor/")
+    expect(
+        mpage.get_by_text("only place in Upward where the programme team can read")
+    ).to_be_visible()
+    manager.look("cohort-moderation")
+    mpage.get_by_role("link", name=re.compile("^Hide this post")).click()
+    manager.look("hide-confirm")
+    mpage.get_by_role("button", name="Hide the post").click()
+    expect(mpage.get_by_text("The programme team hid this post.")).to_be_visible()
+    manager.look("cohort-hidden")
+    # The private note never reaches the manager: the meeting's note page is a 404.
+    response = mpage.goto(manager.base_url + f"/meetings/{meeting.pk}/my-note/")
+    assert response is not None and response.status == 404
+    manager.go("/resources/")
+    manager.look("library")

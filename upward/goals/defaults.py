@@ -6,6 +6,8 @@ rewrite them per skill.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 SCALE = [
@@ -16,7 +18,7 @@ SCALE = [
     _("Can show others: people come to me for help with it."),
 ]
 
-DEFAULT_SKILLS: dict[str, list[tuple[str, str]]] = {
+DEFAULT_SKILLS: dict[str, list[tuple[Any, Any]]] = {
     "digital_skills": [
         (
             _("Using AI tools day to day"),
@@ -108,7 +110,7 @@ DEFAULT_SKILLS: dict[str, list[tuple[str, str]]] = {
         (_("Wellbeing at work"), _("Spotting pressure early and talking about it.")),
     ],
 }
-GENERIC = [
+GENERIC: list[tuple[Any, Any]] = [
     (
         _("Listening and asking questions"),
         _("Understanding before responding, and asking what you do not know."),
@@ -125,7 +127,7 @@ GENERIC = [
 ]
 
 
-def defaults_for(objective: str) -> list[tuple[str, str]]:
+def defaults_for(objective: str) -> list[tuple[Any, Any]]:
     return DEFAULT_SKILLS.get(objective, GENERIC)
 
 

@@ -71,13 +71,13 @@ class _Workbook(FPDF):
         )
         self.set_text_color(0, 0, 0)
 
-    def heading(self, text: str, size: int = 15) -> None:
+    def heading(self, text: str, size: float = 15) -> None:
         self.ln(3)
         self.set_font(self.family, "B", size)
         self.multi_cell(0, size * 0.5, self._t(text), new_x="LMARGIN", new_y="NEXT")
         self.ln(1.5)
 
-    def para(self, text: str, size: int = 10.5, bold: bool = False) -> None:
+    def para(self, text: str, size: float = 10.5, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
         self.multi_cell(0, 5.4, self._t(text), new_x="LMARGIN", new_y="NEXT")
 
@@ -109,7 +109,7 @@ def _journey(pdf: _Workbook, seat: Seat) -> None:
         pdf.muted(_("No meetings booked yet."))
         return
     for meeting in meetings:
-        title = meeting.step.title if meeting.step_id else _("Meeting")
+        title = meeting.step.title if meeting.step is not None else _("Meeting")
         pdf.para(f"{_date(meeting.starts_at)} · {title} · {meeting.get_status_display()}")
 
 
@@ -181,10 +181,10 @@ def _notes(pdf: _Workbook, seat: Seat) -> None:
     shared = list(notes_selectors.shared_notes(seat.pairing))
     if not shared:
         pdf.muted(_("None."))
-    for note in shared:
-        pdf.para(note.title, bold=True)
-        if note.body:
-            pdf.para(note.body)
+    for shared_note in shared:
+        pdf.para(shared_note.title, bold=True)
+        if shared_note.body:
+            pdf.para(shared_note.body)
         pdf.ln(1)
 
 

@@ -38,7 +38,7 @@ NOTES_PAGE_SIZE = 20
 POSTS_PAGE_SIZE = 20
 
 
-def form_error(form: forms.Form, exc: DomainError) -> None:
+def form_error(form: forms.BaseForm, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 

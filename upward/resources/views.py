@@ -115,7 +115,9 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
         handle = resource.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("File missing.") from exc
-    return FileResponse(handle, as_attachment=True, filename=resource.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        handle, as_attachment=True, filename=(resource.file.name or "").rsplit("/", 1)[-1]
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ class Command(BaseCommand):
         total_rotated = total_current = 0
         qn = connection.ops.quote_name
         for model, field in encrypted_fields():
-            table, column, pk = model._meta.db_table, field.column, model._meta.pk.column
+            table, column = model._meta.db_table, str(field.column)
+            pk = str(model._meta.pk.column) if model._meta.pk else "id"
             rotated = current = 0
             last_pk: Any = None
             # Raw SQL on purpose: the ORM would decrypt on read, and saving through the model
