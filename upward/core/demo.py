@@ -539,6 +539,7 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
         _match_and_confirm(active, by=manager.user)
         transition_programme(active, to="active", by=manager.user)
         Programme.objects.filter(pk=active.pk).update(starts_on=today - dt.timedelta(days=45))
+        _start_demo_pair(active, demo_mentor, demo_mentee)
     return [pilot, recruiting, active]
 
 
@@ -562,3 +563,50 @@ def _match_and_confirm(programme, *, by):  # type: ignore[no-untyped-def]
     for pairing in Pairing.objects.filter(programme=programme).select_related("mentee"):
         answer_pairing(pairing, person=pairing.mentee, accept=True)
     return pairings
+
+
+def _start_demo_pair(programme, mentor: Person, mentee: Person) -> None:  # type: ignore[no-untyped-def]
+    """The demo pair has agreed how they work, booked their first session, set a goal, and
+    started a shared note and a conversation: enough to tour the pair's space."""
+    from zoneinfo import ZoneInfo
+
+    from upward.goals.services import add_task, create_goal
+    from upward.journey.selectors import bookable_steps
+    from upward.journey.services import book_meeting, confirm_agreement, save_agreement
+    from upward.notes.services import create_shared_note, send_message
+    from upward.pairing.models import Pairing
+
+    pairing = Pairing.objects.get(programme=programme, mentor=mentor, mentee=mentee)
+    today = dt.date.today()
+    save_agreement(pairing, person=mentee, by=mentee.user, data={
+        "confidentiality": "What we say stays between us. We share what we learn only in our "
+                           "own words and never what the other person told us in confidence.",
+        "meetings_per_month": "1", "minutes_per_meeting": 60,
+        "ends_on": programme.ends_on,
+        "raising_concerns": "Either of us can say when something is not working; if that feels "
+                            "hard, we talk to Tom Hughes, the programme lead.",
+    })
+    confirm_agreement(pairing, person=mentee, by=mentee.user)
+    confirm_agreement(pairing, person=mentor, by=mentor.user)
+    _steps, first = bookable_steps(pairing)
+    days_ahead = (1 - today.weekday()) % 7 or 7  # next Tuesday
+    starts = dt.datetime.combine(today + dt.timedelta(days=days_ahead), dt.time(10, 0),
+                                 tzinfo=ZoneInfo(mentee.time_zone))
+    book_meeting(pairing, person=mentee, starts_at=starts, duration_minutes=60, step=first,
+                 video_url="https://meet.example.org/northbridge-digital", by=mentee.user)
+    goal = create_goal(
+        pairing, owner=mentee, by=mentee,
+        statement="Use a generative AI tool to draft my monthly operations update",
+        measure="Three monthly updates drafted with the tool, and my team says they read well",
+        target_date=today + dt.timedelta(days=90), term="short",
+        why="My team already uses these tools; I want to understand what they can and cannot do.",
+    )
+    add_task(goal, title="Try two tools with Aisha on a real report", by=mentee, owner=mentee,
+             due_on=today + dt.timedelta(days=21))
+    create_shared_note(
+        pairing, by=mentor, title="Ideas for our first session",
+        body="Start with what Richard already uses day to day, then pick one real task to try "
+             "together. Bring last month's operations report.",
+    )
+    send_message(pairing, by=mentee,
+                 body="Looking forward to Tuesday, Aisha. I have booked an hour and sent the invite.")
