@@ -389,12 +389,20 @@ def _kth_largest(x: np.ndarray, k: int, axis: int) -> np.ndarray:
     return np.partition(x, size - k, axis=axis).take(size - k, axis=axis)
 
 
-def _top_k_mask(rows: np.ndarray, cols: np.ndarray, sc: np.ndarray, k: int) -> np.ndarray:
-    """Edges among the k best of their row or the k best of their column
-    (ties broken by index, so the choice is deterministic)."""
+def _top_k_mask(rows: np.ndarray, cols: np.ndarray, units: np.ndarray, k: int) -> np.ndarray:
+    """Edges among the k best of their row or the k best of their column.
+
+    One stable integer sort per side on (group, -units); ties keep the incoming
+    (row, col) order, so the choice is deterministic."""
     keep = np.zeros(len(rows), dtype=bool)
+    if len(rows) == 0:
+        return keep
+    # units are integers below 2**41 in magnitude: shift them to be non-negative.
+    desc = (int(units.max()) - units).astype(np.int64)
+    width = int(desc.max()) + 1
     for key in (rows, cols):
-        order = np.lexsort((rows, cols, -sc, key))
+        composite = key.astype(np.int64) * width + desc
+        order = np.argsort(composite, kind="stable")
         sorted_key = key[order]
         first = np.searchsorted(sorted_key, sorted_key, side="left")
         rank = np.arange(len(order)) - first
@@ -484,9 +492,10 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     # solver: the graph starts with the top-k of each row and column of the pool,
     # and pool pairs that break the certificate join it round by round (cheap,
     # no scoring).  Only when the pool is clean are rows re-scored (pricing).
-    pool_ = _Pool(rows_e, cols_e, sc_e, np.rint(sc_e * scale),
+    units_e = np.rint(sc_e * scale)
+    pool_ = _Pool(rows_e, cols_e, sc_e, units_e,
                   np.ones(len(rows_e), dtype=bool) if all_pairs
-                  else _top_k_mask(rows_e, cols_e, sc_e, k))
+                  else _top_k_mask(rows_e, cols_e, units_e, k))
     stats["graph_edges_initial"] = float(pool_.in_graph.sum())
     stats["candidates_s"] = time.perf_counter() - t0
     stats["candidate_edges"] = float(len(rows_e))

@@ -60,10 +60,12 @@ def run_report(assignment: Assignment, scores: np.ndarray | BlockScorer, *,
                allowed: np.ndarray | None = None, capacity: np.ndarray | None = None,
                mentee_groups: Sequence[str | None] | None = None,
                mentor_groups: Sequence[str | None] | None = None,
-               min_group_size: int = MIN_GROUP_SIZE) -> RunReport:
+               min_group_size: int = MIN_GROUP_SIZE,
+               pair_scores: Sequence[float] | np.ndarray | None = None) -> RunReport:
     """Figures for a solved run.  Groups: one label per person, None when the
     person gave no consent (they are left out of parity).  Ranks count eligible
-    partners scoring strictly higher, plus one (ties share a rank)."""
+    partners scoring strictly higher, plus one (ties share a rank).
+    ``pair_scores`` (aligned with ``assignment.pairs``), when known, saves a pass."""
     scorer: BlockScorer = (DenseScorer(np.asarray(scores, dtype=np.float64), allowed)
                            if isinstance(scores, np.ndarray) else scores)
     n, m = scorer.shape
@@ -84,10 +86,15 @@ def run_report(assignment: Assignment, scores: np.ndarray | BlockScorer, *,
         slot_pair[: len(ks), j] = ks
     # Pass 1: pair scores.  Pass 2: ranks (needs the pair scores of every mentor).
     blocks = _row_blocks(n, m, None) if n and m else []
-    for rows in blocks:
-        s, _ = scorer.block(rows)
-        sel = np.flatnonzero((pi >= rows[0]) & (pi <= rows[-1]))
-        pair_s[sel] = s[pi[sel] - rows[0], pj[sel]]
+    if pair_scores is not None:
+        pair_s = np.asarray(pair_scores, dtype=np.float64)
+        if pair_s.shape != (len(pr),):
+            raise ValueError("pair_scores must have one score per pair")
+    else:
+        for rows in blocks:
+            s, _ = scorer.block(rows)
+            sel = np.flatnonzero((pi >= rows[0]) & (pi <= rows[-1]))
+            pair_s[sel] = s[pi[sel] - rows[0], pj[sel]]
     slot_thr = np.where(slot_pair >= 0, pair_s[np.maximum(slot_pair, 0)], np.inf)
     counts = np.zeros((slots, m), dtype=np.int64)
     elig_cols = cap > 0

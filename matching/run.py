@@ -128,8 +128,13 @@ def match_profiles(
                                assignment.certificate, n, m)
         if pinned:
             all_pairs = _with_pin_scores(all_pairs, scorer, pinned)
+        # Explanation points add up exactly to each score (grid features), so the
+        # report needs no extra scoring pass for the pair scores.
+        known = ([e.score for e in explanations]
+                 if len(explanations) == len(all_pairs.pairs) else None)
         rep = run_report(
             all_pairs, scorer.with_blocked(()) if pinned else scorer, capacity=scorer.capacity,
+            pair_scores=known,
             mentee_groups=[p.group if p.group_consent else None for p in scorer.mentees],
             mentor_groups=[p.group if p.group_consent else None for p in scorer.mentors],
         )

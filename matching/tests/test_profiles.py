@@ -183,8 +183,12 @@ def test_match_profiles_never_breaks_constraints(seed):
     assert result.assignment.total == pytest.approx(dense.total)
     # Every unmatched mentee has a reason; contributions add up to the score.
     assert {u.mentee for u in result.unmatched} == set(result.assignment.unmatched)
+    pair_scores = [float(s[i, j]) for i, j in result.assignment.pairs]
+    if pair_scores:
+        assert result.report.min_score == min(pair_scores)  # exact, not approximate
+        assert result.report.median_score == pytest.approx(float(np.median(pair_scores)))
     for ex in result.explanations:
-        assert ex.score == pytest.approx(s[ex.mentee, ex.mentor])
+        assert ex.score == float(s[ex.mentee, ex.mentor])  # grid features: exact
         assert sum(c.points for c in ex.contributions) == pytest.approx(ex.score)
         assert ex.constraints_passed
 
