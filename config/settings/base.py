@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "upward.notes",
     "upward.goals",
     "upward.resources",
+    "upward.surveys",
+    "upward.safety",
+    "upward.notifications",
+    "upward.impact",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,2 @@
+app_name = "impact"
+urlpatterns: list = []  # type: ignore[type-arg]

@@ -1,0 +1,2 @@
+app_name = "notifications"
+urlpatterns: list = []  # type: ignore[type-arg]

@@ -1,0 +1,2 @@
+app_name = "surveys"
+urlpatterns: list = []  # type: ignore[type-arg]
