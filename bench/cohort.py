@@ -61,7 +61,7 @@ def make_cohort(n: int, *, capacity: int = 1, seed: int = 0
     parent = {f"e{i}": manager[i] for i in range(n)}
 
     def chain(start: str) -> tuple[str, ...]:
-        out = []
+        out: list[str] = []
         node = parent.get(start)
         while node is not None and len(out) < 12:
             out.append(node)

@@ -15,7 +15,7 @@ import time
 from matching.mentee import Mentee
 from matching.mentor import Mentor
 
-from matching import process
+from matching import process  # type: ignore[attr-defined]  # mentor-match's package
 
 
 class PairScore:
@@ -51,7 +51,7 @@ def main():
     rule = PairScore(scores, allowed)
     process.process_data(mentors, mentees, [[rule] for _ in range(rounds)])
     elapsed = time.perf_counter() - t
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for m in mentors:
         kept = [e.idx for e in m.mentees][: capacity[m.idx]]
         pairs.extend((i, m.idx) for i in kept)

@@ -101,7 +101,7 @@ def run_baselines(n: int, cap: int, dense_limit: int, mm_size: int) -> dict:
                             focus=scorer.focus, topic_relations=kwargs["topic_relations"])
         res = baselines.mentor_match(sub, sub.capacity)
         ours = match_profiles(sub_me, sub_mo, **kwargs, explain=False, report=False)
-        entry = {"size": mm_size, "engine_matched": len(ours.pairs),
+        entry: dict[str, object] = {"size": mm_size, "engine_matched": len(ours.pairs),
                  "engine_total": ours.assignment.total}
         if isinstance(res, str):
             entry["note"] = res
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="sizes 1000,2000; no dense/mentor-match")
     p.add_argument("--no-baselines", action="store_true")
     p.add_argument("--dense-limit", type=int, default=5000)
-    p.add_argument("--mentor-match-size", type=int, default=200)
+    p.add_argument("--mentor-match-size", type=int, default=1000)
     p.add_argument("--json", help="also write all results to this file")
     p.add_argument("--child-engine", nargs=2, type=int, help=argparse.SUPPRESS)
     p.add_argument("--child-baselines", nargs=2, type=int, help=argparse.SUPPRESS)
@@ -159,8 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(run_engine(*a.child_engine)))
         return 0
     if a.child_baselines:
-        print(json.dumps(run_baselines(*a.child_baselines, a.dense_limit,
-                                       a.mentor_match_size)))
+        n, cap = a.child_baselines
+        print(json.dumps(run_baselines(n, cap, a.dense_limit, a.mentor_match_size)))
         return 0
     sizes = [int(x) for x in a.sizes.split(",") if x]
     if a.quick:

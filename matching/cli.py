@@ -15,8 +15,9 @@ import csv
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
-from matching.run import match_profiles
+from matching.run import MatchResult, match_profiles
 from matching.scoring import (
     CRITERIA,
     OBJECTIVES,
@@ -59,7 +60,7 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if not rows:
         raise InputError([f"{path.name}: the file is empty (a header row is needed)"])
     header = [h.strip().lower() for h in rows[0]]
-    out = []
+    out: list[dict[str, str]] = []
     for r in rows[1:]:
         if not any(r):
             out.append({})
@@ -156,7 +157,7 @@ def load_people(mentor_path: Path, mentee_path: Path
                 problems.append(f"{where}: utc_offset must be hours between -12 and 14, "
                                 f"got {row.get('utc_offset')!r}")
                 offset = 0.0
-            common = {
+            common: dict[str, Any] = {
                 "id": pid, "name": row.get("name", ""), "level": level or 0,
                 "department": row.get("department", ""), "team": row.get("team", ""),
                 "manager_chain": chains.get(pid, ()),
@@ -203,7 +204,7 @@ def _relations(path: Path | None) -> dict[str, list[str]] | None:
     return out
 
 
-def write_pairs(path: Path, result, mentors: Sequence[MentorProfile],
+def write_pairs(path: Path, result: MatchResult, mentors: Sequence[MentorProfile],
                 mentees: Sequence[MenteeProfile]) -> None:
     fields = ["status", "mentee_id", "mentee_name", "mentor_id", "mentor_name", "score",
               *[f"points_{c}" for c in CRITERIA], "reasons"]

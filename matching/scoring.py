@@ -286,14 +286,15 @@ class ProfileScorer:
         crit.append(_Criterion("availability", w.availability,
                                _unit_rows(_onehot([p.availability for p in me], sv)),
                                _unit_rows(_onehot([p.availability for p in mo], sv))))
-        offsets = sorted({float(p.utc_offset) for p in (*me, *mo)})
+        people: list[MenteeProfile | MentorProfile] = [*me, *mo]
+        offsets = sorted({float(p.utc_offset) for p in people})
         ov = {str(o): i for i, o in enumerate(offsets)}
         table = np.array([[timezone_overlap(a, b) for b in offsets] for a in offsets])
         tz_me = _onehot([[str(float(p.utc_offset))] for p in me], ov)
         tz_mo = _onehot([[str(float(p.utc_offset))] for p in mo], ov)
         crit.append(_Criterion("timezone", w.timezone, tz_me @ table if len(offsets) else tz_me,
                                tz_mo))
-        dv = _vocab([[p.department] for p in (*me, *mo) if p.department])
+        dv = _vocab([[p.department] for p in people if p.department])
         known_me = np.array([[1.0 if p.department else 0.0] for p in me]).reshape(len(me), 1)
         known_mo = np.array([[1.0 if p.department else 0.0] for p in mo]).reshape(len(mo), 1)
         d_me = _onehot([[p.department] if p.department else [] for p in me], dv)
@@ -349,7 +350,8 @@ class ProfileScorer:
         me, mo, con = self.mentees, self.mentors, self.constraints
         self._mentee_level = np.array([p.level for p in me], dtype=np.int64)
         self._mentor_level = np.array([p.level for p in mo], dtype=np.int64)
-        teams = _vocab([[p.team] for p in (*me, *mo) if p.team])
+        people: list[MenteeProfile | MentorProfile] = [*me, *mo]
+        teams = _vocab([[p.team] for p in people if p.team])
         self._mentee_team = np.array([teams.get(p.team, -1) if p.team else -1 for p in me])
         self._mentor_team = np.array([teams.get(p.team, -2) if p.team else -2 for p in mo])
         # Sparse forbidden pairs, with the rule that forbids them.

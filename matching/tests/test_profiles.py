@@ -165,7 +165,7 @@ def test_match_profiles_never_breaks_constraints(seed):
     mentees, mentors = random_cohort(rng, 40, 30)
     result = match_profiles(mentees, mentors, objective="generational")
     scorer = result.scorer
-    load = {}
+    load: dict[str, int] = {}
     seen = set()
     for e, r in result.pairs:
         i, j = scorer.mentee_index[e], scorer.mentor_index[r]
@@ -184,6 +184,7 @@ def test_match_profiles_never_breaks_constraints(seed):
     # Every unmatched mentee has a reason; contributions add up to the score.
     assert {u.mentee for u in result.unmatched} == set(result.assignment.unmatched)
     pair_scores = [float(s[i, j]) for i, j in result.assignment.pairs]
+    assert result.report is not None
     if pair_scores:
         assert result.report.min_score == min(pair_scores)  # exact, not approximate
         assert result.report.median_score == pytest.approx(float(np.median(pair_scores)))
@@ -226,7 +227,8 @@ def test_unmatched_reasons_hand_worked():
     assert by[1].reason == "outcompeted" and by[1].best_mentor == 0
     assert by[1].cost_of_forcing == 1.0 and by[1].cost_is_exact  # 5 -> 4
     bound = explain_unmatched(b, DenseScorer(scores, allowed2), np.array([1, 1]), exact=False)
-    assert {r.mentee: r for r in bound}[1].cost_of_forcing <= 1.0 + 1e-9
+    cost = {r.mentee: r for r in bound}[1].cost_of_forcing
+    assert cost is not None and cost <= 1.0 + 1e-9
     assert "lower the total by 1.00" in by[1].message
 
 
@@ -244,9 +246,10 @@ def test_dual_bound_never_exceeds_exact_cost():
         bound = explain_unmatched(a, ds, cap, exact=False)
         for x, y in zip(exact, bound, strict=True):
             if x.reason == "outcompeted":
+                assert x.cost_of_forcing is not None and y.cost_of_forcing is not None
                 assert y.cost_of_forcing <= x.cost_of_forcing + 1e-9
                 # Brute force: best total with this mentee forced to best_mentor.
-                best = None
+                best: tuple[int, float] | None = None
                 for choice in itertools.product(range(-1, 4), repeat=7):
                     if choice[x.mentee] != x.best_mentor:
                         continue
@@ -257,6 +260,7 @@ def test_dual_bound_never_exceeds_exact_cost():
                     key = (sum(j >= 0 for j in choice),
                            sum(scores[i, j] for i, j in enumerate(choice) if j >= 0))
                     best = key if best is None or key > best else best
+                assert best is not None
                 assert best[0] == a.matched - x.pairs_lost
                 assert a.total - best[1] == pytest.approx(x.cost_of_forcing)
 
