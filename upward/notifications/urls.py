@@ -1,2 +1,12 @@
+from django.urls import path
+
+from upward.notifications import views
+
 app_name = "notifications"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/preferences/", views.preferences, name="preferences"),
+    path("notifications/read-all/", views.mark_all_read, name="mark_all_read"),
+    path("notifications/<int:pk>/read/", views.mark_read, name="mark_read"),
+    path("notifications/<int:pk>/open/", views.open_notification, name="open"),
+]

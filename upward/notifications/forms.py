@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from upward.notifications.kinds import Kind
+from upward.notifications.models import Delivery
+
+
+class PreferencesForm(forms.Form):
+    """One radio group per kind of notification, built from the known kinds."""
+
+    def __init__(self, *args: Any, current: list[tuple[Kind, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, delivery in current:
+            self.fields[kind.key] = forms.ChoiceField(
+                label=kind.label,
+                help_text=kind.help_text,
+                choices=Delivery.choices,
+                initial=delivery,
+                widget=forms.RadioSelect,
+            )

@@ -1,0 +1,249 @@
+"""Writes for notifications: record, email once, preferences, read marks and weekly digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from upward.core.audit import record
+from upward.core.errors import DomainError
+from upward.notifications.kinds import KINDS_BY_KEY, default_delivery
+from upward.notifications.models import Delivery, Digest, Notification, NotificationPreference
+from upward.organisations.models import Person
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    person: Person,
+    *,
+    kind: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    url: str = "",
+    dedupe_key: str,
+) -> Notification | None:
+    """Record an in-app notification for `person` and email it after commit, per preferences.
+
+    `template` is a plain-text email template (wrap it in {% autoescape off %}); its text is also
+    what the app shows. It must hold a neutral line and a link only: never note, message, pulse,
+    concern, survey-answer or special-category content.
+
+    `dedupe_key` is unique per recipient: a second call with the same key does nothing and
+    returns None, so callers can retry freely. The database constraint decides under a race.
+    """
+    if not dedupe_key:
+        raise ValueError("notify() needs a dedupe_key so a retry never notifies twice.")
+    if Notification.objects.filter(recipient=person, dedupe_key=dedupe_key).exists():
+        return None
+    body = render_to_string(template, context).strip()
+    try:
+        # A savepoint, so losing the race leaves the caller's transaction usable.
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=person,
+                kind=kind,
+                subject=str(subject)[:200],
+                body=body,
+                url=url[:500],
+                dedupe_key=dedupe_key[:200],
+                delivery=delivery_for(person, kind),
+            )
+    except IntegrityError:
+        return None
+    if notification.delivery == Delivery.IMMEDIATELY and person.email and person.is_active:
+        transaction.on_commit(lambda: _enqueue_email(notification.pk))
+    return notification
+
+
+def _enqueue_email(notification_id: int) -> None:
+    from upward.notifications.tasks import send_notification_email
+
+    send_notification_email.enqueue(notification_id)
+
+
+def delivery_for(person: Person, kind: str) -> str:
+    chosen = (
+        NotificationPreference.objects.filter(person=person, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return chosen or default_delivery(kind)
+
+
+def deliver_notification_email(notification_id: int) -> bool:
+    """Email one notification at most once. Returns whether this call sent it.
+
+    The conditional UPDATE claims the send: a retried or duplicated task finds emailed_at set
+    and stops. If the mail server refuses, the claim is released so a retry can send it.
+    """
+    claimed_at = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, emailed_at__isnull=True, delivery=Delivery.IMMEDIATELY
+    ).update(emailed_at=claimed_at)
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    body = render_to_string(
+        "notifications/email/notification.txt",
+        {
+            "body": notification.body,
+            "link": absolute(notification.url) if notification.url else "",
+            "preferences_link": absolute(reverse("notifications:preferences")),
+        },
+    )
+    try:
+        send_mail(
+            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [notification.recipient.email],
+        )
+    except Exception:
+        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(
+            emailed_at=None
+        )
+        raise
+    return True
+
+
+def absolute(url: str) -> str:
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + url
+
+
+# ---------------------------------------------------------------------------------------------
+# Preferences
+
+
+def set_preferences(person: Person, *, choices: dict[str, str], by: Any) -> None:
+    """Save one delivery choice per known kind. Choices equal to the default are stored too, so a
+    later change of default does not silently change what someone picked."""
+    allowed = set(Delivery.values)
+    for kind, delivery in choices.items():
+        if kind not in KINDS_BY_KEY:
+            raise DomainError(_("That kind of notification does not exist."), field=kind)
+        if delivery not in allowed:
+            raise DomainError(_("Choose how you want to hear about this."), field=kind)
+    with transaction.atomic():
+        for kind, delivery in choices.items():
+            NotificationPreference.objects.update_or_create(
+                person=person, kind=kind, defaults={"delivery": delivery}
+            )
+        record("notifications.preferences_changed", person, by=by, data=dict(choices))
+
+
+# ---------------------------------------------------------------------------------------------
+# Read marks. Not audited: reading is the person's own business and would flood the log.
+
+
+def mark_read(notification: Notification, *, now: dt.datetime | None = None) -> None:
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+def mark_all_read(person: Person, *, now: dt.datetime | None = None) -> int:
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Weekly digest
+
+
+def iso_week(moment: dt.datetime) -> str:
+    year, week, _day = timezone.localtime(moment).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def send_weekly_digests(*, now: dt.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
+    """Gather each person's waiting digest notifications into one email, once per ISO week.
+
+    Run it as often as you like (run_scheduled does, hourly or daily): the Digest row per person
+    and week makes a second run in the same week a no-op. Notifications that arrive after this
+    week's digest wait for next week's.
+    """
+    now = now or timezone.now()
+    week = iso_week(now)
+    waiting = Notification.objects.filter(
+        delivery=Delivery.DIGEST, digest__isnull=True, created_at__lte=now
+    )
+    people = (
+        Person.objects.filter(pk__in=waiting.values("recipient"), is_active=True)
+        .exclude(email="")
+        .exclude(digests__week=week)
+        .annotate(waiting=Count("notifications", filter=Q(notifications__in=waiting)))
+    )
+    result = {"digests": 0, "notifications": 0}
+    for person in people:
+        if dry_run:
+            result["digests"] += 1
+            result["notifications"] += person.waiting
+            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    digest = Digest.objects.create(person=person, week=week)
+            except IntegrityError:
+                continue  # another run got there first
+            count = waiting.filter(recipient=person).update(digest=digest)
+            digest_id = digest.pk
+            transaction.on_commit(lambda digest_id=digest_id: _enqueue_digest(digest_id))
+        result["digests"] += 1
+        result["notifications"] += count
+    return result
+
+
+def _enqueue_digest(digest_id: int) -> None:
+    from upward.notifications.tasks import send_digest_email
+
+    send_digest_email.enqueue(digest_id)
+
+
+def deliver_digest_email(digest_id: int) -> bool:
+    """Email one digest at most once (same claim as single notifications)."""
+    claimed_at = timezone.now()
+    if not Digest.objects.filter(pk=digest_id, emailed_at__isnull=True).update(
+        emailed_at=claimed_at
+    ):
+        return False
+    digest = Digest.objects.select_related("person").get(pk=digest_id)
+    items = list(digest.notifications.order_by("created_at", "id"))
+    if not items:
+        return False
+    body = render_to_string(
+        "notifications/email/digest.txt",
+        {
+            "person": digest.person,
+            "items": [
+                {"subject": n.subject, "link": absolute(n.url) if n.url else ""} for n in items
+            ],
+            "list_link": absolute(reverse("notifications:list")),
+            "preferences_link": absolute(reverse("notifications:preferences")),
+        },
+    )
+    try:
+        send_mail(
+            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{_('Your week in Upward')}",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [digest.person.email],
+        )
+    except Exception:
+        Digest.objects.filter(pk=digest_id, emailed_at=claimed_at).update(emailed_at=None)
+        raise
+    return True

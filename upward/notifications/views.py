@@ -1,0 +1,101 @@
+"""The notification list, read marks and delivery preferences. Each view resolves the person,
+calls one service or selector, and renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from upward.core.errors import DomainError
+from upward.notifications import selectors, services
+from upward.notifications.access import access_own_notification
+from upward.notifications.forms import PreferencesForm
+from upward.organisations.access import require_person
+
+PAGE_SIZE = 20
+
+
+def _list_context(request: HttpRequest) -> dict:
+    person = require_person(request.user)
+    page = Paginator(selectors.notifications_for(person), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return {"person": person, "page_obj": page, "unread": selectors.unread_count(person)}
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def notification_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "notifications/list.html", _list_context(request))
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = access_own_notification(request.user, pk)
+    services.mark_read(notification)
+    if request.htmx:
+        notification.refresh_from_db()
+        return render(request, "notifications/list.html#row", {"notification": notification})
+    return redirect(_back_to_list(request))
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    person = require_person(request.user)
+    count = services.mark_all_read(person)
+    if request.htmx:
+        return render(request, "notifications/list.html#content", _list_context(request))
+    if count:
+        messages.success(request, _("All notifications are marked as read."))
+    return redirect(_back_to_list(request))
+
+
+@login_required
+@require_POST
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark as read, then go where the notification points (only ever within this site)."""
+    notification = access_own_notification(request.user, pk)
+    services.mark_read(notification)
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications:list")
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    from django.urls import reverse
+
+    page = request.POST.get("page", "")
+    url = reverse("notifications:list")
+    return f"{url}?page={page}" if page.isdigit() else url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    person = require_person(request.user)
+    current = selectors.preferences_for(person)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_preferences(person, choices=form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your notification choices are saved."))
+            return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form, "person": person})
