@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env
@@ -194,9 +196,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# Background work. Immediate by default so `make run` stays one command; production sets
-# TASKS_BACKEND (see docs/deployment.md).
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work through the Django Tasks API (see docs/notifications.md). TASKS_BACKEND picks:
+# "database" (default: a table in our own database, `manage.py db_worker` runs it, `make run`
+# starts one), "redis" (RQ on REDIS_URL, `manage.py rqworker default`) or "immediate" (inline,
+# no worker; what the tests use).
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "").strip().lower() or "database"
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "redis":
+    if not env.redis_url:
+        raise ImproperlyConfigured("TASKS_BACKEND=redis needs REDIS_URL.")
+    INSTALLED_APPS += ["django_rq"]
+    RQ_QUEUES = {"default": {"URL": env.redis_url, "DEFAULT_TIMEOUT": 300}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be database, redis or immediate, not {TASKS_BACKEND!r}."
+    )
 
 if env.redis_url:
     CACHES = {

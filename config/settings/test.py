@@ -12,3 +12,6 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # Static files come from the staticfiles app here; WhiteNoise serves them in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
+
+# Tasks run inline in tests; one test swaps in the database backend and runs its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
+
+import upward.journey.services
+import upward.pairing.services
+from upward.notifications import scheduled, services
+from upward.notifications.models import Delivery, Digest, NotificationPreference
+from upward.notifications.tasks import send_notification_email
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_database_backend_round_trip_through_the_worker(
+    world, make_notification, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notification = make_notification(world.senior)
+    # Enqueued, not run: the email waits for a worker.
+    assert mail.outbox == []
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["args"] == [notification.pk]
+
+    # A duplicate of the same task (a retry, or an enqueue that happened twice).
+    send_notification_email.enqueue(notification.pk)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
+
+    assert len(mail.outbox) == 1
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None
+
+
+def test_run_scheduled_calls_each_available_job_once_in_order(monkeypatch):
+    calls: list[tuple[str, dict]] = []
+
+    def pairing_job(*, now=None, dry_run=False):
+        calls.append(("pairing", {"dry_run": dry_run}))
+        return upward.pairing.services.ReminderReport(reminded_mentors=2)
+
+    def journey_job(*, now=None):
+        calls.append(("journey", {}))
+        return {"meeting": 1, "booking": 0}
+
+    def digest_job(*, now=None, dry_run=False):
+        calls.append(("digest", {"dry_run": dry_run}))
+        return {"digests": 0, "notifications": 0}
+
+    monkeypatch.setattr(upward.pairing.services, "send_pairing_reminders", pairing_job)
+    monkeypatch.setattr(upward.journey.services, "send_journey_reminders", journey_job)
+    monkeypatch.setattr(services, "send_weekly_digests", digest_job)
+    # Only these three: the apps still being built are looked up but left out here.
+    monkeypatch.setattr(
+        scheduled,
+        "JOBS",
+        (
+            ("upward.pairing.services", "send_pairing_reminders"),
+            ("upward.journey.services", "send_journey_reminders"),
+            ("upward.not_an_app.services", "send_nothing"),
+            ("upward.notifications.services", "no_such_function"),
+            ("upward.notifications.services", "send_weekly_digests"),
+        ),
+    )
+    out = io.StringIO()
+    call_command("run_scheduled", stdout=out)
+    assert [name for name, _ in calls] == ["pairing", "journey", "digest"]
+    assert "pairing.send_pairing_reminders: done (reminded_mentors 2" in out.getvalue()
+    assert "journey.send_journey_reminders: done (meeting 1, booking 0)" in out.getvalue()
+
+    calls.clear()
+    out = io.StringIO()
+    call_command("run_scheduled", "--dry-run", stdout=out)
+    # The journey job cannot preview, so it is skipped rather than run for real.
+    assert calls == [("pairing", {"dry_run": True}), ("digest", {"dry_run": True})]
+    assert "journey.send_journey_reminders: skipped" in out.getvalue()
+
+
+def test_a_failing_job_does_not_stop_the_others_and_fails_the_command(monkeypatch):
+    ran = []
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    def fine(**kwargs):
+        ran.append("fine")
+        return {}
+
+    monkeypatch.setattr(upward.pairing.services, "send_pairing_reminders", broken)
+    monkeypatch.setattr(upward.journey.services, "send_journey_reminders", fine)
+    monkeypatch.setattr(
+        scheduled,
+        "JOBS",
+        (
+            ("upward.pairing.services", "send_pairing_reminders"),
+            ("upward.journey.services", "send_journey_reminders"),
+        ),
+    )
+    with pytest.raises(CommandError, match="1 job"):
+        call_command("run_scheduled", stdout=io.StringIO())
+    assert ran == ["fine"]
+
+
+def test_the_real_jobs_are_all_found():
+    names = [name for name, _ in scheduled.available_jobs()]
+    assert names[:2] == ["pairing.send_pairing_reminders", "journey.send_journey_reminders"]
+    assert names[-1] == "notifications.send_weekly_digests"
+
+
+def test_run_scheduled_for_real_is_safe_to_repeat(
+    world, make_notification, django_capture_on_commit_callbacks
+):
+    NotificationPreference.objects.create(
+        person=world.senior, kind="meeting_reminder", delivery=Delivery.DIGEST
+    )
+    make_notification(world.senior)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("run_scheduled", stdout=io.StringIO())
+    assert Digest.objects.count() == 1
+    assert [m.to for m in mail.outbox] == [["sam@northwind.test"]]
