@@ -54,6 +54,9 @@ _BLOCK_CELLS = 4_000_000
 # Pairs per row and per column kept in the candidate pool (the solver's graph
 # starts with the top k of them).
 _POOL_K = 160
+# Reserve pairs within this share of the score range of breaking the certificate
+# join the graph with the violators.
+_NEAR = 0.02
 _DEBUG = False
 
 
@@ -495,7 +498,8 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     units_e = np.rint(sc_e * scale)
     pool_ = _Pool(rows_e, cols_e, sc_e, units_e,
                   np.ones(len(rows_e), dtype=bool) if all_pairs
-                  else _top_k_mask(rows_e, cols_e, units_e, k))
+                  else _top_k_mask(rows_e, cols_e, units_e, k),
+                  span=float(np.rint(max_abs * scale)))
     stats["graph_edges_initial"] = float(pool_.in_graph.sum())
     stats["candidates_s"] = time.perf_counter() - t0
     stats["candidate_edges"] = float(len(rows_e))
@@ -540,6 +544,7 @@ class _Pool:
     sc: np.ndarray
     units: np.ndarray
     in_graph: np.ndarray
+    span: float = 0.0  # largest |score| in grid units
 
     def add(self, rows: np.ndarray, cols: np.ndarray, sc: np.ndarray, units: np.ndarray,
             in_graph: np.ndarray) -> None:
@@ -558,8 +563,13 @@ class _Pool:
         pr, qc = sol.p[r], sol.q[c]
         slack = self.units[res] - sol.u[r] - sol.v[c]
         bad = (~pr & ~qc) | ((pr != qc) & (slack > 0))
-        self.in_graph[res[bad]] = True
-        return bool(bad.any())
+        if not bad.any():
+            return False
+        # Near-violators join too: the duals are still moving, and taking them now
+        # saves solve rounds (any extra edge only enlarges the exact problem).
+        near = bad | ((pr != qc) & (slack > -_NEAR * self.span))
+        self.in_graph[res[near]] = True
+        return True
 
     def row_index(self) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(self.rows, kind="stable")
