@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from upward.safety.models import ExitCategory
+
+SCALE = [
+    ("1", _("1 – Not at all")),
+    ("2", _("2")),
+    ("3", _("3 – Somewhat")),
+    ("4", _("4")),
+    ("5", _("5 – Completely")),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+def _scale(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=SCALE,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose an answer from 1 to 5.")},
+    )
+
+
+class PulseForm(forms.Form):
+    spoke_openly = _scale(_("I could speak openly"))
+    felt_listened_to = _scale(_("I felt listened to"))
+    worth_my_time = _scale(_("The session was worth my time"))
+    wants_support = forms.BooleanField(
+        label=_("I would like a word with the programme team"),
+        required=False,
+        help_text=_("Someone from the team will contact you privately, not your mentee."),
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like the programme team to know"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only the programme team reads this. Your mentee never sees it."),
+    )
+
+
+class LeaveForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("What fits best?"),
+        required=False,
+        choices=[("", _("I would rather not say")), *ExitCategory.choices],
+        widget=forms.RadioSelect,
+        help_text=_("Only the programme team sees this. It helps them support you and others."),
+    )
+    reason = forms.CharField(
+        label=_("Anything the programme team should know"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Private to the programme team. Your partner is never shown it."),
+    )
+
+
+class ConcernForm(forms.Form):
+    text = forms.CharField(
+        label=_("What is worrying you?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Write as much or as little as you like. It is stored encrypted and read only by "
+            "the programme team."
+        ),
+        error_messages={"required": _("Please write a few words so the team can help.")},
+    )
+    may_name_me = forms.BooleanField(
+        label=_("The programme team may tell my partner that I raised this"),
+        required=False,
+        help_text=_(
+            "Leave this unticked to stay anonymous: the team will not say it came from you. "
+            "Your partner never sees the concern itself."
+        ),
+    )
+
+
+class ConcernNoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Add a note for the programme team"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Leads only. The person who raised the concern does not see notes."),
+        error_messages={"required": _("Write the note first.")},
+    )
+
+
+class SettingsForm(forms.Form):
+    no_meeting_days = forms.IntegerField(
+        label=_("Flag a pair after this many days without a meeting"),
+        min_value=7,
+        max_value=180,
+        help_text=_("Between 7 and 180. 30 suits pairs who meet about once a month."),
+    )
+    missed_in_a_row = forms.IntegerField(
+        label=_("Flag a pair after this many missed meetings in a row"),
+        min_value=1,
+        max_value=5,
+        help_text=_("Between 1 and 5."),
+    )
+
+
+class CheckInForm(forms.Form):
+    who = forms.ChoiceField(
+        label=_("Who with"),
+        choices=[
+            ("pair", _("Both of them")),
+            ("mentor", _("The mentor only")),
+            ("mentee", _("The mentee only")),
+        ],
+        initial="pair",
+        widget=forms.RadioSelect,
+    )
+    due_on = forms.DateField(
+        label=_("Due on"),
+        widget=DateInput(),
+        help_text=_("You get a reminder on the day."),
+        error_messages={"invalid": _("Enter a date, e.g. 14/03/2027.")},
+    )
+    purpose = forms.CharField(
+        label=_("What it is about"),
+        required=False,
+        max_length=200,
+        help_text=_("A short line for the team, e.g. “See how the new meeting time works”."),
+    )
+
+
+class CheckInDoneForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For the programme team only; stored encrypted."),
+    )

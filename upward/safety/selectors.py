@@ -1,0 +1,339 @@
+"""Reads for relationship health: what is due, the facts behind the risk flags (a whole
+programme in a few queries), the needs-attention queue and privacy-safe aggregates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from upward.journey.models import Meeting, MeetingStatus, PairAgreement, ProgrammeJourney
+from upward.journey.services import organisers
+from upward.organisations.models import Person
+from upward.pairing.models import Pairing, PairingState
+from upward.programmes.models import Programme
+from upward.safety.flags import Flag, FlagSettings, PairingFacts, flags_for
+from upward.safety.models import (
+    LOW_ANSWER,
+    CheckIn,
+    Concern,
+    ConcernState,
+    FlagSnooze,
+    PairingExit,
+    PulseResponse,
+    RematchRequest,
+    SafetySettings,
+)
+
+# A pulse is asked for meetings held in this window; older ones are left alone.
+PULSE_WINDOW_DAYS = 30
+# The reminder goes out for meetings recorded as held in the last few days.
+PULSE_REMINDER_DAYS = 3
+FLAGGED_STATES = (PairingState.PROPOSED, PairingState.MENTOR_ACCEPTED, PairingState.ACTIVE)
+
+
+def _pulse_candidates(now: dt.datetime) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(
+        status=MeetingStatus.HELD,
+        pairing__state=PairingState.ACTIVE,
+        starts_at__gte=now - dt.timedelta(days=PULSE_WINDOW_DAYS),
+        starts_at__lte=now,
+    ).filter(
+        ~Exists(
+            PulseResponse.objects.filter(
+                meeting=OuterRef("pk"), mentor_id=OuterRef("pairing__mentor_id")
+            )
+        )
+    )
+
+
+def pulse_due(
+    person: Person, *, pairing: Pairing | None = None, now: dt.datetime | None = None
+) -> list[Meeting]:
+    """Held meetings of the person's active pairings as the mentor that still wait for their
+    private pulse, newest first. Empty for a mentee, always."""
+    now = now or timezone.now()
+    qs = _pulse_candidates(now).filter(pairing__mentor=person)
+    if pairing is not None:
+        qs = qs.filter(pairing=pairing)
+    return list(qs.select_related("pairing", "step").order_by("-starts_at", "-id"))
+
+
+def meetings_waiting_for_pulse(now: dt.datetime) -> list[Meeting]:
+    return list(
+        _pulse_candidates(now)
+        .filter(marked_at__gte=now - dt.timedelta(days=PULSE_REMINDER_DAYS))
+        .select_related("pairing__mentor", "pairing__programme")
+    )
+
+
+def due_check_ins(now: dt.datetime | None = None) -> list[CheckIn]:
+    """Open check-ins due today or earlier whose lead has not been reminded yet."""
+    today = timezone.localdate(now or timezone.now())
+    return list(
+        CheckIn.objects.filter(done_at__isnull=True, reminded_at__isnull=True, due_on__lte=today)
+        .select_related("programme", "lead")
+        .order_by("due_on", "id")
+    )
+
+
+def flag_settings(programme: Programme) -> FlagSettings:
+    row = SafetySettings.objects.filter(programme=programme).first()
+    if row is None:
+        return FlagSettings()
+    return FlagSettings(no_meeting_days=row.no_meeting_days, missed_in_a_row=row.missed_in_a_row)
+
+
+def programme_facts(programme: Programme, *, now: dt.datetime | None = None) -> list[PairingFacts]:
+    """Everything the flags need for every live pairing of the programme, in six queries."""
+    return _load(programme, now or timezone.now())[1]
+
+
+def _load(programme: Programme, now: dt.datetime) -> tuple[list[Pairing], list[PairingFacts]]:
+    pairings = list(
+        Pairing.objects.filter(programme=programme, state__in=FLAGGED_STATES)
+        .select_related("mentor", "mentee")
+        .order_by("pk")
+    )
+    ids = [p.pk for p in pairings]
+    meetings: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
+    for pairing_id, status, starts_at in (
+        Meeting.objects.filter(pairing_id__in=ids)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .values_list("pairing_id", "status", "starts_at")
+        .order_by("-starts_at", "-id")
+    ):
+        meetings[pairing_id].append((status, starts_at))
+    pulses: dict[int, PulseResponse] = {}
+    for pulse in (
+        PulseResponse.objects.filter(pairing_id__in=ids)
+        .only(
+            "pairing_id",
+            "spoke_openly",
+            "felt_listened_to",
+            "worth_my_time",
+            "wants_support",
+            "created_at",
+        )
+        .order_by("-created_at", "-id")
+    ):
+        pulses.setdefault(pulse.pairing_id, pulse)
+    per_month = dict(
+        PairAgreement.objects.filter(pairing_id__in=ids).values_list(
+            "pairing_id", "meetings_per_month"
+        )
+    )
+    default_rhythm = (
+        ProgrammeJourney.objects.filter(programme=programme)
+        .values_list("meetings_per_month", flat=True)
+        .first()
+    ) or Decimal("1")
+    snoozes: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for pairing_id, kind, until in FlagSnooze.objects.filter(pairing_id__in=ids).values_list(
+        "pairing_id", "kind", "until"
+    ):
+        snoozes[pairing_id][kind] = until
+    facts = []
+    for p in pairings:
+        p.programme = programme
+        rows = meetings.get(p.pk, [])
+        past = [(s, at) for s, at in rows if at <= now]
+        held_days = [timezone.localdate(at) for s, at in past if s == MeetingStatus.HELD]
+        pulse = pulses.get(p.pk)
+        waiting_for = ""
+        if p.state == PairingState.PROPOSED:
+            waiting_for = "mentor"
+        elif p.state == PairingState.MENTOR_ACCEPTED:
+            waiting_for = "mentee"
+        started = p.mentee_responded_at if p.state == PairingState.ACTIVE else p.created_at
+        facts.append(
+            PairingFacts(
+                pairing_id=p.pk,
+                state=p.state,
+                mentor_name=p.mentor.full_name,
+                mentee_name=p.mentee.full_name,
+                organiser_name=" / ".join(o.full_name for o in organisers(p)),
+                started_on=timezone.localdate(started or p.created_at),
+                last_held_on=max(held_days) if held_days else None,
+                past_statuses=tuple(s for s, _at in past),
+                held=len(held_days),
+                booked_ahead=sum(1 for s, at in rows if s == MeetingStatus.SCHEDULED and at > now),
+                per_month=per_month.get(p.pk) or default_rhythm,
+                last_pulse_on=timezone.localdate(pulse.created_at) if pulse else None,
+                last_pulse_low=bool(pulse and pulse.is_low),
+                last_pulse_wants_support=bool(pulse and pulse.wants_support),
+                respond_by=timezone.localdate(p.respond_by) if waiting_for else None,
+                waiting_for=waiting_for,
+                snoozed=dict(snoozes.get(p.pk, {})),
+            )
+        )
+    return pairings, facts
+
+
+@dataclass
+class FlaggedPairing:
+    pairing: Pairing
+    flags: list[Flag]
+
+    @property
+    def weight(self) -> int:
+        return max(f.weight for f in self.flags)
+
+
+@dataclass
+class PulseSummary:
+    responses: int
+    enough: bool
+    spoke_openly: float | None = None
+    felt_listened_to: float | None = None
+    worth_my_time: float | None = None
+    low_share: int | None = None  # percentage of responses with an answer ≤ 2
+
+
+@dataclass
+class AttentionQueue:
+    programme: Programme
+    flagged: list[FlaggedPairing]
+    concerns: list[Concern]
+    rematch_requests: list[RematchRequest]
+    check_ins: list[CheckIn]
+    exits: list[PairingExit]
+    pulse: PulseSummary
+    settings: FlagSettings
+    today: dt.date
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def flagged_pairings(
+    programme: Programme, *, now: dt.datetime | None = None
+) -> tuple[list[FlaggedPairing], FlagSettings]:
+    now = now or timezone.now()
+    settings = flag_settings(programme)
+    today = timezone.localdate(now)
+    pairings, all_facts = _load(programme, now)
+    rows = []
+    for pairing, facts in zip(pairings, all_facts, strict=True):
+        flags = flags_for(facts, today, settings)
+        if flags:
+            rows.append(FlaggedPairing(pairing=pairing, flags=flags))
+    rows.sort(key=lambda r: (-r.weight, r.pairing.pk))
+    return rows, settings
+
+
+def pulse_summary(programme: Programme) -> PulseSummary:
+    """Averages over the programme's pulses, only from five responses or more."""
+    low = (
+        Q(spoke_openly__lte=LOW_ANSWER)
+        | Q(felt_listened_to__lte=LOW_ANSWER)
+        | Q(worth_my_time__lte=LOW_ANSWER)
+    )
+    row = PulseResponse.objects.filter(pairing__programme=programme).aggregate(
+        n=Count("id"),
+        spoke=Avg("spoke_openly"),
+        listened=Avg("felt_listened_to"),
+        worth=Avg("worth_my_time"),
+        low=Count("id", filter=low),
+    )
+    n = row["n"] or 0
+    if n < django_settings.UPWARD_MIN_GROUP_SIZE:
+        return PulseSummary(responses=n, enough=False)
+    return PulseSummary(
+        responses=n,
+        enough=True,
+        spoke_openly=round(row["spoke"], 1),
+        felt_listened_to=round(row["listened"], 1),
+        worth_my_time=round(row["worth"], 1),
+        low_share=round(100 * row["low"] / n),
+    )
+
+
+def attention_queue(programme: Programme, *, now: dt.datetime | None = None) -> AttentionQueue:
+    now = now or timezone.now()
+    flagged, settings = flagged_pairings(programme, now=now)
+    concerns = list(
+        Concern.objects.filter(programme=programme)
+        .exclude(state=ConcernState.RESOLVED)
+        .select_related("raised_by", "pairing__mentor", "pairing__mentee")
+        .order_by("created_at", "id")
+    )
+    requests = list(
+        RematchRequest.objects.filter(programme=programme, status=RematchRequest.Status.OPEN)
+        .select_related("person", "pairing__mentor", "pairing__mentee")
+        .order_by("created_at", "id")
+    )
+    check_ins = list(
+        CheckIn.objects.filter(programme=programme, done_at__isnull=True)
+        .select_related("pairing__mentor", "pairing__mentee", "person", "lead")
+        .order_by("due_on", "id")
+    )
+    exits = list(
+        PairingExit.objects.filter(pairing__programme=programme)
+        .select_related("left_by", "pairing__mentor", "pairing__mentee")
+        .order_by("-created_at", "-id")[:5]
+    )
+    return AttentionQueue(
+        programme=programme,
+        flagged=flagged,
+        concerns=concerns,
+        rematch_requests=requests,
+        check_ins=check_ins,
+        exits=exits,
+        pulse=pulse_summary(programme),
+        settings=settings,
+        today=timezone.localdate(now),
+        counts={
+            "flagged": len(flagged),
+            "concerns": len(concerns),
+            "requests": len(requests),
+            "check_ins": len(check_ins),
+        },
+    )
+
+
+def attention_counts(programme: Programme) -> dict[str, int]:
+    flagged, _settings = flagged_pairings(programme)
+    return {
+        "flagged": len(flagged),
+        "concerns": Concern.objects.filter(programme=programme)
+        .exclude(state=ConcernState.RESOLVED)
+        .count(),
+        "requests": RematchRequest.objects.filter(
+            programme=programme, status=RematchRequest.Status.OPEN
+        ).count(),
+    }
+
+
+def exits_for(programme: Programme) -> QuerySet[PairingExit]:
+    return (
+        PairingExit.objects.filter(pairing__programme=programme)
+        .select_related("left_by", "pairing__mentor", "pairing__mentee")
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_concerns(person: Person) -> QuerySet[Concern]:
+    return (
+        Concern.objects.filter(raised_by=person)
+        .select_related("programme", "pairing__mentor", "pairing__mentee")
+        .order_by("-created_at", "-id")
+    )
+
+
+def concern_notes(concern: Concern) -> list[Any]:
+    return list(concern.notes.select_related("author").order_by("created_at", "id"))
+
+
+def concern_history(concern: Concern) -> list[Any]:
+    from upward.core.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(object_type="safety.concern", object_id=str(concern.pk))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,326 @@
+"""Thin views: parse the request, go through an access helper, call one service or selector,
+render. Domain errors become form errors or messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from upward.core.errors import DomainError
+from upward.organisations.access import require_person
+from upward.pairing.models import PairingState
+from upward.programmes.access import access_programme_for_manager
+from upward.safety import selectors, services
+from upward.safety.access import (
+    access_check_in_for_lead,
+    access_concern_for_lead,
+    access_own_pairing,
+    access_pairing_for_lead,
+    access_pulse_meeting,
+    access_rematch_request_for_lead,
+)
+from upward.safety.forms import (
+    CheckInDoneForm,
+    CheckInForm,
+    ConcernForm,
+    ConcernNoteForm,
+    LeaveForm,
+    PulseForm,
+    SettingsForm,
+)
+from upward.safety.models import ConcernState, FlagKind, RematchRequest
+
+# ---------------------------------------------------------------------------------------------
+# The pair's side
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pulse(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+    meeting, person = access_pulse_meeting(request.user, pk, meeting_pk)
+    answered = meeting.safety_pulses.filter(mentor=person).exists()
+    form = PulseForm(request.POST or None)
+    if request.method == "POST" and not answered and form.is_valid():
+        try:
+            services.submit_pulse(meeting, person=person, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Thank you. Your answers go to the programme team only."))
+            return redirect("pairing:pairing", meeting.pairing_id)
+    return render(
+        request,
+        "safety/pulse.html",
+        {"meeting": meeting, "pairing": meeting.pairing, "form": form, "answered": answered},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two steps: the calm explanation with the optional reason, then "are you sure?"."""
+    pairing, person = access_own_pairing(request.user, pk)
+    partner = pairing.mentee if pairing.mentor_id == person.pk else pairing.mentor
+    form = LeaveForm(request.POST or None)
+    context = {"pairing": pairing, "partner": partner, "form": form, "confirming": False}
+    if pairing.state not in services.LEAVABLE_STATES:
+        return render(request, "safety/leave.html", {**context, "closed": True})
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirmed") != "yes":
+            return render(request, "safety/leave.html", {**context, "confirming": True})
+        try:
+            services.leave_pairing(
+                pairing,
+                person=person,
+                category=form.cleaned_data["category"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("safety:leave", pairing.pk)
+        messages.success(request, _("Your pairing has ended. Thank you for the time you gave."))
+        return redirect("safety:rematch", pairing.pk)
+    return render(request, "safety/leave.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rematch(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing, person = access_own_pairing(request.user, pk)
+    existing = RematchRequest.objects.filter(pairing=pairing, person=person).first()
+    if request.method == "POST":
+        try:
+            existing = services.request_rematch(pairing, person=person, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("Thank you. The programme team will look for a new partner for you.")
+            )
+        return redirect("safety:rematch", pairing.pk)
+    return render(
+        request,
+        "safety/rematch.html",
+        {
+            "pairing": pairing,
+            "request_made": existing,
+            "ended": pairing.state == PairingState.ENDED,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing, person = access_own_pairing(request.user, pk)
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.raise_concern(pairing, person=person, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Your concern has reached the programme team. You can follow it here."),
+            )
+            return redirect("safety:my_concerns")
+    return render(request, "safety/raise_concern.html", {"pairing": pairing, "form": form})
+
+
+@login_required
+@require_GET
+def my_concerns(request: HttpRequest) -> HttpResponse:
+    person = require_person(request.user)
+    page_obj = Paginator(selectors.my_concerns(person), 20).get_page(request.GET.get("page"))
+    return render(request, "safety/my_concerns.html", {"page_obj": page_obj})
+
+
+# ---------------------------------------------------------------------------------------------
+# The programme team
+
+
+@login_required
+@require_GET
+def attention(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    queue = selectors.attention_queue(programme)
+    return render(
+        request,
+        "safety/attention.html",
+        {
+            "programme": programme,
+            "q": queue,
+            "flag_kinds": FlagKind,
+            "snooze_days": services.SNOOZE_DAYS,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    current = selectors.flag_settings(programme)
+    form = SettingsForm(
+        request.POST or None,
+        initial={
+            "no_meeting_days": current.no_meeting_days,
+            "missed_in_a_row": current.missed_in_a_row,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_settings(programme, by=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Saved. The queue now uses these limits."))
+            return redirect("safety:attention", programme.pk)
+    return render(request, "safety/settings.html", {"programme": programme, "form": form})
+
+
+@login_required
+@require_GET
+def exits(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = access_programme_for_manager(request.user, pk)
+    page_obj = Paginator(selectors.exits_for(programme), 20).get_page(request.GET.get("page"))
+    return render(request, "safety/exits.html", {"programme": programme, "page_obj": page_obj})
+
+
+@login_required
+@require_POST
+def snooze(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+    pairing = access_pairing_for_lead(request.user, pk, pairing_pk)
+    try:
+        services.snooze_flag(
+            pairing,
+            kind=request.POST.get("kind", ""),
+            days=request.POST.get("days"),
+            by=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Hidden for now. It comes back if it still applies."))
+    return redirect("safety:attention", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def concern(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
+    item = access_concern_for_lead(request.user, pk, concern_pk)
+    form = ConcernNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_concern_note(
+                item,
+                author=require_person(request.user),
+                body=form.cleaned_data["body"],
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error("body", exc.message)
+        else:
+            messages.success(request, _("Note added."))
+            return redirect("safety:concern", pk, item.pk)
+    return render(
+        request,
+        "safety/concern.html",
+        {
+            "programme": item.programme,
+            "concern": item,
+            "notes": selectors.concern_notes(item),
+            "history": selectors.concern_history(item),
+            "form": form,
+            "moves": [
+                (state, ConcernState(state).label)
+                for state in services.CONCERN_TRANSITIONS[ConcernState(item.state)]
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def concern_move(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
+    item = access_concern_for_lead(request.user, pk, concern_pk)
+    try:
+        services.move_concern(item, to=request.POST.get("to", ""), by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The concern is now: %(state)s.") % {"state": item.get_state_display().lower()},
+        )
+    return redirect("safety:concern", pk, item.pk)
+
+
+@login_required
+@require_POST
+def rematch_done(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+    item = access_rematch_request_for_lead(request.user, pk, request_pk)
+    try:
+        services.close_rematch_request(item, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Marked as dealt with."))
+    return redirect("safety:attention", pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+    pairing = access_pairing_for_lead(request.user, pk, pairing_pk)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        who = form.cleaned_data["who"]
+        person = {"mentor": pairing.mentor, "mentee": pairing.mentee}.get(who)
+        try:
+            services.schedule_check_in(
+                pairing.programme,
+                pairing=pairing,
+                person=person,
+                due_on=form.cleaned_data["due_on"],
+                purpose=form.cleaned_data["purpose"],
+                lead=require_person(request.user),
+                by=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Check-in planned. You will get a reminder on the day."))
+            return redirect("safety:attention", pk)
+    return render(
+        request,
+        "safety/check_in_form.html",
+        {"programme": pairing.programme, "pairing": pairing, "form": form},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest, pk: int, check_in_pk: int) -> HttpResponse:
+    item = access_check_in_for_lead(request.user, pk, check_in_pk)
+    form = CheckInDoneForm(request.POST or None, initial={"notes": item.notes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_check_in(item, notes=form.cleaned_data["notes"], by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Check-in marked as done."))
+            return redirect("safety:attention", pk)
+    return render(
+        request,
+        "safety/check_in.html",
+        {"programme": item.programme, "check_in": item, "form": form},
+    )
