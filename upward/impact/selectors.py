@@ -1,0 +1,480 @@
+"""Reads for impact: time given by mentors, how often people are asked to mentor, contribution
+records and the programme's commitment report. Everything is computed from a handful of
+queries into plain dataclasses, so pages stay flat as programmes grow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from upward.impact.models import (
+    CLOSE_TO_CAP,
+    DEFAULT_CAP_MINUTES,
+    Commitment,
+    CommitmentKind,
+    CommitmentStatus,
+    ImpactSettings,
+    RecordShare,
+    ThankYouNote,
+    Theme,
+)
+from upward.organisations.models import Organisation, Person
+from upward.pairing.models import Pairing, PairingState, PairingStateChange
+from upward.programmes.models import Programme
+
+# Pairings whose meetings count as time given: a pairing that ended early still took time.
+GIVING_STATES = (PairingState.ACTIVE, PairingState.COMPLETED, PairingState.ENDED)
+TOKENISM_MONTHS = 24
+TOKENISM_THRESHOLD = 3
+
+
+def month_of(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def cap_minutes(programme: Programme) -> int:
+    row = ImpactSettings.objects.filter(programme=programme).only("monthly_cap_minutes").first()
+    return row.monthly_cap_minutes if row else DEFAULT_CAP_MINUTES
+
+
+def cap_state(minutes: int, cap: int) -> str:
+    """'over', 'close' or 'ok'. Reaching the cap exactly counts as close, not over."""
+    if minutes > cap:
+        return "over"
+    if minutes >= cap * CLOSE_TO_CAP:
+        return "close"
+    return "ok"
+
+
+# ---------------------------------------------------------------------------------------------
+# Time given
+
+
+@dataclass
+class TimeGiven:
+    """One mentor's time in one programme, in minutes."""
+
+    mentor_id: int
+    cap: int
+    sessions_held: int = 0
+    meeting_minutes: int = 0
+    events_attended: int = 0
+    event_minutes: int = 0
+    by_month: dict[dt.date, int] = field(default_factory=dict)
+    this_month_key: dt.date | None = None
+    mentor: Person | None = None
+
+    @property
+    def total_minutes(self) -> int:
+        return self.meeting_minutes + self.event_minutes
+
+    @property
+    def this_month(self) -> int:
+        return self.by_month.get(self.this_month_key, 0) if self.this_month_key else 0
+
+    @property
+    def state(self) -> str:
+        return cap_state(self.this_month, self.cap)
+
+    @property
+    def months_over(self) -> int:
+        return sum(1 for minutes in self.by_month.values() if minutes > self.cap)
+
+    @property
+    def busiest_month(self) -> tuple[dt.date, int] | None:
+        if not self.by_month:
+            return None
+        return max(self.by_month.items(), key=lambda item: (item[1], item[0]))
+
+    @property
+    def percent_of_cap(self) -> int:
+        return round(100 * self.this_month / self.cap) if self.cap else 0
+
+
+def _time_given(
+    programme: Programme,
+    mentor_ids: set[int],
+    *,
+    now: dt.datetime | None,
+    pairing: Pairing | None = None,
+) -> dict[int, TimeGiven]:
+    from upward.journey.models import EventResponse, Meeting, MeetingStatus
+
+    cap = cap_minutes(programme)
+    this_month = month_of(now or timezone.now())
+    result = {pk: TimeGiven(mentor_id=pk, cap=cap, this_month_key=this_month) for pk in mentor_ids}
+    if not mentor_ids:
+        return result
+    meetings = Meeting.objects.filter(
+        pairing__programme=programme,
+        pairing__mentor_id__in=mentor_ids,
+        pairing__state__in=GIVING_STATES,
+        status=MeetingStatus.HELD,
+    )
+    if pairing is not None:
+        meetings = meetings.filter(pairing=pairing)
+    for mentor_id, starts_at, minutes in meetings.values_list(
+        "pairing__mentor_id", "starts_at", "actual_minutes"
+    ):
+        row = result[mentor_id]
+        row.sessions_held += 1
+        row.meeting_minutes += minutes or 0
+        key = month_of(starts_at)
+        row.by_month[key] = row.by_month.get(key, 0) + (minutes or 0)
+    attended = EventResponse.objects.filter(
+        event__programme=programme,
+        event__cancelled_at__isnull=True,
+        person_id__in=mentor_ids,
+        attended=True,
+    ).values_list("person_id", "event__starts_at", "event__duration_minutes")
+    for person_id, starts_at, minutes in attended:
+        row = result[person_id]
+        row.events_attended += 1
+        row.event_minutes += minutes
+        key = month_of(starts_at)
+        row.by_month[key] = row.by_month.get(key, 0) + minutes
+    return result
+
+
+def mentor_ids_of(programme: Programme) -> set[int]:
+    """Everyone who mentors in the programme: paired as mentor, or accepted as one."""
+    from upward.recruitment.models import Application
+
+    paired = Pairing.objects.filter(programme=programme, state__in=GIVING_STATES).values_list(
+        "mentor_id", flat=True
+    )
+    accepted = Application.objects.filter(
+        programme=programme, role="mentor", status=Application.Status.ACCEPTED
+    ).values_list("person_id", flat=True)
+    return set(paired) | set(accepted)
+
+
+def programme_mentor_time(
+    programme: Programme, *, now: dt.datetime | None = None
+) -> list[TimeGiven]:
+    """Every mentor's time, most loaded this month first."""
+    ids = mentor_ids_of(programme)
+    rows = _time_given(programme, ids, now=now)
+    people = Person.objects.in_bulk(ids)
+    for pk, row in rows.items():
+        row.mentor = people.get(pk)
+    return sorted(
+        rows.values(),
+        key=lambda r: (-r.this_month, -r.total_minutes, r.mentor.full_name if r.mentor else ""),
+    )
+
+
+def mentor_time(
+    programme: Programme,
+    mentor: Person,
+    *,
+    pairing: Pairing | None = None,
+    now: dt.datetime | None = None,
+) -> TimeGiven:
+    row = _time_given(programme, {mentor.pk}, now=now, pairing=pairing)[mentor.pk]
+    row.mentor = mentor
+    return row
+
+
+@dataclass(frozen=True)
+class CapWarnings:
+    over: int
+    close: int
+
+    @property
+    def total(self) -> int:
+        return self.over + self.close
+
+
+def cap_warnings(rows: list[TimeGiven]) -> CapWarnings:
+    return CapWarnings(
+        over=sum(1 for r in rows if r.state == "over"),
+        close=sum(1 for r in rows if r.state == "close"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokenism guard
+
+
+@dataclass(frozen=True)
+class AskRow:
+    person: Person
+    invitations: int
+    accepted: int
+    pairings: int
+    programmes: int
+
+    @property
+    def asked_often(self) -> bool:
+        return self.programmes >= TOKENISM_THRESHOLD
+
+
+def _months_ago(moment: dt.datetime, months: int) -> dt.datetime:
+    year, month = divmod(moment.month - 1 - months, 12)
+    target_year, target_month = moment.year + year, month + 1
+    day = min(moment.day, 28)
+    return moment.replace(year=target_year, month=target_month, day=day)
+
+
+def mentor_asks(organisation: Organisation, *, now: dt.datetime | None = None) -> list[AskRow]:
+    """How often each person was asked to mentor over the last 24 months, across programmes.
+
+    "Asked" counts distinct programmes where the person was invited to mentor, accepted as a
+    mentor or proposed as someone's mentor: one programme is one ask however many steps it took.
+    Only counts are read here, never what people wrote about themselves.
+    """
+    from upward.recruitment.models import Application, Invitation
+
+    since = _months_ago(now or timezone.now(), TOKENISM_MONTHS)
+    programmes: dict[int, set[int]] = defaultdict(set)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    sources = (
+        Invitation.objects.filter(
+            programme__organisation=organisation, role="mentor", created_at__gte=since
+        ),
+        Application.objects.filter(
+            programme__organisation=organisation,
+            role="mentor",
+            status=Application.Status.ACCEPTED,
+            submitted_at__gte=since,
+        ),
+    )
+    for index, qs in enumerate(sources):
+        for person_id, programme_id in qs.values_list("person_id", "programme_id"):
+            counts[person_id][index] += 1
+            programmes[person_id].add(programme_id)
+    for person_id, programme_id in Pairing.objects.filter(
+        programme__organisation=organisation, created_at__gte=since
+    ).values_list("mentor_id", "programme_id"):
+        counts[person_id][2] += 1
+        programmes[person_id].add(programme_id)
+    people = Person.objects.select_related("department").in_bulk(counts.keys())
+    rows = [
+        AskRow(
+            person=people[pk],
+            invitations=c[0],
+            accepted=c[1],
+            pairings=c[2],
+            programmes=len(programmes[pk]),
+        )
+        for pk, c in counts.items()
+        if pk in people
+    ]
+    return sorted(rows, key=lambda r: (-r.programmes, -r.pairings, r.person.full_name, r.person.pk))
+
+
+# ---------------------------------------------------------------------------------------------
+# Contribution record
+
+
+@dataclass(frozen=True)
+class SkillGrowth:
+    name: str
+    start: int | None
+    end: int | None
+
+    @property
+    def change(self) -> int | None:
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+
+@dataclass
+class ContributionRecord:
+    pairing: Pairing
+    mentor: Person
+    started_on: dt.date
+    ended_on: dt.date | None
+    time: TimeGiven
+    events: list[tuple[str, dt.datetime, int]]
+    skills: list[SkillGrowth]
+    thank_you: ThankYouNote | None
+    shares: list[RecordShare]
+
+    @property
+    def programme(self) -> Programme:
+        return self.pairing.programme
+
+    @property
+    def is_completed(self) -> bool:
+        return self.pairing.state == PairingState.COMPLETED
+
+    @property
+    def shared_thank_you(self) -> ThankYouNote | None:
+        if self.thank_you is not None and self.thank_you.show_when_shared:
+            return self.thank_you
+        return None
+
+
+def _pairing_dates(pairing: Pairing) -> tuple[dt.date, dt.date | None]:
+    start = pairing.mentee_responded_at or pairing.created_at
+    end: dt.datetime | None = None
+    if pairing.state == PairingState.COMPLETED:
+        end = (
+            PairingStateChange.objects.filter(pairing=pairing, to_state=PairingState.COMPLETED)
+            .values_list("at", flat=True)
+            .first()
+        ) or pairing.updated_at
+    elif pairing.state == PairingState.ENDED:
+        end = pairing.closed_at or pairing.updated_at
+    started = timezone.localtime(start).date()
+    return started, (timezone.localtime(end).date() if end else None)
+
+
+def _skills(pairing: Pairing, mentor: Person) -> list[SkillGrowth]:
+    """The mentor's own self-ratings at the start and the end, when the goals app has them."""
+    try:
+        from upward.goals.models import Rating
+    except ImportError:  # pragma: no cover - goals is part of the product today
+        return []
+    levels: dict[str, dict[str, int]] = defaultdict(dict)
+    order: list[str] = []
+    for name, kind, level in (
+        Rating.objects.filter(
+            assessment__pairing=pairing,
+            assessment__subject=mentor,
+            assessment__rater=mentor,
+        )
+        .order_by("skill__position", "skill_id")
+        .values_list("skill__name", "assessment__kind", "level")
+    ):
+        if name not in levels:
+            order.append(name)
+        levels[name][kind] = level
+    return [
+        SkillGrowth(name=name, start=levels[name].get("baseline"), end=levels[name].get("final"))
+        for name in order
+    ]
+
+
+def contribution_record(pairing: Pairing, *, now: dt.datetime | None = None) -> ContributionRecord:
+    from upward.journey.models import EventResponse
+
+    mentor = pairing.mentor
+    started_on, ended_on = _pairing_dates(pairing)
+    events = list(
+        EventResponse.objects.filter(
+            event__programme_id=pairing.programme_id,
+            event__cancelled_at__isnull=True,
+            person=mentor,
+            attended=True,
+        )
+        .order_by("event__starts_at")
+        .values_list("event__title", "event__starts_at", "event__duration_minutes")
+    )
+    return ContributionRecord(
+        pairing=pairing,
+        mentor=mentor,
+        started_on=started_on,
+        ended_on=ended_on,
+        time=mentor_time(pairing.programme, mentor, pairing=pairing, now=now),
+        events=events,
+        skills=_skills(pairing, mentor),
+        thank_you=ThankYouNote.objects.filter(pairing=pairing).first(),
+        shares=list(RecordShare.objects.filter(pairing=pairing).select_related("line_manager")),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Commitments
+
+
+def commitments_of(pairing: Pairing, owner: Person) -> list[Commitment]:
+    return list(
+        Commitment.objects.filter(pairing=pairing, owner=owner).order_by(
+            "kind", "due_on", "-created_at", "-id"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    label: str
+    count: int | None  # None: hidden to protect small groups
+
+
+@dataclass(frozen=True)
+class CommitmentReport:
+    commitments: int
+    insights: int
+    people: int
+    by_status: list[tuple[str, str, int]]
+    themes: list[ThemeRow]
+    min_group: int
+
+    @property
+    def enough(self) -> bool:
+        return self.commitments >= self.min_group
+
+    @property
+    def done_or_in_progress(self) -> int:
+        return sum(n for key, _label, n in self.by_status if key in ("done", "in_progress"))
+
+
+def _suppress(counts: dict[str, int], minimum: int) -> dict[str, int | None]:
+    """Hide cells below `minimum` (zeros too, so a hidden cell is never known to be non-zero).
+
+    If exactly one cell would be hidden while the total is known, subtracting the visible
+    cells would give it away; the smallest visible cell is hidden as well."""
+    shown: dict[str, int | None] = {k: (v if v >= minimum else None) for k, v in counts.items()}
+    hidden = [k for k, v in shown.items() if v is None]
+    if len(hidden) == 1 and counts[hidden[0]] > 0:
+        visible = sorted((v, k) for k, v in shown.items() if v is not None)
+        if visible:
+            shown[visible[0][1]] = None
+    return shown
+
+
+def commitment_report(programme: Programme) -> CommitmentReport:
+    """Counts by status and by theme tag; never the text. Theme cells below the minimum group
+    size are hidden, and nothing is broken down until there are enough commitments at all."""
+    minimum = settings.UPWARD_MIN_GROUP_SIZE
+    rows = (
+        Commitment.objects.filter(programme=programme)
+        .values("kind", "status", "theme")
+        .annotate(n=Count("id"))
+    )
+    by_status: dict[str, int] = {s.value: 0 for s in CommitmentStatus}
+    by_theme: dict[str, int] = {t.value: 0 for t in Theme}
+    commitments = insights = 0
+    for row in rows:
+        if row["kind"] == CommitmentKind.INSIGHT:
+            insights += row["n"]
+            continue
+        commitments += row["n"]
+        by_status[row["status"]] += row["n"]
+        if row["theme"]:
+            by_theme[row["theme"]] += row["n"]
+    people = Commitment.objects.filter(programme=programme).values("owner_id").distinct().count()
+    shown = _suppress(by_theme, minimum)
+    labels = dict(Theme.choices)
+    status_labels = dict(CommitmentStatus.choices)
+    return CommitmentReport(
+        commitments=commitments,
+        insights=insights,
+        people=people,
+        by_status=[(k, str(status_labels[k]), v) for k, v in by_status.items()],
+        themes=[ThemeRow(label=str(labels[k]), count=shown[k]) for k in by_theme],
+        min_group=minimum,
+    )
+
+
+def commitment_totals(programme: Programme) -> dict[str, int]:
+    """Small counts for the programme page card: one query."""
+    return Commitment.objects.filter(programme=programme).aggregate(
+        commitments=Count("id", filter=Q(kind=CommitmentKind.COMMITMENT)),
+        done=Count("id", filter=Q(kind=CommitmentKind.COMMITMENT, status="done")),
+        in_progress=Count("id", filter=Q(kind=CommitmentKind.COMMITMENT, status="in_progress")),
+        insights=Count("id", filter=Q(kind=CommitmentKind.INSIGHT)),
+    )
+
+
+def follow_up_due(commitment: Commitment) -> bool:
+    return commitment.is_commitment and commitment.status not in ("done", "no_longer_relevant")
