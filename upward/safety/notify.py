@@ -1,17 +1,15 @@
-"""Sending safety notifications. Goes through the notifications app's `notify()` (in-app entry,
-preferences, one send per dedupe key); falls back to a plain email after commit while that app
-is not installed. Texts are neutral: never a pulse answer, a concern or a reason."""
+"""Sending safety notifications through the notifications app's `notify()` (in-app entry,
+preferences, one send per dedupe key, email after commit). Texts are neutral: never a pulse
+answer, a concern or a reason; a line and a link."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 
+from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.programmes.models import Programme
 
@@ -42,26 +40,12 @@ def send(
     url: str,
     dedupe_key: str,
 ) -> None:
-    context = {**context, "name": person.full_name, "link": url}
-    try:
-        from upward.notifications.services import notify
-    except ImportError:
-        body = render_to_string(template, context)
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"[Upward] {subject}",
-                message=body,
-                from_email=None,
-                recipient_list=[person.email],
-            )
-        )
-        return
     notify(
         person,
         kind=kind,
         subject=subject,
         template=template,
-        context=context,
+        context={**context, "name": person.full_name, "link": url},
         url=url,
         dedupe_key=dedupe_key,
     )

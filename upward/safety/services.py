@@ -152,7 +152,7 @@ def submit_pulse(
                 for lead in notify.leads(pairing.programme):
                     notify.send(
                         lead,
-                        kind="safety.support_requested",
+                        kind="safety",
                         subject=_("Someone in %(programme)s would like a word")
                         % {"programme": pairing.programme.name},
                         template="safety/email/support_requested.txt",
@@ -212,7 +212,7 @@ def leave_pairing(
         partner = pairing.mentee if role == "mentor" else pairing.mentor
         notify.send(
             partner,
-            kind="safety.pairing_ended",
+            kind="pairing",
             subject=_("Your pairing in %(programme)s has ended") % {"programme": programme.name},
             template="safety/email/pairing_ended_partner.txt",
             context={"programme": programme.name},
@@ -222,7 +222,7 @@ def leave_pairing(
         for lead in notify.leads(programme):
             notify.send(
                 lead,
-                kind="safety.pairing_ended_lead",
+                kind="safety",
                 subject=_("A pairing in %(programme)s has ended") % {"programme": programme.name},
                 template="safety/email/pairing_ended_lead.txt",
                 context={"programme": programme.name},
@@ -253,7 +253,7 @@ def request_rematch(pairing: Pairing, *, person: Person, by: Any) -> RematchRequ
             for lead in notify.leads(pairing.programme):
                 notify.send(
                     lead,
-                    kind="safety.rematch_requested",
+                    kind="safety",
                     subject=_("A request for a new partner in %(programme)s")
                     % {"programme": pairing.programme.name},
                     template="safety/email/rematch_requested.txt",
@@ -307,7 +307,7 @@ def raise_concern(
         for lead in notify.leads(pairing.programme):
             notify.send(
                 lead,
-                kind="safety.concern_raised",
+                kind="safety",
                 subject=_("A concern has been raised in %(programme)s")
                 % {"programme": pairing.programme.name},
                 template="safety/email/concern_raised.txt",
@@ -482,7 +482,7 @@ def send_safety_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
             for lead in people:
                 notify.send(
                     lead,
-                    kind="safety.check_in_due",
+                    kind="safety",
                     subject=_("A check-in is due in %(programme)s")
                     % {"programme": check_in.programme.name},
                     template="safety/email/check_in_due.txt",
@@ -495,7 +495,7 @@ def send_safety_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
         with transaction.atomic():
             notify.send(
                 meeting.pairing.mentor,
-                kind="safety.pulse_due",
+                kind="safety",
                 subject=_("How did your last session feel?"),
                 template="safety/email/pulse_due.txt",
                 context={"programme": meeting.pairing.programme.name},
