@@ -1,0 +1,638 @@
+"""Reads: which surveys are due to whom, the programme's surveys, and its outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from upward.organisations.models import Person
+from upward.programmes.models import Programme
+from upward.surveys import outcomes
+from upward.surveys.models import (
+    Answer,
+    Question,
+    QuestionKind,
+    Submission,
+    SuccessMeasure,
+    Survey,
+    SurveyState,
+    Timing,
+)
+
+# When each kind of survey can be answered, in days around the programme's dates.
+SESSION_WINDOW_DAYS = 14
+
+
+def survey_window(timing: str, *, starts_on: dt.date, ends_on: dt.date) -> tuple[dt.date, dt.date]:
+    day = dt.timedelta(days=1)
+    if timing == Timing.START:
+        return starts_on - 14 * day, starts_on + 28 * day
+    if timing == Timing.MIDPOINT:
+        middle = starts_on + (ends_on - starts_on) / 2
+        return middle - 7 * day, middle + 21 * day
+    if timing == Timing.END:
+        return ends_on - 14 * day, ends_on + 28 * day
+    if timing == Timing.FOLLOW_UP_3:
+        return ends_on + 91 * day, ends_on + 119 * day
+    if timing == Timing.FOLLOW_UP_6:
+        return ends_on + 182 * day, ends_on + 210 * day
+    raise ValueError(f"{timing} has no fixed window")
+
+
+@dataclass(frozen=True)
+class DueSurvey:
+    survey: Survey
+    person_id: int
+    role: str
+    occasion: str  # "" or "meeting-<id>"
+    opens_on: dt.date
+    closes_on: dt.date
+    session_on: dt.date | None = None
+    submitted: bool = False
+
+    @property
+    def programme(self) -> Programme:
+        return self.survey.programme
+
+
+@dataclass
+class _Participant:
+    person_id: int
+    programme: Programme
+    role: str
+
+
+def _participants(person_ids: Iterable[int] | None = None) -> list[_Participant]:
+    from upward.recruitment.models import Application
+
+    qs = Application.objects.filter(status=Application.Status.ACCEPTED).exclude(
+        programme__state__in=["draft", "archived"]
+    )
+    if person_ids is not None:
+        qs = qs.filter(person_id__in=list(person_ids))
+    return [
+        _Participant(a.person_id, a.programme, a.role)
+        for a in qs.select_related("programme").only(
+            "person_id",
+            "role",
+            "programme__id",
+            "programme__name",
+            "programme__state",
+            "programme__starts_on",
+            "programme__ends_on",
+            "programme__organisation_id",
+        )
+    ]
+
+
+def _occasions(
+    participants: list[_Participant],
+    surveys: list[Survey],
+    submitted: set[tuple[int, int, str]],
+    meetings: dict[tuple[int, int], list[tuple[int, dt.date]]],
+    today: dt.date,
+) -> list[DueSurvey]:
+    """Every survey occasion open today for the participants, flagged when already answered.
+
+    `meetings` maps (person id, programme id) to that person's held meetings (id, date).
+    """
+    by_programme: dict[int, list[Survey]] = defaultdict(list)
+    for survey in surveys:
+        by_programme[survey.programme_id].append(survey)
+    found = []
+    for part in participants:
+        for survey in by_programme.get(part.programme.pk, []):
+            if not survey.asks(part.role):
+                continue
+            survey.programme = part.programme
+            if survey.timing == Timing.AFTER_SESSION:
+                for meeting_id, held_on in meetings.get((part.person_id, part.programme.pk), []):
+                    closes = held_on + dt.timedelta(days=SESSION_WINDOW_DAYS)
+                    if held_on <= today <= closes:
+                        occasion = f"meeting-{meeting_id}"
+                        found.append(
+                            DueSurvey(
+                                survey=survey,
+                                person_id=part.person_id,
+                                role=part.role,
+                                occasion=occasion,
+                                opens_on=held_on,
+                                closes_on=closes,
+                                session_on=held_on,
+                                submitted=(survey.pk, part.person_id, occasion) in submitted,
+                            )
+                        )
+                continue
+            opens, closes = survey_window(
+                survey.timing, starts_on=part.programme.starts_on, ends_on=part.programme.ends_on
+            )
+            if opens <= today <= closes:
+                found.append(
+                    DueSurvey(
+                        survey=survey,
+                        person_id=part.person_id,
+                        role=part.role,
+                        occasion="",
+                        opens_on=opens,
+                        closes_on=closes,
+                        submitted=(survey.pk, part.person_id, "") in submitted,
+                    )
+                )
+    found.sort(key=lambda d: (d.closes_on, d.survey.pk, d.occasion))
+    return found
+
+
+def _held_meetings(
+    person_ids: Iterable[int] | None, programme_ids: Iterable[int], today: dt.date
+) -> dict[tuple[int, int], list[tuple[int, dt.date]]]:
+    from upward.journey.models import Meeting, MeetingStatus
+
+    # A day's margin either side: the window is counted in local dates, the query in UTC.
+    since = _start_of(today) - dt.timedelta(days=SESSION_WINDOW_DAYS + 1)
+    qs = Meeting.objects.filter(
+        status=MeetingStatus.HELD,
+        starts_at__gte=since,
+        starts_at__lt=_start_of(today) + dt.timedelta(days=2),
+        pairing__programme_id__in=list(programme_ids),
+    ).values_list(
+        "pk", "starts_at", "pairing__programme_id", "pairing__mentor_id", "pairing__mentee_id"
+    )
+    wanted = set(person_ids) if person_ids is not None else None
+    found: dict[tuple[int, int], list[tuple[int, dt.date]]] = defaultdict(list)
+    for pk, starts_at, programme_id, mentor_id, mentee_id in qs:
+        held_on = timezone.localdate(starts_at)
+        for person_id in (mentor_id, mentee_id):
+            if wanted is None or person_id in wanted:
+                found[(person_id, programme_id)].append((pk, held_on))
+    return found
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _load_occasions(person_ids: list[int] | None, today: dt.date) -> list[DueSurvey]:
+    participants = _participants(person_ids)
+    if not participants:
+        return []
+    programme_ids = {p.programme.pk for p in participants}
+    surveys = list(
+        Survey.objects.filter(programme_id__in=programme_ids, state=SurveyState.OPEN).order_by("pk")
+    )
+    if not surveys:
+        return []
+    submissions = Submission.objects.filter(survey__in=surveys)
+    if person_ids is not None:
+        submissions = submissions.filter(person_id__in=person_ids)
+    submitted = set(submissions.values_list("survey_id", "person_id", "occasion"))
+    meetings: dict[tuple[int, int], list[tuple[int, dt.date]]] = {}
+    session_programmes = {s.programme_id for s in surveys if s.timing == Timing.AFTER_SESSION}
+    if session_programmes:
+        meetings = _held_meetings(person_ids, session_programmes, today)
+    return _occasions(participants, surveys, submitted, meetings, today)
+
+
+def survey_occasions(person: Person, *, today: dt.date | None = None) -> list[DueSurvey]:
+    """Surveys open to the person today, answered or not."""
+    return _load_occasions([person.pk], today or timezone.localdate())
+
+
+def surveys_due(person: Person, *, today: dt.date | None = None) -> list[DueSurvey]:
+    """Surveys the person can answer today and has not answered yet. At most four queries."""
+    return [d for d in survey_occasions(person, today=today) if not d.submitted]
+
+
+def all_due(*, today: dt.date) -> list[DueSurvey]:
+    """Every unanswered survey occasion open today, for reminders. A fixed number of queries."""
+    return [d for d in _load_occasions(None, today) if not d.submitted]
+
+
+def programme_surveys(programme: Programme) -> QuerySet[Survey]:
+    return (
+        Survey.objects.filter(programme=programme)
+        .annotate(
+            n_questions=Count("questions", distinct=True),
+            n_submissions=Count("submissions", distinct=True),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def survey_questions(survey: Survey) -> list[Question]:
+    return list(survey.questions.all())
+
+
+def survey_with_questions(survey_id: int) -> QuerySet[Survey]:
+    return Survey.objects.filter(pk=survey_id).prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position", "pk"))
+    )
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+COMPARISONS = (
+    (Timing.END, gettext_lazy("start to end")),
+    (Timing.FOLLOW_UP_3, gettext_lazy("start to three months on")),
+    (Timing.FOLLOW_UP_6, gettext_lazy("start to six months on")),
+)
+
+
+@dataclass
+class Cell:
+    label: str
+    n: int
+    hidden: bool
+    change: outcomes.PairedChange | None = None
+
+
+@dataclass
+class Breakdown:
+    title: str
+    threshold: int
+    cells: list[Cell]
+
+
+@dataclass
+class PairedItem:
+    item_key: str
+    text: str
+    timing: str
+    comparison: str
+    n: int
+    change: outcomes.PairedChange | None  # None when fewer than the minimum group
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+
+@dataclass
+class SingleItem:
+    item_key: str
+    text: str
+    survey_title: str
+    kind: str
+    n: int
+    summary: outcomes.Summary | None = None
+    change: outcomes.PairedChange | None = None  # retrospective: before → now
+    nps: float | None = None
+    choice_counts: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Comments:
+    text: str
+    survey_title: str
+    n_respondents: int
+    comments: list[str]
+
+
+@dataclass
+class ProgrammeOutcomes:
+    min_group: int
+    special_min_group: int
+    paired: list[PairedItem]
+    retrospective: list[SingleItem]
+    post_only: list[SingleItem]
+    choices: list[SingleItem]
+    comments: list[Comments]
+    hidden_comments: int  # questions whose comments are held back (fewer than 10 answered)
+    respondents: int
+    measure: SuccessMeasure | None = None
+    measured: PairedItem | None = None
+    item_keys: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _min_group() -> int:
+    return int(getattr(settings, "UPWARD_MIN_GROUP_SIZE", 5))
+
+
+def _special_min_group() -> int:
+    return int(getattr(settings, "UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE", 10))
+
+
+@dataclass(frozen=True)
+class _Row:
+    question_id: int
+    number: int | None
+    before: int | None
+    choices: list[str]
+    text: str
+    pseudonym: str
+    role: str
+    department_id: int | None
+    groups: list[int]
+
+
+def _load_rows(programme: Programme, *, text: bool) -> tuple[list[Question], list[_Row]]:
+    questions = list(
+        Question.objects.filter(survey__programme=programme)
+        .exclude(survey__state=SurveyState.DRAFT)
+        .select_related("survey")
+        .order_by("survey__created_at", "survey_id", "position", "pk")
+    )
+    fields = [
+        "question_id",
+        "number",
+        "number_before",
+        "choices",
+        "response__pseudonym",
+        "response__role",
+        "response__department_id",
+        "response__groups",
+    ]
+    if text:
+        fields.append("text")
+    answers = Answer.objects.filter(question__in=questions)
+    if not text:
+        answers = answers.exclude(question__kind=QuestionKind.TEXT)
+    rows = [
+        _Row(
+            question_id=a["question_id"],
+            number=a["number"],
+            before=a["number_before"],
+            choices=a["choices"] or [],
+            text=a.get("text", ""),
+            pseudonym=a["response__pseudonym"],
+            role=a["response__role"],
+            department_id=a["response__department_id"],
+            groups=a["response__groups"] or [],
+        )
+        for a in answers.values(*fields)
+    ]
+    return questions, rows
+
+
+def _paired_items(
+    programme: Programme, questions: list[Question], rows: list[_Row], *, breakdowns: bool
+) -> list[PairedItem]:
+    by_question: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        by_question[row.question_id].append(row)
+    # item key → timing → {pseudonym: (value, row)}
+    values: dict[str, dict[str, dict[str, _Row]]] = defaultdict(lambda: defaultdict(dict))
+    texts: dict[str, str] = {}
+    for q in questions:
+        if q.kind != QuestionKind.LIKERT or not q.item_key:
+            continue
+        texts.setdefault(q.item_key, q.text)
+        for row in by_question.get(q.pk, []):
+            if row.number is not None:
+                values[q.item_key][q.survey.timing].setdefault(row.pseudonym, row)
+    min_group = _min_group()
+    department_names, group_names = ({}, {})
+    if breakdowns:
+        department_names, group_names = _names(programme, rows)
+    items = []
+    for key, by_timing in values.items():
+        start = by_timing.get(Timing.START)
+        if not start:
+            continue
+        for timing, label in COMPARISONS:
+            later = by_timing.get(timing)
+            if not later:
+                continue
+            people = sorted(start.keys() & later.keys())
+            pairs = [(start[p].number, later[p].number) for p in people]
+            item = PairedItem(
+                item_key=key,
+                text=texts[key],
+                timing=timing,
+                comparison=str(label),
+                n=len(pairs),
+                change=outcomes.paired_change(pairs) if len(pairs) >= min_group else None,  # type: ignore[arg-type]
+            )
+            if breakdowns and item.change is not None:
+                item.breakdowns = _breakdowns(
+                    [(later[p], start[p].number, later[p].number) for p in people],  # type: ignore[misc]
+                    department_names,
+                    group_names,
+                )
+            items.append(item)
+    return items
+
+
+def _names(programme: Programme, rows: list[_Row]) -> tuple[dict[int, str], dict[int, str]]:
+    from upward.organisations.models import Department, Topic
+
+    department_ids = {r.department_id for r in rows if r.department_id}
+    group_ids = {g for r in rows for g in r.groups}
+    departments = dict(
+        Department.objects.filter(
+            pk__in=department_ids, organisation_id=programme.organisation_id
+        ).values_list("pk", "name")
+    )
+    groups = (
+        dict(
+            Topic.objects.filter(
+                pk__in=group_ids, organisation_id=programme.organisation_id
+            ).values_list("pk", "name")
+        )
+        if group_ids
+        else {}
+    )
+    return departments, groups
+
+
+def _cells(
+    entries: list[tuple[_Row, int, int]],
+    key_of: Any,
+    *,
+    threshold: int,
+) -> list[Cell]:
+    grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row, start, end in entries:
+        for label in key_of(row):
+            grouped[label].append((start, end))
+    counts = {label: len(pairs) for label, pairs in grouped.items()}
+    hidden = outcomes.suppress(counts, threshold=threshold, total_shown=True)
+    cells = []
+    for label in sorted(grouped):
+        is_hidden = label in hidden
+        cells.append(
+            Cell(
+                label=label,
+                n=counts[label],
+                hidden=is_hidden,
+                change=None if is_hidden else outcomes.paired_change(grouped[label]),
+            )
+        )
+    return cells
+
+
+def _breakdowns(
+    entries: list[tuple[_Row, int, int]],
+    department_names: dict[int, str],
+    group_names: dict[int, str],
+) -> list[Breakdown]:
+    from upward.recruitment.models import Role
+
+    roles = dict(Role.choices)
+    min_group, special = _min_group(), _special_min_group()
+    not_stated = _("Not stated")
+    found = [
+        Breakdown(
+            _("By role"),
+            min_group,
+            _cells(entries, lambda r: [str(roles.get(r.role, r.role))], threshold=min_group),
+        ),
+        Breakdown(
+            _("By department"),
+            min_group,
+            _cells(
+                entries,
+                lambda r: [department_names.get(r.department_id or 0, not_stated)],
+                threshold=min_group,
+            ),
+        ),
+    ]
+    # Special-category groups: only from lived experience people consented to share, and only
+    # at the higher threshold. Someone may belong to several groups, so cells can overlap.
+    if any(r.groups for r, _s, _e in entries):
+        found.append(
+            Breakdown(
+                _("By lived experience (shared with consent)"),
+                special,
+                _cells(
+                    entries,
+                    lambda r: (
+                        [group_names[g] for g in r.groups if g in group_names] or [not_stated]
+                    ),
+                    threshold=special,
+                ),
+            )
+        )
+    return found
+
+
+def _single_items(
+    questions: list[Question], rows: list[_Row]
+) -> tuple[list[SingleItem], list[SingleItem], list[SingleItem]]:
+    start_keys = {
+        q.item_key
+        for q in questions
+        if q.survey.timing == Timing.START and q.item_key and q.kind == QuestionKind.LIKERT
+    }
+    by_question: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        by_question[row.question_id].append(row)
+    min_group = _min_group()
+    retro, post_only, choices = [], [], []
+    for q in questions:
+        answers = by_question.get(q.pk, [])
+        item = SingleItem(
+            item_key=q.item_key,
+            text=q.text,
+            survey_title=q.survey.title,
+            kind=q.kind,
+            n=len(answers),
+        )
+        enough = item.n >= min_group
+        if q.kind == QuestionKind.RETROSPECTIVE:
+            pairs = [(a.before, a.number) for a in answers if a.before is not None and a.number]
+            item.n = len(pairs)
+            if item.n >= min_group:
+                item.change = outcomes.paired_change(pairs)  # type: ignore[arg-type]
+            retro.append(item)
+        elif q.kind in (QuestionKind.LIKERT, QuestionKind.SCALE):
+            if q.survey.timing == Timing.START or q.item_key in start_keys:
+                continue  # reported as paired change
+            numbers = [a.number for a in answers if a.number is not None]
+            item.n = len(numbers)
+            if item.n >= min_group:
+                if q.kind == QuestionKind.SCALE:
+                    item.summary = outcomes.summary(numbers, low=0, high=10)
+                    item.nps = outcomes.net_promoter(numbers)
+                else:
+                    item.summary = outcomes.summary(numbers)
+            post_only.append(item)
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            if enough:
+                counts = {str(c): 0 for c in q.choices}
+                for a in answers:
+                    for c in a.choices:
+                        if c in counts:
+                            counts[c] += 1
+                item.choice_counts = list(counts.items())
+            choices.append(item)
+    return retro, post_only, choices
+
+
+def _comments(questions: list[Question], rows: list[_Row]) -> tuple[list[Comments], int]:
+    threshold = _special_min_group()  # free text only from groups of ten or more
+    respondents: dict[int, set[str]] = defaultdict(set)
+    by_question: dict[int, list[str]] = defaultdict(list)
+    survey_of = {q.pk: q.survey_id for q in questions}
+    for row in rows:
+        respondents[survey_of[row.question_id]].add(row.pseudonym)
+        if row.text.strip():
+            by_question[row.question_id].append(row.text.strip())
+    shown, hidden = [], 0
+    for q in questions:
+        if q.kind != QuestionKind.TEXT:
+            continue
+        n = len(respondents.get(q.survey_id, ()))
+        if n < threshold:
+            hidden += 1
+            continue
+        # Sorted, so the order says nothing about who answered when.
+        shown.append(Comments(q.text, q.survey.title, n, sorted(by_question.get(q.pk, []))))
+    return shown, hidden
+
+
+def programme_outcomes(programme: Programme, *, detail: bool = True) -> ProgrammeOutcomes:
+    """Everything the outcomes page shows. A fixed handful of queries whatever the size."""
+    questions, rows = _load_rows(programme, text=detail)
+    paired = _paired_items(programme, questions, rows, breakdowns=detail)
+    retro, post_only, choices = _single_items(questions, rows) if detail else ([], [], [])
+    comments, hidden_comments = _comments(questions, rows) if detail else ([], 0)
+    measure = SuccessMeasure.objects.filter(programme=programme).first()
+    measured = None
+    if measure is not None:
+        measured = next(
+            (p for p in paired if p.item_key == measure.item_key and p.timing == Timing.END),
+            None,
+        )
+    keys: dict[str, str] = {}
+    for q in questions:
+        if q.kind == QuestionKind.LIKERT and q.item_key and q.survey.timing == Timing.START:
+            keys.setdefault(q.item_key, q.text)
+    return ProgrammeOutcomes(
+        min_group=_min_group(),
+        special_min_group=_special_min_group(),
+        paired=paired,
+        retrospective=retro,
+        post_only=post_only,
+        choices=choices,
+        comments=comments,
+        hidden_comments=hidden_comments,
+        respondents=len({r.pseudonym for r in rows}),
+        measure=measure,
+        measured=measured,
+        item_keys=sorted(keys.items()),
+    )
+
+
+def measurable_items(programme: Programme) -> list[tuple[str, str]]:
+    """Item keys a manager can tie the success measure to: agreement items asked at the start
+    of the programme (of any survey, draft or not, so it can be chosen before launch)."""
+    found: dict[str, str] = {}
+    for key, text in (
+        Question.objects.filter(
+            survey__programme=programme,
+            survey__timing=Timing.START,
+            kind=QuestionKind.LIKERT,
+        )
+        .exclude(item_key="")
+        .order_by("survey__created_at", "position")
+        .values_list("item_key", "text")
+    ):
+        found.setdefault(key, text)
+    return sorted(found.items())

@@ -1,0 +1,533 @@
+"""Writes: building surveys, answering them, the success measure and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from upward.core.audit import record
+from upward.core.errors import Conflict, DomainError
+from upward.organisations.models import Person
+from upward.programmes.models import Programme
+from upward.surveys import library, selectors
+from upward.surveys.models import (
+    SCALE_RANGES,
+    Answer,
+    Audience,
+    Question,
+    QuestionKind,
+    Response,
+    Submission,
+    SuccessMeasure,
+    Survey,
+    SurveyState,
+    Timing,
+)
+from upward.surveys.pseudonyms import anonymous_occasion_key, pseudonym
+
+MAX_CHOICES = 20
+MAX_TEXT = 2000
+
+
+class SurveyError(DomainError):
+    pass
+
+
+# ---------------------------------------------------------------- building
+
+
+def _check_programme(programme: Programme) -> None:
+    if programme.state == "archived":
+        raise SurveyError(_("This programme is archived; its surveys can no longer change."))
+
+
+def _check_editable(survey: Survey) -> None:
+    if not survey.is_editable:
+        raise SurveyError(
+            _(
+                "The survey is open or closed, so its questions are fixed: every answer must match "
+                "the question people saw. Make a new survey to ask something else."
+            )
+        )
+
+
+def _check_settings(timing: str, audience: str) -> None:
+    if timing not in Timing.values:
+        raise SurveyError(_("Choose when the survey is due."), field="timing")
+    if audience not in Audience.values:
+        raise SurveyError(_("Choose who answers the survey."), field="audience")
+
+
+@transaction.atomic
+def create_survey(
+    programme: Programme,
+    *,
+    title: str,
+    timing: str,
+    audience: str,
+    is_anonymous: bool,
+    intro: str = "",
+    template_key: str = "",
+    by: Any,
+) -> Survey:
+    _check_programme(programme)
+    _check_settings(timing, audience)
+    if not title.strip():
+        raise SurveyError(_("Give the survey a title."), field="title")
+    survey = Survey.objects.create(
+        programme=programme,
+        title=title.strip(),
+        intro=intro.strip(),
+        timing=timing,
+        audience=audience,
+        is_anonymous=is_anonymous,
+        template_key=template_key,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    record("survey.created", survey, by=by, organisation=programme.organisation)
+    return survey
+
+
+@transaction.atomic
+def create_survey_from_template(programme: Programme, *, template_key: str, by: Any) -> Survey:
+    template = library.get_template(template_key)
+    if template is None:
+        raise SurveyError(_("Choose one of the ready-made surveys."), field="template")
+    survey = create_survey(
+        programme,
+        title=str(template.title),
+        intro=str(template.intro),
+        timing=template.timing,
+        audience=template.audience,
+        is_anonymous=template.is_anonymous,
+        template_key=template.key,
+        by=by,
+    )
+    for position, item in enumerate(template.items, start=1):
+        Question.objects.create(
+            survey=survey,
+            position=position,
+            item_key=item.key,
+            text=str(item.text),
+            help_text=str(item.help_text),
+            kind=item.kind,
+            choices=[str(c) for c in item.choices],
+            required=item.required,
+        )
+    return survey
+
+
+@transaction.atomic
+def update_survey(
+    survey: Survey,
+    *,
+    title: str,
+    timing: str,
+    audience: str,
+    is_anonymous: bool,
+    intro: str = "",
+    by: Any,
+) -> Survey:
+    _check_editable(survey)
+    _check_settings(timing, audience)
+    if not title.strip():
+        raise SurveyError(_("Give the survey a title."), field="title")
+    survey.title, survey.intro = title.strip(), intro.strip()
+    survey.timing, survey.audience, survey.is_anonymous = timing, audience, is_anonymous
+    survey.save(update_fields=["title", "intro", "timing", "audience", "is_anonymous"])
+    record("survey.updated", survey, by=by, organisation=survey.programme.organisation)
+    return survey
+
+
+def _clean_question(
+    survey: Survey,
+    *,
+    text: str,
+    kind: str,
+    item_key: str,
+    labels: list[str] | None,
+    choices: list[str] | None,
+    exclude_pk: int | None = None,
+) -> tuple[str, str, list[str], list[str]]:
+    if kind not in QuestionKind.values:
+        raise SurveyError(_("Choose an answer type."), field="kind")
+    text = text.strip()
+    if not text:
+        raise SurveyError(_("Write the question."), field="text")
+    key = slugify(item_key.strip())[:60] if item_key else ""
+    if key and survey.questions.filter(item_key=key).exclude(pk=exclude_pk).exists():
+        raise SurveyError(
+            _("Another question in this survey already uses the item key “%(key)s”.")
+            % {"key": key},
+            field="item_key",
+        )
+    clean_choices: list[str] = []
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        for choice in choices or []:
+            choice = choice.strip()
+            if choice and choice not in clean_choices:
+                clean_choices.append(choice[:200])
+        if len(clean_choices) < 2:
+            raise SurveyError(_("Give at least two options, one per line."), field="choices")
+        if len(clean_choices) > MAX_CHOICES:
+            raise SurveyError(
+                _("Give at most %(n)s options.") % {"n": MAX_CHOICES}, field="choices"
+            )
+    clean_labels: list[str] = []
+    if kind in (QuestionKind.LIKERT, QuestionKind.RETROSPECTIVE):
+        clean_labels = [label.strip()[:60] for label in (labels or []) if label.strip()]
+        if clean_labels and len(clean_labels) != 5:
+            raise SurveyError(
+                _("Give five labels, lowest first, or leave them empty for the usual ones."),
+                field="labels",
+            )
+    return text, key, clean_choices, clean_labels
+
+
+@transaction.atomic
+def add_question(
+    survey: Survey,
+    *,
+    text: str,
+    kind: str,
+    item_key: str = "",
+    help_text: str = "",
+    labels: list[str] | None = None,
+    choices: list[str] | None = None,
+    required: bool = True,
+    by: Any,
+) -> Question:
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    _check_editable(survey)
+    text, key, clean_choices, clean_labels = _clean_question(
+        survey, text=text, kind=kind, item_key=item_key, labels=labels, choices=choices
+    )
+    last = survey.questions.aggregate(m=Max("position"))["m"] or 0
+    question = Question.objects.create(
+        survey=survey,
+        position=last + 1,
+        item_key=key,
+        text=text,
+        help_text=help_text.strip(),
+        kind=kind,
+        labels=clean_labels,
+        choices=clean_choices,
+        required=required,
+    )
+    record(
+        "survey.question_added",
+        question,
+        by=by,
+        organisation=survey.programme.organisation,
+        data={"survey": survey.pk},
+    )
+    return question
+
+
+@transaction.atomic
+def update_question(
+    question: Question,
+    *,
+    text: str,
+    kind: str,
+    item_key: str = "",
+    help_text: str = "",
+    labels: list[str] | None = None,
+    choices: list[str] | None = None,
+    required: bool = True,
+    by: Any,
+) -> Question:
+    survey = question.survey
+    _check_editable(survey)
+    text, key, clean_choices, clean_labels = _clean_question(
+        survey,
+        text=text,
+        kind=kind,
+        item_key=item_key,
+        labels=labels,
+        choices=choices,
+        exclude_pk=question.pk,
+    )
+    question.text, question.item_key, question.kind = text, key, kind
+    question.help_text, question.required = help_text.strip(), required
+    question.labels, question.choices = clean_labels, clean_choices
+    question.save()
+    record("survey.question_updated", question, by=by, organisation=survey.programme.organisation)
+    return question
+
+
+@transaction.atomic
+def delete_question(question: Question, *, by: Any) -> None:
+    survey = question.survey
+    _check_editable(survey)
+    record("survey.question_deleted", question, by=by, organisation=survey.programme.organisation)
+    question.delete()
+
+
+@transaction.atomic
+def move_question(question: Question, *, direction: str, by: Any) -> None:
+    survey = question.survey
+    _check_editable(survey)
+    siblings = list(survey.questions.order_by("position", "pk"))
+    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    other = index - 1 if direction == "up" else index + 1 if direction == "down" else -1
+    if not 0 <= other < len(siblings):
+        raise SurveyError(_("The question cannot move further that way."))
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, q in enumerate(siblings, start=1):
+        if q.position != position:
+            q.position = position
+            q.save(update_fields=["position"])
+
+
+@transaction.atomic
+def open_survey(survey: Survey, *, by: Any) -> Survey:
+    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    _check_programme(survey.programme)
+    if survey.state != SurveyState.DRAFT:
+        raise SurveyError(_("Only a draft survey can be opened."))
+    if not survey.questions.exists():
+        raise SurveyError(_("Add at least one question before opening the survey."))
+    survey.state, survey.opened_at = SurveyState.OPEN, timezone.now()
+    survey.save(update_fields=["state", "opened_at"])
+    record("survey.opened", survey, by=by, organisation=survey.programme.organisation)
+    return survey
+
+
+@transaction.atomic
+def close_survey(survey: Survey, *, by: Any) -> Survey:
+    survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
+    if survey.state != SurveyState.OPEN:
+        raise SurveyError(_("Only an open survey can be closed."))
+    survey.state, survey.closed_at = SurveyState.CLOSED, timezone.now()
+    survey.save(update_fields=["state", "closed_at"])
+    record("survey.closed", survey, by=by, organisation=survey.programme.organisation)
+    return survey
+
+
+@transaction.atomic
+def delete_survey(survey: Survey, *, by: Any) -> None:
+    if survey.submissions.exists():
+        raise SurveyError(
+            _("People have answered this survey, so it is kept with its answers. Close it instead.")
+        )
+    record(
+        "survey.deleted",
+        survey,
+        by=by,
+        organisation=survey.programme.organisation,
+        data={"title": survey.title},
+    )
+    survey.delete()
+
+
+# ---------------------------------------------------------------- answering
+
+
+def _number(question: Question, raw: Any, *, field: str, low: int, high: int) -> int | None:
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not low <= value <= high:
+        raise SurveyError(
+            _("Choose a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
+            field=field,
+        )
+    return value
+
+
+def clean_answers(questions: list[Question], raw: dict[int, Any]) -> dict[int, dict[str, Any]]:
+    """Check raw answers (question id → value) against the questions; SurveyError names the
+    field ("q<id>") of the first problem. Retrospective answers are (before, now) pairs."""
+    cleaned: dict[int, dict[str, Any]] = {}
+    for q in questions:
+        field = f"q{q.pk}"
+        value = raw.get(q.pk)
+        answer: dict[str, Any] = {}
+        if q.kind in (QuestionKind.LIKERT, QuestionKind.SCALE):
+            low, high = SCALE_RANGES[q.kind]
+            number = _number(q, value, field=field, low=low, high=high)
+            if number is not None:
+                answer = {"number": number}
+        elif q.kind == QuestionKind.RETROSPECTIVE:
+            before, now = value if isinstance(value, (tuple, list)) else (None, None)
+            before = _number(q, before, field=field, low=1, high=5)
+            now = _number(q, now, field=field, low=1, high=5)
+            if (before is None) != (now is None):
+                raise SurveyError(_("Answer both “before” and “now”, or neither."), field=field)
+            if before is not None:
+                answer = {"number_before": before, "number": now}
+        elif q.kind == QuestionKind.SINGLE:
+            if value not in (None, ""):
+                if value not in q.choices:
+                    raise SurveyError(_("Choose one of the options given."), field=field)
+                answer = {"choices": [value]}
+        elif q.kind == QuestionKind.MULTIPLE:
+            picked = list(value or [])
+            unknown = [c for c in picked if c not in q.choices]
+            if unknown:
+                raise SurveyError(_("Choose only from the options given."), field=field)
+            if picked:
+                # Kept in the question's order, so the stored list says nothing extra.
+                answer = {"choices": [c for c in q.choices if c in picked]}
+        elif q.kind == QuestionKind.TEXT:
+            text = str(value or "").strip()
+            if len(text) > MAX_TEXT:
+                raise SurveyError(
+                    _("Keep the answer under %(n)s characters.") % {"n": MAX_TEXT}, field=field
+                )
+            if text:
+                answer = {"text": text}
+        if not answer:
+            if q.required:
+                raise SurveyError(_("This question needs an answer."), field=field)
+            continue
+        cleaned[q.pk] = answer
+    return cleaned
+
+
+def _consented_groups(programme: Programme, person: Person) -> list[int]:
+    from upward.recruitment.models import Application
+
+    application = Application.objects.filter(
+        programme=programme, person=person, lived_experience_consent=True
+    ).first()
+    if application is None:
+        return []
+    return sorted(application.lived_experience_topics.values_list("pk", flat=True))
+
+
+@transaction.atomic
+def submit_response(
+    due: selectors.DueSurvey, *, person: Person, answers: dict[int, Any]
+) -> Submission:
+    """Record the person's answers once. Anonymous answers are stored without the person (see
+    models.py); the Submission that stops a second answer carries no link to them."""
+    survey = Survey.objects.select_related("programme__organisation").get(pk=due.survey.pk)
+    if survey.state != SurveyState.OPEN:
+        raise Conflict(_("This survey has closed."))
+    if due.person_id != person.pk:
+        raise SurveyError(_("This survey is not yours to answer."))
+    questions = list(survey.questions.order_by("position", "pk"))
+    if survey.asks(due.role) is False:
+        raise SurveyError(_("This survey is not for your role."))
+    cleaned = clean_answers(questions, answers)
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                survey=survey, person=person, occasion=due.occasion
+            )
+    except IntegrityError as exc:
+        raise Conflict(_("You have already answered this survey.")) from exc
+    alias = pseudonym(person_id=person.pk, programme_id=survey.programme_id)
+    response = Response.objects.create(
+        survey=survey,
+        is_anonymous=survey.is_anonymous,
+        person=None if survey.is_anonymous else person,
+        pseudonym=alias,
+        occasion_key=(
+            anonymous_occasion_key(pseudonym=alias, occasion=due.occasion)
+            if survey.is_anonymous
+            else due.occasion
+        ),
+        role=due.role,
+        department_id=person.department_id,
+        groups=_consented_groups(survey.programme, person),
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=question_id, **values)
+        for question_id, values in cleaned.items()
+    )
+    # The audit entry names the Submission, never the Response.
+    record(
+        "survey.answered",
+        submission,
+        by=person.user,
+        organisation=survey.programme.organisation,
+        data={"survey": survey.pk},
+    )
+    return submission
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+@transaction.atomic
+def set_success_measure(programme: Programme, *, item_key: str, by: Any) -> SuccessMeasure | None:
+    """Tie the programme's success measure to an item asked at the start ("" clears it)."""
+    if not item_key:
+        SuccessMeasure.objects.filter(programme=programme).delete()
+        record("survey.success_measure_cleared", programme, by=by)
+        return None
+    if item_key not in dict(selectors.measurable_items(programme)):
+        raise SurveyError(
+            _("Choose an agreement question that is asked in a start survey."), field="item_key"
+        )
+    measure, _created = SuccessMeasure.objects.update_or_create(
+        programme=programme,
+        defaults={
+            "item_key": item_key,
+            "set_by": by if getattr(by, "is_authenticated", False) else None,
+        },
+    )
+    record("survey.success_measure_set", programme, by=by, data={"item_key": item_key})
+    return measure
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def _notify(person: Person, *, survey: Survey, url: str, dedupe_key: str) -> bool:
+    from upward.notifications.services import notify
+
+    sent = notify(
+        person,
+        kind="survey_due",
+        subject=_("A survey is waiting for you"),
+        template="surveys/email/survey_due.txt",
+        context={"person": person, "survey": survey, "programme": survey.programme},
+        url=url,
+        dedupe_key=dedupe_key,
+    )
+    return sent is not None
+
+
+def send_survey_reminders(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> dict[str, int]:
+    """Tell everyone with an unanswered survey open today, once per survey and occasion.
+
+    Safe to run as often as you like: notify() refuses a second notice with the same key. The
+    notice names the survey and links to it; it never contains answers. `dry_run` counts what
+    is due without sending (for `run_scheduled --dry-run`).
+    """
+    now = now or timezone.now()
+    due = selectors.all_due(today=timezone.localdate(now))
+    counts = {"due": len(due), "sent": 0}
+    if not due or dry_run:
+        return counts
+    people = Person.objects.in_bulk({d.person_id for d in due})
+    for item in due:
+        person = people.get(item.person_id)
+        if person is None or not person.is_active:
+            continue
+        if item.occasion:
+            path = reverse("surveys:answer_occasion", args=[item.survey.pk, item.occasion])
+        else:
+            path = reverse("surveys:answer", args=[item.survey.pk])
+        key = f"survey_due:{item.survey.pk}:{person.pk}"
+        if item.occasion:
+            key += f":{item.occasion}"
+        if _notify(person, survey=item.survey, url=path, dedupe_key=key):
+            counts["sent"] += 1
+    return counts
