@@ -34,8 +34,15 @@ setup: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
+# The background worker (emails, matching runs) starts next to the web server and stops with it.
+# With TASKS_BACKEND=immediate no worker is needed: tasks run inline (docs/notifications.md).
 run: setup
 	@echo "Upward is starting on http://$(HOST):$(PORT)/  (demo accounts: see README.md)"
+	@if [ "$${TASKS_BACKEND:-database}" = database ]; then \
+		$(BIN)/python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		echo "Background worker started (process $$worker)."; \
+	fi; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev
