@@ -8,7 +8,6 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -57,43 +56,22 @@ def add_months(day: dt.date, months: int) -> dt.date:
     )
 
 
-def absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
 def _notify(
-    person: Person,
-    *,
-    kind: str,
-    subject: str,
-    template: str,
-    context: dict[str, Any],
-    url: str,
-    dedupe_key: str,
+    person: Person, *, subject: str, template: str, context: dict[str, Any], url: str, key: str
 ) -> None:
-    """Send through the notifications app when it is installed; otherwise a plain email after
-    commit. Our own rows (follow-ups, notes) already make every caller idempotent."""
-    try:
-        from upward.notifications.services import notify
-    except ImportError:
-        notify = None
-    context = {**context, "person": person, "link": absolute(url)}
-    if notify is not None:
-        notify(
-            person,
-            kind=kind,
-            subject=subject,
-            template=template,
-            context=context,
-            url=url,
-            dedupe_key=dedupe_key,
-        )
-        return
-    if not person.email:
-        return
-    body = render_to_string(template, context)
-    message = EmailMessage(subject=subject, body=body, to=[person.email])
-    transaction.on_commit(partial(message.send, fail_silently=False))
+    """Everything impact sends to participants is of the "impact" kind, so people choose once
+    (straight away, weekly summary or in Upward only) for follow-ups and thank-you notes."""
+    from upward.notifications.services import notify
+
+    notify(
+        person,
+        kind="impact",
+        subject=subject,
+        template=template,
+        context={**context, "person": person},
+        url=url,
+        dedupe_key=key,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,12 +243,13 @@ def _stage_due(ends_on: dt.date, today: dt.date) -> int | None:
     return None
 
 
-def send_impact_reminders(*, now: dt.datetime | None = None) -> int:
+def send_impact_reminders(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
     """Ask about each open commitment three and six months after its programme ended.
 
     Idempotent: a CommitmentFollowUp row per commitment and stage is written before the
     notification, so running the command twice sends once. If the three-month question was
-    missed and six months have passed, only the six-month one is asked. Returns how many went.
+    missed and six months have passed, only the six-month one is asked. Returns how many went
+    (with `dry_run`, how many would go; nothing is written).
     """
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -289,6 +268,10 @@ def send_impact_reminders(*, now: dt.datetime | None = None) -> int:
         stage = _stage_due(commitment.programme.ends_on, today)
         if stage is None:
             continue
+        if dry_run:
+            if not CommitmentFollowUp.objects.filter(commitment=commitment, stage=stage).exists():
+                sent += 1
+            continue
         try:
             with transaction.atomic():
                 _follow_up, created = CommitmentFollowUp.objects.get_or_create(
@@ -298,12 +281,11 @@ def send_impact_reminders(*, now: dt.datetime | None = None) -> int:
                     continue
                 _notify(
                     commitment.owner,
-                    kind="impact_follow_up",
                     subject=_("Did you do what you set out to do?"),
                     template="impact/email/follow_up.txt",
                     context={"stage": stage, "programme": commitment.programme.name},
                     url=reverse("impact:commitments", args=[commitment.pairing_id]),
-                    dedupe_key=f"impact:commitment:{commitment.pk}:follow-up:{stage}",
+                    key=f"impact:commitment:{commitment.pk}:follow-up:{stage}",
                 )
         except IntegrityError:
             continue  # another run got there first
@@ -342,12 +324,11 @@ def write_thank_you(pairing: Pairing, *, author: Person, text: str, by: Any) -> 
             # A neutral line and a link: the note itself is read in Upward.
             _notify(
                 pairing.mentor,
-                kind="impact_thank_you",
                 subject=_("Your mentee has written you a thank-you note"),
                 template="impact/email/thank_you.txt",
                 context={"programme": pairing.programme.name},
                 url=reverse("impact:contribution", args=[pairing.pk]),
-                dedupe_key=f"impact:thank-you:{note.pk}",
+                key=f"impact:thank-you:{note.pk}",
             )
     return note
 

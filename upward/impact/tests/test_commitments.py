@@ -14,6 +14,7 @@ from upward.core.testing.factories import level, person_with_account
 from upward.impact import selectors, services
 from upward.impact.models import Commitment, CommitmentFollowUp
 from upward.notes.tests.helpers import make_pairing
+from upward.notifications.models import Notification, NotificationPreference
 
 
 def add(pairs, owner=None, **kw):  # type: ignore[no-untyped-def]
@@ -167,6 +168,9 @@ def test_nothing_is_sent_before_three_months(pairs, world):
 def test_three_and_six_month_follow_ups_are_sent_once(
     pairs, world, django_capture_on_commit_callbacks
 ):
+    # Impact news goes into the weekly summary by default; these two want it straight away.
+    for person in (pairs.mentor, pairs.mentee):
+        NotificationPreference.objects.create(person=person, kind="impact", delivery="immediately")
     open_one, progress = _ended(pairs, world)
     three = dt.datetime(2027, 10, 10, 9, tzinfo=dt.UTC)
     with time_machine.travel(three, tick=False):
@@ -176,6 +180,7 @@ def test_three_and_six_month_follow_ups_are_sent_once(
     assert sorted(f.commitment_id for f in CommitmentFollowUp.objects.filter(stage=3)) == sorted(
         [open_one.pk, progress.pk]
     )
+    assert Notification.objects.filter(kind="impact").count() == 2
     assert len(mail.outbox) == 2
     message = mail.outbox[0]
     assert "three months" in message.body and "ask the quietest" not in message.body
@@ -190,6 +195,21 @@ def test_three_and_six_month_follow_ups_are_sent_once(
         assert services.send_impact_reminders(now=six) == 0
     assert [m.to for m in mail.outbox] == [[pairs.mentor.email]]
     assert "six months" in mail.outbox[0].body
+
+
+def test_follow_ups_respect_the_weekly_summary_default(pairs, world):
+    _ended(pairs, world)
+    assert services.send_impact_reminders(now=dt.datetime(2027, 10, 10, 9, tzinfo=dt.UTC)) == 2
+    assert Notification.objects.filter(recipient=pairs.mentee, kind="impact").count() == 1
+    assert not mail.outbox  # they arrive in the weekly summary
+
+
+def test_dry_run_counts_without_sending(pairs, world):
+    _ended(pairs, world)
+    when = dt.datetime(2027, 10, 10, 9, tzinfo=dt.UTC)
+    assert services.send_impact_reminders(now=when, dry_run=True) == 2
+    assert not CommitmentFollowUp.objects.exists() and not Notification.objects.exists()
+    assert services.send_impact_reminders(now=when) == 2
 
 
 def test_a_missed_three_month_follow_up_is_not_sent_late(pairs, world):

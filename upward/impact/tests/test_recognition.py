@@ -13,6 +13,7 @@ from upward.goals.models import Assessment, Rating, Skill
 from upward.impact import selectors, services
 from upward.impact.models import RecordShare, ThankYouNote
 from upward.impact.tests.helpers import at, complete, event, meeting
+from upward.notifications.models import Notification, NotificationPreference
 
 NOTE = "You changed how I run my leadership meetings. Thank you, Jess."
 
@@ -94,6 +95,9 @@ def test_the_certificate_needs_a_completed_pairing(history, world):
 
 
 def test_the_mentee_writes_and_the_mentor_reads(pairs, world, django_capture_on_commit_callbacks):
+    NotificationPreference.objects.create(
+        person=pairs.mentor, kind="impact", delivery="immediately"
+    )
     client = world.client_for(pairs.mentee)
     url = f"/pairings/{pairs.pairing.pk}/thank-you/"
     assert "Send my note" in client.get(url).content.decode()
@@ -106,7 +110,9 @@ def test_the_mentee_writes_and_the_mentor_reads(pairs, world, django_capture_on_
     assert note.author == pairs.mentee and note.text.endswith("Again.")
     assert not note.show_when_shared
     # The mentor hears once, with a neutral line and a link.
+    assert Notification.objects.get().recipient == pairs.mentor
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [pairs.mentor.email]
+    assert f"/pairings/{pairs.pairing.pk}/contribution/" in mail.outbox[0].body
     assert "leadership meetings" not in mail.outbox[0].body
     page = world.client_for(pairs.mentor).get(f"/pairings/{pairs.pairing.pk}/contribution/")
     assert "leadership meetings" in page.content.decode()
