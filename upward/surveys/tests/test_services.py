@@ -47,8 +47,15 @@ def test_race_focused_inclusion_programme_gets_race_items_first(world):
     templates = library.templates_for("inclusion", "race")
     assert templates[0].key == "inclusion-race-start"
     keys = [i.key for i in templates[0].items]
-    assert keys == ["confidence-race", "understanding-inequalities", "confidence-ask", "confidence-share"]
-    assert {"session-feedback", "pulse", "effectiveness", "mentor-gains"} <= {t.key for t in templates}
+    assert keys == [
+        "confidence-race",
+        "understanding-inequalities",
+        "confidence-ask",
+        "confidence-share",
+    ]
+    assert {"session-feedback", "pulse", "effectiveness", "mentor-gains"} <= {
+        t.key for t in templates
+    }
 
 
 # ---------------------------------------------------------------- building
@@ -96,7 +103,9 @@ def test_question_validation(world):
     services.add_question(survey, text="Rate", kind="likert", item_key="Confidence Race", by=None)
     assert survey.questions.get().item_key == "confidence-race"
     with pytest.raises(SurveyError) as exc:
-        services.add_question(survey, text="Again", kind="likert", item_key="confidence-race", by=None)
+        services.add_question(
+            survey, text="Again", kind="likert", item_key="confidence-race", by=None
+        )
     assert exc.value.field == "item_key"
 
 
@@ -297,9 +306,7 @@ def test_response_table_has_no_person_column_that_anonymous_rows_fill(world, pai
     survey = open_template(world.programme, "pulse")
     answer(survey, world.senior, today=dt.date(2027, 4, 10))
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT person_id FROM surveys_response WHERE survey_id = %s", [survey.pk]
-        )
+        cursor.execute("SELECT person_id FROM surveys_response WHERE survey_id = %s", [survey.pk])
         assert cursor.fetchall() == [(None,)]
 
 
