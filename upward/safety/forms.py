@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-def _scale(label: str) -> forms.ChoiceField:
+def _scale(label: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         choices=SCALE,

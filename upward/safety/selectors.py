@@ -111,7 +111,7 @@ def _load(programme: Programme, now: dt.datetime) -> tuple[list[Pairing], list[P
     ):
         meetings[pairing_id].append((status, starts_at))
     pulses: dict[int, PulseResponse] = {}
-    for pulse in (
+    for row in (
         PulseResponse.objects.filter(pairing_id__in=ids)
         .only(
             "pairing_id",
@@ -123,7 +123,7 @@ def _load(programme: Programme, now: dt.datetime) -> tuple[list[Pairing], list[P
         )
         .order_by("-created_at", "-id")
     ):
-        pulses.setdefault(pulse.pairing_id, pulse)
+        pulses.setdefault(row.pairing_id, row)
     per_month = dict(
         PairAgreement.objects.filter(pairing_id__in=ids).values_list(
             "pairing_id", "meetings_per_month"

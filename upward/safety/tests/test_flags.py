@@ -17,7 +17,7 @@ TODAY = dt.date(2027, 3, 1)
 
 
 def facts(**kw):  # type: ignore[no-untyped-def]
-    base = dict(
+    base: dict = dict(
         pairing_id=1,
         state="active",
         mentor_name="Jess Junior",
