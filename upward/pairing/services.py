@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,6 +27,7 @@ from matching import ProfileScorer, Weights, effective_capacity, match_profiles
 from matching.run import MatchResult
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing import tasks
 from upward.pairing.models import (
@@ -866,15 +865,19 @@ def _link(name: str, *args: Any) -> str:
     return django_settings.SITE_URL + reverse(name, args=args)
 
 
-def _send_later(subject: str, template: str, context: dict[str, Any], recipient: str) -> None:
-    body = render_to_string(f"pairing/email/{template}", context)
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"[Upward] {subject}",
-            message=body,
-            from_email=None,
-            recipient_list=[recipient],
-        )
+def _send_later(
+    subject: str, template: str, context: dict[str, Any], recipient: Person, *, key: str
+) -> None:
+    # Through notify(): recorded in the app, emailed after commit per the person's choices,
+    # and never twice for the same key.
+    notify(
+        recipient,
+        kind="pairing",
+        subject=subject,
+        template=f"pairing/email/{template}",
+        context=context,
+        url=context["link"].removeprefix(django_settings.SITE_URL),
+        dedupe_key=key,
     )
 
 
@@ -893,7 +896,8 @@ def _email_proposal(pairing: Pairing) -> None:
         _("A proposed mentee for you in %(programme)s") % {"programme": pairing.programme.name},
         "proposal.txt",
         _context(pairing),
-        pairing.mentor.email,
+        pairing.mentor,
+        key=f"pairing-proposal:{pairing.pk}",
     )
 
 
@@ -902,7 +906,8 @@ def _email_mentee_told(pairing: Pairing) -> None:
         _("Meet your mentor in %(programme)s") % {"programme": pairing.programme.name},
         "mentee_told.txt",
         _context(pairing),
-        pairing.mentee.email,
+        pairing.mentee,
+        key=f"pairing-mentee-told:{pairing.pk}",
     )
 
 
@@ -912,7 +917,8 @@ def _email_active(pairing: Pairing) -> None:
             _("Your pairing in %(programme)s has started") % {"programme": pairing.programme.name},
             "active.txt",
             {**_context(pairing), "name": person.full_name},
-            person.email,
+            person,
+            key=f"pairing-active:{pairing.pk}",
         )
 
 
@@ -925,7 +931,8 @@ def _email_ended(pairing: Pairing) -> None:
             _("Your pairing in %(programme)s") % {"programme": pairing.programme.name},
             "ended.txt",
             {**_context(pairing), "name": person.full_name},
-            person.email,
+            person,
+            key=f"pairing-ended:{pairing.pk}",
         )
 
 
@@ -936,5 +943,6 @@ def _email_reminder(pairing: Pairing, *, to_mentor: bool) -> None:
         % {"date": date_format(timezone.localtime(pairing.respond_by), "j F Y")},
         "reminder_mentor.txt" if to_mentor else "reminder_mentee.txt",
         {**_context(pairing), "name": person.full_name},
-        person.email,
+        person,
+        key=f"pairing-reminder:{pairing.pk}:{'mentor' if to_mentor else 'mentee'}",
     )
