@@ -466,10 +466,18 @@ def complete_check_in(check_in: CheckIn, *, notes: str, by: Any) -> CheckIn:
 # Reminders (called by the periodic command)
 
 
-def send_safety_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
+def send_safety_reminders(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> dict[str, int]:
     """Check-ins that are due → their lead; a pulse waiting after a recent meeting → the
-    mentor, once. Safe to run as often as you like: each reminder has its own dedupe key."""
+    mentor, once. Safe to run as often as you like: each reminder has its own dedupe key.
+    `dry_run` counts what is due without sending or marking anything."""
     now = now or timezone.now()
+    if dry_run:
+        return {
+            "check_ins": len(selectors.due_check_ins(now)),
+            "pulses": len(selectors.meetings_waiting_for_pulse(now)),
+        }
     sent = {"check_ins": 0, "pulses": 0}
     for check_in in selectors.due_check_ins(now):
         people = [check_in.lead] if check_in.lead else notify.leads(check_in.programme)

@@ -220,6 +220,9 @@ def test_pulse_reminder_once(pairs, mailoutbox, django_capture_on_commit_callbac
 
     meeting(pairs.pairing, days_ago=1)
     with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_safety_reminders(dry_run=True) == {"check_ins": 0, "pulses": 1}
+    assert mailoutbox == []
+    with django_capture_on_commit_callbacks(execute=True):
         services.send_safety_reminders()
     with django_capture_on_commit_callbacks(execute=True):
         services.send_safety_reminders()
