@@ -509,7 +509,8 @@ def _breakdowns(
                 ),
             )
         )
-    return found
+    # A breakdown into one group only repeats "Everyone".
+    return [b for b in found if len(b.cells) > 1]
 
 
 def _single_items(
