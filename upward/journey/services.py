@@ -48,6 +48,7 @@ from upward.journey.models import (
     StepKind,
     new_feed_token,
 )
+from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme, SchedulingPolicy
@@ -1257,7 +1258,9 @@ def send_journey_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
                         "zone": person.time_zone,
                         "link": ics.site_url(reverse("journey:meeting", args=[meeting.pk])),
                     },
-                    person.email,
+                    person,
+                    kind="meeting_reminder",
+                    key=f"meeting-reminder:{meeting.pk}:{meeting.starts_at:%Y%m%d%H%M}",
                 )
             sent["meeting"] += 1
 
@@ -1297,23 +1300,25 @@ def send_journey_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
                         "partner": partner,
                         "link": ics.site_url(reverse("journey:book", args=[pairing.pk])),
                     },
-                    person.email,
+                    person,
+                    kind="booking_nudge",
+                    key=f"booking-nudge:{pairing.pk}:{now:%Y%m%d}",
                 )
             sent["booking"] += 1
     return sent
 
 
-def _email_later(subject: str, template: str, context: dict[str, Any], to: str) -> None:
-    from django.core.mail import send_mail
-
-    if not to:
-        return
-    body = render_to_string(template, context)
-    transaction.on_commit(
-        lambda: send_mail(
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [to],
-        )
+def _email_later(
+    subject: str, template: str, context: dict[str, Any], to: Person, *, kind: str, key: str
+) -> None:
+    # Through notify(): recorded in the app, emailed after commit per the person's choices,
+    # and never twice for the same key.
+    notify(
+        to,
+        kind=kind,
+        subject=subject,
+        template=template,
+        context=context,
+        url=context["link"].removeprefix(settings.SITE_URL),
+        dedupe_key=key,
     )
