@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from django.utils.translation import ngettext
 
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
+from upward.notifications.services import notify
 from upward.organisations.models import Person, Topic
 from upward.programmes.eligibility import is_eligible
 from upward.programmes.models import Programme, Question, SelectionMode, State
@@ -562,15 +561,17 @@ def _email_decision(application: Application) -> None:
         Status.DECLINED: _("Your application to %(programme)s"),
     }
     subject = subjects[application.status] % {"programme": programme.name}
-    body = render_to_string("recruitment/email/decision.txt", context)
-    recipient = person.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"[Upward] {subject}",
-            message=body,
-            from_email=None,
-            recipient_list=[recipient],
-        )
+    # Through notify(): recorded in the app, emailed after commit per the person's choices. One
+    # notification per decision (status and review time), however often the call is retried.
+    reviewed = application.reviewed_at.isoformat() if application.reviewed_at else ""
+    notify(
+        person,
+        kind="application",
+        subject=subject,
+        template="recruitment/email/decision.txt",
+        context=context,
+        url=reverse("recruitment:my_application", args=[application.pk]),
+        dedupe_key=f"application-decision:{application.pk}:{application.status}:{reviewed}",
     )
 
 
@@ -693,11 +694,12 @@ def _email_invitation(
         + reverse("recruitment:invitation_accept", args=[invitation.token]),
         "commitment": programme.commitment,
     }
-    body = render_to_string("recruitment/email/invitation.txt", context)
-    subject = _("[Upward] You are invited to %(programme)s") % {"programme": programme.name}
-    recipient = person.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=subject, message=body, from_email=None, recipient_list=[recipient]
-        )
+    notify(
+        person,
+        kind="application",
+        subject=_("You are invited to %(programme)s") % {"programme": programme.name},
+        template="recruitment/email/invitation.txt",
+        context=context,
+        url=reverse("recruitment:invitation_accept", args=[invitation.token]),
+        dedupe_key=f"invitation:{invitation.pk}",
     )
