@@ -28,7 +28,7 @@ class CommitmentForm(forms.Form):
     )
     text = forms.CharField(
         label=_("In your words"),
-        required=False,
+        error_messages={"required": _("Write what you will do, or what you learnt.")},
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
@@ -68,7 +68,7 @@ class StatusForm(forms.Form):
 class ThankYouForm(forms.Form):
     text = forms.CharField(
         label=_("Your thank-you note"),
-        required=False,
+        error_messages={"required": _("Write a few words to your mentor.")},
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(

@@ -411,7 +411,8 @@ class CommitmentReport:
 
     @property
     def enough(self) -> bool:
-        return self.commitments >= self.min_group
+        # Both: five commitments from one person would still be one person's story.
+        return self.commitments >= self.min_group and self.people >= self.min_group
 
     @property
     def done_or_in_progress(self) -> int:
@@ -433,8 +434,9 @@ def _suppress(counts: dict[str, int], minimum: int) -> dict[str, int | None]:
 
 
 def commitment_report(programme: Programme) -> CommitmentReport:
-    """Counts by status and by theme tag; never the text. Theme cells below the minimum group
-    size are hidden, and nothing is broken down until there are enough commitments at all."""
+    """Counts by status and by theme tag; never the text. Nothing is shown until at least the
+    minimum group size of people have made at least that many commitments; then theme cells
+    below the minimum are hidden (with secondary suppression, see _suppress)."""
     minimum = settings.UPWARD_MIN_GROUP_SIZE
     rows = (
         Commitment.objects.filter(programme=programme)
@@ -452,7 +454,12 @@ def commitment_report(programme: Programme) -> CommitmentReport:
         by_status[row["status"]] += row["n"]
         if row["theme"]:
             by_theme[row["theme"]] += row["n"]
-    people = Commitment.objects.filter(programme=programme).values("owner_id").distinct().count()
+    people = (
+        Commitment.objects.filter(programme=programme, kind=CommitmentKind.COMMITMENT)
+        .values("owner_id")
+        .distinct()
+        .count()
+    )
     shown = _suppress(by_theme, minimum)
     labels = dict(Theme.choices)
     status_labels = dict(CommitmentStatus.choices)
@@ -473,6 +480,7 @@ def commitment_totals(programme: Programme) -> dict[str, int]:
         done=Count("id", filter=Q(kind=CommitmentKind.COMMITMENT, status="done")),
         in_progress=Count("id", filter=Q(kind=CommitmentKind.COMMITMENT, status="in_progress")),
         insights=Count("id", filter=Q(kind=CommitmentKind.INSIGHT)),
+        people=Count("owner", distinct=True, filter=Q(kind=CommitmentKind.COMMITMENT)),
     )
 
 

@@ -78,24 +78,53 @@ def test_only_the_pair_can_add(pairs, world):
 # The programme's report
 
 
-def _many(pairs, world, n, theme, status="open"):  # type: ignore[no-untyped-def]
+@pytest.fixture
+def seats(pairs, world):  # type: ignore[no-untyped-def]
+    """Ten people in five pairs of world.programme, as (pairing, person)."""
+    found = []
+    for pairing in [pairs.pairing, pairs.other]:
+        found += [(pairing, pairing.mentor), (pairing, pairing.mentee)]
+    for _ in range(3):
+        mentor = person_with_account(organisation=world.org, level=level(world.org, 2))
+        mentee = person_with_account(organisation=world.org, level=level(world.org, 8))
+        pairing = make_pairing(world.programme, mentor=mentor, mentee=mentee)
+        found += [(pairing, mentor), (pairing, mentee)]
+    return found
+
+
+def _many(seats, n, theme, status="open", people=10):  # type: ignore[no-untyped-def]
     for i in range(n):
-        owner = pairs.mentee if i % 2 else pairs.mentor
-        item = add(pairs, owner=owner, theme=theme, text=f"Secret plan {theme} {i}")
+        pairing, owner = seats[i % people]
+        item = services.add_commitment(
+            pairing,
+            owner=owner,
+            kind="commitment",
+            text=f"Secret plan {theme} {i}",
+            theme=theme,
+            by=None,
+        )
         if status != "open":
             services.set_commitment_status(item, status=status, by=None)
 
 
-def test_report_hides_everything_below_five_commitments(pairs, world):
-    _many(pairs, world, 4, "hiring")
+def test_report_needs_five_people_as_well_as_five_commitments(seats, world):
+    _many(seats, 8, "hiring", people=4)
+    report = selectors.commitment_report(world.programme)
+    assert report.commitments == 8 and report.people == 4 and not report.enough
+    _many(seats, 1, "hiring", people=1)  # still the same four people
+    assert not selectors.commitment_report(world.programme).enough
+
+
+def test_report_hides_everything_below_five_commitments(seats, world):
+    _many(seats, 4, "hiring")
     report = selectors.commitment_report(world.programme)
     assert report.commitments == 4 and not report.enough
 
 
-def test_report_counts_by_status_and_suppresses_small_themes(pairs, world):
-    _many(pairs, world, 6, "hiring", status="done")
-    _many(pairs, world, 5, "language", status="in_progress")
-    _many(pairs, world, 2, "meetings")
+def test_report_counts_by_status_and_suppresses_small_themes(pairs, seats, world):
+    _many(seats, 6, "hiring", status="done")
+    _many(seats, 5, "language", status="in_progress")
+    _many(seats, 2, "meetings")
     add(pairs, kind="insight", text="Private insight", theme="digital")
     report = selectors.commitment_report(world.programme)
     assert report.enough and report.commitments == 13 and report.insights == 1
@@ -114,15 +143,15 @@ def test_report_counts_by_status_and_suppresses_small_themes(pairs, world):
     assert themes["Digital ways of working"] is None  # insights are not counted as commitments
 
 
-def test_a_lone_hidden_theme_takes_the_smallest_visible_one_with_it(pairs, world):
+def test_a_lone_hidden_theme_takes_the_smallest_visible_one_with_it(seats, world):
     # Only "meetings" would be hidden; total minus the visible ones would reveal it.
-    _many(pairs, world, 7, "hiring")
-    _many(pairs, world, 5, "language")
-    _many(pairs, world, 6, "meetings")
-    _many(pairs, world, 5, "digital")
-    _many(pairs, world, 5, "development")
-    _many(pairs, world, 5, "culture")
-    _many(pairs, world, 2, "wellbeing")
+    _many(seats, 7, "hiring")
+    _many(seats, 5, "language")
+    _many(seats, 6, "meetings")
+    _many(seats, 5, "digital")
+    _many(seats, 5, "development")
+    _many(seats, 5, "culture")
+    _many(seats, 2, "wellbeing")
     themes = {row.label: row.count for row in selectors.commitment_report(world.programme).themes}
     assert themes["Flexibility and wellbeing"] is None
     hidden = [label for label, count in themes.items() if count is None]
@@ -130,8 +159,8 @@ def test_a_lone_hidden_theme_takes_the_smallest_visible_one_with_it(pairs, world
     assert themes["Hiring and promotion"] == 7
 
 
-def test_the_impact_page_shows_counts_never_text(pairs, world, django_assert_max_num_queries):
-    _many(pairs, world, 5, "hiring", status="done")
+def test_the_impact_page_shows_counts_never_text(seats, world, django_assert_max_num_queries):
+    _many(seats, 5, "hiring", status="done")
     client = world.client_for(world.manager)
     with django_assert_max_num_queries(12):
         response = client.get(f"/programmes/{world.programme.pk}/impact/")
@@ -233,3 +262,15 @@ def test_other_programmes_are_followed_up_on_their_own_dates(pairs, world):
     # other_programme uses the same factory dates: one from each programme is due.
     _ended(pairs, world)
     assert services.send_impact_reminders(now=dt.datetime(2027, 10, 10, 9, tzinfo=dt.UTC)) == 3
+
+
+def test_programme_summary_shows_counts_once_there_are_enough(seats, world):
+    from django.template import Context, Template
+
+    _many(seats, 6, "hiring", status="done")
+    _many(seats, 2, "hiring", status="in_progress")
+    html = Template("{% load impact_tags %}{% programme_impact_summary programme %}").render(
+        Context({"programme": world.programme})
+    )
+    assert "8 commitments recorded: 6 done, 2 in progress." in html
+    assert "Secret plan" not in html

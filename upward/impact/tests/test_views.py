@@ -251,4 +251,4 @@ def test_programme_summary(world, pairs):
     assert "1 mentor over the monthly time cap" in html
     assert f"/programmes/{world.programme.pk}/impact/" in html
     assert f"/programmes/{world.programme.pk}/mentor-time/" in html
-    assert "appear once there are at least 5" in html
+    assert "appear once at least 5 people have made at least 5 commitments" in html
