@@ -66,39 +66,38 @@ def outcome_rows(result: ProgrammeOutcomes) -> Iterator[list[str]]:
                     if cell.change and not cell.hidden
                     else _held_back(hidden)
                 )
-    for item in result.retrospective:
-        head = ["retrospective", item.item_key, item.text, _("before and now"), _("everyone")]
-        yield head + ([*_change(item.change), ""] if item.change else _held_back(small))
-    for item in result.post_only:
-        head = ["post_only", item.item_key, item.text, item.survey_title, _("everyone")]
-        if item.summary:
-            note = f"NPS {item.nps:.0f}" if item.nps is not None else ""
-            top = "" if item.nps is not None else str(round_share(item.summary.top_two))
+    for retro in result.retrospective:
+        head = ["retrospective", retro.item_key, retro.text, _("before and now"), _("everyone")]
+        yield head + ([*_change(retro.change), ""] if retro.change else _held_back(small))
+    for single in result.post_only:
+        head = ["post_only", single.item_key, single.text, single.survey_title, _("everyone")]
+        if single.summary:
+            note = f"NPS {single.nps:.0f}" if single.nps is not None else ""
+            top = "" if single.nps is not None else str(round_share(single.summary.top_two))
             yield [
                 *head,
-                str(item.summary.n),
+                str(single.summary.n),
                 "",
                 "",
                 "",
                 "",
                 "",
                 top,
-                _num(item.summary.mean),
+                _num(single.summary.mean),
                 note,
             ]
         else:
             yield head + _held_back(small)
-    for item in result.choices:
-        if not item.choice_counts:
+    for choice_item in result.choices:
+        if not choice_item.choice_counts:
             yield [
                 "choice",
-                item.item_key,
-                item.text,
-                item.survey_title,
+                choice_item.item_key,
+                choice_item.text,
+                choice_item.survey_title,
                 _("everyone"),
                 *_held_back(small),
             ]
-        for choice, count in item.choice_counts:
-            yield ["choice", item.item_key, item.text, item.survey_title, choice, str(count)] + [
-                ""
-            ] * 8
+        for choice, count in choice_item.choice_counts:
+            row = ["choice", choice_item.item_key, choice_item.text, choice_item.survey_title]
+            yield [*row, choice, str(count), *[""] * 8]

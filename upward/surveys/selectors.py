@@ -387,7 +387,8 @@ def _paired_items(
             if row.number is not None:
                 values[q.item_key][q.survey.timing].setdefault(row.pseudonym, row)
     min_group = _min_group()
-    department_names, group_names = ({}, {})
+    department_names: dict[int, str] = {}
+    group_names: dict[int, str] = {}
     if breakdowns:
         department_names, group_names = _names(programme, rows)
     items = []

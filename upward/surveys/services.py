@@ -162,7 +162,10 @@ def _clean_question(
     if not text:
         raise SurveyError(_("Write the question."), field="text")
     key = slugify(item_key.strip())[:60] if item_key else ""
-    if key and survey.questions.filter(item_key=key).exclude(pk=exclude_pk).exists():
+    others = survey.questions.filter(item_key=key)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if key and others.exists():
         raise SurveyError(
             _("Another question in this survey already uses the item key “%(key)s”.")
             % {"key": key},

@@ -277,3 +277,14 @@ def test_success_measure_form_refuses_unknown_items(world, pairs):
     assert "Choose one of the questions listed." in response.content.decode()
     client.post(url, {"item_key": "confidence-digital"})
     assert world.programme.success_measure.item_key == "confidence-digital"
+
+
+@time_machine.travel(START_MOMENT, tick=False)
+def test_dashboard_panel_lists_due_surveys_only_for_their_person(world, survey):
+    from django.template import Context, Template
+
+    template = Template("{% load surveys_tags %}{% surveys_due_panel person %}")
+    html = template.render(Context({"person": world.senior}))
+    assert survey.title in html and reverse("surveys:answer", args=[survey.pk]) in html
+    assert template.render(Context({"person": world.applicant})).strip() == ""
+    assert template.render(Context({"person": None})).strip() == ""
