@@ -59,6 +59,9 @@ class Env:
     # Comma-separated Fernet keys for notes and messages at rest; the first encrypts, all decrypt
     # (rotation: put a new key first, run `manage.py rotate_encryption_keys`, drop the old one).
     encryption_keys: list[str] = field(default_factory=lambda: _list("ENCRYPTION_KEYS", []))
+    tasks_backend: str = field(
+        default_factory=lambda: os.environ.get("TASKS_BACKEND", "").strip().lower() or "database"
+    )
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dj_database_url
@@ -82,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "upward.core.context_processors.navigation",
+                "upward.notifications.context_processors.unread_count",
             ],
         },
     }
@@ -201,7 +201,7 @@ SPECTACULAR_SETTINGS = {
 # starts one), "redis" (RQ on REDIS_URL, `manage.py rqworker default`) or "immediate" (inline,
 # no worker; what the tests use).
 INSTALLED_APPS += ["django_tasks_db"]
-TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "").strip().lower() or "database"
+TASKS_BACKEND = env.tasks_backend
 if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASKS_BACKEND == "redis":

@@ -698,24 +698,39 @@ def answer_pairing(pairing: Pairing, *, person: Person, accept: bool) -> Pairing
     return pairing
 
 
-def end_pairing(pairing: Pairing, *, by: Any, reason: str = "") -> Pairing:
-    """The programme team ends a live pairing. The reason stays with the programme team."""
+def end_pairing(
+    pairing: Pairing,
+    *,
+    by: Any,
+    reason: str = "",
+    closed_by: str = Pairing.ClosedBy.MANAGER,
+    notify_people: bool = True,
+) -> Pairing:
+    """End a live pairing. The reason stays with the programme team.
+
+    The programme team ends pairings from its pairings page (`closed_by` manager, both people
+    told). A participant who leaves goes through the safety app, which passes `closed_by` as
+    their role and tells only the partner, in its own neutral words (`notify_people=False`).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(
             _("Note why the pairing ends; only the programme team sees it."), field="reason"
         )
+    if closed_by not in Pairing.ClosedBy.values:
+        raise DomainError(_("Unknown party ending the pairing."))
     with transaction.atomic():
         pairing = _move(
             pairing,
             to=PairingState.ENDED,
             by=by,
             expect=LIVE_STATES,
-            closed_by=Pairing.ClosedBy.MANAGER,
+            closed_by=closed_by,
             closed_reason=reason,
             closed_at=timezone.now(),
         )
-        _email_ended(pairing)
+        if notify_people:
+            _email_ended(pairing)
     return pairing
 
 

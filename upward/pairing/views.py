@@ -336,6 +336,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pairing/pairing.html",
         {
             "pairing": pairing,
+            "person": person,
             "is_mentor": is_mentor,
             "profile": selectors.shared_profile(pairing, viewer=person),
             "waiting": selectors.waiting_for(person, pairing),

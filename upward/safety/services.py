@@ -195,11 +195,15 @@ def leave_pairing(
         exit = PairingExit(
             pairing=pairing, left_by=person, role=role, category=category, reason=reason
         )
-        pairing_services.end_pairing(pairing, by=by, reason=exit_reason_for_team(exit))
-        # end_pairing is the programme team's action and records it as theirs; say who it was,
-        # for the team's list of pairings (the partner's pages never show closed_by).
-        Pairing.objects.filter(pk=pairing.pk).update(closed_by=role)
-        pairing.closed_by = role
+        # Who left is for the team's list of pairings (the partner's pages never show it); the
+        # partner is told below, in neutral words, and the person who left needs no email.
+        pairing_services.end_pairing(
+            pairing,
+            by=by,
+            reason=exit_reason_for_team(exit),
+            closed_by=role,
+            notify_people=False,
+        )
         exit.save()
         record(
             "safety.pairing_left",

@@ -46,7 +46,9 @@ def test_exit_flow_confirm_step_partner_learns_only_that_it_ended(
     for m in mailoutbox:
         assert REASON not in m.body and "Finding time" not in m.body
     partner_mail = [m for m in mailoutbox if m.to == [pairs.mentee.email]]
-    assert any("has ended" in m.body for m in partner_mail)
+    assert len(partner_mail) == 1 and "has ended" in partner_mail[0].body
+    # The person who left needs no email about it.
+    assert not [m for m in mailoutbox if m.to == [pairs.mentor.email]]
     assert any(m.to == [pairs.world.manager.email] for m in mailoutbox)
 
     # The partner's pages show no reason and not who ended it.
