@@ -55,8 +55,14 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy matching
 
-bench: $(VENV)/.dev
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+# The mentor-match baseline lives in its own venv: its import name is also `matching`.
+BENCH_VENV ?= .venv-bench
+$(BENCH_VENV)/bin/python:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet mentor-match==7.0.1 || echo "mentor-match could not be installed; bench will skip that baseline"
+
+bench: $(VENV)/.dev $(BENCH_VENV)/bin/python
+	MENTOR_MATCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lock:
 	rm -rf /tmp/upward-lock && $(PYTHON) -m venv /tmp/upward-lock
