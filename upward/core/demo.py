@@ -4,10 +4,12 @@ one account per role. Deterministic (seeded), and safe to run twice."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from upward.accounts.models import User
@@ -191,7 +193,7 @@ ACCOUNTS = [
         "manager@northbridge.example",
         "Programme manager",
         "Tom Hughes",
-        "Runs the active and the recruiting programmes",
+        "Ran the pilot; runs the active and the recruiting programmes",
     ),
     DemoAccount(
         "mentor@northbridge.example",
@@ -208,10 +210,20 @@ ACCOUNTS = [
 ]
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    """Hashing a password takes a third of a second on purpose; done for each of the 64 demo
+    accounts it was most of the seeding time. They share one published password, so they can
+    share its hash (demo data only: real accounts each get their own salt)."""
+    return make_password(DEMO_PASSWORD)
+
+
 def _account(person: Person) -> User:
     user = User.objects.filter(email__iexact=person.email).first()
     if user is None:
-        user = User.objects.create_user(person.email, DEMO_PASSWORD, name=person.full_name)
+        user = User.objects.create_user(person.email, None, name=person.full_name)
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
     EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
@@ -364,8 +376,18 @@ MOTIVATIONS = {
         "I want to be a better ally and know I have blind spots.",
     ],
 }
-SLOTS = ["mon-am", "mon-pm", "tue-am", "tue-pm", "wed-am", "wed-pm", "thu-am", "thu-pm",
-         "fri-am", "fri-pm"]
+SLOTS = [
+    "mon-am",
+    "mon-pm",
+    "tue-am",
+    "tue-pm",
+    "wed-am",
+    "wed-pm",
+    "thu-am",
+    "thu-pm",
+    "fri-am",
+    "fri-pm",
+]
 
 
 def _topics(org: Organisation, kind: str, names: list[str]) -> list[Topic]:
@@ -401,7 +423,11 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
     """A completed pilot and a programme in recruitment with applications. Built through the
     same services people use, so the demo shows real audit trails and state histories."""
     from upward.programmes.models import Programme
-    from upward.programmes.services import create_programme, transition_programme
+    from upward.programmes.services import (
+        create_programme,
+        set_programme_managers,
+        transition_programme,
+    )
     from upward.recruitment.services import decide_application
 
     names = [PILOT_NAME, RECRUITING_NAME, ACTIVE_NAME]
@@ -414,11 +440,13 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
     manager = Person.objects.get(organisation=org, email=ACCOUNTS[1].email)
     mentor_pool = list(
         Person.objects.filter(organisation=org, is_active=True, level__rank__lte=3)
-        .exclude(email__in=[a.email for a in ACCOUNTS]).order_by("id")
+        .exclude(email__in=[a.email for a in ACCOUNTS])
+        .order_by("id")
     )
     mentee_pool = list(
         Person.objects.filter(organisation=org, is_active=True, level__rank__in=[6, 7, 8])
-        .exclude(email__in=[a.email for a in ACCOUNTS]).order_by("id")
+        .exclude(email__in=[a.email for a in ACCOUNTS])
+        .order_by("id")
     )
     rng.shuffle(mentor_pool)
     rng.shuffle(mentee_pool)
@@ -427,22 +455,30 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
 
     with transaction.atomic():
         today = dt.date.today()
-        pilot = create_programme(admin, fields={
-            "name": PILOT_NAME,
-            "summary": "Our first reverse mentoring cohort: early-career colleagues strong in "
-                       "digital tools mentored directors and heads of department for six months.",
-            "objective": "digital_skills",
-            "success_what": "Leaders' confidence using and discussing digital tools",
-            "success_how": "The same confidence survey at the start and at the end",
-            "success_target": "Two in three mentees report more confidence",
-            "mentor_level_min": levels[1], "mentor_level_max": levels[3],
-            "mentee_level_min": levels[6], "mentee_level_max": levels[9],
-            "selection_mode": "reviewed", "places": 8, "is_pilot": True,
-            # Recruitment needs dates in the future; the real, past dates are set afterwards.
-            "starts_on": today + dt.timedelta(days=30),
-            "ends_on": today + dt.timedelta(days=210),
-            "commitment": "One hour a month for six months",
-        })
+        pilot = create_programme(
+            admin,
+            fields={
+                "name": PILOT_NAME,
+                "summary": "Our first reverse mentoring cohort: early-career colleagues strong in "
+                "digital tools mentored directors and heads of department for six months.",
+                "objective": "digital_skills",
+                "success_what": "Leaders' confidence using and discussing digital tools",
+                "success_how": "The same confidence survey at the start and at the end",
+                "success_target": "Two in three mentees report more confidence",
+                "mentor_level_min": levels[1],
+                "mentor_level_max": levels[3],
+                "mentee_level_min": levels[6],
+                "mentee_level_max": levels[9],
+                "selection_mode": "reviewed",
+                "places": 8,
+                "is_pilot": True,
+                # Recruitment needs dates in the future; the real, past dates are set afterwards.
+                "starts_on": today + dt.timedelta(days=30),
+                "ends_on": today + dt.timedelta(days=210),
+                "commitment": "One hour a month for six months",
+            },
+        )
+        set_programme_managers(pilot, managers=[admin, manager], by=admin.user)
         transition_programme(pilot, to="recruiting", by=admin.user)
         for person in mentor_pool[:8]:
             application = _apply(pilot, person, "mentor", rng)
@@ -462,39 +498,53 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
         Programme.objects.filter(pk=pilot.pk).update(
             starts_on=dt.date(2025, 3, 3), ends_on=dt.date(2025, 9, 26)
         )
+        pilot.refresh_from_db()
+        _pilot_outcomes(pilot, admin=admin)
 
-        recruiting = create_programme(admin, fields={
-            "name": RECRUITING_NAME,
-            "summary": "Colleagues early in their careers, including those from ethnic minority "
-                       "backgrounds, mentor senior leaders on what inclusion means day to day.",
-            "objective": "inclusion", "inclusion_focus": "race",
-            "success_what": "Senior leaders' confidence talking about race and ethnicity",
-            "success_how": "Paired survey questions at the start and the end of the programme",
-            "success_target": "60% of mentees improve by at least one point",
-            "mentor_level_min": levels[1], "mentor_level_max": levels[4],
-            "mentee_level_min": levels[6], "mentee_level_max": levels[9],
-            "selection_mode": "reviewed", "places": 12,
-            "starts_on": dt.date(today.year + 1, 1, 11),
-            "ends_on": dt.date(today.year + 1, 7, 9),
-            "commitment": "One hour every three weeks for six months",
-            "previous_cohort": pilot,
-        })
+        recruiting = create_programme(
+            admin,
+            fields={
+                "name": RECRUITING_NAME,
+                "summary": "Colleagues early in their careers, including those from ethnic minority "
+                "backgrounds, mentor senior leaders on what inclusion means day to day.",
+                "objective": "inclusion",
+                "inclusion_focus": "race",
+                "success_what": "Senior leaders' confidence talking about race and ethnicity",
+                "success_how": "Paired survey questions at the start and the end of the programme",
+                "success_target": "60% of mentees improve by at least one point",
+                "mentor_level_min": levels[1],
+                "mentor_level_max": levels[4],
+                "mentee_level_min": levels[6],
+                "mentee_level_max": levels[9],
+                "selection_mode": "reviewed",
+                "places": 12,
+                "starts_on": dt.date(today.year + 1, 1, 11),
+                "ends_on": dt.date(today.year + 1, 7, 9),
+                "commitment": "One hour every three weeks for six months",
+                "previous_cohort": pilot,
+            },
+        )
         recruiting.managers.add(manager)
         transition_programme(recruiting, to="recruiting", by=admin.user)
-        _apply(recruiting, Person.objects.get(organisation=org, email=ACCOUNTS[2].email),
-               "mentor", rng)
-        _apply(recruiting, Person.objects.get(organisation=org, email=ACCOUNTS[3].email),
-               "mentee", rng)
+        _apply(
+            recruiting, Person.objects.get(organisation=org, email=ACCOUNTS[2].email), "mentor", rng
+        )
+        _apply(
+            recruiting, Person.objects.get(organisation=org, email=ACCOUNTS[3].email), "mentee", rng
+        )
         decisions = ["accepted", "accepted", "accepted", "waitlisted", "declined", None, None]
         for i, person in enumerate(mentor_pool[8:22]):
             application = _apply(recruiting, person, "mentor", rng)
             decision = decisions[i % len(decisions)]
             if decision:
                 decide_application(
-                    application, decision=decision, by=manager.user,
+                    application,
+                    decision=decision,
+                    by=manager.user,
                     reason="Thank you for applying. We had more mentors than places this time; "
-                           "we will invite you first for the next cohort."
-                    if decision == "declined" else "",
+                    "we will invite you first for the next cohort."
+                    if decision == "declined"
+                    else "",
                 )
         for i, person in enumerate(mentee_pool[8:20]):
             application = _apply(recruiting, person, "mentee", rng)
@@ -502,22 +552,28 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
                 decide_application(application, decision="accepted", by=manager.user)
 
         # An active programme where the demo mentor and mentee are paired with each other.
-        active = create_programme(admin, fields={
-            "name": ACTIVE_NAME,
-            "summary": "A second cohort after the pilot: digital skills in both directions, "
-                       "with leaders sharing how decisions get made.",
-            "objective": "digital_skills",
-            "success_what": "Leaders' confidence choosing and using digital tools",
-            "success_how": "Skills self-assessment and survey at the start and the end",
-            "success_target": "Average skills rating up by one point",
-            "mentor_level_min": levels[1], "mentor_level_max": levels[4],
-            "mentee_level_min": levels[6], "mentee_level_max": levels[9],
-            "selection_mode": "reviewed", "places": 6,
-            "starts_on": today - dt.timedelta(days=45),
-            "ends_on": today + dt.timedelta(days=140),
-            "commitment": "One hour a month for six months",
-            "previous_cohort": pilot,
-        })
+        active = create_programme(
+            admin,
+            fields={
+                "name": ACTIVE_NAME,
+                "summary": "A second cohort after the pilot: digital skills in both directions, "
+                "with leaders sharing how decisions get made.",
+                "objective": "digital_skills",
+                "success_what": "Leaders' confidence choosing and using digital tools",
+                "success_how": "Skills self-assessment and survey at the start and the end",
+                "success_target": "Average skills rating up by one point",
+                "mentor_level_min": levels[1],
+                "mentor_level_max": levels[4],
+                "mentee_level_min": levels[6],
+                "mentee_level_max": levels[9],
+                "selection_mode": "reviewed",
+                "places": 6,
+                "starts_on": today - dt.timedelta(days=45),
+                "ends_on": today + dt.timedelta(days=140),
+                "commitment": "One hour a month for six months",
+                "previous_cohort": pilot,
+            },
+        )
         active.managers.add(manager)
         # Open recruitment needs a future start; the real start is set just below.
         Programme.objects.filter(pk=active.pk).update(starts_on=today + dt.timedelta(days=1))
@@ -534,12 +590,15 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
         transition_programme(active, to="matching", by=manager.user)
         from upward.pairing.services import add_match_rule
 
-        add_match_rule(active, kind="pin", mentee_id=demo_mentee.pk, mentor_id=demo_mentor.pk,
-                       by=manager.user)
+        add_match_rule(
+            active, kind="pin", mentee_id=demo_mentee.pk, mentor_id=demo_mentor.pk, by=manager.user
+        )
         _match_and_confirm(active, by=manager.user)
         transition_programme(active, to="active", by=manager.user)
         Programme.objects.filter(pk=active.pk).update(starts_on=today - dt.timedelta(days=45))
+        _backdate_pairings(active, started=today - dt.timedelta(days=47))
         _start_demo_pair(active, demo_mentor, demo_mentee)
+        _active_activity(active, manager=manager, demo_pair=(demo_mentor, demo_mentee))
     return [pilot, recruiting, active]
 
 
@@ -556,8 +615,7 @@ def _match_and_confirm(programme, *, by):  # type: ignore[no-untyped-def]
     run = start_match_run(programme, by=by)
     run = MatchRun.objects.get(pk=run.pk)
     publish_match_run(run, by=by)
-    pairings = list(Pairing.objects.filter(programme=programme).select_related("mentor",
-                                                                                "mentee"))
+    pairings = list(Pairing.objects.filter(programme=programme).select_related("mentor", "mentee"))
     for pairing in pairings:
         answer_proposal(pairing, person=pairing.mentor, accept=True)
     for pairing in Pairing.objects.filter(programme=programme).select_related("mentee"):
@@ -566,8 +624,9 @@ def _match_and_confirm(programme, *, by):  # type: ignore[no-untyped-def]
 
 
 def _start_demo_pair(programme, mentor: Person, mentee: Person) -> None:  # type: ignore[no-untyped-def]
-    """The demo pair has agreed how they work, booked their first session, set a goal, and
-    started a shared note and a conversation: enough to tour the pair's space."""
+    """The demo pair has agreed how they work, held their first session and booked the next,
+    set a goal, and started a shared note and a conversation: enough to tour the pair's space.
+    Aisha has not answered the check-in after the first session yet, so she is asked to."""
     from zoneinfo import ZoneInfo
 
     from upward.goals.services import add_task, create_goal
@@ -578,35 +637,420 @@ def _start_demo_pair(programme, mentor: Person, mentee: Person) -> None:  # type
 
     pairing = Pairing.objects.get(programme=programme, mentor=mentor, mentee=mentee)
     today = dt.date.today()
-    save_agreement(pairing, person=mentee, by=mentee.user, data={
-        "confidentiality": "What we say stays between us. We share what we learn only in our "
-                           "own words and never what the other person told us in confidence.",
-        "meetings_per_month": "1", "minutes_per_meeting": 60,
-        "ends_on": programme.ends_on,
-        "raising_concerns": "Either of us can say when something is not working; if that feels "
-                            "hard, we talk to Tom Hughes, the programme lead.",
-    })
+    save_agreement(
+        pairing,
+        person=mentee,
+        by=mentee.user,
+        data={
+            "confidentiality": "What we say stays between us. We share what we learn only in our "
+            "own words and never what the other person told us in confidence.",
+            "meetings_per_month": "1",
+            "minutes_per_meeting": 60,
+            "ends_on": programme.ends_on,
+            "raising_concerns": "Either of us can say when something is not working; if that feels "
+            "hard, we talk to Tom Hughes, the programme lead.",
+        },
+    )
     confirm_agreement(pairing, person=mentee, by=mentee.user)
     confirm_agreement(pairing, person=mentor, by=mentor.user)
     _steps, first = bookable_steps(pairing)
+    _held_meeting(pairing, step=first, days_ago=20, minutes=55, slot=0)
+    _steps, first = bookable_steps(pairing)
     days_ahead = (1 - today.weekday()) % 7 or 7  # next Tuesday
-    starts = dt.datetime.combine(today + dt.timedelta(days=days_ahead), dt.time(10, 0),
-                                 tzinfo=ZoneInfo(mentee.time_zone))
-    book_meeting(pairing, person=mentee, starts_at=starts, duration_minutes=60, step=first,
-                 video_url="https://meet.example.org/northbridge-digital", by=mentee.user)
+    starts = dt.datetime.combine(
+        today + dt.timedelta(days=days_ahead), dt.time(10, 0), tzinfo=ZoneInfo(mentee.time_zone)
+    )
+    book_meeting(
+        pairing,
+        person=mentee,
+        starts_at=starts,
+        duration_minutes=60,
+        step=first,
+        video_url="https://meet.example.org/northbridge-digital",
+        by=mentee.user,
+    )
     goal = create_goal(
-        pairing, owner=mentee, by=mentee,
+        pairing,
+        owner=mentee,
+        by=mentee,
         statement="Use a generative AI tool to draft my monthly operations update",
         measure="Three monthly updates drafted with the tool, and my team says they read well",
-        target_date=today + dt.timedelta(days=90), term="short",
+        target_date=today + dt.timedelta(days=90),
+        term="short",
         why="My team already uses these tools; I want to understand what they can and cannot do.",
     )
-    add_task(goal, title="Try two tools with Aisha on a real report", by=mentee, owner=mentee,
-             due_on=today + dt.timedelta(days=21))
-    create_shared_note(
-        pairing, by=mentor, title="Ideas for our first session",
-        body="Start with what Richard already uses day to day, then pick one real task to try "
-             "together. Bring last month's operations report.",
+    add_task(
+        goal,
+        title="Try two tools with Aisha on a real report",
+        by=mentee,
+        owner=mentee,
+        due_on=today + dt.timedelta(days=21),
     )
-    send_message(pairing, by=mentee,
-                 body="Looking forward to Tuesday, Aisha. I have booked an hour and sent the invite.")
+    create_shared_note(
+        pairing,
+        by=mentor,
+        title="Ideas for our next session",
+        body="We covered what Richard already uses day to day. Next, pick one real task to try "
+        "together. Bring last month's operations report.",
+    )
+    send_message(
+        pairing,
+        by=mentee,
+        body="Looking forward to Tuesday, Aisha. I have booked an hour and sent the invite.",
+    )
+
+
+# ---------------------------------------------------------------- outcomes, impact and safety
+
+# The pilot's confidence item, start → end, mentee by mentee: six of eight improve (two by two
+# points), one stays the same and one drops. Shown as "75% improved (n = 8), mean +0.9".
+PILOT_CONFIDENCE = [(2, 3), (3, 4), (2, 4), (3, 4), (2, 3), (2, 4), (3, 3), (4, 3)]
+PILOT_MEASURE = "confidence-digital"
+# Other paired items move less cleanly: mostly up one, sometimes not at all, now and then down.
+OTHER_CHANGES = [1, 1, 1, 0, 1, 2, 0, -1, 1, 0]
+
+COMMITMENTS = [
+    (
+        "digital",
+        "done",
+        "I will draft my monthly update with a generative AI tool and check it with my team "
+        "before it goes out.",
+    ),
+    (
+        "meetings",
+        "in_progress",
+        "I will ask the most junior person in the room to speak first in our weekly planning "
+        "meeting.",
+    ),
+    ("digital", "done", "I will move our team's status reports from email to a shared board."),
+    (
+        "development",
+        "not_done",
+        "I will offer two early-career colleagues a place on the project board for our next "
+        "system change.",
+    ),
+    (
+        "digital",
+        "in_progress",
+        "I will hold a monthly open hour where anyone can show me a tool they find useful.",
+    ),
+    (
+        "digital",
+        "",
+        "I will ask for a plain-English summary of every digital change before I sign it off.",
+    ),
+    (
+        "culture",
+        "done",
+        "I will thank people by name when a new way of working saves the team time.",
+    ),
+    (
+        "digital",
+        "no_longer_relevant",
+        "I will try the new expenses app myself before asking my team to use it.",
+    ),
+]
+INSIGHTS = [
+    (
+        "culture",
+        "Our newest colleagues solve problems with tools I had never heard of, and "
+        "rarely think to mention it in meetings.",
+    ),
+    (
+        "digital",
+        "Most of my worry about AI tools was about not knowing the words, not about "
+        "the tools themselves.",
+    ),
+]
+THANK_YOUS = [
+    "Thank you for your patience and your honesty. I now use the tools you showed me every "
+    "week, and I ask better questions when my team proposes something new.",
+    "You made a lot of things less mysterious. Thank you for taking the time, and for "
+    "telling me plainly when my emails were far too long.",
+    "I looked forward to every one of our sessions. Thank you for showing me how work looks "
+    "from where you sit.",
+]
+EFFECTIVENESS_COMMENTS = [
+    "More time at the start to agree what each of us wanted from it.",
+    "A short guide for the first session: we spent a while working out where to begin.",
+    "Pairing across departments worked well; keep doing that.",
+    "A shared session halfway through to hear how other pairs were getting on.",
+    "Fewer surveys, but I understand why they matter.",
+]
+
+
+def _answer(programme, person: Person, survey, *, on: dt.date, values) -> None:  # type: ignore[no-untyped-def]
+    """Answer through submit_response as the person would have on the given day, so the
+    anonymity rules (pseudonyms, no link from answer to person) hold as in real use."""
+    from upward.surveys.selectors import surveys_due
+    from upward.surveys.services import submit_response
+
+    due = next(d for d in surveys_due(person, today=on) if d.survey.pk == survey.pk)
+    questions = list(survey.questions.order_by("position", "pk"))
+    submit_response(due, person=person, answers={q.pk: values(q) for q in questions})
+
+
+def _likert(start: int, change: int) -> int:
+    return max(1, min(5, start + change))
+
+
+def _survey_answers(
+    rng: random.Random, start: dict[str, int], change: dict[str, int], *, end: bool
+):  # type: ignore[no-untyped-def]
+    """Answers for the library's start or end survey, given one person's starting point and
+    change per item."""
+
+    def values(question):  # type: ignore[no-untyped-def]
+        key = question.item_key
+        if question.kind == "likert" and key in start:
+            return _likert(start[key], change[key]) if end else start[key]
+        if question.kind == "retrospective":
+            base = key.removesuffix("-retro")
+            # Looking back, people tend to rate their past selves a little lower.
+            before = max(1, start[base] - (1 if rng.random() < 0.4 else 0))
+            return (before, _likert(start[base], change[base]))
+        if question.kind == "likert":  # the end-only "made a real difference" item
+            return rng.choice([3, 4, 4, 4, 5, 5])
+        return None
+
+    return values
+
+
+def _dated_survey(survey, *, opened: dt.date, closed: dt.date | None) -> None:  # type: ignore[no-untyped-def]
+    """The pilot ran in the past: the survey was opened now, through the service, so its dates
+    are moved back to when it ran (timestamps only)."""
+    from django.utils import timezone
+
+    from upward.surveys.models import Submission, Survey
+
+    def at(day: dt.date) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+    fields = {"opened_at": at(opened)}
+    if closed is not None:
+        fields["closed_at"] = at(closed)
+    Survey.objects.filter(pk=survey.pk).update(**fields)
+    Submission.objects.filter(survey=survey).update(submitted_at=at(opened + dt.timedelta(days=3)))
+
+
+def _pilot_outcomes(pilot, *, admin: Person) -> None:  # type: ignore[no-untyped-def]
+    """Start and end surveys answered by all sixteen participants, the success measure tied to
+    the confidence item, commitments from all eight mentees and three thank-you notes."""
+    from upward.impact.services import add_commitment, set_commitment_status, write_thank_you
+    from upward.pairing.models import Pairing
+    from upward.surveys.library import OBJECTIVE_ITEMS
+    from upward.surveys.services import (
+        close_survey,
+        create_survey_from_template,
+        open_survey,
+        set_success_measure,
+    )
+
+    rng = random.Random(2025)
+    by = admin.user
+    pairings = list(
+        Pairing.objects.filter(programme=pilot).select_related("mentor", "mentee").order_by("pk")
+    )
+    surveys = {
+        key: open_survey(create_survey_from_template(pilot, template_key=key, by=by), by=by)
+        for key in (
+            "digital-skills-start",
+            "leadership-start",
+            "digital-skills-end",
+            "leadership-end",
+            "effectiveness",
+        )
+    }
+    set_success_measure(pilot, item_key=PILOT_MEASURE, by=by)
+    # Answered within the survey windows of the pilot's real dates (see surveys.selectors).
+    start_day, end_day = (
+        pilot.starts_on + dt.timedelta(days=2),
+        pilot.ends_on + dt.timedelta(days=3),
+    )
+    for role, objective in (("mentee", "digital_skills"), ("mentor", "leadership")):
+        keys = [item.key for item in OBJECTIVE_ITEMS[objective][1]]
+        prefix = objective.replace("_", "-")
+        for i, pairing in enumerate(pairings):
+            person = pairing.mentee if role == "mentee" else pairing.mentor
+            start = {k: rng.choice([2, 2, 3, 3, 3, 4]) for k in keys}
+            change = {k: rng.choice(OTHER_CHANGES) for k in keys}
+            if role == "mentee":
+                start[PILOT_MEASURE] = PILOT_CONFIDENCE[i][0]
+                change[PILOT_MEASURE] = PILOT_CONFIDENCE[i][1] - PILOT_CONFIDENCE[i][0]
+            _answer(
+                pilot,
+                person,
+                surveys[f"{prefix}-start"],
+                on=start_day,
+                values=_survey_answers(rng, start, change, end=False),
+            )
+            _answer(
+                pilot,
+                person,
+                surveys[f"{prefix}-end"],
+                on=end_day,
+                values=_survey_answers(rng, start, change, end=True),
+            )
+
+    def effectiveness(question):  # type: ignore[no-untyped-def]
+        if question.kind == "scale":
+            return rng.choice([6, 7, 8, 8, 9, 9, 9, 10, 10])
+        if question.kind == "likert":
+            return rng.choice([3, 4, 4, 4, 5, 5])
+        if question.kind == "multiple":
+            return rng.sample(question.choices[:4], rng.randint(1, 3))
+        return rng.choice(EFFECTIVENESS_COMMENTS) if rng.random() < 0.5 else ""
+
+    for pairing in pairings:
+        for person in (pairing.mentee, pairing.mentor):
+            _answer(pilot, person, surveys["effectiveness"], on=end_day, values=effectiveness)
+    for key, survey in surveys.items():
+        close_survey(survey, by=by)
+        opened = (
+            pilot.starts_on - dt.timedelta(days=7)
+            if key.endswith("start")
+            else (pilot.ends_on - dt.timedelta(days=10))
+        )
+        _dated_survey(survey, opened=opened, closed=opened + dt.timedelta(days=30))
+
+    for pairing, (theme, status, text) in zip(pairings, COMMITMENTS, strict=False):
+        mentee = pairing.mentee
+        commitment = add_commitment(
+            pairing, owner=mentee, kind="commitment", text=text, theme=theme, by=mentee.user
+        )
+        if status:
+            set_commitment_status(commitment, status=status, by=mentee.user)
+    for pairing, (theme, text) in zip(pairings[5:], INSIGHTS, strict=False):
+        add_commitment(
+            pairing,
+            owner=pairing.mentee,
+            kind="insight",
+            text=text,
+            theme=theme,
+            by=pairing.mentee.user,
+        )
+    for pairing, text in zip(pairings, THANK_YOUS, strict=False):
+        write_thank_you(pairing, author=pairing.mentee, text=text, by=pairing.mentee.user)
+
+
+def _backdate_pairings(programme, *, started: dt.date) -> None:  # type: ignore[no-untyped-def]
+    """The pairs confirmed just before the programme started, weeks ago; they were confirmed
+    now, through the services, so the timestamps are moved back (the flags count from them)."""
+    from django.utils import timezone
+
+    from upward.pairing.models import Pairing
+
+    at = timezone.make_aware(dt.datetime.combine(started, dt.time(12, 0)))
+    Pairing.objects.filter(programme=programme, state="active").update(
+        mentor_responded_at=at - dt.timedelta(days=2), mentee_responded_at=at
+    )
+
+
+def _held_meeting(pairing, *, step, days_ago: int, minutes: int, slot: int):  # type: ignore[no-untyped-def]
+    """A meeting that took place `days_ago` days ago. Booking refuses past times, so it is
+    booked in the future through the service, moved back with a timestamp update, and then
+    recorded as held through the service (which refuses meetings that have not started)."""
+    from zoneinfo import ZoneInfo
+
+    from upward.journey.models import Meeting
+    from upward.journey.services import book_meeting, mark_meeting
+
+    mentee = pairing.mentee
+    zone = ZoneInfo(mentee.time_zone)
+    # A far-off, distinct hour per booking, so the temporary times never clash.
+    future = dt.datetime.combine(
+        dt.date.today() + dt.timedelta(days=300 + slot), dt.time(9 + slot % 8, 0), tzinfo=zone
+    )
+    meeting = book_meeting(
+        pairing,
+        person=mentee,
+        starts_at=future,
+        duration_minutes=60,
+        step=step,
+        video_url="https://meet.example.org/northbridge",
+        by=mentee.user,
+    )
+    day = dt.date.today() - dt.timedelta(days=days_ago)
+    starts = dt.datetime.combine(day, dt.time(10 + slot % 6, 0), tzinfo=zone)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=starts, ends_at=starts + dt.timedelta(minutes=60)
+    )
+    meeting.refresh_from_db()
+    mark_meeting(meeting, person=mentee, held=True, actual_minutes=minutes, by=mentee.user)
+    # Recorded on the day, not today, so no "how did it go?" reminder goes out for it now.
+    Meeting.objects.filter(pk=meeting.pk).update(
+        marked_at=starts + dt.timedelta(minutes=minutes + 30)
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+# Held meetings per pair (days ago, minutes), after the demo pair. The fourth pair has not met
+# since it started, which the needs-attention page flags.
+ACTIVE_MEETINGS = [[(38, 60), (9, 45)], [(15, 60)], [(26, 50), (4, 60)], [], [(22, 75)]]
+
+
+def _active_activity(programme, *, manager: Person, demo_pair) -> None:  # type: ignore[no-untyped-def]
+    """Held meetings, mentors' check-ins (one low), and start surveys answered by half."""
+    from upward.journey.selectors import bookable_steps
+    from upward.pairing.models import Pairing
+    from upward.safety.models import PulseResponse
+    from upward.safety.services import submit_pulse
+    from upward.surveys.services import create_survey_from_template, open_survey
+
+    demo_mentor, _demo_mentee = demo_pair
+    programme.refresh_from_db()  # its start was moved back with a queryset update
+    others = list(
+        Pairing.objects.filter(programme=programme, state="active")
+        .exclude(mentor=demo_mentor)
+        .select_related("mentor", "mentee", "programme")
+        .order_by("pk")
+    )
+    rng = random.Random(2026)
+    slot = 1
+    for pairing, meetings in zip(others, ACTIVE_MEETINGS, strict=False):
+        mentor = pairing.mentor
+        for days_ago, minutes in meetings:
+            _steps, step = bookable_steps(pairing)
+            meeting = _held_meeting(
+                pairing, step=step, days_ago=days_ago, minutes=minutes, slot=slot
+            )
+            slot += 1
+            # The mentor's check-in after each meeting. After its last meeting the second
+            # pair's mentor did not feel listened to: the team sees a flag, never the answers,
+            # and the mentee is not told.
+            low = pairing is others[1]
+            pulse = submit_pulse(
+                meeting,
+                person=mentor,
+                spoke_openly=4 if low else 5,
+                felt_listened_to=2 if low else rng.choice([4, 5]),
+                worth_my_time=3 if low else rng.choice([4, 5]),
+                by=mentor.user,
+            )
+            # Answered the day after the meeting, not today (the service stamps "now").
+            PulseResponse.objects.filter(pk=pulse.pk).update(
+                created_at=meeting.starts_at + dt.timedelta(days=1)
+            )
+
+    by = manager.user
+    start_day = programme.starts_on + dt.timedelta(days=3)
+    pairings = [
+        Pairing.objects.select_related("mentor", "mentee").get(
+            programme=programme, mentor=demo_mentor
+        ),
+        *others,
+    ]
+    for key, role in (("digital-skills-start", "mentee"), ("leadership-start", "mentor")):
+        survey = open_survey(create_survey_from_template(programme, template_key=key, by=by), by=by)
+        # Half have answered so far; the demo accounts have not.
+        for pairing in pairings[1::2]:
+            person = pairing.mentee if role == "mentee" else pairing.mentor
+            _answer(
+                programme,
+                person,
+                survey,
+                on=start_day,
+                values=lambda _question: rng.choice([2, 2, 3, 3, 4]),
+            )
+        _dated_survey(survey, opened=programme.starts_on - dt.timedelta(days=7), closed=None)

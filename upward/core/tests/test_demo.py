@@ -2,10 +2,18 @@ from django.core.management import call_command
 from django.test import Client
 
 from upward.core import demo
+from upward.impact.models import Commitment, ThankYouNote
+from upward.impact.selectors import commitment_report
+from upward.journey.models import Meeting
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
+from upward.safety import flags
+from upward.safety.models import PulseResponse
+from upward.safety.selectors import attention_queue
+from upward.surveys.models import Response, Submission
+from upward.surveys.selectors import programme_outcomes
 
 
 def counts():
@@ -14,6 +22,12 @@ def counts():
         Programme.objects.count(),
         Application.objects.count(),
         Pairing.objects.count(),
+        Submission.objects.count(),
+        Response.objects.count(),
+        Meeting.objects.count(),
+        PulseResponse.objects.count(),
+        Commitment.objects.count(),
+        ThankYouNote.objects.count(),
     )
 
 
@@ -35,6 +49,7 @@ def test_seed_demo_builds_the_tour_and_is_safe_to_run_twice(db, capsys):
 
     call_command("seed_demo")
     assert counts() == first
+    assert first[4:] == (54, 54, 8, 6, 10, 3)
     assert "upward-demo-2026" in capsys.readouterr().out
 
 
@@ -47,3 +62,59 @@ def test_every_demo_account_can_sign_in(db):
         )
         assert response.status_code == 302, account.email
         assert client.get("/dashboard/").status_code == 200
+
+
+def test_the_pilot_shows_measured_outcomes_and_impact(db):
+    call_command("seed_demo")
+    pilot = Programme.objects.get(name=demo.PILOT_NAME)
+    outcomes = programme_outcomes(pilot)
+    assert outcomes.measure.item_key == demo.PILOT_MEASURE
+    measured = outcomes.measured
+    # "75% improved (n = 8), mean +0.9" on the outcomes page and the programme page.
+    assert measured.n == 8 and measured.change.improved == 6
+    assert round(measured.change.improved_share * 100) == 75
+    assert round(measured.change.mean_change, 1) == 0.9
+    # The mentors' own start and end items pair up too, and all sixteen answered.
+    mentor_items = [p for p in outcomes.paired if p.item_key == "confidence-senior"]
+    assert mentor_items and mentor_items[0].n == 8
+    assert outcomes.respondents == 16
+    # Anonymous: no answer is stored against a person.
+    assert not Response.objects.filter(survey__programme=pilot, person__isnull=False).exists()
+    assert not pilot.surveys.exclude(state="closed").exists()
+
+    commitments = Commitment.objects.filter(programme=pilot, kind="commitment")
+    assert commitments.values("owner").distinct().count() >= 5
+    assert set(commitments.values_list("status", flat=True)) >= {"done", "in_progress", "open"}
+    report = commitment_report(pilot)
+    themes = {row.label: row.count for row in report.themes}
+    assert themes["Digital ways of working"] == 5  # the one theme big enough to show
+    assert ThankYouNote.objects.filter(pairing__programme=pilot).count() == 3
+    # The demo manager ran the pilot, so the tour can show its outcomes.
+    assert pilot.managers.filter(email=demo.ACCOUNTS[1].email).exists()
+
+
+def test_the_active_programme_has_meetings_a_low_pulse_and_a_quiet_pair(db):
+    call_command("seed_demo")
+    active = Programme.objects.get(name=demo.ACTIVE_NAME)
+    held = Meeting.objects.filter(pairing__programme=active, status="held")
+    assert held.count() == 7
+    assert held.values("pairing").distinct().count() == 5
+    assert all(m.actual_minutes for m in held)
+
+    queue = attention_queue(active)
+    kinds = {f.kind: row.pairing for row in queue.flagged for f in row.flags}
+    assert flags.NO_MEETING in kinds and flags.LOW_PULSE in kinds
+    assert queue.pulse.enough and queue.pulse.responses == 6
+    quiet = kinds[flags.NO_MEETING]
+    assert not Meeting.objects.filter(pairing=quiet).exists()
+    # The demo pair is not flagged: it met three weeks ago and has its next session booked.
+    demo_pair = Pairing.objects.get(programme=active, mentor__email=demo.ACCOUNTS[2].email)
+    assert demo_pair not in [row.pairing for row in queue.flagged]
+
+    surveys = {s.template_key: s for s in active.surveys.all()}
+    assert set(surveys) == {"digital-skills-start", "leadership-start"}
+    for survey in surveys.values():
+        assert survey.state == "open" and survey.submissions.count() == 3
+    assert not Submission.objects.filter(
+        survey__programme=active, person__email__in=[a.email for a in demo.ACCOUNTS]
+    ).exists()
