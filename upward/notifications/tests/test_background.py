@@ -18,6 +18,9 @@ from upward.notifications.tasks import send_notification_email
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
+# The worker closes database connections between batches, as a long-running process should;
+# that needs committed data rather than the test's open transaction (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_TASKS)
 def test_database_backend_round_trip_through_the_worker(
     world, make_notification, django_capture_on_commit_callbacks
