@@ -7,7 +7,8 @@ Anonymity, in short (docs/surveys-and-outcomes.md has the full reasoning):
   one-way pseudonym (HMAC of person and programme with a key derived from SECRET_KEY), so the
   same person's start and end answers can be paired without anyone learning whose they are.
   It has no timestamp and a random primary key, so it cannot be lined up with a Submission by
-  time or by insertion order either.
+  time or by id. (Physical insertion order, e.g. SQLite's rowid or PostgreSQL's xmin, can still
+  line them up for someone with direct database access: see docs/surveys-and-outcomes.md.)
 """
 
 from __future__ import annotations

@@ -21,8 +21,13 @@ def _key() -> bytes:
     ).digest()
 
 
-def pseudonym(*, person_id: int, programme_id: int) -> str:
-    message = f"{programme_id}:{person_id}".encode()
+def pseudonym(*, person_id: int, programme_id: int, anonymous: bool = True) -> str:
+    """Named responses get a pseudonym from another namespace. If both kinds shared one, a named
+    response (which also stores the person) would name the author of every anonymous response
+    with the same pseudonym. So named answers pair with named answers, anonymous with
+    anonymous, and never across."""
+    namespace = "" if anonymous else "identified:"
+    message = f"{namespace}{programme_id}:{person_id}".encode()
     return hmac.new(_key(), message, hashlib.sha256).hexdigest()
 
 

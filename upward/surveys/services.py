@@ -432,7 +432,9 @@ def submit_response(
             )
     except IntegrityError as exc:
         raise Conflict(_("You have already answered this survey.")) from exc
-    alias = pseudonym(person_id=person.pk, programme_id=survey.programme_id)
+    alias = pseudonym(
+        person_id=person.pk, programme_id=survey.programme_id, anonymous=survey.is_anonymous
+    )
     response = Response.objects.create(
         survey=survey,
         is_anonymous=survey.is_anonymous,

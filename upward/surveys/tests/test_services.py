@@ -222,6 +222,21 @@ def test_anonymous_response_has_no_person_and_pairs_by_pseudonym(world, pairs):
     assert all(str(r.pk) not in str(event.data) for r in responses)
 
 
+def test_a_named_survey_cannot_name_the_author_of_an_anonymous_one(world, pairs):
+    anonymous = open_template(world.programme, "digital-skills-start")
+    named = open_template(world.programme, "digital-skills-end")
+    # Test data: the same programme also runs a named survey.
+    Survey.objects.filter(pk=named.pk).update(is_anonymous=False)
+    named.refresh_from_db()
+    answer(anonymous, world.senior, today=START_DAY, confidence_digital=2)
+    answer(named, world.senior, today=END_DAY, confidence_digital=4)
+    secret = Response.objects.get(survey=anonymous)
+    signed = Response.objects.get(survey=named)
+    assert secret.person_id is None and signed.person_id == world.senior.pk
+    # No named row shares the anonymous row's pseudonym, so no join can name its author.
+    assert not Response.objects.filter(person__isnull=False, pseudonym=secret.pseudonym).exists()
+
+
 def test_database_refuses_a_person_on_an_anonymous_response(world, pairs):
     survey = open_template(world.programme, "pulse")
     with pytest.raises(IntegrityError), transaction.atomic():
