@@ -640,6 +640,21 @@ def _check_overlap(
     raise Conflict(message % {"when": when}, field="start_time")
 
 
+def _check_slot(
+    pairing: Pairing,
+    step: JourneyStep | None,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    zone_name: str,
+) -> dt.datetime:
+    """What a booking and a move both check about the slot itself: the step, the times and
+    the time zone. Returns when the meeting ends."""
+    _check_step(pairing, step)
+    ends_at = _check_times(starts_at, duration_minutes)
+    _zone(zone_name)
+    return ends_at
+
+
 def book_meeting(
     pairing: Pairing,
     *,
@@ -654,10 +669,8 @@ def book_meeting(
 ) -> Meeting:
     _check_organiser(pairing, person)
     _live(pairing)
-    _check_step(pairing, step)
-    ends_at = _check_times(starts_at, duration_minutes)
     zone_name = time_zone or person.time_zone
-    _zone(zone_name)
+    ends_at = _check_slot(pairing, step, starts_at, duration_minutes, zone_name)
     with transaction.atomic():
         _lock_people([pairing.mentor, pairing.mentee])
         _check_overlap(pairing, starts_at, ends_at, zone_name=zone_name)
@@ -703,10 +716,8 @@ def reschedule_meeting(
     _live(pairing)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise InvalidTransition(_("Only a booked meeting can be moved."))
-    _check_step(pairing, step)
-    ends_at = _check_times(starts_at, duration_minutes)
     zone_name = time_zone or meeting.time_zone
-    _zone(zone_name)
+    ends_at = _check_slot(pairing, step, starts_at, duration_minutes, zone_name)
     with transaction.atomic():
         _lock_people([pairing.mentor, pairing.mentee])
         _check_overlap(pairing, starts_at, ends_at, zone_name=zone_name, exclude=meeting.pk)

@@ -51,6 +51,7 @@ from upward.journey.models import (
     EventResponse,
     JourneyStep,
     JourneyVersion,
+    Meeting,
     MeetingStatus,
     PairAgreement,
     ProgrammeJourney,
@@ -191,6 +192,30 @@ def _starts_at(form: MeetingForm) -> dt.datetime:
     return services.local_datetime(data["date"], data["start_time"], data["time_zone"])
 
 
+def _meeting_form_page(
+    request: HttpRequest,
+    pairing: Any,
+    form: MeetingForm,
+    *,
+    allowed: bool,
+    meeting: Meeting | None,
+) -> HttpResponse:
+    """Booking and moving share one form page. A refused POST answers 403: the person is in
+    the pair (access already checked), so saying "not allowed" reveals nothing."""
+    return render(
+        request,
+        "journey/meeting_form.html",
+        {
+            "pairing": pairing,
+            "form": form,
+            "allowed": allowed,
+            "organisers": services.organisers(pairing),
+            "meeting": meeting,
+        },
+        status=200 if allowed or request.method == "GET" else 403,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, pk: int) -> HttpResponse:
@@ -220,18 +245,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Meeting booked. We have emailed a calendar invitation to both of you."),
             )
             return redirect("journey:meeting", meeting.pk)
-    return render(
-        request,
-        "journey/meeting_form.html",
-        {
-            "pairing": pairing,
-            "form": form,
-            "allowed": allowed,
-            "organisers": services.organisers(pairing),
-            "meeting": None,
-        },
-        status=200 if allowed or request.method == "GET" else 403,
-    )
+    return _meeting_form_page(request, pairing, form, allowed=allowed, meeting=None)
 
 
 @login_required
@@ -342,18 +356,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Meeting changed. We have emailed the updated invitation."))
             return redirect("journey:meeting", meeting.pk)
-    return render(
-        request,
-        "journey/meeting_form.html",
-        {
-            "pairing": pairing,
-            "form": form,
-            "allowed": allowed,
-            "organisers": services.organisers(pairing),
-            "meeting": meeting,
-        },
-        status=200 if allowed or request.method == "GET" else 403,
-    )
+    return _meeting_form_page(request, pairing, form, allowed=allowed, meeting=meeting)
 
 
 @login_required
