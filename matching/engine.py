@@ -58,6 +58,9 @@ _POOL_K = 160
 # join the graph with the violators.
 _NEAR = 0.02
 _DEBUG = False
+# From this many cells on, later solve rounds are warm-started (numba-compiled
+# assignment solver); below it the cold rounds are cheaper than importing numba.
+_WARM_CELLS = 16_000_000
 
 
 # --------------------------------------------------------------------------- results
@@ -301,10 +304,63 @@ def _potentials(n_nodes: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarra
     return d
 
 
+class _Solver:
+    """Primal solves across rounds: OR-Tools cold, then warm-started assignment.
+
+    The first round (and any round that adds many edges) is solved cold by
+    OR-Tools' min-cost flow; later rounds, which add a few hundred violating
+    edges, re-use the previous optimum and its prices (``matching._jv``) so only
+    the rows those edges touch are re-augmented.  Scores must sit on a known
+    power-of-two grid (``grid_shift``) for the warm solver's exact integer costs;
+    otherwise every round is cold.
+    """
+
+    def __init__(self, n: int, m: int, cap: np.ndarray, span_units: float,
+                 grid_shift: int | None) -> None:
+        self.n, self.m, self.cap = n, m, cap
+        self.shift = grid_shift
+        self.matcher = None
+        self.edges_last = 0
+        self.warm_rounds = 0
+        if grid_shift is not None and _warm_available():
+            from matching._jv import WarmMatcher
+
+            try:
+                self.matcher = WarmMatcher(n, np.minimum(cap, n), span_units / 2.0**grid_shift)
+            except OverflowError:
+                self.matcher = None
+
+    def used(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray) -> np.ndarray:
+        mt = self.matcher
+        coarse = None
+        if mt is not None and self.shift is not None:
+            coarse = units / 2.0**self.shift
+            if not np.array_equal(coarse, np.rint(coarse)):
+                self.matcher = mt = None
+        new = len(rows) - self.edges_last
+        self.edges_last = len(rows)
+        if mt is None or coarse is None or mt.cold or new > max(20_000, len(rows) // 10):
+            used = _flow(self.n, self.m, rows, cols, units, self.cap)
+            if mt is not None and coarse is not None:
+                mt.start(rows, cols, coarse.astype(np.int64), used)
+            return used
+        self.warm_rounds += 1
+        return mt.solve(rows, cols, coarse.astype(np.int64))
+
+
+def _warm_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a pinned dependency
+        return False
+    return True
+
+
 def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
-                 cap: np.ndarray) -> _EdgeSolution:
+                 cap: np.ndarray, solver: _Solver | None = None) -> _EdgeSolution:
     """Exact lexicographic optimum on an explicit edge list, with its certificate."""
-    used = _flow(n, m, rows, cols, units, cap)
+    used = (_flow(n, m, rows, cols, units, cap) if solver is None
+            else solver.used(rows, cols, units))
     matched = np.zeros(n, dtype=bool)
     matched[rows[used]] = True
     load = np.bincount(cols[used], minlength=m)
@@ -504,6 +560,12 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     stats["candidates_s"] = time.perf_counter() - t0
     stats["candidate_edges"] = float(len(rows_e))
     bounds = _Bounds(row_thr, col_thr, scale)
+    solver = None
+    grid = getattr(scorer, "grid", None)
+    if not all_pairs and grid and n * m >= _WARM_CELLS:
+        shift = math.log2(scale * grid * grid)
+        if shift >= 0 and shift == int(shift):
+            solver = _Solver(n, m, cap, float(np.rint(max_abs * scale)), int(shift))
     rounds = 0
     solve_s = 0.0
     price_s = 0.0
@@ -512,7 +574,7 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
         rounds += 1
         t1 = time.perf_counter()
         g = np.flatnonzero(pool_.in_graph)
-        sol = _solve_edges(n, m, pool_.rows[g], pool_.cols[g], pool_.units[g], cap)
+        sol = _solve_edges(n, m, pool_.rows[g], pool_.cols[g], pool_.units[g], cap, solver)
         solve_s += time.perf_counter() - t1
         if all_pairs:
             break
@@ -528,6 +590,7 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     stats["solve_s"] = solve_s
     stats["pricing_s"] = price_s
     stats["rounds"] = float(rounds)
+    stats["warm_rounds"] = float(solver.warm_rounds if solver else 0)
     stats["rows_priced"] = float(priced)
     stats["final_edges"] = float(pool_.in_graph.sum())
     g = np.flatnonzero(pool_.in_graph)

@@ -172,9 +172,10 @@ def _vocab(*sets: Iterable[Iterable[str]]) -> dict[str, int]:
 
 def _onehot(items: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> np.ndarray:
     out = np.zeros((len(items), len(vocab)))
-    for r, s in enumerate(items):
-        for w in s:
-            out[r, vocab[w]] = 1.0
+    rows = [r for r, s in enumerate(items) for _ in s]
+    cols = [vocab[w] for s in items for w in s]
+    if rows:
+        out[rows, cols] = 1.0
     return out
 
 
@@ -192,12 +193,14 @@ def _relation_matrix(vocab: Mapping[str, int], relations: Mapping[str, Iterable[
 
 
 def _best_credit(have: np.ndarray, rel: np.ndarray) -> np.ndarray:
-    """For each person and topic: the best credit any of their topics gives it."""
+    """For each person and topic: the best credit any of their topics gives it.
+
+    ``have`` is 0/1; ``rel`` has 1 on the diagonal and a credit on related
+    topics.  One matrix product per distinct credit value instead of a loop."""
     out = np.zeros_like(have)
-    for r in range(have.shape[0]):
-        idx = np.flatnonzero(have[r])
-        if len(idx):
-            out[r] = rel[idx].max(axis=0)
+    for value in np.unique(rel[rel > 0]):
+        reach = (have @ (rel == value).astype(have.dtype)) > 0
+        out = np.maximum(out, np.where(reach, value, 0.0))
     return out
 
 
