@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -58,9 +58,14 @@ _POOL_K = 160
 # join the graph with the violators.
 _NEAR = 0.02
 _DEBUG = False
-# From this many cells on, later solve rounds are warm-started (numba-compiled
-# assignment solver); below it the cold rounds are cheaper than importing numba.
-_WARM_CELLS = 16_000_000
+# From this many cells on, the candidate, pricing and report passes are fused
+# numba kernels and later solve rounds are warm-started; below it numpy passes and
+# cold rounds are cheaper than importing numba.
+_FAST_CELLS = 16_000_000
+# Pool size per row and per column on the fast path (exact top-k, not sampled).
+_FAST_POOL_K = 48
+# Rows (and columns) sampled for the fast pass's floors.
+_FLOOR_SAMPLE = 2048
 
 
 # --------------------------------------------------------------------------- results
@@ -106,6 +111,10 @@ class Assignment:
     n_mentees: int
     n_mentors: int
     stats: Mapping[str, float] = field(default_factory=dict, repr=False)
+    # Per pair (aligned with ``pairs``): 1 + eligible partners scoring strictly
+    # higher, in the mentee's list and in the mentor's list.  Filled by the fast
+    # path for the run report (saves it a full pass); None otherwise.
+    ranks: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def matched(self) -> int:
@@ -165,6 +174,19 @@ class DenseScorer:
         if a is None:
             a = np.ones(s.shape, dtype=bool)
         return np.asarray(s, dtype=np.float64), a
+
+    forbid_below = -np.inf
+
+    def block_masked(self, rows: np.ndarray) -> np.ndarray:
+        """Scores with forbidden cells at -inf (for the engine's fast passes)."""
+        s, a = self.block(rows)
+        return np.where(a, s, -np.inf)
+
+    def cols_masked(self, cols: np.ndarray) -> np.ndarray:
+        """Every mentee against the mentors ``cols``, forbidden cells at -inf."""
+        s = self.scores[:, cols]
+        a = self.allowed[:, cols] if self.allowed is not None else np.ones(s.shape, bool)
+        return np.where(a, np.asarray(s, dtype=np.float64), -np.inf)
 
 
 # --------------------------------------------------------------------------- validation
@@ -322,7 +344,7 @@ class _Solver:
         self.matcher = None
         self.edges_last = 0
         self.warm_rounds = 0
-        if grid_shift is not None and _warm_available():
+        if grid_shift is not None:
             from matching._jv import WarmMatcher
 
             try:
@@ -346,14 +368,6 @@ class _Solver:
             return used
         self.warm_rounds += 1
         return mt.solve(rows, cols, coarse.astype(np.int64))
-
-
-def _warm_available() -> bool:
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # pragma: no cover - numba is a pinned dependency
-        return False
-    return True
 
 
 def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
@@ -477,25 +491,72 @@ def _block_max_abs(s: np.ndarray, valid: np.ndarray) -> float:
 
 
 def _to_units(x: np.ndarray, scale: float, inf_as: float) -> np.ndarray:
-    out = np.full(len(x), inf_as)
-    finite = np.isfinite(x)
-    out[finite] = np.rint(x[finite].astype(np.float64) * scale)
+    """Thresholds in grid units; NaN becomes ``inf_as``, infinities stay."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.where(np.isnan(x), inf_as, x)
+    finite = np.isfinite(out)
+    out[finite] = np.rint(out[finite] * scale)
     return out
 
 
-def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: int | None,
-                  all_pairs: bool, pool: int | None = None) -> Assignment:
-    n, m = scorer.shape
-    if n == 0 or m == 0:
-        return _empty_assignment(n, m)
-    stats: dict[str, float] = {}
-    t0 = time.perf_counter()
-    cap = np.minimum(cap, n)
-    cap_ok = cap > 0
-    blocks = _row_blocks(n, m, block_rows)
-    rng = np.random.default_rng(0)
-    pool = max(k, _POOL_K if pool is None else pool)
+def _fast_candidates(scorer: BlockScorer, blocks: list[np.ndarray], cap_ok: np.ndarray,
+                     pool: int, k: int, rng: np.random.Generator
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                np.ndarray, float]:
+    """One fused pass: the ``pool`` best allowed pairs of every row and column.
 
+    Sampled floors (about 1.5 x pool expected above them) keep the heaps from
+    churning.  Every allowed pair outside the pool scores at most
+    min(row_thr[i], col_thr[j]) (-inf: the row or column has no pair outside)."""
+    from matching._kernels import build_pool, scan_candidates
+
+    n, m = scorer.shape
+    kk = max(1, min(pool, m))
+    kc = max(1, min(pool, n))
+    forbid = float(scorer.forbid_below)  # type: ignore[attr-defined]
+    colok = np.ascontiguousarray(cap_ok)
+    sample = _FLOOR_SAMPLE
+    croot = np.full(m, -np.inf)
+    col_floor = np.full(m, -np.inf)
+    if n > 2 * sample:
+        srows = np.sort(rng.choice(n, size=sample, replace=False))
+        ss = scorer.block_masked(srows)  # type: ignore[attr-defined]
+        ss = np.ascontiguousarray(np.where((ss > forbid) & colok[None, :], ss, -np.inf).T)
+        kth = max(1, round(1.5 * kc * sample / n))
+        col_floor = _kth_largest(ss, kth, axis=1).astype(np.float64)
+        croot = col_floor.copy()
+        del ss
+    if m > 2 * sample:
+        scols = np.sort(rng.choice(m, size=sample, replace=False)).astype(np.int64)
+        kr = max(1, round(1.5 * kk * sample / m))
+    else:
+        scols = np.zeros(0, dtype=np.int64)
+        kr = 1
+    rv = np.empty((n, kk))
+    ri = np.empty((n, kk), dtype=np.int64)
+    rs = np.zeros(n, dtype=np.int64)
+    rfloor = np.full(n, -np.inf)
+    cv = np.empty((m, kc))
+    ci = np.empty((m, kc), dtype=np.int64)
+    cs = np.zeros(m, dtype=np.int64)
+    extremes = np.array([-np.inf, np.inf])
+    for rows in blocks:
+        sm = scorer.block_masked(rows)  # type: ignore[attr-defined]
+        scan_candidates(sm, int(rows[0]), forbid, colok, kk, scols, kr, rv, ri, rs, rfloor,
+                        cv, ci, cs, croot, extremes)
+    row_thr = np.where(rs == kk, np.maximum(rv[:, 0], rfloor), rfloor)
+    col_thr = np.where(cs == kc, np.maximum(cv[:, 0], col_floor), col_floor)
+    r, c, sc, graph = build_pool(rv, ri, rs, cv, ci, cs, k)
+    max_abs = 0.0 if not np.isfinite(extremes).all() else float(np.abs(extremes).max())
+    return r, c, sc, graph, row_thr, col_thr, max_abs
+
+
+def _sampled_candidates(scorer: BlockScorer, blocks: list[np.ndarray], cap_ok: np.ndarray,
+                        pool: int, all_pairs: bool, rng: np.random.Generator
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                   np.ndarray, float]:
+    """The numpy candidate pass (small cohorts, or scorers without a masked block)."""
+    n, m = scorer.shape
     # Column thresholds from a fixed sample of rows, row thresholds from a fixed
     # sample of columns: pairs at or above either threshold become candidates.
     # Every other allowed pair scores strictly below min(row_thr, col_thr).
@@ -542,9 +603,42 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
         e_cols.append(c)
         e_sc.append(s[r, c].astype(np.float64))
         max_abs = max(max_abs, _block_max_abs(s, valid))
-    rows_e = np.concatenate(e_rows)
-    cols_e = np.concatenate(e_cols)
-    sc_e = np.concatenate(e_sc)
+    return (np.concatenate(e_rows), np.concatenate(e_cols), np.concatenate(e_sc), row_thr,
+            col_thr, max_abs)
+
+
+def _numba_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a pinned dependency
+        return False
+    return True
+
+
+def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: int | None,
+                  all_pairs: bool, pool: int | None = None) -> Assignment:
+    n, m = scorer.shape
+    if n == 0 or m == 0:
+        return _empty_assignment(n, m)
+    stats: dict[str, float] = {}
+    t0 = time.perf_counter()
+    cap = np.minimum(cap, n)
+    cap_ok = cap > 0
+    blocks = _row_blocks(n, m, block_rows)
+    rng = np.random.default_rng(0)
+    pool = max(k, _POOL_K if pool is None else pool)
+
+    fast = (not all_pairs and n * m >= _FAST_CELLS and hasattr(scorer, "block_masked")
+            and _numba_available())
+    if fast:
+        pool = min(pool, _FAST_POOL_K) if pool == _POOL_K else pool
+        rows_e, cols_e, sc_e, graph0, row_thr, col_thr, max_abs = _fast_candidates(
+            scorer, blocks, cap_ok, pool, k, rng)
+    else:
+        rows_e, cols_e, sc_e, row_thr, col_thr, max_abs = _sampled_candidates(
+            scorer, blocks, cap_ok, pool, all_pairs, rng)
+        graph0 = None
+    stats["fast_passes"] = float(fast)
     scale = _scale_for(max_abs, n + m)
 
     # The pool (pairs above the thresholds) is larger than the graph handed to the
@@ -554,6 +648,7 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     units_e = np.rint(sc_e * scale)
     pool_ = _Pool(rows_e, cols_e, sc_e, units_e,
                   np.ones(len(rows_e), dtype=bool) if all_pairs
+                  else graph0 if graph0 is not None
                   else _top_k_mask(rows_e, cols_e, units_e, k),
                   span=float(np.rint(max_abs * scale)))
     stats["graph_edges_initial"] = float(pool_.in_graph.sum())
@@ -562,7 +657,7 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     bounds = _Bounds(row_thr, col_thr, scale)
     solver = None
     grid = getattr(scorer, "grid", None)
-    if not all_pairs and grid and n * m >= _WARM_CELLS:
+    if fast and grid:
         shift = math.log2(scale * grid * grid)
         if shift >= 0 and shift == int(shift):
             solver = _Solver(n, m, cap, float(np.rint(max_abs * scale)), int(shift))
@@ -582,7 +677,8 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
         if pool_.reserve_violations(sol):
             price_s += time.perf_counter() - t2
             continue
-        n_priced, n_viol = _price(scorer, blocks, sol, cap_ok, bounds, pool_, scale, max_abs)
+        n_priced, n_viol = _price(scorer, blocks, sol, cap_ok, bounds, pool_, scale, max_abs,
+                                  fast)
         priced += n_priced
         price_s += time.perf_counter() - t2
         if n_viol == 0:
@@ -595,7 +691,63 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     stats["final_edges"] = float(pool_.in_graph.sum())
     g = np.flatnonzero(pool_.in_graph)
     rows_e, cols_e, sc_e = pool_.rows[g], pool_.cols[g], pool_.sc[g]
-    return _assignment(n, m, rows_e, cols_e, sc_e, sol, scale, stats)
+    result = _assignment(n, m, rows_e, cols_e, sc_e, sol, scale, stats)
+    if fast:
+        t3 = time.perf_counter()
+        ranks = _pool_ranks(scorer, result, pool_, cap_ok, row_thr, col_thr, blocks)
+        result = replace(result, ranks=ranks)
+        stats["ranks_s"] = time.perf_counter() - t3
+    return result
+
+
+def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndarray,
+                row_thr: np.ndarray, col_thr: np.ndarray, blocks: list[np.ndarray]
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Run-report ranks from the candidate pool.  A partner scoring at least the
+    row's (column's) threshold has every better partner in the pool, so the
+    count is exact there; other rows (columns) are re-scored."""
+    n, m = scorer.shape
+    pr = np.array(a.pairs, dtype=np.int64).reshape(-1, 2)
+    pi, pj = pr[:, 0], pr[:, 1]
+    s_pair = np.empty(len(pr))
+    # Pair scores: every chosen pair is in the pool.
+    key_pool = pool.rows * m + pool.cols
+    order = np.argsort(key_pool, kind="stable")
+    pos = order[np.searchsorted(key_pool, pi * m + pj, sorter=order)]
+    s_pair[:] = pool.sc[pos]
+    ps = np.full(n, np.nan)
+    ps[pi] = s_pair
+    forbid = float(scorer.forbid_below)  # type: ignore[attr-defined]
+    # Mentee side.
+    row_cnt = np.bincount(pool.rows, weights=pool.sc > ps[pool.rows], minlength=n)
+    redo = np.flatnonzero(ps < row_thr)
+    step = len(blocks[0]) if blocks else 1
+    for b in range(0, len(redo), step):
+        rows = redo[b:b + step]
+        sm = scorer.block_masked(rows)  # type: ignore[attr-defined]
+        ok = (sm > forbid) & cap_ok[None, :]
+        row_cnt[rows] = (ok & (sm > ps[rows][:, None])).sum(axis=1)
+    mentee_rank = 1 + row_cnt[pi]
+    # Mentor side, one slot per place taken.
+    order_j = np.argsort(pj, kind="stable")
+    slot_of = np.empty(len(pr), dtype=np.int64)
+    sj = pj[order_j]
+    slot_of[order_j] = np.arange(len(pr)) - np.searchsorted(sj, sj, side="left")
+    slots = int(slot_of.max()) + 1 if len(pr) else 0
+    thr = np.full((slots, m), np.nan)
+    thr[slot_of, pj] = s_pair
+    cnt = np.zeros((slots, m))
+    for k in range(slots):
+        cnt[k] = np.bincount(pool.cols, weights=pool.sc > thr[k, pool.cols], minlength=m)
+    redo_c = np.flatnonzero((thr < col_thr[None, :]).any(axis=0))
+    for b in range(0, len(redo_c), max(1, step)):
+        cols = redo_c[b:b + step]
+        sm = scorer.cols_masked(cols)  # type: ignore[attr-defined]
+        ok = sm > forbid
+        for k in range(slots):
+            cnt[k, cols] = (ok & (sm > thr[k, cols][None, :])).sum(axis=0)
+    mentor_rank = 1 + cnt[slot_of, pj]
+    return mentee_rank.astype(np.float64), mentor_rank.astype(np.float64)
 
 
 @dataclass
@@ -697,7 +849,7 @@ _ROW_ADD = 32
 
 def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
            cap_ok: np.ndarray, bounds: _Bounds, pool: _Pool, scale: float,
-           max_abs: float) -> tuple[int, int]:
+           max_abs: float, fast: bool = False) -> tuple[int, int]:
     """Re-score the rows at risk; add their violating pairs (and next-best pairs as
     reserve) to the pool.  Returns (rows priced, violations found)."""
     need_rows = bounds.rows_at_risk(sol, cap_ok)
@@ -713,6 +865,9 @@ def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
     n_viol = 0
     step = len(blocks[0]) if blocks else 1
     q = sol.q
+    if fast:
+        return _price_fast(scorer, need_rows, step, sol, cap_ok, bounds, pool, scale,
+                           order, sorted_rows, snap_id)
     for a in range(0, len(need_rows), step):
         rows = need_rows[a:a + step]
         s, al = scorer.block(rows)
@@ -748,6 +903,51 @@ def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
         sc = s[rr, cc].astype(np.float64)
         add_s.append(sc)
         add_g.append(viol[rr, cc])
+    if add_r:
+        sc = np.concatenate(add_s)
+        pool.add(np.concatenate(add_r), np.concatenate(add_c), sc, np.rint(sc * scale),
+                 np.concatenate(add_g))
+    return len(need_rows), n_viol
+
+
+def _price_fast(scorer: BlockScorer, need_rows: np.ndarray, step: int, sol: _EdgeSolution,
+                cap_ok: np.ndarray, bounds: _Bounds, pool: _Pool, scale: float,
+                order: np.ndarray, sorted_rows: np.ndarray, snap_id: int) -> tuple[int, int]:
+    """``_price`` with the per-cell work in one compiled sweep per block."""
+    from matching._kernels import scan_pricing
+
+    forbid = float(scorer.forbid_below)  # type: ignore[attr-defined]
+    colok = np.ascontiguousarray(cap_ok)
+    p = np.ascontiguousarray(sol.p)
+    q = np.ascontiguousarray(sol.q)
+    u = np.ascontiguousarray(sol.u, dtype=np.float64)
+    v = np.ascontiguousarray(sol.v, dtype=np.float64)
+    hv = np.full(len(bounds.rt), -np.inf)
+    add_r, add_c, add_s, add_g = [], [], [], []
+    n_viol = 0
+    for a in range(0, len(need_rows), step):
+        rows = need_rows[a:a + step]
+        sm = scorer.block_masked(rows)  # type: ignore[attr-defined]
+        lo = np.searchsorted(sorted_rows, rows, side="left")
+        hi = np.searchsorted(sorted_rows, rows, side="right")
+        cnt = hi - lo
+        ptr = np.concatenate([[0], np.cumsum(cnt)]).astype(np.int64)
+        idx = order[np.repeat(lo - (np.cumsum(cnt) - cnt), cnt) + np.arange(cnt.sum())]
+        pcols = np.ascontiguousarray(pool.cols[idx], dtype=np.int64)
+        cap_out = len(rows) * _ROW_ADD
+        out_r = np.empty(cap_out, dtype=np.int64)
+        out_c = np.empty(cap_out, dtype=np.int64)
+        out_s = np.empty(cap_out)
+        out_b = np.empty(cap_out, dtype=np.bool_)
+        nv, t = scan_pricing(sm, rows.astype(np.int64), forbid, colok, float(scale), u, v, p, q,
+                             ptr, pcols, _ROW_ADD, out_r, out_c, out_s, out_b, hv)
+        n_viol += int(nv)
+        add_r.append(out_r[:t])
+        add_c.append(out_c[:t])
+        add_s.append(out_s[:t])
+        add_g.append(out_b[:t])
+    bounds.hv[need_rows] = hv[need_rows]
+    bounds.snap[need_rows] = snap_id
     if add_r:
         sc = np.concatenate(add_s)
         pool.add(np.concatenate(add_r), np.concatenate(add_c), sc, np.rint(sc * scale),

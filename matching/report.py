@@ -61,11 +61,14 @@ def run_report(assignment: Assignment, scores: np.ndarray | BlockScorer, *,
                mentee_groups: Sequence[str | None] | None = None,
                mentor_groups: Sequence[str | None] | None = None,
                min_group_size: int = MIN_GROUP_SIZE,
-               pair_scores: Sequence[float] | np.ndarray | None = None) -> RunReport:
+               pair_scores: Sequence[float] | np.ndarray | None = None,
+               pair_ranks: tuple[np.ndarray, np.ndarray] | None = None) -> RunReport:
     """Figures for a solved run.  Groups: one label per person, None when the
     person gave no consent (they are left out of parity).  Ranks count eligible
     partners scoring strictly higher, plus one (ties share a rank).
-    ``pair_scores`` (aligned with ``assignment.pairs``), when known, saves a pass."""
+    ``pair_scores`` (aligned with ``assignment.pairs``), when known, saves a pass;
+    ``pair_ranks`` (mentee rank, mentor rank per pair, as the engine's fast path
+    computes them from its candidate pool) saves the rank pass."""
     scorer: BlockScorer = (DenseScorer(np.asarray(scores, dtype=np.float64), allowed)
                            if isinstance(scores, np.ndarray) else scores)
     n, m = scorer.shape
@@ -98,6 +101,13 @@ def run_report(assignment: Assignment, scores: np.ndarray | BlockScorer, *,
     slot_thr = np.where(slot_pair >= 0, pair_s[np.maximum(slot_pair, 0)], np.inf)
     counts = np.zeros((slots, m), dtype=np.int64)
     elig_cols = cap > 0
+    if pair_ranks is not None:
+        mentee_rank = np.asarray(pair_ranks[0], dtype=np.float64)
+        mentor_rank = np.asarray(pair_ranks[1], dtype=np.float64)
+        if mentee_rank.shape != (len(pr),) or mentor_rank.shape != (len(pr),):
+            raise ValueError("pair_ranks must have one mentee and one mentor rank per pair")
+        blocks = []
+        slots = 0
     for rows in blocks:
         s, a = scorer.block(rows)
         el = a & elig_cols[None, :]

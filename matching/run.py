@@ -135,6 +135,7 @@ def match_profiles(
         rep = run_report(
             all_pairs, scorer.with_blocked(()) if pinned else scorer, capacity=scorer.capacity,
             pair_scores=known,
+            pair_ranks=assignment.ranks if not pinned else None,
             mentee_groups=[p.group if p.group_consent else None for p in scorer.mentees],
             mentor_groups=[p.group if p.group_consent else None for p in scorer.mentors],
         )

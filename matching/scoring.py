@@ -263,6 +263,38 @@ class ProfileScorer:
         scores = self._a[rows] @ self._b.T
         return scores, self._allowed(rows)
 
+    def block_masked(self, rows: np.ndarray) -> np.ndarray:
+        """float32 scores with every forbidden cell at or below ``forbid_below``.
+
+        The level rule rides in the matrix product (penalty features, exact zero
+        for allowed pairs); the sparse rules (same team, reporting lines, declared
+        links, exclusions, pinned mentees) are written in afterwards.  Used by the
+        engine's fast passes; ``block`` (scores plus a separate mask) stays the
+        independent reference that ``verify`` uses."""
+        rows = np.asarray(rows, dtype=np.int64)
+        s = self._ap[rows] @ self._bp.T
+        if len(self._m_rows) and len(rows):
+            lo = np.searchsorted(self._m_rows, rows[0])
+            hi = np.searchsorted(self._m_rows, rows[-1], side="right")
+            fr, fc = self._m_rows[lo:hi], self._m_cols[lo:hi]
+            loc = np.minimum(np.searchsorted(rows, fr), len(rows) - 1)
+            hit = rows[loc] == fr
+            s[loc[hit], fc[hit]] = -np.inf
+        s[self._blocked[rows]] = -np.inf
+        return s
+
+    def cols_masked(self, cols: np.ndarray) -> np.ndarray:
+        """Every mentee against the mentors ``cols``, forbidden cells at or below
+        ``forbid_below`` (as ``block_masked``, by column)."""
+        cols = np.asarray(cols, dtype=np.int64)
+        s = self._ap @ self._bp[cols].T
+        if len(self._m_rows) and len(cols):
+            hit = np.isin(self._m_cols, cols)
+            fr, fc = self._m_rows[hit], self._m_cols[hit]
+            s[fr, np.searchsorted(cols, fc)] = -np.inf
+        s[self._blocked] = -np.inf
+        return s
+
     # -- features
     def _build_features(self) -> None:
         me, mo, w = self.mentees, self.mentors, self.weights
@@ -331,6 +363,19 @@ class ProfileScorer:
         self._criteria = crit
         self._a = np.ascontiguousarray(np.hstack([c.mentee_q for c in crit]), dtype=np.float32)
         self._b = np.ascontiguousarray(np.hstack([c.mentor_q for c in crit]), dtype=np.float32)
+        # Level rule as penalty features: a mentee's level (one-hot) meets -big on
+        # every mentor too senior for it.  big dwarfs any score, so a forbidden
+        # cell lands far below forbid_below; an allowed cell adds exact zeros.
+        big = 2.0 ** (int(np.ceil(np.log2(max(bound, 1.0)))) + 4)
+        self.forbid_below = -big / 2
+        me_level = np.array([p.level for p in me], dtype=np.int64)
+        mo_level = np.array([p.level for p in mo], dtype=np.int64)
+        levels = np.unique(me_level)
+        pen_me = (me_level[:, None] == levels[None, :]).astype(np.float32)
+        gap = self.constraints.min_level_gap
+        pen_mo = np.where(mo_level[:, None] > levels[None, :] - gap, -big, 0.0)
+        self._ap = np.ascontiguousarray(np.hstack([self._a, pen_me]), dtype=np.float32)
+        self._bp = np.ascontiguousarray(np.hstack([self._b, pen_mo]), dtype=np.float32)
 
     def components(self, mentees: np.ndarray, mentors: np.ndarray) -> dict[str, np.ndarray]:
         """Raw value (in [0, 1], before weighting) of each criterion for given pairs."""
@@ -392,6 +437,21 @@ class ProfileScorer:
         self._f_cols = np.array([k[1] for k in keys], dtype=np.int64)
         self._blocked = np.zeros(len(me), dtype=bool)
         self._blocked[list(self.blocked_mentees)] = True
+        # For block_masked: the sparse rules plus same-team pairs, sorted by row.
+        mr, mc = [self._f_rows], [self._f_cols]
+        if con.exclude_same_team:
+            te, tm = self._mentee_team, self._mentor_team
+            oe, om = np.argsort(te, kind="stable"), np.argsort(tm, kind="stable")
+            se, sm = te[oe], tm[om]
+            for t in np.intersect1d(se[se >= 0], sm[sm >= 0]):
+                ge = oe[np.searchsorted(se, t):np.searchsorted(se, t, side="right")]
+                go = om[np.searchsorted(sm, t):np.searchsorted(sm, t, side="right")]
+                mr.append(np.repeat(ge, len(go)))
+                mc.append(np.tile(go, len(ge)))
+        r_all = np.concatenate(mr).astype(np.int64)
+        c_all = np.concatenate(mc).astype(np.int64)
+        order = np.lexsort((c_all, r_all))
+        self._m_rows, self._m_cols = r_all[order], c_all[order]
 
     def _allowed(self, rows: np.ndarray) -> np.ndarray:
         con = self.constraints

@@ -83,8 +83,8 @@ def test_engine_with_warm_rounds_is_certified_and_equals_cold(monkeypatch):
     assert cold.assignment.stats.get("warm_rounds", 0) == 0
     # Force the warm path on this small cohort and a small pool, so that rounds
     # after the first re-use the previous optimum.
-    monkeypatch.setattr(engine, "_WARM_CELLS", 0)
-    monkeypatch.setattr(engine, "_POOL_K", 8)
+    monkeypatch.setattr(engine, "_FAST_CELLS", 0)
+    monkeypatch.setattr(engine, "_FAST_POOL_K", 4)
     warm = match_profiles(mentees, mentors, explain=False, report=False)
     assert warm.assignment.stats["rounds"] > 1
     assert warm.assignment.stats["warm_rounds"] >= 1
@@ -93,3 +93,94 @@ def test_engine_with_warm_rounds_is_certified_and_equals_cold(monkeypatch):
     assert warm.assignment.total == pytest.approx(cold.assignment.total, rel=1e-12)
     scorer = ProfileScorer(mentees, mentors)
     assert verify(warm.assignment, scorer, capacity=warm.capacity)
+
+
+@pytest.mark.parametrize(("n", "m", "cap", "pool"), [(300, 200, 2, 3), (400, 400, 1, 2),
+                                                      (200, 500, 3, 4), (350, 350, 1, 1)])
+@pytest.mark.parametrize("floor_sample", [0, 40])
+def test_fast_passes_equal_all_pairs_optimum(monkeypatch, n, m, cap, pool, floor_sample):
+    """The fused candidate and pricing passes (forced on small dense inputs, with a
+    tiny pool so that pricing must add pairs) reach the all-pairs optimum."""
+    from matching import DenseScorer, solve_sparse
+    from matching.engine import _solve_scorer
+
+    rng = np.random.default_rng(n * m)
+    scores = rng.random((n, 6)) @ rng.random((m, 6)).T + rng.random((n, m))
+    scores[:, :5] += 3  # a few mentors everyone wants
+    allowed = rng.random((n, m)) >= 0.15
+    capacity = np.full(m, cap)
+    monkeypatch.setattr(engine, "_FAST_CELLS", 0)
+    if floor_sample:  # sampled floors (normally only above 4096 per side)
+        monkeypatch.setattr(engine, "_FLOOR_SAMPLE", floor_sample)
+    fast = solve_sparse(DenseScorer(scores, allowed), capacity=capacity, k=1, pool=pool,
+                        block_rows=50)
+    assert fast.stats["fast_passes"] == 1
+    assert fast.stats["rows_priced"] > 0
+    full = _solve_scorer(DenseScorer(scores, allowed), capacity, k=1, block_rows=None,
+                         all_pairs=True)
+    assert fast.matched == full.matched
+    assert fast.total == pytest.approx(full.total, rel=1e-12)
+    assert verify(fast, scores, allowed=allowed, capacity=capacity)
+
+
+@pytest.mark.parametrize("pool", [2, 6, 48])
+def test_fast_path_ranks_equal_the_report_pass(monkeypatch, pool):
+    """Ranks read off the candidate pool (re-scoring rows and columns whose
+    partner sits below the pool's threshold) equal the report's full pass."""
+    from matching import run_report
+
+    mentees, mentors = _profiles(600, seed=9)
+    monkeypatch.setattr(engine, "_FAST_CELLS", 0)
+    monkeypatch.setattr(engine, "_FAST_POOL_K", pool)
+    monkeypatch.setattr(engine, "_FLOOR_SAMPLE", 50)
+    monkeypatch.setattr(engine, "_ROW_ADD", 1)  # keep pricing from filling the rows in
+    res = match_profiles(mentees, mentors, explain=False, report=True)
+    a = res.assignment
+    assert a.ranks is not None and res.report is not None
+    slow = run_report(replace_ranks(a), res.scorer, capacity=res.scorer.capacity)
+    assert res.report.mean_mentee_rank == pytest.approx(slow.mean_mentee_rank, rel=1e-12)
+    assert res.report.mean_mentor_rank == pytest.approx(slow.mean_mentor_rank, rel=1e-12)
+    # Per pair, against a direct count on the full score matrix.
+    s, allowed = res.scorer.block(np.arange(len(mentees)))
+    ok = allowed & (res.scorer.capacity > 0)[None, :]
+    for k, (i, j) in enumerate(a.pairs):
+        assert a.ranks[0][k] == 1 + int((ok[i] & (s[i] > s[i, j])).sum())
+        assert a.ranks[1][k] == 1 + int((ok[:, j] & (s[:, j] > s[i, j])).sum())
+
+
+def replace_ranks(a):
+    from dataclasses import replace
+
+    return replace(a, ranks=None)
+
+
+@pytest.mark.parametrize("cap", [1, 2])
+def test_pool_ranks_rescore_rows_and_columns_below_the_pool(cap):
+    """Rows whose partner sits below the row threshold, and columns below the
+    column threshold, are re-scored: ranks still equal a direct count."""
+    from matching import DenseScorer, solve_assignment
+    from matching.engine import _Pool, _pool_ranks, _row_blocks
+
+    rng = np.random.default_rng(cap)
+    n, m = 60, 45
+    scores = rng.random((n, m))
+    allowed = rng.random((n, m)) > 0.2
+    capacity = np.full(m, cap)
+    a = solve_assignment(scores, allowed=allowed, capacity=capacity)
+    masked = np.where(allowed, scores, -np.inf)
+    top = np.argsort(-masked, axis=1)[:, :1]
+    pairs = {(i, int(j)) for i in range(n) for j in top[i] if allowed[i, j]} | set(a.pairs)
+    pr = sorted(pairs)
+    r = np.array([p[0] for p in pr])
+    c = np.array([p[1] for p in pr])
+    sc = scores[r, c]
+    pool = _Pool(r, c, sc, sc, np.ones(len(r), dtype=bool))
+    row_thr = masked.max(axis=1)  # pairs outside the pool score <= this
+    col_thr = masked.max(axis=0)  # a valid (loose) bound: every column is re-scored
+    ranks = _pool_ranks(DenseScorer(scores, allowed), a, pool, np.ones(m, dtype=bool),
+                        row_thr, col_thr, _row_blocks(n, m, 16))
+    # Some partners rank third or lower: only a re-score can count them.
+    assert any((masked[i] > scores[i, j]).sum() >= 2 for i, j in a.pairs)
+    for k, (i, j) in enumerate(a.pairs):
+        assert ranks[0][k] == 1 + int((masked[i] > scores[i, j]).sum())
+        assert ranks[1][k] == 1 + int((masked[:, j] > scores[i, j]).sum())

@@ -1,0 +1,276 @@
+"""Fused passes over blocks of scores for large cohorts (compiled with numba).
+
+The engine scores a block of mentees against every mentor with one matrix
+product; everything it then needs from that block is gathered here in a single
+sweep, instead of several whole-block numpy passes:
+
+* ``scan_candidates``: the exact k best allowed pairs of every row and every
+  column (min-heaps), and the largest |score|;
+* ``scan_pricing``: pairs outside the candidate pool that break the current
+  certificate, and each row's best remaining pairs by ``score - price``;
+* ``scan_ranks``: for the run report, how many eligible partners score above
+  each person's partner.
+
+A block arrives "masked": forbidden cells hold a value at or below ``forbid``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["build_pool", "scan_candidates", "scan_pricing", "scan_ranks"]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sift_down(vals: np.ndarray, idx: np.ndarray, size: int) -> None:
+    i = 0
+    while True:
+        a = 2 * i + 1
+        if a >= size:
+            return
+        c = a
+        b = a + 1
+        if b < size and vals[b] < vals[a]:
+            c = b
+        if vals[i] <= vals[c]:
+            return
+        vals[c], vals[i] = vals[i], vals[c]
+        idx[c], idx[i] = idx[i], idx[c]
+        i = c
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _offer(vals: np.ndarray, idx: np.ndarray, size: int, k: int, value: float,
+           item: int) -> int:
+    """Keep the k largest values in a min-heap; returns the new size."""
+    if size < k:
+        i = size
+        vals[i] = value
+        idx[i] = item
+        while i > 0:
+            p = (i - 1) >> 1
+            if vals[p] <= vals[i]:
+                break
+            vals[p], vals[i] = vals[i], vals[p]
+            idx[p], idx[i] = idx[i], idx[p]
+            i = p
+        return size + 1
+    if value > vals[0]:
+        vals[0] = value
+        idx[0] = item
+        _sift_down(vals, idx, size)
+    return size
+
+
+@njit(cache=True, nogil=True)
+def scan_candidates(s: np.ndarray, row0: int, forbid: float, colok: np.ndarray, k: int,
+                    scols: np.ndarray, kr: int, rv: np.ndarray, ri: np.ndarray,
+                    rs: np.ndarray, rfloor: np.ndarray, cv: np.ndarray, ci: np.ndarray,
+                    cs: np.ndarray, croot: np.ndarray, extremes: np.ndarray) -> None:
+    """One block (rows ``row0 ..``): keep the k best allowed pairs of every row
+    (rv/ri/rs, by global row) and every column (cv/ci/cs, persistent across
+    blocks), and ``extremes`` = [max, min] over allowed cells.
+
+    Only pairs above a floor are offered to a heap: a column's floor starts at
+    ``croot`` (an estimate of its k-th best, from sampled rows; -inf = none) and
+    rises to the heap's smallest value once the heap is full; a row's floor is
+    the kr-th best of its sampled columns ``scols`` (empty: none).  ``rfloor``
+    records each row's starting floor: a pair left out of a row's heap scores
+    at most max(floor, heap minimum)."""
+    br, m = s.shape
+    hi = extremes[0]
+    lo = extremes[1]
+    ns = len(scols)
+    ev = np.empty(max(kr, 1))
+    ei = np.empty(max(kr, 1), dtype=np.int64)
+    for lr in range(br):
+        r = row0 + lr
+        floor = -np.inf
+        if ns > 0:
+            es = 0
+            for t in range(ns):
+                c = scols[t]
+                x = s[lr, c]
+                if x <= forbid or not colok[c]:
+                    continue
+                es = _offer(ev, ei, es, kr, np.float64(x), c)
+            if es == kr:
+                floor = ev[0]
+        rfloor[r] = floor
+        vals = rv[r]
+        idx = ri[r]
+        size = 0
+        rroot = floor
+        for c in range(m):
+            x = s[lr, c]
+            if x <= forbid:
+                continue
+            xv = np.float64(x)
+            if (xv > hi or xv < lo) and colok[c]:
+                hi = max(hi, xv)
+                lo = min(lo, xv)
+            if xv > rroot or xv > croot[c]:
+                if not colok[c]:
+                    continue
+                if xv > rroot:
+                    size = _offer(vals, idx, size, k, xv, c)
+                    if size == k:
+                        rroot = vals[0]
+                if xv > croot[c]:
+                    size_c = _offer(cv[c], ci[c], cs[c], k, xv, r)
+                    cs[c] = size_c
+                    if size_c == k:
+                        croot[c] = cv[c, 0]
+        rs[r] = size
+    extremes[0] = hi
+    extremes[1] = lo
+
+
+@njit(cache=True, nogil=True)
+def build_pool(rv: np.ndarray, ri: np.ndarray, rs: np.ndarray, cv: np.ndarray,
+               ci: np.ndarray, cs: np.ndarray, k_graph: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Union of the row and column heaps, without duplicates, and which pairs
+    start in the solver's graph (the k_graph best of their row or column; ties
+    by lower index)."""
+    n, kk = rv.shape
+    m = cv.shape[0]
+    total = 0
+    for r in range(n):
+        total += rs[r]
+    for c in range(m):
+        total += cs[c]
+    rows = np.empty(total, dtype=np.int64)
+    cols = np.empty(total, dtype=np.int64)
+    sc = np.empty(total, dtype=np.float64)
+    graph = np.zeros(total, dtype=np.bool_)
+    pos = np.full((n, kk), -1, dtype=np.int64)  # pool index of each row-heap entry
+    t = 0
+    for r in range(n):
+        size = rs[r]
+        for a in range(size):
+            # rank within the row: pairs strictly better, or equal with lower column
+            rank = 0
+            for b in range(size):
+                if rv[r, b] > rv[r, a] or (rv[r, b] == rv[r, a] and ri[r, b] < ri[r, a]):
+                    rank += 1
+            rows[t] = r
+            cols[t] = ri[r, a]
+            sc[t] = rv[r, a]
+            graph[t] = rank < k_graph
+            pos[r, a] = t
+            t += 1
+    for c in range(m):
+        size = cs[c]
+        for a in range(size):
+            r = ci[c, a]
+            rank = 0
+            for b in range(size):
+                if cv[c, b] > cv[c, a] or (cv[c, b] == cv[c, a] and ci[c, b] < r):
+                    rank += 1
+            dup = -1
+            for b in range(rs[r]):
+                if ri[r, b] == c:
+                    dup = pos[r, b]
+                    break
+            if dup >= 0:
+                if rank < k_graph:
+                    graph[dup] = True
+                continue
+            rows[t] = r
+            cols[t] = c
+            sc[t] = cv[c, a]
+            graph[t] = rank < k_graph
+            t += 1
+    return rows[:t], cols[:t], sc[:t], graph[:t]
+
+
+@njit(cache=True, nogil=True)
+def scan_pricing(s: np.ndarray, rows: np.ndarray, forbid: float, colok: np.ndarray,
+                 scale: float, u: np.ndarray, v: np.ndarray, p: np.ndarray, q: np.ndarray,
+                 pool_ptr: np.ndarray, pool_cols: np.ndarray, take: int,
+                 out_r: np.ndarray, out_c: np.ndarray, out_s: np.ndarray,
+                 out_bad: np.ndarray, hv: np.ndarray) -> tuple[int, int]:
+    """Rows ``rows`` (block ``s``): count pairs outside the pool that break the
+    certificate, and hand back each row's ``take`` best outside pairs by
+    ``score - v`` (cover breakers first) with their violation flag.  ``hv[i]``
+    gets the best value among the outside pairs not handed back (-inf if none).
+    ``pool_ptr``/``pool_cols``: the pool's columns of each block row (CSR).
+    Returns (violations, pairs written)."""
+    br, m = s.shape
+    mark = np.zeros(m, dtype=np.bool_)
+    hvals = np.empty(take + 1, dtype=np.float64)
+    hidx = np.empty(take + 1, dtype=np.int64)
+    n_viol = 0
+    t = 0
+    inf = np.inf
+    for lr in range(br):
+        i = rows[lr]
+        for e in range(pool_ptr[lr], pool_ptr[lr + 1]):
+            mark[pool_cols[e]] = True
+        pi = p[i]
+        ui = u[i]
+        size = 0
+        for c in range(m):
+            x = s[lr, c]
+            if x <= forbid or not colok[c] or mark[c]:
+                continue
+            sv = np.float64(x) * scale - v[c]
+            qc = q[c]
+            if not pi and not qc:
+                n_viol += 1
+                rank = inf
+            else:
+                if pi != qc and sv > ui:
+                    n_viol += 1
+                rank = sv
+            if size <= take or rank > hvals[0]:
+                size = _offer(hvals, hidx, size, take + 1, rank, c)
+        for e in range(pool_ptr[lr], pool_ptr[lr + 1]):
+            mark[pool_cols[e]] = False
+        # The smallest of the take+1 kept is the best one not handed back.
+        start = 0
+        if size == take + 1:
+            hv[i] = hvals[0]
+            start = 1
+            # hvals[0] is the heap root; the others are the take best.
+        else:
+            hv[i] = -inf
+        for a in range(start, size):
+            c = hidx[a]
+            x = np.float64(s[lr, c])
+            out_r[t] = i
+            out_c[t] = c
+            out_s[t] = x
+            sv = x * scale - v[c]
+            out_bad[t] = (not pi and not q[c]) or (pi != q[c] and sv > ui)
+            t += 1
+    return n_viol, t
+
+
+@njit(cache=True, nogil=True)
+def scan_ranks(s: np.ndarray, row0: int, forbid: float, colok: np.ndarray,
+               row_thr: np.ndarray, slot_thr: np.ndarray, row_count: np.ndarray,
+               slot_count: np.ndarray) -> None:
+    """Run-report ranks over one block: ``row_count[i]`` += eligible mentors
+    scoring above row i's threshold (its partner's score; NaN = no partner);
+    ``slot_count[k, j]`` += rows scoring above ``slot_thr[k, j]``."""
+    br, m = s.shape
+    slots = slot_thr.shape[0]
+    for lr in range(br):
+        i = row0 + lr
+        thr = row_thr[i]
+        has = not np.isnan(thr)
+        cnt = 0
+        for c in range(m):
+            x = s[lr, c]
+            if x <= forbid or not colok[c]:
+                continue
+            xv = np.float64(x)
+            if has and xv > thr:
+                cnt += 1
+            for k in range(slots):
+                if xv > slot_thr[k, c]:
+                    slot_count[k, c] += 1
+        row_count[i] += cnt
