@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.http import Http404
 
 from upward.organisations.access import person_for
-from upward.pairing.models import MatchRule, MatchRun, Pairing
+from upward.pairing.models import ChoiceRound, Chooser, MatchRule, MatchRun, Pairing
 from upward.programmes.access import access_programme_for_manager
 from upward.programmes.models import Programme
+from upward.recruitment.models import Application
 
 
 def access_run_for_manager(user: Any, programme_id: int, run_id: int) -> MatchRun:
@@ -67,3 +68,41 @@ def access_pairing_for_participant(user: Any, pairing_id: int) -> Pairing:
 def matching_programme(user: Any, programme_id: int) -> Programme:
     """The matching pages: the programme's managers and the organisation's admins."""
     return access_programme_for_manager(user, programme_id)
+
+
+def access_round_for_manager(user: Any, programme_id: int, round_id: int) -> ChoiceRound:
+    programme = access_programme_for_manager(user, programme_id)
+    try:
+        round_ = ChoiceRound.objects.select_related("opened_by", "closed_by").get(
+            pk=round_id, programme=programme
+        )
+    except ChoiceRound.DoesNotExist as exc:
+        raise Http404("No such round.") from exc
+    round_.programme = programme
+    return round_
+
+
+def access_chooser(user: Any, round_id: int) -> Chooser:
+    """The signed-in person's own seat in a round, while they are still an accepted
+    participant in that role. Anyone else, the programme team included, gets 404: a ranking
+    is shown to nobody but its author (the programme team sees it only through the run)."""
+    person = person_for(user)
+    if person is None:
+        raise Http404("No such round.")
+    try:
+        chooser = Chooser.objects.select_related("round__programme__organisation", "person").get(
+            round_id=round_id,
+            person=person,
+            round__programme__organisation_id=person.organisation_id,
+        )
+    except Chooser.DoesNotExist as exc:
+        raise Http404("No such round.") from exc
+    accepted = Application.objects.filter(
+        programme_id=chooser.round.programme_id,
+        person=person,
+        role=chooser.role,
+        status=Application.Status.ACCEPTED,
+    ).exists()
+    if not accepted:
+        raise Http404("No such round.")
+    return chooser

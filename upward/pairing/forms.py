@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from matching import CRITERIA, Weights
 from upward.organisations.models import Person
-from upward.pairing.models import MatchRule, MatchRun
-from upward.pairing.selectors import CRITERION_HELP, CRITERION_LABELS, MatchSettings
+from upward.pairing.models import ChoiceOption, Choosers, MatchingMode, MatchRule, MatchRun
+from upward.pairing.selectors import CRITERION_HELP, CRITERION_LABELS, MatchSettings, ordinal
 
 
 class RunForm(forms.Form):
@@ -57,6 +57,43 @@ class RunForm(forms.Form):
         initial=7,
         help_text=_("Each person gets one reminder two days before the deadline."),
     )
+    matching_mode = forms.ChoiceField(
+        label=_("Who decides the pairs"),
+        choices=MatchingMode.choices,
+        widget=forms.RadioSelect,
+        initial=MatchingMode.MANAGER,
+        help_text=_(
+            "When participants choose, each chooser sees the partners the engine recommends "
+            "for them, with the reasons, and ranks the ones they would like. The engine then "
+            "resolves everyone's choices together; you still review and publish the result."
+        ),
+    )
+    who_chooses = forms.ChoiceField(
+        label=_("Who chooses"),
+        choices=Choosers.choices,
+        widget=forms.RadioSelect,
+        initial=Choosers.MENTEES,
+        help_text=_(
+            "The other side is still matched on its profile, and its hard rules always apply."
+        ),
+    )
+    shortlist_size = forms.IntegerField(
+        label=_("Recommendations each person sees"),
+        min_value=2,
+        max_value=20,
+        initial=5,
+        help_text=_("Only pairs that pass every hard rule are recommended. Usually 5."),
+    )
+    max_ranked = forms.IntegerField(
+        label=_("How many they may rank"),
+        min_value=1,
+        max_value=10,
+        initial=3,
+        help_text=_(
+            "At most the number of recommendations. Usually 3: enough choice without "
+            "promising anyone a particular person."
+        ),
+    )
     related_credit = forms.FloatField(
         label=_("Credit for a related topic"),
         min_value=0,
@@ -85,8 +122,22 @@ class RunForm(forms.Form):
             self.initial["related_credit"] = weights.related_credit
             self.initial.update(dataclasses.asdict(settings))
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        shortlist, ranked = data.get("shortlist_size"), data.get("max_ranked")
+        if isinstance(shortlist, int) and isinstance(ranked, int) and ranked > shortlist:
+            self.add_error(
+                "max_ranked",
+                _("People cannot rank more partners than they are shown (%(n)s).")
+                % {"n": shortlist},
+            )
+        return data
+
     def weight_fields(self) -> list[forms.BoundField]:
         return [self[f"w_{name}"] for name in CRITERIA] + [self["related_credit"]]
+
+    def choice_fields(self) -> list[forms.BoundField]:
+        return [self[n] for n in ("shortlist_size", "max_ranked")]
 
     def rule_fields(self) -> list[forms.BoundField]:
         return [
@@ -160,3 +211,64 @@ class EndForm(forms.Form):
         max_length=1000,
         help_text=_("Only the programme team sees this. The pair are told it has ended, not why."),
     )
+
+
+class ChoiceRoundForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("Rankings close at"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "Participants can change their ranking until then. You can also close the round "
+            "earlier. Each chooser who has not ranked gets one reminder two days before."
+        ),
+    )
+
+
+class RankingForm(forms.Form):
+    """One select per recommended partner: not ranked, 1st, 2nd, … up to `max_ranked`."""
+
+    def __init__(
+        self, *args: Any, options: Iterable[ChoiceOption], max_ranked: int, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = list(options)
+        choices = [("", _("Not ranked"))] + [
+            (str(r), _("%(rank)s choice") % {"rank": ordinal(r)})
+            for r in range(1, max_ranked + 1)
+        ]
+        for option in self.options:
+            name = f"rank_{option.pk}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=_("Your choice for %(name)s") % {"name": option.partner.full_name},
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                error_messages={"invalid_choice": _("Choose a rank from the list.")},
+            )
+            if not self.is_bound and option.rank:
+                self.initial[name] = str(option.rank)
+
+    def field_for(self, option: ChoiceOption) -> forms.BoundField:
+        return self[f"rank_{option.pk}"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        ranked: dict[int, ChoiceOption] = {}
+        for option in self.options:
+            rank = data.get(f"rank_{option.pk}")
+            if rank is None:
+                continue
+            if rank in ranked:
+                raise forms.ValidationError(
+                    _("You gave your %(rank)s choice to two people. Give each rank once.")
+                    % {"rank": ordinal(rank)}
+                )
+            ranked[rank] = option
+        if ranked and sorted(ranked) != list(range(1, len(ranked) + 1)):
+            raise forms.ValidationError(
+                _("Number your choices from the 1st, without gaps (1st, 2nd, 3rd…).")
+            )
+        data["ranking"] = [ranked[r].partner_id for r in sorted(ranked)]
+        return data

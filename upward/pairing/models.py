@@ -59,6 +59,7 @@ class MatchRun(models.Model):
         FULL = "full", _("Everyone without a partner")
         REMATCH = "rematch", _("New partner")
         AUTOMATIC = "automatic", _("Automatic, after a proposal did not go ahead")
+        CHOICE = "choice", _("From participants' choices")
 
     class Mode(models.TextChoices):
         OPTIMAL = "optimal", _("Best total (optimal)")
@@ -70,6 +71,14 @@ class MatchRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.OPTIMAL)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FULL)
+    # The choice round whose rankings this run resolved (kind "choice" only).
+    choice_round = models.ForeignKey(
+        "pairing.ChoiceRound",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="runs",
+    )
     # Person ids a "find a new partner" run is about; empty for a run over every free person.
     scope = models.JSONField(default=list, blank=True)
     # Person ids kept out of the run: an automatic rematch does not propose again to someone
@@ -107,7 +116,13 @@ class MatchRun(models.Model):
                 condition=Q(mode__in=["optimal", "fair"]), name="match_run_mode_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["full", "rematch", "automatic"]), name="match_run_kind_valid"
+                condition=Q(kind__in=["full", "rematch", "automatic", "choice"]),
+                name="match_run_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="choice", choice_round__isnull=False)
+                | (~Q(kind="choice") & Q(choice_round__isnull=True)),
+                name="match_run_choice_has_round",
             ),
             models.CheckConstraint(
                 condition=Q(published_at__isnull=True) | Q(status="ready"),
@@ -278,3 +293,164 @@ class PairingStateChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class MatchSetup(models.Model):
+    """The programme team's saved matching settings and weights.
+
+    The next run or choice round starts from whichever is newer: this, or the latest run's
+    own settings. It is where "who chooses" lives before any run exists.
+    """
+
+    programme = models.OneToOneField(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="match_setup"
+    )
+    weights = models.JSONField(default=dict)
+    settings = models.JSONField(default=dict)
+    saved_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Matching set-up of {self.programme_id}"
+
+
+class MatchingMode(models.TextChoices):
+    MANAGER = "manager", _("The programme team proposes pairs")
+    CHOICE = "choice", _("Participants choose from their recommendations")
+
+
+class Choosers(models.TextChoices):
+    MENTEES = "mentees", _("Mentees choose their mentor")
+    MENTORS = "mentors", _("Mentors choose their mentee")
+    BOTH = "both", _("Both choose")
+
+
+class ChoiceRound(models.Model):
+    """A window in which participants rank the partners recommended to them.
+
+    Opened by the programme team; closed by them or by its deadline, which turns everyone's
+    rankings into a match run (kind "choice") for the usual review and publishing.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    programme = models.ForeignKey(
+        "programmes.Programme", on_delete=models.CASCADE, related_name="choice_rounds"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    who_chooses = models.CharField(max_length=10, choices=Choosers.choices)
+    shortlist_size = models.PositiveSmallIntegerField()
+    max_ranked = models.PositiveSmallIntegerField()
+    # The settings and weights the shortlists were scored with; the resolving run uses them.
+    weights = models.JSONField(default=dict)
+    settings = models.JSONField(default=dict)
+    closes_at = models.DateTimeField()
+    opened_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_on_deadline = models.BooleanField(default=False)
+    # Counts from opening: people asked, people with no possible partner (never names).
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed", "cancelled"]),
+                name="choice_round_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(who_chooses__in=["mentees", "mentors", "both"]),
+                name="choice_round_choosers_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(shortlist_size__gte=2, shortlist_size__lte=20)
+                & Q(max_ranked__gte=1, max_ranked__lte=F("shortlist_size")),
+                name="choice_round_sizes_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", closed_at__isnull=True)
+                | (~Q(status="open") & Q(closed_at__isnull=False)),
+                name="choice_round_closed_when_not_open",
+            ),
+            # One open round per programme at a time.
+            models.UniqueConstraint(
+                fields=["programme"], condition=Q(status="open"), name="one_open_choice_round"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "closes_at"])]
+
+    def __str__(self) -> str:
+        return f"Choice round {self.pk} of {self.programme_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class Chooser(models.Model):
+    """One participant asked to rank partners in a round. Their ranking is private: only the
+    programme team sees it, through the run it leads to."""
+
+    round = models.ForeignKey(ChoiceRound, on_delete=models.CASCADE, related_name="choosers")
+    person = models.ForeignKey(
+        "organisations.Person", on_delete=models.CASCADE, related_name="choice_seats"
+    )
+    role = models.CharField(
+        max_length=10, choices=[("mentee", _("Mentee")), ("mentor", _("Mentor"))]
+    )
+    ranked_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person"], name="one_seat_per_round"),
+            models.CheckConstraint(
+                condition=Q(role__in=["mentee", "mentor"]), name="chooser_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} in round {self.round_id}"
+
+
+class ChoiceOption(models.Model):
+    """A recommended partner on a chooser's shortlist, with the chooser's rank if given."""
+
+    chooser = models.ForeignKey(Chooser, on_delete=models.CASCADE, related_name="options")
+    partner = models.ForeignKey("organisations.Person", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()  # 1 = best recommendation
+    score = models.FloatField()
+    # The engine's per-criterion points; pages show plain-word reasons from them.
+    contributions = models.JSONField(default=list, blank=True)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)  # 1 = first choice
+
+    class Meta:
+        ordering = ["chooser", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chooser", "partner"], name="option_once_per_partner"),
+            models.UniqueConstraint(fields=["chooser", "position"], name="option_position_unique"),
+            models.UniqueConstraint(
+                fields=["chooser", "rank"],
+                condition=Q(rank__isnull=False),
+                name="option_rank_unique",
+            ),
+            models.CheckConstraint(condition=Q(position__gte=1), name="option_position_valid"),
+            models.CheckConstraint(
+                condition=Q(rank__isnull=True) | Q(rank__gte=1), name="option_rank_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} #{self.position} for {self.chooser_id}"

@@ -21,7 +21,18 @@ from django.utils.translation import gettext_lazy as _
 from matching import Constraints, MenteeProfile, MentorProfile, Weights, default_weights
 from upward.organisations.models import Person, Topic
 from upward.organisations.selectors import reporting_chain_ids
-from upward.pairing.models import LIVE_STATES, MatchRule, MatchRun, Pairing, PairingState
+from upward.pairing.models import (
+    LIVE_STATES,
+    ChoiceOption,
+    ChoiceRound,
+    Chooser,
+    MatchingMode,
+    MatchRule,
+    MatchRun,
+    MatchSetup,
+    Pairing,
+    PairingState,
+)
 from upward.programmes.models import Objective, Programme
 from upward.recruitment.models import Application, Role
 
@@ -61,13 +72,23 @@ RULE_LABELS = {
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """The programme's hard rules and deadlines, chosen on the matching page."""
+    """The programme's hard rules, deadlines and matching mode, chosen on the matching page."""
 
     min_level_gap: int = 1
     exclude_same_team: bool = True
     capacity: int = 1  # mentees per mentor in this programme
     max_concurrent: int = 2  # live pairings per mentor across every programme
     respond_days: int = 7
+    # Who decides: the programme team proposes (default), or participants rank their
+    # recommendations in a choice round and the engine resolves everyone's choices together.
+    matching_mode: str = MatchingMode.MANAGER.value
+    who_chooses: str = "mentees"  # mentees, mentors or both
+    shortlist_size: int = 5  # recommendations each chooser sees
+    max_ranked: int = 3  # how many of them they may rank
+
+    @property
+    def participants_choose(self) -> bool:
+        return self.matching_mode == MatchingMode.CHOICE
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> MatchSettings:
@@ -75,20 +96,33 @@ class MatchSettings:
         return cls(**{k: v for k, v in (data or {}).items() if k in names})
 
 
+def _latest_choices(programme: Programme) -> MatchRun | MatchSetup | None:
+    """The newest of the saved set-up and the latest run: the next run starts from it."""
+    run = (
+        programme.match_runs.order_by("-created_at", "-id")
+        .only("weights", "settings", "created_at")
+        .first()
+    )
+    setup = MatchSetup.objects.filter(programme=programme).first()
+    if setup is not None and (run is None or setup.saved_at >= run.created_at):
+        return setup
+    return run
+
+
 def weights_for(programme: Programme) -> Weights:
-    """The latest run's weights, else the sensible defaults for the programme's objective."""
-    run = programme.match_runs.order_by("-created_at", "-id").only("weights").first()
-    if run is not None and run.weights:
+    """The latest saved or used weights, else the sensible defaults for the objective."""
+    latest = _latest_choices(programme)
+    if latest is not None and latest.weights:
         try:
-            return Weights(**run.weights)
+            return Weights(**latest.weights)
         except (TypeError, ValueError):
             pass  # Stored by an older version: fall back to the defaults.
     return default_weights(programme.objective)
 
 
 def settings_for(programme: Programme) -> MatchSettings:
-    run = programme.match_runs.order_by("-created_at", "-id").only("settings").first()
-    return MatchSettings.from_dict(run.settings if run else None)
+    latest = _latest_choices(programme)
+    return MatchSettings.from_dict(latest.settings if latest else None)
 
 
 def utc_offset_hours(time_zone: str, on: dt.date) -> float:
@@ -455,13 +489,41 @@ def shared_profile(pairing: Pairing, *, viewer: Person) -> SharedProfile:
     """Never includes lived experience: consent covers matching, not showing it to a partner."""
     viewer_is_mentor = viewer.pk == pairing.mentor_id
     other = pairing.mentee if viewer_is_mentor else pairing.mentor
-    apps = {
+    apps = _profile_applications(pairing.programme_id, [pairing.mentor_id, pairing.mentee_id])
+    return _profile_card(
+        other,
+        mine=apps.get(viewer.pk),
+        theirs=apps.get(other.pk),
+        contributions=pairing.explanation.get("contributions", []),
+        fallback=str(_("The programme team chose this pairing.")),
+    )
+
+
+def _profile_applications(programme_id: int, person_ids: Iterable[int]) -> dict[int, Application]:
+    """Applications with the topics a partner may see (three prefetches, fixed cost)."""
+    return {
         a.person_id: a
         for a in Application.objects.filter(
-            programme_id=pairing.programme_id, person_id__in=[pairing.mentor_id, pairing.mentee_id]
+            programme_id=programme_id, person_id__in=list(person_ids)
         ).prefetch_related("offered_topics", "wanted_topics", "interests")
     }
-    mine, theirs = apps.get(viewer.pk), apps.get(other.pk)
+
+
+def _profile_card(
+    other: Person,
+    *,
+    mine: Application | None,
+    theirs: Application | None,
+    contributions: Iterable[Mapping[str, Any]],
+    fallback: str,
+) -> SharedProfile:
+    """What one person may read about another, and the reasons in plain words.
+
+    Built from offered and wanted topics, interests and free times only. Lived experience is
+    never read here, and the programme-focus criterion (which counts consented lived
+    experience in inclusion programmes) never becomes a reason: consent covers matching, not
+    showing it to anyone.
+    """
 
     def names(app: Application | None, attr: str) -> list[str]:
         return sorted(t.name for t in getattr(app, attr).all()) if app else []
@@ -485,7 +547,7 @@ def shared_profile(pairing: Pairing, *, viewer: Person) -> SharedProfile:
         reasons.append(
             str(_("Interests in common: %(topics)s.")) % {"topics": ", ".join(in_common)}
         )
-    points = {c["criterion"]: c["points"] for c in pairing.explanation.get("contributions", [])}
+    points = {c["criterion"]: c["points"] or 0 for c in contributions}
     if points.get("availability", 0) > 0:
         reasons.append(str(_("You are free at some of the same times.")))
     if points.get("timezone", 0) > 0:
@@ -493,7 +555,7 @@ def shared_profile(pairing: Pairing, *, viewer: Person) -> SharedProfile:
     if points.get("department", 0) > 0:
         reasons.append(str(_("You work in different parts of the organisation.")))
     if not reasons:
-        reasons.append(str(_("The programme team chose this pairing.")))
+        reasons.append(fallback)
     return SharedProfile(
         name=other.full_name,
         job_title=other.job_title,
@@ -521,6 +583,10 @@ class PairRow:
     score: float
     pinned: bool
     contributions: list[Contribution]
+    # Choice runs only: the rank each side gave this partner ("1st", …, "unranked"), or ""
+    # when that side did not choose in the round. Shown to the programme team only.
+    mentee_choice: str = ""
+    mentor_choice: str = ""
 
 
 @dataclass(frozen=True)
@@ -577,6 +643,18 @@ def unmatched_reason(row: Mapping[str, Any], people: Mapping[int, Person]) -> st
     return text
 
 
+def _unmatched_text(row: Mapping[str, Any], people: Mapping[int, Person]) -> str:
+    if row["reason"] == "outcompeted" and row.get("choice_run"):
+        # In a choice run the places went to people's choices: the score cost does not apply.
+        return str(
+            _(
+                "%(n)s mentor(s) could take them, but every place was needed to pair more "
+                "people or to give people one of their choices."
+            )
+        ) % {"n": row.get("eligible", 0)}
+    return unmatched_reason(row, people)
+
+
 LEFT_OUT_REASONS = {"no_level": _("No level in the directory: add one, then run again.")}
 
 
@@ -600,12 +678,14 @@ def run_review(run: MatchRun) -> RunReview:
             score=p["score"] or 0.0,
             pinned=p["pinned"],
             contributions=_contributions(p["contributions"]),
+            mentee_choice=_choice_label(p.get("choice"), "mentee"),
+            mentor_choice=_choice_label(p.get("choice"), "mentor"),
         )
         for p in results.get("pairs", [])
         if p["mentee"] in people and p["mentor"] in people
     ]
     unmatched = [
-        UnmatchedRow(people[u["mentee"]], unmatched_reason(u, people))
+        UnmatchedRow(people[u["mentee"]], _unmatched_text(u, people))
         for u in results.get("unmatched", [])
         if u["mentee"] in people
     ]
@@ -653,3 +733,125 @@ def rules_checked(settings: MatchSettings) -> list[str]:
         % {"capacity": settings.capacity, "max": settings.max_concurrent}
     )
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Choice rounds
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th… for ranks (up to 20)."""
+    special = {1: _("1st"), 2: _("2nd"), 3: _("3rd")}
+    if n in special:
+        return str(special[n])
+    return str(_("%(n)sth")) % {"n": n}
+
+
+def _choice_label(choice: Mapping[str, Any] | None, side: str) -> str:
+    status = (choice or {}).get(f"{side}_chooses")
+    if not status:
+        return ""  # That side was not asked to choose.
+    rank = (choice or {}).get(side)
+    if rank:
+        return str(_("%(rank)s choice")) % {"rank": ordinal(int(rank))}
+    if status == "silent":
+        return str(_("did not rank anyone"))
+    return str(_("not one of their choices"))
+
+
+def open_round(programme: Programme) -> ChoiceRound | None:
+    return (
+        ChoiceRound.objects.filter(programme=programme, status=ChoiceRound.Status.OPEN)
+        .select_related("opened_by")
+        .first()
+    )
+
+
+def rounds_for(programme: Programme) -> list[ChoiceRound]:
+    return list(
+        ChoiceRound.objects.filter(programme=programme)
+        .select_related("opened_by", "closed_by")
+        .annotate(
+            n_choosers=Count("choosers", distinct=True),
+            n_ranked=Count("choosers", filter=Q(choosers__ranked_at__isnull=False), distinct=True),
+        )
+        .order_by("-opened_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    choosers: int
+    ranked: int
+    by_role: dict[str, tuple[int, int]]  # role -> (asked, ranked)
+
+
+def round_progress(round_: ChoiceRound) -> RoundProgress:
+    by_role: dict[str, tuple[int, int]] = {}
+    for row in (
+        Chooser.objects.filter(round=round_)
+        .values("role")
+        .annotate(n=Count("id"), ranked=Count("id", filter=Q(ranked_at__isnull=False)))
+    ):
+        by_role[row["role"]] = (row["n"], row["ranked"])
+    return RoundProgress(
+        choosers=sum(n for n, _r in by_role.values()),
+        ranked=sum(r for _n, r in by_role.values()),
+        by_role=by_role,
+    )
+
+
+def choosers_of(round_: ChoiceRound) -> list[Chooser]:
+    """Who was asked and whether they have ranked (the programme team's view)."""
+    return list(
+        Chooser.objects.filter(round=round_)
+        .select_related("person")
+        .order_by("role", "person__full_name", "person_id")
+    )
+
+
+@dataclass(frozen=True)
+class OptionCard:
+    option: ChoiceOption
+    profile: SharedProfile
+
+
+def choice_cards(chooser: Chooser) -> list[OptionCard]:
+    """The chooser's recommended partners, best first, with what each may be shown.
+
+    A fixed number of queries whatever the shortlist's length. Nothing here reveals whether
+    anyone else ranked this person, or lived experience of any kind.
+    """
+    options = list(
+        ChoiceOption.objects.filter(chooser=chooser)
+        .select_related("partner")
+        .order_by("position", "id")
+    )
+    apps = _profile_applications(
+        chooser.round.programme_id, [chooser.person_id, *(o.partner_id for o in options)]
+    )
+    mine = apps.get(chooser.person_id)
+    return [
+        OptionCard(
+            option=o,
+            profile=_profile_card(
+                o.partner,
+                mine=mine,
+                theirs=apps.get(o.partner_id),
+                contributions=o.contributions,
+                fallback=str(_("Recommended from both of your profiles.")),
+            ),
+        )
+        for o in options
+    ]
+
+
+def open_seats_for(person: Person | None) -> list[Chooser]:
+    """Open rounds where this person is asked to choose (for the dashboard and links)."""
+    if person is None:
+        return []
+    return list(
+        Chooser.objects.filter(person=person, round__status=ChoiceRound.Status.OPEN)
+        .select_related("round__programme")
+        .order_by("round__closes_at", "id")
+    )

@@ -8,13 +8,16 @@ so two simultaneous answers cannot both win.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -23,7 +26,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from matching import ProfileScorer, Weights, effective_capacity, match_profiles
+from matching import (
+    Assignment,
+    ProfileScorer,
+    Weights,
+    effective_capacity,
+    explain_pairs,
+    explain_unmatched,
+    match_profiles,
+    run_report,
+)
+from matching.choice import resolve_choices, shortlist
 from matching.run import MatchResult
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
@@ -33,8 +46,14 @@ from upward.pairing import tasks
 from upward.pairing.models import (
     LIVE_STATES,
     PAIRING_TRANSITIONS,
+    ChoiceOption,
+    ChoiceRound,
+    Chooser,
+    Choosers,
+    MatchingMode,
     MatchRule,
     MatchRun,
+    MatchSetup,
     Pairing,
     PairingState,
     PairingStateChange,
@@ -62,7 +81,12 @@ SETTING_LIMITS = {
     "capacity": (1, 10),
     "max_concurrent": (1, 20),
     "respond_days": (1, 60),
+    "shortlist_size": (2, 20),
+    "max_ranked": (1, 10),
 }
+# A choice round lasts at least this long, and at most ROUND_LONGEST.
+ROUND_SHORTEST = dt.timedelta(hours=1)
+ROUND_LONGEST = dt.timedelta(days=60)
 
 
 def _user(by: Any) -> Any:
@@ -106,6 +130,7 @@ def clean_weights(values: Mapping[str, Any]) -> Weights:
 def clean_settings(values: Mapping[str, Any] | MatchSettings) -> MatchSettings:
     if isinstance(values, MatchSettings):
         values = dataclasses.asdict(values)
+    defaults = MatchSettings()
     try:
         result = MatchSettings(
             min_level_gap=int(values.get("min_level_gap", 1)),
@@ -113,6 +138,10 @@ def clean_settings(values: Mapping[str, Any] | MatchSettings) -> MatchSettings:
             capacity=int(values.get("capacity", 1)),
             max_concurrent=int(values.get("max_concurrent", 2)),
             respond_days=int(values.get("respond_days", 7)),
+            matching_mode=str(values.get("matching_mode") or defaults.matching_mode),
+            who_chooses=str(values.get("who_chooses") or defaults.who_chooses),
+            shortlist_size=int(values.get("shortlist_size", defaults.shortlist_size)),
+            max_ranked=int(values.get("max_ranked", defaults.max_ranked)),
         )
     except (TypeError, ValueError) as exc:
         raise DomainError(_("The matching settings must be whole numbers.")) from exc
@@ -124,7 +153,54 @@ def clean_settings(values: Mapping[str, Any] | MatchSettings) -> MatchSettings:
                 % {"name": name.replace("_", " ").capitalize(), "low": low, "high": high},
                 field=name,
             )
+    if result.matching_mode not in MatchingMode.values:
+        raise DomainError(
+            _("Choose whether the programme team proposes pairs or participants choose."),
+            field="matching_mode",
+        )
+    if result.who_chooses not in Choosers.values:
+        raise DomainError(
+            _("Choose who chooses: mentees, mentors or both."), field="who_chooses"
+        )
+    if result.max_ranked > result.shortlist_size:
+        raise DomainError(
+            _("People cannot rank more partners than they are shown (%(n)s).")
+            % {"n": result.shortlist_size},
+            field="max_ranked",
+        )
     return result
+
+
+def save_match_setup(
+    programme: Programme,
+    *,
+    by: Any,
+    weights: Mapping[str, Any] | Weights,
+    settings: Mapping[str, Any] | MatchSettings,
+) -> MatchSetup:
+    """Keep the settings and weights (the matching mode included) for the next run or round."""
+    chosen_weights = weights if isinstance(weights, Weights) else clean_weights(weights)
+    chosen_settings = clean_settings(settings)
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        _check_programme_state(programme)
+        setup, _created = MatchSetup.objects.update_or_create(
+            programme=programme,
+            defaults={
+                "weights": dataclasses.asdict(chosen_weights),
+                "settings": dataclasses.asdict(chosen_settings),
+                "saved_by": _user(by),
+                "saved_at": timezone.now(),
+            },
+        )
+        record(
+            "match_setup.saved",
+            setup,
+            by=by,
+            organisation=programme.organisation,
+            data={"matching_mode": chosen_settings.matching_mode},
+        )
+    return setup
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,16 +217,20 @@ def start_match_run(
     scope: Iterable[int] = (),
     left_aside: Iterable[int] = (),
     kind: str = MatchRun.Kind.FULL,
+    choice_round: ChoiceRound | None = None,
 ) -> MatchRun:
     """Run the engine over the programme's free participants (or the people in `scope`).
 
     Small cohorts are computed now; large ones are queued as a background task after the
-    commit. Earlier runs not yet published are kept but marked superseded.
+    commit. Earlier runs not yet published are kept but marked superseded. A run of kind
+    `choice` resolves the rankings of `choice_round` (see `close_choice_round`).
     """
     if mode not in MatchRun.Mode.values:
         raise DomainError(_("Choose the optimal or the fair mode."), field="mode")
     if kind not in MatchRun.Kind.values:
         raise DomainError(_("Unknown kind of run."))
+    if (kind == MatchRun.Kind.CHOICE) != (choice_round is not None):
+        raise DomainError(_("A run from participants' choices needs its choice round."))
     if weights is None:
         chosen_weights = weights_for(programme)
     elif isinstance(weights, Weights):
@@ -168,6 +248,13 @@ def start_match_run(
         ).exists()
         if busy:
             raise Conflict(_("A matching run is already in progress. Wait for it to finish."))
+        if kind in (MatchRun.Kind.FULL, MatchRun.Kind.REMATCH) and _has_open_round(programme):
+            raise Conflict(
+                _(
+                    "A choice round is open: the next proposal comes from participants' "
+                    "choices. Close or cancel the round first."
+                )
+            )
         if kind != MatchRun.Kind.AUTOMATIC:
             MatchRun.objects.filter(
                 programme=programme, superseded_at__isnull=True, published_at__isnull=True
@@ -185,6 +272,7 @@ def start_match_run(
             weights=dataclasses.asdict(chosen_weights),
             settings=dataclasses.asdict(chosen_settings),
             ran_by=_user(by),
+            choice_round=choice_round,
         )
         record(
             "match_run.started",
@@ -212,18 +300,22 @@ def compute_match_run(run_id: int) -> MatchRun | None:
     if not started or run is None:
         return run  # Someone else took it, or it is gone.
     programme = run.programme
+    choices: dict[str, Any] | None = None
     try:
         inputs = _current_inputs(run, programme)
-        result = match_profiles(
-            inputs.mentees,
-            inputs.mentors,
-            objective=inputs.objective,
-            weights=Weights(**run.weights),
-            constraints=inputs.constraints,
-            focus=inputs.focus,
-            topic_relations=inputs.topic_relations,
-            fair=run.mode == MatchRun.Mode.FAIR,
-        )
+        if run.kind == MatchRun.Kind.CHOICE:
+            result, choices = _resolve_round(run, inputs)
+        else:
+            result = match_profiles(
+                inputs.mentees,
+                inputs.mentors,
+                objective=inputs.objective,
+                weights=Weights(**run.weights),
+                constraints=inputs.constraints,
+                focus=inputs.focus,
+                topic_relations=inputs.topic_relations,
+                fair=run.mode == MatchRun.Mode.FAIR,
+            )
     except ValueError as exc:
         # The engine refuses bad input (e.g. a pin that no longer fits) with a plain message.
         _finish(run, status=MatchRun.Status.FAILED, error=_name_people(str(exc), inputs_names(run)))
@@ -240,6 +332,8 @@ def compute_match_run(run_id: int) -> MatchRun | None:
         )
         return run
     run.results = _results(inputs, result)
+    if choices is not None:
+        _add_choices(run.results, choices)
     run.fingerprint = inputs.fingerprint()
     run.n_mentees = len(inputs.mentees)
     run.n_mentors = len(inputs.mentors)
@@ -589,6 +683,565 @@ def swap_mentors(run: MatchRun, *, mentee_a: Any, mentee_b: Any, by: Any) -> lis
 
 
 # ---------------------------------------------------------------------------------------------
+# Choice rounds: participants rank their recommended partners; the engine resolves everyone's
+# choices together (matching.choice) into a run the programme team reviews and publishes.
+
+
+def _has_open_round(programme: Programme) -> bool:
+    return ChoiceRound.objects.filter(programme=programme, status=ChoiceRound.Status.OPEN).exists()
+
+
+@dataclass
+class _ChoiceProblem:
+    scorer: ProfileScorer  # pinned mentees blocked
+    base: ProfileScorer  # nobody blocked (for the report)
+    pinned: list[tuple[int, int]]
+    capacity: np.ndarray  # places left after the pins
+    scores: np.ndarray
+    allowed: np.ndarray
+
+
+def _fix_pins(scorer: ProfileScorer) -> list[tuple[int, int]]:
+    """The manager's pins as index pairs, checked like the engine checks them."""
+    out: list[tuple[int, int]] = []
+    left = scorer.capacity.copy()
+    seen: set[int] = set()
+    for mentee_id, mentor_id in sorted(scorer.constraints.pins):
+        if mentee_id not in scorer.mentee_index or mentor_id not in scorer.mentor_index:
+            raise ValueError(f"pin ({mentee_id!r}, {mentor_id!r}) names someone not in the run")
+        i, j = scorer.mentee_index[mentee_id], scorer.mentor_index[mentor_id]
+        if i in seen:
+            raise ValueError(f"mentee {mentee_id!r} is pinned more than once")
+        failed = scorer.rules_failed(i, j)
+        if failed:
+            raise ValueError(
+                f"pin ({mentee_id!r}, {mentor_id!r}) breaks hard rule(s): " + ", ".join(failed)
+            )
+        if left[j] <= 0:
+            raise ValueError(f"pin ({mentee_id!r}, {mentor_id!r}) exceeds the mentor's places")
+        left[j] -= 1
+        seen.add(i)
+        out.append((i, j))
+    return out
+
+
+def _choice_problem(inputs: MatchInputs, weights: Weights) -> _ChoiceProblem:
+    """Scores and the allowed mask of the free people, pins fixed first (as in a normal run)."""
+    base = ProfileScorer(
+        list(inputs.mentees),
+        list(inputs.mentors),
+        weights=weights,
+        constraints=inputs.constraints,
+        objective=inputs.objective,
+        focus=inputs.focus,
+        topic_relations=inputs.topic_relations,
+    )
+    pinned = _fix_pins(base)
+    capacity = base.capacity.copy()
+    for _i, j in pinned:
+        capacity[j] -= 1
+    scorer = base.with_blocked(i for i, _j in pinned) if pinned else base
+    scores, allowed = scorer.block(np.arange(scorer.shape[0]))
+    return _ChoiceProblem(
+        scorer, base, pinned, capacity, np.asarray(scores, np.float64), np.asarray(allowed)
+    )
+
+
+def _contribution_rows(
+    scorer: ProfileScorer, pairs: list[tuple[int, int]]
+) -> list[list[dict[str, Any]]]:
+    if not pairs:
+        return []
+    pi = np.array([p[0] for p in pairs], dtype=np.int64)
+    pj = np.array([p[1] for p in pairs], dtype=np.int64)
+    values, points = scorer.components(pi, pj), scorer.points(pi, pj)
+    weights = scorer.criterion_weights()
+    return [
+        [
+            {
+                "criterion": name,
+                "value": _num(values[name][k]),
+                "weight": _num(weights[name]),
+                "points": _num(points[name][k]),
+            }
+            for name in values
+        ]
+        for k in range(len(pairs))
+    ]
+
+
+def open_choice_round(programme: Programme, *, by: Any, closes_at: dt.datetime) -> ChoiceRound:
+    """Ask each chooser to rank the partners the engine recommends for them.
+
+    Uses the programme's saved settings (they must say that participants choose): each chooser
+    gets the `shortlist_size` allowed partners with the highest score, with a free place,
+    and may rank up to `max_ranked` of them until `closes_at`. Earlier proposals not yet
+    published are set aside: the next one comes from the choices.
+    """
+    now = timezone.now()
+    if closes_at is None or timezone.is_naive(closes_at):
+        raise DomainError(_("Choose when the round closes."), field="closes_at")
+    if closes_at < now + ROUND_SHORTEST:
+        raise DomainError(
+            _("The round must stay open for at least an hour from now."), field="closes_at"
+        )
+    if closes_at > now + ROUND_LONGEST:
+        raise DomainError(
+            _("A round can stay open for 60 days at most."), field="closes_at"
+        )
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        if programme.state != State.MATCHING:
+            raise InvalidTransition(
+                _("Choice rounds happen while the programme is in its matching stage.")
+            )
+        match_settings = settings_for(programme)
+        if not match_settings.participants_choose:
+            raise DomainError(
+                _(
+                    "This programme's matching is set to “the programme team proposes pairs”. "
+                    "Save the setting “participants choose” first."
+                )
+            )
+        if _has_open_round(programme):
+            raise Conflict(_("A choice round is already open for this programme."))
+        if MatchRun.objects.filter(
+            programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
+        ).exists():
+            raise Conflict(_("A matching run is in progress. Wait for it to finish."))
+        weights = weights_for(programme)
+        inputs = build_match_inputs(programme, settings=match_settings)
+        try:
+            problem = _choice_problem(inputs, weights)
+        except ValueError as exc:
+            raise DomainError(_name_people(str(exc), inputs.names)) from exc
+        seats = _shortlists(problem, match_settings)
+        if not seats:
+            raise DomainError(
+                _(
+                    "Nobody who chooses has a possible partner: check that mentors and mentees "
+                    "are accepted and that the hard rules leave some pairs."
+                )
+            )
+        MatchRun.objects.filter(
+            programme=programme, superseded_at__isnull=True, published_at__isnull=True
+        ).exclude(kind=MatchRun.Kind.AUTOMATIC).update(superseded_at=now)
+        asked = {"mentee": 0, "mentor": 0}
+        for role, _pid, _options in seats:
+            asked[role] += 1
+        considered = _considered(problem, match_settings)
+        try:
+            with transaction.atomic():
+                round_ = _create_round(programme, match_settings, weights, closes_at, by=by)
+        except IntegrityError as exc:  # Another round opened at the same moment.
+            raise Conflict(_("A choice round is already open for this programme.")) from exc
+        round_.summary = {
+            "mentees_asked": asked["mentee"],
+            "mentors_asked": asked["mentor"],
+            "without_options": considered - len(seats),
+            "pinned": len(problem.pinned),
+        }
+        round_.save(update_fields=["summary"])
+        _create_seats(round_, problem, seats)
+        record(
+            "choice_round.opened",
+            round_,
+            by=by,
+            organisation=programme.organisation,
+            data={"choosers": len(seats), "closes_at": closes_at.isoformat()},
+        )
+        round_.programme = programme
+        _notify_choosers(round_)
+    return round_
+
+
+def _create_round(
+    programme: Programme,
+    match_settings: MatchSettings,
+    weights: Weights,
+    closes_at: dt.datetime,
+    *,
+    by: Any,
+) -> ChoiceRound:
+    return ChoiceRound.objects.create(
+        programme=programme,
+        who_chooses=match_settings.who_chooses,
+        shortlist_size=match_settings.shortlist_size,
+        max_ranked=match_settings.max_ranked,
+        weights=dataclasses.asdict(weights),
+        settings=dataclasses.asdict(match_settings),
+        closes_at=closes_at,
+        opened_by=_user(by),
+    )
+
+
+def _considered(problem: _ChoiceProblem, match_settings: MatchSettings) -> int:
+    """How many people could have been asked (before dropping those with no option)."""
+    pinned_rows = {i for i, _j in problem.pinned}
+    n = problem.scorer.shape[0]
+    total = 0
+    if match_settings.who_chooses in (Choosers.MENTEES, Choosers.BOTH):
+        total += n - len(pinned_rows)
+    if match_settings.who_chooses in (Choosers.MENTORS, Choosers.BOTH):
+        total += int((problem.capacity > 0).sum())
+    return total
+
+
+def _shortlists(
+    problem: _ChoiceProblem, match_settings: MatchSettings
+) -> list[tuple[str, int, list[tuple[int, int]]]]:
+    """(role, person index, [(mentee index, mentor index), …] best first) per chooser."""
+    seats: list[tuple[str, int, list[tuple[int, int]]]] = []
+    who = match_settings.who_chooses
+    pinned_rows = {i for i, _j in problem.pinned}
+
+    def best(side: str) -> tuple[tuple[int, ...], ...]:
+        return shortlist(
+            problem.scores,
+            allowed=problem.allowed,
+            capacity=problem.capacity,
+            k=match_settings.shortlist_size,
+            side=side,
+        )
+
+    if who in (Choosers.MENTEES, Choosers.BOTH):
+        for i, mentors in enumerate(best("mentee")):
+            if mentors and i not in pinned_rows:
+                seats.append(("mentee", i, [(i, j) for j in mentors]))
+    if who in (Choosers.MENTORS, Choosers.BOTH):
+        for j, mentees in enumerate(best("mentor")):
+            if mentees:
+                seats.append(("mentor", j, [(i, j) for i in mentees]))
+    return seats
+
+
+def _create_seats(
+    round_: ChoiceRound,
+    problem: _ChoiceProblem,
+    seats: list[tuple[str, int, list[tuple[int, int]]]],
+) -> None:
+    mentees, mentors = problem.scorer.mentees, problem.scorer.mentors
+    choosers = Chooser.objects.bulk_create(
+        [
+            Chooser(
+                round=round_,
+                person_id=int(mentees[k].id if role == "mentee" else mentors[k].id),
+                role=role,
+            )
+            for role, k, _pairs in seats
+        ]
+    )
+    every_pair = [pair for _role, _k, pairs in seats for pair in pairs]
+    contributions = iter(_contribution_rows(problem.scorer, every_pair))
+    options = []
+    for chooser, (role, _k, pairs) in zip(choosers, seats, strict=True):
+        for position, (i, j) in enumerate(pairs, start=1):
+            partner = mentors[j] if role == "mentee" else mentees[i]
+            options.append(
+                ChoiceOption(
+                    chooser=chooser,
+                    partner_id=int(partner.id),
+                    position=position,
+                    score=_num(problem.scores[i, j]) or 0.0,
+                    contributions=next(contributions),
+                )
+            )
+    ChoiceOption.objects.bulk_create(options)
+
+
+def _notify_choosers(round_: ChoiceRound) -> None:
+    programme = round_.programme
+    link = _link("pairing:choose", round_.pk)
+    for chooser in Chooser.objects.filter(round=round_).select_related("person"):
+        _send_later(
+            _("Choose your partner in %(programme)s") % {"programme": programme.name},
+            "choice_round.txt",
+            {
+                "name": chooser.person.full_name,
+                "programme": programme.name,
+                "as_mentee": chooser.role == "mentee",
+                "shortlist_size": round_.shortlist_size,
+                "max_ranked": round_.max_ranked,
+                "closes_at": round_.closes_at,
+                "link": link,
+            },
+            chooser.person,
+            key=f"choice-round:{round_.pk}",
+        )
+
+
+def save_ranking(chooser: Chooser, *, ranking: Iterable[Any], by: Any) -> Chooser:
+    """The chooser's ranking, best first (partner person ids); empty clears it.
+
+    Only the people recommended to them, at most `max_ranked`, each once, while the round is
+    open. The audit entry records how many were ranked, never whom.
+    """
+    try:
+        ordered = [int(p) for p in ranking]
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_("Choose from the people recommended to you.")) from exc
+    if len(set(ordered)) != len(ordered):
+        raise DomainError(_("Rank each person once."))
+    with transaction.atomic():
+        round_ = (
+            ChoiceRound.objects.select_for_update()
+            .select_related("programme__organisation")
+            .get(pk=chooser.round_id)
+        )
+        if not round_.is_open or timezone.now() >= round_.closes_at:
+            raise InvalidTransition(_("This round has closed: rankings can no longer change."))
+        still_in = Application.objects.filter(
+            programme_id=round_.programme_id,
+            person_id=chooser.person_id,
+            role=chooser.role,
+            status=Application.Status.ACCEPTED,
+        ).exists()
+        if not still_in:
+            raise DomainError(_("Only accepted participants of the programme can choose."))
+        if len(ordered) > round_.max_ranked:
+            raise DomainError(
+                _("You can rank up to %(n)s people.") % {"n": round_.max_ranked}
+            )
+        options = {o.partner_id: o.pk for o in ChoiceOption.objects.filter(chooser=chooser)}
+        if any(p not in options for p in ordered):
+            raise DomainError(_("Choose from the people recommended to you."))
+        # Clear first: the database allows each rank once per chooser.
+        ChoiceOption.objects.filter(chooser=chooser).update(rank=None)
+        for rank, partner_id in enumerate(ordered, start=1):
+            ChoiceOption.objects.filter(pk=options[partner_id]).update(rank=rank)
+        chooser.ranked_at = timezone.now() if ordered else None
+        Chooser.objects.filter(pk=chooser.pk).update(ranked_at=chooser.ranked_at)
+        record(
+            "choice.ranked",
+            chooser,
+            by=by,
+            organisation=round_.programme.organisation,
+            data={"round": round_.pk, "ranked": len(ordered)},
+        )
+    return chooser
+
+
+def close_choice_round(round_: ChoiceRound, *, by: Any, on_deadline: bool = False) -> MatchRun:
+    """Stop the rankings and resolve everyone's choices together into a run for review."""
+    with transaction.atomic():
+        programme = _lock_programme(round_.programme_id)
+        now = timezone.now()
+        won = ChoiceRound.objects.filter(pk=round_.pk, status=ChoiceRound.Status.OPEN).update(
+            status=ChoiceRound.Status.CLOSED,
+            closed_at=now,
+            closed_by=_user(by),
+            closed_on_deadline=on_deadline,
+        )
+        if not won:
+            raise Conflict(_("This choice round has already been closed."))
+        round_.refresh_from_db()
+        record(
+            "choice_round.closed",
+            round_,
+            by=by,
+            organisation=programme.organisation,
+            data={"on_deadline": on_deadline},
+        )
+        run = _start_choice_run(programme, round_, by=by)
+    return run
+
+
+def _start_choice_run(programme: Programme, round_: ChoiceRound, *, by: Any) -> MatchRun:
+    return start_match_run(
+        programme,
+        by=by,
+        mode=MatchRun.Mode.OPTIMAL,
+        weights=round_.weights,
+        settings=round_.settings,
+        kind=MatchRun.Kind.CHOICE,
+        choice_round=round_,
+    )
+
+
+def resolve_choices_again(run: MatchRun, *, by: Any) -> MatchRun:
+    """After pins or exclusions changed: resolve the same round's choices again."""
+    round_ = ChoiceRound.objects.filter(runs=run).first()
+    if run.kind != MatchRun.Kind.CHOICE or round_ is None:
+        raise DomainError(_("Only a run from participants' choices can be resolved again."))
+    if round_.is_open:
+        raise InvalidTransition(_("Close the choice round first."))
+    if round_.status == ChoiceRound.Status.CANCELLED:
+        raise InvalidTransition(_("This choice round was cancelled."))
+    return _start_choice_run(run.programme, round_, by=by)
+
+
+def cancel_choice_round(round_: ChoiceRound, *, by: Any) -> ChoiceRound:
+    """End the round without using its rankings; choosers are told, neutrally."""
+    with transaction.atomic():
+        programme = _lock_programme(round_.programme_id)
+        won = ChoiceRound.objects.filter(pk=round_.pk, status=ChoiceRound.Status.OPEN).update(
+            status=ChoiceRound.Status.CANCELLED, closed_at=timezone.now(), closed_by=_user(by)
+        )
+        if not won:
+            raise Conflict(_("This choice round has already been closed."))
+        round_.refresh_from_db()
+        round_.programme = programme
+        record("choice_round.cancelled", round_, by=by, organisation=programme.organisation)
+        for chooser in Chooser.objects.filter(round=round_).select_related("person"):
+            _send_later(
+                _("Choosing partners in %(programme)s") % {"programme": programme.name},
+                "choice_cancelled.txt",
+                {
+                    "name": chooser.person.full_name,
+                    "programme": programme.name,
+                    "link": _link("pairing:choose", round_.pk),
+                },
+                chooser.person,
+                key=f"choice-round-cancelled:{round_.pk}",
+            )
+    return round_
+
+
+def _resolve_round(run: MatchRun, inputs: MatchInputs) -> tuple[MatchResult, dict[str, Any]]:
+    """The engine's answer for a choice run, in the shape of a normal run, plus the choices."""
+    round_ = ChoiceRound.objects.get(runs=run)
+    problem = _choice_problem(inputs, Weights(**run.weights))
+    scorer = problem.scorer
+    n, m = scorer.shape
+    mentee_index, mentor_index = scorer.mentee_index, scorer.mentor_index
+
+    # Everyone's stored ranking, best first. Choices that can no longer be made (the partner
+    # was paired meanwhile, left, or is now excluded) are dropped; the rest keep their order.
+    given: dict[tuple[str, int, int], int] = {}  # (role, mentee id, mentor id) -> rank
+    status: dict[tuple[str, int], str] = {}  # (role, person id) -> "ranked" / "silent"
+    for chooser in Chooser.objects.filter(round=round_).values("person_id", "role", "ranked_at"):
+        key = (chooser["role"], chooser["person_id"])
+        status[key] = "ranked" if chooser["ranked_at"] else "silent"
+    mentee_ranks: list[list[int]] = [[] for _ in range(n)]
+    mentor_ranks: list[list[int]] = [[] for _ in range(m)]
+    dropped = 0
+    for person_id, role, partner_id, rank in (
+        ChoiceOption.objects.filter(chooser__round=round_, rank__isnull=False)
+        .order_by("chooser_id", "rank")
+        .values_list("chooser__person_id", "chooser__role", "partner_id", "rank")
+    ):
+        if role == "mentee":
+            mentee_id, mentor_id = person_id, partner_id
+        else:
+            mentee_id, mentor_id = partner_id, person_id
+        given[(role, mentee_id, mentor_id)] = int(rank or 0)
+        i, j = mentee_index.get(str(mentee_id)), mentor_index.get(str(mentor_id))
+        if i is None or j is None or not problem.allowed[i, j]:
+            dropped += 1
+            continue
+        if role == "mentee":
+            mentee_ranks[i].append(j)
+        else:
+            mentor_ranks[j].append(i)
+
+    resolved = resolve_choices(
+        problem.scores,
+        allowed=problem.allowed,
+        capacity=problem.capacity,
+        mentee_ranks=mentee_ranks,
+        mentor_ranks=mentor_ranks,
+    )
+    certified = resolved.verify()
+    if not certified:  # pragma: no cover - the engine's certificate should always hold
+        logger.error("Choice run %s: the certificate did not verify", run.pk)
+    engine = resolved.assignment
+    pinned = problem.pinned
+    pinned_rows = {i for i, _j in pinned}
+    explanations = explain_pairs(engine, scorer, pinned=tuple(pinned))
+    still = Assignment(
+        engine.pairs,
+        resolved.score_total,
+        tuple(i for i in engine.unmatched if i not in pinned_rows),
+        engine.certificate,
+        n,
+        m,
+    )
+    # Only the reason and who was eligible are kept for choice runs: the "cost of forcing"
+    # is a score figure, and here places went to choices rather than to the highest score.
+    unmatched = explain_unmatched(still, scorer, problem.capacity, exact=False)
+    every_pair = tuple(sorted((*engine.pairs, *pinned)))
+    scores_by_pair = {(e.mentee, e.mentor): e.score for e in explanations}
+    report = run_report(
+        Assignment(
+            every_pair,
+            math.fsum(scores_by_pair.get(p, 0.0) for p in every_pair),
+            still.unmatched,
+            engine.certificate,
+            n,
+            m,
+        ),
+        problem.base,
+        capacity=problem.base.capacity,
+        pair_scores=[scores_by_pair[p] for p in every_pair],
+        mentee_groups=[p.group if p.group_consent else None for p in scorer.mentees],
+        mentor_groups=[p.group if p.group_consent else None for p in scorer.mentors],
+    )
+    result = MatchResult(
+        pairs=tuple(sorted((scorer.mentees[i].id, scorer.mentors[j].id) for i, j in every_pair)),
+        explanations=explanations,
+        unmatched=unmatched,
+        report=report,
+        assignment=engine,
+        pinned=tuple(sorted(pinned)),
+        scorer=scorer,
+        capacity=problem.capacity,
+        timings={},
+    )
+    return result, {
+        "round": round_.pk,
+        "who_chooses": round_.who_chooses,
+        "given": given,
+        "status": status,
+        "dropped": dropped,
+        "certified": certified,
+        "score_resolution": resolved.score_resolution,
+    }
+
+
+def _add_choices(results: dict[str, Any], choices: Mapping[str, Any]) -> None:
+    """Per pair, which choice it was for each side; per side, how the choosers fared."""
+    given: Mapping[tuple[str, int, int], int] = choices["given"]
+    status: Mapping[tuple[str, int], str] = choices["status"]
+    received: dict[tuple[str, int], list[int]] = {}  # chooser -> ranks of the partners they got
+    for pair in results["pairs"]:
+        mentee, mentor = pair["mentee"], pair["mentor"]
+        choice: dict[str, Any] = {}
+        for role, person in (("mentee", mentee), ("mentor", mentor)):
+            rank = given.get((role, mentee, mentor))
+            choice[role] = rank
+            choice[f"{role}_chooses"] = status.get((role, person), "")
+            if (role, person) in status:
+                received.setdefault((role, person), []).extend([rank] if rank else [])
+        pair["choice"] = choice
+    for row in results["unmatched"]:
+        row["choice_run"] = True
+        row["cost"] = None
+    summary: dict[str, Any] = {
+        "round": choices["round"],
+        "who_chooses": choices["who_chooses"],
+        "dropped": choices["dropped"],
+        "certified": choices["certified"],
+        "score_resolution": _num(choices["score_resolution"]),
+    }
+    for role in ("mentee", "mentor"):
+        people = [p for (r, p), s in status.items() if r == role]
+        if not people:
+            continue
+        ranked = [p for p in people if status[(role, p)] == "ranked"]
+        got = [min(received.get((role, p)) or [0]) or None for p in ranked]
+        summary[role] = {
+            "asked": len(people),
+            "ranked": len(ranked),
+            "first": sum(1 for r in got if r == 1),
+            "top3": sum(1 for r in got if r is not None and r <= 3),
+            "any": sum(1 for r in got if r is not None),
+            "none": sum(1 for r in got if r is None),
+            "unmatched": sum(1 for p in ranked if (role, p) not in received),
+        }
+    results["choice"] = summary
+
+
+# ---------------------------------------------------------------------------------------------
 # Pairing moves
 
 
@@ -812,6 +1465,8 @@ class ReminderReport:
     reminded_mentees: int = 0
     expired: int = 0
     overdue_mentees: int = 0
+    reminded_choosers: int = 0
+    rounds_closed: int = 0
 
 
 def send_pairing_reminders(
@@ -869,7 +1524,82 @@ def send_pairing_reminders(
     report.overdue_mentees = Pairing.objects.filter(
         state=PairingState.MENTOR_ACCEPTED, respond_by__lte=now
     ).count()
+    _choice_round_deadlines(report, now=now, soon=soon, dry_run=dry_run)
     return report
+
+
+def _choice_round_deadlines(
+    report: ReminderReport, *, now: dt.datetime, soon: dt.datetime, dry_run: bool
+) -> None:
+    """Remind choosers who have not ranked yet, once; close rounds whose deadline passed."""
+    waiting = Chooser.objects.filter(
+        round__status=ChoiceRound.Status.OPEN,
+        round__closes_at__gt=now,
+        round__closes_at__lte=soon,
+        ranked_at__isnull=True,
+        reminded_at__isnull=True,
+    ).select_related("person", "round__programme")
+    for chooser in waiting:
+        if dry_run:
+            report.reminded_choosers += 1
+            continue
+        with transaction.atomic():
+            won = Chooser.objects.filter(
+                pk=chooser.pk, ranked_at__isnull=True, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            if won:
+                round_ = chooser.round
+                _send_later(
+                    _("Reminder: choose your partner by %(date)s")
+                    % {"date": date_format(timezone.localtime(round_.closes_at), "j F Y")},
+                    "choice_reminder.txt",
+                    {
+                        "name": chooser.person.full_name,
+                        "programme": round_.programme.name,
+                        "closes_at": round_.closes_at,
+                        "link": _link("pairing:choose", round_.pk),
+                    },
+                    chooser.person,
+                    key=f"choice-reminder:{round_.pk}",
+                )
+                report.reminded_choosers += 1
+    due = ChoiceRound.objects.filter(
+        status=ChoiceRound.Status.OPEN, closes_at__lte=now
+    ).select_related("programme")
+    for round_ in due:
+        if dry_run:
+            report.rounds_closed += 1
+            continue
+        if round_.programme.state not in MATCHING_STATES:
+            # The programme moved on without the round: nothing left to resolve.
+            with contextlib.suppress(Conflict):
+                cancel_choice_round(round_, by=None)
+            continue
+        try:
+            run = close_choice_round(round_, by=None, on_deadline=True)
+        except DomainError as exc:
+            # Closed by the programme team in the meantime, or a run is in progress: the
+            # round stays as it is and the next scheduled pass tries again.
+            logger.info("Choice round %s not closed on its deadline: %s", round_.pk, exc)
+            continue
+        _notify_round_closed(round_, run)
+        report.rounds_closed += 1
+
+
+def _notify_round_closed(round_: ChoiceRound, run: MatchRun) -> None:
+    programme = round_.programme
+    for manager in programme.managers.all():
+        _send_later(
+            _("The choice round in %(programme)s has closed") % {"programme": programme.name},
+            "choice_closed.txt",
+            {
+                "name": manager.full_name,
+                "programme": programme.name,
+                "link": _link("pairing:run", programme.pk, run.pk),
+            },
+            manager,
+            key=f"choice-round-closed:{round_.pk}",
+        )
 
 
 # ---------------------------------------------------------------------------------------------

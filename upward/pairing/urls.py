@@ -11,6 +11,27 @@ urlpatterns = [
     path("programmes/<int:pk>/matching/runs/<int:run_pk>/", views.run_detail, name="run"),
     path("programmes/<int:pk>/matching/runs/<int:run_pk>/publish/", views.publish, name="publish"),
     path("programmes/<int:pk>/matching/runs/<int:run_pk>/swap/", views.swap, name="swap"),
+    path(
+        "programmes/<int:pk>/matching/runs/<int:run_pk>/resolve-again/",
+        views.resolve_again,
+        name="resolve_again",
+    ),
+    path("programmes/<int:pk>/matching/rounds/", views.open_round, name="open_round"),
+    path(
+        "programmes/<int:pk>/matching/rounds/<int:round_pk>/",
+        views.round_detail,
+        name="round",
+    ),
+    path(
+        "programmes/<int:pk>/matching/rounds/<int:round_pk>/close/",
+        views.close_round,
+        name="close_round",
+    ),
+    path(
+        "programmes/<int:pk>/matching/rounds/<int:round_pk>/cancel/",
+        views.cancel_round,
+        name="cancel_round",
+    ),
     path("programmes/<int:pk>/matching/rules/", views.add_rule, name="add_rule"),
     path(
         "programmes/<int:pk>/matching/rules/<int:rule_pk>/remove/",
@@ -32,4 +53,5 @@ urlpatterns = [
     # Participants
     path("pairings/<int:pk>/", views.pairing_detail, name="pairing"),
     path("pairings/<int:pk>/answer/", views.answer, name="answer"),
+    path("choices/<int:pk>/", views.choose, name="choose"),
 ]

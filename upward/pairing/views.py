@@ -3,6 +3,7 @@ selector, and renders."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -21,14 +22,24 @@ from upward.core.errors import DomainError
 from upward.organisations.access import require_person
 from upward.pairing import selectors, services
 from upward.pairing.access import (
+    access_chooser,
     access_pairing_for_manager,
     access_pairing_for_participant,
+    access_round_for_manager,
     access_rule_for_manager,
     access_run_for_manager,
     matching_programme,
 )
-from upward.pairing.forms import EndForm, RuleForm, RunForm, SwapForm
-from upward.pairing.models import LIVE_STATES, MatchRun, PairingState
+from upward.pairing.forms import (
+    ChoiceRoundForm,
+    EndForm,
+    RankingForm,
+    RuleForm,
+    RunForm,
+    SwapForm,
+)
+from upward.pairing.models import LIVE_STATES, ChoiceRound, MatchingMode, MatchRun, PairingState
+from upward.programmes.models import State
 from upward.recruitment.models import Role
 
 RUNS_PAGE_SIZE = 20
@@ -52,34 +63,58 @@ def _next(request: HttpRequest, default: str) -> str:
 @require_http_methods(["GET", "POST"])
 def matching(request: HttpRequest, pk: int) -> HttpResponse:
     programme = matching_programme(request.user, pk)
+    saved = selectors.settings_for(programme)
     form = RunForm(
         request.POST or None,
         weights=selectors.weights_for(programme),
-        settings=selectors.settings_for(programme),
+        settings=saved,
     )
     if request.method == "POST" and form.is_valid():
+        # With participants choosing, the form only saves during the matching stage: the
+        # proposal comes from a round. Later (new partners while active) the engine runs as usual.
+        save_only = request.POST.get("action") == "save" or (
+            form.cleaned_data["matching_mode"] == MatchingMode.CHOICE
+            and programme.state == State.MATCHING
+        )
         try:
-            run = services.start_match_run(
-                programme,
-                by=request.user,
-                mode=form.cleaned_data["mode"],
-                weights=form.weights(),
-                settings=form.settings(),
-            )
+            if save_only:
+                services.save_match_setup(
+                    programme, by=request.user, weights=form.weights(), settings=form.settings()
+                )
+            else:
+                run = services.start_match_run(
+                    programme,
+                    by=request.user,
+                    mode=form.cleaned_data["mode"],
+                    weights=form.weights(),
+                    settings=form.settings(),
+                )
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            if save_only:
+                text = _("Settings saved.")
+                if form.cleaned_data["matching_mode"] == MatchingMode.CHOICE:
+                    text += " " + _(
+                        "Participants choose in this programme: open a choice round when you "
+                        "are ready."
+                    )
+                messages.success(request, text)
+                return redirect("pairing:matching", programme.pk)
             if run.status == MatchRun.Status.READY:
                 messages.success(request, _("Matching finished. Review the proposal below."))
             return redirect("pairing:run", programme.pk, run.pk)
     people = selectors.participants(programme)
+    round_ = selectors.open_round(programme)
     return render(
         request,
         "pairing/matching.html",
         {
             "programme": programme,
             "form": form,
+            "saved": saved,
             "can_match": programme.state in services.MATCHING_STATES,
+            "can_open_round": programme.state == State.MATCHING,
             "current": selectors.current_run(programme),
             "recent_runs": list(selectors.runs_for(programme)[:5]),
             "rules": selectors.rules_for(programme),
@@ -87,8 +122,18 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
             "n_mentees": len(people[Role.MENTEE]),
             "n_mentors": len(people[Role.MENTOR]),
             "counts": selectors.pairing_counts(programme),
+            "open_round": round_,
+            "progress": selectors.round_progress(round_) if round_ else None,
+            "round_form": ChoiceRoundForm(initial={"closes_at": _default_deadline()}),
+            "rounds": selectors.rounds_for(programme)[:3],
         },
     )
+
+
+def _default_deadline() -> dt.datetime:
+    """A week from now at five in the afternoon, local time."""
+    later = timezone.localtime() + dt.timedelta(days=7)
+    return later.replace(hour=17, minute=0, second=0, microsecond=0)
 
 
 @login_required
@@ -105,6 +150,8 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
         patch_vary_headers(response, ["HX-Request"])
         return response
     review = selectors.run_review(run) if run.status == MatchRun.Status.READY else None
+    # Who chose whom is for the programme team only: this page is behind manager access.
+    choice = (run.results or {}).get("choice") if run.kind == MatchRun.Kind.CHOICE else None
     paired_mentees = [row.mentee for row in review.pairs] if review else []
     context.update(
         {
@@ -117,6 +164,13 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
             "can_change": programme.state in services.MATCHING_STATES
             and run.is_current
             and not run.is_published,
+            "choice": choice,
+            "choice_sides": [
+                (choice.get("mentee"), _("Mentees")),
+                (choice.get("mentor"), _("Mentors")),
+            ]
+            if choice
+            else [],
         }
     )
     response = render(request, "pairing/run.html", context)
@@ -322,6 +376,99 @@ def complete(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------
+# Choice rounds (programme team)
+
+
+@login_required
+@require_POST
+def open_round(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = matching_programme(request.user, pk)
+    form = ChoiceRoundForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("pairing:matching", pk)
+    try:
+        round_ = services.open_choice_round(
+            programme, by=request.user, closes_at=form.cleaned_data["closes_at"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("pairing:matching", pk)
+    asked = round_.summary.get("mentees_asked", 0) + round_.summary.get("mentors_asked", 0)
+    messages.success(
+        request,
+        ngettext(
+            "Choice round open. %(n)s person has been asked to rank their recommendations.",
+            "Choice round open. %(n)s people have been asked to rank their recommendations.",
+            asked,
+        )
+        % {"n": asked},
+    )
+    return redirect("pairing:round", pk, round_.pk)
+
+
+@login_required
+@require_GET
+def round_detail(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+    round_ = access_round_for_manager(request.user, pk, round_pk)
+    return render(
+        request,
+        "pairing/round.html",
+        {
+            "programme": round_.programme,
+            "round": round_,
+            "progress": selectors.round_progress(round_),
+            "choosers": selectors.choosers_of(round_),
+            "runs": list(round_.runs.select_related("ran_by", "published_by")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def close_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+    round_ = access_round_for_manager(request.user, pk, round_pk)
+    try:
+        run = services.close_choice_round(round_, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("pairing:round", pk, round_.pk)
+    if run.status == MatchRun.Status.READY:
+        messages.success(
+            request, _("Round closed. Everyone's choices are resolved: review the proposal.")
+        )
+    return redirect("pairing:run", pk, run.pk)
+
+
+@login_required
+@require_POST
+def cancel_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+    round_ = access_round_for_manager(request.user, pk, round_pk)
+    try:
+        services.cancel_choice_round(round_, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("pairing:round", pk, round_.pk)
+    messages.success(request, _("Round cancelled. The choosers have been told."))
+    return redirect("pairing:matching", pk)
+
+
+@login_required
+@require_POST
+def resolve_again(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+    run = access_run_for_manager(request.user, pk, run_pk)
+    try:
+        new_run = services.resolve_choices_again(run, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("pairing:run", pk, run.pk)
+    messages.success(request, _("The same choices were resolved again with your latest rules."))
+    return redirect("pairing:run", pk, new_run.pk)
+
+
+# ---------------------------------------------------------------------------------------------
 # Participants
 
 
@@ -382,3 +529,64 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not accept:
         return redirect("dashboard")
     return redirect("pairing:pairing", pairing.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose(request: HttpRequest, pk: int) -> HttpResponse:
+    chooser = access_chooser(request.user, pk)
+    round_ = chooser.round
+    cards = selectors.choice_cards(chooser)
+    form = RankingForm(
+        request.POST or None, options=[c.option for c in cards], max_ranked=round_.max_ranked
+    )
+    can_rank = round_.status == ChoiceRound.Status.OPEN and timezone.now() < round_.closes_at
+    if request.method == "POST":
+        if not can_rank:
+            messages.error(request, _("This round has closed: rankings can no longer change."))
+            return redirect("pairing:choose", round_.pk)
+        if form.is_valid():
+            try:
+                services.save_ranking(
+                    chooser, ranking=form.cleaned_data["ranking"], by=request.user
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                n = len(form.cleaned_data["ranking"])
+                if n:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Your choice is saved. You can change it until the round closes.",
+                            "Your %(n)s choices are saved. You can change them until the round "
+                            "closes.",
+                            n,
+                        )
+                        % {"n": n},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Your ranking is cleared. You will be matched on your profile."),
+                    )
+                return redirect("pairing:choose", round_.pk)
+    ranked = sorted((c for c in cards if c.option.rank), key=lambda c: c.option.rank or 0)
+    return render(
+        request,
+        "pairing/choose.html",
+        {
+            "chooser": chooser,
+            "round": round_,
+            "programme": round_.programme,
+            "cards": [
+                (c, form.field_for(c.option), selectors.ordinal(c.option.rank or 0))
+                for c in cards
+            ],
+            "ranked": [(selectors.ordinal(c.option.rank or 0), c) for c in ranked],
+            "form": form,
+            "can_rank": can_rank,
+            "rank_limit": min(round_.max_ranked, len(cards)),
+            "as_mentee": chooser.role == Role.MENTEE,
+        },
+    )

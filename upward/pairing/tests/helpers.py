@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from upward.core.testing.factories import TopicFactory, level, person_with_account
 from upward.organisations.models import Person, Topic
-from upward.pairing import services
-from upward.pairing.models import MatchRun, Pairing
+from upward.pairing import selectors, services
+from upward.pairing.models import ChoiceOption, ChoiceRound, Chooser, MatchRun, Pairing
 from upward.programmes.models import Programme, State
 from upward.programmes.services import transition_programme
 from upward.recruitment import services as recruitment
@@ -122,3 +125,39 @@ def add_participant(cohort: Cohort, person: Person, role: str, **fields: Any) ->
     if state == State.MATCHING:
         transition_programme(programme, to=State.MATCHING, by=None)
     programme.refresh_from_db()
+
+
+def choice_mode(cohort: Cohort, by: Any = None, **settings: Any) -> None:
+    """Save the programme's matching settings with participants choosing."""
+    services.save_match_setup(
+        cohort.programme,
+        by=by,
+        weights=selectors.weights_for(cohort.programme),
+        settings={"matching_mode": "choice", **settings},
+    )
+
+
+def open_round(cohort: Cohort, by: Any = None, *, days: int = 7, **settings: Any) -> ChoiceRound:
+    choice_mode(cohort, by=by, **settings)
+    return services.open_choice_round(
+        cohort.programme, by=by, closes_at=timezone.now() + dt.timedelta(days=days)
+    )
+
+
+def seat(round_: ChoiceRound, person: Person) -> Chooser:
+    return Chooser.objects.select_related("round__programme").get(round=round_, person=person)
+
+
+def options_of(round_: ChoiceRound, person: Person) -> list[int]:
+    """The partner ids recommended to `person`, best first."""
+    return list(
+        ChoiceOption.objects.filter(chooser__round=round_, chooser__person=person)
+        .order_by("position")
+        .values_list("partner_id", flat=True)
+    )
+
+
+def rank(round_: ChoiceRound, person: Person, *partners: Person) -> Chooser:
+    return services.save_ranking(
+        seat(round_, person), ranking=[p.pk for p in partners], by=person.user
+    )

@@ -23,6 +23,10 @@ VALID_RUN = {
     "w_timezone": "1",
     "w_department": "0.5",
     "w_objective": "2",
+    "matching_mode": "manager",
+    "who_chooses": "mentees",
+    "shortlist_size": "5",
+    "max_ranked": "3",
 }
 
 

@@ -17,6 +17,8 @@ class Command(BaseCommand):
     help = (
         "Send one reminder per unanswered pairing proposal two days before its deadline, and "
         "mark mentor proposals past their deadline as expired (their mentee is matched again). "
+        "Also reminds choosers who have not ranked yet and closes choice rounds past their "
+        "deadline (their choices become a proposal to review). "
         "Idempotent: run it from cron as often as you like."
     )
 
@@ -33,7 +35,9 @@ class Command(BaseCommand):
         prefix = "Would have: " if dry_run else ""
         self.stdout.write(
             f"{prefix}reminded {report.reminded_mentors} mentor(s) and "
-            f"{report.reminded_mentees} mentee(s); expired {report.expired} proposal(s)."
+            f"{report.reminded_mentees} mentee(s); expired {report.expired} proposal(s); "
+            f"reminded {report.reminded_choosers} chooser(s); closed {report.rounds_closed} "
+            "choice round(s)."
         )
         if report.overdue_mentees:
             self.stdout.write(
