@@ -5,7 +5,8 @@ Public API (stable; see docs/matching.md):
 * engine: ``solve_assignment``, ``solve_sparse``, ``solve_fair``, ``verify``,
   ``Assignment``, ``Certificate``, ``BlockScorer``, ``DenseScorer``
 * profiles: ``MentorProfile``, ``MenteeProfile``, ``Weights``, ``Constraints``,
-  ``default_weights``, ``ProfileScorer``, ``match_profiles``, ``MatchResult``
+  ``default_weights``, ``ProfileScorer``, ``match_profiles``, ``MatchResult``,
+  ``warm_up`` (load the compiled kernels large cohorts use)
 * explanations and report: ``PairExplanation``, ``Contribution``,
   ``UnmatchedExplanation``, ``RunReport``, ``GroupParity``, ``run_report``
 """
@@ -28,7 +29,7 @@ from matching.explain import (
     explain_unmatched,
 )
 from matching.report import GroupParity, RunReport, run_report
-from matching.run import MatchResult, match_profiles
+from matching.run import MatchResult, match_profiles, warm_up
 from matching.scoring import (
     CRITERIA,
     OBJECTIVES,
@@ -69,4 +70,5 @@ __all__ = [
     "solve_fair",
     "solve_sparse",
     "verify",
+    "warm_up",
 ]

@@ -8,8 +8,6 @@ sweep, instead of several whole-block numpy passes:
   column (min-heaps), and the largest |score|;
 * ``scan_pricing``: pairs outside the candidate pool that break the current
   certificate, and each row's best remaining pairs by ``score - price``;
-* ``scan_ranks``: for the run report, how many eligible partners score above
-  each person's partner.
 
 A block arrives "masked": forbidden cells hold a value at or below ``forbid``.
 """
@@ -19,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["build_pool", "scan_candidates", "scan_pricing", "scan_ranks"]
+__all__ = ["build_pool", "column_floors", "scan_candidates", "scan_pricing"]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -67,64 +65,87 @@ def _offer(vals: np.ndarray, idx: np.ndarray, size: int, k: int, value: float,
 def scan_candidates(s: np.ndarray, row0: int, forbid: float, colok: np.ndarray, k: int,
                     scols: np.ndarray, kr: int, rv: np.ndarray, ri: np.ndarray,
                     rs: np.ndarray, rfloor: np.ndarray, cv: np.ndarray, ci: np.ndarray,
-                    cs: np.ndarray, croot: np.ndarray, extremes: np.ndarray) -> None:
+                    cs: np.ndarray, croot: np.ndarray) -> None:
     """One block (rows ``row0 ..``): keep the k best allowed pairs of every row
     (rv/ri/rs, by global row) and every column (cv/ci/cs, persistent across
-    blocks), and ``extremes`` = [max, min] over allowed cells.
+    blocks).
 
     Only pairs above a floor are offered to a heap: a column's floor starts at
-    ``croot`` (an estimate of its k-th best, from sampled rows; -inf = none) and
-    rises to the heap's smallest value once the heap is full; a row's floor is
-    the kr-th best of its sampled columns ``scols`` (empty: none).  ``rfloor``
-    records each row's starting floor: a pair left out of a row's heap scores
-    at most max(floor, heap minimum)."""
+    ``croot`` (float32; an estimate of its k-th best from sampled rows, -inf =
+    none) and rises to the heap's smallest value once the heap is full; a row's
+    floor is the kr-th best of its sampled columns ``scols`` (empty: none).
+    ``rfloor`` records each row's starting floor: a pair left out of a row's heap
+    scores at most max(floor, heap minimum)."""
     br, m = s.shape
-    hi = extremes[0]
-    lo = extremes[1]
     ns = len(scols)
     ev = np.empty(max(kr, 1))
     ei = np.empty(max(kr, 1), dtype=np.int64)
+    sbuf = np.empty(max(ns, 1), dtype=np.float32)
+    buf = np.empty(m, dtype=np.int64)
+    f32 = np.float32(forbid) if forbid > -3.0e38 else np.float32(-np.inf)
+    ninf = np.float32(-np.inf)
     for lr in range(br):
         r = row0 + lr
         floor = -np.inf
         if ns > 0:
-            es = 0
             for t in range(ns):
                 c = scols[t]
                 x = s[lr, c]
-                if x <= forbid or not colok[c]:
-                    continue
-                es = _offer(ev, ei, es, kr, np.float64(x), c)
+                sbuf[t] = x if (x > f32 and colok[c]) else ninf
+            es = 0
+            for t in range(ns):
+                x = sbuf[t]
+                if x > ninf and (es < kr or x > ev[0]):
+                    es = _offer(ev, ei, es, kr, np.float64(x), t)
             if es == kr:
                 floor = ev[0]
         rfloor[r] = floor
+        rroot = np.float32(floor)
+        # Pass 1 (tight, branch-free): columns above the row's or the column's floor.
+        nb = 0
+        for c in range(m):
+            x = s[lr, c]
+            buf[nb] = c
+            nb += (x > rroot) | (x > croot[c])
+        # Pass 2: offer those to the heaps (floors only rise meanwhile).
         vals = rv[r]
         idx = ri[r]
         size = 0
-        rroot = floor
-        for c in range(m):
+        for t in range(nb):
+            c = buf[t]
             x = s[lr, c]
-            if x <= forbid:
+            if x <= f32 or not colok[c]:
                 continue
             xv = np.float64(x)
-            if (xv > hi or xv < lo) and colok[c]:
-                hi = max(hi, xv)
-                lo = min(lo, xv)
-            if xv > rroot or xv > croot[c]:
-                if not colok[c]:
-                    continue
-                if xv > rroot:
-                    size = _offer(vals, idx, size, k, xv, c)
-                    if size == k:
-                        rroot = vals[0]
-                if xv > croot[c]:
-                    size_c = _offer(cv[c], ci[c], cs[c], k, xv, r)
-                    cs[c] = size_c
-                    if size_c == k:
-                        croot[c] = cv[c, 0]
+            if x > rroot:
+                size = _offer(vals, idx, size, k, xv, c)
+                if size == k:
+                    rroot = np.float32(vals[0])
+            if x > croot[c]:
+                size_c = _offer(cv[c], ci[c], cs[c], k, xv, r)
+                cs[c] = size_c
+                if size_c == k:
+                    croot[c] = np.float32(cv[c, 0])
         rs[r] = size
-    extremes[0] = hi
-    extremes[1] = lo
+
+
+@njit(cache=True, nogil=True)
+def column_floors(s: np.ndarray, forbid: float, colok: np.ndarray, k: int) -> np.ndarray:
+    """The k-th best allowed value of each column of ``s`` (-inf if fewer)."""
+    n, m = s.shape
+    hv = np.empty((m, k))
+    hi = np.empty((m, k), dtype=np.int64)
+    hs = np.zeros(m, dtype=np.int64)
+    root = np.full(m, -np.inf)
+    for r in range(n):
+        for c in range(m):
+            x = np.float64(s[r, c])
+            if x > root[c] and x > forbid and colok[c]:
+                size = _offer(hv[c], hi[c], hs[c], k, x, r)
+                hs[c] = size
+                if size == k:
+                    root[c] = hv[c, 0]
+    return root
 
 
 @njit(cache=True, nogil=True)
@@ -250,27 +271,57 @@ def scan_pricing(s: np.ndarray, rows: np.ndarray, forbid: float, colok: np.ndarr
 
 
 @njit(cache=True, nogil=True)
-def scan_ranks(s: np.ndarray, row0: int, forbid: float, colok: np.ndarray,
-               row_thr: np.ndarray, slot_thr: np.ndarray, row_count: np.ndarray,
-               slot_count: np.ndarray) -> None:
-    """Run-report ranks over one block: ``row_count[i]`` += eligible mentors
-    scoring above row i's threshold (its partner's score; NaN = no partner);
-    ``slot_count[k, j]`` += rows scoring above ``slot_thr[k, j]``."""
+def shortest_from_all(n_nodes: int, ptr: np.ndarray, heads: np.ndarray, w: np.ndarray,
+                      d: np.ndarray) -> bool:
+    """Distances from a virtual source joined to every node at 0 (queue-based
+    Bellman-Ford; arcs in CSR by tail).  Returns False on a negative cycle
+    (a node relaxed more than n_nodes times)."""
+    queue = np.empty(n_nodes + 1, dtype=np.int64)
+    inq = np.ones(n_nodes, dtype=np.bool_)
+    times = np.zeros(n_nodes, dtype=np.int64)
+    for a in range(n_nodes):
+        d[a] = 0.0
+        queue[a] = a
+    head = 0
+    tail = n_nodes
+    size = n_nodes
+    cap = n_nodes + 1
+    while size > 0:
+        a = queue[head]
+        head += 1
+        if head == cap:
+            head = 0
+        size -= 1
+        inq[a] = False
+        da = d[a]
+        for e in range(ptr[a], ptr[a + 1]):
+            b = heads[e]
+            nd = da + w[e]
+            if nd < d[b]:
+                d[b] = nd
+                if not inq[b]:
+                    times[b] += 1
+                    if times[b] > n_nodes:
+                        return False
+                    inq[b] = True
+                    queue[tail] = b
+                    tail += 1
+                    if tail == cap:
+                        tail = 0
+                    size += 1
+    return True
+
+
+@njit(cache=True, nogil=True)
+def count_above(s: np.ndarray, thr: np.ndarray, forbid: float, colok: np.ndarray,
+                out: np.ndarray) -> None:
+    """``out[r]`` = allowed cells of row r scoring strictly above ``thr[r]``."""
     br, m = s.shape
-    slots = slot_thr.shape[0]
-    for lr in range(br):
-        i = row0 + lr
-        thr = row_thr[i]
-        has = not np.isnan(thr)
+    f32 = np.float32(forbid) if forbid > -3.0e38 else np.float32(-np.inf)
+    for r in range(br):
+        t = thr[r]
         cnt = 0
         for c in range(m):
-            x = s[lr, c]
-            if x <= forbid or not colok[c]:
-                continue
-            xv = np.float64(x)
-            if has and xv > thr:
-                cnt += 1
-            for k in range(slots):
-                if xv > slot_thr[k, c]:
-                    slot_count[k, c] += 1
-        row_count[i] += cnt
+            x = s[r, c]
+            cnt += (x > f32) & (np.float64(x) > t) & colok[c]
+        out[r] = cnt

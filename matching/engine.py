@@ -158,6 +158,7 @@ class DenseScorer:
     def __init__(self, scores: np.ndarray, allowed: np.ndarray | None = None) -> None:
         self.scores = scores
         self.allowed = allowed
+        self._bound: float | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -176,6 +177,16 @@ class DenseScorer:
         return np.asarray(s, dtype=np.float64), a
 
     forbid_below = -np.inf
+
+    @property
+    def score_bound(self) -> float:
+        """Largest |score| over the allowed pairs (for the integer grid)."""
+        if self._bound is None:
+            s = np.abs(np.asarray(self.scores, dtype=np.float64))
+            if self.allowed is not None:
+                s = np.where(self.allowed, s, 0.0)
+            self._bound = float(s.max(initial=0.0))
+        return self._bound
 
     def block_masked(self, rows: np.ndarray) -> np.ndarray:
         """Scores with forbidden cells at -inf (for the engine's fast passes)."""
@@ -290,7 +301,8 @@ def _cover(n: int, m: int, rows: np.ndarray, cols: np.ndarray, used: np.ndarray,
     return ~reached[:n], reached[n:n + m]
 
 
-def _potentials(n_nodes: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarray) -> np.ndarray:
+def _potentials(n_nodes: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarray,
+                compiled: bool = False) -> np.ndarray:
     """Shortest distances from a virtual source joined to every node by 0-cost arcs.
 
     Queue-free Bellman-Ford that only relaxes arcs leaving nodes improved in the
@@ -300,6 +312,14 @@ def _potentials(n_nodes: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarra
     order = np.argsort(tails, kind="stable")
     tails, heads, w = tails[order], heads[order], w[order]
     ptr = np.searchsorted(tails, np.arange(n_nodes + 1))
+    if compiled:
+        from matching._kernels import shortest_from_all
+
+        d = np.zeros(n_nodes)
+        if not shortest_from_all(n_nodes, ptr.astype(np.int64), heads.astype(np.int64),
+                                 w.astype(np.float64), d):
+            raise RuntimeError("negative cycle in residual graph: primal solution not optimal")
+        return d
     d = np.zeros(n_nodes)
     active = np.flatnonzero(np.diff(ptr) > 0)
     rounds = 0
@@ -408,7 +428,7 @@ def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.n
         -w, w[us],
         np.zeros(len(in_a_free) + len(in_a_matched) + len(b_not_full) + len(b_loaded)),
     ])
-    d = _potentials(n + m + 2, tails, heads, weights)
+    d = _potentials(n + m + 2, tails, heads, weights, compiled=solver is not None)
     di, dj = d[:n], d[n:n + m]
     u = np.where(zi, di - d[s_node], di - d[t_node])
     v = np.where(zj, d[s_node] - dj, d[t_node] - dj)
@@ -508,7 +528,7 @@ def _fast_candidates(scorer: BlockScorer, blocks: list[np.ndarray], cap_ok: np.n
     Sampled floors (about 1.5 x pool expected above them) keep the heaps from
     churning.  Every allowed pair outside the pool scores at most
     min(row_thr[i], col_thr[j]) (-inf: the row or column has no pair outside)."""
-    from matching._kernels import build_pool, scan_candidates
+    from matching._kernels import build_pool, column_floors, scan_candidates
 
     n, m = scorer.shape
     kk = max(1, min(pool, m))
@@ -516,16 +536,13 @@ def _fast_candidates(scorer: BlockScorer, blocks: list[np.ndarray], cap_ok: np.n
     forbid = float(scorer.forbid_below)  # type: ignore[attr-defined]
     colok = np.ascontiguousarray(cap_ok)
     sample = _FLOOR_SAMPLE
-    croot = np.full(m, -np.inf)
     col_floor = np.full(m, -np.inf)
     if n > 2 * sample:
         srows = np.sort(rng.choice(n, size=sample, replace=False))
-        ss = scorer.block_masked(srows)  # type: ignore[attr-defined]
-        ss = np.ascontiguousarray(np.where((ss > forbid) & colok[None, :], ss, -np.inf).T)
         kth = max(1, round(1.5 * kc * sample / n))
-        col_floor = _kth_largest(ss, kth, axis=1).astype(np.float64)
-        croot = col_floor.copy()
-        del ss
+        col_floor = column_floors(scorer.block_masked(srows),  # type: ignore[attr-defined]
+                                  forbid, colok, kth)
+    croot = col_floor.astype(np.float32)
     if m > 2 * sample:
         scols = np.sort(rng.choice(m, size=sample, replace=False)).astype(np.int64)
         kr = max(1, round(1.5 * kk * sample / m))
@@ -539,15 +556,15 @@ def _fast_candidates(scorer: BlockScorer, blocks: list[np.ndarray], cap_ok: np.n
     cv = np.empty((m, kc))
     ci = np.empty((m, kc), dtype=np.int64)
     cs = np.zeros(m, dtype=np.int64)
-    extremes = np.array([-np.inf, np.inf])
     for rows in blocks:
         sm = scorer.block_masked(rows)  # type: ignore[attr-defined]
         scan_candidates(sm, int(rows[0]), forbid, colok, kk, scols, kr, rv, ri, rs, rfloor,
-                        cv, ci, cs, croot, extremes)
+                        cv, ci, cs, croot)
     row_thr = np.where(rs == kk, np.maximum(rv[:, 0], rfloor), rfloor)
     col_thr = np.where(cs == kc, np.maximum(cv[:, 0], col_floor), col_floor)
     r, c, sc, graph = build_pool(rv, ri, rs, cv, ci, cs, k)
-    max_abs = 0.0 if not np.isfinite(extremes).all() else float(np.abs(extremes).max())
+    # A bound on |score| (any bound works: it only picks the integer grid).
+    max_abs = float(scorer.score_bound)  # type: ignore[attr-defined]
     return r, c, sc, graph, row_thr, col_thr, max_abs
 
 
@@ -722,11 +739,15 @@ def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndar
     row_cnt = np.bincount(pool.rows, weights=pool.sc > ps[pool.rows], minlength=n)
     redo = np.flatnonzero(ps < row_thr)
     step = len(blocks[0]) if blocks else 1
+    from matching._kernels import count_above
+
+    colok = np.ascontiguousarray(cap_ok)
     for b in range(0, len(redo), step):
         rows = redo[b:b + step]
         sm = scorer.block_masked(rows)  # type: ignore[attr-defined]
-        ok = (sm > forbid) & cap_ok[None, :]
-        row_cnt[rows] = (ok & (sm > ps[rows][:, None])).sum(axis=1)
+        out = np.zeros(len(rows), dtype=np.int64)
+        count_above(sm, np.ascontiguousarray(ps[rows]), forbid, colok, out)
+        row_cnt[rows] = out
     mentee_rank = 1 + row_cnt[pi]
     # Mentor side, one slot per place taken.
     order_j = np.argsort(pj, kind="stable")

@@ -31,7 +31,7 @@ from matching.scoring import (
     default_weights,
 )
 
-__all__ = ["FAIR_CELLS_LIMIT", "MatchResult", "match_profiles"]
+__all__ = ["FAIR_CELLS_LIMIT", "MatchResult", "match_profiles", "warm_up"]
 
 # Fair mode works on the dense matrix; it is meant for programme-sized cohorts.
 FAIR_CELLS_LIMIT = 25_000_000
@@ -184,3 +184,37 @@ def _resolve_pins(scorer: ProfileScorer) -> list[tuple[int, int]]:
         seen.add(i)
         out.append((i, j))
     return out
+
+
+def warm_up() -> float:
+    """Load (or, the first time on a machine, compile) the numba kernels that
+    large cohorts use, by solving two tiny problems through the fast path (one
+    from profiles, float32 scores; one dense, float64).  Returns the seconds
+    taken.  Optional: the first large solve in a process does it anyway; a
+    long-running worker may call it at start so that no user waits for it."""
+    from matching import engine
+
+    t = time.perf_counter()
+    if not engine._numba_available():
+        return 0.0
+    saved = (engine._FAST_CELLS, engine._FAST_POOL_K, engine._FLOOR_SAMPLE)
+    engine._FAST_CELLS, engine._FAST_POOL_K, engine._FLOOR_SAMPLE = 0, 2, 3
+    try:
+        topics = ("a", "b", "c", "d")
+        mentees = [MenteeProfile(id=f"e{i}", level=5, wants=frozenset(topics[i % 4:i % 4 + 2]))
+                   for i in range(12)]
+        mentors = [MentorProfile(id=f"m{j}", level=2, offers=frozenset(topics[j % 3:j % 3 + 1]))
+                   for j in range(12)]
+        scorer = ProfileScorer(mentees, mentors)
+        prof = _solve_scorer(scorer, scorer.capacity.copy(), k=1, block_rows=4,
+                             all_pairs=False, pool=2)
+        rng = np.random.default_rng(0)
+        scores = rng.random((12, 12))
+        dense = _solve_scorer(engine.DenseScorer(scores), np.ones(12, dtype=np.int64), k=1,
+                              block_rows=4, all_pairs=False, pool=2)
+        if not (prof.stats.get("fast_passes") and dense.stats.get("fast_passes")
+                and verify(prof, scorer) and verify(dense, scores)):
+            raise RuntimeError("warm-up solve did not verify (internal error)")
+    finally:
+        engine._FAST_CELLS, engine._FAST_POOL_K, engine._FLOOR_SAMPLE = saved
+    return time.perf_counter() - t

@@ -363,6 +363,9 @@ class ProfileScorer:
         self._criteria = crit
         self._a = np.ascontiguousarray(np.hstack([c.mentee_q for c in crit]), dtype=np.float32)
         self._b = np.ascontiguousarray(np.hstack([c.mentor_q for c in crit]), dtype=np.float32)
+        # Bound on |score| from the quantised features (picks the engine's grid).
+        self.score_bound = (float(np.abs(self._a).sum(axis=1).max(initial=0))
+                            * float(np.abs(self._b).max(initial=0)))
         # Level rule as penalty features: a mentee's level (one-hot) meets -big on
         # every mentor too senior for it.  big dwarfs any score, so a forbidden
         # cell lands far below forbid_below; an allowed cell adds exact zeros.
