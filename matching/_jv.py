@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching._lap import augment, prices_for
+from matching._lap import augment, csr, prices_for, reprice
 
 __all__ = ["WarmMatcher"]
 
@@ -65,10 +65,8 @@ class WarmMatcher:
         tails = np.concatenate([rep_r, np.arange(n), n + np.arange(S), n + rep_s])
         heads = np.concatenate([rep_s, S + np.arange(n), np.arange(S), S + rep_r])
         cost = np.concatenate([-(rep_w + self.big), np.zeros(n + S + len(rep_r), np.int64)])
-        order = np.lexsort((heads, tails))
-        tails, heads, cost = tails[order], heads[order], cost[order]
-        indptr = np.searchsorted(tails, np.arange(self.size + 1)).astype(np.int64)
-        return indptr, heads.astype(np.int64), cost.astype(np.int64)
+        return csr(self.size, tails.astype(np.int64), heads.astype(np.int64),
+                   cost.astype(np.int64))
 
     def start(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
               used: np.ndarray) -> None:
@@ -94,12 +92,23 @@ class WarmMatcher:
         self.x, self.y = x, y
         self.cold = False
 
-    def solve(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """Optimal matching on the edges (mentee, mentor, integer units): 'used' per edge."""
+    def solve(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
+              max_free: int | None = None) -> np.ndarray | None:
+        """Optimal matching on the edges (mentee, mentor, integer units): 'used' per edge.
+
+        With ``max_free``: if the new edges free more rows than that (each free
+        row costs one shortest-path search), give up and return None; the
+        caller then solves cold and calls :meth:`start` again."""
         S = self.slots
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
         indptr, heads, cost = self._graph(rows, cols, units)
+        if max_free is not None and not self.cold:
+            free = reprice(indptr, heads, cost, self.x, self.y, self.u, self.v)
+            self.last_free = free
+            if free > max_free:
+                self.cold = True  # the state is no longer an optimum
+                return None
         res = augment(indptr, heads, cost, self.x, self.y, self.u, self.v, self.cold)
         if res < 0:
             raise RuntimeError("assignment solver found no perfect assignment (internal error)")

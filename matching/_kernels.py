@@ -210,62 +210,70 @@ def build_pool(rv: np.ndarray, ri: np.ndarray, rs: np.ndarray, cv: np.ndarray,
 @njit(cache=True, nogil=True)
 def scan_pricing(s: np.ndarray, rows: np.ndarray, forbid: float, colok: np.ndarray,
                  scale: float, u: np.ndarray, v: np.ndarray, p: np.ndarray, q: np.ndarray,
-                 pool_ptr: np.ndarray, pool_cols: np.ndarray, take: int,
+                 pool_ptr: np.ndarray, pool_cols: np.ndarray, take: int, ps: np.ndarray,
                  out_r: np.ndarray, out_c: np.ndarray, out_s: np.ndarray,
-                 out_bad: np.ndarray, hv: np.ndarray) -> tuple[int, int]:
+                 out_bad: np.ndarray, hv: np.ndarray, above: np.ndarray) -> tuple[int, int]:
     """Rows ``rows`` (block ``s``): count pairs outside the pool that break the
     certificate, and hand back each row's ``take`` best outside pairs by
     ``score - v`` (cover breakers first) with their violation flag.  ``hv[i]``
     gets the best value among the outside pairs not handed back (-inf if none).
     ``pool_ptr``/``pool_cols``: the pool's columns of each block row (CSR).
+    ``above[i]`` gets the number of allowed pairs of row i scoring above
+    ``ps[i]`` (its partner's score; NaN = none), for the run report.
     Returns (violations, pairs written)."""
     br, m = s.shape
-    mark = np.zeros(m, dtype=np.bool_)
+    sv = np.empty(m)
     hvals = np.empty(take + 1, dtype=np.float64)
     hidx = np.empty(take + 1, dtype=np.int64)
     n_viol = 0
     t = 0
     inf = np.inf
+    f32 = np.float32(forbid) if forbid > -3.0e38 else np.float32(-np.inf)
     for lr in range(br):
         i = rows[lr]
+        psi = ps[i]
+        # Pass 1 (branch-free): score - price, and the partner's rank count.
+        cnt = 0
+        for c in range(m):
+            x = s[lr, c]
+            ok = (x > f32) & colok[c]
+            xv = np.float64(x)
+            cnt += ok & (xv > psi)
+            sv[c] = xv * scale - v[c] if ok else -inf
+        above[i] = cnt
         for e in range(pool_ptr[lr], pool_ptr[lr + 1]):
-            mark[pool_cols[e]] = True
+            sv[pool_cols[e]] = -inf
+        # Pass 2: violations, and the take+1 best outside pairs.
         pi = p[i]
         ui = u[i]
         size = 0
         for c in range(m):
-            x = s[lr, c]
-            if x <= forbid or not colok[c] or mark[c]:
+            x = sv[c]
+            if x == -inf:
                 continue
-            sv = np.float64(x) * scale - v[c]
             qc = q[c]
             if not pi and not qc:
                 n_viol += 1
                 rank = inf
             else:
-                if pi != qc and sv > ui:
+                if pi != qc and x > ui:
                     n_viol += 1
-                rank = sv
+                rank = x
             if size <= take or rank > hvals[0]:
                 size = _offer(hvals, hidx, size, take + 1, rank, c)
-        for e in range(pool_ptr[lr], pool_ptr[lr + 1]):
-            mark[pool_cols[e]] = False
         # The smallest of the take+1 kept is the best one not handed back.
         start = 0
         if size == take + 1:
             hv[i] = hvals[0]
             start = 1
-            # hvals[0] is the heap root; the others are the take best.
         else:
             hv[i] = -inf
         for a in range(start, size):
             c = hidx[a]
-            x = np.float64(s[lr, c])
             out_r[t] = i
             out_c[t] = c
-            out_s[t] = x
-            sv = x * scale - v[c]
-            out_bad[t] = (not pi and not q[c]) or (pi != q[c] and sv > ui)
+            out_s[t] = np.float64(s[lr, c])
+            out_bad[t] = (not pi and not q[c]) or (pi != q[c] and sv[c] > ui)
             t += 1
     return n_viol, t
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["INF", "augment"]
+__all__ = ["INF", "augment", "reprice"]
 
 INF = np.int64(2**62)
 
@@ -67,18 +67,14 @@ def _pop(hk: np.ndarray, hv: np.ndarray, size: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.ndarray,
-            y: np.ndarray, u: np.ndarray, v: np.ndarray, cold: bool) -> int:
-    """Bring (x, y, u, v) to an optimal assignment of the given graph, in place.
-
-    ``x[row]`` is the row's column (or -1), ``y[col]`` the column's row (or -1),
-    ``u``/``v`` the prices.  On a warm start they hold the optimum of a subgraph
-    (same rows and columns, fewer edges).  Returns the number of augmentations,
-    or -1 if some row cannot be assigned (no perfect assignment exists).
-    """
+def reprice(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.ndarray,
+            y: np.ndarray, u: np.ndarray, v: np.ndarray) -> int:
+    """Step 1 of :func:`augment`: each row's price becomes its cheapest reduced
+    edge, and a row whose assigned edge is no longer the cheapest is freed (its
+    column keeps its price).  Returns the number of free rows, or -1 if a row
+    has no edge at all."""
     n = len(x)
-    # 1. Prices: each row's price is its cheapest reduced edge; a row whose edge
-    #    is no longer the cheapest is freed (its column keeps its price).
+    free = 0
     for r in range(n):
         lo = indptr[r]
         hi = indptr[r + 1]
@@ -102,6 +98,25 @@ def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
                 u[r] = own
         else:
             u[r] = best
+        if x[r] < 0:
+            free += 1
+    return free
+
+
+@njit(cache=True, nogil=True)
+def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.ndarray,
+            y: np.ndarray, u: np.ndarray, v: np.ndarray, cold: bool) -> int:
+    """Bring (x, y, u, v) to an optimal assignment of the given graph, in place.
+
+    ``x[row]`` is the row's column (or -1), ``y[col]`` the column's row (or -1),
+    ``u``/``v`` the prices.  On a warm start they hold the optimum of a subgraph
+    (same rows and columns, fewer edges).  Returns the number of augmentations,
+    or -1 if some row cannot be assigned (no perfect assignment exists).
+    """
+    n = len(x)
+    # 1. Prices (see reprice): rows whose edge is no longer the cheapest are freed.
+    if reprice(indptr, indices, cost, x, y, u, v) < 0:
+        return -1
     # 2. Cold start: give each row a free column on a tight edge when one exists.
     if cold:
         for r in range(n):
@@ -259,3 +274,24 @@ def prices_for(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.
     for r in range(n):
         u[r] = own[r] - v[x[r]]
     return True
+
+
+@njit(cache=True, nogil=True)
+def csr(n_nodes: int, tails: np.ndarray, heads: np.ndarray, cost: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arcs grouped by tail (counting sort; stable, so deterministic)."""
+    ptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    for t in tails:
+        ptr[t + 1] += 1
+    for a in range(n_nodes):
+        ptr[a + 1] += ptr[a]
+    fill = ptr[:-1].copy()
+    h = np.empty(len(heads), dtype=np.int64)
+    c = np.empty(len(heads), dtype=np.int64)
+    for e in range(len(tails)):
+        t = tails[e]
+        k = fill[t]
+        h[k] = heads[e]
+        c[k] = cost[e]
+        fill[t] = k + 1
+    return ptr, h, c

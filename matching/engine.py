@@ -66,6 +66,10 @@ _FAST_CELLS = 16_000_000
 _FAST_POOL_K = 48
 # Rows (and columns) sampled for the fast pass's floors.
 _FLOOR_SAMPLE = 2048
+# A warm solve round re-augments each row the new edges free; it goes cold
+# instead when more rows than edges / this are freed (measured: one search costs
+# about what a cold min-cost flow spends on 600 edges).
+_WARM_EDGES_PER_FREE_ROW = 600
 
 
 # --------------------------------------------------------------------------- results
@@ -349,10 +353,10 @@ def _potentials(n_nodes: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarra
 class _Solver:
     """Primal solves across rounds: OR-Tools cold, then warm-started assignment.
 
-    The first round (and any round that adds many edges) is solved cold by
-    OR-Tools' min-cost flow; later rounds, which add a few hundred violating
-    edges, re-use the previous optimum and its prices (``matching._jv``) so only
-    the rows those edges touch are re-augmented.  Scores must sit on a known
+    The first round is solved cold by OR-Tools' min-cost flow; later rounds
+    re-use the previous optimum and its prices (``matching._jv``) so only the
+    rows the new edges free are re-augmented, unless they free so many rows
+    that a cold solve is cheaper.  Scores must sit on a known
     power-of-two grid (``grid_shift``) for the warm solver's exact integer costs;
     otherwise every round is cold.
     """
@@ -362,8 +366,8 @@ class _Solver:
         self.n, self.m, self.cap = n, m, cap
         self.shift = grid_shift
         self.matcher = None
-        self.edges_last = 0
         self.warm_rounds = 0
+        self.warm_abandoned = 0
         if grid_shift is not None:
             from matching._jv import WarmMatcher
 
@@ -379,15 +383,19 @@ class _Solver:
             coarse = units / 2.0**self.shift
             if not np.array_equal(coarse, np.rint(coarse)):
                 self.matcher = mt = None
-        new = len(rows) - self.edges_last
-        self.edges_last = len(rows)
-        if mt is None or coarse is None or mt.cold or new > max(20_000, len(rows) // 10):
-            used = _flow(self.n, self.m, rows, cols, units, self.cap)
-            if mt is not None and coarse is not None:
-                mt.start(rows, cols, coarse.astype(np.int64), used)
-            return used
-        self.warm_rounds += 1
-        return mt.solve(rows, cols, coarse.astype(np.int64))
+        if mt is not None and coarse is not None and not mt.cold:
+            # Warm only while few rows need a new path: one shortest-path search
+            # per freed row costs about as much as a cold solve per 600 edges.
+            used = mt.solve(rows, cols, coarse.astype(np.int64),
+                            max_free=max(32, len(rows) // _WARM_EDGES_PER_FREE_ROW))
+            if used is not None:
+                self.warm_rounds += 1
+                return used
+            self.warm_abandoned += 1
+        used = _flow(self.n, self.m, rows, cols, units, self.cap)
+        if mt is not None and coarse is not None:
+            mt.start(rows, cols, coarse.astype(np.int64), used)
+        return used
 
 
 def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
@@ -688,12 +696,19 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
         g = np.flatnonzero(pool_.in_graph)
         sol = _solve_edges(n, m, pool_.rows[g], pool_.cols[g], pool_.units[g], cap, solver)
         solve_s += time.perf_counter() - t1
+        if _DEBUG:
+            print("round", rounds, "edges", len(g), "solve", round(time.perf_counter() - t1, 3))
         if all_pairs:
             break
         t2 = time.perf_counter()
         if pool_.reserve_violations(sol):
             price_s += time.perf_counter() - t2
             continue
+        if fast:
+            used_e = g[sol.used]
+            partner_score = np.full(n, np.nan)
+            partner_score[pool_.rows[used_e]] = pool_.sc[used_e]
+            bounds.partner_score = partner_score
         n_priced, n_viol = _price(scorer, blocks, sol, cap_ok, bounds, pool_, scale, max_abs,
                                   fast)
         priced += n_priced
@@ -704,6 +719,7 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     stats["pricing_s"] = price_s
     stats["rounds"] = float(rounds)
     stats["warm_rounds"] = float(solver.warm_rounds if solver else 0)
+    stats["warm_abandoned"] = float(solver.warm_abandoned if solver else 0)
     stats["rows_priced"] = float(priced)
     stats["final_edges"] = float(pool_.in_graph.sum())
     g = np.flatnonzero(pool_.in_graph)
@@ -711,18 +727,22 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     result = _assignment(n, m, rows_e, cols_e, sc_e, sol, scale, stats)
     if fast:
         t3 = time.perf_counter()
-        ranks = _pool_ranks(scorer, result, pool_, cap_ok, row_thr, col_thr, blocks)
+        ranks = _pool_ranks(scorer, result, pool_, cap_ok, row_thr, col_thr, blocks,
+                            bounds.counted, bounds.above, bounds.count_ps)
         result = replace(result, ranks=ranks)
         stats["ranks_s"] = time.perf_counter() - t3
     return result
 
 
 def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndarray,
-                row_thr: np.ndarray, col_thr: np.ndarray, blocks: list[np.ndarray]
-                ) -> tuple[np.ndarray, np.ndarray]:
+                row_thr: np.ndarray, col_thr: np.ndarray, blocks: list[np.ndarray],
+                counted: np.ndarray | None = None, above: np.ndarray | None = None,
+                count_ps: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Run-report ranks from the candidate pool.  A partner scoring at least the
     row's (column's) threshold has every better partner in the pool, so the
-    count is exact there; other rows (columns) are re-scored."""
+    count is exact there; rows a pricing pass scanned come with their count
+    (``counted``/``above``), valid while their partner's score is the one it
+    counted against (``count_ps``); other rows (columns) are re-scored."""
     n, m = scorer.shape
     pr = np.array(a.pairs, dtype=np.int64).reshape(-1, 2)
     pi, pj = pr[:, 0], pr[:, 1]
@@ -737,7 +757,13 @@ def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndar
     forbid = float(scorer.forbid_below)  # type: ignore[attr-defined]
     # Mentee side.
     row_cnt = np.bincount(pool.rows, weights=pool.sc > ps[pool.rows], minlength=n)
-    redo = np.flatnonzero(ps < row_thr)
+    if counted is not None and above is not None and count_ps is not None:
+        # A pricing pass counted against the same partner score: still exact.
+        valid = counted & (count_ps == ps)
+        row_cnt = np.where(valid, above, row_cnt)
+        redo = np.flatnonzero((ps < row_thr) & ~valid)
+    else:
+        redo = np.flatnonzero(ps < row_thr)
     step = len(blocks[0]) if blocks else 1
     from matching._kernels import count_above
 
@@ -749,6 +775,8 @@ def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndar
         count_above(sm, np.ascontiguousarray(ps[rows]), forbid, colok, out)
         row_cnt[rows] = out
     mentee_rank = 1 + row_cnt[pi]
+    if _DEBUG:
+        print("ranks: rows redone", len(redo))
     # Mentor side, one slot per place taken.
     order_j = np.argsort(pj, kind="stable")
     slot_of = np.empty(len(pr), dtype=np.int64)
@@ -768,6 +796,8 @@ def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndar
         for k in range(slots):
             cnt[k, cols] = (ok & (sm > thr[k, cols][None, :])).sum(axis=0)
     mentor_rank = 1 + cnt[slot_of, pj]
+    if _DEBUG:
+        print("ranks: cols redone", len(redo_c))
     return mentee_rank.astype(np.float64), mentor_rank.astype(np.float64)
 
 
@@ -831,6 +861,13 @@ class _Bounds:
         self.ct = _to_units(self.col_thr, self.scale, np.inf)
         self.hv = np.full(len(self.rt), np.inf)
         self.snap = np.full(len(self.rt), -1, dtype=np.int64)
+        # Fast path: the partner scores of the matching being priced, and per row
+        # the count of allowed pairs above the partner score it was counted
+        # against (``count_ps``) by the latest pricing pass that scanned it.
+        self.partner_score = np.full(len(self.rt), np.nan)
+        self.above = np.zeros(len(self.rt), dtype=np.int64)
+        self.counted = np.zeros(len(self.rt), dtype=bool)
+        self.count_ps = np.full(len(self.rt), np.nan)
         self.snapshots: list[np.ndarray] = []
 
     def rows_at_risk(self, sol: _EdgeSolution, cap_ok: np.ndarray) -> np.ndarray:
@@ -944,6 +981,8 @@ def _price_fast(scorer: BlockScorer, need_rows: np.ndarray, step: int, sol: _Edg
     u = np.ascontiguousarray(sol.u, dtype=np.float64)
     v = np.ascontiguousarray(sol.v, dtype=np.float64)
     hv = np.full(len(bounds.rt), -np.inf)
+    above = np.zeros(len(bounds.rt), dtype=np.int64)
+    ps = np.ascontiguousarray(bounds.partner_score)
     add_r, add_c, add_s, add_g = [], [], [], []
     n_viol = 0
     for a in range(0, len(need_rows), step):
@@ -961,7 +1000,7 @@ def _price_fast(scorer: BlockScorer, need_rows: np.ndarray, step: int, sol: _Edg
         out_s = np.empty(cap_out)
         out_b = np.empty(cap_out, dtype=np.bool_)
         nv, t = scan_pricing(sm, rows.astype(np.int64), forbid, colok, float(scale), u, v, p, q,
-                             ptr, pcols, _ROW_ADD, out_r, out_c, out_s, out_b, hv)
+                             ptr, pcols, _ROW_ADD, ps, out_r, out_c, out_s, out_b, hv, above)
         n_viol += int(nv)
         add_r.append(out_r[:t])
         add_c.append(out_c[:t])
@@ -969,6 +1008,9 @@ def _price_fast(scorer: BlockScorer, need_rows: np.ndarray, step: int, sol: _Edg
         add_g.append(out_b[:t])
     bounds.hv[need_rows] = hv[need_rows]
     bounds.snap[need_rows] = snap_id
+    bounds.counted[need_rows] = True
+    bounds.above[need_rows] = above[need_rows]
+    bounds.count_ps[need_rows] = ps[need_rows]
     if add_r:
         sc = np.concatenate(add_s)
         pool.add(np.concatenate(add_r), np.concatenate(add_c), sc, np.rint(sc * scale),
