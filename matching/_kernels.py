@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["build_pool", "column_floors", "scan_candidates", "scan_pricing"]
+__all__ = ["build_pool", "column_floors", "scan_candidates", "scan_pricing", "stable_order"]
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -232,35 +232,41 @@ def scan_pricing(s: np.ndarray, rows: np.ndarray, forbid: float, colok: np.ndarr
     for lr in range(br):
         i = rows[lr]
         psi = ps[i]
-        # Pass 1 (branch-free): score - price, and the partner's rank count.
+        pi = p[i]
+        npi = not pi
+        ui = u[i]
+        # Pass 1 (branch-free, vectorised): rank (score - price; cover breakers
+        # first), violations, and the partner's rank count.
         cnt = 0
+        nv = 0
         for c in range(m):
             x = s[lr, c]
             ok = (x > f32) & colok[c]
             xv = np.float64(x)
             cnt += ok & (xv > psi)
-            sv[c] = xv * scale - v[c] if ok else -inf
+            r = xv * scale - v[c]
+            qc = q[c]
+            both = npi & (not qc)
+            nv += ok & (both | ((pi != qc) & (r > ui)))
+            sv[c] = (inf if both else r) if ok else -inf
         above[i] = cnt
+        # Pool pairs are not "outside": take them back out.
         for e in range(pool_ptr[lr], pool_ptr[lr + 1]):
-            sv[pool_cols[e]] = -inf
-        # Pass 2: violations, and the take+1 best outside pairs.
-        pi = p[i]
-        ui = u[i]
+            c = pool_cols[e]
+            r = sv[c]
+            if r > -inf:
+                nv -= (r == inf) | ((pi != q[c]) & (r > ui))
+                sv[c] = -inf
+        n_viol += nv
+        # Pass 2: the take+1 best outside pairs (the test rarely passes once full).
         size = 0
+        thr = -inf
         for c in range(m):
             x = sv[c]
-            if x == -inf:
-                continue
-            qc = q[c]
-            if not pi and not qc:
-                n_viol += 1
-                rank = inf
-            else:
-                if pi != qc and x > ui:
-                    n_viol += 1
-                rank = x
-            if size <= take or rank > hvals[0]:
-                size = _offer(hvals, hidx, size, take + 1, rank, c)
+            if x > thr:
+                size = _offer(hvals, hidx, size, take + 1, x, c)
+                if size == take + 1:
+                    thr = hvals[0]
         # The smallest of the take+1 kept is the best one not handed back.
         start = 0
         if size == take + 1:
@@ -272,8 +278,9 @@ def scan_pricing(s: np.ndarray, rows: np.ndarray, forbid: float, colok: np.ndarr
             c = hidx[a]
             out_r[t] = i
             out_c[t] = c
-            out_s[t] = np.float64(s[lr, c])
-            out_bad[t] = (not pi and not q[c]) or (pi != q[c] and sv[c] > ui)
+            x = np.float64(s[lr, c])
+            out_s[t] = x
+            out_bad[t] = (npi and not q[c]) or (pi != q[c] and x * scale - v[c] > ui)
             t += 1
     return n_viol, t
 
@@ -333,3 +340,21 @@ def count_above(s: np.ndarray, thr: np.ndarray, forbid: float, colok: np.ndarray
             x = s[r, c]
             cnt += (x > f32) & (np.float64(x) > t) & colok[c]
         out[r] = cnt
+
+
+@njit(cache=True, nogil=True)
+def stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for integer keys in [0, n_keys), by
+    counting sort (linear time)."""
+    start = np.zeros(n_keys + 1, dtype=np.int64)
+    for k in keys:
+        start[k + 1] += 1
+    for a in range(n_keys):
+        start[a + 1] += start[a]
+    out = np.empty(len(keys), dtype=np.int64)
+    for e in range(len(keys)):
+        k = keys[e]
+        out[start[k]] = e
+        start[k] += 1
+    return out
+

@@ -313,12 +313,15 @@ def _potentials(n_nodes: int, tails: np.ndarray, heads: np.ndarray, w: np.ndarra
     previous round (vectorised).  The graph has no negative cycle by optimality;
     exceeding n rounds means the primal was not optimal.
     """
-    order = np.argsort(tails, kind="stable")
+    if compiled:
+        from matching._kernels import shortest_from_all, stable_order
+
+        order = stable_order(np.ascontiguousarray(tails, dtype=np.int64), n_nodes)
+    else:
+        order = np.argsort(tails, kind="stable")
     tails, heads, w = tails[order], heads[order], w[order]
     ptr = np.searchsorted(tails, np.arange(n_nodes + 1))
     if compiled:
-        from matching._kernels import shortest_from_all
-
         d = np.zeros(n_nodes)
         if not shortest_from_all(n_nodes, ptr.astype(np.int64), heads.astype(np.int64),
                                  w.astype(np.float64), d):
@@ -550,7 +553,6 @@ def _fast_candidates(scorer: BlockScorer, blocks: list[np.ndarray], cap_ok: np.n
         kth = max(1, round(1.5 * kc * sample / n))
         col_floor = column_floors(scorer.block_masked(srows),  # type: ignore[attr-defined]
                                   forbid, colok, kth)
-    croot = col_floor.astype(np.float32)
     if m > 2 * sample:
         scols = np.sort(rng.choice(m, size=sample, replace=False)).astype(np.int64)
         kr = max(1, round(1.5 * kk * sample / m))
@@ -564,6 +566,7 @@ def _fast_candidates(scorer: BlockScorer, blocks: list[np.ndarray], cap_ok: np.n
     cv = np.empty((m, kc))
     ci = np.empty((m, kc), dtype=np.int64)
     cs = np.zeros(m, dtype=np.int64)
+    croot = col_floor.astype(np.float32)
     for rows in blocks:
         sm = scorer.block_masked(rows)  # type: ignore[attr-defined]
         scan_candidates(sm, int(rows[0]), forbid, colok, kk, scols, kr, rv, ri, rs, rfloor,
@@ -727,8 +730,10 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
     result = _assignment(n, m, rows_e, cols_e, sc_e, sol, scale, stats)
     if fast:
         t3 = time.perf_counter()
+        ue = g[sol.used]
+        ue = ue[np.lexsort((pool_.cols[ue], pool_.rows[ue]))]  # the order of result.pairs
         ranks = _pool_ranks(scorer, result, pool_, cap_ok, row_thr, col_thr, blocks,
-                            bounds.counted, bounds.above, bounds.count_ps)
+                            bounds.counted, bounds.above, bounds.count_ps, pool_.sc[ue])
         result = replace(result, ranks=ranks)
         stats["ranks_s"] = time.perf_counter() - t3
     return result
@@ -737,7 +742,8 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
 def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndarray,
                 row_thr: np.ndarray, col_thr: np.ndarray, blocks: list[np.ndarray],
                 counted: np.ndarray | None = None, above: np.ndarray | None = None,
-                count_ps: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                count_ps: np.ndarray | None = None, pair_scores: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
     """Run-report ranks from the candidate pool.  A partner scoring at least the
     row's (column's) threshold has every better partner in the pool, so the
     count is exact there; rows a pricing pass scanned come with their count
@@ -746,12 +752,12 @@ def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndar
     n, m = scorer.shape
     pr = np.array(a.pairs, dtype=np.int64).reshape(-1, 2)
     pi, pj = pr[:, 0], pr[:, 1]
-    s_pair = np.empty(len(pr))
-    # Pair scores: every chosen pair is in the pool.
-    key_pool = pool.rows * m + pool.cols
-    order = np.argsort(key_pool, kind="stable")
-    pos = order[np.searchsorted(key_pool, pi * m + pj, sorter=order)]
-    s_pair[:] = pool.sc[pos]
+    if pair_scores is not None:  # the chosen pairs' scores, in ``a.pairs`` order
+        s_pair = np.asarray(pair_scores, dtype=np.float64)
+    else:  # look them up: every chosen pair is in the pool
+        key_pool = pool.rows * m + pool.cols
+        order = np.argsort(key_pool, kind="stable")
+        s_pair = pool.sc[order[np.searchsorted(key_pool, pi * m + pj, sorter=order)]]
     ps = np.full(n, np.nan)
     ps[pi] = s_pair
     forbid = float(scorer.forbid_below)  # type: ignore[attr-defined]
@@ -837,8 +843,15 @@ class _Pool:
         self.in_graph[res[near]] = True
         return True
 
-    def row_index(self) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort(self.rows, kind="stable")
+    def row_index(self, n_rows: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Pool positions grouped by row (stable), and their rows.  With
+        ``n_rows`` the compiled counting sort is used (fast path)."""
+        if n_rows is not None:
+            from matching._kernels import stable_order
+
+            order = stable_order(np.ascontiguousarray(self.rows, dtype=np.int64), n_rows)
+        else:
+            order = np.argsort(self.rows, kind="stable")
         return order, self.rows[order]
 
 
@@ -918,7 +931,7 @@ def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
         return 0, 0
     snap_id = len(bounds.snapshots)
     bounds.snapshots.append(sol.v.copy())
-    order, sorted_rows = pool.row_index()
+    order, sorted_rows = pool.row_index(len(bounds.rt) if fast else None)
     add_r, add_c, add_s, add_g = [], [], [], []
     n_viol = 0
     step = len(blocks[0]) if blocks else 1

@@ -191,3 +191,13 @@ def test_pool_ranks_rescore_rows_and_columns_below_the_pool(cap):
     for k, (i, j) in enumerate(a.pairs):
         assert ranks[0][k] == 1 + int((masked[i] > scores[i, j]).sum())
         assert ranks[1][k] == 1 + int((masked[:, j] > scores[i, j]).sum())
+
+
+def test_stable_order_is_a_stable_argsort():
+    from matching._kernels import stable_order
+
+    rng = np.random.default_rng(3)
+    for n_keys in (1, 7, 500):
+        keys = rng.integers(0, n_keys, size=2000).astype(np.int64)
+        assert np.array_equal(stable_order(keys, n_keys), np.argsort(keys, kind="stable"))
+    assert len(stable_order(np.zeros(0, dtype=np.int64), 3)) == 0
