@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +60,23 @@ class MatchResult:
         return verify(self.assignment, self.scorer, capacity=self.capacity)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the run.  Building features
+    allocates hundreds of thousands of small objects, and each allocation burst
+    triggers full collections that re-walk every profile object (about a third
+    of the feature time at 20k per side).  Nothing the run builds is cyclic
+    garbage; reference counting frees it as usual.  The previous state is
+    restored on the way out, errors included."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def match_profiles(
     mentees: Sequence[MenteeProfile],
     mentors: Sequence[MentorProfile],
@@ -77,6 +96,26 @@ def match_profiles(
     capacity), fixed first, and the rest is solved with the remaining capacity.
     Raises ValueError with a plain message on bad input.
     """
+    with _no_cycle_collection():
+        return _match_profiles(mentees, mentors, objective=objective, weights=weights,
+                               constraints=constraints, focus=focus,
+                               topic_relations=topic_relations, fair=fair, explain=explain,
+                               report=report)
+
+
+def _match_profiles(
+    mentees: Sequence[MenteeProfile],
+    mentors: Sequence[MentorProfile],
+    *,
+    objective: str,
+    weights: Weights | None,
+    constraints: Constraints | None,
+    focus: Iterable[str],
+    topic_relations: Mapping[str, Iterable[str]] | None,
+    fair: bool,
+    explain: bool,
+    report: bool,
+) -> MatchResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     constraints = constraints or Constraints()

@@ -311,3 +311,24 @@ def test_verify_via_match_result_and_scorer():
     assert len(plain.pairs) == len(result.pairs)
     assert plain.assignment.total >= result.assignment.total - 1e-9
     assert verify(plain.assignment, plain.scorer, capacity=plain.capacity)
+
+
+def test_match_profiles_restores_the_garbage_collector_even_on_error():
+    import gc
+
+    from matching import match_profiles
+    from matching.scoring import MenteeProfile, MentorProfile
+
+    assert gc.isenabled()
+    match_profiles([MenteeProfile(id="a", level=5)], [MentorProfile(id="b", level=1)])
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        match_profiles([MenteeProfile(id="a", level=5)], [MentorProfile(id="b", level=1)],
+                       objective="nonsense")
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that disabled it keeps it disabled
+        match_profiles([MenteeProfile(id="a", level=5)], [MentorProfile(id="b", level=1)])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
