@@ -93,12 +93,15 @@ class WarmMatcher:
         self.cold = False
 
     def solve(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
-              max_free: int | None = None) -> np.ndarray | None:
+              max_free: int | None = None, max_work: int | None = None
+              ) -> np.ndarray | None:
         """Optimal matching on the edges (mentee, mentor, integer units): 'used' per edge.
 
         With ``max_free``: if the new edges free more rows than that (each free
         row costs one shortest-path search), give up and return None; the
-        caller then solves cold and calls :meth:`start` again."""
+        caller then solves cold and calls :meth:`start` again.  ``max_work``
+        does the same once the searches have scanned that many arcs (a few
+        freed rows can need long searches)."""
         S = self.slots
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
@@ -109,7 +112,14 @@ class WarmMatcher:
             if free > max_free:
                 self.cold = True  # the state is no longer an optimum
                 return None
-        res = augment(indptr, heads, cost, self.x, self.y, self.u, self.v, self.cold)
+        work = np.zeros(1, dtype=np.int64)
+        budget = np.int64(-1 if max_work is None or self.cold else max_work)
+        res = augment(indptr, heads, cost, self.x, self.y, self.u, self.v, self.cold,
+                      budget, work)
+        self.last_work = int(work[0])
+        if res == -2:
+            self.cold = True  # a partial augmentation: no longer an optimum
+            return None
         if res < 0:
             raise RuntimeError("assignment solver found no perfect assignment (internal error)")
         self.cold = False

@@ -105,13 +105,17 @@ def reprice(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
 
 @njit(cache=True, nogil=True)
 def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.ndarray,
-            y: np.ndarray, u: np.ndarray, v: np.ndarray, cold: bool) -> int:
+            y: np.ndarray, u: np.ndarray, v: np.ndarray, cold: bool,
+            budget: np.int64 = -1, work: np.ndarray | None = None) -> int:
     """Bring (x, y, u, v) to an optimal assignment of the given graph, in place.
 
     ``x[row]`` is the row's column (or -1), ``y[col]`` the column's row (or -1),
     ``u``/``v`` the prices.  On a warm start they hold the optimum of a subgraph
     (same rows and columns, fewer edges).  Returns the number of augmentations,
-    or -1 if some row cannot be assigned (no perfect assignment exists).
+    or -1 if some row cannot be assigned (no perfect assignment exists), or -2
+    if the searches scanned more than ``budget`` arcs (when ``budget >= 0``;
+    the state is then a partial augmentation, not an optimum).  ``work[0]``, if
+    given, receives the number of arcs scanned.
     """
     n = len(x)
     # 1. Prices (see reprice): rows whose edge is no longer the cheapest are freed.
@@ -138,10 +142,16 @@ def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
     hk = np.empty(cap, dtype=np.int64)
     hv = np.empty(cap, dtype=np.int64)
     count = 0
+    arcs = 0
     for r0 in range(n):
         if x[r0] >= 0:
             continue
+        if budget >= 0 and arcs > budget:
+            if work is not None:
+                work[0] = arcs
+            return -2
         count += 1
+        arcs += indptr[r0 + 1] - indptr[r0]
         nt = 0
         ns = 0
         size = 0
@@ -174,6 +184,7 @@ def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
                 break
             r = y[c]
             base = d - u[r]
+            arcs += indptr[r + 1] - indptr[r]
             for e in range(indptr[r], indptr[r + 1]):
                 c2 = indices[e]
                 if done[c2]:
@@ -216,6 +227,8 @@ def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
             dist[c] = INF
             done[c] = False
             pred[c] = -1
+    if work is not None:
+        work[0] = arcs
     return count
 
 

@@ -70,6 +70,10 @@ _FLOOR_SAMPLE = 2048
 # instead when more rows than edges / this are freed (measured: one search costs
 # about what a cold min-cost flow spends on 600 edges).
 _WARM_EDGES_PER_FREE_ROW = 600
+# ... and it stops (then goes cold) once its searches have scanned this many arcs
+# per graph edge: a cold round costs about that much (measured at 20k per side,
+# where a few freed rows can need searches over most of the graph).
+_WARM_ARCS_PER_EDGE = 40
 
 
 # --------------------------------------------------------------------------- results
@@ -386,16 +390,20 @@ class _Solver:
             coarse = units / 2.0**self.shift
             if not np.array_equal(coarse, np.rint(coarse)):
                 self.matcher = mt = None
+                coarse = None
         if mt is not None and coarse is not None and not mt.cold:
             # Warm only while few rows need a new path: one shortest-path search
             # per freed row costs about as much as a cold solve per 600 edges.
             used = mt.solve(rows, cols, coarse.astype(np.int64),
-                            max_free=max(32, len(rows) // _WARM_EDGES_PER_FREE_ROW))
+                            max_free=max(32, len(rows) // _WARM_EDGES_PER_FREE_ROW),
+                            max_work=_WARM_ARCS_PER_EDGE * max(len(rows), 10_000))
             if used is not None:
                 self.warm_rounds += 1
                 return used
             self.warm_abandoned += 1
-        used = _flow(self.n, self.m, rows, cols, units, self.cap)
+        # The coarse grid has the same optima with far smaller integers: fewer
+        # cost-scaling phases in OR-Tools.
+        used = _flow(self.n, self.m, rows, cols, units if coarse is None else coarse, self.cap)
         if mt is not None and coarse is not None:
             mt.start(rows, cols, coarse.astype(np.int64), used)
         return used
@@ -404,8 +412,12 @@ class _Solver:
 def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
                  cap: np.ndarray, solver: _Solver | None = None) -> _EdgeSolution:
     """Exact lexicographic optimum on an explicit edge list, with its certificate."""
+    _t = time.perf_counter()
     used = (_flow(n, m, rows, cols, units, cap) if solver is None
             else solver.used(rows, cols, units))
+    if _DEBUG:
+        print("  primal", round(time.perf_counter() - _t, 3), "warm", solver.warm_rounds if solver else None, "aband", solver.warm_abandoned if solver else None, "free", getattr(solver.matcher, 'last_free', None) if solver and solver.matcher else None, "work", getattr(solver.matcher, 'last_work', None) if solver and solver.matcher else None, "edges", len(rows))
+        _t = time.perf_counter()
     matched = np.zeros(n, dtype=bool)
     matched[rows[used]] = True
     load = np.bincount(cols[used], minlength=m)
@@ -439,7 +451,12 @@ def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.n
         -w, w[us],
         np.zeros(len(in_a_free) + len(in_a_matched) + len(b_not_full) + len(b_loaded)),
     ])
+    if _DEBUG:
+        print("  cover", round(time.perf_counter() - _t, 3))
+        _t = time.perf_counter()
     d = _potentials(n + m + 2, tails, heads, weights, compiled=solver is not None)
+    if _DEBUG:
+        print("  potentials", round(time.perf_counter() - _t, 3))
     di, dj = d[:n], d[n:n + m]
     u = np.where(zi, di - d[s_node], di - d[t_node])
     v = np.where(zj, d[s_node] - dj, d[t_node] - dj)

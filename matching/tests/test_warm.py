@@ -77,20 +77,24 @@ def _profiles(n, seed):
     return mentees, mentors
 
 
-@pytest.mark.parametrize("edges_per_free_row", [1, 10**9])
-def test_engine_with_warm_rounds_is_certified_and_equals_cold(monkeypatch, edges_per_free_row):
+@pytest.mark.parametrize(("edges_per_free_row", "arcs_per_edge"),
+                         [(1, 10**9), (10**9, 10**9), (1, 0)])
+def test_engine_with_warm_rounds_is_certified_and_equals_cold(monkeypatch, edges_per_free_row,
+                                                               arcs_per_edge):
     mentees, mentors = _profiles(600, seed=4)
     cold = match_profiles(mentees, mentors, explain=False, report=False)
     assert cold.assignment.stats.get("warm_rounds", 0) == 0
     # Force the warm path on this small cohort and a small pool, so that rounds
     # after the first re-use the previous optimum (1 edge per freed row: always
-    # warm), or start warm and give up when more than 32 rows are freed.
+    # warm), or start warm and give up when more than 32 rows are freed, or give
+    # up part-way through the searches once they scan more arcs than allowed.
     monkeypatch.setattr(engine, "_FAST_CELLS", 0)
     monkeypatch.setattr(engine, "_FAST_POOL_K", 4)
     monkeypatch.setattr(engine, "_WARM_EDGES_PER_FREE_ROW", edges_per_free_row)
+    monkeypatch.setattr(engine, "_WARM_ARCS_PER_EDGE", arcs_per_edge)
     warm = match_profiles(mentees, mentors, explain=False, report=False)
     assert warm.assignment.stats["rounds"] > 1
-    if edges_per_free_row == 1:
+    if edges_per_free_row == 1 and arcs_per_edge > 0:
         assert warm.assignment.stats["warm_rounds"] >= 1
         assert warm.assignment.stats["warm_abandoned"] == 0
     else:
