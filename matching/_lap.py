@@ -106,7 +106,7 @@ def reprice(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
 @njit(cache=True, nogil=True)
 def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.ndarray,
             y: np.ndarray, u: np.ndarray, v: np.ndarray, cold: bool,
-            budget: np.int64 = -1, work: np.ndarray | None = None) -> int:
+            budget: int = -1, work: np.ndarray | None = None) -> int:
     """Bring (x, y, u, v) to an optimal assignment of the given graph, in place.
 
     ``x[row]`` is the row's column (or -1), ``y[col]`` the column's row (or -1),
