@@ -113,7 +113,7 @@ class WarmMatcher:
                 self.cold = True  # the state is no longer an optimum
                 return None
         work = np.zeros(1, dtype=np.int64)
-        budget = np.int64(-1 if max_work is None or self.cold else max_work)
+        budget = -1 if max_work is None or self.cold else int(max_work)
         res = augment(indptr, heads, cost, self.x, self.y, self.u, self.v, self.cold,
                       budget, work)
         self.last_work = int(work[0])
