@@ -22,7 +22,7 @@ Criteria (each in [0, 1]):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -170,12 +170,13 @@ def _vocab(*sets: Iterable[Iterable[str]]) -> dict[str, int]:
     return {w: i for i, w in enumerate(words)}
 
 
-def _onehot(items: Sequence[Iterable[str]], vocab: Mapping[str, int]) -> np.ndarray:
+def _onehot(items: Sequence[Collection[str]], vocab: Mapping[str, int]) -> np.ndarray:
     out = np.zeros((len(items), len(vocab)))
-    rows = [r for r, s in enumerate(items) for _ in s]
-    cols = [vocab[w] for s in items for w in s]
-    if rows:
-        out[rows, cols] = 1.0
+    sizes = np.fromiter(map(len, items), dtype=np.int64, count=len(items))
+    cols = np.fromiter((vocab[w] for s in items for w in s), dtype=np.int64,
+                       count=int(sizes.sum()))
+    if len(cols):
+        out[np.repeat(np.arange(len(items)), sizes), cols] = 1.0
     return out
 
 
@@ -196,11 +197,30 @@ def _best_credit(have: np.ndarray, rel: np.ndarray) -> np.ndarray:
     """For each person and topic: the best credit any of their topics gives it.
 
     ``have`` is 0/1; ``rel`` has 1 on the diagonal and a credit on related
-    topics.  One matrix product per distinct credit value instead of a loop."""
+    topics.  One matrix product per distinct credit value instead of a loop
+    (float32 is exact here: the products count topics)."""
     out = np.zeros_like(have)
-    for value in np.unique(rel[rel > 0]):
-        reach = (have @ (rel == value).astype(have.dtype)) > 0
-        out = np.maximum(out, np.where(reach, value, 0.0))
+    have32 = have.astype(np.float32)
+    for value in np.unique(rel[rel > 0]):  # ascending: a higher credit overwrites
+        out[(have32 @ (rel == value).astype(np.float32)) > 0] = value
+    return out
+
+
+def _on_grid(x: np.ndarray, grid: float) -> np.ndarray:
+    """``round(x / grid) * grid``, computed in place in ``x`` (a fresh array)."""
+    x /= grid
+    np.round(x, out=x)
+    x *= grid
+    return x
+
+
+def _stack32(parts: Sequence[np.ndarray], n_rows: int) -> np.ndarray:
+    """Columns side by side in one contiguous float32 matrix (one copy per part)."""
+    out = np.empty((n_rows, sum(p.shape[1] for p in parts)), dtype=np.float32)
+    at = 0
+    for p in parts:
+        out[:, at:at + p.shape[1]] = p
+        at += p.shape[1]
     return out
 
 
@@ -352,17 +372,22 @@ class ProfileScorer:
         # is exact in float32: a block of scores is then the same number whatever
         # the BLAS kernel, block shape or summation order (needed for exact pricing
         # and verification across passes), and float32 halves the scoring cost.
-        a = np.hstack([c.weight * c.mentee for c in crit])
-        b = np.hstack([c.mentor for c in crit])
-        bound = float(np.abs(a).sum(axis=1).max(initial=0)) * float(np.abs(b).max(initial=0))
+        # (Per criterion, in place: the full-width float64 copies cost more than
+        # the arithmetic at tens of thousands of people.)
+        row_abs = np.zeros(len(me))
+        b_abs = 0.0
+        for c in crit:
+            row_abs += np.abs(c.weight * c.mentee).sum(axis=1)
+            b_abs = max(b_abs, float(np.abs(c.mentor).max(initial=0)))
+        bound = float(row_abs.max(initial=0)) * b_abs
         g = max(1, min(12, int(np.floor((23 - np.log2(max(bound, 1.0))) / 2))))
         self.grid = 2.0**-g
         for c in crit:
-            c.mentee_q = np.round(c.weight * c.mentee / self.grid) * self.grid
-            c.mentor_q = np.round(c.mentor / self.grid) * self.grid
+            c.mentee_q = _on_grid(c.weight * c.mentee, self.grid)
+            c.mentor_q = _on_grid(c.mentor.copy(), self.grid)
         self._criteria = crit
-        self._a = np.ascontiguousarray(np.hstack([c.mentee_q for c in crit]), dtype=np.float32)
-        self._b = np.ascontiguousarray(np.hstack([c.mentor_q for c in crit]), dtype=np.float32)
+        self._a = _stack32([c.mentee_q for c in crit], len(me))
+        self._b = _stack32([c.mentor_q for c in crit], len(mo))
         # Bound on |score| from the quantised features (picks the engine's grid).
         self.score_bound = (float(np.abs(self._a).sum(axis=1).max(initial=0))
                             * float(np.abs(self._b).max(initial=0)))
@@ -377,8 +402,8 @@ class ProfileScorer:
         pen_me = (me_level[:, None] == levels[None, :]).astype(np.float32)
         gap = self.constraints.min_level_gap
         pen_mo = np.where(mo_level[:, None] > levels[None, :] - gap, -big, 0.0)
-        self._ap = np.ascontiguousarray(np.hstack([self._a, pen_me]), dtype=np.float32)
-        self._bp = np.ascontiguousarray(np.hstack([self._b, pen_mo]), dtype=np.float32)
+        self._ap = _stack32([self._a, pen_me], len(me))
+        self._bp = _stack32([self._b, pen_mo], len(mo))
 
     def components(self, mentees: np.ndarray, mentors: np.ndarray) -> dict[str, np.ndarray]:
         """Raw value (in [0, 1], before weighting) of each criterion for given pairs."""
