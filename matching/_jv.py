@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matching._lap import augment, csr, prices_for, reprice
+from matching._lap import augment, prices_for, reprice, slot_graph
 
 __all__ = ["WarmMatcher"]
 
@@ -49,24 +49,10 @@ class WarmMatcher:
 
     def _graph(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n, S = self.n, self.slots
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
-        w = np.asarray(units, dtype=np.int64)
-        ok = self.cap[cols] > 0
-        r, c, w = rows[ok], cols[ok], w[ok]
-        # One edge per place of the mentor.
-        k = self.cap[c]
-        rep_r = np.repeat(r, k)
-        first = np.repeat(self.slot_start[c], k)
-        offs = np.arange(len(rep_r)) - np.repeat(np.cumsum(k) - k, k)
-        rep_s = first + offs
-        rep_w = np.repeat(w, k)
-        tails = np.concatenate([rep_r, np.arange(n), n + np.arange(S), n + rep_s])
-        heads = np.concatenate([rep_s, S + np.arange(n), np.arange(S), S + rep_r])
-        cost = np.concatenate([-(rep_w + self.big), np.zeros(n + S + len(rep_r), np.int64)])
-        return csr(self.size, tails.astype(np.int64), heads.astype(np.int64),
-                   cost.astype(np.int64))
+        return slot_graph(self.n, np.ascontiguousarray(rows, dtype=np.int64),
+                          np.ascontiguousarray(cols, dtype=np.int64),
+                          np.ascontiguousarray(units, dtype=np.int64), self.cap,
+                          self.slot_start, self.big)
 
     def start(self, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
               used: np.ndarray) -> None:

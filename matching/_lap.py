@@ -290,21 +290,54 @@ def prices_for(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.
 
 
 @njit(cache=True, nogil=True)
-def csr(n_nodes: int, tails: np.ndarray, heads: np.ndarray, cost: np.ndarray
-        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arcs grouped by tail (counting sort; stable, so deterministic)."""
-    ptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    for t in tails:
-        ptr[t + 1] += 1
-    for a in range(n_nodes):
-        ptr[a + 1] += ptr[a]
+def slot_graph(n: int, rows: np.ndarray, cols: np.ndarray, w: np.ndarray, cap: np.ndarray,
+               slot_start: np.ndarray, big: np.int64
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The square assignment graph of ``matching._jv`` in CSR form, built directly.
+
+    Rows 0..n-1 are mentees, n..n+S-1 the place fillers; columns 0..S-1 the mentor
+    places, S..S+n-1 the mentees' "unmatched" columns.  A mentee's arcs: one per
+    place of each of its mentors (edge order), then its own "unmatched" column; a
+    filler's: its own place, then the "unmatched" column of each mentee with an
+    edge to its mentor (edge order).  Edges to mentors without places are
+    dropped."""
+    S = slot_start[len(slot_start) - 1]
+    size = n + S
+    ptr = np.zeros(size + 1, dtype=np.int64)
+    for e in range(len(rows)):
+        k = cap[cols[e]]
+        if k <= 0:
+            continue
+        ptr[rows[e] + 1] += k
+        first = slot_start[cols[e]]
+        for a in range(k):
+            ptr[n + first + a + 1] += 1
+    for a in range(size):
+        ptr[a + 1] += ptr[a] + 1  # each row's own arc (unmatched column / own place)
     fill = ptr[:-1].copy()
-    h = np.empty(len(heads), dtype=np.int64)
-    c = np.empty(len(heads), dtype=np.int64)
-    for e in range(len(tails)):
-        t = tails[e]
-        k = fill[t]
-        h[k] = heads[e]
-        c[k] = cost[e]
-        fill[t] = k + 1
-    return ptr, h, c
+    heads = np.empty(ptr[size], dtype=np.int64)
+    cost = np.zeros(ptr[size], dtype=np.int64)
+    for e in range(len(rows)):
+        c = cols[e]
+        k = cap[c]
+        r = rows[e]
+        for a in range(k):
+            t = fill[r]
+            heads[t] = slot_start[c] + a
+            cost[t] = -(w[e] + big)
+            fill[r] = t + 1
+    for i in range(n):
+        heads[fill[i]] = S + i
+        fill[i] += 1
+    for a in range(S):
+        heads[fill[n + a]] = a
+        fill[n + a] += 1
+    for e in range(len(rows)):
+        c = cols[e]
+        k = cap[c]
+        r = rows[e]
+        for a in range(k):
+            f = n + slot_start[c] + a
+            heads[fill[f]] = S + r
+            fill[f] += 1
+    return ptr, heads, cost

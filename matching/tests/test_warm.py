@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from matching import ProfileScorer, engine, match_profiles, verify
 from matching._jv import WarmMatcher
+from matching._lap import slot_graph
 from matching.engine import _flow
 
 
@@ -51,6 +52,37 @@ def test_growing_graph_matches_cold_flow(seed, n, m, steps):
         first = False
         _check_matching(n, rows, cols, used, cap)
         assert _value(rows, cols, w, used) == _value(rows, cols, w, cold)
+
+
+def _slot_graph_reference(wm, rows, cols, w):
+    """The assignment graph built arc list first, then grouped by tail (stable)."""
+    n, S = wm.n, wm.slots
+    ok = wm.cap[cols] > 0
+    r, c, w = rows[ok], cols[ok], w[ok]
+    k = wm.cap[c]
+    rep_r = np.repeat(r, k)
+    rep_s = np.repeat(wm.slot_start[c], k) + (np.arange(len(rep_r))
+                                              - np.repeat(np.cumsum(k) - k, k))
+    tails = np.concatenate([rep_r, np.arange(n), n + np.arange(S), n + rep_s])
+    heads = np.concatenate([rep_s, S + np.arange(n), np.arange(S), S + rep_r])
+    cost = np.concatenate([-(np.repeat(w, k) + wm.big), np.zeros(n + S + len(rep_r))])
+    order = np.argsort(tails, kind="stable")
+    ptr = np.searchsorted(tails[order], np.arange(n + S + 1))
+    return ptr, heads[order], cost[order].astype(np.int64)
+
+
+@settings(max_examples=80, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 10), m=st.integers(1, 8))
+def test_slot_graph_equals_the_arc_list_construction(seed, n, m):
+    rng = np.random.default_rng(seed)
+    cap = rng.integers(0, 4, size=m)
+    e = int(rng.integers(0, n * m + 1))
+    rows, cols = rng.integers(0, n, e), rng.integers(0, m, e)
+    w = rng.integers(-50, 50, e)
+    wm = WarmMatcher(n, cap, span=100)
+    got = slot_graph(n, rows, cols, w, wm.cap, wm.slot_start, wm.big)
+    for a, b in zip(got, _slot_graph_reference(wm, rows, cols, w), strict=True):
+        assert np.array_equal(a, b)
 
 
 def test_rejects_ranges_too_wide_for_exact_integers():
