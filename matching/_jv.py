@@ -98,11 +98,8 @@ class WarmMatcher:
             if free > max_free:
                 self.cold = True  # the state is no longer an optimum
                 return None
-        work = np.zeros(1, dtype=np.int64)
         budget = -1 if max_work is None or self.cold else int(max_work)
-        res = augment(indptr, heads, cost, self.x, self.y, self.u, self.v, self.cold,
-                      budget, work)
-        self.last_work = int(work[0])
+        res = augment(indptr, heads, cost, self.x, self.y, self.u, self.v, self.cold, budget)
         if res == -2:
             self.cold = True  # a partial augmentation: no longer an optimum
             return None

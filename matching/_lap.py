@@ -106,7 +106,7 @@ def reprice(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
 @njit(cache=True, nogil=True)
 def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.ndarray,
             y: np.ndarray, u: np.ndarray, v: np.ndarray, cold: bool,
-            budget: int = -1, work: np.ndarray | None = None) -> int:
+            budget: int = -1) -> int:
     """Bring (x, y, u, v) to an optimal assignment of the given graph, in place.
 
     ``x[row]`` is the row's column (or -1), ``y[col]`` the column's row (or -1),
@@ -114,8 +114,7 @@ def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
     (same rows and columns, fewer edges).  Returns the number of augmentations,
     or -1 if some row cannot be assigned (no perfect assignment exists), or -2
     if the searches scanned more than ``budget`` arcs (when ``budget >= 0``;
-    the state is then a partial augmentation, not an optimum).  ``work[0]``, if
-    given, receives the number of arcs scanned.
+    the state is then a partial augmentation, not an optimum).
     """
     n = len(x)
     # 1. Prices (see reprice): rows whose edge is no longer the cheapest are freed.
@@ -147,8 +146,6 @@ def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
         if x[r0] >= 0:
             continue
         if budget >= 0 and arcs > budget:
-            if work is not None:
-                work[0] = arcs
             return -2
         count += 1
         arcs += indptr[r0 + 1] - indptr[r0]
@@ -227,8 +224,6 @@ def augment(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, x: np.nda
             dist[c] = INF
             done[c] = False
             pred[c] = -1
-    if work is not None:
-        work[0] = arcs
     return count
 
 

@@ -71,8 +71,9 @@ _FLOOR_SAMPLE = 2048
 # about what a cold min-cost flow spends on 600 edges).
 _WARM_EDGES_PER_FREE_ROW = 600
 # ... and it stops (then goes cold) once its searches have scanned this many arcs
-# per graph edge: a cold round costs about that much (measured at 20k per side,
-# where a few freed rows can need searches over most of the graph).
+# per graph edge (counting at least 10 000 edges, so small graphs stay warm): a cold
+# round costs about that much (measured at 20k per side, where a few freed rows can
+# need searches over most of the graph).
 _WARM_ARCS_PER_EDGE = 40
 
 
@@ -412,12 +413,8 @@ class _Solver:
 def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.ndarray,
                  cap: np.ndarray, solver: _Solver | None = None) -> _EdgeSolution:
     """Exact lexicographic optimum on an explicit edge list, with its certificate."""
-    _t = time.perf_counter()
     used = (_flow(n, m, rows, cols, units, cap) if solver is None
             else solver.used(rows, cols, units))
-    if _DEBUG:
-        print("  primal", round(time.perf_counter() - _t, 3), "warm", solver.warm_rounds if solver else None, "aband", solver.warm_abandoned if solver else None, "free", getattr(solver.matcher, 'last_free', None) if solver and solver.matcher else None, "work", getattr(solver.matcher, 'last_work', None) if solver and solver.matcher else None, "edges", len(rows))
-        _t = time.perf_counter()
     matched = np.zeros(n, dtype=bool)
     matched[rows[used]] = True
     load = np.bincount(cols[used], minlength=m)
@@ -451,12 +448,7 @@ def _solve_edges(n: int, m: int, rows: np.ndarray, cols: np.ndarray, units: np.n
         -w, w[us],
         np.zeros(len(in_a_free) + len(in_a_matched) + len(b_not_full) + len(b_loaded)),
     ])
-    if _DEBUG:
-        print("  cover", round(time.perf_counter() - _t, 3))
-        _t = time.perf_counter()
     d = _potentials(n + m + 2, tails, heads, weights, compiled=solver is not None)
-    if _DEBUG:
-        print("  potentials", round(time.perf_counter() - _t, 3))
     di, dj = d[:n], d[n:n + m]
     u = np.where(zi, di - d[s_node], di - d[t_node])
     v = np.where(zj, d[s_node] - dj, d[t_node] - dj)
