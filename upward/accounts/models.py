@@ -65,23 +65,36 @@ def _token() -> str:
 
 
 class AccountInvitation(models.Model):
-    """An admin's invitation for a directory person to create their Upward account."""
+    """An admin's invitation for a directory person to create their Upward account.
+
+    The link proves only that its holder reads mail at `email`, the address it was sent to, so
+    it is valid only while the person still has that address (changing it revokes the link).
+    """
 
     person = models.ForeignKey(
         "organisations.Person", on_delete=models.CASCADE, related_name="account_invitations"
     )
+    email = models.EmailField()
     token = models.CharField(max_length=64, unique=True, default=_token)
     invited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(email=""), name="invitation_email_set"),
+        ]
 
     def __str__(self) -> str:
         return f"Invitation for {self.person_id}"
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

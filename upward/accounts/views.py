@@ -1,12 +1,16 @@
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from upward.accounts import services
 from upward.accounts.forms import AcceptInvitationForm
 from upward.accounts.models import AccountInvitation
 from upward.core.errors import DomainError
+
+
+def _gone(request: HttpRequest, invitation: AccountInvitation) -> HttpResponse:
+    return render(request, "accounts/invitation_used.html", {"invitation": invitation}, status=410)
 
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -16,19 +20,37 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
     except AccountInvitation.DoesNotExist as exc:
         raise Http404("No such invitation.") from exc
-    if not invitation.is_usable:
-        return render(
-            request, "accounts/invitation_used.html", {"invitation": invitation}, status=410
+    if not invitation.is_usable or invitation.person.user_id is not None:
+        return _gone(request, invitation)
+    context = {"invitation": invitation, "next": request.path}
+    # Only the holder of the link, who reads mail at the invited address, learns that the
+    # address already has an account. The admin who invited them is never told.
+    if services.existing_account_for(invitation) is not None:
+        context["can_join"] = request.user.is_authenticated and services.owns_address(
+            request.user, invitation.email
         )
-    form = AcceptInvitationForm(request.POST or None, email=invitation.person.email)
+        if request.user.is_authenticated and request.method == "POST":
+            try:
+                services.accept_invitation_as(invitation, user=request.user)
+            except services.InvitationUnusable:
+                return _gone(request, invitation)
+            except DomainError as exc:
+                context["error"] = exc.message
+            else:
+                organisation = invitation.person.organisation.name
+                messages.success(request, f"You have joined {organisation} on Upward.")
+                return redirect("/dashboard/")
+        return render(request, "accounts/invitation_existing_account.html", context)
+    form = AcceptInvitationForm(request.POST or None, email=invitation.email)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(invitation, password=form.cleaned_data["password1"])
+        except services.InvitationUnusable:
+            return _gone(request, invitation)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Welcome to Upward. Your account is ready.")
             return perform_login(request, user, redirect_url="/dashboard/")
-    return render(
-        request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
-    )
+    context["form"] = form
+    return render(request, "accounts/accept_invitation.html", context)

@@ -13,9 +13,18 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from upward.accounts.models import User
-from upward.organisations.models import Department, Level, Organisation, Person, Team, Topic
+from upward.organisations.models import (
+    Department,
+    Level,
+    Organisation,
+    OrganisationDomain,
+    Person,
+    Team,
+    Topic,
+)
 
 DEMO_SLUG = "northbridge"
+DEMO_DOMAIN = "northbridge.example"
 DEMO_PASSWORD = "upward-demo-2026"  # noqa: S105 — published demo credentials, demo data only
 
 LEVELS = [
@@ -239,6 +248,8 @@ def build_directory() -> Organisation:
     org, created = Organisation.objects.get_or_create(
         slug=DEMO_SLUG, defaults={"name": "Northbridge Group"}
     )
+    # The operator's step: Northbridge owns its addresses, so its people can sign up.
+    OrganisationDomain.objects.get_or_create(domain=DEMO_DOMAIN, defaults={"organisation": org})
     if not created:
         return org
     rng = random.Random(2026)

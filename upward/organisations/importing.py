@@ -25,6 +25,8 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from upward.organisations.domains import email_domain
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 # Keeps the stored preview a sensible size when a whole file is wrong.
@@ -369,11 +371,13 @@ def plan_import(
     directory: DirectorySnapshot,
     *,
     acting_email: str = "",
+    foreign_domains: frozenset[str] = frozenset(),
 ) -> ImportPlan:
     """Compare the file's rows with the directory: what would change, and every error found.
 
     A column missing from the file leaves that field as it is for existing people (and uses the
-    default for new ones); a blank cell in a present column clears the field.
+    default for new ones); a blank cell in a present column clears the field. New people may
+    not have an address in `foreign_domains`, the domains other organisations own.
     """
     present = set(columns)
     errors = _Errors()
@@ -428,6 +432,12 @@ def plan_import(
             nonlocal row_ok
             row_ok = False
             errors.add(_n, message)
+
+        if existing is None and email_domain(email) in foreign_domains:
+            bad(
+                _("%(row)s: %(email)s: that address belongs to another organisation's domain.")
+                % _p(prefix, email)
+            )
 
         for column, limit in MAX_LENGTHS.items():
             if column in present and len(raw.get(column, "")) > limit:

@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from upward.organisations.domains import validate_domain
+
 
 def validate_time_zone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
@@ -27,6 +29,32 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OrganisationDomain(models.Model):
+    """An email domain the organisation owns, as confirmed by the deployment operator.
+
+    Open sign-up links an address only to a person in the organisation owning its domain, and
+    no other organisation may add people with addresses in it. Org admins cannot change these:
+    a domain claimed by the wrong organisation would hand it other people's accounts.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, validators=[validate_domain])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            # Stored lower case so the unique index also holds case-insensitively.
+            models.CheckConstraint(
+                condition=Q(domain=Lower("domain")), name="organisation_domain_lower_case"
+            ),
+            models.CheckConstraint(condition=~Q(domain=""), name="organisation_domain_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class Level(models.Model):

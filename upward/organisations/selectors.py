@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.apps import apps
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
+from upward.organisations.domains import email_domain
 from upward.organisations.importing import DirectorySnapshot, ExistingPerson
 from upward.organisations.models import (
     Department,
     Level,
     Organisation,
+    OrganisationDomain,
     PeopleImport,
     Person,
     Team,
@@ -89,7 +92,55 @@ def people_directory(
         qs = qs.filter(is_active=True)
     elif status == "left":
         qs = qs.filter(is_active=False)
-    return qs.order_by("full_name", "id")
+    return qs.annotate(
+        invitation_expires_at=Subquery(_open_invitations().values("expires_at")[:1])
+    ).order_by("full_name", "id")
+
+
+def _open_invitations() -> QuerySet:  # type: ignore[type-arg]
+    # Looked up by name: the accounts app sits above the directory.
+    invitation_model = apps.get_model("accounts", "AccountInvitation")
+    return invitation_model.objects.filter(
+        person=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True
+    ).order_by("-expires_at")
+
+
+def latest_open_invitation(person: Person):  # type: ignore[no-untyped-def]
+    """The person's newest invitation not accepted nor revoked (it may have expired), or None."""
+    return (
+        person.account_invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Email domains
+
+
+def organisation_domains(organisation: Organisation) -> list[str]:
+    return list(organisation.domains.order_by("domain").values_list("domain", flat=True))
+
+
+def domain_owner_id(email: str) -> int | None:
+    """The organisation owning the address's domain, if the operator gave it to one."""
+    domain = email_domain(email)
+    if not domain:
+        return None
+    return (
+        OrganisationDomain.objects.filter(domain=domain)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def domains_owned_elsewhere(organisation: Organisation) -> frozenset[str]:
+    """Every domain another organisation owns (a deployment has few, so one small query)."""
+    return frozenset(
+        OrganisationDomain.objects.exclude(organisation=organisation).values_list(
+            "domain", flat=True
+        )
+    )
 
 
 def directory_counts(organisation: Organisation) -> dict[str, int]:

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
 from upward.organisations import importing, selectors
+from upward.organisations.domains import normalise_domain
 from upward.organisations.models import (
     Department,
     Level,
     Organisation,
+    OrganisationDomain,
     PeopleImport,
     Person,
     Team,
@@ -77,10 +79,24 @@ class PersonDetails:
     is_org_admin: bool = False
 
 
+def check_email_domain(organisation: Organisation, email: str, *, field: str = "email") -> None:
+    """Refuse an address in a domain another organisation owns.
+
+    Otherwise an admin could add someone else's employee and invite them, or wait for them to
+    sign up, and so bring their account into this organisation.
+    """
+    owner = selectors.domain_owner_id(email)
+    if owner is not None and owner != organisation.pk:
+        raise DomainError(_("That address belongs to another organisation's domain."), field=field)
+
+
 def _check_person(
     organisation: Organisation, person: Person | None, details: PersonDetails
 ) -> None:
     email = details.email.strip()
+    # Only a new or changed address: people added before the domain was claimed stay editable.
+    if person is None or email.lower() != person.email.lower():
+        check_email_domain(organisation, email)
     clash = Person.objects.filter(organisation=organisation, email__iexact=email)
     if person is not None:
         clash = clash.exclude(pk=person.pk)
@@ -182,7 +198,23 @@ def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
             with _unique_guard(_("Someone in the directory already has this email."), "email"):
                 person.save()
             audit.record("person.updated", person, by=by, data={"fields": changed})
+            if "email" in changed:
+                _revoke_open_invitations(person, by=by)
     return person
+
+
+def _revoke_open_invitations(person: Person, *, by: Any) -> None:
+    # An invitation link proves its holder reads the old address, nothing about the new one.
+    revoked = person.account_invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    if revoked:
+        audit.record(
+            "person.invitations_revoked",
+            person,
+            by=by,
+            data={"count": revoked, "reason": "email_changed"},
+        )
 
 
 def mark_person_left(person: Person, *, by: Any) -> Person:
@@ -537,7 +569,11 @@ def start_people_import(
         raise ImportFileInvalid(exc.message, field="file") from exc
     snapshot = selectors.directory_snapshot(organisation)
     plan = importing.plan_import(
-        parsed.columns, parsed.rows, snapshot, acting_email=_acting_email(by, organisation)
+        parsed.columns,
+        parsed.rows,
+        snapshot,
+        acting_email=_acting_email(by, organisation),
+        foreign_domains=selectors.domains_owned_elsewhere(organisation),
     )
     preview = plan.as_preview()
     if parsed.ignored_columns:
@@ -581,6 +617,7 @@ def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport
             people_import.rows,
             snapshot,
             acting_email=_acting_email(by, organisation),
+            foreign_domains=selectors.domains_owned_elsewhere(organisation),
         )
         fresh = plan.as_preview()
         fresh["notes"] = people_import.preview.get("notes", fresh["notes"])
@@ -768,6 +805,48 @@ DEFAULT_LEVELS = (
 )
 
 
+def _domain(text: str) -> str:
+    try:
+        return normalise_domain(text)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field="domain") from exc
+
+
+def add_organisation_domain(organisation: Organisation, *, domain: str, by: Any = None) -> str:
+    """Give the organisation an email domain. For the deployment operator, not org admins."""
+    domain = _domain(domain)
+    with transaction.atomic():
+        owner = (
+            OrganisationDomain.objects.select_related("organisation").filter(domain=domain).first()
+        )
+        if owner is not None:
+            raise Conflict(
+                _("%(domain)s already belongs to %(organisation)s.")
+                % {"domain": domain, "organisation": owner.organisation.name},
+                field="domain",
+            )
+        with _unique_guard(_("That domain was just given to an organisation."), "domain"):
+            row = OrganisationDomain.objects.create(organisation=organisation, domain=domain)
+        audit.record("organisation.domain_added", row, by=by, data={"domain": domain})
+    return domain
+
+
+def remove_organisation_domain(organisation: Organisation, *, domain: str, by: Any = None) -> str:
+    """Take a domain away. Accounts already linked stay linked; new sign-ups no longer link."""
+    domain = _domain(domain)
+    with transaction.atomic():
+        row = OrganisationDomain.objects.filter(organisation=organisation, domain=domain).first()
+        if row is None:
+            raise DomainError(
+                _("%(organisation)s does not own %(domain)s.")
+                % {"organisation": organisation.name, "domain": domain},
+                field="domain",
+            )
+        audit.record("organisation.domain_removed", row, by=by, data={"domain": domain})
+        row.delete()
+    return domain
+
+
 def create_organisation(
     *,
     name: str,
@@ -775,9 +854,10 @@ def create_organisation(
     admin_email: str,
     admin_name: str,
     levels: tuple[str, ...] = DEFAULT_LEVELS,
+    domains: tuple[str, ...] = (),
     by: Any = None,
 ) -> tuple[Organisation, Person]:
-    """A new organisation with its grade bands and its first admin (a directory person)."""
+    """A new organisation with its grade bands, its email domains and its first admin."""
     from django.core.validators import validate_email, validate_slug
 
     name, admin_name = name.strip(), admin_name.strip()
@@ -808,6 +888,9 @@ def create_organisation(
                 field="slug",
             )
         organisation = Organisation.objects.create(name=name, slug=slug)
+        for domain in dict.fromkeys(_domain(d) for d in domains):
+            add_organisation_domain(organisation, domain=domain, by=by)
+        check_email_domain(organisation, admin_email, field="admin_email")
         Level.objects.bulk_create(
             Level(organisation=organisation, rank=rank, name=level.strip())
             for rank, level in enumerate(levels, start=1)

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -72,6 +73,7 @@ def people(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "people": page_obj.object_list,
         "counts": selectors.directory_counts(organisation),
+        "now": timezone.now(),
         "filtered": any(request.GET.get(k) for k in ("q", "level", "department"))
         or filters["status"] != "active",
     }
@@ -126,6 +128,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "reporting_line": selectors.reporting_line(person),
         "reports": selectors.direct_reports(person),
+        "invitation": selectors.latest_open_invitation(person),
+        "now": timezone.now(),
     }
     return render(request, "organisations/person_detail.html", context)
 
@@ -326,6 +330,7 @@ def setup(request: HttpRequest) -> HttpResponse:
         "levels": selectors.levels_with_usage(organisation),
         "departments": selectors.departments_with_teams(organisation),
         "topic_groups": selectors.topics_by_kind(organisation),
+        "domains": selectors.organisation_domains(organisation),
         "level_form": NameForm(auto_id="id_level_%s", label=_("New level name")),
         "department_form": NameForm(
             auto_id="id_department_%s", label=_("New department name"), max_length=120

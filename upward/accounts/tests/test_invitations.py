@@ -10,7 +10,7 @@ from upward.accounts import services
 from upward.accounts.models import User
 from upward.core.errors import Conflict, DomainError
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import PersonFactory
+from upward.core.testing.factories import PersonFactory, give_domain
 
 
 @pytest.fixture
@@ -104,6 +104,7 @@ def test_unknown_token_is_404(db):
 
 
 def test_signing_up_with_a_directory_email_links_the_person_after_verification(world, newcomer):
+    give_domain(world.org, "northwind.test")  # the operator's step that allows open sign-up
     client = Client()
     response = client.post(
         "/accounts/signup/",

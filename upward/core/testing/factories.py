@@ -9,7 +9,15 @@ from allauth.account.models import EmailAddress
 from factory.django import DjangoModelFactory
 
 from upward.accounts.models import User
-from upward.organisations.models import Department, Level, Organisation, Person, Team, Topic
+from upward.organisations.models import (
+    Department,
+    Level,
+    Organisation,
+    OrganisationDomain,
+    Person,
+    Team,
+    Topic,
+)
 from upward.programmes.models import Programme
 
 LEVEL_NAMES = [
@@ -39,6 +47,18 @@ class OrganisationFactory(DjangoModelFactory):
             return
         for rank, name in enumerate(LEVEL_NAMES, start=1):
             Level.objects.create(organisation=self, rank=rank, name=name)
+
+    @factory.post_generation
+    def domains(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        # OrganisationFactory(domains=["acme.test"]): open sign-up links these addresses here.
+        if create and extracted:
+            for domain in extracted:
+                give_domain(self, domain)
+
+
+def give_domain(organisation: Organisation, domain: str) -> OrganisationDomain:
+    """The operator's `organisation_domains add`, for tests: the organisation owns `domain`."""
+    return OrganisationDomain.objects.create(organisation=organisation, domain=domain.lower())
 
 
 class DepartmentFactory(DjangoModelFactory):

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Create an organisation with its levels and its first admin, and invite the admin by "
         "email. Example: manage.py create_organisation --name 'Acme Ltd' --slug acme "
-        "--admin-email priya@acme.example --admin-name 'Priya Shah'"
+        "--admin-email priya@acme.example --admin-name 'Priya Shah' --domain acme.example"
     )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
@@ -26,6 +26,17 @@ class Command(BaseCommand):
             "(default: %(default)s).",
         )
         parser.add_argument(
+            "--domain",
+            action="append",
+            default=[],
+            dest="domains",
+            metavar="DOMAIN",
+            help="An email domain the organisation owns, e.g. acme.example (repeat for several). "
+            "People with addresses there can sign up by themselves and no other organisation "
+            "can add them. Check the organisation really owns it. Without one, people join "
+            "only by invitation.",
+        )
+        parser.add_argument(
             "--no-invite", action="store_true", help="Do not email the admin an invitation."
         )
 
@@ -38,14 +49,27 @@ class Command(BaseCommand):
                 admin_email=str(options["admin_email"]),
                 admin_name=str(options["admin_name"]),
                 levels=levels,
+                domains=tuple(str(d) for d in options["domains"]),  # type: ignore[attr-defined]
             )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        domains = ", ".join(organisation.domains.values_list("domain", flat=True)) or "none"
         self.stdout.write(
-            self.style.SUCCESS(f"Created {organisation.name} with {len(levels)} levels.")
+            self.style.SUCCESS(
+                f"Created {organisation.name} with {len(levels)} levels. Email domains: {domains}."
+            )
         )
         if options["no_invite"]:
-            self.stdout.write(f"{admin.email} can sign up at {settings.SITE_URL}/accounts/signup/")
+            if organisation.domains.exists():
+                self.stdout.write(
+                    f"{admin.email} can sign up at {settings.SITE_URL}/accounts/signup/"
+                )
+            else:
+                self.stdout.write(
+                    "No invitation sent. Without an email domain the admin can join only by "
+                    "invitation: run the command again without --no-invite, or add a domain "
+                    "with manage.py organisation_domains add."
+                )
             return
         invitation = invite_person_to_upward(admin, by=None)
         link = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
