@@ -8,8 +8,11 @@ def fill_from_person(apps, schema_editor):  # type: ignore[no-untyped-def]
     # invitation is revoked rather than trusted (the admin can send a new one). Accepted and
     # expired ones keep the person's address for the record.
     invitation_model = apps.get_model("accounts", "AccountInvitation")
-    now = timezone.now()
-    for invitation in invitation_model.objects.select_related("person").filter(email=""):
+    fill(invitation_model.objects.select_related("person").filter(email=""), timezone.now())
+
+
+def fill(invitations, now):  # type: ignore[no-untyped-def]
+    for invitation in invitations:
         invitation.email = invitation.person.email
         fields = ["email"]
         if (

@@ -7,7 +7,7 @@ from django.core import mail
 from django.test import Client
 
 from upward.accounts import services
-from upward.accounts.models import User
+from upward.accounts.models import AccountInvitation, User
 from upward.core.errors import Conflict, DomainError
 from upward.core.models import AuditEvent
 from upward.core.testing.factories import PersonFactory, give_domain
@@ -135,3 +135,32 @@ def test_an_account_without_a_directory_entry_sees_what_to_do(db):
     body = client.get("/dashboard/").content.decode()
     assert "not linked to an organisation" in body
     assert client.get("/people/").status_code == 404
+
+
+def test_the_migration_fills_old_invitations_and_revokes_those_whose_person_changed(
+    world, newcomer
+):
+    import importlib
+
+    migration = importlib.import_module("upward.accounts.migrations.0004_fill_invitation_email")
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=7)
+    untouched = AccountInvitation.objects.create(person=newcomer, email="x@y.z", expires_at=future)
+    AccountInvitation.objects.filter(pk=untouched.pk).update(
+        created_at=newcomer.updated_at + dt.timedelta(seconds=1)
+    )
+    # This person was edited after their invitation went out.
+    changed_person = PersonFactory(organisation=world.org, email="now@northwind.test")
+    changed = AccountInvitation.objects.create(
+        person=changed_person, email="x@y.z", expires_at=future
+    )
+    AccountInvitation.objects.filter(pk=changed.pk).update(
+        created_at=changed_person.updated_at - dt.timedelta(seconds=1)
+    )
+    rows = list(AccountInvitation.objects.select_related("person").order_by("pk"))
+    for row in rows:
+        row.email = ""  # as they were before the migration (the constraint forbids storing it)
+    migration.fill(rows, dt.datetime.now(dt.UTC))
+    untouched.refresh_from_db()
+    changed.refresh_from_db()
+    assert untouched.email == "Nia@Northwind.test" and untouched.is_usable
+    assert changed.email == "now@northwind.test" and changed.revoked_at is not None
