@@ -4,6 +4,7 @@ from upward.organisations.models import (
     Department,
     Level,
     Organisation,
+    OrganisationDomain,
     PeopleImport,
     Person,
     Team,
@@ -11,11 +12,25 @@ from upward.organisations.models import (
 )
 
 
+class OrganisationDomainInline(admin.TabularInline):
+    # Shown, not edited: domains change through `manage.py organisation_domains`, which checks
+    # and audits them (a wrongly claimed domain hands over other people's accounts).
+    model = OrganisationDomain
+    fields = ["domain", "created_at"]
+    readonly_fields = ["domain", "created_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [OrganisationDomainInline]
 
 
 @admin.register(Level)
