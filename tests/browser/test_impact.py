@@ -41,9 +41,11 @@ def test_commitment_thank_you_and_contribution_record(visitor_factory, world):
     )
     pairs.mentor.manager = boss
     pairs.mentor.save(update_fields=["manager"])
-    # Jess has been asked to mentor in three programmes: the guard highlights her.
-    accept(world.other_programme, pairs.mentor, "mentor")
-    third = ProgrammeFactory(organisation=world.org, name="Board cohort")
+    # Jess has been asked to mentor in three programmes Mo runs: the guard highlights her.
+    # (The page counts only the viewer's own programmes.)
+    second = ProgrammeFactory(organisation=world.org, name="Data cohort", managers=[world.manager])
+    accept(second, pairs.mentor, "mentor")
+    third = ProgrammeFactory(organisation=world.org, name="Board cohort", managers=[world.manager])
     Invitation.objects.create(programme=third, person=pairs.mentor, role="mentor")
     due = (dt.date.today() + dt.timedelta(days=45)).isoformat()
 

@@ -60,7 +60,8 @@ def access_thank_you(user: Any, pairing_id: int) -> Seat:
 
 
 def require_load_viewer(user: Any) -> Person:
-    """The organisation-wide "who is asked to mentor" page: admins and programme managers."""
+    """The "who is asked to mentor" page: admins and programme managers. Each sees counts from
+    the programmes they run only (`views.mentor_load`)."""
     person = person_for(user)
     if person is None or not can_manage_programmes(user):
         raise Http404("Not allowed.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from upward.impact.models import (
 )
 from upward.organisations.models import Organisation, Person
 from upward.pairing.models import Pairing, PairingState, PairingStateChange
-from upward.programmes.models import Programme
+from upward.programmes.models import Objective, Programme
 
 # Pairings whose meetings count as time given: a pairing that ended early still took time.
 GIVING_STATES = (PairingState.ACTIVE, PairingState.COMPLETED, PairingState.ENDED)
@@ -222,37 +223,86 @@ def _months_ago(moment: dt.datetime, months: int) -> dt.datetime:
     return moment.replace(year=target_year, month=target_month, day=day)
 
 
-def mentor_asks(organisation: Organisation, *, now: dt.datetime | None = None) -> list[AskRow]:
-    """How often each person was asked to mentor over the last 24 months, across programmes.
+@dataclass(frozen=True)
+class HiddenProgramme:
+    """An inclusion programme whose asks are not shown per person: too few people were asked
+    there, so a name next to it would say who belongs to the group it is for."""
+
+    pk: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MentorLoad:
+    rows: list[AskRow]
+    hidden: list[HiddenProgramme]
+    programmes: int  # how many programmes the counts come from
+    min_group: int
+
+
+def mentor_asks(
+    organisation: Organisation,
+    *,
+    programme_ids: Iterable[int],
+    now: dt.datetime | None = None,
+) -> MentorLoad:
+    """How often each person was asked to mentor over the last 24 months, in the given
+    programmes of the organisation (the viewer's: see `views.mentor_load`).
 
     "Asked" counts distinct programmes where the person was invited to mentor, accepted as a
     mentor or proposed as someone's mentor: one programme is one ask however many steps it took.
     Only counts are read here, never what people wrote about themselves.
+
+    Being asked to mentor in an inclusion programme can reveal that someone belongs to an
+    under-represented group. An inclusion programme where fewer than UPWARD_MIN_GROUP_SIZE
+    people were asked therefore adds nothing to anyone's row; it is listed by name only.
     """
     from upward.recruitment.models import Application, Invitation
 
+    minimum = int(settings.UPWARD_MIN_GROUP_SIZE)
     since = _months_ago(now or timezone.now(), TOKENISM_MONTHS)
-    programmes: dict[int, set[int]] = defaultdict(set)
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    scope = {
+        pk: (name, objective == Objective.INCLUSION)
+        for pk, name, objective in Programme.objects.filter(
+            organisation=organisation, pk__in=list(programme_ids)
+        ).values_list("pk", "name", "objective")
+    }
+    # (source, person, programme): 0 invited, 1 accepted, 2 proposed as mentor.
+    asks: list[tuple[int, int, int]] = []
     sources = (
-        Invitation.objects.filter(
-            programme__organisation=organisation, role="mentor", created_at__gte=since
-        ),
+        Invitation.objects.filter(programme_id__in=scope, role="mentor", created_at__gte=since),
         Application.objects.filter(
-            programme__organisation=organisation,
+            programme_id__in=scope,
             role="mentor",
             status=Application.Status.ACCEPTED,
             submitted_at__gte=since,
         ),
     )
     for index, qs in enumerate(sources):
-        for person_id, programme_id in qs.values_list("person_id", "programme_id"):
-            counts[person_id][index] += 1
-            programmes[person_id].add(programme_id)
-    for person_id, programme_id in Pairing.objects.filter(
-        programme__organisation=organisation, created_at__gte=since
-    ).values_list("mentor_id", "programme_id"):
-        counts[person_id][2] += 1
+        asks.extend(
+            (index, person_id, programme_id)
+            for person_id, programme_id in qs.values_list("person_id", "programme_id")
+        )
+    asks.extend(
+        (2, person_id, programme_id)
+        for person_id, programme_id in Pairing.objects.filter(
+            programme_id__in=scope, created_at__gte=since
+        ).values_list("mentor_id", "programme_id")
+    )
+    asked_in: dict[int, set[int]] = defaultdict(set)
+    for _source, person_id, programme_id in asks:
+        asked_in[programme_id].add(person_id)
+    hidden = {
+        pk
+        for pk, people in asked_in.items()
+        if scope[pk][1] and len(people) < minimum
+    }
+    programmes: dict[int, set[int]] = defaultdict(set)
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for source, person_id, programme_id in asks:
+        if programme_id in hidden:
+            continue
+        counts[person_id][source] += 1
         programmes[person_id].add(programme_id)
     people = Person.objects.select_related("department").in_bulk(counts.keys())
     rows = [
@@ -266,7 +316,17 @@ def mentor_asks(organisation: Organisation, *, now: dt.datetime | None = None) -
         for pk, c in counts.items()
         if pk in people
     ]
-    return sorted(rows, key=lambda r: (-r.programmes, -r.pairings, r.person.full_name, r.person.pk))
+    return MentorLoad(
+        rows=sorted(
+            rows, key=lambda r: (-r.programmes, -r.pairings, r.person.full_name, r.person.pk)
+        ),
+        hidden=sorted(
+            (HiddenProgramme(pk=pk, name=scope[pk][0]) for pk in hidden),
+            key=lambda h: (h.name, h.pk),
+        ),
+        programmes=len(scope),
+        min_group=minimum,
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from upward.impact.forms import (
 )
 from upward.impact.models import ThankYouNote
 from upward.notes.views import form_error
-from upward.programmes.access import access_programme_for_manager
+from upward.programmes.access import access_programme_for_manager, managed_programmes
 
 PAGE_SIZE = 25
 
@@ -347,7 +347,13 @@ def cap_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mentor_load(request: HttpRequest) -> HttpResponse:
     person = require_load_viewer(request.user)
-    rows = selectors.mentor_asks(person.organisation)
+    # Only the programmes the viewer runs: for a manager their own, for an org admin every
+    # programme they may manage (all but those they take part in). Counts from anyone else's
+    # programmes, inclusion ones above all, are not theirs to see.
+    load = selectors.mentor_asks(
+        person.organisation, programme_ids=managed_programmes(request.user).values_list("pk", flat=True)
+    )
+    rows = load.rows
     often = request.GET.get("often") == "1"
     asked_often = sum(1 for r in rows if r.asked_often)
     shown = [r for r in rows if r.asked_often] if often else rows
@@ -362,5 +368,8 @@ def mentor_load(request: HttpRequest) -> HttpResponse:
             "total": len(rows),
             "threshold": selectors.TOKENISM_THRESHOLD,
             "months": selectors.TOKENISM_MONTHS,
+            "hidden": load.hidden,
+            "n_programmes": load.programmes,
+            "min_group": load.min_group,
         },
     )

@@ -66,6 +66,7 @@ from upward.pairing.selectors import (
     settings_for,
     weights_for,
 )
+from upward.programmes.access import participants_among
 from upward.programmes.models import Programme, State
 from upward.recruitment.models import Application, Role
 
@@ -91,6 +92,40 @@ ROUND_LONGEST = dt.timedelta(days=60)
 
 def _user(by: Any) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
+
+
+def _actor_id(by: Any) -> int | None:
+    """The directory entry of the user acting, if any (None for the scheduler)."""
+    if not getattr(by, "is_authenticated", False):
+        return None
+    return Person.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()
+
+
+def _refuse_own(by: Any, people: Iterable[Any], message: str) -> None:
+    """Nobody decides about a pairing they are part of. A second line of defence behind the
+    access rule (nobody manages a programme they take part in), for data made before it."""
+    actor = _actor_id(by)
+    if actor is None:
+        return
+    ids = set()
+    for value in people:
+        with contextlib.suppress(TypeError, ValueError):
+            ids.add(int(getattr(value, "pk", value)))
+    if actor in ids:
+        raise DomainError(message)
+
+
+def _own_rule() -> str:
+    return _(
+        "You cannot pin, exclude or swap a pair you are part of: another manager of the "
+        "programme must decide who you are paired with."
+    )
+
+
+def _own_pairing() -> str:
+    return _(
+        "You are part of this pairing, so another manager of the programme must take this step."
+    )
 
 
 def _lock_programme(programme: Programme | int) -> Programme:
@@ -243,6 +278,14 @@ def start_match_run(
     with transaction.atomic():
         programme = _lock_programme(programme)
         _check_programme_state(programme)
+        actor = _actor_id(by)
+        if actor is not None and participants_among(programme, [actor]):
+            raise DomainError(
+                _(
+                    "You take part in this programme, so you cannot run its matching: another "
+                    "manager must do it."
+                )
+            )
         busy = MatchRun.objects.filter(
             programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
         ).exists()
@@ -469,6 +512,14 @@ def publish_match_run(run: MatchRun, *, by: Any) -> list[Pairing]:
                     "this run. Run matching again, then publish the new result."
                 )
             )
+        _refuse_own(
+            by,
+            [p[role] for p in run.results.get("pairs", []) for role in ("mentor", "mentee")],
+            _(
+                "This run proposes a pair you are part of, so another manager of the programme "
+                "must review and publish it."
+            ),
+        )
         match_settings = MatchSettings.from_dict(run.settings)
         pairings = _create_proposals(programme, run, match_settings, by=by)
         run.published_at = timezone.now()
@@ -623,6 +674,7 @@ def add_match_rule(
         _check_programme_state(programme)
         mentee = _accepted(programme, mentee_id, Role.MENTEE)
         mentor = _accepted(programme, mentor_id, Role.MENTOR)
+        _refuse_own(by, [mentee, mentor], _own_rule())
         replaced = Q(mentor=mentor)
         if kind == MatchRule.Kind.PIN:
             replaced |= Q(kind=MatchRule.Kind.PIN)  # A mentee has one pin at most.
@@ -643,6 +695,7 @@ def add_match_rule(
 
 
 def remove_match_rule(rule: MatchRule, *, by: Any) -> None:
+    _refuse_own(by, [rule.mentee_id, rule.mentor_id], _own_rule())
     with transaction.atomic():
         programme = _lock_programme(rule.programme_id)
         _check_programme_state(programme)
@@ -667,6 +720,7 @@ def swap_mentors(run: MatchRun, *, mentee_a: Any, mentee_b: Any, by: Any) -> lis
     mentor_of = {p["mentee"]: p["mentor"] for p in run.results.get("pairs", [])}
     if a not in mentor_of or b not in mentor_of:
         raise DomainError(_("Both mentees must have a partner in this run to swap them."))
+    _refuse_own(by, [a, b, mentor_of[a], mentor_of[b]], _own_rule())
     with transaction.atomic():
         MatchRule.objects.filter(
             programme_id=run.programme_id, kind=MatchRule.Kind.PIN, mentee_id__in=[a, b]
@@ -1372,6 +1426,9 @@ def end_pairing(
         )
     if closed_by not in Pairing.ClosedBy.values:
         raise DomainError(_("Unknown party ending the pairing."))
+    if closed_by == Pairing.ClosedBy.MANAGER:
+        # A participant ends their own pairing through the safety app, as mentor or mentee.
+        _refuse_own(by, [pairing.mentor_id, pairing.mentee_id], _own_pairing())
     with transaction.atomic():
         pairing = _move(
             pairing,
@@ -1388,6 +1445,7 @@ def end_pairing(
 
 
 def complete_pairing(pairing: Pairing, *, by: Any) -> Pairing:
+    _refuse_own(by, [pairing.mentor_id, pairing.mentee_id], _own_pairing())
     with transaction.atomic():
         return _move(pairing, to=PairingState.COMPLETED, by=by, expect=[PairingState.ACTIVE])
 
@@ -1399,6 +1457,7 @@ def find_new_partner(pairing: Pairing, *, for_role: str, by: Any) -> MatchRun:
         raise InvalidTransition(_("End this pairing before looking for a new partner."))
     if for_role not in (Role.MENTOR, Role.MENTEE):
         raise DomainError(_("Choose the mentor or the mentee."))
+    _refuse_own(by, [pairing.mentor_id, pairing.mentee_id], _own_pairing())
     person_id = pairing.mentor_id if for_role == Role.MENTOR else pairing.mentee_id
     return start_match_run(
         pairing.programme,

@@ -154,8 +154,8 @@ class ManagersForm(forms.Form):
         label=_("Managers"),
         help_text=_(
             "Managers run the programme day to day: they edit the design, review applications "
-            "and move it through its stages. Organisation admins can always manage it. Hold "
-            "Ctrl (Cmd on a Mac) to choose several people."
+            "and move it through its stages. Organisation admins can manage it too, unless they "
+            "take part in it. Hold Ctrl (Cmd on a Mac) to choose several people."
         ),
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )

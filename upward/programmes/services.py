@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from upward.core.audit import record
 from upward.core.errors import DomainError, InvalidTransition
 from upward.organisations.models import Person
+from upward.programmes.access import participants_among
 from upward.programmes.design import (
     DESIGN_FIELDS,
     FIELD_LABELS,
@@ -228,6 +229,9 @@ def set_programme_managers(
     managers = list(managers)
     if not managers:
         raise DomainError(_("Choose at least one manager."), field="managers")
+    # Lock the programme row: applying and publishing pairs take the same lock, so nobody
+    # becomes a participant between the check below and the write.
+    Programme.objects.select_for_update().filter(pk=programme.pk).first()
     for person in managers:
         if person.organisation_id != programme.organisation_id:
             raise DomainError(
@@ -237,6 +241,20 @@ def set_programme_managers(
         if not person.is_active:
             raise DomainError(
                 _("%(name)s has left the organisation.") % {"name": person.full_name},
+                field="managers",
+            )
+    # Nobody runs a programme they take part in: they would decide on their own application,
+    # pin their own partner and read the safety data about their own pairing.
+    taking_part = participants_among(programme, [p.pk for p in managers])
+    for person in managers:
+        if person.pk in taking_part:
+            raise DomainError(
+                _(
+                    "%(name)s takes part in this programme (they applied to it or are in one "
+                    "of its pairings), so they cannot manage it. Choose someone who is not a "
+                    "participant."
+                )
+                % {"name": person.full_name},
                 field="managers",
             )
     before = set(programme.managers.values_list("pk", flat=True))

@@ -21,7 +21,9 @@ from upward.programmes.access import (
     access_programme_for_org_admin,
     access_question_for_manager,
     can_manage_programmes,
+    participants_among,
     require_programme_creator,
+    set_aside_programmes,
 )
 from upward.programmes.design import LOCK_REASONS, design_warnings, editable_fields
 from upward.programmes.forms import ManagersForm, ProgrammeForm, QuestionForm
@@ -59,6 +61,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
             "state": state,
             "states": State.choices,
             "can_create": can_manage_programmes(request.user),
+            # Programmes they would run but take part in: say why they are not listed.
+            "set_aside": list(set_aside_programmes(request.user)),
         },
     )
 
@@ -231,10 +235,12 @@ def regenerate_link(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_managers(request: HttpRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_org_admin(request.user, pk)
+    current = list(programme.managers.order_by("full_name", "pk"))
+    taking_part = participants_among(programme, [p.pk for p in current])
     form = ManagersForm(
         request.POST or None,
         organisation=programme.organisation,
-        initial={"managers": list(programme.managers.all())},
+        initial={"managers": current},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,7 +252,17 @@ def programme_managers(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Managers saved."))
             return _detail(programme)
-    return render(request, "programmes/managers.html", {"programme": programme, "form": form})
+    return render(
+        request,
+        "programmes/managers.html",
+        {
+            "programme": programme,
+            "form": form,
+            # Named before the rule existed, or since: they cannot reach the programme until
+            # an admin removes them (or they stop taking part).
+            "managers_taking_part": [p for p in current if p.pk in taking_part],
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------

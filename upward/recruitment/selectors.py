@@ -6,12 +6,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from upward.organisations.models import Person
 from upward.programmes.models import Programme, Question
 from upward.recruitment.models import Answer, Application, Invitation, Role
 
 Status = Application.Status
+
+
+def manager_refusal(programme: Programme, person: Person) -> str:
+    """Why a manager of the programme may not apply to it; "" for everyone else.
+
+    Nobody takes part in a programme they run: they would decide on their own application,
+    choose their own partner and read what is said about their own pairing. Org admins who
+    are not named managers may apply; the programme then leaves the set they manage.
+    """
+    if not programme.managers.filter(pk=person.pk).exists():
+        return ""
+    return _(
+        "You are one of the managers of this programme, so you cannot also take part in it. "
+        "If you would rather take part, ask an organisation admin to remove you from its "
+        "managers first; someone else then runs it and decides on your application."
+    )
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from upward.programmes.eligibility import is_eligible
 from upward.programmes.models import Programme, Question, SelectionMode, State
 from upward.recruitment.eligibility import invitation_for, refusal, role_noun, roles_noun
 from upward.recruitment.models import AVAILABILITY_SLOTS, Answer, Application, Invitation, Role
+from upward.recruitment.selectors import manager_refusal
 
 Status = Application.Status
 
@@ -277,6 +278,11 @@ def submit_application(
         )
     with transaction.atomic():
         programme = _lock_programme(programme)
+        # Checked under the programme lock, so an admin naming this person a manager at the
+        # same moment is serialised with it (set_programme_managers checks the other way).
+        why = manager_refusal(programme, person)
+        if why:
+            raise NotEligible(why)
         invitation = invitation_for(programme, person)
         why = refusal(programme, person, role, invitation=invitation)
         if why:
@@ -463,6 +469,11 @@ def withdraw_application(application: Application, *, by: Any) -> Application:
     return application
 
 
+def _is_own(application: Application, by: Any) -> bool:
+    user_id = getattr(by, "pk", None) if getattr(by, "is_authenticated", False) else None
+    return user_id is not None and application.person.user_id == user_id
+
+
 def decide_application(
     application: Application,
     *,
@@ -487,6 +498,14 @@ def decide_application(
             .select_related("programme__organisation", "person")
             .get(pk=application.pk)
         )
+        # A second line behind the access rule (nobody manages a programme they take part in).
+        if _is_own(application, by):
+            raise DomainError(
+                _(
+                    "You cannot decide on your own application. Another manager of the "
+                    "programme must make this decision."
+                )
+            )
         programme = _lock_programme(application.programme)
         if programme.state not in DECIDING_STATES:
             raise InvalidTransition(
@@ -639,10 +658,16 @@ def invite_people(
         people = list(
             Person.objects.filter(pk__in=ids).select_related("level", "department", "user")
         )
+        manager_ids = set(programme.managers.filter(pk__in=ids).values_list("pk", flat=True))
         to_create = []
         for person in people:
             if person.pk in applied_ids:
                 result.already_applied.append(person)
+                continue
+            if person.pk in manager_ids:
+                result.not_eligible.append(
+                    (person, _("they manage this programme, so they cannot take part in it"))
+                )
                 continue
             if person.pk in invited_ids:
                 result.already_invited.append(person)

@@ -68,6 +68,15 @@ def apply(request: HttpRequest, token: str) -> HttpResponse:
         )
         return redirect("recruitment:my_application", existing.pk)
 
+    managing = selectors.manager_refusal(programme, person)
+    if managing:
+        # Say why before any form, and offer none: the service refuses it too.
+        return render(
+            request,
+            "recruitment/apply_roles.html",
+            {"programme": programme, "options": [], "manager_refusal": managing},
+        )
+
     options = role_options(programme, person)
     role = request.POST.get("role") or request.GET.get("role") or ""
     chosen = next((o for o in options if o.role == role), None)

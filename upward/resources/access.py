@@ -1,5 +1,7 @@
 """The library is the organisation's: everyone in it may read; org admins and programme managers
-curate. Saved items belong to the pair. Every lookup answers 404 for "missing" and "not yours"."""
+add to it. A resource is changed or removed only by its author (while they still curate) and
+by org admins: another manager may use it but not rewrite it. Saved items belong to the pair.
+Every lookup answers 404 for "missing" and "not yours"."""
 
 from __future__ import annotations
 
@@ -36,9 +38,22 @@ def access_resource(user: Any, resource_id: int) -> Resource:
         raise Http404("No such resource.") from exc
 
 
-def access_resource_for_curator(user: Any, resource_id: int) -> Resource:
-    require_curator(user)
-    return access_resource(user, resource_id)
+def can_edit_resource(person: Person, resource: Resource) -> bool:
+    """Org admins, and the curator who added it. A resource whose author's account is gone is
+    left to the org admins."""
+    if person.organisation_id != resource.organisation_id:
+        return False
+    if person.is_org_admin:
+        return True
+    return resource.created_by_id is not None and resource.created_by_id == person.user_id
+
+
+def access_resource_for_editor(user: Any, resource_id: int) -> Resource:
+    person = require_curator(user)
+    resource = access_resource(user, resource_id)
+    if not can_edit_resource(person, resource):
+        raise Http404("No such resource.")
+    return resource
 
 
 def activities_for(person: Person) -> Any:

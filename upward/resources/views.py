@@ -17,10 +17,11 @@ from upward.organisations.access import require_person
 from upward.resources import selectors, services
 from upward.resources.access import (
     access_resource,
-    access_resource_for_curator,
+    access_resource_for_editor,
     access_saved_item,
     activities_for,
     can_curate,
+    can_edit_resource,
     require_curator,
 )
 from upward.resources.forms import LibraryFilterForm, ResourceForm
@@ -41,10 +42,16 @@ def library(request: HttpRequest) -> HttpResponse:
         q=criteria.get("q") or "",
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    curator = can_curate(request.user)
+    # Edit and remove links only on the rows this person may change (their own, or all for
+    # an org admin); the edit and delete pages answer 404 to everyone else.
+    editable = (
+        {r.pk for r in page.object_list if can_edit_resource(person, r)} if curator else set()
+    )
     return render(
         request,
         "resources/library.html",
-        {"filters": filters, "page_obj": page, "can_curate": can_curate(request.user)},
+        {"filters": filters, "page_obj": page, "can_curate": curator, "editable": editable},
     )
 
 
@@ -90,16 +97,20 @@ def new_resource(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_resource(request: HttpRequest, pk: int) -> HttpResponse:
-    return _resource_form(request, access_resource_for_curator(request.user, pk))
+    return _resource_form(request, access_resource_for_editor(request.user, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_resource(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = access_resource_for_curator(request.user, pk)
+    resource = access_resource_for_editor(request.user, pk)
     if request.method == "POST":
-        services.delete_resource(resource, by=request.user)
-        messages.success(request, _("Resource removed from the library."))
+        try:
+            services.delete_resource(resource, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Resource removed from the library."))
         return redirect("resources:library")
     return render(request, "resources/delete.html", {"resource": resource})
 

@@ -13,6 +13,7 @@ from upward.impact import selectors, services
 from upward.impact.models import ImpactSettings
 from upward.impact.tests.helpers import at, event, meeting
 from upward.notes.tests.helpers import accept, make_pairing
+from upward.programmes.models import Programme
 from upward.recruitment.models import Invitation
 
 
@@ -100,14 +101,19 @@ def test_cap_default_is_four_hours(world):
 # Tokenism guard
 
 
+def _everything(world):  # type: ignore[no-untyped-def]
+    return Programme.objects.filter(organisation=world.org).values_list("pk", flat=True)
+
+
 def test_asks_count_distinct_programmes_over_24_months(pairs, world, clock):
     third = ProgrammeFactory(organisation=world.org, name="Board cohort")
+    fourth = ProgrammeFactory(organisation=world.org, name="Data cohort")
     old = ProgrammeFactory(organisation=world.org, name="Old cohort")
     jess = pairs.mentor
     # world.programme: accepted (build_pairs) + paired + invited: one ask, three counts.
     Invitation.objects.create(programme=world.programme, person=jess, role="mentor")
-    # other_programme: accepted as a mentor.
-    accept(world.other_programme, jess, "mentor")
+    # fourth programme: accepted as a mentor.
+    accept(fourth, jess, "mentor")
     # third programme: proposed as a mentor.
     make_pairing(third, mentor=jess, mentee=world.senior, state="proposed")
     # An invitation from 30 months ago does not count.
@@ -118,7 +124,8 @@ def test_asks_count_distinct_programmes_over_24_months(pairs, world, clock):
     # Invitations to be a mentee are not asks to mentor.
     Invitation.objects.create(programme=third, person=world.senior, role="mentee")
 
-    rows = {r.person.pk: r for r in selectors.mentor_asks(world.org)}
+    load = selectors.mentor_asks(world.org, programme_ids=_everything(world))
+    rows = {r.person.pk: r for r in load.rows}
     jess_row = rows[jess.pk]
     assert (jess_row.invitations, jess_row.accepted, jess_row.pairings) == (1, 2, 2)
     assert jess_row.programmes == 3 and jess_row.asked_often
@@ -126,9 +133,44 @@ def test_asks_count_distinct_programmes_over_24_months(pairs, world, clock):
     assert kai.programmes == 1 and not kai.asked_often
     assert world.senior.pk not in rows
     assert next(iter(rows)) == jess.pk
+    # Only the programmes asked for are counted.
+    mine = selectors.mentor_asks(world.org, programme_ids=[third.pk])
+    assert [(r.person.pk, r.programmes, r.pairings) for r in mine.rows] == [(jess.pk, 1, 1)]
+    assert selectors.mentor_asks(world.org, programme_ids=[]).rows == []
 
 
 def test_asks_stay_in_the_organisation(pairs, world):
     elsewhere = person_with_account(organisation=world.outsider_admin.organisation)
-    assert selectors.mentor_asks(world.outsider_admin.organisation) == []
-    assert elsewhere.pk not in {r.person.pk for r in selectors.mentor_asks(world.org)}
+    outsider_org = world.outsider_admin.organisation
+    # Even when handed another organisation's programme ids.
+    assert selectors.mentor_asks(outsider_org, programme_ids=_everything(world)).rows == []
+    rows = selectors.mentor_asks(world.org, programme_ids=_everything(world)).rows
+    assert elsewhere.pk not in {r.person.pk for r in rows}
+
+
+def test_small_inclusion_programmes_add_nothing_to_anyone_s_row(pairs, world, settings):
+    """Being asked in an inclusion programme says who belongs to its group: below the group
+    threshold, its asks are not attributed to people at all."""
+    settings.UPWARD_MIN_GROUP_SIZE = 3
+    inclusion = world.other_programme  # objective "inclusion", focus "race"
+    jess, kai = pairs.mentor, pairs.other.mentor
+    accept(inclusion, jess, "mentor")
+    Invitation.objects.create(programme=inclusion, person=kai, role="mentor")
+    load = selectors.mentor_asks(world.org, programme_ids=_everything(world))
+    rows = {r.person.pk: r for r in load.rows}
+    assert (rows[jess.pk].programmes, rows[jess.pk].accepted) == (1, 1)  # world.programme only
+    assert (rows[kai.pk].programmes, rows[kai.pk].invitations) == (1, 0)
+    assert [h.name for h in load.hidden] == ["Inclusion pilot"]
+    # A third person asked reaches the threshold: the programme counts per person again.
+    third = person_with_account(organisation=world.org, full_name="Tia Third")
+    Invitation.objects.create(programme=inclusion, person=third, role="mentor")
+    load = selectors.mentor_asks(world.org, programme_ids=_everything(world))
+    rows = {r.person.pk: r for r in load.rows}
+    assert (rows[jess.pk].programmes, rows[jess.pk].accepted) == (2, 2)
+    assert rows[third.pk].invitations == 1
+    assert load.hidden == []
+    # A non-inclusion programme is never held back, however few were asked.
+    settings.UPWARD_MIN_GROUP_SIZE = 50
+    load = selectors.mentor_asks(world.org, programme_ids=[world.programme.pk])
+    assert {r.person.pk for r in load.rows} == {jess.pk, kai.pk}
+    assert load.hidden == []

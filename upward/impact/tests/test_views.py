@@ -8,9 +8,12 @@ import datetime as dt
 import pytest
 from django.template import Context, Template
 
+from upward.core.testing.factories import person_with_account
 from upward.impact import services
 from upward.impact.models import Commitment, ImpactSettings
 from upward.impact.tests.helpers import at, complete, meeting
+from upward.notes.tests.helpers import accept
+from upward.recruitment.models import Invitation
 
 PAIR_OWNERS = {"mentor", "mentee"}
 
@@ -108,11 +111,55 @@ def test_programme_pages(personas, world, pairs, who, status):
 def test_mentor_load_page(personas, world, pairs, who, status):
     response = _get(personas, world, who, "/mentor-load/")
     _expect(response, status)
-    if who == "outsider":
-        # Their own organisation only: nobody from Northwind.
+    if who in ("outsider", "other_manager"):
+        # Only programmes they run: the outsider runs none of Northwind's, the other manager
+        # runs the inclusion pilot, where Jess was not asked.
         assert pairs.mentor.full_name not in response.content.decode()
     elif status == 200:
         assert pairs.mentor.full_name in response.content.decode()
+
+
+def test_mentor_load_counts_only_the_viewer_s_programmes(world, pairs, settings):
+    settings.UPWARD_MIN_GROUP_SIZE = 2
+    inclusion = world.other_programme
+    tia = person_with_account(organisation=world.org, full_name="Tia Third")
+    for person in (tia, pairs.other.mentor):
+        Invitation.objects.create(programme=inclusion, person=person, role="mentor")
+    # Olu runs the inclusion pilot only: Tia and Kai from it, nobody from Mo's programme.
+    response = world.client_for(world.other_manager).get("/mentor-load/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tia Third" in html and "Kai Keen" in html and "Jess Junior" not in html
+    # Mo runs world.programme only: Jess and Kai, never Tia's ask in the inclusion pilot.
+    response = world.client_for(world.manager).get("/mentor-load/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Jess Junior" in html and "Tia Third" not in html
+    assert "Only asks made in programmes you run are counted" in html
+
+
+def test_mentor_load_hides_small_inclusion_programmes_and_says_so(world, pairs, settings):
+    settings.UPWARD_MIN_GROUP_SIZE = 5
+    tia = person_with_account(organisation=world.org, full_name="Tia Third")
+    Invitation.objects.create(programme=world.other_programme, person=tia, role="mentor")
+    for who in (world.admin, world.other_manager):
+        response = world.client_for(who).get("/mentor-load/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Tia Third" not in html
+        assert "fewer than 5 people were asked adds nothing" in html
+        assert "Not counted per person, because too few people were asked there" in html
+        assert "Inclusion pilot" in html
+
+
+def test_mentor_load_leaves_out_programmes_the_admin_takes_part_in(world, pairs):
+    """An org admin who is a mentee in world.programme stops overseeing it, here too."""
+    accept(world.programme, world.admin, "mentee")
+    response = world.client_for(world.admin).get("/mentor-load/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Jess Junior" not in html
+    assert "Nobody has been asked to mentor yet" in html
 
 
 # ---------------------------------------------------------------------------------------------

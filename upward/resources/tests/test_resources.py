@@ -32,14 +32,14 @@ def seed_ideas() -> None:
     migration.seed(apps, None)
 
 
-def link(org, **fields):  # type: ignore[no-untyped-def]
+def link(org, by=None, **fields):  # type: ignore[no-untyped-def]
     data = {
         "title": "Ten prompts to try this week",
         "kind": "article",
         "url": "https://example.org/prompts",
     }
     data.update(fields)
-    return services.create_resource(org, by=None, **data)
+    return services.create_resource(org, by=by, **data)
 
 
 def test_the_seeded_activity_ideas_include_the_classics(db):
@@ -167,7 +167,7 @@ def test_topics_from_another_organisation_are_refused(pairs):
 
 def test_only_curators_add_edit_or_remove(pairs):
     w = pairs.world
-    resource = link(w.org)
+    resource = link(w.org, by=w.manager.user)
     for person in (pairs.mentor, pairs.mentee):
         client = w.client_for(person)
         assert client.get(reverse("resources:new")).status_code == 404
@@ -295,3 +295,93 @@ def test_resources_panel_tag(pairs):
     assert (
         tpl.render(Context({"pairing": pairs.pairing, "person": pairs.world.manager})).strip() == ""
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may change a resource: its author and org admins
+
+
+def _edit_post(resource, **changes):  # type: ignore[no-untyped-def]
+    data = {"title": resource.title, "kind": resource.kind, "url": resource.url, "summary": ""}
+    data.update(changes)
+    return data
+
+
+def test_other_managers_use_a_resource_but_cannot_change_or_remove_it(pairs):
+    w = pairs.world
+    mine = link(w.org, by=w.manager.user, title="Mo's reading list")
+    theirs = link(w.org, by=w.other_manager.user, title="Olu's podcast picks")
+    client = w.client_for(w.other_manager)
+    for url in (
+        reverse("resources:edit", args=[mine.pk]),
+        reverse("resources:delete", args=[mine.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert (
+        client.post(reverse("resources:edit", args=[mine.pk]), _edit_post(mine, title="Mine now"))
+    ).status_code == 404
+    assert client.post(reverse("resources:delete", args=[mine.pk])).status_code == 404
+    mine.refresh_from_db()
+    assert mine.title == "Mo's reading list"
+    # They still see and download it, and change their own.
+    library = client.get(reverse("resources:library"))
+    assert library.status_code == 200
+    html = library.content.decode()
+    assert "Mo&#x27;s reading list" in html
+    assert reverse("resources:edit", args=[theirs.pk]) in html
+    assert reverse("resources:edit", args=[mine.pk]) not in html
+    assert reverse("resources:delete", args=[mine.pk]) not in html
+    assert "Added by someone else" in html
+    response = client.post(
+        reverse("resources:edit", args=[theirs.pk]), _edit_post(theirs, title="Olu's picks")
+    )
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.title == "Olu's picks"
+
+
+def test_org_admins_change_and_remove_any_resource(pairs):
+    w = pairs.world
+    resource = link(w.org, by=w.manager.user)
+    orphan = link(w.org, title="Left by someone who has gone")  # no author
+    client = w.client_for(w.admin)
+    library = client.get(reverse("resources:library"))
+    assert library.status_code == 200
+    html = library.content.decode()
+    assert reverse("resources:edit", args=[resource.pk]) in html
+    assert reverse("resources:edit", args=[orphan.pk]) in html
+    response = client.post(
+        reverse("resources:edit", args=[resource.pk]), _edit_post(resource, title="Tidied")
+    )
+    assert response.status_code == 302
+    assert client.post(reverse("resources:delete", args=[orphan.pk])).status_code == 302
+    assert set(Resource.objects.values_list("title", flat=True)) == {"Tidied"}
+    # The author's own manager status is not enough for an orphan: only admins touch it.
+    orphan = link(w.org, title="Another orphan")
+    manager = w.client_for(w.manager)
+    assert manager.get(reverse("resources:edit", args=[orphan.pk])).status_code == 404
+
+
+def test_an_author_who_no_longer_curates_cannot_edit(pairs):
+    w = pairs.world
+    resource = link(w.org, by=pairs.mentor.user)  # e.g. added while they managed a programme
+    client = w.client_for(pairs.mentor)
+    assert client.get(reverse("resources:edit", args=[resource.pk])).status_code == 404
+
+
+def test_the_services_refuse_anyone_but_the_author_or_an_admin(pairs):
+    w = pairs.world
+    resource = link(w.org, by=w.manager.user)
+    message = "Only the person who added this resource, or an organisation admin"
+    with pytest.raises(DomainError, match=message):
+        services.update_resource(
+            resource, title="Hijacked", kind="article", url="https://evil.test/", by=w.other_manager.user
+        )
+    with pytest.raises(DomainError, match=message):
+        services.delete_resource(resource, by=w.other_manager.user)
+    with pytest.raises(DomainError, match=message):
+        services.delete_resource(resource, by=w.outsider_admin.user)
+    resource.refresh_from_db()
+    assert resource.url == "https://example.org/prompts"
+    services.delete_resource(resource, by=w.admin.user)
+    assert not Resource.objects.exists()
