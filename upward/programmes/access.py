@@ -1,7 +1,7 @@
 """Programme access: managers of a programme and admins of its organisation; nobody else.
 
 Separation of roles: nobody runs a programme they take part in. A person takes part when they
-have a live application (anything but withdrawn or declined) or any pairing in the programme;
+have an application to it, in any state, or any pairing in the programme;
 such a programme is never in their managed set, whatever other role they hold, so every page
 built on `access_programme_for_manager` (applications, matching, pairings, safety data,
 surveys, goals) answers 404 to them for that programme.
@@ -19,14 +19,15 @@ from upward.organisations.access import person_for
 from upward.organisations.models import Person
 from upward.programmes.models import Programme, Question
 
-# Application statuses that make someone a participant (all but withdrawn and declined).
-# Written as plain values: recruitment and pairing sit above programmes, so their models are
-# reached only through relation names here.
-TAKING_PART = ("submitted", "accepted", "waitlisted")
+# Application statuses that make someone a participant: all of them. A declined or withdrawn
+# application still carries the team's decision and internal note about its author, which a
+# manager would read. Written as plain values: recruitment and pairing sit above programmes, so
+# their models are reached only through relation names here.
+TAKING_PART = ("submitted", "accepted", "waitlisted", "declined", "withdrawn")
 
 
 def programmes_taken_part_in(person: Person) -> QuerySet[Programme]:
-    """Programmes where the person has a live application or any pairing (even a declined
+    """Programmes where the person has an application (any state) or any pairing (even a declined
     proposal: its reasons and safety data are about them)."""
     # One filter() call, so both conditions apply to the same application row.
     applied = Programme.objects.filter(

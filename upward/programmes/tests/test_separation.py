@@ -45,8 +45,9 @@ def _manager_pages(programme_id: int) -> list[str]:
 
 def test_the_statuses_that_count_as_taking_part_follow_the_application_model():
     # programmes cannot import recruitment (layers), so it names the statuses itself: keep
-    # them in step, or a new status would silently let a participant manage.
-    statuses = set(Application.Status.values) - {"withdrawn", "declined"}
+    # them in step, or a new status would silently let a participant manage. Every status
+    # counts: even a declined application carries the team's note about its author.
+    statuses = set(Application.Status.values)
     assert set(access.TAKING_PART) == statuses
 
 
@@ -103,8 +104,8 @@ def test_the_admin_is_told_which_managers_take_part_and_cannot_keep_them(world, 
         ("submitted", True),
         ("accepted", True),
         ("waitlisted", True),
-        ("withdrawn", False),
-        ("declined", False),
+        ("withdrawn", True),
+        ("declined", True),
     ],
 )
 def test_adding_an_applicant_as_manager_is_refused_with_the_reason(
@@ -217,11 +218,11 @@ def test_an_org_admin_may_take_part_and_the_programme_leaves_their_managed_set(
         set_programme_managers(
             recruiting, managers=[world.manager, world.admin], by=world.admin.user
         )
-    # Withdrawing ends their part: the programme is theirs to oversee again.
+    # Withdrawing does not give it back: the programme's records hold notes about them.
     from upward.recruitment.services import withdraw_application
 
     withdraw_application(application, by=world.admin.user)
-    assert client.get(reverse("programmes:detail", args=[recruiting.pk])).status_code == 200
+    assert client.get(reverse("programmes:detail", args=[recruiting.pk])).status_code == 404
 
 
 def test_an_org_admin_cannot_decide_on_their_own_application(world, recruiting):
