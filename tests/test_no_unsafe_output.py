@@ -202,3 +202,47 @@ def test_ruff_reports_mark_safe_in_our_code() -> None:
         check=False,
     )
     assert "S308" in result.stdout, result.stdout + result.stderr
+
+
+# What the Content-Security-Policy (style-src/script-src 'self') would block in a page.
+INLINE_PATTERNS = {
+    "style attribute": re.compile(r"\sstyle\s*=", re.I),
+    "<style> element": re.compile(r"<style[\s>]", re.I),
+    "inline <script>": re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I),
+    "event handler attribute": re.compile(r"<[^>]*\son[a-z]+\s*=", re.I),
+    "javascript: URL": re.compile(r"javascript:", re.I),
+    "hx-on attribute (htmx evaluates it)": re.compile(r"\shx-on", re.I),
+}
+
+
+def test_no_inline_script_or_style_in_html_templates() -> None:
+    problems = []
+    for path in template_files():
+        if path.suffix != ".html":
+            continue
+        text = re.sub(
+            r"{#.*?#}|{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", "", path.read_text(), flags=re.S
+        )
+        problems += [f"{rel(path)} {use}" for use in unsafe_uses(text, INLINE_PATTERNS)]
+    assert not problems, (
+        "The Content-Security-Policy blocks inline scripts and styles: use a class from "
+        "static/css/upward.css or a file in static/js/. Found:\n" + "\n".join(problems)
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '<div class="actions" style="margin:0">',
+        "<style>.x{}</style>",
+        "<script>alert(1)</script>",
+        '<button onclick="go()">',
+        '<a href="javascript:go()">',
+    ],
+)
+def test_inline_patterns_catch_each_construct(line: str) -> None:
+    assert unsafe_uses(line, INLINE_PATTERNS)
+
+
+def test_inline_patterns_allow_script_files() -> None:
+    assert not unsafe_uses('<script src="/static/js/copy-link.js" defer></script>', INLINE_PATTERNS)

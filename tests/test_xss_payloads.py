@@ -683,3 +683,26 @@ def test_every_form_escapes_payload_in_values_labels_and_help(poisoned):  # type
     # Forms that need something this world cannot give are named, and few.
     assert len(rendered) >= 0.8 * (len(rendered) + len(skipped)), skipped
     assert len(rendered) >= 40, (rendered, skipped)
+
+
+def test_issue_11_reproduction_a_skill_description_cannot_run_script(world):  # type: ignore[no-untyped-def]
+    """A manager's skill description is the rating page's help text; it is shown as text."""
+    from upward.goals import services as goals
+
+    with time_machine.travel(NOW, tick=False):
+        programme = put_in_state(world.programme, "active")
+        pairing = active_pairing(programme, mentor=world.applicant, mentee=world.senior)
+        goals.add_skill(
+            programme,
+            name="Data storytelling",
+            description=PAYLOAD,
+            levels=["a", "b", "c", "d", "e"],
+            by=world.manager.user,
+        )
+        response = world.client_for(world.applicant).get(f"/pairings/{pairing.pk}/skills/baseline/me/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ESCAPED in html
+    assert_escaped(html, "the skills rating page")
+    # ...and the page may not run inline script even if something slipped through.
+    assert "script-src 'self'" in response["Content-Security-Policy"]
