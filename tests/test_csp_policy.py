@@ -156,3 +156,24 @@ def test_api_docs_need_sign_in_and_load_nothing_from_a_cdn(world):  # type: igno
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
+
+
+def test_report_only_switch_blocks_nothing_and_reports_everything():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CSP_REPORT_ONLY": "true",
+    }
+    code = (
+        "import django; django.setup(); "
+        "from django.test.utils import setup_test_environment; setup_test_environment(); "
+        "from django.test import Client; r = Client().get('/accounts/login/'); "
+        "print('Content-Security-Policy' in r.headers, "
+        "r.headers['Content-Security-Policy-Report-Only'])"
+    )
+    result = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    enforced, _, policy = result.stdout.strip().partition(" ")
+    assert enforced == "False", result.stderr[-2000:]
+    assert "script-src 'self'" in policy and "report-uri /csp-report/" in policy
