@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from upward.core import views as core_views
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("dashboard/", core_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("csp-report/", core_views.csp_report, name="csp-report"),
     path("accounts/", include("allauth.urls")),
     path("", include("upward.accounts.urls")),
     path("people/", include("upward.organisations.urls")),
@@ -23,6 +25,15 @@ urlpatterns = [
     path("", include("upward.notifications.urls")),
     path("", include("upward.impact.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as its own file (no inline script).
+    path(
+        "api/docs/",
+        login_required(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api-schema", template_name="api/swagger_ui.html"
+            )
+        ),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env
+from config.env import _bool, env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -194,6 +198,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Reverse mentoring programmes: organisations, people, programmes, recruitment.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN (works offline, under CSP).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # The schema and its docs are for signed-in people only, like the API itself.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # No badge fetched from validator.swagger.io (img-src 'self').
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Background work through the Django Tasks API (see docs/notifications.md). TASKS_BACKEND picks:
@@ -246,6 +258,32 @@ else:
         base64.urlsafe_b64encode(hashlib.sha256(("upward-dev:" + SECRET_KEY).encode()).digest())
         .decode()
     ]
+
+# Content-Security-Policy (django-csp 4), in every environment so developers see violations too.
+# Scripts and styles come only from our own static files: no inline <script>, no style="..."
+# attributes or <style> elements, no eval. A script injected into a page despite escaping cannot
+# run, and data can only be sent back to us. Browsers post violations to csp_report (core/views.py),
+# which logs them on the "upward.csp" logger. See docs/deployment.md for a report-only trial.
+CSP_REPORT_PATH = "/csp-report/"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": [CSP_REPORT_PATH],
+    },
+}
+if _bool("CSP_REPORT_ONLY", False):
+    # Troubleshooting only: the browser reports what it would block but blocks nothing.
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = CONTENT_SECURITY_POLICY
+    CONTENT_SECURITY_POLICY = {}
 
 # Privacy: aggregates never show groups smaller than this (see docs/privacy.md).
 UPWARD_MIN_GROUP_SIZE = 5

@@ -1,7 +1,9 @@
 """Browser tests: Playwright driving the system Chromium against Django's live server.
 
 They save a screenshot of every page they visit in artifacts/screenshots/ and run axe-core on
-it; any serious or critical accessibility violation fails the test.
+it; any serious or critical accessibility violation fails the test. Every page runs under the
+app's Content-Security-Policy, and any violation (an inline script or style, a blocked source)
+fails the test at teardown.
 """
 
 from __future__ import annotations
@@ -60,6 +62,29 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+# Chromium logs each CSP violation to the console ("Refused to ..." / "... violates the following
+# Content Security Policy directive ..."); the init script below also reports every
+# `securitypolicyviolation` event there, so none can slip by unlogged. Playwright injects init
+# scripts through the DevTools protocol, which the page's CSP does not govern.
+CSP_CONSOLE = re.compile(r"Content Security Policy|Refused to|CSP violation", re.I)
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def watch_for_csp_violations(page, found: list[str]) -> None:  # type: ignore[no-untyped-def]
+    page.add_init_script(CSP_LISTENER)
+
+    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+        if CSP_CONSOLE.search(message.text):
+            found.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+
+
 class Visitor:
     """One person's browser tab. `look(name)` screenshots the page and checks accessibility."""
 
@@ -68,6 +93,7 @@ class Visitor:
         self.base_url = base_url
         self.prefix = prefix
         self.count = 0
+        self.csp_violations: list[str] = []
 
     def go(self, path: str) -> None:
         self.page.goto(self.base_url + path)
@@ -101,14 +127,24 @@ class Visitor:
 @pytest.fixture
 def visitor_factory(browser, live_server, request):  # type: ignore[no-untyped-def]
     contexts = []
+    violations: list[str] = []
 
     def make(prefix: str) -> Visitor:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
-        return Visitor(page, live_server.url, f"{request.node.name}-{prefix}")
+        watch_for_csp_violations(page, violations)
+        visitor = Visitor(page, live_server.url, f"{request.node.name}-{prefix}")
+        visitor.csp_violations = violations
+        return visitor
 
     yield make
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail(
+            "Content-Security-Policy violations (move the inline script or style to a static "
+            "file):\n" + "\n".join(dict.fromkeys(violations)),
+            pytrace=False,
+        )
