@@ -198,3 +198,34 @@ def test_public_token_addresses_answer_429_after_the_limit(world, limits, action
         other = world.client_for(world.other_applicant)
         other.defaults.update(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.7")
         assert other.get(url).status_code != 429, url
+
+
+# --- one count for every worker -----------------------------------------------------------
+
+SHARED_CACHES = {
+    "django.core.cache.backends.db.DatabaseCache",
+    "django.core.cache.backends.redis.RedisCache",
+}
+
+
+def _cache_backend_with(environment: dict[str, str]) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | environment
+    code = "from config.settings import base; print(base.CACHES['default']['BACKEND'])"
+    result = subprocess.run(  # noqa: S603 - our own interpreter, fixed code
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return result.stdout.strip()
+
+
+def test_counts_live_in_a_cache_every_worker_shares(settings):
+    # Not the per-process memory cache: each gunicorn worker would keep its own counts.
+    assert settings.CACHES["default"]["BACKEND"] in SHARED_CACHES
+    assert _cache_backend_with({}) == "django.core.cache.backends.db.DatabaseCache"
+    assert (
+        _cache_backend_with({"REDIS_URL": "redis://127.0.0.1:6379/3"})
+        == "django.core.cache.backends.redis.RedisCache"
+    )
