@@ -42,6 +42,8 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if request.path_info.startswith(_static_prefixes()):
             return response
+        if "no-store" in response.get("Cache-Control", ""):
+            return response  # the view said so itself (downloads of personal documents)
         session = getattr(request, "session", None)
         # Read the flags before looking at the user: loading the user reads the session.
         touched = session is not None and (session.accessed or session.modified)

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from upward.core.testing.factories import UserFactory
-from upward.core.tests.two_factor import code_for, give_totp
+from upward.core.testing.two_factor import code_for, give_totp
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
 PASSWORD = "correct horse battery"  # UserFactory's
