@@ -62,6 +62,14 @@ class Env:
     tasks_backend: str = field(
         default_factory=lambda: os.environ.get("TASKS_BACKEND", "").strip().lower() or "database"
     )
+    # How many reverse proxies we run in front of gunicorn, each appending to X-Forwarded-For.
+    # The client address (for rate limits) is read that many entries from the right; 0 ignores
+    # the header. Wrong in either direction is a security problem: see docs/deployment.md.
+    trusted_proxy_count: int = field(default_factory=lambda: _int("TRUSTED_PROXY_COUNT", 0))
+    # Org admins, programme managers and staff must set up two-factor authentication.
+    mfa_required_for_staff: bool = field(
+        default_factory=lambda: _bool("MFA_REQUIRED_FOR_STAFF", True)
+    )
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
 
 

@@ -20,8 +20,8 @@ from upward.journey.models import Meeting
 from upward.journey.tests.factories import active_pairing, builtin_version
 from upward.programmes.models import Programme
 
-INT_PARAM = re.compile(r"<int:(\w+)>")
-OTHER_PARAM = re.compile(r"<(?:(?!int:)[^>])+>")
+INT_PARAM = re.compile(r"<id:(\w+)>")
+OTHER_PARAM = re.compile(r"<(?:(?!id:)[^>])+>")
 # Routes outside the admin that take no id, or only a public token, are checked elsewhere.
 SKIP_PREFIXES = ("admin/",)
 
@@ -88,7 +88,7 @@ def shared_by_design(route: str, value: int) -> bool:
     from upward.journey.models import JourneyTemplate
 
     return (
-        route in ("journeys/<int:pk>/", "journeys/<int:pk>/copy/")
+        route in ("journeys/<id:pk>/", "journeys/<id:pk>/copy/")
         and JourneyTemplate.objects.filter(pk=value, organisation__isnull=True).exists()
     )
 

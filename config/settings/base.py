@@ -20,7 +20,8 @@ CSRF_TRUSTED_ORIGINS = env.csrf_trusted_origins
 SITE_URL = env.site_url.rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site signs people in through allauth with two-factor (config/admin.py).
+    "config.apps.UpwardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Outermost after the session, so it sees every session read made by the layers inside it.
+    "upward.core.middleware.NoStoreMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "upward.core.middleware.TwoFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -142,8 +146,31 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "upward.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Upward] "
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-in limits (docs/security.md). The client address is read through our trusted proxies
+# (TRUSTED_PROXY_COUNT; upward/core/ratelimit.py, which allauth uses too). For failed sign-ins
+# allauth's "key" is, with our adapter, the account *and* the address: a guesser is slowed
+# down on their own address without locking the owner out; "login_failed_account" is the much
+# looser limit for one account across all addresses; a password reset clears both. The "/ip"
+# rates are generous because a whole office may share one public address.
+ACCOUNT_RATE_LIMITS = {
+    "login": "60/m/ip",
+    "login_failed": "30/m/ip,5/5m/key,20/h/key",
+    "login_failed_account": "100/h/key",
+}
+if env.trusted_proxy_count < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+ALLAUTH_TRUSTED_PROXY_COUNT = env.trusted_proxy_count
+# Public token URLs, per client address (upward.core.ratelimit.limit_per_address).
+UPWARD_RATE_LIMITS = {
+    "signup_link": "30/m",
+    "colleague_search": "60/m",
+    "invitation": "20/m",
+    "calendar_feed": "60/m",
+}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Org admins, programme managers and staff must set up two-factor authentication
+# (upward.core.middleware.TwoFactorRequiredMiddleware); participants may.
+MFA_REQUIRED_FOR_STAFF = env.mfa_required_for_staff
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "account_login"
@@ -229,11 +256,21 @@ else:
         f"TASKS_BACKEND must be database, redis or immediate, not {TASKS_BACKEND!r}."
     )
 
+# The cache holds rate-limit counts, so every worker must share it: Redis when REDIS_URL is
+# set, otherwise a table in our own database (`manage.py createcachetable`, run by `make setup`
+# and in the deployment steps). Never the per-process memory cache.
 if env.redis_url:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": env.redis_url,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "upward_cache",
         }
     }
 

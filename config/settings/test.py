@@ -7,7 +7,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Rate limits and required two-factor are off for the many tests that sign in by force; the
+# tests in upward/core/tests turn them on through the `settings` fixture.
 ACCOUNT_RATE_LIMITS = False
+UPWARD_RATE_LIMITS = False
+MFA_REQUIRED_FOR_STAFF = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # Static files come from the staticfiles app here; WhiteNoise serves them in production.

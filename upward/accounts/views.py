@@ -7,12 +7,14 @@ from upward.accounts import services
 from upward.accounts.forms import AcceptInvitationForm
 from upward.accounts.models import AccountInvitation
 from upward.core.errors import DomainError
+from upward.core.ratelimit import limit_per_address
 
 
 def _gone(request: HttpRequest, invitation: AccountInvitation) -> HttpResponse:
     return render(request, "accounts/invitation_used.html", {"invitation": invitation}, status=410)
 
 
+@limit_per_address("invitation")
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = AccountInvitation.objects.select_related("person__organisation").get(

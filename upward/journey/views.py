@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.ratelimit import limit_per_address
 from upward.journey import ics, selectors, services
 from upward.journey.access import (
     access_agenda_item,
@@ -521,6 +522,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "journey/calendar.html", {"feed": feed, "feed_url": url})
 
 
+@limit_per_address("calendar_feed")
 @never_cache
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:

@@ -7,6 +7,6 @@ urlpatterns = [
     path("notifications/", views.notification_list, name="list"),
     path("notifications/preferences/", views.preferences, name="preferences"),
     path("notifications/read-all/", views.mark_all_read, name="mark_all_read"),
-    path("notifications/<int:pk>/read/", views.mark_read, name="mark_read"),
-    path("notifications/<int:pk>/open/", views.open_notification, name="open"),
+    path("notifications/<id:pk>/read/", views.mark_read, name="mark_read"),
+    path("notifications/<id:pk>/open/", views.open_notification, name="open"),
 ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.ratelimit import limit_per_address
 from upward.organisations.access import person_for
 from upward.programmes import selectors, services
 from upward.programmes.access import (
@@ -360,6 +361,7 @@ def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
 # The public recruitment page
 
 
+@limit_per_address("signup_link")
 def public_page(request: HttpRequest, token: str) -> HttpResponse:
     programme = access_programme_by_token(token)
     accepting = programme.state == State.RECRUITING and programme.signup_open

@@ -8,19 +8,19 @@ urlpatterns = [
     # Applicants
     path("join/<str:token>/apply/", views.apply, name="apply"),
     path("join/<str:token>/colleagues/", views.colleague_search, name="colleague_search"),
-    path("applications/<int:pk>/", views.my_application, name="my_application"),
-    path("applications/<int:pk>/edit/", views.edit_application, name="edit_application"),
+    path("applications/<id:pk>/", views.my_application, name="my_application"),
+    path("applications/<id:pk>/edit/", views.edit_application, name="edit_application"),
     path(
-        "applications/<int:pk>/withdraw/", views.withdraw_application, name="withdraw_application"
+        "applications/<id:pk>/withdraw/", views.withdraw_application, name="withdraw_application"
     ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Programme team
-    path("programmes/<int:pk>/applications/", views.review, name="review"),
-    path("programmes/<int:pk>/applications/bulk/", views.review_bulk, name="review_bulk"),
+    path("programmes/<id:pk>/applications/", views.review, name="review"),
+    path("programmes/<id:pk>/applications/bulk/", views.review_bulk, name="review_bulk"),
     path(
-        "programmes/<int:pk>/applications/<int:application_pk>/",
+        "programmes/<id:pk>/applications/<id:application_pk>/",
         views.review_detail,
         name="review_detail",
     ),
-    path("programmes/<int:pk>/invitations/", views.invitations, name="invitations"),
+    path("programmes/<id:pk>/invitations/", views.invitations, name="invitations"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.ratelimit import limit_per_address
 from upward.organisations.access import person_for
 from upward.programmes.access import access_programme_by_token, access_programme_for_manager
 from upward.programmes.models import State
@@ -52,6 +53,7 @@ def _form_error(form: Form, exc: DomainError) -> None:
 # Applicant pages
 
 
+@limit_per_address("signup_link")
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, token: str) -> HttpResponse:
@@ -139,6 +141,7 @@ def _submitted_message(application: Application) -> str:
     )
 
 
+@limit_per_address("colleague_search")
 @login_required
 @require_GET
 def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
@@ -261,6 +264,7 @@ def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recruitment/withdraw_confirm.html", {"application": application})
 
 
+@limit_per_address("invitation")
 @login_required
 @require_GET
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

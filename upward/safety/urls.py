@@ -6,42 +6,42 @@ from upward.safety import views
 app_name = "safety"
 urlpatterns = [
     # The pair's side
-    path("pairings/<int:pk>/pulse/<int:meeting_pk>/", views.pulse, name="pulse"),
-    path("pairings/<int:pk>/end/", views.leave, name="leave"),
-    path("pairings/<int:pk>/new-partner/", views.rematch, name="rematch"),
-    path("pairings/<int:pk>/concern/", views.raise_concern, name="raise_concern"),
+    path("pairings/<id:pk>/pulse/<id:meeting_pk>/", views.pulse, name="pulse"),
+    path("pairings/<id:pk>/end/", views.leave, name="leave"),
+    path("pairings/<id:pk>/new-partner/", views.rematch, name="rematch"),
+    path("pairings/<id:pk>/concern/", views.raise_concern, name="raise_concern"),
     path("my-concerns/", views.my_concerns, name="my_concerns"),
     # The programme team
-    path("programmes/<int:pk>/attention/", views.attention, name="attention"),
-    path("programmes/<int:pk>/attention/settings/", views.settings_view, name="settings"),
-    path("programmes/<int:pk>/attention/exits/", views.exits, name="exits"),
+    path("programmes/<id:pk>/attention/", views.attention, name="attention"),
+    path("programmes/<id:pk>/attention/settings/", views.settings_view, name="settings"),
+    path("programmes/<id:pk>/attention/exits/", views.exits, name="exits"),
     path(
-        "programmes/<int:pk>/attention/pairings/<int:pairing_pk>/snooze/",
+        "programmes/<id:pk>/attention/pairings/<id:pairing_pk>/snooze/",
         views.snooze,
         name="snooze",
     ),
     path(
-        "programmes/<int:pk>/attention/concerns/<int:concern_pk>/",
+        "programmes/<id:pk>/attention/concerns/<id:concern_pk>/",
         views.concern,
         name="concern",
     ),
     path(
-        "programmes/<int:pk>/attention/concerns/<int:concern_pk>/move/",
+        "programmes/<id:pk>/attention/concerns/<id:concern_pk>/move/",
         views.concern_move,
         name="concern_move",
     ),
     path(
-        "programmes/<int:pk>/attention/requests/<int:request_pk>/done/",
+        "programmes/<id:pk>/attention/requests/<id:request_pk>/done/",
         views.rematch_done,
         name="rematch_done",
     ),
     path(
-        "programmes/<int:pk>/attention/pairings/<int:pairing_pk>/check-in/",
+        "programmes/<id:pk>/attention/pairings/<id:pairing_pk>/check-in/",
         views.check_in_new,
         name="check_in_new",
     ),
     path(
-        "programmes/<int:pk>/attention/check-ins/<int:check_in_pk>/",
+        "programmes/<id:pk>/attention/check-ins/<id:check_in_pk>/",
         views.check_in,
         name="check_in",
     ),

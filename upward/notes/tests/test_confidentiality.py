@@ -111,8 +111,10 @@ def test_the_admin_site_lists_note_rows_without_their_content(pairs):
     superuser = User.objects.create_superuser("root@northwind.test", "pw-for-tests-only")
     from django.test import Client
 
+    from upward.core.testing.two_factor import force_login_with_two_factor
+
     client = Client()
-    client.force_login(superuser)
+    force_login_with_two_factor(client, superuser)  # the admin admits no session without it
     pages = [
         reverse("admin:notes_sharednote_changelist"),
         reverse("admin:notes_sharednote_change", args=[note.pk]),
