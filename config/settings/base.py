@@ -166,6 +166,8 @@ UPWARD_RATE_LIMITS = {
     "colleague_search": "60/m",
     "invitation": "20/m",
     "calendar_feed": "60/m",
+    # Violation reports are unauthenticated: enough for a real page's burst, not for log flooding.
+    "csp_report": "60/m",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Org admins, programme managers and staff must set up two-factor authentication

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from upward.core import selectors
+from upward.core.ratelimit import limit_per_address
 from upward.organisations.access import person_for
 
 
@@ -87,6 +88,7 @@ def _clean(value: object) -> str:
 # CSP_REPORT_MAX_BYTES, and answers 204 to anything it cannot parse, so junk never costs a 500.
 @csrf_exempt
 @require_POST
+@limit_per_address("csp_report")
 def csp_report(request: HttpRequest) -> HttpResponse:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
