@@ -10,12 +10,15 @@ cache, or Redis when REDIS_URL is set; never the per-process memory cache):
 - `limit_per_address`: a per-address limit for public token URLs (sign-up link, colleague
   search, invitations, calendar feed), answering 429 with a plain page.
 - `ThrottledLoginAdapter`: allauth's failed sign-in limit keyed on the account *and* the address
-  (tight), plus a much looser limit per account across all addresses; a password reset clears
-  both, so the owner always has a way back in.
+  (tight), plus a much looser limit per account across all addresses, which does not apply to a
+  browser that has signed in to that account before (a signed "known device" cookie), so a
+  guesser spread over many addresses cannot lock the owner out; a password reset clears both.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import ipaddress
 import math
 import time
@@ -28,7 +31,7 @@ from allauth.core import ratelimit as allauth_ratelimit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 # IPv6 clients usually hold a whole /64; counting per address would give each of them 2**64
 # fresh starts (allauth groups them the same way, RATE_LIMIT_IPV6_PREFIX).
@@ -157,6 +160,43 @@ def limit_per_address(action: str) -> Callable[[Callable[..., HttpResponse]], An
     return decorate
 
 
+# The known-device cookie: set after a successful sign-in, it names the account (by a hash of
+# its email, never the email itself) and is signed with SECRET_KEY, so it cannot be forged.
+KNOWN_DEVICE_COOKIE = "upward_known_device"
+KNOWN_DEVICE_SALT = "upward.core.ratelimit.known-device"
+KNOWN_DEVICE_MAX_AGE = 180 * 24 * 3600
+
+
+def _login_fingerprint(login: str) -> str:
+    return hashlib.sha256(login.strip().lower().encode()).hexdigest()[:32]
+
+
+def _login_of(credentials: dict[str, Any]) -> str:
+    return str(credentials.get("email", credentials.get("username", "")) or "")
+
+
+def is_known_device(request: HttpRequest, login: str) -> bool:
+    """Has this browser signed in to the account `login` before?"""
+    if not login:
+        return False
+    value = request.get_signed_cookie(
+        KNOWN_DEVICE_COOKIE, default=None, salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_MAX_AGE
+    )
+    return bool(value) and hmac.compare_digest(str(value), _login_fingerprint(login))
+
+
+def remember_device(response: HttpResponseBase, login: str) -> None:
+    response.set_signed_cookie(
+        KNOWN_DEVICE_COOKIE,
+        _login_fingerprint(login),
+        salt=KNOWN_DEVICE_SALT,
+        max_age=KNOWN_DEVICE_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
 class ThrottledLoginAdapter(DefaultAccountAdapter):
     """allauth's sign-in limits, keyed so that an attacker cannot lock the owner out.
 
@@ -164,8 +204,10 @@ class ThrottledLoginAdapter(DefaultAccountAdapter):
     which it makes the account's email. We make that key the email *and* the client address,
     so the tight limit (a few tries per few minutes) only ever blocks the address doing the
     guessing. A second, much looser limit (`login_failed_account`) counts failures for the
-    account from every address together, capping a guesser spread over many addresses. A
-    successful password reset clears both.
+    account from every address together, capping a guesser spread over many addresses. That
+    loose limit is skipped for a browser that signed in to the account before (the known-device
+    cookie), so the owner's own browser is never held by someone else's failures; the tight
+    limit still applies to it. A successful password reset clears both.
     """
 
     def get_client_ip(self, request: HttpRequest) -> str:
@@ -180,7 +222,8 @@ class ThrottledLoginAdapter(DefaultAccountAdapter):
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         # Checked without counting; only a failure counts against the account.
-        if not allauth_ratelimit.consume(
+        known = is_known_device(request, _login_of(credentials))
+        if not known and not allauth_ratelimit.consume(
             request,
             action="login_failed_account",
             key=self._account_key(request, **credentials),
@@ -191,9 +234,17 @@ class ThrottledLoginAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         super().authentication_failed(request, **credentials)
+        if is_known_device(request, _login_of(credentials)):
+            return  # the owner's own typo does not spend the account-wide budget
         allauth_ratelimit.consume(
             request, action="login_failed_account", key=self._account_key(request, **credentials)
         )
+
+    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        if user.email:
+            remember_device(response, user.email)
+        return response
 
     def _delete_login_attempts_cached_email(
         self, request: HttpRequest, **credentials: Any

@@ -16,7 +16,7 @@ from django.core import mail
 from django.test import Client, RequestFactory
 
 from config.settings import base
-from upward.core.ratelimit import client_address
+from upward.core.ratelimit import KNOWN_DEVICE_COOKIE, client_address
 
 PROXY = "10.0.0.1"
 PASSWORD = "correct horse battery"  # UserFactory's
@@ -127,6 +127,50 @@ def test_the_owner_signs_in_from_their_own_address_after_an_attacker_hammered_th
     response = sign_in(owner, world.applicant.email, PASSWORD)
     assert response.status_code == 302
     assert signed_in(owner)
+
+
+@pytest.mark.django_db
+def test_a_guesser_on_many_addresses_cannot_lock_the_owner_out_of_their_own_browser(
+    world, limits
+):
+    # The owner signed in from this browser last week, and signed out.
+    owner = from_address("198.51.100.7")
+    assert sign_in(owner, world.applicant.email, PASSWORD).status_code == 302
+    assert KNOWN_DEVICE_COOKIE in owner.cookies
+    owner.post("/accounts/logout/")
+    # A guesser spread over 25 addresses fills the account-wide limit.
+    for n in range(25):
+        bot = from_address(f"203.0.113.{n + 1}")
+        for _ in range(4):
+            sign_in(bot, world.applicant.email, "wrong")
+    stranger = from_address("198.51.100.8")
+    assert TOO_MANY in sign_in(stranger, world.applicant.email, PASSWORD).content.decode()
+    # The owner's browser is known to the account: a typo, then the right password, gets in.
+    assert TOO_MANY not in sign_in(owner, world.applicant.email, "typo").content.decode()
+    response = sign_in(owner, world.applicant.email, PASSWORD)
+    assert response.status_code == 302
+    assert signed_in(owner)
+
+
+@pytest.mark.django_db
+def test_the_known_device_cookie_cannot_be_forged_or_moved_to_another_account(world, limits):
+    from upward.core.ratelimit import KNOWN_DEVICE_SALT, _login_fingerprint
+
+    for n in range(25):
+        bot = from_address(f"203.0.113.{n + 1}")
+        for _ in range(4):
+            sign_in(bot, world.applicant.email, "wrong")
+    # An unsigned value naming the account, and a signed one for another account, count for nothing.
+    forged = from_address("198.51.100.9")
+    forged.cookies[KNOWN_DEVICE_COOKIE] = _login_fingerprint(world.applicant.email)
+    assert TOO_MANY in sign_in(forged, world.applicant.email, PASSWORD).content.decode()
+    other = from_address("198.51.100.10")
+    assert sign_in(other, world.other_applicant.email, PASSWORD).status_code == 302
+    other.post("/accounts/logout/")
+    signed_for_other = other.cookies[KNOWN_DEVICE_COOKIE].value
+    assert signed_for_other
+    assert KNOWN_DEVICE_SALT  # the value is signed with a purpose-bound salt
+    assert TOO_MANY in sign_in(other, world.applicant.email, PASSWORD).content.decode()
 
 
 def _reset_password(client: Client, email: str, new_password: str) -> None:
