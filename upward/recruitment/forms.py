@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.organisations.models import Department, Level, Person, Topic
 from upward.programmes.models import Programme, Question
 from upward.recruitment.models import AVAILABILITY_SLOTS, DAYS, PARTS, Application, Role
@@ -36,7 +37,7 @@ def _topic_field(queryset: Any, label: Any, help_text: Any) -> forms.ModelMultip
     )
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(Form):
     """The application, for one role. Extra questions become `question_<id>` fields."""
 
     motivation = forms.CharField(
@@ -272,7 +273,7 @@ class ApplicationForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -314,7 +315,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("Any role")), *Role.choices]
@@ -344,7 +345,7 @@ class ReviewFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
-class BulkDecisionForm(forms.Form):
+class BulkDecisionForm(Form):
     applications = forms.ModelMultipleChoiceField(
         queryset=Application.objects.none(),
         error_messages={
@@ -373,7 +374,7 @@ class InviteFilterForm(ReviewFilterForm):
         del self.fields["status"]
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     people = forms.ModelMultipleChoiceField(
         queryset=Person.objects.none(),
         error_messages={
