@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.forms import Form
+from upward.core.validation import valid_ids
 from upward.organisations.models import Department, Level, Person, Topic
 from upward.programmes.models import Programme, Question
 from upward.recruitment.models import AVAILABILITY_SLOTS, DAYS, PARTS, Application, Role
@@ -243,13 +244,8 @@ class ApplicationForm(Form):
 
     def selected_colleagues(self) -> list[Person]:
         raw = self["works_with"].value() or []
-        ids = []
-        for value in raw:
-            value = getattr(value, "pk", value)
-            try:
-                ids.append(int(value))
-            except (TypeError, ValueError):
-                continue
+        # Posted ids can be anything: keep those that can be ids (2**70 would crash the query).
+        ids = valid_ids(getattr(value, "pk", value) for value in raw)
         if not ids:
             return []
         return list(

@@ -159,7 +159,9 @@ def test_a_file_with_nul_bytes_is_stored_as_errors_without_the_bytes(world):
     from upward.organisations import services
 
     content = (
-        HEADER + "ok@northwind.test,Okay\x00,,1,,,,,,,,\n" + "b\x00d@northwind.test,Bad,,1,,,,,,,,\n"
+        HEADER
+        + "ok@northwind.test,Okay\x00,,1,,,,,,,,\n"
+        + "b\x00d@northwind.test,Bad,,1,,,,,,,,\n"
     ).encode()
     people_import = services.start_people_import(
         world.org, by=world.admin.user, filename="people.csv", content=content
