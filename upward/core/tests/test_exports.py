@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -28,3 +29,21 @@ def test_the_writer_escapes_every_row():
     writer.writerow(["=A1", "-0.5", "ok"])
     writer.writerows([["@x", 4]])
     assert list(csv.reader(io.StringIO(out.getvalue()))) == [["'=A1", "-0.5", "ok"], ["'@x", "4"]]
+
+
+def test_no_export_writes_csv_or_xlsx_without_the_helper():
+    """A new export that calls csv.writer or openpyxl directly fails here: use csv_writer or
+    safe_row from upward.core.exports."""
+    from pathlib import Path
+
+    import upward
+
+    root = Path(upward.__path__[0])
+    offenders = []
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or path.name == "exports.py":
+            continue
+        text = path.read_text()
+        if re.search(r"csv\.writer\(|csv\.DictWriter\(|(?<!\w)Workbook\(|xlsxwriter", text):
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
