@@ -193,12 +193,6 @@ def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
         person = Person.objects.select_for_update().get(pk=person.pk)
         organisation = person.organisation
         _check_person(organisation, person, details)
-        if person.pk in admins and not (details.is_org_admin and details.is_active):
-            _keep_an_admin(
-                admins,
-                admins - {person.pk},
-                field="is_org_admin" if not details.is_org_admin else "is_active",
-            )
         acting = _acting_person(by, organisation.pk)
         if acting is not None and acting.pk == person.pk:
             if person.is_org_admin and not details.is_org_admin:
@@ -211,6 +205,13 @@ def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
                     _("You cannot mark yourself as left. Ask another admin to do it."),
                     field="is_active",
                 )
+        # After the self checks, whose messages say more to the admin who is acting.
+        if person.pk in admins and not (details.is_org_admin and details.is_active):
+            _keep_an_admin(
+                admins,
+                admins - {person.pk},
+                field="is_org_admin" if not details.is_org_admin else "is_active",
+            )
         changed = _apply_details(person, details)
         if changed:
             with _unique_guard(_("Someone in the directory already has this email."), "email"):
