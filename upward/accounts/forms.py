@@ -2,8 +2,10 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 
-class AcceptInvitationForm(forms.Form):
+
+class AcceptInvitationForm(Form):
     password1 = forms.CharField(
         label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

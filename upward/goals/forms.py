@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form, ModelForm
 from upward.goals.models import LEVELS, Goal, GoalStatus, Skill, Task, Term
 from upward.organisations.models import Person
 
@@ -13,7 +14,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(ModelForm):
     """Field checks only; the rules (measurable, not in the past) live in the service."""
 
     owner = forms.ModelChoiceField(
@@ -66,7 +67,7 @@ class GoalUpdateForm(GoalForm):
         self.fields["progress"].required = False
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(ModelForm):
     owner = forms.ModelChoiceField(
         label=_("Who will do it?"),
         queryset=Person.objects.none(),
@@ -89,7 +90,7 @@ class TaskForm(forms.ModelForm):
         pass
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(Form):
     """One radio group (1 to 5) per skill, each level labelled with its descriptor."""
 
     def __init__(
@@ -112,7 +113,7 @@ class AssessmentForm(forms.Form):
         return {s.pk: self.cleaned_data.get(f"skill_{s.pk}") for s in self.skills}
 
 
-class SkillForm(forms.Form):
+class SkillForm(Form):
     name = forms.CharField(label=_("Skill"), max_length=120)
     description = forms.CharField(label=_("What it covers"), max_length=300, required=False)
 
@@ -127,7 +128,7 @@ class SkillForm(forms.Form):
         return [self.cleaned_data[f"level_{level}"] for level in LEVELS]
 
 
-class WorkbookForm(forms.Form):
+class WorkbookForm(Form):
     include_notes = forms.BooleanField(
         label=_("Include my own notes"),
         required=False,

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.impact.models import CommitmentKind, CommitmentStatus, Theme
 
 
@@ -17,7 +18,7 @@ THEME_CHOICES = [("", _("No theme")), *Theme.choices]
 STATUS_CHOICES = [(k, v) for k, v in CommitmentStatus.choices if k != CommitmentStatus.OPEN]
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(Form):
     """Field checks only; the rules (not in the past, text needed) live in the service."""
 
     kind = forms.ChoiceField(
@@ -61,11 +62,11 @@ class CommitmentEditForm(CommitmentForm):
         del self.fields["kind"]
 
 
-class StatusForm(forms.Form):
+class StatusForm(Form):
     status = forms.ChoiceField(label=_("How did it go?"), choices=STATUS_CHOICES)
 
 
-class ThankYouForm(forms.Form):
+class ThankYouForm(Form):
     text = forms.CharField(
         label=_("Your thank-you note"),
         error_messages={"required": _("Write a few words to your mentor.")},
@@ -79,7 +80,7 @@ class ThankYouForm(forms.Form):
     )
 
 
-class CapForm(forms.Form):
+class CapForm(Form):
     monthly_cap_hours = forms.DecimalField(
         label=_("Monthly cap on a mentor's time (hours)"),
         min_value=Decimal("0.5"),

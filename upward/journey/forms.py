@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form, ModelForm
 from upward.journey.models import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -53,7 +54,7 @@ class ZoneField(forms.ChoiceField):
         )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     step = StepChoiceField(
         queryset=JourneyStep.objects.none(),
         required=False,
@@ -91,13 +92,13 @@ class MeetingForm(forms.Form):
             )
 
 
-class CancelForm(forms.Form):
+class CancelForm(Form):
     confirm = forms.BooleanField(
         label=_("Yes, cancel this meeting and tell my partner"), required=True
     )
 
 
-class MarkForm(forms.Form):
+class MarkForm(Form):
     outcome = forms.ChoiceField(
         label=_("Did the meeting happen?"),
         choices=[("held", _("Yes, we met")), ("missed", _("No, it did not happen"))],
@@ -117,11 +118,11 @@ class MarkForm(forms.Form):
         return data
 
 
-class AgendaItemForm(forms.Form):
+class AgendaItemForm(Form):
     text = forms.CharField(label=_("Add an item"), max_length=300)
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(ModelForm):
     meetings_per_month = forms.DecimalField(
         label=_("Meetings a month"),
         min_value=Decimal("0.5"),
@@ -164,7 +165,7 @@ class AgreementForm(forms.ModelForm):
         }
 
 
-class ProgrammeJourneyForm(forms.Form):
+class ProgrammeJourneyForm(Form):
     version = VersionChoiceField(
         queryset=None,
         label=_("Journey"),
@@ -196,18 +197,18 @@ class ProgrammeJourneyForm(forms.Form):
         cast(VersionChoiceField, self.fields["version"]).queryset = versions
 
 
-class CloneForm(forms.Form):
+class CloneForm(Form):
     name = forms.CharField(label=_("Name of your copy"), max_length=150)
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class StepForm(forms.ModelForm):
+class StepForm(ModelForm):
     agenda = forms.CharField(
         label=_("Agenda"),
         required=False,
@@ -245,7 +246,7 @@ class StepForm(forms.ModelForm):
             self.initial["agenda"] = "\n".join(i.text for i in self.instance.agenda_items.all())
 
 
-class PublishForm(forms.Form):
+class PublishForm(Form):
     change_note = forms.CharField(
         label=_("What changed"),
         max_length=300,
@@ -254,7 +255,7 @@ class PublishForm(forms.Form):
     )
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ModelForm):
     date = forms.DateField(label=_("Date"), widget=DATE)
     start_time = forms.TimeField(label=_("Starts"), widget=TIME)
     end_time = forms.TimeField(label=_("Ends"), widget=TIME)
@@ -275,13 +276,13 @@ class EventForm(forms.ModelForm):
         }
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(Form):
     answer = forms.ChoiceField(
         label=_("Will you come?"), choices=EventResponse.Answer.choices, widget=forms.RadioSelect
     )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     """One checkbox per person in the audience, named attended_<person id>."""
 
     def __init__(self, *args: Any, people: list[Any], responses: dict[int, Any], **kwargs: Any):

@@ -18,6 +18,8 @@ from django.utils import timezone
 from icalendar import Calendar, Timezone, vCalAddress
 from icalendar import Event as VEvent
 
+from upward.core.validation import one_line
+
 PRODID = "-//Upward//Reverse mentoring//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -66,7 +68,7 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 def _address(person: Attendee, **params: object) -> vCalAddress:
-    return vCalAddress.new(person.email, cn=person.name, **params)  # type: ignore[arg-type]
+    return vCalAddress.new(person.email, cn=one_line(person.name), **params)  # type: ignore[arg-type]
 
 
 def _vevent(item: CalendarItem, *, method: str) -> VEvent:

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.core.validation import one_line
 from upward.journey import ics
 from upward.journey.cadence import parse_commitment
 from upward.journey.models import (
@@ -911,7 +912,7 @@ def add_agenda_item(meeting: Meeting, *, person: Person, text: str, by: Any) -> 
 
 
 def _attendee(person: Person) -> ics.Attendee:
-    return ics.Attendee(email=person.email, name=person.full_name)
+    return ics.Attendee(email=person.email, name=one_line(person.full_name))
 
 
 def meeting_item(meeting: Meeting) -> ics.CalendarItem:
@@ -926,7 +927,9 @@ def meeting_item(meeting: Meeting) -> ics.CalendarItem:
     return ics.CalendarItem(
         uid=meeting.uid,
         sequence=meeting.sequence,
-        summary=f"{title} · {pairing.mentee.full_name} & {pairing.mentor.full_name}",
+        # Names and titles may predate the input checks: one line each, so neither the
+        # calendar file nor the email subject built from this summary can break.
+        summary=one_line(f"{title} · {pairing.mentee.full_name} & {pairing.mentor.full_name}"),
         starts_at=meeting.starts_at,
         ends_at=meeting.ends_at,
         time_zone=meeting.time_zone,
@@ -952,7 +955,8 @@ def _send_calendar_email(
     *, subject: str, body: str, to: list[str], content: bytes, method: str
 ) -> None:
     message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        # A line break in a header makes Django refuse to send: never let a name cause that.
+        subject=one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=to,
@@ -1096,13 +1100,13 @@ def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem
     organiser_att = (
         _attendee(organiser)
         if organiser is not None
-        else ics.Attendee(settings.DEFAULT_FROM_EMAIL, event.programme.name)
+        else ics.Attendee(settings.DEFAULT_FROM_EMAIL, one_line(event.programme.name))
     )
     link = ics.site_url(reverse("journey:event", args=[event.pk]))
     return ics.CalendarItem(
         uid=event.uid,
         sequence=event.sequence,
-        summary=event.title,
+        summary=one_line(event.title),
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         time_zone=event.time_zone,

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.notes.services import MAX_BODY, MAX_MESSAGE, MAX_POST, MAX_TITLE
 
 
-class SharedNoteForm(forms.Form):
+class SharedNoteForm(Form):
     title = forms.CharField(label=_("Title"), max_length=MAX_TITLE)
     body = forms.CharField(
         label=_("Note"),
@@ -21,7 +22,7 @@ class SharedNoteForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class MeetingNoteForm(forms.Form):
+class MeetingNoteForm(Form):
     body = forms.CharField(
         label=_("My private note"),
         required=False,
@@ -34,7 +35,7 @@ class MeetingNoteForm(forms.Form):
     )
 
 
-class MessageForm(forms.Form):
+class MessageForm(Form):
     body = forms.CharField(
         label=_("Your message"),
         max_length=MAX_MESSAGE,
@@ -42,7 +43,7 @@ class MessageForm(forms.Form):
     )
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(Form):
     email_on_message = forms.BooleanField(
         label=_("Email me when my partner sends a message"),
         required=False,
@@ -52,7 +53,7 @@ class PreferenceForm(forms.Form):
     )
 
 
-class CohortPostForm(forms.Form):
+class CohortPostForm(Form):
     body = forms.CharField(
         label=_("Your post"),
         max_length=MAX_POST,

@@ -4,11 +4,12 @@ from typing import Any
 
 from django import forms
 
+from upward.core.forms import Form
 from upward.notifications.kinds import Kind
 from upward.notifications.models import Delivery
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     """One radio group per kind of notification, built from the known kinds."""
 
     def __init__(self, *args: Any, current: list[tuple[Kind, str]], **kwargs: Any) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError
+from upward.core.validation import one_line
 from upward.notifications.kinds import KINDS_BY_KEY, default_delivery
 from upward.notifications.models import Delivery, Digest, Notification, NotificationPreference
 from upward.organisations.models import Person
@@ -54,7 +55,8 @@ def notify(
             notification = Notification.objects.create(
                 recipient=person,
                 kind=kind,
-                subject=str(subject)[:200],
+                # The subject becomes an email header: one line, whatever names it holds.
+                subject=one_line(str(subject))[:200],
                 body=body,
                 url=url[:500],
                 dedupe_key=dedupe_key[:200],

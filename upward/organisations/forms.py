@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.organisations import importing
 from upward.organisations.models import Department, Level, Organisation, Person, Team, Topic
 from upward.organisations.services import PersonDetails
@@ -23,7 +24,7 @@ class TeamChoiceField(forms.ModelChoiceField):
         return f"{obj.department.name} – {obj.name}"
 
 
-class PersonForm(forms.Form):
+class PersonForm(Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("Email"), max_length=254)
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
@@ -140,7 +141,7 @@ class PersonForm(forms.Form):
 PERSON_ERROR_FIELDS = {"manager": "manager_email"}
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(Form):
     STATUS_CHOICES = [
         ("active", _("Works here")),
         ("left", _("Has left")),
@@ -180,7 +181,7 @@ class PeopleFilterForm(forms.Form):
         }
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(
         label=_("People file (CSV or Excel .xlsx)"),
         help_text=_(
@@ -204,7 +205,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class NameForm(forms.Form):
+class NameForm(Form):
     name = forms.CharField(label=_("Name"), max_length=80)
 
     def __init__(self, *args: Any, label: str | None = None, max_length: int = 80, **kwargs: Any):
@@ -215,7 +216,7 @@ class NameForm(forms.Form):
         self.fields["name"].widget.attrs["maxlength"] = str(max_length)
 
 
-class TeamForm(forms.Form):
+class TeamForm(Form):
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.none(),
@@ -233,7 +234,7 @@ class TopicParentField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.get_kind_display()})"
 
 
-class TopicForm(forms.Form):
+class TopicForm(Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(
         label=_("Kind"),

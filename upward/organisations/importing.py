@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -25,10 +26,33 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from upward.core import validation
 from upward.organisations.domains import email_domain
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+# An .xlsx is a zip: a small upload can hold a huge sheet or shared-strings table. Before
+# openpyxl reads anything, the members' sizes (declared, then actual) must stay below these.
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024
+MAX_XLSX_MEMBERS = 500
+# openpyxl keeps every shared string in memory (about 100 bytes each, however short): a file of
+# 50 MB of tiny strings would still cost ~300 MB. A full people file needs at most one per cell.
+MAX_SHARED_STRINGS = MAX_ROWS * 12 + 10_000
+_SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s/>]")
+# Lines a CSV may have, blank ones included, and columns a row may have: a 5 MB file of empty
+# lines or commas would otherwise cost hundreds of megabytes as Python lists.
+MAX_LINES = MAX_ROWS + 5_000
+MAX_COLUMNS = 100
+# Text cells that start like a spreadsheet formula are refused (exports escape them too).
+FORMULA_COLUMNS = (
+    "email",
+    "full_name",
+    "job_title",
+    "department",
+    "team",
+    "manager_email",
+    "location",
+)
 # Keeps the stored preview a sensible size when a whole file is wrong.
 MAX_ERRORS = 500
 
@@ -147,12 +171,95 @@ def _csv_table(content: bytes) -> Iterable[list[str]]:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    table: list[list[str]] = []
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        for cells in csv.reader(io.StringIO(text, newline=""), dialect):
+            if len(table) >= MAX_LINES:
+                raise ImportFileError(_too_many_lines_message())
+            table.append(_check_width(cells))
     except csv.Error as exc:
         raise ImportFileError(
             _("The CSV file could not be read (%(problem)s). Check the quotes in the file.")
             % {"problem": exc}
+        ) from exc
+    return table
+
+
+def _too_many_lines_message() -> str:
+    return _(
+        "The file has more than %(limit)s lines, blank ones included. Remove the blank lines "
+        "or split it into smaller files."
+    ) % {"limit": f"{MAX_LINES:,}"}
+
+
+def _check_width(cells: list[str]) -> list[str]:
+    if len(cells) > MAX_COLUMNS:
+        # Trailing empty cells (a row of commas) are harmless; real columns beyond are not.
+        cells = cells[:MAX_COLUMNS] if not any(c.strip() for c in cells[MAX_COLUMNS:]) else cells
+        if len(cells) > MAX_COLUMNS:
+            raise ImportFileError(
+                _("A row has more than %(limit)s columns. Keep only the columns Upward reads.")
+                % {"limit": MAX_COLUMNS}
+            )
+    return cells
+
+
+def _check_xlsx_size(content: bytes) -> None:
+    """Refuse an .xlsx that unpacks to more than MAX_XLSX_UNPACKED, before openpyxl opens it.
+
+    The sizes a zip declares can lie, so each member is also unpacked in chunks and counted,
+    stopping as soon as the limit is passed; nothing is kept in memory.
+    """
+    too_big = ImportFileError(
+        _(
+            "The Excel file unpacks to more than %(limit)s MB, far more than a people list "
+            "needs. Copy just the people onto a new sheet, or save it as CSV, and try again."
+        )
+        % {"limit": MAX_XLSX_UNPACKED // (1024 * 1024)}
+    )
+    too_many_strings = ImportFileError(
+        _(
+            "The Excel file holds more than %(limit)s pieces of text, more than a people list "
+            "of %(rows)s rows can use. Copy just the people onto a new sheet, or save it as "
+            "CSV, and try again."
+        )
+        % {"limit": f"{MAX_SHARED_STRINGS:,}", "rows": f"{MAX_ROWS:,}"}
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_XLSX_MEMBERS:
+                raise too_big
+            if sum(m.file_size for m in members) > MAX_XLSX_UNPACKED:
+                raise too_big
+            total = 0
+            strings = 0
+            for member in members:
+                with archive.open(member) as stream:
+                    tail = b""
+                    while chunk := stream.read(1024 * 1024):
+                        total += len(chunk)
+                        if total > MAX_XLSX_UNPACKED:
+                            raise too_big
+                        # Count shared-string entries; a match that ends inside the carried-over
+                        # tail was already counted with the previous chunk.
+                        buffer = tail + chunk
+                        strings += sum(
+                            1 for m in _SHARED_STRING.finditer(buffer) if m.end() > len(tail)
+                        )
+                        if strings > MAX_SHARED_STRINGS:
+                            raise too_many_strings
+                        tail = buffer[-16:]
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        OSError,
+        EOFError,
+        ValueError,
+    ) as exc:
+        raise ImportFileError(
+            _("The Excel file could not be opened. Save it again as .xlsx, or export it as CSV.")
         ) from exc
 
 
@@ -160,6 +267,7 @@ def _xlsx_table(content: bytes) -> Iterable[list[str]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_size(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -169,7 +277,7 @@ def _xlsx_table(content: bytes) -> Iterable[list[str]]:
     try:
         sheet = workbook.worksheets[0]
         table: list[list[str]] = []
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
             table.append([_cell_text(v) for v in values])
             # One extra row past the limit is enough to know the file is too long.
             if len(table) > MAX_ROWS + 1:
@@ -208,6 +316,13 @@ def _rows_from_table(table: Iterable[list[str]]) -> ParsedFile:
             break
     if header is None:
         raise ImportFileError(_("The file is empty. Add a heading row and one row per person."))
+    if any(validation.has_control_characters(h) for h in header):
+        raise ImportFileError(
+            _(
+                "The heading row holds a control character (an invisible character such as a "
+                "line break). Retype the headings and try again."
+            )
+        )
     headings = [normalise_heading(h) for h in header]
     seen: set[str] = set()
     for heading in headings:
@@ -235,7 +350,9 @@ def _rows_from_table(table: Iterable[list[str]]) -> ParsedFile:
             )
         row: dict[str, Any] = {"row": row_number}
         for column, index in positions.items():
-            row[column] = cells[index].strip() if index < len(cells) else ""
+            # A tab inside a cell is only spacing; other control characters are refused, with
+            # the row number, by plan_import.
+            row[column] = cells[index].replace("\t", " ").strip() if index < len(cells) else ""
         rows.append(row)
     if not rows:
         raise ImportFileError(_("The file has headings but no people. Add one row per person."))
@@ -405,6 +522,12 @@ def plan_import(
     for raw in rows:
         n = int(raw["row"])
         prefix = _("Row %(n)s") % {"n": n}
+        # Before anything else, so no message below ever repeats a control character.
+        cell_problems = _cell_problems(raw, prefix)
+        if cell_problems:
+            for message in cell_problems:
+                errors.add(n, message)
+            continue
         email = raw.get("email", "").strip()
         if not email:
             errors.add(n, _("%(row)s: email is empty.") % {"row": prefix})
@@ -542,6 +665,21 @@ def plan_import(
                         )
                         % {"row": prefix, "date": value}
                     )
+                else:
+                    if not validation.date_in_range(start):
+                        start = None
+                        bad(
+                            _(
+                                "%(row)s: start_date “%(date)s” is not between %(first)s and "
+                                "%(last)s. Check the year."
+                            )
+                            % {
+                                "row": prefix,
+                                "date": value,
+                                "first": validation.EARLIEST_DATE.isoformat(),
+                                "last": validation.LATEST_DATE.isoformat(),
+                            }
+                        )
         final["start_date"] = start.isoformat() if start else None
 
         for column, attribute, default in (
@@ -661,6 +799,30 @@ def plan_import(
         new_teams=sorted(new_teams.values()),
         notes=notes,
     )
+
+
+def _cell_problems(raw: dict[str, Any], prefix: str) -> list[str]:
+    """Row-numbered messages for cells no directory field may hold (never quoting them)."""
+    problems = []
+    for column in COLUMNS:
+        value = str(raw.get(column, ""))
+        if validation.has_control_characters(value):
+            problems.append(
+                _(
+                    "%(row)s: %(column)s holds a control character (an invisible character "
+                    "such as a line break or a null byte). Retype the cell."
+                )
+                % {"row": prefix, "column": column}
+            )
+        elif column in FORMULA_COLUMNS and value.startswith(("=", "+", "-", "@")):
+            problems.append(
+                _(
+                    "%(row)s: %(column)s starts with “%(first)s”, which spreadsheet programs "
+                    "run as a formula. Remove or reword the start of the cell."
+                )
+                % {"row": prefix, "column": column, "first": value[0]}
+            )
+    return problems
 
 
 def _p(prefix: str, email: str) -> dict[str, str]:

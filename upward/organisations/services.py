@@ -63,6 +63,33 @@ def _acting_person(by: Any, organisation_id: int) -> Person | None:
 # People
 
 
+def _lock_active_admins(organisation_id: int) -> set[int]:
+    """Lock the organisation's active admins' rows and return their ids.
+
+    Every write that can take admin rights away takes this lock first, in id order, and only
+    then counts: two admins demoting (or marking as left) each other at the same moment queue
+    here, and the second sees the first's change, so "at least one active admin" holds. Taking
+    it before the person's own row keeps the lock order the same everywhere (no deadlock).
+    """
+    return set(
+        Person.objects.select_for_update()
+        .filter(organisation_id=organisation_id, is_org_admin=True, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _keep_an_admin(admins: set[int], remaining: set[Any], *, field: str | None = None) -> None:
+    if admins and not remaining:
+        raise Conflict(
+            _(
+                "The organisation needs at least one active organisation admin. Make someone "
+                "else an admin first."
+            ),
+            field=field,
+        )
+
+
 @dataclass(frozen=True)
 class PersonDetails:
     email: str
@@ -178,6 +205,7 @@ def create_person(organisation: Organisation, *, by: Any, details: PersonDetails
 
 def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
     with transaction.atomic():
+        admins = _lock_active_admins(person.organisation_id)
         person = Person.objects.select_for_update().get(pk=person.pk)
         organisation = person.organisation
         _check_person(organisation, person, details)
@@ -193,6 +221,13 @@ def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
                     _("You cannot mark yourself as left. Ask another admin to do it."),
                     field="is_active",
                 )
+        # After the self checks, whose messages say more to the admin who is acting.
+        if person.pk in admins and not (details.is_org_admin and details.is_active):
+            _keep_an_admin(
+                admins,
+                admins - {person.pk},
+                field="is_org_admin" if not details.is_org_admin else "is_active",
+            )
         changed = _apply_details(person, details)
         if changed:
             with _unique_guard(_("Someone in the directory already has this email."), "email"):
@@ -219,10 +254,12 @@ def _revoke_open_invitations(person: Person, *, by: Any) -> None:
 
 def mark_person_left(person: Person, *, by: Any) -> Person:
     with transaction.atomic():
+        admins = _lock_active_admins(person.organisation_id)
         person = Person.objects.select_for_update().get(pk=person.pk)
         acting = _acting_person(by, person.organisation_id)
         if acting is not None and acting.pk == person.pk:
             raise DomainError(_("You cannot mark yourself as left. Ask another admin to do it."))
+        _keep_an_admin(admins, admins - {person.pk})
         if not person.is_active:
             raise DomainError(_("%(name)s is already marked as left.") % {"name": person.full_name})
         person.is_active = False
@@ -611,6 +648,7 @@ def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport
                 % {"status": people_import.get_status_display().lower()}
             )
         organisation = people_import.organisation
+        admins = _lock_active_admins(organisation.pk)
         snapshot = selectors.directory_snapshot(organisation)
         plan = importing.plan_import(
             people_import.columns,
@@ -628,6 +666,7 @@ def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport
         ] != people_import.preview.get("counts"):
             outcome = "changed"
         else:
+            _keep_an_admin(admins, _admins_after(admins, plan))
             _write_plan(organisation, plan, snapshot)
             people_import.status = PeopleImport.Status.APPLIED
             people_import.applied_at = timezone.now()
@@ -665,6 +704,18 @@ def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport
             )
         )
     return people_import
+
+
+def _admins_after(admins: set[int], plan: importing.ImportPlan) -> set[int]:
+    """Who would be an active admin once the plan is written (new people count by row)."""
+    after = set(admins)
+    for row in plan.rows:
+        key: Any = row.person_id if row.person_id is not None else f"row {row.row}"
+        if row.final["is_org_admin"] and row.final["is_active"]:
+            after.add(key)
+        else:
+            after.discard(key)
+    return after
 
 
 def cancel_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport:

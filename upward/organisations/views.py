@@ -3,7 +3,6 @@ access helper for its objects, calls one service or selector, and renders."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from upward.accounts.services import invite_person_to_upward
+from upward.core import exports
 from upward.core.errors import DomainError
 from upward.organisations import importing, selectors, services
 from upward.organisations.access import (
@@ -221,7 +221,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
     levels = list(admin.organisation.levels.order_by("rank"))
     junior = levels[0].name if levels else ""
     senior = levels[-1].name if levels else ""
-    writer = csv.writer(response)
+    writer = exports.csv_writer(response)
     writer.writerow(importing.COLUMNS)
     writer.writerow(
         [

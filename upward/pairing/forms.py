@@ -8,12 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching import CRITERIA, Weights
+from upward.core.forms import Form
 from upward.organisations.models import Person
 from upward.pairing.models import ChoiceOption, Choosers, MatchingMode, MatchRule, MatchRun
 from upward.pairing.selectors import CRITERION_HELP, CRITERION_LABELS, MatchSettings, ordinal
 
 
-class RunForm(forms.Form):
+class RunForm(Form):
     """The engine's knobs: mode, hard rules and the weight of each criterion."""
 
     mode = forms.ChoiceField(
@@ -164,7 +165,7 @@ def _person_choices(people: Iterable[Person]) -> list[tuple[str, str]]:
     return [("", "—")] + [(str(p.pk), p.full_name) for p in people]
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     kind = forms.ChoiceField(label=_("Rule"), choices=MatchRule.Kind.choices)
     mentee = forms.ChoiceField(
         label=_("Mentee"), error_messages={"invalid_choice": _("Choose a mentee from the list.")}
@@ -181,7 +182,7 @@ class RuleForm(forms.Form):
         cast(forms.ChoiceField, self.fields["mentor"]).choices = _person_choices(mentors)
 
 
-class SwapForm(forms.Form):
+class SwapForm(Form):
     mentee_a = forms.ChoiceField(
         label=_("First mentee"),
         error_messages={"invalid_choice": _("Choose a mentee paired in this run.")},
@@ -204,7 +205,7 @@ class SwapForm(forms.Form):
         return data
 
 
-class EndForm(forms.Form):
+class EndForm(Form):
     reason = forms.CharField(
         label=_("Why does the pairing end?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -213,7 +214,7 @@ class EndForm(forms.Form):
     )
 
 
-class ChoiceRoundForm(forms.Form):
+class ChoiceRoundForm(Form):
     closes_at = forms.DateTimeField(
         label=_("Rankings close at"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
@@ -225,7 +226,7 @@ class ChoiceRoundForm(forms.Form):
     )
 
 
-class RankingForm(forms.Form):
+class RankingForm(Form):
     """One select per recommended partner: not ranked, 1st, 2nd, … up to `max_ranked`."""
 
     def __init__(
@@ -234,8 +235,7 @@ class RankingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.options = list(options)
         choices = [("", _("Not ranked"))] + [
-            (str(r), _("%(rank)s choice") % {"rank": ordinal(r)})
-            for r in range(1, max_ranked + 1)
+            (str(r), _("%(rank)s choice") % {"rank": ordinal(r)}) for r in range(1, max_ranked + 1)
         ]
         for option in self.options:
             name = f"rank_{option.pk}"

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form, ModelForm
 from upward.organisations.models import Department, Level, Organisation, Person
 from upward.programmes.design import DESIGN_FIELDS, FIELD_LABELS, design_errors
 from upward.programmes.models import Objective, Programme, Question
@@ -41,7 +42,7 @@ HELP = {
 }
 
 
-class ProgrammeForm(forms.ModelForm):
+class ProgrammeForm(ModelForm):
     class Meta:
         model = Programme
         fields = DESIGN_FIELDS
@@ -148,7 +149,7 @@ class ProgrammeForm(forms.ModelForm):
         return [(title, help_text, [self[n] for n in names]) for title, help_text, names in groups]
 
 
-class ManagersForm(forms.Form):
+class ManagersForm(Form):
     managers = forms.ModelMultipleChoiceField(
         queryset=Person.objects.none(),
         label=_("Managers"),
@@ -169,7 +170,7 @@ class ManagersForm(forms.Form):
         )
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(ModelForm):
     choices = forms.CharField(
         label=_("Choices"),
         required=False,

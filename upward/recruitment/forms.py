@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
+from upward.core.validation import valid_ids
 from upward.organisations.models import Department, Level, Person, Topic
 from upward.programmes.models import Programme, Question
 from upward.recruitment.models import AVAILABILITY_SLOTS, DAYS, PARTS, Application, Role
@@ -36,7 +38,7 @@ def _topic_field(queryset: Any, label: Any, help_text: Any) -> forms.ModelMultip
     )
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(Form):
     """The application, for one role. Extra questions become `question_<id>` fields."""
 
     motivation = forms.CharField(
@@ -242,13 +244,8 @@ class ApplicationForm(forms.Form):
 
     def selected_colleagues(self) -> list[Person]:
         raw = self["works_with"].value() or []
-        ids = []
-        for value in raw:
-            value = getattr(value, "pk", value)
-            try:
-                ids.append(int(value))
-            except (TypeError, ValueError):
-                continue
+        # Posted ids can be anything: keep those that can be ids (2**70 would crash the query).
+        ids = valid_ids(getattr(value, "pk", value) for value in raw)
         if not ids:
             return []
         return list(
@@ -272,7 +269,7 @@ class ApplicationForm(forms.Form):
         }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -314,7 +311,7 @@ class DecisionForm(forms.Form):
         return data
 
 
-class ReviewFilterForm(forms.Form):
+class ReviewFilterForm(Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("Any role")), *Role.choices]
@@ -344,7 +341,7 @@ class ReviewFilterForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
-class BulkDecisionForm(forms.Form):
+class BulkDecisionForm(Form):
     applications = forms.ModelMultipleChoiceField(
         queryset=Application.objects.none(),
         error_messages={
@@ -373,7 +370,7 @@ class InviteFilterForm(ReviewFilterForm):
         del self.fields["status"]
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     people = forms.ModelMultipleChoiceField(
         queryset=Person.objects.none(),
         error_messages={

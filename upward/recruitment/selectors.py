@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from upward.core.validation import valid_ids
 from upward.organisations.models import Person
 from upward.programmes.models import Programme, Question
 from upward.recruitment.models import Answer, Application, Invitation, Role
@@ -204,26 +205,39 @@ def invite_candidates(
     return qs.order_by("full_name", "id")
 
 
-def colleagues_matching(person: Person, q: str, *, limit: int = 15) -> list[Person]:
-    """Directory search for 'people you work with': same organisation, never the person."""
-    q = (q or "").strip()
-    if len(q) < 2:
-        return []
-    return list(
+# The picker must help an applicant find the few people they work with, not let anyone who
+# holds a sign-up link read or probe the directory: a search needs three letters of a name
+# (never an email address, so it cannot answer "does this address exist"), answers with a
+# handful of active colleagues, and the ticked ids it echoes back are capped the same way.
+COLLEAGUE_MIN_QUERY = 3
+COLLEAGUE_RESULTS = 8
+COLLEAGUES_TICKED = 30
+
+
+def _active_colleagues(person: Person) -> Any:
+    return (
         Person.objects.filter(organisation_id=person.organisation_id, is_active=True)
         .exclude(pk=person.pk)
-        .filter(Q(full_name__icontains=q) | Q(email__icontains=q) | Q(job_title__icontains=q))
         .select_related("department")
-        .order_by("full_name", "id")[:limit]
+    )
+
+
+def colleagues_matching(person: Person, q: str, *, limit: int = COLLEAGUE_RESULTS) -> list[Person]:
+    """Directory search for 'people you work with', by name only: active people of the same
+    organisation, never the person, at most `limit`."""
+    q = (q or "").strip()
+    if len(q) < COLLEAGUE_MIN_QUERY or "@" in q:
+        return []
+    return list(
+        _active_colleagues(person)
+        .filter(full_name__icontains=q)
+        .order_by("full_name", "id")[: min(limit, COLLEAGUE_RESULTS)]
     )
 
 
 def colleagues_by_id(person: Person, ids: list[int]) -> list[Person]:
+    """The colleagues already ticked, for the picker to keep showing: active people only."""
+    ids = valid_ids(ids, limit=COLLEAGUES_TICKED)
     if not ids:
         return []
-    return list(
-        Person.objects.filter(organisation_id=person.organisation_id, pk__in=ids)
-        .exclude(pk=person.pk)
-        .select_related("department")
-        .order_by("full_name", "id")
-    )
+    return list(_active_colleagues(person).filter(pk__in=ids).order_by("full_name", "id"))

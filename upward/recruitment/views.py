@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -145,26 +145,30 @@ def _submitted_message(application: Application) -> str:
 @login_required
 @require_GET
 def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
-    """htmx: the 'people you work with' picker, keeping those already ticked."""
+    """htmx: the 'people you work with' picker, keeping those already ticked.
+
+    It answers only while the programme recruits (applications can be made or changed only
+    then); the selectors keep it to a few active colleagues found by name."""
     person = person_for(request.user)
     if person is None:
         access_programme_by_token(token)
         return HttpResponse(status=404)
-    access_programme_for_applicant(token, person)
-    ids = []
-    for raw in request.GET.getlist("works_with"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
-    q = request.GET.get("people_q", "")
-    selected = selectors.colleagues_by_id(person, ids)
+    programme = access_programme_for_applicant(token, person)
+    if programme.state != State.RECRUITING:
+        raise Http404("This programme is not recruiting.")
+    q = request.GET.get("people_q", "")[:100]
+    selected = selectors.colleagues_by_id(person, request.GET.getlist("works_with"))
     chosen_ids = {p.pk for p in selected}
     results = [p for p in selectors.colleagues_matching(person, q) if p.pk not in chosen_ids]
     response = render(
         request,
         "recruitment/apply.html#colleagues",
-        {"selected": selected, "results": results, "q": q, "searched": len(q.strip()) >= 2},
+        {
+            "selected": selected,
+            "results": results,
+            "q": q,
+            "searched": len(q.strip()) >= selectors.COLLEAGUE_MIN_QUERY,
+        },
     )
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form, ModelForm
 from upward.organisations.models import Topic
 from upward.resources.models import JOURNEY_STEPS, Kind, Resource
 
 
-class ResourceForm(forms.ModelForm):
+class ResourceForm(ModelForm):
     url = forms.URLField(
         label=_("Link"),
         max_length=500,
@@ -50,7 +51,7 @@ class ResourceForm(forms.ModelForm):
         pass
 
 
-class LibraryFilterForm(forms.Form):
+class LibraryFilterForm(Form):
     q = forms.CharField(label=_("Search titles"), required=False)
     kind = forms.ChoiceField(label=_("Type"), required=False)
     step = forms.TypedChoiceField(label=_("Step"), required=False, coerce=int, empty_value=None)

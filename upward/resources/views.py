@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.validation import is_valid_id
 from upward.notes.access import access_pair_workspace
 from upward.notes.views import form_error
 from upward.organisations.access import require_person
@@ -174,14 +175,21 @@ def saved(request: HttpRequest, pk: int) -> HttpResponse:
 def save(request: HttpRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     resource = activity = None
+    # Ids come from the form as text: anything that cannot be an id (2**70 included) is a 404.
+    resource_id = request.POST.get("resource")
+    activity_id = request.POST.get("activity")
     try:
-        if request.POST.get("resource"):
-            resource = access_resource(request.user, int(request.POST["resource"]))
-        elif request.POST.get("activity"):
-            activity = activities_for(seat.person).get(pk=int(request.POST["activity"]))
+        if resource_id:
+            if not is_valid_id(resource_id):
+                raise Http404("No such item.")
+            resource = access_resource(request.user, int(resource_id))
+        elif activity_id:
+            if not is_valid_id(activity_id):
+                raise Http404("No such item.")
+            activity = activities_for(seat.person).get(pk=int(activity_id))
         else:
             raise Http404("Nothing to save.")
-    except (ValueError, ActivityIdea.DoesNotExist) as exc:
+    except ActivityIdea.DoesNotExist as exc:
         raise Http404("No such item.") from exc
     try:
         services.save_item(seat.pairing, resource=resource, activity=activity, by=seat.person)

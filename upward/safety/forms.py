@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.safety.models import ExitCategory
 
 SCALE = [
@@ -32,7 +33,7 @@ def _scale(label: Any) -> forms.ChoiceField:
     )
 
 
-class PulseForm(forms.Form):
+class PulseForm(Form):
     spoke_openly = _scale(_("I could speak openly"))
     felt_listened_to = _scale(_("I felt listened to"))
     worth_my_time = _scale(_("The session was worth my time"))
@@ -50,7 +51,7 @@ class PulseForm(forms.Form):
     )
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(Form):
     category = forms.ChoiceField(
         label=_("What fits best?"),
         required=False,
@@ -67,7 +68,7 @@ class LeaveForm(forms.Form):
     )
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(Form):
     text = forms.CharField(
         label=_("What is worrying you?"),
         max_length=5000,
@@ -88,7 +89,7 @@ class ConcernForm(forms.Form):
     )
 
 
-class ConcernNoteForm(forms.Form):
+class ConcernNoteForm(Form):
     body = forms.CharField(
         label=_("Add a note for the programme team"),
         max_length=5000,
@@ -98,7 +99,7 @@ class ConcernNoteForm(forms.Form):
     )
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     no_meeting_days = forms.IntegerField(
         label=_("Flag a pair after this many days without a meeting"),
         min_value=7,
@@ -113,7 +114,7 @@ class SettingsForm(forms.Form):
     )
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(Form):
     who = forms.ChoiceField(
         label=_("Who with"),
         choices=[
@@ -138,7 +139,7 @@ class CheckInForm(forms.Form):
     )
 
 
-class CheckInDoneForm(forms.Form):
+class CheckInDoneForm(Form):
     notes = forms.CharField(
         label=_("Notes"),
         required=False,

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.surveys.library import SurveyTemplate
 from upward.surveys.models import (
     SCALE_RANGES,
@@ -15,7 +16,7 @@ from upward.surveys.models import (
 )
 
 
-class TemplateChoiceForm(forms.Form):
+class TemplateChoiceForm(Form):
     template = forms.ChoiceField(
         label=_("Ready-made survey"),
         widget=forms.RadioSelect,
@@ -34,7 +35,7 @@ class TemplateChoiceForm(forms.Form):
         ]
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(Form):
     title = forms.CharField(label=_("Title"), max_length=150)
     intro = forms.CharField(
         label=_("Introduction"),
@@ -55,7 +56,7 @@ class SurveyForm(forms.Form):
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
     text = forms.CharField(label=_("Question"), max_length=300)
     kind = forms.ChoiceField(label=_("Answer type"), choices=QuestionKind.choices)
     item_key = forms.SlugField(
@@ -101,7 +102,7 @@ class QuestionForm(forms.Form):
         return [line.strip() for line in self.cleaned_data.get(name, "").splitlines()]
 
 
-class SuccessMeasureForm(forms.Form):
+class SuccessMeasureForm(Form):
     item_key = forms.ChoiceField(
         label=_("Survey question that measures the objective"),
         required=False,
@@ -118,7 +119,7 @@ class SuccessMeasureForm(forms.Form):
         ]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     """One field per question ("q<id>"); a retrospective question has two ("q<id>_before",
     "q<id>_now")."""
 

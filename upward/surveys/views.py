@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from upward.core import exports
 from upward.core.errors import DomainError
 from upward.organisations.access import require_person
 from upward.programmes.access import access_programme_for_manager
@@ -374,7 +373,7 @@ def export_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     result = selectors.programme_outcomes(programme)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{programme.pk}.csv"'
-    writer = csv.writer(response)
+    writer = exports.csv_writer(response)
     for row in reporting.outcome_rows(result):
         writer.writerow(row)
     return response

@@ -385,3 +385,12 @@ def test_the_services_refuse_anyone_but_the_author_or_an_admin(pairs):
     assert resource.url == "https://example.org/prompts"
     services.delete_resource(resource, by=w.admin.user)
     assert not Resource.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["resource", "activity"])
+@pytest.mark.parametrize("value", [str(2**70), f"-{2**70}", "9" * 5000])
+def test_saving_a_huge_id_is_404_not_500(pairs, field, value):
+    client = pairs.world.client_for(pairs.mentee)
+    response = client.post(reverse("resources:save", args=[pairs.pairing.pk]), {field: value})
+    assert response.status_code == 404
+    assert not SavedItem.objects.exists()
