@@ -16,6 +16,11 @@ urlpatterns = [
     path("programmes/<int:pk>/attention/settings/", views.settings_view, name="settings"),
     path("programmes/<int:pk>/attention/exits/", views.exits, name="exits"),
     path(
+        "programmes/<int:pk>/attention/pairings/<int:pairing_pk>/pulses/",
+        views.pulses,
+        name="pulses",
+    ),
+    path(
         "programmes/<int:pk>/attention/pairings/<int:pairing_pk>/snooze/",
         views.snooze,
         name="snooze",
@@ -44,5 +49,12 @@ urlpatterns = [
         "programmes/<int:pk>/attention/check-ins/<int:check_in_pk>/",
         views.check_in,
         name="check_in",
+    ),
+    # The organisation's safeguarding contacts (org admins name them)
+    path("safeguarding-contacts/", views.contacts, name="contacts"),
+    path(
+        "safeguarding-contacts/<int:contact_pk>/remove/",
+        views.contact_remove,
+        name="contact_remove",
     ),
 ]
