@@ -93,7 +93,7 @@ def flag_settings(programme: Programme) -> FlagSettings:
 
 
 def programme_facts(programme: Programme, *, now: dt.datetime | None = None) -> list[PairingFacts]:
-    """Everything the flags need for every live pairing of the programme, in six queries."""
+    """Everything the flags need for every live pairing of the programme, in seven queries."""
     return _load(programme, now or timezone.now(), viewer=None)[1]
 
 
