@@ -627,3 +627,19 @@ def test_contacts_page_escapes_names(world) -> None:  # type: ignore[no-untyped-
     assert response.status_code == 200
     body = response.content.decode()
     assert '<script>alert("x")</script>' not in body and "&lt;script&gt;" in body
+
+
+def test_check_in_with_one_person_is_hidden_from_that_person(pairs) -> None:  # type: ignore[no-untyped-def]
+    world = pairs.world
+    world.programme.managers.add(world.other_manager)
+    about_olu = CheckIn.objects.create(
+        programme=world.programme, person=world.other_manager, due_on=timezone.localdate()
+    )
+    about_kai = CheckIn.objects.create(
+        programme=world.programme, person=world.other_applicant, due_on=timezone.localdate()
+    )
+    queue = selectors.attention_queue(world.programme, viewer=world.other_manager)
+    assert [c.pk for c in queue.check_ins] == [about_kai.pk]
+    url = reverse("safety:check_in", args=[world.programme.pk, about_olu.pk])
+    assert world.client_for(world.other_manager).get(url).status_code == 404
+    assert world.client_for(world.manager).get(url).status_code == 200
