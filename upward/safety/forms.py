@@ -173,7 +173,9 @@ class SafeguardingContactForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
             Person.objects.filter(organisation=organisation, is_active=True)
             .exclude(
                 pk__in=SafeguardingContact.objects.filter(organisation=organisation).values(

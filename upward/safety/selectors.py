@@ -99,7 +99,7 @@ def programme_facts(programme: Programme, *, now: dt.datetime | None = None) -> 
 
 def _load(
     programme: Programme, now: dt.datetime, *, viewer: Person | None
-) -> tuple[list[Pairing], list[PairingFacts]]:
+) -> tuple[list[Pairing], list[PairingFacts], dict[int, PulseResponse]]:
     pairings_qs = Pairing.objects.filter(programme=programme, state__in=FLAGGED_STATES)
     if viewer is not None:
         # The viewer's own pairings are not in their queue at all (a low pulse is safety data).
@@ -153,8 +153,6 @@ def _load(
     facts = []
     for p in pairings:
         p.programme = programme
-        # The newest pulse rides along so the queue can show it (and its comment) by the flag.
-        p.latest_pulse = newest.get(p.pk)
         rows = meetings.get(p.pk, [])
         past = [(s, at) for s, at in rows if at <= now]
         held_days = [timezone.localdate(at) for s, at in past if s == MeetingStatus.HELD]
@@ -186,13 +184,15 @@ def _load(
                 snoozed=dict(snoozes.get(p.pk, {})),
             )
         )
-    return pairings, facts
+    # The newest pulses ride along so the queue can show one (and its comment) by its flag.
+    return pairings, facts, newest
 
 
 @dataclass
 class FlaggedPairing:
     pairing: Pairing
     flags: list[Flag]
+    latest_pulse: PulseResponse | None = None
 
     @property
     def weight(self) -> int:
@@ -202,7 +202,7 @@ class FlaggedPairing:
     def pulse(self) -> PulseResponse | None:
         """The pulse behind a low-pulse flag, shown with it (comment included)."""
         if any(f.kind == "low_pulse" for f in self.flags):
-            return getattr(self.pairing, "latest_pulse", None)
+            return self.latest_pulse
         return None
 
 
@@ -238,12 +238,14 @@ def flagged_pairings(
     now = now or timezone.now()
     settings = flag_settings(programme)
     today = timezone.localdate(now)
-    pairings, all_facts = _load(programme, now, viewer=viewer)
+    pairings, all_facts, newest = _load(programme, now, viewer=viewer)
     rows = []
     for pairing, facts in zip(pairings, all_facts, strict=True):
         flags = flags_for(facts, today, settings)
         if flags:
-            rows.append(FlaggedPairing(pairing=pairing, flags=flags))
+            rows.append(
+                FlaggedPairing(pairing=pairing, flags=flags, latest_pulse=newest.get(pairing.pk))
+            )
     rows.sort(key=lambda r: (-r.weight, r.pairing.pk))
     return rows, settings
 
