@@ -49,14 +49,17 @@ def test_pulse_concern_exit_and_the_queue(world, visitor_factory):  # type: igno
     # The pulse.
     junior.go(f"/pairings/{pairing.pk}/pulse/{held.pk}/")
     expect(junior.page.get_by_role("heading", name="How did it feel?")).to_be_visible()
+    # The mentor is told exactly who reads it: the lead, not the mentee.
+    expect(junior.page.locator("#readers")).to_contain_text("Read by: Mo Manager (programme lead)")
     junior.look("pulse")
-    junior.page.get_by_role("button", name="Send to the programme team").click()
+    junior.page.get_by_role("button", name="Send", exact=True).click()
     expect(junior.page.get_by_text("Choose an answer from 1 to 5.").first).to_be_visible()
     junior.look("pulse-errors")
     for field, value in (("spoke_openly", 2), ("felt_listened_to", 3), ("worth_my_time", 4)):
         junior.page.locator(f'input[name="{field}"][value="{value}"]').check()
-    junior.page.get_by_label("I would like a word with the programme team").check()
-    junior.page.get_by_role("button", name="Send to the programme team").click()
+    junior.page.get_by_label("I would like a word with someone about this").check()
+    junior.page.get_by_label("Anything you would like them to know").fill("He talks over me.")
+    junior.page.get_by_role("button", name="Send", exact=True).click()
     junior.page.wait_for_url(re.compile(rf"/pairings/{pairing.pk}/$"))
     assert PulseResponse.objects.get().wants_support
 
@@ -64,7 +67,7 @@ def test_pulse_concern_exit_and_the_queue(world, visitor_factory):  # type: igno
     junior.go(f"/pairings/{pairing.pk}/concern/")
     junior.look("concern-form")
     junior.page.get_by_label("What is worrying you?").fill("Comments about my age in meetings.")
-    junior.page.get_by_role("button", name="Send to the programme team").click()
+    junior.page.get_by_role("button", name="Send privately").click()
     junior.page.wait_for_url(re.compile(r"/my-concerns/$"))
     expect(junior.page.get_by_text("Open", exact=True)).to_be_visible()
     junior.look("my-concerns")
@@ -77,6 +80,7 @@ def test_pulse_concern_exit_and_the_queue(world, visitor_factory):  # type: igno
         lead.page.get_by_text("The mentor would like a word with the programme team")
     ).to_be_visible()
     expect(lead.page.get_by_text("No meeting for 45 days")).to_be_visible()
+    expect(lead.page.get_by_text("He talks over me.").first).to_be_visible()
     lead.look("queue")
     lead.page.get_by_role("link", name=re.compile("Open the concern from Jess Junior")).click()
     lead.page.get_by_role("button", name="Acknowledge").click()
@@ -88,7 +92,7 @@ def test_pulse_concern_exit_and_the_queue(world, visitor_factory):  # type: igno
     junior.go(f"/pairings/{pairing.pk}/end/")
     junior.look("exit")
     junior.page.get_by_label("Finding time has become too hard").check()
-    junior.page.get_by_label("Anything the programme team should know").fill(REASON)
+    junior.page.get_by_label("Anything they should know").fill(REASON)
     junior.page.get_by_role("button", name="Continue").click()
     expect(
         junior.page.get_by_role("heading", name="End your pairing with Sam Senior?")

@@ -1,22 +1,35 @@
 """Who may see what in the safety app. Every lookup answers 404 for "missing" and "not yours".
 
+Safety data is a concern (text, notes, history), an exit (who ended, category, reason), a pulse
+(answers, comment and the flags derived from them), a check-in (plan, notes) and a request for
+a new partner. The rule, in one place (`docs/safety.md`):
+
+- a programme's safety data is seen by its managers (the leads) and by the people its
+  organisation names as safeguarding contacts; being an org admin alone grants nothing;
+- nobody ever sees safety data about a pairing they belong to, as mentor or mentee, whatever
+  other role they hold: those items are left out of their lists and counts, their URLs answer
+  404, and they are never notified of them.
+
 The pair's side: each person reaches only their own pulse, exit, rematch and concerns; the
-partner has no door to any of them. The programme team (the programme's managers and the
-organisation's admins) reach flags, concerns, exits, rematch requests and check-ins."""
+partner has no door to any of them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from upward.journey.models import Meeting
-from upward.organisations.access import person_for
+from upward.organisations.access import person_for, require_org_admin
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
-from upward.programmes.access import access_programme_for_manager
-from upward.safety.models import CheckIn, Concern, RematchRequest
+from upward.programmes.models import Programme
+from upward.safety.models import CheckIn, Concern, RematchRequest, SafeguardingContact
+
+LEAD = "lead"
+SAFEGUARDING = "safeguarding"
 
 
 def access_own_pairing(user: Any, pairing_id: int) -> tuple[Pairing, Person]:
@@ -48,51 +61,165 @@ def access_pulse_meeting(user: Any, pairing_id: int, meeting_id: int) -> tuple[M
     return meeting, person
 
 
-def access_pairing_for_lead(user: Any, programme_id: int, pairing_id: int) -> Pairing:
-    programme = access_programme_for_manager(user, programme_id)
+# ---------------------------------------------------------------------------------------------
+# The people who may see safety data
+
+
+def is_safeguarding_contact(person: Person | None) -> bool:
+    if person is None or not person.is_active:
+        return False
+    return SafeguardingContact.objects.filter(
+        organisation_id=person.organisation_id, person=person
+    ).exists()
+
+
+def safety_programmes(user: Any) -> QuerySet[Programme]:
+    """Programmes whose safety data the user may see: those they lead, and every programme of
+    their organisation when they are one of its safeguarding contacts."""
+    person = person_for(user)
+    if person is None:
+        return Programme.objects.none()
+    qs = Programme.objects.filter(organisation_id=person.organisation_id)
+    if not is_safeguarding_contact(person):
+        qs = qs.filter(managers=person)
+    return qs.distinct()
+
+
+def not_about(viewer: Person, prefix: str = "pairing__") -> Q:
+    """Rows about a pairing the viewer is not part of. `prefix` leads to the pairing."""
+    return ~Q(**{f"{prefix}mentor": viewer}) & ~Q(**{f"{prefix}mentee": viewer})
+
+
+def access_programme_for_safety(user: Any, programme_id: int) -> tuple[Programme, Person]:
+    """The one door to a programme's safety pages: its leads and the organisation's
+    safeguarding contacts. Everyone else, org admins included, gets 404."""
+    person = person_for(user)
+    if person is None:
+        raise Http404("No such programme.")
     try:
-        pairing = Pairing.objects.select_related("mentor", "mentee").get(
-            pk=pairing_id, programme=programme
+        programme = safety_programmes(user).select_related("organisation").get(pk=programme_id)
+    except Programme.DoesNotExist as exc:
+        raise Http404("No such programme.") from exc
+    return programme, person
+
+
+def access_pairing_for_safety(
+    user: Any, programme_id: int, pairing_id: int
+) -> tuple[Pairing, Person]:
+    programme, viewer = access_programme_for_safety(user, programme_id)
+    try:
+        pairing = (
+            Pairing.objects.select_related("mentor", "mentee")
+            .filter(not_about(viewer, prefix=""))
+            .get(pk=pairing_id, programme=programme)
         )
     except Pairing.DoesNotExist as exc:
         raise Http404("No such pairing.") from exc
     pairing.programme = programme
-    return pairing
+    return pairing, viewer
 
 
-def access_concern_for_lead(user: Any, programme_id: int, concern_id: int) -> Concern:
-    programme = access_programme_for_manager(user, programme_id)
+def access_concern_for_safety(
+    user: Any, programme_id: int, concern_id: int
+) -> tuple[Concern, Person]:
+    programme, viewer = access_programme_for_safety(user, programme_id)
     try:
-        concern = Concern.objects.select_related(
-            "raised_by", "pairing__mentor", "pairing__mentee"
-        ).get(pk=concern_id, programme=programme)
+        concern = (
+            Concern.objects.select_related("raised_by", "pairing__mentor", "pairing__mentee")
+            .filter(not_about(viewer))
+            .get(pk=concern_id, programme=programme)
+        )
     except Concern.DoesNotExist as exc:
         raise Http404("No such concern.") from exc
     concern.programme = programme
-    return concern
+    return concern, viewer
 
 
-def access_check_in_for_lead(user: Any, programme_id: int, check_in_id: int) -> CheckIn:
-    programme = access_programme_for_manager(user, programme_id)
+def access_check_in_for_safety(
+    user: Any, programme_id: int, check_in_id: int
+) -> tuple[CheckIn, Person]:
+    programme, viewer = access_programme_for_safety(user, programme_id)
     try:
-        check_in = CheckIn.objects.select_related(
-            "pairing__mentor", "pairing__mentee", "person", "lead"
-        ).get(pk=check_in_id, programme=programme)
+        check_in = (
+            CheckIn.objects.select_related("pairing__mentor", "pairing__mentee", "person", "lead")
+            .filter(not_about(viewer))
+            .exclude(person=viewer)
+            .get(pk=check_in_id, programme=programme)
+        )
     except CheckIn.DoesNotExist as exc:
         raise Http404("No such check-in.") from exc
     check_in.programme = programme
-    return check_in
+    return check_in, viewer
 
 
-def access_rematch_request_for_lead(
+def access_rematch_request_for_safety(
     user: Any, programme_id: int, request_id: int
-) -> RematchRequest:
-    programme = access_programme_for_manager(user, programme_id)
+) -> tuple[RematchRequest, Person]:
+    programme, viewer = access_programme_for_safety(user, programme_id)
     try:
-        request = RematchRequest.objects.select_related("person", "pairing").get(
-            pk=request_id, programme=programme
+        request = (
+            RematchRequest.objects.select_related("person", "pairing")
+            .filter(not_about(viewer))
+            .get(pk=request_id, programme=programme)
         )
     except RematchRequest.DoesNotExist as exc:
         raise Http404("No such request.") from exc
     request.programme = programme
-    return request
+    return request, viewer
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Someone who may read a pairing's safety data, and why."""
+
+    person: Person
+    roles: tuple[str, ...]  # LEAD and/or SAFEGUARDING
+
+    @property
+    def is_lead(self) -> bool:
+        return LEAD in self.roles
+
+    @property
+    def is_safeguarding_contact(self) -> bool:
+        return SAFEGUARDING in self.roles
+
+
+def safety_viewers(programme: Programme, *, pairing: Pairing | None = None) -> list[Reader]:
+    """Everyone who may see the programme's safety data (about `pairing`, when given): its
+    active managers and the organisation's active safeguarding contacts, minus the two people
+    in the pairing. Used for notifications and to tell the pair exactly who reads what they
+    write, so both always agree with the access helpers above."""
+    roles: dict[int, list[str]] = {}
+    people: dict[int, Person] = {}
+    for person in programme.managers.filter(is_active=True).order_by("full_name", "pk"):
+        people[person.pk] = person
+        roles.setdefault(person.pk, []).append(LEAD)
+    for contact in (
+        SafeguardingContact.objects.filter(
+            organisation_id=programme.organisation_id,
+            person__organisation_id=programme.organisation_id,
+            person__is_active=True,
+        )
+        .select_related("person")
+        .order_by("person__full_name", "person_id")
+    ):
+        people.setdefault(contact.person_id, contact.person)
+        roles.setdefault(contact.person_id, []).append(SAFEGUARDING)
+    left_out = {pairing.mentor_id, pairing.mentee_id} if pairing is not None else set()
+    return [
+        Reader(person=people[pk], roles=tuple(roles[pk])) for pk in people if pk not in left_out
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Safeguarding contacts (org admins name them)
+
+
+def access_safeguarding_contact(user: Any, contact_id: int) -> SafeguardingContact:
+    admin = require_org_admin(user)
+    try:
+        return SafeguardingContact.objects.select_related("person", "organisation").get(
+            pk=contact_id, organisation_id=admin.organisation_id
+        )
+    except SafeguardingContact.DoesNotExist as exc:
+        raise Http404("No such safeguarding contact.") from exc

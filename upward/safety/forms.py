@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.forms import Form
-from upward.safety.models import ExitCategory
+from upward.organisations.models import Person
+from upward.safety.models import ExitCategory, SafeguardingContact
 
 SCALE = [
     ("1", _("1 – Not at all")),
@@ -38,16 +39,21 @@ class PulseForm(Form):
     felt_listened_to = _scale(_("I felt listened to"))
     worth_my_time = _scale(_("The session was worth my time"))
     wants_support = forms.BooleanField(
-        label=_("I would like a word with the programme team"),
+        label=_("I would like a word with someone about this"),
         required=False,
-        help_text=_("Someone from the team will contact you privately, not your mentee."),
+        help_text=_(
+            "One of the people named above will contact you privately. Your mentee is not told."
+        ),
     )
     comment = forms.CharField(
-        label=_("Anything you would like the programme team to know"),
+        label=_("Anything you would like them to know"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Only the programme team reads this. Your mentee never sees it."),
+        help_text=_(
+            "Read only by the people named above, shown with your answers. Your mentee never "
+            "sees it."
+        ),
     )
 
 
@@ -57,14 +63,14 @@ class LeaveForm(Form):
         required=False,
         choices=[("", _("I would rather not say")), *ExitCategory.choices],
         widget=forms.RadioSelect,
-        help_text=_("Only the programme team sees this. It helps them support you and others."),
+        help_text=_("Only the people named above see this. It helps them support you and others."),
     )
     reason = forms.CharField(
-        label=_("Anything the programme team should know"),
+        label=_("Anything they should know"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Private to the programme team. Your partner is never shown it."),
+        help_text=_("Private to the people named above. Your partner is never shown it."),
     )
 
 
@@ -75,15 +81,15 @@ class ConcernForm(Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "Write as much or as little as you like. It is stored encrypted and read only by "
-            "the programme team."
+            "the people named above."
         ),
         error_messages={"required": _("Please write a few words so the team can help.")},
     )
     may_name_me = forms.BooleanField(
-        label=_("The programme team may tell my partner that I raised this"),
+        label=_("They may tell my partner that I raised this"),
         required=False,
         help_text=_(
-            "Leave this unticked to stay anonymous: the team will not say it came from you. "
+            "Leave this unticked to stay anonymous: they will not say it came from you. "
             "Your partner never sees the concern itself."
         ),
     )
@@ -147,3 +153,35 @@ class CheckInDoneForm(Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("For the programme team only; stored encrypted."),
     )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.email})"
+
+
+class SafeguardingContactForm(Form):
+    person = PersonChoiceField(
+        label=_("Add a safeguarding contact"),
+        queryset=Person.objects.none(),
+        empty_label=_("Choose a person"),
+        help_text=_(
+            "They will see concerns, pulses, exit reasons, check-ins and requests for a new "
+            "partner in every programme of your organisation, except about their own pairings."
+        ),
+        error_messages={"invalid_choice": _("Choose someone from the list.")},
+    )
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["person"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Person.objects.filter(organisation=organisation, is_active=True)
+            .exclude(
+                pk__in=SafeguardingContact.objects.filter(organisation=organisation).values(
+                    "person_id"
+                )
+            )
+            .order_by("full_name", "pk")
+        )

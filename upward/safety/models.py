@@ -58,7 +58,8 @@ class SafetySettings(models.Model):
 
 class PulseResponse(models.Model):
     """The junior mentor's private answer after a held meeting. Never shown to the mentee;
-    managers see flags and aggregates of five or more, and the comment written for them."""
+    those who may see safety data (see access.py) see flags, aggregates of five or more, and
+    the comment written for them."""
 
     meeting = models.ForeignKey(
         "journey.Meeting", on_delete=models.CASCADE, related_name="safety_pulses"
@@ -73,9 +74,9 @@ class PulseResponse(models.Model):
     felt_listened_to = models.PositiveSmallIntegerField(_("I felt listened to"))
     worth_my_time = models.PositiveSmallIntegerField(_("The session was worth my time"))
     wants_support = models.BooleanField(
-        _("I would like a word with the programme team"), default=False
+        _("I would like a word with someone about this"), default=False
     )
-    comment = EncryptedTextField(_("a private note for the programme team"), blank=True)
+    comment = EncryptedTextField(_("a private note for the people named on the form"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -115,7 +116,7 @@ class ExitCategory(models.TextChoices):
 
 
 class PairingExit(models.Model):
-    """A participant ended their pairing. The reason is for the programme team only."""
+    """A participant ended their pairing. Who, the category and the reason are safety data."""
 
     pairing = models.OneToOneField(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="safety_exit"
@@ -129,7 +130,7 @@ class PairingExit(models.Model):
     category = models.CharField(
         _("what fits best"), max_length=20, choices=ExitCategory.choices, blank=True
     )
-    reason = EncryptedTextField(_("anything the programme team should know"), blank=True)
+    reason = EncryptedTextField(_("anything the people named on the form should know"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -210,7 +211,8 @@ CONCERN_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 class Concern(models.Model):
-    """A concern raised privately to the programme team. The partner never sees it."""
+    """A concern raised privately. Only those who may see safety data read it (access.py);
+    the partner never sees it."""
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="safety_concerns"
@@ -357,3 +359,33 @@ class CheckIn(models.Model):
     @property
     def is_done(self) -> bool:
         return self.done_at is not None
+
+
+class SafeguardingContact(models.Model):
+    """Someone the organisation names to see every programme's safety data (except about their
+    own pairings), whether or not they run a programme. Org admins add and remove them; being
+    an org admin alone grants no access to safety data."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="safeguarding_contacts",
+    )
+    person = models.ForeignKey(
+        "organisations.Person", on_delete=models.CASCADE, related_name="safeguarding_roles"
+    )
+    added_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"], name="safety_one_safeguarding_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safeguarding contact {self.person_id} of {self.organisation_id}"

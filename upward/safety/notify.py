@@ -1,6 +1,11 @@
 """Sending safety notifications through the notifications app's `notify()` (in-app entry,
 preferences, one send per dedupe key, email after commit). Texts are neutral: never a pulse
-answer, a concern or a reason; a line and a link."""
+answer, a concern or a reason; a line and a link.
+
+Who is told about a pairing's safety item is exactly who may read it (`access.safety_viewers`):
+the programme's leads and the organisation's safeguarding contacts, never anyone in that
+pairing. When that leaves nobody, the organisation's admins (outside the pairing) are asked to
+name a safeguarding contact; they are not given the item itself."""
 
 from __future__ import annotations
 
@@ -8,26 +13,21 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from upward.notifications.services import notify
 from upward.organisations.models import Person
+from upward.pairing.models import Pairing
 from upward.programmes.models import Programme
+from upward.safety.access import safety_viewers
 
 
 def link(name: str, *args: Any) -> str:
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def leads(programme: Programme) -> list[Person]:
-    """The programme's managers; the organisation's admins when it has none."""
-    people = list(programme.managers.filter(is_active=True).order_by("pk"))
-    if not people:
-        people = list(
-            Person.objects.filter(
-                organisation_id=programme.organisation_id, is_org_admin=True, is_active=True
-            ).order_by("pk")
-        )
-    return people
+def readers(programme: Programme, *, pairing: Pairing | None) -> list[Person]:
+    return [reader.person for reader in safety_viewers(programme, pairing=pairing)]
 
 
 def send(
@@ -49,3 +49,52 @@ def send(
         url=url,
         dedupe_key=dedupe_key,
     )
+
+
+def tell_readers(
+    programme: Programme,
+    *,
+    pairing: Pairing | None,
+    subject: str,
+    template: str,
+    url: str,
+    dedupe_key: str,
+    context: dict[str, Any] | None = None,
+) -> list[Person]:
+    """Notify everyone who may read the item; `dedupe_key` gets the recipient's id appended.
+    Returns the people told (empty when nobody may read it and the admins were asked)."""
+    people = readers(programme, pairing=pairing)
+    for person in people:
+        send(
+            person,
+            kind="safety",
+            subject=subject,
+            template=template,
+            context={"programme": programme.name, **(context or {})},
+            url=url,
+            dedupe_key=f"{dedupe_key}-{person.pk}",
+        )
+    if not people:
+        _ask_admins_for_a_contact(programme, pairing=pairing, dedupe_key=dedupe_key)
+    return people
+
+
+def _ask_admins_for_a_contact(
+    programme: Programme, *, pairing: Pairing | None, dedupe_key: str
+) -> None:
+    left_out = {pairing.mentor_id, pairing.mentee_id} if pairing is not None else set()
+    admins = Person.objects.filter(
+        organisation_id=programme.organisation_id, is_org_admin=True, is_active=True
+    ).exclude(pk__in=left_out)
+    url = link("safety:contacts")
+    for admin in admins.order_by("pk"):
+        send(
+            admin,
+            kind="safety",
+            subject=_("Nobody may read something raised in %(programme)s")
+            % {"programme": programme.name},
+            template="safety/email/nobody_to_read.txt",
+            context={"programme": programme.name},
+            url=url,
+            dedupe_key=f"{dedupe_key}-nobody-{admin.pk}",
+        )

@@ -18,6 +18,7 @@ from upward.journey.services import organisers
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme
+from upward.safety.access import not_about
 from upward.safety.flags import Flag, FlagSettings, PairingFacts, flags_for
 from upward.safety.models import (
     LOW_ANSWER,
@@ -28,6 +29,7 @@ from upward.safety.models import (
     PairingExit,
     PulseResponse,
     RematchRequest,
+    SafeguardingContact,
     SafetySettings,
 )
 
@@ -91,16 +93,18 @@ def flag_settings(programme: Programme) -> FlagSettings:
 
 
 def programme_facts(programme: Programme, *, now: dt.datetime | None = None) -> list[PairingFacts]:
-    """Everything the flags need for every live pairing of the programme, in six queries."""
-    return _load(programme, now or timezone.now())[1]
+    """Everything the flags need for every live pairing of the programme, in seven queries."""
+    return _load(programme, now or timezone.now(), viewer=None)[1]
 
 
-def _load(programme: Programme, now: dt.datetime) -> tuple[list[Pairing], list[PairingFacts]]:
-    pairings = list(
-        Pairing.objects.filter(programme=programme, state__in=FLAGGED_STATES)
-        .select_related("mentor", "mentee")
-        .order_by("pk")
-    )
+def _load(
+    programme: Programme, now: dt.datetime, *, viewer: Person | None
+) -> tuple[list[Pairing], list[PairingFacts], dict[int, PulseResponse]]:
+    pairings_qs = Pairing.objects.filter(programme=programme, state__in=FLAGGED_STATES)
+    if viewer is not None:
+        # The viewer's own pairings are not in their queue at all (a low pulse is safety data).
+        pairings_qs = pairings_qs.filter(not_about(viewer, prefix=""))
+    pairings = list(pairings_qs.select_related("mentor", "mentee").order_by("pk"))
     ids = [p.pk for p in pairings]
     meetings: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
     for pairing_id, status, starts_at in (
@@ -124,6 +128,13 @@ def _load(programme: Programme, now: dt.datetime) -> tuple[list[Pairing], list[P
         .order_by("-created_at", "-id")
     ):
         pulses.setdefault(row.pairing_id, row)
+    # The newest pulse of each pairing in full (its comment decrypted), in one more query.
+    newest = {
+        row.pairing_id: row
+        for row in PulseResponse.objects.filter(
+            pk__in=[row.pk for row in pulses.values()]
+        ).select_related("meeting")
+    }
     per_month = dict(
         PairAgreement.objects.filter(pairing_id__in=ids).values_list(
             "pairing_id", "meetings_per_month"
@@ -173,17 +184,26 @@ def _load(programme: Programme, now: dt.datetime) -> tuple[list[Pairing], list[P
                 snoozed=dict(snoozes.get(p.pk, {})),
             )
         )
-    return pairings, facts
+    # The newest pulses ride along so the queue can show one (and its comment) by its flag.
+    return pairings, facts, newest
 
 
 @dataclass
 class FlaggedPairing:
     pairing: Pairing
     flags: list[Flag]
+    latest_pulse: PulseResponse | None = None
 
     @property
     def weight(self) -> int:
         return max(f.weight for f in self.flags)
+
+    @property
+    def pulse(self) -> PulseResponse | None:
+        """The pulse behind a low-pulse flag, shown with it (comment included)."""
+        if any(f.kind == "low_pulse" for f in self.flags):
+            return self.latest_pulse
+        return None
 
 
 @dataclass
@@ -204,6 +224,7 @@ class AttentionQueue:
     rematch_requests: list[RematchRequest]
     check_ins: list[CheckIn]
     exits: list[PairingExit]
+    comments: list[PulseResponse]
     pulse: PulseSummary
     settings: FlagSettings
     today: dt.date
@@ -211,29 +232,36 @@ class AttentionQueue:
 
 
 def flagged_pairings(
-    programme: Programme, *, now: dt.datetime | None = None
+    programme: Programme, *, viewer: Person | None, now: dt.datetime | None = None
 ) -> tuple[list[FlaggedPairing], FlagSettings]:
+    """`viewer` None is the system's own view (every pairing); a person never gets their own."""
     now = now or timezone.now()
     settings = flag_settings(programme)
     today = timezone.localdate(now)
-    pairings, all_facts = _load(programme, now)
+    pairings, all_facts, newest = _load(programme, now, viewer=viewer)
     rows = []
     for pairing, facts in zip(pairings, all_facts, strict=True):
         flags = flags_for(facts, today, settings)
         if flags:
-            rows.append(FlaggedPairing(pairing=pairing, flags=flags))
+            rows.append(
+                FlaggedPairing(pairing=pairing, flags=flags, latest_pulse=newest.get(pairing.pk))
+            )
     rows.sort(key=lambda r: (-r.weight, r.pairing.pk))
     return rows, settings
 
 
-def pulse_summary(programme: Programme) -> PulseSummary:
-    """Averages over the programme's pulses, only from five responses or more."""
+def pulse_summary(programme: Programme, *, viewer: Person | None) -> PulseSummary:
+    """Averages over the programme's pulses, only from five responses or more (without the
+    viewer's own pairings)."""
     low = (
         Q(spoke_openly__lte=LOW_ANSWER)
         | Q(felt_listened_to__lte=LOW_ANSWER)
         | Q(worth_my_time__lte=LOW_ANSWER)
     )
-    row = PulseResponse.objects.filter(pairing__programme=programme).aggregate(
+    qs = PulseResponse.objects.filter(pairing__programme=programme)
+    if viewer is not None:
+        qs = qs.filter(not_about(viewer))
+    row = qs.aggregate(
         n=Count("id"),
         spoke=Avg("spoke_openly"),
         listened=Avg("felt_listened_to"),
@@ -253,30 +281,31 @@ def pulse_summary(programme: Programme) -> PulseSummary:
     )
 
 
-def attention_queue(programme: Programme, *, now: dt.datetime | None = None) -> AttentionQueue:
+def attention_queue(
+    programme: Programme, *, viewer: Person | None, now: dt.datetime | None = None
+) -> AttentionQueue:
+    """The needs-attention page. Every list leaves out the viewer's own pairings."""
     now = now or timezone.now()
-    flagged, settings = flagged_pairings(programme, now=now)
+    mine = not_about(viewer) if viewer is not None else Q()
+    flagged, settings = flagged_pairings(programme, viewer=viewer, now=now)
     concerns = list(
-        Concern.objects.filter(programme=programme)
+        Concern.objects.filter(mine, programme=programme)
         .exclude(state=ConcernState.RESOLVED)
         .select_related("raised_by", "pairing__mentor", "pairing__mentee")
         .order_by("created_at", "id")
     )
     requests = list(
-        RematchRequest.objects.filter(programme=programme, status=RematchRequest.Status.OPEN)
+        RematchRequest.objects.filter(mine, programme=programme, status=RematchRequest.Status.OPEN)
         .select_related("person", "pairing__mentor", "pairing__mentee")
         .order_by("created_at", "id")
     )
     check_ins = list(
-        CheckIn.objects.filter(programme=programme, done_at__isnull=True)
+        _check_ins(programme, viewer)
+        .filter(done_at__isnull=True)
         .select_related("pairing__mentor", "pairing__mentee", "person", "lead")
         .order_by("due_on", "id")
     )
-    exits = list(
-        PairingExit.objects.filter(pairing__programme=programme)
-        .select_related("left_by", "pairing__mentor", "pairing__mentee")
-        .order_by("-created_at", "-id")[:5]
-    )
+    exits = list(exits_for(programme, viewer=viewer)[:5])
     return AttentionQueue(
         programme=programme,
         flagged=flagged,
@@ -284,7 +313,8 @@ def attention_queue(programme: Programme, *, now: dt.datetime | None = None) -> 
         rematch_requests=requests,
         check_ins=check_ins,
         exits=exits,
-        pulse=pulse_summary(programme),
+        comments=pulse_comments(programme, viewer=viewer, now=now),
+        pulse=pulse_summary(programme, viewer=viewer),
         settings=settings,
         today=timezone.localdate(now),
         counts={
@@ -296,23 +326,65 @@ def attention_queue(programme: Programme, *, now: dt.datetime | None = None) -> 
     )
 
 
-def attention_counts(programme: Programme) -> dict[str, int]:
-    flagged, _settings = flagged_pairings(programme)
+def _check_ins(programme: Programme, viewer: Person | None) -> QuerySet[CheckIn]:
+    qs = CheckIn.objects.filter(programme=programme)
+    if viewer is not None:
+        qs = qs.filter(not_about(viewer)).exclude(person=viewer)
+    return qs
+
+
+def attention_counts(programme: Programme, *, viewer: Person | None) -> dict[str, int]:
+    mine = not_about(viewer) if viewer is not None else Q()
+    flagged, _settings = flagged_pairings(programme, viewer=viewer)
     return {
         "flagged": len(flagged),
-        "concerns": Concern.objects.filter(programme=programme)
+        "concerns": Concern.objects.filter(mine, programme=programme)
         .exclude(state=ConcernState.RESOLVED)
         .count(),
         "requests": RematchRequest.objects.filter(
-            programme=programme, status=RematchRequest.Status.OPEN
+            mine, programme=programme, status=RematchRequest.Status.OPEN
         ).count(),
     }
 
 
-def exits_for(programme: Programme) -> QuerySet[PairingExit]:
-    return (
-        PairingExit.objects.filter(pairing__programme=programme)
-        .select_related("left_by", "pairing__mentor", "pairing__mentee")
+def exits_for(programme: Programme, *, viewer: Person | None) -> QuerySet[PairingExit]:
+    qs = PairingExit.objects.filter(pairing__programme=programme)
+    if viewer is not None:
+        qs = qs.filter(not_about(viewer))
+    return qs.select_related("left_by", "pairing__mentor", "pairing__mentee").order_by(
+        "-created_at", "-id"
+    )
+
+
+# Mentors' pulse comments stay on the queue for this long after they were written.
+COMMENT_WINDOW_DAYS = 60
+COMMENTS_SHOWN = 20
+
+
+def pulse_comments(
+    programme: Programme, *, viewer: Person | None, now: dt.datetime | None = None
+) -> list[PulseResponse]:
+    """Recent pulses that carry a comment for the readers, newest first. The comment is
+    encrypted, so "has a comment" is decided after decrypting a bounded number of rows."""
+    now = now or timezone.now()
+    qs = PulseResponse.objects.filter(
+        pairing__programme=programme,
+        created_at__gte=now - dt.timedelta(days=COMMENT_WINDOW_DAYS),
+    )
+    if viewer is not None:
+        qs = qs.filter(not_about(viewer))
+    rows = qs.select_related("meeting", "pairing__mentor", "pairing__mentee").order_by(
+        "-created_at", "-id"
+    )[:200]
+    return [row for row in rows if row.comment][:COMMENTS_SHOWN]
+
+
+def pairing_pulses(pairing: Pairing) -> list[PulseResponse]:
+    """Every pulse of one pairing, newest first, for the pulse page reached from the queue.
+    The caller went through `access_pairing_for_safety`, which refuses the pair themselves."""
+    return list(
+        PulseResponse.objects.filter(pairing=pairing)
+        .select_related("meeting")
         .order_by("-created_at", "-id")
     )
 
@@ -337,3 +409,44 @@ def concern_history(concern: Concern) -> list[Any]:
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+def safeguarding_contacts(organisation: Any) -> list[SafeguardingContact]:
+    return list(
+        SafeguardingContact.objects.filter(organisation=organisation)
+        .select_related("person", "added_by")
+        .order_by("person__full_name", "pk")
+    )
+
+
+def programmes_without_independent_reader(organisation: Any) -> list[Programme]:
+    """Programmes where something about a pairing could reach nobody: no active lead or
+    safeguarding contact outside that pairing. Shown to org admins so they can name one."""
+    contacts = set(
+        SafeguardingContact.objects.filter(
+            organisation=organisation, person__is_active=True
+        ).values_list("person_id", flat=True)
+    )
+    programmes = list(
+        Programme.objects.filter(organisation=organisation)
+        .exclude(state__in=["draft", "archived"])
+        .order_by("name", "pk")
+    )
+    managers: dict[int, set[int]] = defaultdict(set)
+    for programme_id, person_id in Programme.managers.through.objects.filter(
+        programme__in=programmes, person__is_active=True
+    ).values_list("programme_id", "person_id"):
+        managers[programme_id].add(person_id)
+    uncovered = []
+    for programme in programmes:
+        readers = managers[programme.pk] | contacts
+        if len(readers) > 2:
+            continue  # a pairing has two people; someone is always left
+        if not readers or any(
+            readers <= {mentor_id, mentee_id}
+            for mentor_id, mentee_id in Pairing.objects.filter(
+                Q(mentor_id__in=readers) | Q(mentee_id__in=readers), programme=programme
+            ).values_list("mentor_id", "mentee_id")
+        ):
+            uncovered.append(programme)
+    return uncovered

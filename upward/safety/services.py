@@ -31,6 +31,7 @@ from upward.safety.models import (
     PairingExit,
     PulseResponse,
     RematchRequest,
+    SafeguardingContact,
     SafetySettings,
 )
 
@@ -149,17 +150,15 @@ def submit_pulse(
             # No answers in the audit log: only that a pulse exists.
             record("safety.pulse_submitted", pulse, by=by, organisation=_org(pairing.programme))
             if pulse.wants_support:
-                for lead in notify.leads(pairing.programme):
-                    notify.send(
-                        lead,
-                        kind="safety",
-                        subject=_("Someone in %(programme)s would like a word")
-                        % {"programme": pairing.programme.name},
-                        template="safety/email/support_requested.txt",
-                        context={"programme": pairing.programme.name},
-                        url=notify.link("safety:attention", pairing.programme_id),
-                        dedupe_key=f"safety-support-{pulse.pk}-{lead.pk}",
-                    )
+                notify.tell_readers(
+                    pairing.programme,
+                    pairing=pairing,
+                    subject=_("Someone in %(programme)s would like a word")
+                    % {"programme": pairing.programme.name},
+                    template="safety/email/support_requested.txt",
+                    url=notify.link("safety:attention", pairing.programme_id),
+                    dedupe_key=f"safety-support-{pulse.pk}",
+                )
     except IntegrityError as exc:
         raise Conflict(_("You have already answered for this meeting. Thank you.")) from exc
     return pulse
@@ -170,14 +169,10 @@ def submit_pulse(
 
 
 def exit_reason_for_team(exit: PairingExit) -> str:
-    """The line kept on the pairing for the programme team. The free text stays encrypted in
-    the exit record and is read on the needs-attention page."""
-    category = ExitCategory(exit.category).label if exit.category else _("no category chosen")
-    return _("Ended by the %(role)s (%(name)s) without blame. What fits best: %(category)s.") % {
-        "role": _("mentor") if exit.role == "mentor" else _("mentee"),
-        "name": exit.left_by.full_name,
-        "category": category,
-    }
+    """The line kept on the pairing, which every manager and org admin sees on the pairings
+    page. Who ended it, the category and the reason are safety data: they stay in the exit
+    record, read on the needs-attention pages by those who may see safety data."""
+    return _("Ended by a participant, without blame. See the needs-attention page.")
 
 
 def leave_pairing(
@@ -223,16 +218,14 @@ def leave_pairing(
             url=notify.link("safety:rematch", pairing.pk),
             dedupe_key=f"safety-ended-{pairing.pk}-{partner.pk}",
         )
-        for lead in notify.leads(programme):
-            notify.send(
-                lead,
-                kind="safety",
-                subject=_("A pairing in %(programme)s has ended") % {"programme": programme.name},
-                template="safety/email/pairing_ended_lead.txt",
-                context={"programme": programme.name},
-                url=notify.link("safety:attention", programme.pk),
-                dedupe_key=f"safety-ended-lead-{pairing.pk}-{lead.pk}",
-            )
+        notify.tell_readers(
+            programme,
+            pairing=pairing,
+            subject=_("A pairing in %(programme)s has ended") % {"programme": programme.name},
+            template="safety/email/pairing_ended_lead.txt",
+            url=notify.link("safety:attention", programme.pk),
+            dedupe_key=f"safety-ended-lead-{pairing.pk}",
+        )
     return exit
 
 
@@ -254,17 +247,15 @@ def request_rematch(pairing: Pairing, *, person: Person, by: Any) -> RematchRequ
                 organisation=_org(pairing.programme),
                 data={"pairing": pairing.pk, "role": role},
             )
-            for lead in notify.leads(pairing.programme):
-                notify.send(
-                    lead,
-                    kind="safety",
-                    subject=_("A request for a new partner in %(programme)s")
-                    % {"programme": pairing.programme.name},
-                    template="safety/email/rematch_requested.txt",
-                    context={"programme": pairing.programme.name},
-                    url=notify.link("safety:attention", pairing.programme_id),
-                    dedupe_key=f"safety-rematch-{request.pk}-{lead.pk}",
-                )
+            notify.tell_readers(
+                pairing.programme,
+                pairing=pairing,
+                subject=_("A request for a new partner in %(programme)s")
+                % {"programme": pairing.programme.name},
+                template="safety/email/rematch_requested.txt",
+                url=notify.link("safety:attention", pairing.programme_id),
+                dedupe_key=f"safety-rematch-{request.pk}",
+            )
     except IntegrityError as exc:
         raise Conflict(_("You have already asked; the programme team will be in touch.")) from exc
     return request
@@ -308,17 +299,15 @@ def raise_concern(
             organisation=_org(pairing.programme),
             data={"pairing": pairing.pk},
         )
-        for lead in notify.leads(pairing.programme):
-            notify.send(
-                lead,
-                kind="safety",
-                subject=_("A concern has been raised in %(programme)s")
-                % {"programme": pairing.programme.name},
-                template="safety/email/concern_raised.txt",
-                context={"programme": pairing.programme.name},
-                url=notify.link("safety:concern", pairing.programme_id, concern.pk),
-                dedupe_key=f"safety-concern-{concern.pk}-{lead.pk}",
-            )
+        notify.tell_readers(
+            pairing.programme,
+            pairing=pairing,
+            subject=_("A concern has been raised in %(programme)s")
+            % {"programme": pairing.programme.name},
+            template="safety/email/concern_raised.txt",
+            url=notify.link("safety:concern", pairing.programme_id, concern.pk),
+            dedupe_key=f"safety-concern-{concern.pk}",
+        )
     return concern
 
 
@@ -484,7 +473,14 @@ def send_safety_reminders(
         }
     sent = {"check_ins": 0, "pulses": 0}
     for check_in in selectors.due_check_ins(now):
-        people = [check_in.lead] if check_in.lead else notify.leads(check_in.programme)
+        # The lead who planned it, while they may still see the programme's safety data;
+        # otherwise everyone who may. Never someone the check-in is about.
+        allowed = [
+            person
+            for person in notify.readers(check_in.programme, pairing=check_in.pairing)
+            if person.pk != check_in.person_id
+        ]
+        people = [p for p in allowed if p.pk == check_in.lead_id] or allowed
         with transaction.atomic():
             won = CheckIn.objects.filter(pk=check_in.pk, reminded_at__isnull=True).update(
                 reminded_at=now
@@ -516,3 +512,50 @@ def send_safety_reminders(
             )
         sent["pulses"] += 1
     return sent
+
+
+# ---------------------------------------------------------------------------------------------
+# Safeguarding contacts
+
+
+def add_safeguarding_contact(organisation: Any, *, person: Person, by: Any) -> SafeguardingContact:
+    """Name someone who sees every programme's safety data in the organisation (never about
+    their own pairings). Org admins call this; the view checked that."""
+    if person.organisation_id != organisation.pk:
+        raise DomainError(_("Choose someone in your organisation."), field="person")
+    if not person.is_active:
+        raise DomainError(
+            _("This person has left; choose someone who is still here."), field="person"
+        )
+    try:
+        with transaction.atomic():
+            contact = SafeguardingContact.objects.create(
+                organisation=organisation,
+                person=person,
+                added_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+            record(
+                "safety.safeguarding_contact_added",
+                contact,
+                by=by,
+                organisation=organisation,
+                data={"person": person.pk},
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            _("%(name)s is already a safeguarding contact.") % {"name": person.full_name},
+            field="person",
+        ) from exc
+    return contact
+
+
+def remove_safeguarding_contact(contact: SafeguardingContact, *, by: Any) -> None:
+    with transaction.atomic():
+        record(
+            "safety.safeguarding_contact_removed",
+            contact,
+            by=by,
+            organisation=contact.organisation,
+            data={"person": contact.person_id},
+        )
+        SafeguardingContact.objects.filter(pk=contact.pk).delete()

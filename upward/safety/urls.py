@@ -16,6 +16,11 @@ urlpatterns = [
     path("programmes/<id:pk>/attention/settings/", views.settings_view, name="settings"),
     path("programmes/<id:pk>/attention/exits/", views.exits, name="exits"),
     path(
+        "programmes/<id:pk>/attention/pairings/<id:pairing_pk>/pulses/",
+        views.pulses,
+        name="pulses",
+    ),
+    path(
         "programmes/<id:pk>/attention/pairings/<id:pairing_pk>/snooze/",
         views.snooze,
         name="snooze",
@@ -44,5 +49,12 @@ urlpatterns = [
         "programmes/<id:pk>/attention/check-ins/<id:check_in_pk>/",
         views.check_in,
         name="check_in",
+    ),
+    # The organisation's safeguarding contacts (org admins name them)
+    path("safeguarding-contacts/", views.contacts, name="contacts"),
+    path(
+        "safeguarding-contacts/<id:contact_pk>/remove/",
+        views.contact_remove,
+        name="contact_remove",
     ),
 ]

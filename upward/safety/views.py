@@ -12,17 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
-from upward.organisations.access import require_person
+from upward.organisations.access import require_org_admin, require_person
 from upward.pairing.models import PairingState
-from upward.programmes.access import access_programme_for_manager
 from upward.safety import selectors, services
 from upward.safety.access import (
-    access_check_in_for_lead,
-    access_concern_for_lead,
+    access_check_in_for_safety,
+    access_concern_for_safety,
     access_own_pairing,
-    access_pairing_for_lead,
+    access_pairing_for_safety,
+    access_programme_for_safety,
     access_pulse_meeting,
-    access_rematch_request_for_lead,
+    access_rematch_request_for_safety,
+    access_safeguarding_contact,
+    safety_viewers,
 )
 from upward.safety.forms import (
     CheckInDoneForm,
@@ -31,6 +33,7 @@ from upward.safety.forms import (
     ConcernNoteForm,
     LeaveForm,
     PulseForm,
+    SafeguardingContactForm,
     SettingsForm,
 )
 from upward.safety.models import ConcernState, FlagKind, RematchRequest
@@ -51,12 +54,20 @@ def pulse(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Thank you. Your answers go to the programme team only."))
+            messages.success(
+                request, _("Thank you. Only the people named on the form read your answers.")
+            )
             return redirect("pairing:pairing", meeting.pairing_id)
     return render(
         request,
         "safety/pulse.html",
-        {"meeting": meeting, "pairing": meeting.pairing, "form": form, "answered": answered},
+        {
+            "meeting": meeting,
+            "pairing": meeting.pairing,
+            "form": form,
+            "answered": answered,
+            "readers": safety_viewers(meeting.pairing.programme, pairing=meeting.pairing),
+        },
     )
 
 
@@ -67,7 +78,13 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     pairing, person = access_own_pairing(request.user, pk)
     partner = pairing.mentee if pairing.mentor_id == person.pk else pairing.mentor
     form = LeaveForm(request.POST or None)
-    context = {"pairing": pairing, "partner": partner, "form": form, "confirming": False}
+    context = {
+        "pairing": pairing,
+        "partner": partner,
+        "form": form,
+        "confirming": False,
+        "readers": safety_viewers(pairing.programme, pairing=pairing),
+    }
     if pairing.state not in services.LEAVABLE_STATES:
         return render(request, "safety/leave.html", {**context, "closed": True})
     if request.method == "POST" and form.is_valid():
@@ -127,11 +144,18 @@ def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(
-                request,
-                _("Your concern has reached the programme team. You can follow it here."),
+                request, _("Your concern has been sent. You can follow what happens here.")
             )
             return redirect("safety:my_concerns")
-    return render(request, "safety/raise_concern.html", {"pairing": pairing, "form": form})
+    return render(
+        request,
+        "safety/raise_concern.html",
+        {
+            "pairing": pairing,
+            "form": form,
+            "readers": safety_viewers(pairing.programme, pairing=pairing),
+        },
+    )
 
 
 @login_required
@@ -143,14 +167,15 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------
-# The programme team
+# Those who may see safety data: the programme's leads and the organisation's safeguarding
+# contacts, never about a pairing they belong to (see access.py).
 
 
 @login_required
 @require_GET
 def attention(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = access_programme_for_manager(request.user, pk)
-    queue = selectors.attention_queue(programme)
+    programme, viewer = access_programme_for_safety(request.user, pk)
+    queue = selectors.attention_queue(programme, viewer=viewer)
     return render(
         request,
         "safety/attention.html",
@@ -164,9 +189,24 @@ def attention(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def pulses(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+    pairing, _viewer = access_pairing_for_safety(request.user, pk, pairing_pk)
+    return render(
+        request,
+        "safety/pulses.html",
+        {
+            "programme": pairing.programme,
+            "pairing": pairing,
+            "pulses": selectors.pairing_pulses(pairing),
+        },
+    )
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = access_programme_for_manager(request.user, pk)
+    programme, _viewer = access_programme_for_safety(request.user, pk)
     current = selectors.flag_settings(programme)
     form = SettingsForm(
         request.POST or None,
@@ -189,15 +229,17 @@ def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def exits(request: HttpRequest, pk: int) -> HttpResponse:
-    programme = access_programme_for_manager(request.user, pk)
-    page_obj = Paginator(selectors.exits_for(programme), 20).get_page(request.GET.get("page"))
+    programme, viewer = access_programme_for_safety(request.user, pk)
+    page_obj = Paginator(selectors.exits_for(programme, viewer=viewer), 20).get_page(
+        request.GET.get("page")
+    )
     return render(request, "safety/exits.html", {"programme": programme, "page_obj": page_obj})
 
 
 @login_required
 @require_POST
 def snooze(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
-    pairing = access_pairing_for_lead(request.user, pk, pairing_pk)
+    pairing, _viewer = access_pairing_for_safety(request.user, pk, pairing_pk)
     try:
         services.snooze_flag(
             pairing,
@@ -215,15 +257,12 @@ def snooze(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def concern(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
-    item = access_concern_for_lead(request.user, pk, concern_pk)
+    item, viewer = access_concern_for_safety(request.user, pk, concern_pk)
     form = ConcernNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_concern_note(
-                item,
-                author=require_person(request.user),
-                body=form.cleaned_data["body"],
-                by=request.user,
+                item, author=viewer, body=form.cleaned_data["body"], by=request.user
             )
         except DomainError as exc:
             form.add_error("body", exc.message)
@@ -250,7 +289,7 @@ def concern(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def concern_move(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
-    item = access_concern_for_lead(request.user, pk, concern_pk)
+    item, _viewer = access_concern_for_safety(request.user, pk, concern_pk)
     try:
         services.move_concern(item, to=request.POST.get("to", ""), by=request.user)
     except DomainError as exc:
@@ -266,7 +305,7 @@ def concern_move(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse
 @login_required
 @require_POST
 def rematch_done(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
-    item = access_rematch_request_for_lead(request.user, pk, request_pk)
+    item, _viewer = access_rematch_request_for_safety(request.user, pk, request_pk)
     try:
         services.close_rematch_request(item, by=request.user)
     except DomainError as exc:
@@ -279,7 +318,7 @@ def rematch_done(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
-    pairing = access_pairing_for_lead(request.user, pk, pairing_pk)
+    pairing, viewer = access_pairing_for_safety(request.user, pk, pairing_pk)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         who = form.cleaned_data["who"]
@@ -291,7 +330,7 @@ def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse
                 person=person,
                 due_on=form.cleaned_data["due_on"],
                 purpose=form.cleaned_data["purpose"],
-                lead=require_person(request.user),
+                lead=viewer,
                 by=request.user,
             )
         except DomainError as exc:
@@ -309,7 +348,7 @@ def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, pk: int, check_in_pk: int) -> HttpResponse:
-    item = access_check_in_for_lead(request.user, pk, check_in_pk)
+    item, _viewer = access_check_in_for_safety(request.user, pk, check_in_pk)
     form = CheckInDoneForm(request.POST or None, initial={"notes": item.notes})
     if request.method == "POST" and form.is_valid():
         try:
@@ -324,3 +363,49 @@ def check_in(request: HttpRequest, pk: int, check_in_pk: int) -> HttpResponse:
         "safety/check_in.html",
         {"programme": item.programme, "check_in": item, "form": form},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Safeguarding contacts (org admins)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contacts(request: HttpRequest) -> HttpResponse:
+    admin = require_org_admin(request.user)
+    form = SafeguardingContactForm(request.POST or None, organisation=admin.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_safeguarding_contact(
+                admin.organisation, person=form.cleaned_data["person"], by=request.user
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now a safeguarding contact.")
+                % {"name": form.cleaned_data["person"].full_name},
+            )
+            return redirect("safety:contacts")
+    return render(
+        request,
+        "safety/contacts.html",
+        {
+            "form": form,
+            "contacts": selectors.safeguarding_contacts(admin.organisation),
+            "uncovered": selectors.programmes_without_independent_reader(admin.organisation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def contact_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    contact = access_safeguarding_contact(request.user, contact_pk)
+    services.remove_safeguarding_contact(contact, by=request.user)
+    messages.success(
+        request,
+        _("%(name)s is no longer a safeguarding contact.") % {"name": contact.person.full_name},
+    )
+    return redirect("safety:contacts")

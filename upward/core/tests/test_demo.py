@@ -101,7 +101,7 @@ def test_the_active_programme_has_meetings_a_low_pulse_and_a_quiet_pair(db):
     assert held.values("pairing").distinct().count() == 5
     assert all(m.actual_minutes for m in held)
 
-    queue = attention_queue(active)
+    queue = attention_queue(active, viewer=None)
     kinds = {f.kind: row.pairing for row in queue.flagged for f in row.flags}
     assert flags.NO_MEETING in kinds and flags.LOW_PULSE in kinds
     assert queue.pulse.enough and queue.pulse.responses == 6

@@ -253,5 +253,5 @@ def test_snooze_bad_input(pairs) -> None:  # type: ignore[no-untyped-def]
 def test_ended_pairing_is_still_not_a_flag(pairs) -> None:  # type: ignore[no-untyped-def]
     services.leave_pairing(pairs.pairing, person=pairs.mentor, by=None)
     assert Pairing.objects.get(pk=pairs.pairing.pk).state == "ended"
-    rows, _s = selectors.flagged_pairings(pairs.world.programme)
+    rows, _s = selectors.flagged_pairings(pairs.world.programme, viewer=None)
     assert pairs.pairing.pk not in [r.pairing.pk for r in rows]

@@ -125,7 +125,7 @@ def test_snoozed_flag_stays_hidden_until_the_day_after() -> None:
 
 
 def _flagged(world) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
-    rows, _settings = selectors.flagged_pairings(world.programme)
+    rows, _settings = selectors.flagged_pairings(world.programme, viewer=None)
     return {r.pairing.pk: [f.kind for f in r.flags] for r in rows}
 
 
