@@ -25,6 +25,7 @@ from upward.journey.models import Meeting
 from upward.organisations.access import person_for, require_org_admin
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
+from upward.programmes.access import participants_among, programmes_taken_part_in
 from upward.programmes.models import Programme
 from upward.safety.models import CheckIn, Concern, RematchRequest, SafeguardingContact
 
@@ -75,13 +76,19 @@ def is_safeguarding_contact(person: Person | None) -> bool:
 
 def safety_programmes(user: Any) -> QuerySet[Programme]:
     """Programmes whose safety data the user may see: those they lead, and every programme of
-    their organisation when they are one of its safeguarding contacts."""
+    their organisation when they are one of its safeguarding contacts.
+
+    A manager who takes part in a programme does not lead it (programmes.access): its safety
+    pages are closed to them like its other manager pages. A safeguarding contact who takes
+    part keeps the role, and `not_about` leaves their own pairing out."""
     person = person_for(user)
     if person is None:
         return Programme.objects.none()
     qs = Programme.objects.filter(organisation_id=person.organisation_id)
     if not is_safeguarding_contact(person):
-        qs = qs.filter(managers=person)
+        qs = qs.filter(managers=person).exclude(
+            pk__in=programmes_taken_part_in(person).values("pk")
+        )
     return qs.distinct()
 
 
@@ -191,7 +198,11 @@ def safety_viewers(programme: Programme, *, pairing: Pairing | None = None) -> l
     write, so both always agree with the access helpers above."""
     roles: dict[int, list[str]] = {}
     people: dict[int, Person] = {}
-    for person in programme.managers.filter(is_active=True).order_by("full_name", "pk"):
+    managers = list(programme.managers.filter(is_active=True).order_by("full_name", "pk"))
+    taking_part = participants_among(programme, [m.pk for m in managers])
+    for person in managers:
+        if person.pk in taking_part:
+            continue  # a manager who takes part does not lead it (see safety_programmes)
         people[person.pk] = person
         roles.setdefault(person.pk, []).append(LEAD)
     for contact in (
