@@ -647,3 +647,21 @@ def test_check_in_with_one_person_is_hidden_from_that_person(pairs) -> None:  # 
     url = reverse("safety:check_in", args=[world.programme.pk, about_olu.pk])
     assert world.client_for(world.other_manager).get(url).status_code == 404
     assert world.client_for(world.manager).get(url).status_code == 200
+
+
+def test_pairings_page_does_not_say_which_participant_left(overlap) -> None:  # type: ignore[no-untyped-def]
+    o, world = overlap, overlap.world
+    services.leave_pairing(
+        o.sams,
+        person=o.sams.mentor,
+        category="uncomfortable",
+        reason="EXIT-REASON-ABOUT-SAM",
+        by=o.sams.mentor.user,
+    )
+    # The org admin runs the programme but reads no safety data: the pairings page says only
+    # that a participant ended it, never which one or why.
+    response = get(world, world.admin, reverse("pairing:pairings", args=[o.programme.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Ended by a participant" in body
+    assert "The mentor" not in body and "EXIT-REASON-ABOUT-SAM" not in body
