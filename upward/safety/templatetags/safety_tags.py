@@ -92,3 +92,11 @@ def runs_programme(context: Any, programme: Any) -> bool:
     no programme reaches only the safety pages, so links elsewhere are left out for them."""
     request = context.get("request")
     return managed_programmes(getattr(request, "user", None)).filter(pk=programme.pk).exists()
+
+
+@register.simple_tag(takes_context=True)
+def reads_safety(context: Any, programme: Any) -> bool:
+    """Whether the viewer may open the programme's needs-attention pages (its readers only), so
+    the programme's tabs never offer a link that would answer 404."""
+    request = context.get("request")
+    return safety_programmes(getattr(request, "user", None)).filter(pk=programme.pk).exists()

@@ -665,3 +665,15 @@ def test_pairings_page_does_not_say_which_participant_left(overlap) -> None:  # 
     body = response.content.decode()
     assert "Ended by a participant" in body
     assert "The mentor" not in body and "EXIT-REASON-ABOUT-SAM" not in body
+
+
+def test_programme_tabs_offer_needs_attention_only_to_its_readers(overlap) -> None:  # type: ignore[no-untyped-def]
+    o, world = overlap, overlap.world
+    detail = reverse("programmes:detail", args=[o.programme.pk])
+    link = f'href="{o.url("safety:attention")}"'
+    as_lead = get(world, world.manager, detail)
+    assert as_lead.status_code == 200 and link in as_lead.content.decode()
+    # The org admin runs the programme but is no reader: no tab that would answer 404.
+    as_admin = get(world, world.admin, detail)
+    assert as_admin.status_code == 200 and link not in as_admin.content.decode()
+    assert get(world, world.admin, o.url("safety:attention")).status_code == 404
