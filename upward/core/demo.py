@@ -369,6 +369,17 @@ def build_directory() -> Organisation:
     return org
 
 
+def name_safeguarding_contact(org: Organisation) -> None:
+    """Priya, Head of Learning and org admin, is also the organisation's safeguarding contact,
+    so the demo shows the needs-attention queues from her side too. Safe to run again."""
+    from upward.safety.models import SafeguardingContact
+    from upward.safety.services import add_safeguarding_contact
+
+    priya = Person.objects.get(organisation=org, email="admin@northbridge.example")
+    if not SafeguardingContact.objects.filter(organisation=org, person=priya).exists():
+        add_safeguarding_contact(org, person=priya, by=priya.user)
+
+
 PILOT_NAME = "Digital Confidence Pilot"
 RECRUITING_NAME = "Inclusive Leadership 2027"
 ACTIVE_NAME = "Digital Skills Exchange 2026"

@@ -47,8 +47,16 @@ def test_seed_demo_builds_the_tour_and_is_safe_to_run_twice(db, capsys):
     )
     assert pair.state == "active" and pair.mentee.email == demo.ACCOUNTS[3].email
 
+    # Priya, the org admin, is named safeguarding contact, once.
+    from upward.safety.models import SafeguardingContact
+
+    assert list(SafeguardingContact.objects.values_list("person__email", flat=True)) == [
+        "admin@northbridge.example"
+    ]
+
     call_command("seed_demo")
     assert counts() == first
+    assert SafeguardingContact.objects.count() == 1
     assert first[4:] == (54, 54, 8, 6, 10, 3)
     assert "upward-demo-2026" in capsys.readouterr().out
 

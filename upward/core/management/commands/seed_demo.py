@@ -15,6 +15,7 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
             org = demo.build_directory()
             programmes = demo.build_programmes(org)
+            demo.name_safeguarding_contact(org)
         self.stdout.write(f"Demo organisation: {org.name} ({org.people.count()} people)")
         for programme in programmes:
             self.stdout.write(f"  programme: {programme.name} [{programme.state}]")
