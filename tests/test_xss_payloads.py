@@ -539,16 +539,16 @@ def test_every_page_escapes_every_user_text(poisoned):  # type: ignore[no-untype
 
     # The pages that showed the stored XSS of issue 11, and a good spread of the rest.
     for route in (
-        "pairings/<int:pk>/skills/<str:kind>/<str:whom>/",
+        "pairings/<id:pk>/skills/<str:kind>/<str:whom>/",
         "join/<str:token>/apply/",
-        "applications/<int:pk>/edit/",
-        "surveys/<int:survey_pk>/answer/<slug:occasion>/",
-        "journeys/<int:pk>/draft/steps/<int:step_pk>/",
-        "programmes/<int:pk>/surveys/<int:survey_pk>/questions/<int:question_pk>/edit/",
-        "pairings/<int:pk>/messages/",
-        "pairings/<int:pk>/private-notes/",
-        "programmes/<int:pk>/attention/concerns/<int:concern_pk>/",
-        "programmes/<int:pk>/cohort/<str:cohort>/",
+        "applications/<id:pk>/edit/",
+        "surveys/<id:survey_pk>/answer/<slug:occasion>/",
+        "journeys/<id:pk>/draft/steps/<id:step_pk>/",
+        "programmes/<id:pk>/surveys/<id:survey_pk>/questions/<id:question_pk>/edit/",
+        "pairings/<id:pk>/messages/",
+        "pairings/<id:pk>/private-notes/",
+        "programmes/<id:pk>/attention/concerns/<id:concern_pk>/",
+        "programmes/<id:pk>/cohort/<str:cohort>/",
     ):
         assert routes[route], f"the walk never reached {route}: {sorted(routes)}"
     assert len(routes) >= 100, sorted(routes)
