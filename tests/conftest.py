@@ -407,6 +407,10 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "other_programme": other_programme.name,
         "mentor": mentor.full_name,
         "mentee": mentee.full_name,
+        "note": note.title,
+        "message": "See you on Tuesday",
+        "goal": goal.statement,
+        "event": event.title,
     }
     return MatrixWorld(
         world=world, people=people, ids=ids, texts=texts, has_safeguarding=has_safeguarding

@@ -187,7 +187,7 @@ ROUTES: dict[str, list[Row]] = {
     "accounts/2fa/recovery-codes/download/": [row(SIGNED_IN, ok=404)],
     "invitation/<token>/": [row(PUBLIC, token="account_invitation_token")],
     # The directory and organisation set-up
-    "people/": [row(ORG_ADMIN)],
+    "people/": [row(ORG_ADMIN)],  # the outsider sees their own directory, so no name here
     "people/new/": [row(ORG_ADMIN)],
     "people/<pk>/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
     "people/<pk>/edit/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
@@ -267,7 +267,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/pairings/<pairing_pk>/end/": [row(TEAM, pairing_pk="pairing", **P)],
     "programmes/<pk>/pairings/<pairing_pk>/new-partner/": [action(TEAM, pairing_pk="pairing", **P)],
     "programmes/<pk>/pairings/<pairing_pk>/complete/": [action(TEAM, pairing_pk="pairing", **P)],
-    "pairings/<pk>/": [row(PAIR, **PAIRING)],
+    "pairings/<pk>/": [row(PAIR, shows="programme", **PAIRING)],
     "pairings/<pk>/answer/": [action(PAIR, **PAIRING)],
     "choices/<pk>/": [row(MENTOR_OWN, pk="round")],
     # The journey
@@ -285,7 +285,7 @@ ROUTES: dict[str, list[Row]] = {
     "meetings/<pk>/invite.ics": [row(PAIR, pk="meeting")],
     "agenda/<pk>/toggle/": [action(PAIR, pk="agenda_item")],
     "events/": [row(SIGNED_IN)],
-    "events/<pk>/": [row("participant", pk="event")],
+    "events/<pk>/": [row("participant", pk="event", shows="event")],
     "events/<pk>/invite.ics": [row("participant", pk="event")],
     "calendar/": [row(SIGNED_IN)],
     "calendar/<token>.ics": [row(PUBLIC, token="feed_token")],
@@ -321,15 +321,15 @@ ROUTES: dict[str, list[Row]] = {
         action("journey-template", pk="template", step_pk="step")
     ],
     # The pair workspace
-    "pairings/<pk>/notes/": [row(PAIR, **PAIRING)],
+    "pairings/<pk>/notes/": [row(PAIR, shows="note", **PAIRING)],
     "pairings/<pk>/notes/new/": [row(PAIR, **PAIRING)],
-    "pairings/<pk>/notes/<note_pk>/": [row(PAIR, note_pk="note", **PAIRING)],
+    "pairings/<pk>/notes/<note_pk>/": [row(PAIR, note_pk="note", shows="note", **PAIRING)],
     "pairings/<pk>/notes/<note_pk>/edit/": [row(PAIR, note_pk="note", **PAIRING)],
     "pairings/<pk>/notes/<note_pk>/history/": [row(PAIR, note_pk="note", **PAIRING)],
     "pairings/<pk>/notes/<note_pk>/delete/": [row(PAIR, note_pk="note", **PAIRING)],
     "pairings/<pk>/private-notes/": [row(PAIR, **PAIRING)],
     "meetings/<meeting_pk>/my-note/": [row(PAIR, meeting_pk="held_meeting")],
-    "pairings/<pk>/messages/": [row(PAIR, **PAIRING)],
+    "pairings/<pk>/messages/": [row(PAIR, shows="message", **PAIRING)],
     "account/notifications/": [row(SIGNED_IN)],
     "programmes/<pk>/cohort/<cohort>/": [
         row("mentor-cohort", cohort="=mentor", **P),
@@ -339,7 +339,7 @@ ROUTES: dict[str, list[Row]] = {
         row("cohort-moderator", cohort="=mentor", post_pk="cohort_post", **P)
     ],
     # Goals and skills
-    "pairings/<pk>/goals/": [row(PAIR, **PAIRING)],
+    "pairings/<pk>/goals/": [row(PAIR, shows="goal", **PAIRING)],
     "pairings/<pk>/goals/new/": [row(PAIR, **PAIRING)],
     "pairings/<pk>/goals/<goal_pk>/edit/": [row(PAIR, goal_pk="goal", **PAIRING)],
     "pairings/<pk>/goals/<goal_pk>/move/": [action(PAIR, goal_pk="goal", **PAIRING)],
@@ -356,7 +356,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/skills-framework/<skill_pk>/edit/": [row(TEAM, skill_pk="skill", **P)],
     "programmes/<pk>/skills-framework/<skill_pk>/remove/": [row(TEAM, skill_pk="skill", **P)],
     # Resources
-    "resources/": [row(SIGNED_IN)],
+    "resources/": [row(SIGNED_IN)],  # the outsider sees their own library
     "resources/new/": [row("runs-programmes")],
     "resources/<pk>/edit/": [row("resource-editor", pk="resource")],
     "resources/<pk>/delete/": [row("resource-editor", pk="resource")],
@@ -407,7 +407,7 @@ ROUTES: dict[str, list[Row]] = {
     ],
     "programmes/<pk>/attention/concerns/<concern_pk>/": [
         row(SAFETY, concern_pk="concern", shows="He talks over me.", **P),
-        row(SAFETY, concern_pk="other_concern", **P),
+        row(SAFETY, concern_pk="other_concern", shows="Meetings keep moving.", **P),
     ],
     "programmes/<pk>/attention/concerns/<concern_pk>/move/": [
         action(SAFETY, concern_pk="concern", **P)
@@ -419,7 +419,7 @@ ROUTES: dict[str, list[Row]] = {
         row(SAFETY, pairing_pk="pairing", **P)
     ],
     "programmes/<pk>/attention/check-ins/<check_in_pk>/": [
-        row(SAFETY, check_in_pk="check_in", **P)
+        row(SAFETY, check_in_pk="check_in", shows="Follow up the pulse", **P)
     ],
     # Notifications
     "notifications/": [row(SIGNED_IN)],
