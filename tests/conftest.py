@@ -178,7 +178,8 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         level=level(org, 6),
         email="saf@northwind.test",
     )
-    has_safeguarding = make_safeguarding_contact(org, safeguarding, by=world.admin.user) is not None
+    contact = make_safeguarding_contact(org, safeguarding, by=world.admin.user)
+    has_safeguarding = contact is not None
 
     mentor, mentee, manager = world.applicant, world.senior, world.manager
     by = manager.user
@@ -357,6 +358,7 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "outsider": world.outsider_admin,
     }
     ids = {
+        "safeguarding_contact": contact.pk if contact is not None else 0,
         "programme": programme.pk,
         "other_programme": other_programme.pk,
         "pairing": pairing.pk,

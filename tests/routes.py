@@ -20,6 +20,7 @@ OK = "ok"  # the row's `ok` status (200 for a page, 405 for a GET on a POST-only
 LOGIN = "login"  # 302 to a sign-in page
 NO = "404"  # 404: the same answer as for an object that does not exist
 AWAY = "302"  # a redirect elsewhere (a signed-in person sent on from a sign-in form)
+DENIED = "403"  # an API's answer to someone who is not signed in (no sign-in page to send to)
 
 # What each persona gets on GET, per access class. A persona "has access" where the cell is ok.
 # A POST-only action (`action()` rows) answers a GET with 405 before any access check, so on
@@ -34,6 +35,7 @@ public              ok     ok        ok           ok      ok            ok     o
 signed-out-only     ok     302       302          302     302           302    302    302          302          302      302
 sign-in-stage       login  302       302          302     302           302    302    302          302          302      302
 signed-in           login  ok        ok           ok      ok            ok     ok     ok           ok           ok       ok
+signed-in-api       403    ok        ok           ok      ok            ok     ok     ok           ok           ok       ok
 org-admin           login  ok        ok           404     404           404    404    404          404          404      ok
 org-admin-object    login  ok        ok           404     404           404    404    404          404          404      404
 runs-programmes     login  ok        ok           ok      ok            404    404    404          404          404      ok
@@ -71,20 +73,11 @@ def parse_access_table(text: str) -> dict[str, dict[str, str]]:
 ACCESS = parse_access_table(ACCESS_TABLE)
 PERSONA_COLUMNS = tuple(parse_access_table(ACCESS_TABLE)["public"])
 
-# Cells whose target answer lands with other branches of issue 11 ("Trust"). While a cell here
-# still answers the old way it is reported, not failed; once it gives the target answer the
-# matrix fails until the entry is removed, so the list only shrinks. Keyed by
-# (access class, persona) or (route, persona).
-PENDING: dict[tuple[str, str], str] = {
-    ("safety", "org_admin"): "org admins see safety data only as a lead or safeguarding contact",
-    ("safety", "admin_mentee"): "a participant never manages, nor sees the safety data of, "
-    "a programme they take part in",
-    ("programme-team", "admin_mentee"): "a participant cannot manage their own programme",
-    ("programme-admin", "admin_mentee"): "a participant cannot manage their own programme",
-    ("cohort-moderator", "admin_mentee"): "a participant cannot moderate their own programme",
-    ("mentor-cohort", "admin_mentee"): "a participant cannot moderate their own programme",
-    ("resource-editor", "cross_manager"): "resources are edited by their author and org admins",
-}
+# Cells whose target answer waits for a fix that has not landed yet. While a cell here still
+# answers the old way it is reported, not failed; once it gives the target answer the matrix
+# fails until the entry is removed, so the list only shrinks. Keyed by (access class, persona)
+# or (route, persona). Empty: every cell gives its target answer.
+PENDING: dict[tuple[str, str], str] = {}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,6 +146,8 @@ ROUTES: dict[str, list[Row]] = {
     "": [row("signed-out-only")],
     "dashboard/": [row(SIGNED_IN)],
     "healthz": [row(PUBLIC)],
+    # Browsers post CSP violation reports themselves: public, POST only, rate limited.
+    "csp-report/": [row(PUBLIC, ok=405, layout=False)],
     # Sign-in (allauth): forms for visitors, settings for people signed in
     "accounts/login/": [row("signed-out-only")],
     "accounts/logout/": [row(SIGNED_IN)],
@@ -421,6 +416,15 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/attention/check-ins/<check_in_pk>/": [
         row(SAFETY, check_in_pk="check_in", shows="Follow up the pulse", **P)
     ],
+    "programmes/<pk>/attention/pairings/<pairing_pk>/pulses/": [
+        row(SAFETY, pairing_pk="pairing", **P),
+        row(SAFETY, pairing_pk="other_pair", **P),
+    ],
+    # Naming safeguarding contacts: org admins of the organisation
+    "safeguarding-contacts/": [row(ORG_ADMIN)],
+    "safeguarding-contacts/<contact_pk>/remove/": [
+        action(ORG_ADMIN_OBJECT, contact_pk="safeguarding_contact")
+    ],
     # Notifications
     "notifications/": [row(SIGNED_IN)],
     "notifications/preferences/": [row(SIGNED_IN)],
@@ -449,8 +453,9 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/mentor-time/cap/": [row(TEAM, **P)],
     "mentor-load/": [row("runs-programmes")],
     # API
-    "api/schema/": [row(PUBLIC, layout=False)],
-    "api/docs/": [row(PUBLIC, layout=False)],
+    # The API description and its docs: signed-in people only (served from our own files).
+    "api/schema/": [row("signed-in-api", layout=False)],
+    "api/docs/": [row(SIGNED_IN, layout=False)],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per

@@ -58,7 +58,13 @@ def test_every_row_fills_every_parameter() -> None:
 def test_the_access_table_has_a_column_for_every_persona() -> None:
     assert routes.PERSONA_COLUMNS == PERSONAS
     for name, answers in routes.ACCESS.items():
-        assert set(answers.values()) <= {routes.OK, routes.LOGIN, routes.NO, routes.AWAY}, name
+        assert set(answers.values()) <= {
+            routes.OK,
+            routes.LOGIN,
+            routes.NO,
+            routes.AWAY,
+            routes.DENIED,
+        }, name
 
 
 def test_every_access_class_lets_somebody_in() -> None:
@@ -175,8 +181,8 @@ def test_matrix(matrix: MatrixWorld, persona: str) -> None:
                 problem = (
                     problem or f"POST {path} [{entry.access}] -> 404 for a persona with access"
                 )
-        elif cell == routes.LOGIN:
-            if answer_of(posted) not in (routes.LOGIN, "405"):
+        elif cell in (routes.LOGIN, routes.DENIED):
+            if answer_of(posted) not in (routes.LOGIN, routes.DENIED, "405"):
                 problem = (
                     problem or f"POST {path} [{entry.access}] -> {answer_of(posted)}, signed out"
                 )
