@@ -106,6 +106,17 @@ def check_value(field: forms.Field, value: Any) -> None:
             raise ValidationError(date_range_message(), code="date_out_of_range")
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2027-03-06): in a British locale
+    Django would write 06/03/2027, which a date input shows as empty, so saving an edit form
+    would silently erase the date."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
 class SafeInputMixin:
     """Checks every field's input with the shared rules (see the module docstring)."""
 

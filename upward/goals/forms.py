@@ -5,13 +5,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.forms import Form, ModelForm
+from upward.core.forms import DateInput, Form, ModelForm
 from upward.goals.models import LEVELS, Goal, GoalStatus, Skill, Task, Term
 from upward.organisations.models import Person
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class GoalForm(ModelForm):

@@ -6,13 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.forms import Form
+from upward.core.forms import DateInput, Form
 from upward.impact.models import CommitmentKind, CommitmentStatus, Theme
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
 
 THEME_CHOICES = [("", _("No theme")), *Theme.choices]
 STATUS_CHOICES = [(k, v) for k, v in CommitmentStatus.choices if k != CommitmentStatus.OPEN]

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.forms import Form, ModelForm
+from upward.core.forms import DateInput, Form, ModelForm
 from upward.journey.models import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -20,7 +20,7 @@ from upward.journey.models import (
     StepKind,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 TIME = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 

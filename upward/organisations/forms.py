@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.forms import Form
+from upward.core.forms import DateInput, Form
 from upward.organisations import importing
 from upward.organisations.models import Department, Level, Organisation, Person, Team, Topic
 from upward.organisations.services import PersonDetails
@@ -55,7 +55,7 @@ class PersonForm(Form):
         label=_("Start date"),
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
         help_text=_("The day they joined the organisation."),
     )
     is_active = forms.BooleanField(

@@ -5,12 +5,12 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.forms import Form, ModelForm
+from upward.core.forms import DateInput, Form, ModelForm
 from upward.organisations.models import Department, Level, Organisation, Person
 from upward.programmes.design import DESIGN_FIELDS, FIELD_LABELS, design_errors
 from upward.programmes.models import Objective, Programme, Question
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 HELP = {
     "name": _("A name people will recognise, e.g. “Digital confidence, spring 2027”."),

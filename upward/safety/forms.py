@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.forms import Form
+from upward.core.forms import DateInput, Form
 from upward.organisations.models import Person
 from upward.safety.models import ExitCategory, SafeguardingContact
 
@@ -16,13 +16,6 @@ SCALE = [
     ("4", _("4")),
     ("5", _("5 – Completely")),
 ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 def _scale(label: Any) -> forms.ChoiceField:

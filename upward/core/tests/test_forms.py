@@ -131,3 +131,28 @@ def test_one_line_flattens_stored_control_characters():
 def test_valid_ids_drops_what_cannot_be_an_id():
     assert valid_ids(["3", "x", HUGE, "-1", "0", "3", " 7 ", None]) == [3, 7]
     assert valid_ids(range(1, 100), limit=5) == [1, 2, 3, 4, 5]
+
+
+def test_every_date_picker_writes_iso_dates_whatever_the_locale():
+    import datetime as dt
+
+    from django import forms as django_forms
+    from django.utils import translation
+
+    from upward.core.forms import DateInput
+
+    with translation.override("en-gb"):
+        html = DateInput().render("day", dt.date(2027, 3, 6))
+    assert 'type="date"' in html and 'value="2027-03-06"' in html
+    # No form in upward builds a date input that would fall back to the locale's format.
+    checked = 0
+    for form_class in _all_upward_form_classes():
+        for name, field in getattr(form_class, "base_fields", {}).items():
+            checked += isinstance(field.widget, django_forms.DateInput)
+            widget = field.widget
+            if getattr(widget, "input_type", "") == "date":
+                assert isinstance(widget, DateInput), f"{form_class.__name__}.{name}"
+            assert not (
+                isinstance(widget, django_forms.DateInput) and not isinstance(widget, DateInput)
+            ), f"{form_class.__name__}.{name} uses a date widget outside upward.core.forms"
+    assert checked >= 5  # goals, commitments, check-ins, programmes, people: the walk saw them

@@ -143,6 +143,17 @@ def test_progress_outside_0_to_100_is_refused(pairs, progress):
     assert goal.progress == 0
 
 
+def test_the_edit_page_keeps_the_target_date_in_its_date_picker(pairs):
+    # A date input shows an empty box for anything but yyyy-mm-dd; a British 06/03/2027 there
+    # meant that saving the form unchanged erased the goal's date.
+    goal = goal_for(pairs)
+    assert goal.target_date is not None
+    url = reverse("goals:edit_goal", args=[pairs.pairing.pk, goal.pk])
+    response = pairs.world.client_for(pairs.mentee).get(url)
+    assert response.status_code == 200
+    assert f'value="{goal.target_date.isoformat()}"' in response.content.decode()
+
+
 def test_updating_progress_and_achieving(pairs):
     goal = goal_for(pairs)
     client = pairs.world.client_for(pairs.mentor)  # the partner may update it too
