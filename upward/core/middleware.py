@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from allauth.account import app_settings as account_settings
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
@@ -74,7 +76,23 @@ def passed_two_factor(request: HttpRequest) -> bool:
     return any(record.get("method") == "mfa" for record in records)
 
 
+def count_fresh_sign_in_as_reauthentication(request: HttpRequest) -> None:
+    """A password typed at sign-in a moment ago proves what allauth's "confirm your password"
+    step proves, which would otherwise greet a manager straight after signing in, on the way
+    to setting up two-factor. Only the newest record, only a password, and only within
+    allauth's own reauthentication window (ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
+    records = get_authentication_records(request, request.user)
+    if not records:
+        return
+    newest = records[-1]
+    fresh = time.time() - float(newest.get("at", 0)) < account_settings.REAUTHENTICATION_TIMEOUT
+    if newest.get("method") == "password" and fresh and not newest.get("reauthenticated"):
+        newest["reauthenticated"] = True
+        request.session.modified = True
+
+
 def setup_redirect(request: HttpRequest, *, next_url: str = "") -> HttpResponse:
+    count_fresh_sign_in_as_reauthentication(request)
     url = reverse("mfa_activate_totp")
     if next_url:
         url = f"{url}?{urlencode({'next': next_url})}"
