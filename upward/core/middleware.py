@@ -4,7 +4,8 @@
   never stored by a browser or a proxy cache (session notes, messages and concerns must not
   survive in a shared computer's cache or a corporate proxy).
 - `TwoFactorRequiredMiddleware`: people who can see other people's data (org admins, programme
-  managers, staff) set up two-factor authentication before they reach any other page.
+  managers, safeguarding contacts, staff: `upward.core.roles`) set up two-factor authentication
+  before they reach any other page.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from upward.core.roles import holds_privileged_role
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -56,14 +59,10 @@ class NoStoreMiddleware:
 
 
 def needs_two_factor(user: Any) -> bool:
-    """Staff, org admins and programme managers; not someone who only takes part."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_staff or user.is_superuser:
-        return True
-    from upward.programmes.access import can_manage_programmes  # the layer above core
-
-    return can_manage_programmes(user)
+    """Staff, org admins, programme managers and safeguarding contacts: everyone whose role
+    shows them other people's information (`upward.core.roles`); not someone who only takes
+    part."""
+    return holds_privileged_role(user)
 
 
 def has_totp(user: Any) -> bool:

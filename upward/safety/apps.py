@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class SafetyConfig(AppConfig):
     name = "upward.safety"
     label = "safety"
+
+    def ready(self) -> None:
+        from upward.core.roles import register_privileged_role
+        from upward.organisations.access import person_for
+        from upward.safety.access import is_safeguarding_contact
+
+        # Safeguarding contacts read every programme's concerns, exits and pulses.
+        register_privileged_role(
+            "safeguarding contact", lambda user: is_safeguarding_contact(person_for(user))
+        )

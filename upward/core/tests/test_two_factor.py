@@ -1,4 +1,5 @@
-"""Two-factor authentication is required of org admins, programme managers and staff.
+"""Two-factor authentication is required of org admins, programme managers, safeguarding
+contacts and staff.
 
 The test settings switch the requirement off (hundreds of tests sign managers in by force);
 these tests switch it on.
@@ -57,6 +58,27 @@ def test_staff_without_an_authenticator_must_set_one_up_first(required):
     response = client.get("/dashboard/")
     assert response.status_code == 302
     assert response.url == ACTIVATE
+
+
+@pytest.mark.django_db
+def test_a_safeguarding_contact_without_an_authenticator_must_set_one_up_first(world, required):
+    # The role made to read every programme's concerns and pulses: no password-only access.
+    from upward.safety.services import add_safeguarding_contact
+
+    contact = world.other_applicant  # a plain employee: no admin, runs no programme
+    client = world.client_for(contact)
+    assert client.get("/dashboard/").status_code == 200
+    add_safeguarding_contact(world.org, person=contact, by=world.admin.user)
+    for path in ("/dashboard/", f"/programmes/{world.programme.pk}/attention/"):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.url == ACTIVATE, path
+
+
+def test_every_role_that_shows_other_peoples_information_is_registered():
+    from upward.core.roles import privileged_roles
+
+    assert privileged_roles() == ("programme manager or org admin", "safeguarding contact")
 
 
 @pytest.mark.django_db
