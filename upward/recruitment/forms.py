@@ -92,6 +92,7 @@ class ApplicationForm(Form):
         person: Person,
         role: str,
         questions: list[Question],
+        nameable: set[int] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -133,9 +134,13 @@ class ApplicationForm(Form):
         for name in ("offered_topics", "wanted_topics", "interests", "lived_experience_topics"):
             if name in self.fields and not self.fields[name].queryset.exists():
                 del self.fields[name]
-        self.fields["works_with"].queryset = Person.objects.filter(
+        colleagues = Person.objects.filter(
             organisation_id=programme.organisation_id, is_active=True
         ).exclude(pk=person.pk)
+        if nameable is not None:
+            # Only people the picker showed, or already on the application (selectors).
+            colleagues = colleagues.filter(pk__in=nameable)
+        self.fields["works_with"].queryset = colleagues
         self.fields["consent_terms"].label = _(
             "I agree to the programme's terms: I can commit to %(commitment)s, and I will keep "
             "what my partner shares in confidence."

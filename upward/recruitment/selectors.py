@@ -235,6 +235,31 @@ def colleagues_matching(person: Person, q: str, *, limit: int = COLLEAGUE_RESULT
     )
 
 
+# Only people the picker has shown this browser session (search results), or already named on
+# the person's application to the programme, may be ticked, echoed back with their names, or
+# saved. Otherwise posting made-up ids (1, 2, 3, ...) would read the directory by id, a name
+# and department at a time, past the three-letter, eight-result search.
+SHOWN_SESSION_KEY = "recruitment.colleagues_shown"
+SHOWN_LIMIT = 500
+
+
+def remember_shown_colleagues(session: Any, people: list[Person]) -> None:
+    shown = [i for i in session.get(SHOWN_SESSION_KEY, []) if isinstance(i, int)]
+    known = set(shown)
+    shown += [p.pk for p in people if p.pk not in known]
+    session[SHOWN_SESSION_KEY] = shown[-SHOWN_LIMIT:]
+
+
+def nameable_colleague_ids(session: Any, person: Person, programme: Any) -> set[int]:
+    """Ids the person may tick as colleagues on their application to `programme`."""
+    ids = {i for i in session.get(SHOWN_SESSION_KEY, []) if isinstance(i, int)}
+    saved = Application.objects.filter(programme=programme, person=person).values_list(
+        "works_with", flat=True
+    )
+    ids.update(i for i in saved if i is not None)
+    return ids
+
+
 def colleagues_by_id(person: Person, ids: list[int]) -> list[Person]:
     """The colleagues already ticked, for the picker to keep showing: active people only."""
     ids = valid_ids(ids, limit=COLLEAGUES_TICKED)

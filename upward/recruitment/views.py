@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from upward.core.errors import DomainError
 from upward.core.ratelimit import limit_per_address
+from upward.core.validation import valid_ids
 from upward.organisations.access import person_for
 from upward.programmes.access import access_programme_by_token, access_programme_for_manager
 from upward.programmes.models import State
@@ -98,7 +99,12 @@ def apply(request: HttpRequest, token: str) -> HttpResponse:
 
     questions = selectors.questions_for(programme, role)
     form = ApplicationForm(
-        request.POST or None, programme=programme, person=person, role=role, questions=questions
+        request.POST or None,
+        programme=programme,
+        person=person,
+        role=role,
+        questions=questions,
+        nameable=selectors.nameable_colleague_ids(request.session, person, programme),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,9 +163,12 @@ def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
     if programme.state != State.RECRUITING:
         raise Http404("This programme is not recruiting.")
     q = request.GET.get("people_q", "")[:100]
-    selected = selectors.colleagues_by_id(person, request.GET.getlist("works_with"))
+    nameable = selectors.nameable_colleague_ids(request.session, person, programme)
+    ticked = [i for i in valid_ids(request.GET.getlist("works_with")) if i in nameable]
+    selected = selectors.colleagues_by_id(person, ticked)
     chosen_ids = {p.pk for p in selected}
     results = [p for p in selectors.colleagues_matching(person, q) if p.pk not in chosen_ids]
+    selectors.remember_shown_colleagues(request.session, results)
     response = render(
         request,
         "recruitment/apply.html#colleagues",
@@ -223,6 +232,7 @@ def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
         role=application.role,
         questions=questions,
         initial=ApplicationForm.initial_from(application),
+        nameable=selectors.nameable_colleague_ids(request.session, application.person, programme),
     )
     if request.method == "POST" and form.is_valid():
         try:

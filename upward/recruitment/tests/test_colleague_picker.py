@@ -64,18 +64,46 @@ def test_search_shows_a_handful_of_active_colleagues_never_the_applicant(world, 
     assert "Jess Junior" not in search(world, programme, people_q="Jess").content.decode()
 
 
-def test_ticked_ids_echo_back_only_active_colleagues_capped(world, programme):
+def test_ticked_ids_echo_back_only_people_the_picker_showed_capped(world, programme):
     leaver = PersonFactory(organisation=world.org, full_name="Lee Leaver", is_active=False)
     others = [PersonFactory(organisation=world.org, full_name=f"Tick {n:02}") for n in range(40)]
     elsewhere = PersonFactory(organisation=world.outsider_admin.organisation, full_name="Far Away")
+    url = reverse("recruitment:colleague_search", args=[programme.signup_token])
+    client = world.client_for(world.applicant)
+    # Ids the picker never showed come back as nothing: no names, nothing ticked.
+    html = client.get(url, {"works_with": [p.pk for p in others[:5]]}).content.decode()
+    assert html.count("checked") == 0 and "Tick" not in html
+    for person in others:  # the applicant finds each by name
+        assert person.full_name in client.get(url, {"people_q": person.full_name}).content.decode()
     ids = [leaver.pk, world.applicant.pk, elsewhere.pk, *[p.pk for p in others[:5]]]
-    response = search(world, programme, works_with=ids)
+    response = client.get(url, {"works_with": ids})
     html = response.content.decode()
     assert response.status_code == 200
     assert "Lee Leaver" not in html and "Far Away" not in html and "Jess Junior" not in html
     assert html.count("checked") == 5
-    html = search(world, programme, works_with=[p.pk for p in others]).content.decode()
+    html = client.get(url, {"works_with": [p.pk for p in others]}).content.decode()
     assert html.count("checked") == selectors.COLLEAGUES_TICKED == 30
+
+
+def test_made_up_ids_never_read_the_directory(world, programme):
+    # The review's reproduction: works_with=1..N echoed every colleague's name and department.
+    people = [PersonFactory(organisation=world.org, full_name=f"Quiet {n:02}") for n in range(20)]
+    url = reverse("recruitment:colleague_search", args=[programme.signup_token])
+    client = world.client_for(world.applicant)
+    every_id = list(range(1, max(p.pk for p in people) + 1))
+    for start in range(0, len(every_id), 30):
+        response = client.get(url, {"works_with": every_id[start : start + 30]})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "Quiet" not in html and "Kai Keen" not in html and "Sam Senior" not in html
+    # Nor can the application form be used to save, then read back, made-up colleagues.
+    response = client.post(
+        reverse("recruitment:apply", args=[programme.signup_token]) + "?role=mentor",
+        {"works_with": [people[0].pk]},
+    )
+    assert response.status_code == 200
+    assert "works_with" in response.context["form"].errors
+    assert "Quiet 00" not in response.content.decode()
 
 
 def test_huge_and_junk_ids_in_the_picker_are_ignored(world, programme):

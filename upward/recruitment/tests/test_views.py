@@ -91,6 +91,9 @@ def test_mentee_form_has_no_lived_experience_section(world, programme, topics):
 
 def test_apply_happy_path(world, programme, topics):
     client = world.client_for(world.applicant)
+    # The colleague is found through the picker first (only people it showed may be named).
+    search = reverse("recruitment:colleague_search", args=[programme.signup_token])
+    assert "Kai Keen" in client.get(search, {"people_q": "Kai"}).content.decode()
     response = client.post(
         apply_url(programme, "mentor"),
         form_data(
@@ -230,6 +233,7 @@ def test_colleague_search_finds_same_organisation_only(world, programme):
     PersonFactory(organisation=world.outsider_admin.organisation, full_name="Kai Elsewhere")
     url = reverse("recruitment:colleague_search", args=[programme.signup_token])
     client = world.client_for(world.applicant)
+    assert "Sam Senior" in client.get(url, {"people_q": "Sam"}).content.decode()
     response = client.get(url, {"people_q": "Kai", "works_with": [world.senior.pk, "junk"]})
     html = response.content.decode()
     assert response.status_code == 200
