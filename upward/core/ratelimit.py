@@ -218,7 +218,13 @@ class ThrottledLoginAdapter(DefaultAccountAdapter):
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         account = self._account_key(request, **credentials)
-        return f"{account}@{address_key(client_address(request))}"
+        key = f"{account}@{address_key(client_address(request))}"
+        if is_known_device(request, _login_of(credentials)):
+            # The owner's own browser counts apart from everyone else at the same address
+            # (an office behind one public address), so a colleague's wrong guesses there
+            # cannot lock the owner out; the owner's own typos are still limited.
+            key += "@known-device"
+        return key
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         # Checked without counting; only a failure counts against the account.

@@ -153,6 +153,28 @@ def test_a_guesser_on_many_addresses_cannot_lock_the_owner_out_of_their_own_brow
 
 
 @pytest.mark.django_db
+def test_a_colleague_at_the_same_address_cannot_lock_the_owner_out_of_their_browser(
+    world, limits
+):
+    # One office, one public address: the owner signed in from their browser before.
+    owner = from_address("203.0.113.5")
+    assert sign_in(owner, world.applicant.email, PASSWORD).status_code == 302
+    owner.post("/accounts/logout/")
+    colleague = from_address("203.0.113.5")
+    for _ in range(8):
+        sign_in(colleague, world.applicant.email, "wrong")
+    # The colleague is held...
+    assert TOO_MANY in sign_in(colleague, world.applicant.email, PASSWORD).content.decode()
+    # ...the owner's known browser is not, and its own typos are still limited.
+    response = sign_in(owner, world.applicant.email, PASSWORD)
+    assert response.status_code == 302
+    owner.post("/accounts/logout/")
+    for _ in range(5):
+        assert TOO_MANY not in sign_in(owner, world.applicant.email, "typo").content.decode()
+    assert TOO_MANY in sign_in(owner, world.applicant.email, "typo").content.decode()
+
+
+@pytest.mark.django_db
 def test_the_known_device_cookie_cannot_be_forged_or_moved_to_another_account(world, limits):
     from upward.core.ratelimit import KNOWN_DEVICE_SALT, _login_fingerprint
 
