@@ -25,7 +25,7 @@ from upward.journey.models import Meeting
 from upward.organisations.access import person_for, require_org_admin
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
-from upward.programmes.access import participants_among, programmes_taken_part_in
+from upward.programmes.access import participants_among, programmes_taken_part_in, takes_part_in
 from upward.programmes.models import Programme
 from upward.safety.models import CheckIn, Concern, RematchRequest, SafeguardingContact
 
@@ -114,6 +114,20 @@ def access_programme_for_safety(user: Any, programme_id: int) -> tuple[Programme
     except Programme.DoesNotExist as exc:
         raise Http404("No such programme.") from exc
     return programme, person
+
+
+def may_change_flag_limits(viewer: Person, programme: Programme) -> bool:
+    """The flag limits shape what every reader sees about every pair: a reader who takes part
+    (a safeguarding contact in a pairing of the programme) could hide flags about their own
+    pairing by loosening them, so only readers outside the programme change them."""
+    return not takes_part_in(viewer, programme)
+
+
+def access_programme_for_flag_limits(user: Any, programme_id: int) -> tuple[Programme, Person]:
+    programme, viewer = access_programme_for_safety(user, programme_id)
+    if not may_change_flag_limits(viewer, programme):
+        raise Http404("No such programme.")
+    return programme, viewer
 
 
 def access_pairing_for_safety(

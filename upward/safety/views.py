@@ -20,10 +20,12 @@ from upward.safety.access import (
     access_concern_for_safety,
     access_own_pairing,
     access_pairing_for_safety,
+    access_programme_for_flag_limits,
     access_programme_for_safety,
     access_pulse_meeting,
     access_rematch_request_for_safety,
     access_safeguarding_contact,
+    may_change_flag_limits,
     safety_viewers,
 )
 from upward.safety.forms import (
@@ -184,6 +186,7 @@ def attention(request: HttpRequest, pk: int) -> HttpResponse:
             "q": queue,
             "flag_kinds": FlagKind,
             "snooze_days": services.SNOOZE_DAYS,
+            "can_change_limits": may_change_flag_limits(viewer, programme),
         },
     )
 
@@ -206,7 +209,7 @@ def pulses(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
-    programme, _viewer = access_programme_for_safety(request.user, pk)
+    programme, _viewer = access_programme_for_flag_limits(request.user, pk)
     current = selectors.flag_settings(programme)
     form = SettingsForm(
         request.POST or None,

@@ -677,3 +677,24 @@ def test_programme_tabs_offer_needs_attention_only_to_its_readers(overlap) -> No
     as_admin = get(world, world.admin, detail)
     assert as_admin.status_code == 200 and link not in as_admin.content.decode()
     assert get(world, world.admin, o.url("safety:attention")).status_code == 404
+
+
+def test_a_contact_who_takes_part_cannot_loosen_the_flag_limits(overlap) -> None:  # type: ignore[no-untyped-def]
+    # The review's reproduction: a safeguarding contact who mentors in the programme (Kai)
+    # loosened the limits, hiding flags about his own pairing from the other readers.
+    o, world = overlap, overlap.world
+    kai = world.other_applicant
+    settings_url = o.url("safety:settings")
+    queue = get(world, kai, o.url("safety:attention"))
+    assert queue.status_code == 200 and f'href="{settings_url}"' not in queue.content.decode()
+    assert get(world, kai, settings_url).status_code == 404
+    response = world.client_for(kai).post(
+        settings_url, {"no_meeting_days": 180, "missed_in_a_row": 5}
+    )
+    assert response.status_code == 404
+    assert selectors.flag_settings(o.programme).no_meeting_days != 180
+    # A contact outside the programme (Sasha) and its lead still change them.
+    for reader in (o.sasha, world.manager):
+        page = get(world, reader, o.url("safety:attention"))
+        assert page.status_code == 200 and f'href="{settings_url}"' in page.content.decode()
+        assert get(world, reader, settings_url).status_code == 200
