@@ -93,7 +93,10 @@ class ConcernNoteForm(Form):
         label=_("Add a note for the programme team"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Leads only. The person who raised the concern does not see notes."),
+        help_text=_(
+            "Only this programme's leads and safeguarding contacts read notes. The person who "
+            "raised the concern does not see them."
+        ),
         error_messages={"required": _("Write the note first.")},
     )
 

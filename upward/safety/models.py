@@ -258,7 +258,7 @@ class Concern(models.Model):
 
 
 class ConcernNote(models.Model):
-    """The programme team's working notes on a concern: leads only, never the raiser."""
+    """The programme team's working notes on a concern: its readers only, never the raiser."""
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
@@ -308,7 +308,7 @@ class FlagSnooze(models.Model):
 
 
 class CheckIn(models.Model):
-    """A check-in the programme team plans with a pair or one person. Notes are leads only."""
+    """A check-in the programme team plans with a pair or one person. Notes are for its readers only."""
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="safety_check_ins"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -97,4 +98,40 @@ def _ask_admins_for_a_contact(
             context={"programme": programme.name},
             url=url,
             dedupe_key=f"{dedupe_key}-nobody-{admin.pk}",
+        )
+
+
+def tell_about_contact_change(contact: Any, *, added: bool, by_person: Person | None) -> None:
+    """Who reads safety data changed: every other active org admin and safeguarding contact of
+    the organisation hears of it, so an admin cannot quietly make themselves a reader."""
+    organisation_id = contact.organisation_id
+    from upward.safety.models import SafeguardingContact
+
+    contacts = SafeguardingContact.objects.filter(organisation_id=organisation_id).values(
+        "person_id"
+    )
+    audience = Person.objects.filter(organisation_id=organisation_id, is_active=True).filter(
+        Q(is_org_admin=True) | Q(pk__in=contacts)
+    )
+    if by_person is not None:
+        audience = audience.exclude(pk=by_person.pk)
+    context = {
+        "contact": contact.person.full_name,
+        "by": by_person.full_name if by_person is not None else _("Upward"),
+        "added": added,
+    }
+    subject = (
+        _("%(name)s is now a safeguarding contact") if added
+        else _("%(name)s is no longer a safeguarding contact")
+    ) % {"name": contact.person.full_name}
+    url = link("safety:contacts")
+    for person in audience.order_by("pk"):
+        send(
+            person,
+            kind="safety",
+            subject=subject,
+            template="safety/email/contact_changed.txt",
+            context=context,
+            url=url,
+            dedupe_key=f"safety-contact-{'added' if added else 'removed'}-{contact.pk}-{person.pk}",
         )

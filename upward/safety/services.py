@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.journey.models import Meeting, MeetingStatus
+from upward.organisations.access import person_for
 from upward.organisations.models import Person
 from upward.pairing import services as pairing_services
 from upward.pairing.models import Pairing, PairingState
@@ -541,6 +542,7 @@ def add_safeguarding_contact(organisation: Any, *, person: Person, by: Any) -> S
                 organisation=organisation,
                 data={"person": person.pk},
             )
+            notify.tell_about_contact_change(contact, added=True, by_person=person_for(by))
     except IntegrityError as exc:
         raise Conflict(
             _("%(name)s is already a safeguarding contact.") % {"name": person.full_name},
@@ -558,4 +560,5 @@ def remove_safeguarding_contact(contact: SafeguardingContact, *, by: Any) -> Non
             organisation=contact.organisation,
             data={"person": contact.person_id},
         )
+        notify.tell_about_contact_change(contact, added=False, by_person=person_for(by))
         SafeguardingContact.objects.filter(pk=contact.pk).delete()

@@ -698,3 +698,30 @@ def test_a_contact_who_takes_part_cannot_loosen_the_flag_limits(overlap) -> None
         page = get(world, reader, o.url("safety:attention"))
         assert page.status_code == 200 and f'href="{settings_url}"' in page.content.decode()
         assert get(world, reader, settings_url).status_code == 200
+
+
+def test_naming_or_removing_a_contact_tells_the_other_admins_and_contacts(overlap) -> None:  # type: ignore[no-untyped-def]
+    # An admin cannot quietly make themselves a reader of every programme's safety data.
+    o, world = overlap, overlap.world
+    second_admin = person_with_account(
+        organisation=world.org,
+        full_name="Bea Second Admin",
+        is_org_admin=True,
+        level=level(world.org, 7),
+        email="bea@northwind.test",
+    )
+    contact = services.add_safeguarding_contact(
+        world.org, person=world.admin, by=world.admin.user
+    )
+    told = set(
+        Notification.objects.filter(dedupe_key__startswith=f"safety-contact-added-{contact.pk}-")
+        .values_list("recipient_id", flat=True)
+    )
+    # Bea (the other admin) and the existing contacts (Sasha, Kai); never Ada, who did it.
+    assert told == {second_admin.pk, o.sasha.pk, world.other_applicant.pk}
+    note = Notification.objects.get(recipient=second_admin)
+    assert "Ada Admin" in note.subject and "safeguarding contact" in note.subject
+    services.remove_safeguarding_contact(contact, by=world.admin.user)
+    assert Notification.objects.filter(
+        recipient=second_admin, dedupe_key__startswith=f"safety-contact-removed-{contact.pk}-"
+    ).exists()
