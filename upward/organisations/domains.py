@@ -56,3 +56,10 @@ def email_domain(email: str) -> str:
     if not at:
         return ""
     return _ascii(domain.lower().rstrip("."))
+
+
+def is_plain_address(email: str) -> bool:
+    """One `@`, no quotes: what people's work addresses look like. Email syntax also allows a
+    quoted local part such as `"someone@their-employer.example"@elsewhere.example`, which reads
+    as another organisation's address; the directory refuses it."""
+    return email.count("@") == 1 and '"' not in email and not any(c.isspace() for c in email)

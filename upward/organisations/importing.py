@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from upward.core import validation
-from upward.organisations.domains import email_domain
+from upward.organisations.domains import email_domain, is_plain_address
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -534,6 +534,8 @@ def plan_import(
             continue
         try:
             validate_email(email)
+            if not is_plain_address(email):
+                raise ValidationError("not a plain address")
         except ValidationError:
             errors.add(
                 n, _("%(row)s: “%(email)s” is not a valid email address.") % _p(prefix, email)

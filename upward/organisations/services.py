@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
 from upward.organisations import importing, selectors
-from upward.organisations.domains import normalise_domain
+from upward.organisations.domains import is_plain_address, normalise_domain
 from upward.organisations.models import (
     Department,
     Level,
@@ -121,6 +121,11 @@ def _check_person(
     organisation: Organisation, person: Person | None, details: PersonDetails
 ) -> None:
     email = details.email.strip()
+    if not is_plain_address(email):
+        raise DomainError(
+            _("Enter an address with one @ and no quotes or spaces, such as name@example.org."),
+            field="email",
+        )
     # Only a new or changed address: people added before the domain was claimed stay editable.
     if person is None or email.lower() != person.email.lower():
         check_email_domain(organisation, email)

@@ -350,3 +350,17 @@ def test_the_directory_shows_account_states_in_a_flat_number_of_queries(
         response = client.get("/people/")
     assert response.status_code == 200
     assert response.content.decode().count(">Invited<") == 15
+
+
+def test_a_quoted_address_that_reads_as_another_organisations_is_refused(world):
+    # The review's finding: `"victim@northbridge.example"@evil.example` is valid email syntax
+    # and passed the domain rule (its domain is evil.example), but reads as someone else's.
+    from upward.organisations.services import PersonDetails, create_person
+
+    for email in ('"sam@northwind.test"@elsewhere.test', "a@b@elsewhere.test", "sp ace@x.test"):
+        with pytest.raises(DomainError, match="one @ and no quotes"):
+            create_person(
+                world.outsider_admin.organisation,
+                by=world.outsider_admin.user,
+                details=PersonDetails(email=email, full_name="Tricky Address"),
+            )
