@@ -8,9 +8,9 @@ personas with access must not get 404.
 
 The personas (`tests/conftest.py`) include overlapping roles: an org admin who is a mentee, a
 manager of another programme who mentors in this one, the mentor's line manager and a
-safeguarding contact. Cells listed in `routes.PENDING` land with other branches of issue 11:
-they are reported while they still give the old answer and fail once they give the target
-one, so that the entry is removed.
+safeguarding contact. Cells listed in `routes.PENDING` (empty today) wait for a fix that has not
+landed: they are reported while they still give the old answer and fail once they give the
+target one, so that the entry is removed.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def test_matrix(matrix: MatrixWorld, persona: str) -> None:
             pending_done.append(f"{key} as {persona} now gives the target answer: {reason}")
 
     if pending_now:
-        print(f"\n{len(pending_now)} cells wait for other branches of issue 11:")
+        print(f"\n{len(pending_now)} cells still wait for their fix (routes.PENDING):")
         print("\n".join(pending_now))
     assert wrong == [], "\n".join(wrong)
     assert pending_done == [], (
