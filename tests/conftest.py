@@ -14,7 +14,7 @@ Personas (the keys of `MatrixWorld.people`; "anon" is the signed-out visitor):
 - mentor, mentee: the active pair in `programme` that owns every pair object below
   (world.applicant Jess and world.senior Sam).
 - line_manager: the mentor's line manager (`Person.manager`), with no role in any programme.
-- safeguarding: a safeguarding contact of the organisation (skipped until the model exists).
+- safeguarding: a safeguarding contact of the organisation.
 - employee: a signed-in employee with no role at all (world.other_applicant, Kai).
 - outsider: an admin of another organisation (world.outsider_admin).
 """
@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from upward.core.testing.factories import level, person_with_account
 from upward.organisations.models import Person
+from upward.safety.services import add_safeguarding_contact
 
 # Inside world.programme's dates (11 Jan - 9 Jul 2027) and its start-of-programme survey window.
 MATRIX_NOW = dt.datetime(2027, 2, 1, 10, 0, tzinfo=dt.UTC)
@@ -53,39 +54,12 @@ PERSONAS = (
 )
 
 
-def safeguarding_contact_model() -> Any:
-    """The safety app's SafeguardingContact model, or None while it does not exist yet."""
-    try:
-        from upward.safety.models import SafeguardingContact  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return SafeguardingContact
-
-
-def make_safeguarding_contact(organisation: Any, person: Person, *, by: Any = None) -> Any:
-    """Name `person` a safeguarding contact of `organisation`, through the safety service when
-    it has one. Returns None when the role does not exist on this branch."""
-    model = safeguarding_contact_model()
-    if model is None:
-        return None
-    from upward.safety import services as safety_services
-
-    adder = getattr(safety_services, "add_safeguarding_contact", None)
-    if adder is not None:
-        try:
-            return adder(organisation, person=person, by=by)
-        except TypeError:
-            pass  # a different signature: fall back to the plain row
-    return model.objects.create(organisation=organisation, person=person)
-
-
 @dataclass
 class MatrixWorld:
     world: Any
     people: dict[str, Person | None]
     ids: dict[str, Any]  # named ids and tokens the route table fills parameters from
     texts: dict[str, str] = field(default_factory=dict)  # text each kind of page shows
-    has_safeguarding: bool = False
 
     def client_for(self, persona: str) -> Client:
         client = Client()
@@ -178,8 +152,7 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         level=level(org, 6),
         email="saf@northwind.test",
     )
-    contact = make_safeguarding_contact(org, safeguarding, by=world.admin.user)
-    has_safeguarding = contact is not None
+    contact = add_safeguarding_contact(org, person=safeguarding, by=world.admin.user)
 
     mentor, mentee, manager = world.applicant, world.senior, world.manager
     by = manager.user
@@ -358,7 +331,7 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "outsider": world.outsider_admin,
     }
     ids = {
-        "safeguarding_contact": contact.pk if contact is not None else 0,
+        "safeguarding_contact": contact.pk,
         "programme": programme.pk,
         "other_programme": other_programme.pk,
         "pairing": pairing.pk,
@@ -415,5 +388,5 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "event": event.title,
     }
     return MatrixWorld(
-        world=world, people=people, ids=ids, texts=texts, has_safeguarding=has_safeguarding
+        world=world, people=people, ids=ids, texts=texts
     )

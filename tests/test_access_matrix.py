@@ -24,7 +24,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from tests import routes
-from tests.conftest import PERSONAS, MatrixWorld, safeguarding_contact_model
+from tests.conftest import PERSONAS, MatrixWorld
 
 pytestmark = pytest.mark.django_db
 
@@ -141,22 +141,7 @@ def check_page(matrix: MatrixWorld, entry: routes.Row, asked: Asked) -> str | No
     return None
 
 
-def persona_params() -> list[object]:
-    params: list[object] = []
-    for persona in PERSONAS:
-        marks = []
-        if persona == "safeguarding" and safeguarding_contact_model() is None:
-            marks.append(
-                pytest.mark.skip(
-                    reason="upward.safety.models.SafeguardingContact does not exist yet on this "
-                    "branch; the column runs once the safeguarding-contact role is merged"
-                )
-            )
-        params.append(pytest.param(persona, marks=marks, id=persona))
-    return params
-
-
-@pytest.mark.parametrize("persona", persona_params())
+@pytest.mark.parametrize("persona", PERSONAS)
 def test_matrix(matrix: MatrixWorld, persona: str) -> None:
     client = matrix.client_for(persona)
     wrong, pending_now, pending_done = [], [], []

@@ -216,11 +216,7 @@ PREFERRED = (
 
 def personas_with_access(entry: routes.Row, matrix: MatrixWorld) -> list[str]:
     cells = routes.ACCESS[entry.access]
-    found = [
-        persona
-        for persona in PREFERRED
-        if cells[persona] == routes.OK and (persona != "safeguarding" or matrix.has_safeguarding)
-    ]
+    found = [persona for persona in PREFERRED if cells[persona] == routes.OK]
     return found or ["anon"]
 
 
