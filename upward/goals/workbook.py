@@ -18,7 +18,7 @@ from fpdf import FPDF
 from upward.goals import selectors
 from upward.goals.services import ensure_framework
 from upward.notes import selectors as notes_selectors
-from upward.notes.access import Seat
+from upward.pairing.workspace import Seat
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 
