@@ -53,6 +53,7 @@ from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme, SchedulingPolicy
+from upward.recruitment.models import Application
 
 STEP_FIELDS = (
     "kind",
@@ -1078,8 +1079,6 @@ def cancel_event(event: Event, *, by: Any) -> Event:
 
 def event_audience(event: Event) -> list[Person]:
     """Accepted participants of the programme in the event's audience, with an email."""
-    from upward.recruitment.models import Application
-
     roles = {"mentors": ["mentor"], "mentees": ["mentee"], "all": ["mentor", "mentee"]}[
         event.audience
     ]
