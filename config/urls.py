@@ -3,7 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from upward.accounts import urls as accounts_urls
 from upward.core import views as core_views
+from upward.organisations import urls as organisations_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -12,7 +14,14 @@ urlpatterns = [
     path("csp-report/", core_views.csp_report, name="csp-report"),
     path("accounts/", include("allauth.urls")),
     path("", include("upward.accounts.urls")),
-    path("people/", include("upward.organisations.urls")),
+    # The directory under /people/, one "organisations" namespace; its invite button's view is in
+    # accounts, which sits above organisations (docs/decisions.md, 13).
+    path(
+        "people/",
+        include(
+            (organisations_urls.urlpatterns + accounts_urls.people_urlpatterns, "organisations")
+        ),
+    ),
     path("programmes/", include("upward.programmes.urls")),
     path("", include("upward.recruitment.urls")),
     path("", include("upward.pairing.urls")),

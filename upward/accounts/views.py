@@ -1,13 +1,17 @@
 from allauth.account.utils import perform_login
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from upward.accounts import services
 from upward.accounts.forms import AcceptInvitationForm
 from upward.accounts.models import AccountInvitation
 from upward.core.errors import DomainError
 from upward.core.ratelimit import limit_per_address
+from upward.organisations.access import access_person
 
 
 def _gone(request: HttpRequest, invitation: AccountInvitation) -> HttpResponse:
@@ -56,3 +60,23 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return perform_login(request, user, redirect_url="/dashboard/")
     context["form"] = form
     return render(request, "accounts/accept_invitation.html", context)
+
+
+# The button on the directory's person page. Its address stays under /people/ in the
+# organisations namespace (see config/urls.py); the view is here because organisations sits
+# below accounts and must not import it.
+@login_required
+@require_POST
+def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access_person(request.user, pk)
+    try:
+        services.invite_person_to_upward(person, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("We emailed %(name)s an invitation to set up their Upward account.")
+            % {"name": person.full_name},
+        )
+    return redirect("organisations:person_detail", person.pk)

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import Http404
 
 from upward.goals.models import Goal, Skill, Task
-from upward.notes.access import Seat, access_pair_workspace
+from upward.pairing.workspace import Seat, access_pair_workspace
 from upward.programmes.access import access_programme_for_manager
 
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Count, F, Prefetch, Q
 
 from upward.goals.models import Assessment, Goal, GoalStatus, Rating, Skill, Task
-from upward.notes.access import Seat
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
+from upward.pairing.workspace import Seat
 
 
 @dataclass(frozen=True)

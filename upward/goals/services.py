@@ -28,9 +28,9 @@ from upward.goals.models import (
     Task,
     Term,
 )
-from upward.notes.services import require_active
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
+from upward.pairing.workspace import require_active
 
 
 def _today() -> dt.date:

@@ -24,8 +24,8 @@ from upward.goals.forms import (
 )
 from upward.goals.models import LEVELS, AssessmentKind
 from upward.goals.workbook import build_workbook
-from upward.notes.access import access_pair_workspace
 from upward.notes.views import form_error
+from upward.pairing.workspace import access_pair_workspace
 from upward.programmes.access import access_programme_for_manager
 
 

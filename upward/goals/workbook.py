@@ -17,8 +17,9 @@ from fpdf import FPDF
 
 from upward.goals import selectors
 from upward.goals.services import ensure_framework
+from upward.journey.models import Meeting
 from upward.notes import selectors as notes_selectors
-from upward.notes.access import Seat
+from upward.pairing.workspace import Seat
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 
@@ -97,11 +98,6 @@ def _date(value: dt.date | dt.datetime | None) -> str:
 
 def _journey(pdf: _Workbook, seat: Seat) -> None:
     pdf.heading(_("Your journey so far"))
-    try:
-        from upward.journey.models import Meeting
-    except ImportError:
-        pdf.muted(_("The meeting record is not available."))
-        return
     meetings = list(
         Meeting.objects.filter(pairing=seat.pairing).select_related("step").order_by("starts_at")
     )

@@ -13,10 +13,10 @@ from django.http import Http404
 
 from upward.impact.models import Commitment
 from upward.impact.selectors import GIVING_STATES
-from upward.notes.access import Seat, access_pair_workspace
 from upward.organisations.access import person_for
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
+from upward.pairing.workspace import Seat, access_pair_workspace
 from upward.programmes.access import can_manage_programmes
 
 

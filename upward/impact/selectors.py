@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from upward.goals.models import Rating
 from upward.impact.models import (
     CLOSE_TO_CAP,
     DEFAULT_CAP_MINUTES,
@@ -24,9 +25,11 @@ from upward.impact.models import (
     ThankYouNote,
     Theme,
 )
+from upward.journey.models import EventResponse, Meeting, MeetingStatus
 from upward.organisations.models import Organisation, Person
 from upward.pairing.models import Pairing, PairingState, PairingStateChange
 from upward.programmes.models import Objective, Programme
+from upward.recruitment.models import Application, Invitation
 
 # Pairings whose meetings count as time given: a pairing that ended early still took time.
 GIVING_STATES = (PairingState.ACTIVE, PairingState.COMPLETED, PairingState.ENDED)
@@ -104,8 +107,6 @@ def _time_given(
     now: dt.datetime | None,
     pairing: Pairing | None = None,
 ) -> dict[int, TimeGiven]:
-    from upward.journey.models import EventResponse, Meeting, MeetingStatus
-
     cap = cap_minutes(programme)
     this_month = month_of(now or timezone.now())
     result = {pk: TimeGiven(mentor_id=pk, cap=cap, this_month_key=this_month) for pk in mentor_ids}
@@ -144,8 +145,6 @@ def _time_given(
 
 def mentor_ids_of(programme: Programme) -> set[int]:
     """Everyone who mentors in the programme: paired as mentor, or accepted as one."""
-    from upward.recruitment.models import Application
-
     paired = Pairing.objects.filter(programme=programme, state__in=GIVING_STATES).values_list(
         "mentor_id", flat=True
     )
@@ -257,8 +256,6 @@ def mentor_asks(
     under-represented group. An inclusion programme where fewer than UPWARD_MIN_GROUP_SIZE
     people were asked therefore adds nothing to anyone's row; it is listed by name only.
     """
-    from upward.recruitment.models import Application, Invitation
-
     minimum = int(settings.UPWARD_MIN_GROUP_SIZE)
     since = _months_ago(now or timezone.now(), TOKENISM_MONTHS)
     scope = {
@@ -390,10 +387,6 @@ def _pairing_dates(pairing: Pairing) -> tuple[dt.date, dt.date | None]:
 
 def _skills(pairing: Pairing, mentor: Person) -> list[SkillGrowth]:
     """The mentor's own self-ratings at the start and the end, when the goals app has them."""
-    try:
-        from upward.goals.models import Rating
-    except ImportError:  # pragma: no cover - goals is part of the product today
-        return []
     levels: dict[str, dict[str, int]] = defaultdict(dict)
     order: list[str] = []
     for name, kind, level in (
@@ -415,8 +408,6 @@ def _skills(pairing: Pairing, mentor: Person) -> list[SkillGrowth]:
 
 
 def contribution_record(pairing: Pairing, *, now: dt.datetime | None = None) -> ContributionRecord:
-    from upward.journey.models import EventResponse
-
     mentor = pairing.mentor
     started_on, ended_on = _pairing_dates(pairing)
     events = list(

@@ -31,6 +31,7 @@ from upward.impact.models import (
     ThankYouNote,
     Theme,
 )
+from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme
@@ -61,8 +62,6 @@ def _notify(
 ) -> None:
     """Everything impact sends to participants is of the "impact" kind, so people choose once
     (straight away, weekly summary or in Upward only) for follow-ups and thank-you notes."""
-    from upward.notifications.services import notify
-
     notify(
         person,
         kind="impact",

@@ -21,19 +21,27 @@ from upward.journey.models import (
 from upward.organisations.access import person_for, require_person
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
+from upward.pairing.workspace import WORKSPACE_STATES, Seat, seat_for
 from upward.programmes.access import access_programme_for_manager, can_manage_programmes
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
 
 # The journey exists once both people have said yes; a finished pairing keeps its history.
-JOURNEY_STATES = (PairingState.ACTIVE, PairingState.COMPLETED)
+# It is the pair workspace's page, so it opens in the same states.
+JOURNEY_STATES = WORKSPACE_STATES
 
 
 def _pair_filter(person: Person, prefix: str = "") -> Q:
     return Q(**{f"{prefix}mentor": person}) | Q(**{f"{prefix}mentee": person})
 
 
-def access_pairing_for_participant(user: Any, pairing_id: int) -> Pairing:
+def _seat(pairing: Pairing, person: Person) -> Seat:
+    seat = seat_for(pairing, person)
+    assert seat is not None  # every query here only finds the person's own pairings
+    return seat
+
+
+def access_pair_journey(user: Any, pairing_id: int) -> Seat:
     person = person_for(user)
     if person is None:
         raise Http404("No such pairing.")
@@ -46,8 +54,7 @@ def access_pairing_for_participant(user: Any, pairing_id: int) -> Pairing:
         ).get(_pair_filter(person), pk=pairing_id, state__in=JOURNEY_STATES)
     except Pairing.DoesNotExist as exc:
         raise Http404("No such pairing.") from exc
-    pairing.viewer = person  # type: ignore[attr-defined]
-    return pairing
+    return _seat(pairing, person)
 
 
 def access_pairing_for_manager(user: Any, programme_id: int, pairing_id: int) -> Pairing:
@@ -62,7 +69,7 @@ def access_pairing_for_manager(user: Any, programme_id: int, pairing_id: int) ->
     return pairing
 
 
-def access_meeting(user: Any, meeting_id: int) -> Meeting:
+def access_meeting(user: Any, meeting_id: int) -> tuple[Seat, Meeting]:
     person = person_for(user)
     if person is None:
         raise Http404("No such meeting.")
@@ -81,11 +88,10 @@ def access_meeting(user: Any, meeting_id: int) -> Meeting:
         )
     except Meeting.DoesNotExist as exc:
         raise Http404("No such meeting.") from exc
-    meeting.pairing.viewer = person  # type: ignore[attr-defined]
-    return meeting
+    return _seat(meeting.pairing, person), meeting
 
 
-def access_agenda_item(user: Any, item_id: int) -> MeetingAgendaItem:
+def access_agenda_item(user: Any, item_id: int) -> tuple[Seat, MeetingAgendaItem]:
     person = person_for(user)
     if person is None:
         raise Http404("No such item.")
@@ -99,8 +105,7 @@ def access_agenda_item(user: Any, item_id: int) -> MeetingAgendaItem:
         )
     except MeetingAgendaItem.DoesNotExist as exc:
         raise Http404("No such item.") from exc
-    item.meeting.pairing.viewer = person  # type: ignore[attr-defined]
-    return item
+    return _seat(item.meeting.pairing, person), item
 
 
 def programme_role(person: Person, programme: Programme) -> str | None:

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class JourneyConfig(AppConfig):
     name = "upward.journey"
     label = "journey"
+
+    def ready(self) -> None:
+        from upward.notifications.scheduled import register_job
+
+        register_job("upward.journey.services.send_journey_reminders", order=20)

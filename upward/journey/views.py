@@ -26,8 +26,8 @@ from upward.journey.access import (
     access_event_for_participant,
     access_feed,
     access_meeting,
+    access_pair_journey,
     access_pairing_for_manager,
-    access_pairing_for_participant,
     access_template,
     access_template_for_edit,
     require_template_manager,
@@ -99,16 +99,18 @@ def my_journeys(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def pairing(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = access_pairing_for_participant(request.user, pk)
-    overview = selectors.pairing_overview(pairing, pairing.viewer)  # type: ignore[attr-defined]
+    seat = access_pair_journey(request.user, pk)
+    pairing = seat.pairing
+    overview = selectors.pairing_overview(pairing, seat.person)
     return render(request, "journey/pairing.html", {"o": overview, "pairing": pairing})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def agreement(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = access_pairing_for_participant(request.user, pk)
-    person = pairing.viewer  # type: ignore[attr-defined]
+    seat = access_pair_journey(request.user, pk)
+    pairing = seat.pairing
+    person = seat.person
     current = PairAgreement.objects.filter(pairing=pairing).first()
     instance = current or services.default_agreement(pairing)
     form = AgreementForm(request.POST or None, instance=instance)
@@ -135,9 +137,10 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = access_pairing_for_participant(request.user, pk)
+    seat = access_pair_journey(request.user, pk)
+    pairing = seat.pairing
     try:
-        services.confirm_agreement(pairing, person=pairing.viewer, by=request.user)  # type: ignore[attr-defined]
+        services.confirm_agreement(pairing, person=seat.person, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -148,14 +151,15 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def meetings(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = access_pairing_for_participant(request.user, pk)
+    seat = access_pair_journey(request.user, pk)
+    pairing = seat.pairing
     page_obj = Paginator(selectors.pair_meetings(pairing), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(
         request,
         "journey/meetings.html",
-        {"pairing": pairing, "page_obj": page_obj, "person": pairing.viewer},  # type: ignore[attr-defined]
+        {"pairing": pairing, "page_obj": page_obj, "person": seat.person},
     )
 
 
@@ -220,8 +224,9 @@ def _meeting_form_page(
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing = access_pairing_for_participant(request.user, pk)
-    person = pairing.viewer  # type: ignore[attr-defined]
+    seat = access_pair_journey(request.user, pk)
+    pairing = seat.pairing
+    person = seat.person
     allowed = services.may_organise(pairing, person)
     form = _meeting_form(request, pairing, person)
     if request.method == "POST" and allowed and form.is_valid():
@@ -252,9 +257,8 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(request.user, pk)
-    pairing = meeting.pairing
-    person = pairing.viewer  # type: ignore[attr-defined]
+    seat, meeting = access_meeting(request.user, pk)
+    person = seat.person
     add_form = AgendaItemForm(request.POST or None)
     if request.method == "POST":
         if add_form.is_valid():
@@ -316,15 +320,15 @@ def _agenda_partial(request: HttpRequest, meeting: Any, person: Any, add_form: A
 @login_required
 @require_POST
 def agenda_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access_agenda_item(request.user, pk)
-    person = item.meeting.pairing.viewer  # type: ignore[attr-defined]
+    seat, item = access_agenda_item(request.user, pk)
+    person = seat.person
     try:
         services.toggle_agenda_item(item, person=person, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
     if request.htmx:  # type: ignore[attr-defined]
-        meeting = access_meeting(request.user, item.meeting_id)
-        return _agenda_partial(request, meeting, meeting.pairing.viewer, AgendaItemForm())  # type: ignore[attr-defined]
+        seat, meeting = access_meeting(request.user, item.meeting_id)
+        return _agenda_partial(request, meeting, seat.person, AgendaItemForm())
     response = redirect("journey:meeting", item.meeting_id)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -333,9 +337,9 @@ def agenda_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(request.user, pk)
+    seat, meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
-    person = pairing.viewer  # type: ignore[attr-defined]
+    person = seat.person
     allowed = services.may_organise(pairing, person) and meeting.is_scheduled
     form = _meeting_form(request, pairing, person, meeting)
     if request.method == "POST" and allowed and form.is_valid():
@@ -363,9 +367,9 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(request.user, pk)
+    seat, meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
-    person = pairing.viewer  # type: ignore[attr-defined]
+    person = seat.person
     allowed = services.may_organise(pairing, person) and meeting.is_scheduled
     form = CancelForm(request.POST or None)
     if request.method == "POST" and allowed and form.is_valid():
@@ -394,8 +398,8 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(request.user, pk)
-    person = meeting.pairing.viewer  # type: ignore[attr-defined]
+    seat, meeting = access_meeting(request.user, pk)
+    person = seat.person
     initial: dict[str, Any] = {"actual_minutes": meeting.actual_minutes or meeting.duration_minutes}
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.MISSED):
         initial["outcome"] = meeting.status
@@ -429,7 +433,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = access_meeting(request.user, pk)
+    _seat, meeting = access_meeting(request.user, pk)
     item = services.meeting_item(meeting)
     return _ics_response(ics.invite(item), f"meeting-{meeting.pk}.ics", ics.method_of(item))
 

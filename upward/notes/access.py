@@ -1,8 +1,9 @@
 """Who may read what pairs write. Every lookup answers 404 for "missing" and "not yours".
 
-The rule is narrow on purpose: a pair's workspace belongs to the two people in it. Programme
-managers and organisation admins get 404 here like anybody else; the only content they can read
-is cohort posts, which were written for a whole cohort and are moderated by the programme team.
+The pair workspace itself (`Seat`, `access_pair_workspace`) lives in `upward.pairing.workspace`;
+here are the notes on top of it. Programme managers and organisation admins get 404 here like
+anybody else; the only content they can read is cohort posts, which were written for a whole
+cohort and are moderated by the programme team.
 """
 
 from __future__ import annotations
@@ -13,59 +14,15 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 
+from upward.journey.models import Meeting
 from upward.notes.models import Cohort, CohortPost, MeetingNote, SharedNote
 from upward.organisations.access import person_for
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
+from upward.pairing.workspace import WORKSPACE_STATES, Seat, access_pair_workspace, seat_for
 from upward.programmes.access import managed_programmes
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
-
-# A finished pairing stays readable by its two people; services refuse writes unless active.
-WORKSPACE_STATES = (PairingState.ACTIVE, PairingState.COMPLETED)
-
-
-@dataclass(frozen=True)
-class Seat:
-    """The signed-in person's place in a pair."""
-
-    pairing: Pairing
-    person: Person
-    partner: Person
-
-    @property
-    def is_mentor(self) -> bool:
-        return self.pairing.mentor_id == self.person.pk
-
-    @property
-    def is_active(self) -> bool:
-        return self.pairing.state == PairingState.ACTIVE
-
-
-def seat_for(pairing: Pairing, person: Person | None) -> Seat | None:
-    """The person's seat in a pairing already loaded, or None if they are not in it."""
-    if person is None or pairing.state not in WORKSPACE_STATES:
-        return None
-    if pairing.mentor_id == person.pk:
-        return Seat(pairing, person, pairing.mentee)
-    if pairing.mentee_id == person.pk:
-        return Seat(pairing, person, pairing.mentor)
-    return None
-
-
-def access_pair_workspace(user: Any, pairing_id: int) -> Seat:
-    person = person_for(user)
-    if person is None:
-        raise Http404("No such pairing.")
-    try:
-        pairing = Pairing.objects.select_related(
-            "programme__organisation", "mentor__user", "mentee__user"
-        ).get(Q(mentor=person) | Q(mentee=person), pk=pairing_id, state__in=WORKSPACE_STATES)
-    except Pairing.DoesNotExist as exc:
-        raise Http404("No such pairing.") from exc
-    seat = seat_for(pairing, person)
-    assert seat is not None  # the query above only finds the person's own pairings
-    return seat
 
 
 def access_shared_note(user: Any, pairing_id: int, note_id: int) -> tuple[Seat, SharedNote]:
@@ -80,13 +37,13 @@ def access_shared_note(user: Any, pairing_id: int, note_id: int) -> tuple[Seat, 
     return seat, note
 
 
-def access_meeting_for_notes(user: Any, meeting_id: int) -> tuple[Seat, Any, MeetingNote | None]:
+def access_meeting_for_notes(
+    user: Any, meeting_id: int
+) -> tuple[Seat, Meeting, MeetingNote | None]:
     """A meeting of the user's own pair, with the user's own private note about it (if any).
 
     The partner's note about the same meeting is never loaded: the query filters on author.
     """
-    from upward.journey.models import Meeting
-
     person = person_for(user)
     if person is None:
         raise Http404("No such meeting.")

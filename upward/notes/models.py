@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from upward.notes.fields import EncryptedTextField
+from upward.core.fields import EncryptedTextField
 
 
 class SharedNote(models.Model):

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 
+from upward.journey.models import Meeting
 from upward.notes.models import CohortPost, MeetingNote, Message, SharedNote
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
@@ -50,10 +51,6 @@ class MeetingRow:
 
 def meetings_with_my_notes(pairing: Pairing, person: Person) -> list[MeetingRow]:
     """The pair's meetings, each saying whether *this* person wrote a private note on it."""
-    try:
-        from upward.journey.models import Meeting
-    except ImportError:  # journey not installed: no meetings to write about
-        return []
     meetings = (
         Meeting.objects.filter(pairing=pairing)
         .select_related("step")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.notes.access import is_cohort_member
 from upward.notes.models import (
     CohortPost,
     MeetingNote,
@@ -28,19 +29,13 @@ from upward.notes.models import (
     SharedNoteRevision,
 )
 from upward.organisations.models import Person
-from upward.pairing.models import Pairing, PairingState
+from upward.pairing.models import Pairing
+from upward.pairing.workspace import require_active
 
 MAX_TITLE = 200
 MAX_BODY = 20_000
 MAX_MESSAGE = 5_000
 MAX_POST = 5_000
-
-
-def require_active(pairing: Pairing) -> None:
-    if pairing.state != PairingState.ACTIVE:
-        raise DomainError(
-            _("This pairing has finished. You can still read what you wrote, but not change it.")
-        )
 
 
 def _require_member(pairing: Pairing, person: Person) -> None:
@@ -230,7 +225,6 @@ def set_notification_preference(user: Any, *, email_on_message: bool) -> Notific
 def post_to_cohort(programme: Any, cohort: str, *, body: str, by: Person) -> CohortPost:
     """Membership is checked by access_cohort_space; this re-checks it for callers outside
     the views (a moderator who is not a member reads and hides but does not post)."""
-    from upward.notes.access import is_cohort_member
 
     if not is_cohort_member(by, programme, cohort):
         raise DomainError(_("Only members of this cohort can post here."))

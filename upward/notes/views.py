@@ -21,7 +21,6 @@ from upward.notes.access import (
     access_cohort_post_for_moderator,
     access_cohort_space,
     access_meeting_for_notes,
-    access_pair_workspace,
     access_shared_note,
 )
 from upward.notes.forms import (
@@ -33,6 +32,7 @@ from upward.notes.forms import (
 )
 from upward.notes.models import Cohort
 from upward.organisations.access import require_person
+from upward.pairing.workspace import access_pair_workspace
 
 NOTES_PAGE_SIZE = 20
 POSTS_PAGE_SIZE = 20

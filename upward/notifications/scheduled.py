@@ -1,8 +1,9 @@
 """The periodic jobs `manage.py run_scheduled` runs, in order.
 
 Each app owns its due-work function and its idempotency (a reminder is stamped before it is
-sent); this module only finds them, calls each once and reports. Apps still being built are
-picked up when their function exists, so cron needs one line however many apps join.
+sent) and registers it here from its `AppConfig.ready()`. This module sits low (notifications)
+and never names a higher app: it calls what was registered, once each, and reports. A job that
+cannot be imported fails at start-up, not silently at 3 a.m.
 """
 
 from __future__ import annotations
@@ -15,18 +16,57 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
+
 logger = logging.getLogger(__name__)
 
-# (module, function). Order matters a little: reminders first, so anything they notify about
-# with the weekly-summary preference is already waiting when the digest runs last.
-JOBS: tuple[tuple[str, str], ...] = (
-    ("upward.pairing.services", "send_pairing_reminders"),
-    ("upward.journey.services", "send_journey_reminders"),
-    ("upward.surveys.services", "send_survey_reminders"),
-    ("upward.safety.services", "send_safety_reminders"),
-    ("upward.impact.services", "send_impact_reminders"),
-    ("upward.notifications.services", "send_weekly_digests"),
-)
+# Order matters a little: reminders first (pairing 10, journey 20, surveys 30, safety 40,
+# impact 50), so anything they notify about with the weekly-summary preference is already
+# waiting when the digest runs last (100).
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # "<app>.<function>", as the command prints it
+    order: int
+    function: Callable[..., Any]
+
+
+_jobs: dict[str, Job] = {}
+
+
+def register_job(path: str, *, order: int) -> Job:
+    """Register the due-work function at `path` ("upward.<app>.<module>.<function>").
+
+    Raises ImproperlyConfigured when the module cannot be imported or has no such function, so
+    a mistyped or removed job stops the project from starting instead of being skipped.
+    """
+    module_name, _dot, function_name = path.rpartition(".")
+    if not module_name:
+        raise ImproperlyConfigured(f"Scheduled job {path!r} is not a dotted path to a function.")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"Scheduled job {path!r}: cannot import {module_name!r} ({exc})."
+        ) from exc
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise ImproperlyConfigured(
+            f"Scheduled job {path!r}: {module_name} has no function {function_name!r}."
+        )
+    parts = module_name.split(".")
+    app = parts[1] if len(parts) > 1 and parts[0] == "upward" else parts[0]
+    job = Job(name=f"{app}.{function_name}", order=order, function=function)
+    existing = _jobs.get(job.name)
+    if existing is not None and existing != job:
+        raise ImproperlyConfigured(f"Scheduled job {job.name} is registered twice.")
+    _jobs[job.name] = job
+    return job
+
+
+def registered_jobs() -> list[Job]:
+    return sorted(_jobs.values(), key=lambda job: (job.order, job.name))
 
 
 @dataclass
@@ -37,22 +77,10 @@ class JobResult:
     detail: str = ""
 
 
-def available_jobs() -> list[tuple[str, Callable[..., Any]]]:
-    found = []
-    for module_name, function_name in JOBS:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        function = getattr(module, function_name, None)
-        if callable(function):
-            found.append((f"{module_name.split('.')[1]}.{function_name}", function))
-    return found
-
-
 def run_scheduled(*, dry_run: bool = False) -> list[JobResult]:
     results = []
-    for name, function in available_jobs():
+    for job in registered_jobs():
+        name, function = job.name, job.function
         if dry_run and "dry_run" not in inspect.signature(function).parameters:
             results.append(JobResult(name, "skipped", detail="cannot preview without sending"))
             continue

@@ -10,7 +10,6 @@ urlpatterns = [
     path("<id:pk>/edit/", views.person_edit, name="person_edit"),
     path("<id:pk>/leave/", views.person_leave, name="person_leave"),
     path("<id:pk>/back/", views.person_back, name="person_back"),
-    path("<id:pk>/invite/", views.person_invite, name="person_invite"),
     path("import/", views.import_start, name="import"),
     path("import/template.csv", views.import_template, name="import_template"),
     path("import/<id:pk>/", views.import_preview, name="import_preview"),

@@ -17,7 +17,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from upward.accounts.services import invite_person_to_upward
 from upward.core import exports
 from upward.core.errors import DomainError
 from upward.organisations import importing, selectors, services
@@ -161,23 +160,6 @@ def person_back(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("%(name)s is active again.") % {"name": person.full_name})
-    return redirect("organisations:person_detail", person.pk)
-
-
-@login_required
-@require_POST
-def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access_person(request.user, pk)
-    try:
-        invite_person_to_upward(person, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("We emailed %(name)s an invitation to set up their Upward account.")
-            % {"name": person.full_name},
-        )
     return redirect("organisations:person_detail", person.pk)
 
 

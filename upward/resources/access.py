@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404
 
-from upward.notes.access import Seat, access_pair_workspace
 from upward.organisations.access import person_for, require_person
 from upward.organisations.models import Person
+from upward.pairing.workspace import Seat, access_pair_workspace
 from upward.programmes.access import can_manage_programmes
 from upward.resources.models import ActivityIdea, Resource, SavedItem
 

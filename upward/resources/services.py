@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
-from upward.notes.services import require_active
 from upward.organisations.models import Person, Topic
 from upward.pairing.models import Pairing
+from upward.pairing.workspace import require_active
 from upward.resources.models import ActivityIdea, Kind, Resource, SavedItem
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

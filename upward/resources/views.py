@@ -12,9 +12,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
 from upward.core.validation import is_valid_id
-from upward.notes.access import access_pair_workspace
 from upward.notes.views import form_error
 from upward.organisations.access import require_person
+from upward.pairing.workspace import access_pair_workspace
 from upward.resources import selectors, services
 from upward.resources.access import (
     access_resource,

@@ -7,6 +7,7 @@ class SafetyConfig(AppConfig):
 
     def ready(self) -> None:
         from upward.core.roles import register_privileged_role
+        from upward.notifications.scheduled import register_job
         from upward.organisations.access import person_for
         from upward.safety.access import is_safeguarding_contact
 
@@ -14,3 +15,4 @@ class SafetyConfig(AppConfig):
         register_privileged_role(
             "safeguarding contact", lambda user: is_safeguarding_contact(person_for(user))
         )
+        register_job("upward.safety.services.send_safety_reminders", order=40)

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from upward.notes.fields import EncryptedTextField
+from upward.core.fields import EncryptedTextField
 
 DEFAULT_NO_MEETING_DAYS = 30
 # A pulse answer at or below this on the 1-5 scale raises a flag for the programme team.

@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from upward.core.models import AuditEvent
 from upward.journey.models import Meeting, MeetingStatus, PairAgreement, ProgrammeJourney
 from upward.journey.services import organisers
 from upward.organisations.models import Person
@@ -402,8 +403,6 @@ def concern_notes(concern: Concern) -> list[Any]:
 
 
 def concern_history(concern: Concern) -> list[Any]:
-    from upward.core.models import AuditEvent
-
     return list(
         AuditEvent.objects.filter(object_type="safety.concern", object_id=str(concern.pk))
         .select_related("actor")

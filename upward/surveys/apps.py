@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SurveysConfig(AppConfig):
     name = "upward.surveys"
     label = "surveys"
+
+    def ready(self) -> None:
+        from upward.notifications.scheduled import register_job
+
+        register_job("upward.surveys.services.send_survey_reminders", order=30)

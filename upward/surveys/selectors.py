@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from upward.organisations.models import Person
+from upward.journey.models import Meeting, MeetingStatus
+from upward.organisations.models import Department, Person, Topic
 from upward.programmes.models import Programme
+from upward.recruitment.models import Application, Role
 from upward.surveys import outcomes
 from upward.surveys.models import (
     Answer,
@@ -72,8 +74,6 @@ class _Participant:
 
 
 def _participants(person_ids: Iterable[int] | None = None) -> list[_Participant]:
-    from upward.recruitment.models import Application
-
     qs = Application.objects.filter(status=Application.Status.ACCEPTED).exclude(
         programme__state__in=["draft", "archived"]
     )
@@ -154,8 +154,6 @@ def _occasions(
 def _held_meetings(
     person_ids: Iterable[int] | None, programme_ids: Iterable[int], today: dt.date
 ) -> dict[tuple[int, int], list[tuple[int, dt.date]]]:
-    from upward.journey.models import Meeting, MeetingStatus
-
     # A day's margin either side: the window is counted in local dates, the query in UTC.
     since = _start_of(today) - dt.timedelta(days=SESSION_WINDOW_DAYS + 1)
     qs = Meeting.objects.filter(
@@ -421,8 +419,6 @@ def _paired_items(
 
 
 def _names(programme: Programme, rows: list[_Row]) -> tuple[dict[int, str], dict[int, str]]:
-    from upward.organisations.models import Department, Topic
-
     department_ids = {r.department_id for r in rows if r.department_id}
     group_ids = {g for r in rows for g in r.groups}
     departments = dict(
@@ -473,8 +469,6 @@ def _breakdowns(
     department_names: dict[int, str],
     group_names: dict[int, str],
 ) -> list[Breakdown]:
-    from upward.recruitment.models import Role
-
     roles = dict(Role.choices)
     min_group, special = _min_group(), _special_min_group()
     not_stated = _("Not stated")

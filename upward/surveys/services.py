@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.programmes.models import Programme
+from upward.recruitment.models import Application
 from upward.surveys import library, selectors
 from upward.surveys.models import (
     SCALE_RANGES,
@@ -400,8 +402,6 @@ def clean_answers(questions: list[Question], raw: dict[int, Any]) -> dict[int, d
 
 
 def _consented_groups(programme: Programme, person: Person) -> list[int]:
-    from upward.recruitment.models import Application
-
     application = Application.objects.filter(
         programme=programme, person=person, lived_experience_consent=True
     ).first()
@@ -493,8 +493,6 @@ def set_success_measure(programme: Programme, *, item_key: str, by: Any) -> Succ
 
 
 def _notify(person: Person, *, survey: Survey, url: str, dedupe_key: str) -> bool:
-    from upward.notifications.services import notify
-
     sent = notify(
         person,
         kind="survey_due",

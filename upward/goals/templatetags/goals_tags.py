@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from upward.goals import selectors
-from upward.notes.access import seat_for
+from upward.pairing.workspace import seat_for
 
 register = template.Library()
 

@@ -80,7 +80,7 @@ def test_workbook_without_any_content_still_builds(pairs):
 
 def test_workbook_builds_with_core_fonts_when_no_unicode_font_is_installed(pairs, monkeypatch):
     from upward.goals import workbook
-    from upward.notes.access import seat_for
+    from upward.pairing.workspace import seat_for
 
     _content(pairs)
     monkeypatch.setattr(workbook, "_find_font", lambda: None)

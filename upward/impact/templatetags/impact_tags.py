@@ -18,7 +18,7 @@ from django.conf import settings
 from upward.impact import selectors
 from upward.impact.models import Commitment, CommitmentKind, ThankYouNote
 from upward.impact.pdf import hours_text
-from upward.notes.access import seat_for
+from upward.pairing.workspace import seat_for
 
 register = template.Library()
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 
 from upward.notes import selectors
-from upward.notes.access import seat_for
+from upward.pairing.workspace import seat_for
 
 register = template.Library()
 

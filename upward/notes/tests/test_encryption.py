@@ -9,7 +9,8 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
-from upward.notes import crypto, services
+from upward.core import crypto
+from upward.notes import services
 from upward.notes.models import SharedNote
 from upward.notes.tests.helpers import make_meeting
 

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
@@ -60,18 +61,11 @@ def test_run_scheduled_calls_each_available_job_once_in_order(monkeypatch):
     monkeypatch.setattr(upward.pairing.services, "send_pairing_reminders", pairing_job)
     monkeypatch.setattr(upward.journey.services, "send_journey_reminders", journey_job)
     monkeypatch.setattr(services, "send_weekly_digests", digest_job)
-    # Only these three: the apps still being built are looked up but left out here.
-    monkeypatch.setattr(
-        scheduled,
-        "JOBS",
-        (
-            ("upward.pairing.services", "send_pairing_reminders"),
-            ("upward.journey.services", "send_journey_reminders"),
-            ("upward.not_an_app.services", "send_nothing"),
-            ("upward.notifications.services", "no_such_function"),
-            ("upward.notifications.services", "send_weekly_digests"),
-        ),
-    )
+    # Only these three, registered out of order: the order numbers decide.
+    monkeypatch.setattr(scheduled, "_jobs", {})
+    scheduled.register_job("upward.notifications.services.send_weekly_digests", order=100)
+    scheduled.register_job("upward.journey.services.send_journey_reminders", order=20)
+    scheduled.register_job("upward.pairing.services.send_pairing_reminders", order=10)
     out = io.StringIO()
     call_command("run_scheduled", stdout=out)
     assert [name for name, _ in calls] == ["pairing", "journey", "digest"]
@@ -98,23 +92,52 @@ def test_a_failing_job_does_not_stop_the_others_and_fails_the_command(monkeypatc
 
     monkeypatch.setattr(upward.pairing.services, "send_pairing_reminders", broken)
     monkeypatch.setattr(upward.journey.services, "send_journey_reminders", fine)
-    monkeypatch.setattr(
-        scheduled,
-        "JOBS",
-        (
-            ("upward.pairing.services", "send_pairing_reminders"),
-            ("upward.journey.services", "send_journey_reminders"),
-        ),
-    )
+    monkeypatch.setattr(scheduled, "_jobs", {})
+    scheduled.register_job("upward.pairing.services.send_pairing_reminders", order=10)
+    scheduled.register_job("upward.journey.services.send_journey_reminders", order=20)
     with pytest.raises(CommandError, match="1 job"):
         call_command("run_scheduled", stdout=io.StringIO())
     assert ran == ["fine"]
 
 
-def test_the_real_jobs_are_all_found():
-    names = [name for name, _ in scheduled.available_jobs()]
+def test_the_real_jobs_are_all_registered_in_order():
+    names = [job.name for job in scheduled.registered_jobs()]
     assert names[:2] == ["pairing.send_pairing_reminders", "journey.send_journey_reminders"]
     assert names[-1] == "notifications.send_weekly_digests"
+    assert names == [
+        "pairing.send_pairing_reminders",
+        "journey.send_journey_reminders",
+        "surveys.send_survey_reminders",
+        "safety.send_safety_reminders",
+        "impact.send_impact_reminders",
+        "notifications.send_weekly_digests",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("upward.not_an_app.services.send_nothing", "cannot import 'upward.not_an_app.services'"),
+        ("upward.notifications.services.no_such_function", "has no function 'no_such_function'"),
+        ("upward.notifications.services.DIGEST_WEEKDAY_MISSING", "has no function"),
+        ("send_nothing", "not a dotted path"),
+    ],
+)
+def test_a_job_that_cannot_be_imported_fails_loudly(monkeypatch, path, message):
+    # The old list skipped these silently; a registration now refuses them at start-up.
+    monkeypatch.setattr(scheduled, "_jobs", {})
+    with pytest.raises(ImproperlyConfigured, match=message):
+        scheduled.register_job(path, order=10)
+    assert scheduled.registered_jobs() == []
+
+
+def test_two_different_jobs_under_one_name_are_refused(monkeypatch):
+    monkeypatch.setattr(scheduled, "_jobs", {})
+    scheduled.register_job("upward.notifications.services.send_weekly_digests", order=100)
+    # The same registration again (ready() run twice) is harmless.
+    scheduled.register_job("upward.notifications.services.send_weekly_digests", order=100)
+    with pytest.raises(ImproperlyConfigured, match="registered twice"):
+        scheduled.register_job("upward.notifications.services.send_weekly_digests", order=5)
 
 
 def test_run_scheduled_for_real_is_safe_to_repeat(

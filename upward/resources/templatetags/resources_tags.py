@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from upward.notes.access import seat_for
+from upward.pairing.workspace import seat_for
 from upward.resources import selectors
 
 register = template.Library()

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 
-from upward.notes import crypto
+from upward.core import crypto
 
 
 class EncryptedTextField(models.TextField):

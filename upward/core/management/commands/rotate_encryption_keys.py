@@ -16,8 +16,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from upward.notes import crypto
-from upward.notes.fields import encrypted_fields
+from upward.core import crypto
+from upward.core.fields import encrypted_fields
 
 BATCH = 500
 
