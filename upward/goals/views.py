@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.goals import selectors, services
 from upward.goals.access import access_goal, access_skill_for_manager, access_task
 from upward.goals.forms import (
@@ -25,7 +26,6 @@ from upward.goals.forms import (
 from upward.goals.models import LEVELS, AssessmentKind
 from upward.goals.workbook import build_workbook
 from upward.notes.access import access_pair_workspace
-from upward.notes.views import form_error
 from upward.programmes.access import access_programme_for_manager
 
 
@@ -74,7 +74,7 @@ def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
                 by=seat.person,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Goal added. Add a first task to get it moving."))
             return redirect("goals:goals", seat.pairing.pk)
@@ -105,7 +105,7 @@ def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                 by=seat.person,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Goal updated."))
             return redirect("goals:goals", seat.pairing.pk)
@@ -172,7 +172,7 @@ def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                 by=seat.person,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Task added."))
             return redirect(_goals_url(seat.pairing.pk) + f"#goal-{goal.pk}")
@@ -266,7 +266,7 @@ def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
                 seat.pairing, subject=subject, kind=kind, ratings=form.ratings(), by=seat.person
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Ratings saved."))
             return redirect("goals:skills", seat.pairing.pk)
@@ -377,7 +377,7 @@ def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> Ht
                     by=request.user,
                 )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Skills framework saved."))
             return redirect("goals:framework", programme.pk)

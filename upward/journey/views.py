@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
 from upward.journey import ics, selectors, services
 from upward.journey.access import (
@@ -61,11 +62,6 @@ from upward.organisations.access import require_person
 from upward.programmes.access import access_programme_for_manager
 
 PAGE_SIZE = 20
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def _local(value: dt.datetime, zone: str) -> dt.datetime:
@@ -118,7 +114,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("and_confirm"):
                 services.confirm_agreement(pairing, person=person, by=request.user)
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -239,7 +235,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -263,7 +259,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                     meeting, person=person, text=add_form.cleaned_data["text"], by=request.user
                 )
             except DomainError as exc:
-                _form_error(add_form, exc)
+                apply_domain_error(add_form, exc)
             else:
                 if not request.htmx:  # type: ignore[attr-defined]
                     return redirect("journey:meeting", meeting.pk)
@@ -353,7 +349,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Meeting changed. We have emailed the updated invitation."))
             return redirect("journey:meeting", meeting.pk)
@@ -372,7 +368,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.cancel_meeting(meeting, person=person, by=request.user)
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Meeting cancelled. We have emailed both of you a cancellation.")
@@ -410,7 +406,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Thank you: the meeting is recorded."))
             return redirect("journey:meeting", meeting.pk)
@@ -469,7 +465,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
                 event, person=person, answer=form.cleaned_data["answer"], by=request.user
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Thank you for letting us know."))
             return redirect("journey:event", event.pk)
@@ -566,7 +562,7 @@ def programme_setup(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Journey saved for this programme."))
             return redirect("journey:programme_setup", programme.pk)
@@ -669,7 +665,7 @@ def event_edit(request: HttpRequest, pk: int, event_pk: int | None = None) -> Ht
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Event saved. Invitations are on their way."))
             return redirect("journey:event_attendance", programme.pk, event.pk)
@@ -709,7 +705,7 @@ def event_attendance(request: HttpRequest, pk: int, event_pk: int) -> HttpRespon
         try:
             count = services.mark_attendance(event, attended=form.attended(), by=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Attendance saved for %(n)s people.") % {"n": count})
             return redirect("journey:event_attendance", pk, event.pk)
@@ -870,7 +866,7 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Step saved in the draft."))
             return redirect("journey:draft", pk)

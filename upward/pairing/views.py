@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.organisations.access import require_person
 from upward.pairing import selectors, services
 from upward.pairing.access import (
@@ -90,7 +91,7 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
                     settings=form.settings(),
                 )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             if save_only:
                 text = _("Settings saved.")
@@ -334,7 +335,7 @@ def end(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
         try:
             services.end_pairing(pairing, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -551,7 +552,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
                     chooser, ranking=form.cleaned_data["ranking"], by=request.user
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 n = len(form.cleaned_data["ranking"])
                 if n:

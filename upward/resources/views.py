@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.core.validation import is_valid_id
 from upward.notes.access import access_pair_workspace
-from upward.notes.views import form_error
 from upward.organisations.access import require_person
 from upward.resources import selectors, services
 from upward.resources.access import (
@@ -82,7 +82,7 @@ def _resource_form(request: HttpRequest, resource: Resource | None) -> HttpRespo
             else:
                 services.update_resource(resource, **fields)
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Resource saved to the library."))
             return redirect("resources:library")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.organisations.access import require_org_admin, require_person
 from upward.pairing.models import PairingState
 from upward.safety import selectors, services
@@ -54,7 +55,7 @@ def pulse(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
         try:
             services.submit_pulse(meeting, person=person, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Thank you. Only the people named on the form read your answers.")
@@ -143,7 +144,7 @@ def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.raise_concern(pairing, person=person, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Your concern has been sent. You can follow what happens here.")
@@ -222,7 +223,7 @@ def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.save_settings(programme, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Saved. The queue now uses these limits."))
             return redirect("safety:attention", programme.pk)
@@ -268,7 +269,7 @@ def concern(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
                 item, author=viewer, body=form.cleaned_data["body"], by=request.user
             )
         except DomainError as exc:
-            form.add_error("body", exc.message)
+            apply_domain_error(form, exc, field="body")
         else:
             messages.success(request, _("Note added."))
             return redirect("safety:concern", pk, item.pk)
@@ -337,7 +338,7 @@ def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse
                 by=request.user,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Check-in planned. You will get a reminder on the day."))
             return redirect("safety:attention", pk)
@@ -383,7 +384,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
                 admin.organisation, person=form.cleaned_data["person"], by=request.user
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
