@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
+from upward.core.shortcuts import act_and_redirect
 from upward.journey import ics, selectors, services
 from upward.journey.access import (
     access_agenda_item,
@@ -681,13 +683,12 @@ def event_edit(request: HttpRequest, pk: int, event_pk: int | None = None) -> Ht
 def event_cancel(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     event = access_event_for_manager(request.user, pk, event_pk)
     if request.method == "POST":
-        try:
-            services.cancel_event(event, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Event cancelled. Everyone invited has been told."))
-        return redirect("journey:programme_events", pk)
+        return act_and_redirect(
+            request,
+            lambda: services.cancel_event(event, by=request.user),
+            success=_("Event cancelled. Everyone invited has been told."),
+            to=reverse("journey:programme_events", args=[pk]),
+        )
     return render(
         request, "journey/event_cancel.html", {"programme": event.programme, "event": event}
     )
@@ -881,13 +882,12 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
 @require_POST
 def step_delete(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     step = _step(request, pk, step_pk)
-    try:
-        services.delete_step(step, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Step removed from the draft."))
-    return redirect("journey:draft", pk)
+    return act_and_redirect(
+        request,
+        lambda: services.delete_step(step, by=request.user),
+        success=_("Step removed from the draft."),
+        to=reverse("journey:draft", args=[pk]),
+    )
 
 
 @login_required
@@ -924,10 +924,9 @@ def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft(request, pk)
-    try:
-        services.discard_draft(draft, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Draft discarded."))
-    return redirect("journey:template", pk)
+    return act_and_redirect(
+        request,
+        lambda: services.discard_draft(draft, by=request.user),
+        success=_("Draft discarded."),
+        to=reverse("journey:template", args=[pk]),
+    )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
+from upward.core.shortcuts import act_and_redirect
 from upward.core.validation import valid_ids
 from upward.organisations.access import person_for
 from upward.programmes.access import access_programme_by_token, access_programme_for_manager
@@ -257,16 +258,12 @@ def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     if request.method == "POST":
-        try:
-            services.withdraw_application(application, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("You have withdrawn your application. Thank you for letting the team know."),
-            )
-        return redirect("recruitment:my_application", application.pk)
+        return act_and_redirect(
+            request,
+            lambda: services.withdraw_application(application, by=request.user),
+            success=_("You have withdrawn your application. Thank you for letting the team know."),
+            to=reverse("recruitment:my_application", args=[application.pk]),
+        )
     if not _can_withdraw(application):
         messages.info(request, _("This application cannot be withdrawn now."))
         return redirect("recruitment:my_application", application.pk)

@@ -53,7 +53,7 @@ def test_a_chosen_field_the_form_lacks_falls_back_to_above_the_form():
 
 def _request():  # type: ignore[no-untyped-def]
     request = RequestFactory().post("/anything/")
-    request._messages = CookieStorage(request)
+    request._messages = CookieStorage(request)  # type: ignore[attr-defined]
     return request
 
 
