@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from upward.core.testing.factories import (
+from upward.organisations.models import Organisation, Person
+from upward.programmes.models import Programme
+from upward.testing.factories import (
     DepartmentFactory,
     OrganisationFactory,
     ProgrammeFactory,
@@ -15,8 +17,6 @@ from upward.core.testing.factories import (
     level,
     person_with_account,
 )
-from upward.organisations.models import Organisation, Person
-from upward.programmes.models import Programme
 
 
 @dataclass

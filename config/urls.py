@@ -8,8 +8,7 @@ from upward.core import views as core_views
 from upward.organisations import urls as organisations_urls
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("dashboard/", core_views.dashboard, name="dashboard"),
+    path("", include("upward.dashboard.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("csp-report/", core_views.csp_report, name="csp-report"),
     path("accounts/", include("allauth.urls")),

@@ -32,9 +32,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from upward.core.testing.factories import level, person_with_account
 from upward.organisations.models import Person
 from upward.safety.services import add_safeguarding_contact
+from upward.testing.factories import level, person_with_account
 
 # Inside world.programme's dates (11 Jan - 9 Jul 2027) and its start-of-programme survey window.
 MATRIX_NOW = dt.datetime(2027, 2, 1, 10, 0, tzinfo=dt.UTC)

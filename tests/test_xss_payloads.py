@@ -32,9 +32,9 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from upward.core.testing.factories import TopicFactory, level, person_with_account
 from upward.journey.tests.factories import active_pairing, builtin_version
 from upward.programmes.tests.helpers import put_in_state
+from upward.testing.factories import TopicFactory, level, person_with_account
 
 ROOT = Path(__file__).resolve().parents[1]
 PAYLOAD = "<script>window.__xss=1</script><img src=x onerror=alert(1)>\"'"

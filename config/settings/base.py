@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "upward.safety",
     "upward.notifications",
     "upward.impact",
+    "upward.dashboard",
+    "upward.demo",
 ]
 
 MIDDLEWARE = [
@@ -88,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "upward.core.context_processors.navigation",
+                "upward.dashboard.context_processors.navigation",
                 "upward.notifications.context_processors.unread_count",
             ],
         },

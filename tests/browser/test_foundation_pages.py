@@ -11,10 +11,10 @@ import re
 
 import pytest
 
-from upward.core.testing.factories import TopicFactory
 from upward.organisations.models import Topic
 from upward.recruitment.models import Application
 from upward.recruitment.tests.helpers import apply, open_recruitment, question
+from upward.testing.factories import TopicFactory
 
 BAD_CSV = (
     "email,full_name,job_title,level,manager_email\n"

@@ -12,11 +12,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from upward.core.testing.factories import TopicFactory
 from upward.organisations.models import Topic
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
 from upward.recruitment.tests.helpers import open_recruitment
+from upward.testing.factories import TopicFactory
 
 PROGRAMME = "Data confidence, spring 2027"
 

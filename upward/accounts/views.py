@@ -10,6 +10,7 @@ from upward.accounts import services
 from upward.accounts.forms import AcceptInvitationForm
 from upward.accounts.models import AccountInvitation
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
 from upward.organisations.access import access_person
 
@@ -54,7 +55,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         except services.InvitationUnusable:
             return _gone(request, invitation)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, "Welcome to Upward. Your account is ready.")
             return perform_login(request, user, redirect_url="/dashboard/")

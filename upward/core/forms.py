@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.errors import DomainError
 from upward.core.validation import (
     MAX_ID,
     date_in_range,
@@ -144,3 +145,11 @@ class Form(SafeInputMixin, forms.Form):
 
 class ModelForm(SafeInputMixin, forms.ModelForm):
     pass
+
+
+def apply_domain_error(form: forms.BaseForm, exc: DomainError, *, field: str | None = None) -> None:
+    """Show a service's refusal on the form: on `field` when given (a view that knows better
+    where the message belongs), else on the field the error names, and above the form when the
+    form has no such field."""
+    name = field if field is not None else exc.field
+    form.add_error(name if name in form.fields else None, exc.message)

@@ -1,18 +1,14 @@
 import json
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from upward.core import selectors
 from upward.core.ratelimit import limit_per_address
-from upward.organisations.access import person_for
 
 
 @require_GET
@@ -25,25 +21,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    return render(request, "core/home.html")
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    person = person_for(request.user)
-    context = {
-        "person": person,
-        "managed": selectors.managed_programme_rows(request.user),
-        "applications": selectors.my_applications(person),
-        "open_programmes": selectors.open_programmes_for(person),
-        "pairings": selectors.my_pairings(person),
-    }
-    return render(request, "core/dashboard.html", context)
 
 
 csp_logger = logging.getLogger("upward.csp")

@@ -7,11 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
+from upward.core.shortcuts import act_and_redirect
 from upward.goals import selectors, services
 from upward.goals.access import access_goal, access_skill_for_manager, access_task
 from upward.goals.forms import (
@@ -24,14 +27,11 @@ from upward.goals.forms import (
 )
 from upward.goals.models import LEVELS, AssessmentKind
 from upward.goals.workbook import build_workbook
-from upward.notes.views import form_error
 from upward.pairing.workspace import access_pair_workspace
 from upward.programmes.access import access_programme_for_manager
 
 
 def _goals_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("goals:goals", args=[pk])
 
 
@@ -74,7 +74,7 @@ def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
                 by=seat.person,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Goal added. Add a first task to get it moving."))
             return redirect("goals:goals", seat.pairing.pk)
@@ -105,7 +105,7 @@ def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                 by=seat.person,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Goal updated."))
             return redirect("goals:goals", seat.pairing.pk)
@@ -132,13 +132,12 @@ def move_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 def delete_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     if request.method == "POST":
-        try:
-            services.delete_goal(goal, by=seat.person)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Goal deleted, with its tasks."))
-        return redirect("goals:goals", seat.pairing.pk)
+        return act_and_redirect(
+            request,
+            lambda: services.delete_goal(goal, by=seat.person),
+            success=_("Goal deleted, with its tasks."),
+            to=_goals_url(seat.pairing.pk),
+        )
     return render(
         request,
         "goals/confirm_delete.html",
@@ -172,7 +171,7 @@ def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                 by=seat.person,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Task added."))
             return redirect(_goals_url(seat.pairing.pk) + f"#goal-{goal.pk}")
@@ -199,13 +198,12 @@ def toggle_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 def delete_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
     seat, task = access_task(request.user, pk, task_pk)
     if request.method == "POST":
-        try:
-            services.delete_task(task, by=seat.person)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Task deleted."))
-        return redirect("goals:goals", seat.pairing.pk)
+        return act_and_redirect(
+            request,
+            lambda: services.delete_task(task, by=seat.person),
+            success=_("Task deleted."),
+            to=_goals_url(seat.pairing.pk),
+        )
     return render(
         request,
         "goals/confirm_delete.html",
@@ -266,7 +264,7 @@ def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
                 seat.pairing, subject=subject, kind=kind, ratings=form.ratings(), by=seat.person
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Ratings saved."))
             return redirect("goals:skills", seat.pairing.pk)
@@ -377,7 +375,7 @@ def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> Ht
                     by=request.user,
                 )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Skills framework saved."))
             return redirect("goals:framework", programme.pk)
@@ -391,13 +389,12 @@ def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> Ht
 def remove_skill(request: HttpRequest, pk: int, skill_pk: int) -> HttpResponse:
     skill = access_skill_for_manager(request.user, pk, skill_pk)
     if request.method == "POST":
-        try:
-            services.remove_skill(skill, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Skill removed from the framework."))
-        return redirect("goals:framework", skill.programme.pk)
+        return act_and_redirect(
+            request,
+            lambda: services.remove_skill(skill, by=request.user),
+            success=_("Skill removed from the framework."),
+            to=reverse("goals:framework", args=[skill.programme.pk]),
+        )
     return render(
         request, "goals/skill_remove.html", {"programme": skill.programme, "skill": skill}
     )

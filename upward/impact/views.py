@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.impact import pdf, selectors, services
 from upward.impact.access import (
     access_commitment,
@@ -32,7 +33,6 @@ from upward.impact.forms import (
     ThankYouForm,
 )
 from upward.impact.models import ThankYouNote
-from upward.notes.views import form_error
 from upward.programmes.access import access_programme_for_manager, managed_programmes
 
 PAGE_SIZE = 25
@@ -87,7 +87,7 @@ def new_commitment(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Saved. Only you can read it."))
             return redirect("impact:commitments", seat.pairing.pk)
@@ -117,7 +117,7 @@ def edit_commitment(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
                 by=request.user,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("impact:commitments", seat.pairing.pk)
@@ -181,7 +181,7 @@ def thank_you(request: HttpRequest, pk: int) -> HttpResponse:
                 seat.pairing, author=seat.person, text=form.cleaned_data["text"], by=request.user
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -337,7 +337,7 @@ def cap_settings(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_impact_settings(programme, monthly_cap_minutes=minutes, by=request.user)
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The cap is saved."))
             return redirect("impact:mentor_time", programme.pk)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -18,7 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
+from upward.core.shortcuts import act_and_redirect
 from upward.journey import ics, selectors, services
 from upward.journey.access import (
     access_agenda_item,
@@ -61,11 +64,6 @@ from upward.organisations.access import require_person
 from upward.programmes.access import access_programme_for_manager
 
 PAGE_SIZE = 20
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 def _local(value: dt.datetime, zone: str) -> dt.datetime:
@@ -120,7 +118,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("and_confirm"):
                 services.confirm_agreement(pairing, person=person, by=request.user)
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -244,7 +242,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -267,7 +265,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                     meeting, person=person, text=add_form.cleaned_data["text"], by=request.user
                 )
             except DomainError as exc:
-                _form_error(add_form, exc)
+                apply_domain_error(add_form, exc)
             else:
                 if not request.htmx:  # type: ignore[attr-defined]
                     return redirect("journey:meeting", meeting.pk)
@@ -357,7 +355,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Meeting changed. We have emailed the updated invitation."))
             return redirect("journey:meeting", meeting.pk)
@@ -376,7 +374,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.cancel_meeting(meeting, person=person, by=request.user)
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Meeting cancelled. We have emailed both of you a cancellation.")
@@ -414,7 +412,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Thank you: the meeting is recorded."))
             return redirect("journey:meeting", meeting.pk)
@@ -473,7 +471,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
                 event, person=person, answer=form.cleaned_data["answer"], by=request.user
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Thank you for letting us know."))
             return redirect("journey:event", event.pk)
@@ -570,7 +568,7 @@ def programme_setup(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Journey saved for this programme."))
             return redirect("journey:programme_setup", programme.pk)
@@ -673,7 +671,7 @@ def event_edit(request: HttpRequest, pk: int, event_pk: int | None = None) -> Ht
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Event saved. Invitations are on their way."))
             return redirect("journey:event_attendance", programme.pk, event.pk)
@@ -689,13 +687,12 @@ def event_edit(request: HttpRequest, pk: int, event_pk: int | None = None) -> Ht
 def event_cancel(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     event = access_event_for_manager(request.user, pk, event_pk)
     if request.method == "POST":
-        try:
-            services.cancel_event(event, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Event cancelled. Everyone invited has been told."))
-        return redirect("journey:programme_events", pk)
+        return act_and_redirect(
+            request,
+            lambda: services.cancel_event(event, by=request.user),
+            success=_("Event cancelled. Everyone invited has been told."),
+            to=reverse("journey:programme_events", args=[pk]),
+        )
     return render(
         request, "journey/event_cancel.html", {"programme": event.programme, "event": event}
     )
@@ -713,7 +710,7 @@ def event_attendance(request: HttpRequest, pk: int, event_pk: int) -> HttpRespon
         try:
             count = services.mark_attendance(event, attended=form.attended(), by=request.user)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Attendance saved for %(n)s people.") % {"n": count})
             return redirect("journey:event_attendance", pk, event.pk)
@@ -874,7 +871,7 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Step saved in the draft."))
             return redirect("journey:draft", pk)
@@ -889,13 +886,12 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
 @require_POST
 def step_delete(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
     step = _step(request, pk, step_pk)
-    try:
-        services.delete_step(step, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Step removed from the draft."))
-    return redirect("journey:draft", pk)
+    return act_and_redirect(
+        request,
+        lambda: services.delete_step(step, by=request.user),
+        success=_("Step removed from the draft."),
+        to=reverse("journey:draft", args=[pk]),
+    )
 
 
 @login_required
@@ -932,10 +928,9 @@ def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _draft(request, pk)
-    try:
-        services.discard_draft(draft, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Draft discarded."))
-    return redirect("journey:template", pk)
+    return act_and_redirect(
+        request,
+        lambda: services.discard_draft(draft, by=request.user),
+        success=_("Draft discarded."),
+        to=reverse("journey:template", args=[pk]),
+    )

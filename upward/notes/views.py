@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from upward.core.errors import Conflict, DomainError
+from upward.core.forms import apply_domain_error
 from upward.notes import selectors, services
 from upward.notes.access import (
     access_cohort_post_for_moderator,
@@ -36,10 +36,6 @@ from upward.pairing.workspace import access_pair_workspace
 
 NOTES_PAGE_SIZE = 20
 POSTS_PAGE_SIZE = 20
-
-
-def form_error(form: forms.BaseForm, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 @login_required
@@ -69,7 +65,7 @@ def new_shared_note(request: HttpRequest, pk: int) -> HttpResponse:
                 by=seat.person,
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Note saved. Your partner can read and edit it too."))
             return redirect("notes:shared_note", seat.pairing.pk, note.pk)
@@ -114,9 +110,9 @@ def edit_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpRespons
             data["version"] = str(note.version)
             form = SharedNoteForm(data)
             form.is_valid()
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Note saved. The earlier version is in the history."))
             return redirect("notes:shared_note", seat.pairing.pk, note.pk)
@@ -189,7 +185,7 @@ def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
                 meeting, body=form.cleaned_data["body"], by=seat.person
             )
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -221,7 +217,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.send_message(seat.pairing, body=form.cleaned_data["body"], by=seat.person)
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Message sent."))
             return redirect("notes:messages", seat.pairing.pk)
@@ -283,7 +279,7 @@ def cohort_space(request: HttpRequest, pk: int, cohort: str) -> HttpResponse:
                     seat.programme, cohort, body=form.cleaned_data["body"], by=seat.person
                 )
             except DomainError as exc:
-                form_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("Posted to the cohort."))
                 return redirect("notes:cohort_space", pk, cohort)

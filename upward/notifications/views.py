@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.notifications import selectors, services
 from upward.notifications.access import access_own_notification
 from upward.notifications.forms import PreferencesForm
@@ -94,7 +95,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         try:
             services.set_preferences(person, choices=form.cleaned_data, by=request.user)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Your notification choices are saved."))
             return redirect("notifications:preferences")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from upward.core import exports
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.organisations import importing, selectors, services
 from upward.organisations.access import (
     access_department,
@@ -47,11 +48,6 @@ def _bound(request: HttpRequest, *, files: bool = False) -> tuple[Any, ...]:
     if request.method != "POST":
         return (None, None) if files else (None,)
     return (request.POST, request.FILES) if files else (request.POST,)
-
-
-def _form_error(form: Any, exc: DomainError, renames: dict[str, str] | None = None) -> None:
-    field = (renames or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +91,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 admin.organisation, by=request.user, details=form.details()
             )
         except DomainError as exc:
-            _form_error(form, exc, PERSON_ERROR_FIELDS)
+            apply_domain_error(form, exc, field=PERSON_ERROR_FIELDS.get(exc.field or ""))
         else:
             messages.success(
                 request, _("%(name)s is in the directory.") % {"name": person.full_name}
@@ -112,7 +108,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_person(person, by=request.user, details=form.details())
         except DomainError as exc:
-            _form_error(form, exc, PERSON_ERROR_FIELDS)
+            apply_domain_error(form, exc, field=PERSON_ERROR_FIELDS.get(exc.field or ""))
         else:
             messages.success(request, _("Changes saved."))
             return redirect("organisations:person_detail", person.pk)
@@ -181,7 +177,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
                 content=upload.read(importing.MAX_BYTES + 1),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             return redirect("organisations:import_preview", people_import.pk)
     history = Paginator(selectors.import_history(admin.organisation), 20).get_page(
@@ -338,7 +334,7 @@ def _setup_form_page(
         try:
             save(form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, done)
             return redirect(_setup_url(section))

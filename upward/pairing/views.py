@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,6 +20,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
+from upward.core.shortcuts import act_and_redirect
 from upward.organisations.access import require_person
 from upward.pairing import selectors, services
 from upward.pairing.access import (
@@ -90,7 +93,7 @@ def matching(request: HttpRequest, pk: int) -> HttpResponse:
                     settings=form.settings(),
                 )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             if save_only:
                 text = _("Settings saved.")
@@ -256,13 +259,12 @@ def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_rule(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
     rule = access_rule_for_manager(request.user, pk, rule_pk)
-    try:
-        services.remove_match_rule(rule, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Rule removed. Run matching again to apply it."))
-    return redirect(_next(request, _matching_url(pk)))
+    return act_and_redirect(
+        request,
+        lambda: services.remove_match_rule(rule, by=request.user),
+        success=_("Rule removed. Run matching again to apply it."),
+        to=_next(request, _matching_url(pk)),
+    )
 
 
 @login_required
@@ -294,8 +296,6 @@ def swap(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
 
 
 def _matching_url(pk: int) -> str:
-    from django.urls import reverse
-
     return reverse("pairing:matching", args=[pk])
 
 
@@ -334,7 +334,7 @@ def end(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
         try:
             services.end_pairing(pairing, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            form.add_error("reason" if exc.field == "reason" else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -366,13 +366,12 @@ def new_partner(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 @require_POST
 def complete(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
-    try:
-        services.complete_pairing(pairing, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Marked as completed."))
-    return redirect("pairing:pairings", pk)
+    return act_and_redirect(
+        request,
+        lambda: services.complete_pairing(pairing, by=request.user),
+        success=_("Marked as completed."),
+        to=reverse("pairing:pairings", args=[pk]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,13 +445,13 @@ def close_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 @require_POST
 def cancel_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
     round_ = access_round_for_manager(request.user, pk, round_pk)
-    try:
-        services.cancel_choice_round(round_, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("pairing:round", pk, round_.pk)
-    messages.success(request, _("Round cancelled. The choosers have been told."))
-    return redirect("pairing:matching", pk)
+    return act_and_redirect(
+        request,
+        lambda: services.cancel_choice_round(round_, by=request.user),
+        success=_("Round cancelled. The choosers have been told."),
+        to=_matching_url(pk),
+        on_error=reverse("pairing:round", args=[pk, round_.pk]),
+    )
 
 
 @login_required
@@ -551,7 +550,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
                     chooser, ranking=form.cleaned_data["ranking"], by=request.user
                 )
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 n = len(form.cleaned_data["ranking"])
                 if n:

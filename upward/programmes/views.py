@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
 from upward.organisations.access import person_for
 from upward.programmes import selectors, services
@@ -32,10 +33,6 @@ from upward.programmes.models import Programme, SelectionMode, State
 from upward.programmes.services import QUESTION_STATES, SIGNUP_STATES
 
 PER_PAGE = 20
-
-
-def _form_error(form, error: DomainError) -> None:  # type: ignore[no-untyped-def]
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _detail(programme: Programme) -> HttpResponse:
@@ -77,7 +74,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         try:
             programme = services.create_programme(creator, fields=form.cleaned_data)
         except DomainError as error:
-            _form_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -133,7 +130,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 programme, fields=form.design_values(), by=request.user
             )
         except DomainError as error:
-            _form_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, _("Design saved."))
             return _detail(programme)
@@ -249,7 +246,7 @@ def programme_managers(request: HttpRequest, pk: int) -> HttpResponse:
                 programme, managers=form.cleaned_data["managers"], by=request.user
             )
         except DomainError as error:
-            _form_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, _("Managers saved."))
             return _detail(programme)
@@ -280,7 +277,7 @@ def question_list(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_question(programme, fields=form.cleaned_data, by=request.user)
         except DomainError as error:
-            _form_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, _("Question added."))
             return redirect("programmes:questions", programme.pk)
@@ -305,7 +302,7 @@ def question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
         try:
             services.update_question(question, fields=form.cleaned_data, by=request.user)
         except DomainError as error:
-            _form_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, _("Question saved."))
             return redirect("programmes:questions", pk)

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
+from upward.core.shortcuts import act_and_redirect
 from upward.core.validation import valid_ids
 from upward.organisations.access import person_for
 from upward.programmes.access import access_programme_by_token, access_programme_for_manager
@@ -43,11 +44,6 @@ from upward.recruitment.models import Application, Role
 Status = Application.Status
 REVIEW_PAGE_SIZE = 25
 CANDIDATES_PAGE_SIZE = 50
-
-
-def _form_error(form: Form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,7 +108,7 @@ def apply(request: HttpRequest, token: str) -> HttpResponse:
                 programme, person, role=role, by=request.user, **form.service_kwargs()
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _submitted_message(application))
             return redirect("recruitment:my_application", application.pk)
@@ -238,7 +234,7 @@ def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_application(application, by=request.user, **form.service_kwargs())
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Your changes are saved."))
             return redirect("recruitment:my_application", application.pk)
@@ -262,16 +258,12 @@ def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     if request.method == "POST":
-        try:
-            services.withdraw_application(application, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(
-                request,
-                _("You have withdrawn your application. Thank you for letting the team know."),
-            )
-        return redirect("recruitment:my_application", application.pk)
+        return act_and_redirect(
+            request,
+            lambda: services.withdraw_application(application, by=request.user),
+            success=_("You have withdrawn your application. Thank you for letting the team know."),
+            to=reverse("recruitment:my_application", args=[application.pk]),
+        )
     if not _can_withdraw(application):
         messages.info(request, _("This application cannot be withdrawn now."))
         return redirect("recruitment:my_application", application.pk)
@@ -395,7 +387,7 @@ def review_detail(request: HttpRequest, pk: int, application_pk: int) -> HttpRes
             form = DecisionForm(data)
             form.is_valid()
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -436,7 +428,7 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                apply_domain_error(form, exc)
             else:
                 _report_invitations(request, result)
                 return redirect(request.get_full_path())

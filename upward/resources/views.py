@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
+from upward.core.shortcuts import act_and_redirect
 from upward.core.validation import is_valid_id
-from upward.notes.views import form_error
 from upward.organisations.access import require_person
 from upward.pairing.workspace import access_pair_workspace
 from upward.resources import selectors, services
@@ -82,7 +84,7 @@ def _resource_form(request: HttpRequest, resource: Resource | None) -> HttpRespo
             else:
                 services.update_resource(resource, **fields)
         except DomainError as exc:
-            form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Resource saved to the library."))
             return redirect("resources:library")
@@ -106,13 +108,12 @@ def edit_resource(request: HttpRequest, pk: int) -> HttpResponse:
 def delete_resource(request: HttpRequest, pk: int) -> HttpResponse:
     resource = access_resource_for_editor(request.user, pk)
     if request.method == "POST":
-        try:
-            services.delete_resource(resource, by=request.user)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Resource removed from the library."))
-        return redirect("resources:library")
+        return act_and_redirect(
+            request,
+            lambda: services.delete_resource(resource, by=request.user),
+            success=_("Resource removed from the library."),
+            to="resources:library",
+        )
     return render(request, "resources/delete.html", {"resource": resource})
 
 
@@ -215,10 +216,9 @@ def mark_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_saved_item(request.user, pk, item_pk)
-    try:
-        services.remove_item(item, by=seat.person)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Removed from your list. You can save it again any time."))
-    return redirect("resources:saved", seat.pairing.pk)
+    return act_and_redirect(
+        request,
+        lambda: services.remove_item(item, by=seat.person),
+        success=_("Removed from your list. You can save it again any time."),
+        to=reverse("resources:saved", args=[seat.pairing.pk]),
+    )

@@ -8,10 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
+from upward.core.shortcuts import act_and_redirect
 from upward.organisations.access import require_org_admin, require_person
 from upward.pairing.models import PairingState
 from upward.safety import selectors, services
@@ -54,7 +57,7 @@ def pulse(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
         try:
             services.submit_pulse(meeting, person=person, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Thank you. Only the people named on the form read your answers.")
@@ -143,7 +146,7 @@ def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.raise_concern(pairing, person=person, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Your concern has been sent. You can follow what happens here.")
@@ -222,7 +225,7 @@ def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.save_settings(programme, by=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Saved. The queue now uses these limits."))
             return redirect("safety:attention", programme.pk)
@@ -243,18 +246,17 @@ def exits(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def snooze(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing, _viewer = access_pairing_for_safety(request.user, pk, pairing_pk)
-    try:
-        services.snooze_flag(
+    return act_and_redirect(
+        request,
+        lambda: services.snooze_flag(
             pairing,
             kind=request.POST.get("kind", ""),
             days=request.POST.get("days"),
             by=request.user,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Hidden for now. It comes back if it still applies."))
-    return redirect("safety:attention", pk)
+        ),
+        success=_("Hidden for now. It comes back if it still applies."),
+        to=reverse("safety:attention", args=[pk]),
+    )
 
 
 @login_required
@@ -268,7 +270,7 @@ def concern(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
                 item, author=viewer, body=form.cleaned_data["body"], by=request.user
             )
         except DomainError as exc:
-            form.add_error("body", exc.message)
+            apply_domain_error(form, exc, field="body")
         else:
             messages.success(request, _("Note added."))
             return redirect("safety:concern", pk, item.pk)
@@ -309,13 +311,12 @@ def concern_move(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse
 @require_POST
 def rematch_done(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
     item, _viewer = access_rematch_request_for_safety(request.user, pk, request_pk)
-    try:
-        services.close_rematch_request(item, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Marked as dealt with."))
-    return redirect("safety:attention", pk)
+    return act_and_redirect(
+        request,
+        lambda: services.close_rematch_request(item, by=request.user),
+        success=_("Marked as dealt with."),
+        to=reverse("safety:attention", args=[pk]),
+    )
 
 
 @login_required
@@ -337,7 +338,7 @@ def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse
                 by=request.user,
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Check-in planned. You will get a reminder on the day."))
             return redirect("safety:attention", pk)
@@ -383,7 +384,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
                 admin.organisation, person=form.cleaned_data["person"], by=request.user
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,

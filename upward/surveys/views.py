@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core import exports
 from upward.core.errors import DomainError
+from upward.core.forms import apply_domain_error
 from upward.organisations.access import require_person
 from upward.programmes.access import access_programme_for_manager
 from upward.surveys import library, reporting, selectors, services
@@ -27,11 +27,6 @@ from upward.surveys.forms import (
     SurveyForm,
     TemplateChoiceForm,
 )
-
-
-def _form_error(form: forms.BaseForm, exc: DomainError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
 
 # ---------------------------------------------------------------- managers
 
@@ -50,7 +45,7 @@ def programme_surveys(request: HttpRequest, pk: int) -> HttpResponse:
                 programme, template_key=form.cleaned_data["template"], by=request.user
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request, _("Survey created as a draft. Check the questions, then open it.")
@@ -76,7 +71,7 @@ def new_survey(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             survey = services.create_survey(programme, **form.cleaned_data, by=request.user)
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Survey created. Add its questions."))
             return redirect("surveys:detail", programme.pk, survey.pk)
@@ -103,7 +98,7 @@ def edit_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
         try:
             services.update_survey(survey, **form.cleaned_data, by=request.user)
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Survey settings saved."))
             return redirect("surveys:detail", pk, survey.pk)
@@ -134,7 +129,7 @@ def survey_detail(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Question added."))
             return redirect("surveys:detail", pk, survey.pk)
@@ -175,7 +170,7 @@ def edit_question(request: HttpRequest, pk: int, survey_pk: int, question_pk: in
                 by=request.user,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Question saved."))
             return redirect("surveys:detail", pk, survey.pk)
@@ -410,7 +405,7 @@ def answer(request: HttpRequest, survey_pk: int, occasion: str = "") -> HttpResp
         try:
             services.submit_response(due, person=person, answers=form.raw_answers())
         except DomainError as exc:
-            form.add_error(form.field_for(exc.field), exc.message)
+            apply_domain_error(form, exc, field=form.field_for(exc.field))
         else:
             return redirect("surveys:thanks", due.survey.pk)
     return render(

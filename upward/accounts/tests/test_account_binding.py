@@ -15,13 +15,13 @@ from django.test import Client
 
 from upward.accounts.models import AccountInvitation, User
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import (
+from upward.organisations.models import Person
+from upward.testing.factories import (
     OrganisationFactory,
     PersonFactory,
     level,
     person_with_account,
 )
-from upward.organisations.models import Person
 
 PASSWORD = "a-long-unusual-passphrase"
 NO_ENTRY = "Ask your organisation's Upward admin for an invitation"

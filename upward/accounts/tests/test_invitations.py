@@ -10,7 +10,7 @@ from upward.accounts import services
 from upward.accounts.models import AccountInvitation, User
 from upward.core.errors import Conflict, DomainError
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import PersonFactory, give_domain
+from upward.testing.factories import PersonFactory, give_domain
 
 
 @pytest.fixture

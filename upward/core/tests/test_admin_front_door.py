@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from config.settings import base
-from upward.core.testing.factories import UserFactory
 from upward.core.testing.two_factor import code_for, give_totp
+from upward.testing.factories import UserFactory
 
 PASSWORD = "correct horse battery"  # UserFactory's
 ACTIVATE = "/accounts/2fa/totp/activate/"

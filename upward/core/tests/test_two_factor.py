@@ -13,8 +13,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from upward.core.testing.factories import UserFactory
 from upward.core.testing.two_factor import code_for, give_totp
+from upward.safety.services import add_safeguarding_contact
+from upward.testing.factories import UserFactory
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
 PASSWORD = "correct horse battery"  # UserFactory's
@@ -63,8 +64,6 @@ def test_staff_without_an_authenticator_must_set_one_up_first(required):
 @pytest.mark.django_db
 def test_a_safeguarding_contact_without_an_authenticator_must_set_one_up_first(world, required):
     # The role made to read every programme's concerns and pulses: no password-only access.
-    from upward.safety.services import add_safeguarding_contact
-
     contact = world.other_applicant  # a plain employee: no admin, runs no programme
     client = world.client_for(contact)
     assert client.get("/dashboard/").status_code == 200

@@ -10,11 +10,11 @@ import time_machine
 from django.core import mail
 
 from upward.core.errors import DomainError
-from upward.core.testing.factories import level, person_with_account
 from upward.impact import selectors, services
 from upward.impact.models import Commitment, CommitmentFollowUp
 from upward.notes.tests.helpers import make_pairing
 from upward.notifications.models import Notification, NotificationPreference
+from upward.testing.factories import level, person_with_account
 
 
 def add(pairs, owner=None, **kw):  # type: ignore[no-untyped-def]

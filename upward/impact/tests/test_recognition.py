@@ -8,12 +8,12 @@ from django.core import mail
 
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import level, person_with_account
 from upward.goals.models import Assessment, Rating, Skill
 from upward.impact import selectors, services
 from upward.impact.models import RecordShare, ThankYouNote
 from upward.impact.tests.helpers import at, complete, event, meeting
 from upward.notifications.models import Notification, NotificationPreference
+from upward.testing.factories import level, person_with_account
 
 NOTE = "You changed how I run my leadership meetings. Thank you, Jess."
 

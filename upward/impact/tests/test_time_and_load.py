@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 
 from upward.core.errors import DomainError
-from upward.core.testing.factories import ProgrammeFactory, person_with_account
 from upward.impact import selectors, services
 from upward.impact.models import ImpactSettings
 from upward.impact.tests.helpers import at, event, meeting
 from upward.notes.tests.helpers import accept, make_pairing
 from upward.programmes.models import Programme
 from upward.recruitment.models import Invitation
+from upward.testing.factories import ProgrammeFactory, person_with_account
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 from django.template import Context, Template
 
-from upward.core.testing.factories import person_with_account
 from upward.impact import services
 from upward.impact.models import Commitment, ImpactSettings
 from upward.impact.tests.helpers import at, complete, meeting
 from upward.notes.tests.helpers import accept
 from upward.recruitment.models import Invitation
+from upward.testing.factories import person_with_account
 
 PAIR_OWNERS = {"mentor", "mentee"}
 
@@ -227,8 +227,8 @@ def test_cap_settings_form(world, pairs):
 
 
 def _crowd(world, pairs, n=6):  # type: ignore[no-untyped-def]
-    from upward.core.testing.factories import level, person_with_account
     from upward.notes.tests.helpers import accept, make_pairing
+    from upward.testing.factories import level, person_with_account
 
     for i in range(n):
         mentor = person_with_account(organisation=world.org, level=level(world.org, 2))

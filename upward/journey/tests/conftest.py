@@ -6,11 +6,11 @@ from dataclasses import dataclass
 import pytest
 import time_machine
 
-from upward.core.testing.factories import level, person_with_account
 from upward.journey.models import JourneyVersion
 from upward.journey.tests.factories import active_pairing, builtin_version
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
+from upward.testing.factories import level, person_with_account
 
 # Tests run at a fixed moment inside the programme's dates (11 Jan – 9 Jul 2027).
 NOW = dt.datetime(2027, 2, 1, 9, 0, tzinfo=dt.UTC)

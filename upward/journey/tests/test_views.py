@@ -324,7 +324,7 @@ def test_list_pages_query_budgets(pairs, world, django_assert_max_num_queries):
     for days in range(1, 8):
         book(pairs, days=days, step=None)
     for i in range(6):
-        from upward.core.testing.factories import person_with_account
+        from upward.testing.factories import person_with_account
 
         mentor = person_with_account(organisation=world.org, email=f"m{i}@northwind.test")
         mentee = person_with_account(organisation=world.org, email=f"s{i}@northwind.test")

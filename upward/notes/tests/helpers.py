@@ -9,11 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from upward.core.testing.factories import level, person_with_account
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
+from upward.testing.factories import level, person_with_account
 
 
 def make_pairing(

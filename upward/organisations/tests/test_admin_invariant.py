@@ -9,10 +9,10 @@ import pytest
 from django.db import connection
 
 from upward.core.errors import Conflict
-from upward.core.testing.factories import person_with_account
 from upward.organisations import services
 from upward.organisations.models import Person
 from upward.organisations.services import PersonDetails
+from upward.testing.factories import person_with_account
 
 HEADER = "email,full_name,org_admin\n"
 

@@ -15,11 +15,11 @@ from upward.accounts.models import AccountInvitation
 from upward.accounts.services import invite_person_to_upward
 from upward.core.errors import Conflict, DomainError
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import OrganisationFactory, PersonFactory, give_domain, level
 from upward.organisations import services
 from upward.organisations.domains import email_domain, normalise_domain
 from upward.organisations.models import Organisation, OrganisationDomain, PeopleImport, Person
 from upward.organisations.services import PersonDetails
+from upward.testing.factories import OrganisationFactory, PersonFactory, give_domain, level
 
 FOREIGN = "That address belongs to another organisation's domain."
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import PersonFactory, level
 from upward.organisations.models import PeopleImport, Person
+from upward.testing.factories import PersonFactory, level
 
 ADMIN_ONLY_GETS = [
     "/people/",

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from upward.core.testing.factories import OrganisationFactory, PersonFactory
 from upward.organisations import selectors
 from upward.organisations.models import Person
+from upward.testing.factories import OrganisationFactory, PersonFactory
 
 
 def test_reporting_chain_ids_in_one_query(db, django_assert_num_queries):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from upward.core.testing.factories import DepartmentFactory, TopicFactory, level
 from upward.organisations.models import Department, Level, Team, Topic
+from upward.testing.factories import DepartmentFactory, TopicFactory, level
 
 
 def ranks(org) -> list[tuple[int, str]]:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from upward.core.testing.factories import TopicFactory, level, person_with_account
 from upward.organisations.models import Person, Topic
 from upward.pairing import selectors, services
 from upward.pairing.models import ChoiceOption, ChoiceRound, Chooser, MatchRun, Pairing
@@ -16,6 +15,7 @@ from upward.programmes.models import Programme, State
 from upward.programmes.services import transition_programme
 from upward.recruitment import services as recruitment
 from upward.recruitment.tests.helpers import application_data, open_recruitment
+from upward.testing.factories import TopicFactory, level, person_with_account
 
 
 @dataclass

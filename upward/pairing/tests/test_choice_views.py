@@ -241,8 +241,8 @@ def test_chooser_page_query_count_stays_flat(cohort, world, django_assert_max_nu
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from upward.core.testing.factories import level, person_with_account
     from upward.pairing.tests.helpers import add_participant
+    from upward.testing.factories import level, person_with_account
 
     def queries_for_sam() -> int:
         round_ = open_round(cohort)

@@ -368,7 +368,7 @@ def test_cancelling_uses_no_rankings_and_tells_the_choosers(cohort, world):
 
 
 def test_a_participant_accepted_after_opening_is_matched_on_their_profile(cohort, world):
-    from upward.core.testing.factories import level, person_with_account
+    from upward.testing.factories import level, person_with_account
 
     round_ = open_round(cohort)
     rank(round_, cohort.sofia, cohort.jess)

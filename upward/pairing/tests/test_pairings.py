@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from upward.core.errors import DomainError, InvalidTransition
-from upward.core.testing.factories import level, person_with_account
 from upward.pairing import services
 from upward.pairing.models import MatchRun, Pairing, PairingStateChange
 from upward.pairing.selectors import pairings_for_person
 from upward.pairing.tests.helpers import add_participant, pairing_of, published, run
+from upward.testing.factories import level, person_with_account
 
 
 @pytest.fixture

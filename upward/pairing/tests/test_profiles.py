@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from upward.core.testing.factories import TopicFactory, level, person_with_account
 from upward.pairing.selectors import MatchSettings, build_match_inputs, utc_offset_hours
 from upward.pairing.tests.helpers import add_participant
 from upward.recruitment.models import Application
+from upward.testing.factories import TopicFactory, level, person_with_account
 
 
 def inputs(cohort, **settings):

@@ -5,13 +5,13 @@ from django.core import mail
 
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import level, person_with_account
 from upward.pairing import services
 from upward.pairing.models import MatchRule, MatchRun, Pairing
 from upward.pairing.tests.helpers import add_participant, pairs_of, run
 from upward.programmes.models import State
 from upward.programmes.services import transition_programme
 from upward.recruitment.models import Application
+from upward.testing.factories import level, person_with_account
 
 
 def test_run_pairs_by_topics_and_explains_each_pair(cohort, world):

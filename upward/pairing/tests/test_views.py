@@ -3,10 +3,10 @@
 import pytest
 from django.core import mail
 
-from upward.core.testing.factories import level, person_with_account
 from upward.pairing import services
 from upward.pairing.models import MatchRule, MatchRun, Pairing
 from upward.pairing.tests.helpers import add_participant, pairing_of, published, run
+from upward.testing.factories import level, person_with_account
 
 VALID_RUN = {
     "mode": "optimal",

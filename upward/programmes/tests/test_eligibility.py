@@ -1,8 +1,8 @@
 import pytest
 
-from upward.core.testing.factories import DepartmentFactory, PersonFactory, level
 from upward.organisations.models import Department
 from upward.programmes.eligibility import describe_levels, is_eligible
+from upward.testing.factories import DepartmentFactory, PersonFactory, level
 
 pytestmark = pytest.mark.django_db
 

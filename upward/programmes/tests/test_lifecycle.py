@@ -108,7 +108,7 @@ def test_opening_recruitment_needs_dates_not_in_the_past(world):
 
 
 def test_opening_recruitment_rechecks_the_design(world):
-    from upward.core.testing.factories import level
+    from upward.testing.factories import level
 
     programme = world.programme
     programme.mentor_level_max = level(world.org, 8)

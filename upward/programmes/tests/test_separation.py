@@ -10,13 +10,13 @@ import pytest
 from django.urls import reverse
 
 from upward.core.errors import DomainError, NotEligible
-from upward.core.testing.factories import level
 from upward.programmes import access
 from upward.programmes.services import set_programme_managers
 from upward.programmes.tests.helpers import apply as create_application
 from upward.recruitment.models import Application, Invitation
 from upward.recruitment.services import invite_people
 from upward.recruitment.tests.helpers import apply, open_recruitment
+from upward.testing.factories import level
 
 
 @pytest.fixture

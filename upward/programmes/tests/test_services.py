@@ -5,11 +5,11 @@ from django.db import IntegrityError, transaction
 
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import ProgrammeFactory, level
 from upward.programmes import selectors, services
 from upward.programmes.design import design_warnings
 from upward.programmes.models import Programme, Question, State
 from upward.programmes.tests.helpers import apply, put_in_state
+from upward.testing.factories import ProgrammeFactory, level
 
 pytestmark = pytest.mark.django_db
 

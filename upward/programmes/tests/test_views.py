@@ -5,10 +5,10 @@ import time_machine
 from django.urls import reverse
 
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import ProgrammeFactory, level
 from upward.organisations.models import Department
 from upward.programmes.models import Programme, Question, State, StateChange
 from upward.programmes.tests.helpers import accept_pair, apply, put_in_state
+from upward.testing.factories import ProgrammeFactory, level
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from upward.core.testing.factories import OrganisationFactory, TopicFactory, level
 from upward.organisations.models import Topic
 from upward.programmes.models import Programme
 from upward.recruitment.tests.helpers import open_recruitment
+from upward.testing.factories import OrganisationFactory, TopicFactory, level
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from upward.core.testing.factories import PersonFactory
 from upward.programmes.models import Programme, State
 from upward.recruitment import selectors
+from upward.testing.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

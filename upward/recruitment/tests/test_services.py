@@ -6,11 +6,11 @@ from django.db import IntegrityError, transaction
 
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import PersonFactory, level, person_with_account
 from upward.programmes.models import Programme
 from upward.recruitment import services
 from upward.recruitment.models import Answer, Application, Invitation
 from upward.recruitment.tests.helpers import application_data, apply, open_recruitment, question
+from upward.testing.factories import PersonFactory, level, person_with_account
 
 Status = Application.Status
 

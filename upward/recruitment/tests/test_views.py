@@ -6,11 +6,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from upward.core.testing.factories import PersonFactory, UserFactory, level, person_with_account
 from upward.programmes.models import Programme
 from upward.recruitment import services
 from upward.recruitment.models import Application, Invitation
 from upward.recruitment.tests.helpers import apply, question
+from upward.testing.factories import PersonFactory, UserFactory, level, person_with_account
 
 Status = Application.Status
 

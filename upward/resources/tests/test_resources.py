@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from upward.core.errors import DomainError
-from upward.core.testing.factories import TopicFactory
 from upward.resources import services
 from upward.resources.models import ActivityIdea, Resource, SavedItem
+from upward.testing.factories import TopicFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from upward.core.testing.factories import level, person_with_account
 from upward.journey.models import Meeting, MeetingStatus
 from upward.journey.tests.factories import active_pairing
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
+from upward.testing.factories import level, person_with_account
 
 # Inside the programme's dates (11 Jan – 9 Jul 2027).
 NOW = dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC)

@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from upward.core.testing.factories import level, person_with_account
 from upward.journey.models import MeetingStatus
 from upward.journey.tests.factories import active_pairing
 from upward.safety import services
 from upward.safety.models import CheckIn, RematchRequest
 from upward.safety.tests.conftest import meeting
+from upward.testing.factories import level, person_with_account
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from django.urls import reverse
 
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import level, person_with_account
 from upward.journey.models import MeetingStatus
 from upward.journey.tests.factories import active_pairing
 from upward.safety import selectors, services
 from upward.safety.models import PulseResponse
 from upward.safety.tests.conftest import meeting
+from upward.testing.factories import level, person_with_account
 
 COMMENT = "PULSE-COMMENT-my-mentee-talks-over-me"
 

@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from upward.core.errors import Conflict, DomainError
 from upward.core.models import AuditEvent
-from upward.core.testing.factories import level, person_with_account
 from upward.notifications.models import Notification
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
@@ -32,6 +31,7 @@ from upward.safety import selectors, services
 from upward.safety.access import safety_viewers
 from upward.safety.models import CheckIn, Concern, PulseResponse, SafeguardingContact
 from upward.safety.tests.conftest import meeting
+from upward.testing.factories import level, person_with_account
 
 ABOUT_SAM = "CONCERN-ABOUT-SAM-he-talks-over-me"
 COMMENT_ABOUT_SAM = "PULSE-COMMENT-ABOUT-SAM-dismissive-again"

@@ -10,12 +10,12 @@ import pytest
 import time_machine
 from django.template import Context, Template
 
-from upward.core.testing.factories import DepartmentFactory, TopicFactory
 from upward.organisations.models import Person
 from upward.recruitment.models import Application
 from upward.surveys import outcomes, reporting, selectors, services
 from upward.surveys.models import Survey
 from upward.surveys.tests.helpers import END_DAY, START_DAY, answer, open_template, participants
+from upward.testing.factories import DepartmentFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Factories for tests and demo data. Build realistic objects with the fewest arguments."""
+"""Factories for tests. Build realistic objects with the fewest arguments."""
 
 from __future__ import annotations
 

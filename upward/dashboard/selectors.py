@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from upward.pairing.models import PairingState
+from upward.pairing.selectors import pairings_for_person, waiting_for
 from upward.programmes.access import managed_programmes
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
@@ -104,9 +106,6 @@ def my_pairings(person: Any) -> MyPairings:
     A mentee only ever sees pairings their mentor has accepted (the selector enforces it), and
     proposals that did not go ahead are left off: the pairing page still explains them.
     """
-    from upward.pairing.models import PairingState
-    from upward.pairing.selectors import pairings_for_person, waiting_for
-
     if person is None:
         return MyPairings([], [])
     shown = {

@@ -1,18 +1,28 @@
-"""The demo organisation: about 200 people with a realistic reporting tree, two programmes and
-one account per role. Deterministic (seeded), and safe to run twice."""
+"""The demo organisation: about 200 people with a realistic reporting tree, three programmes (a
+completed pilot, one recruiting, one active) and one account per role. Deterministic (seeded), and
+safe to run twice."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from upward.accounts.models import User
+from upward.goals.services import add_task, create_goal
+from upward.impact.services import add_commitment, set_commitment_status, write_thank_you
+from upward.journey.models import JourneyStep, Meeting
+from upward.journey.selectors import bookable_steps
+from upward.journey.services import book_meeting, confirm_agreement, mark_meeting, save_agreement
+from upward.notes.services import create_shared_note, send_message
 from upward.organisations.models import (
     Department,
     Level,
@@ -22,10 +32,42 @@ from upward.organisations.models import (
     Team,
     Topic,
 )
+from upward.pairing.models import MatchRun, Pairing
+from upward.pairing.services import (
+    add_match_rule,
+    answer_pairing,
+    answer_proposal,
+    complete_pairing,
+    publish_match_run,
+    start_match_run,
+)
+from upward.programmes.models import Programme
+from upward.programmes.services import (
+    create_programme,
+    set_programme_managers,
+    transition_programme,
+)
+from upward.recruitment.models import Application
+from upward.recruitment.services import decide_application, submit_application
+from upward.safety.models import PulseResponse, SafeguardingContact
+from upward.safety.services import add_safeguarding_contact, submit_pulse
+from upward.surveys.library import OBJECTIVE_ITEMS
+from upward.surveys.models import Question, Submission, Survey
+from upward.surveys.selectors import surveys_due
+from upward.surveys.services import (
+    close_survey,
+    create_survey_from_template,
+    open_survey,
+    set_success_measure,
+    submit_response,
+)
 
 DEMO_SLUG = "northbridge"
 DEMO_DOMAIN = "northbridge.example"
 DEMO_PASSWORD = "upward-demo-2026"  # noqa: S105 — published demo credentials, demo data only
+
+# One person's answer to each question of a survey.
+AnswerFor = Callable[[Question], object]
 
 LEVELS = [
     "Apprentice",
@@ -269,10 +311,10 @@ def build_directory() -> Organisation:
         parent = Topic.objects.create(organisation=org, name=parent_name, kind=Topic.Kind.SKILL)
         for child in children:
             Topic.objects.create(organisation=org, name=child, kind=Topic.Kind.SKILL, parent=parent)
-    for name in EXPERIENCES:
-        Topic.objects.create(organisation=org, name=name, kind=Topic.Kind.EXPERIENCE)
-    for name in INTERESTS:
-        Topic.objects.create(organisation=org, name=name, kind=Topic.Kind.INTEREST)
+    for topic_name in EXPERIENCES:
+        Topic.objects.create(organisation=org, name=topic_name, kind=Topic.Kind.EXPERIENCE)
+    for topic_name in INTERESTS:
+        Topic.objects.create(organisation=org, name=topic_name, kind=Topic.Kind.INTEREST)
 
     used_names: set[str] = set()
 
@@ -372,9 +414,6 @@ def build_directory() -> Organisation:
 def name_safeguarding_contact(org: Organisation) -> None:
     """Priya, Head of Learning and org admin, is also the organisation's safeguarding contact,
     so the demo shows the needs-attention queues from her side too. Safe to run again."""
-    from upward.safety.models import SafeguardingContact
-    from upward.safety.services import add_safeguarding_contact
-
     priya = Person.objects.get(organisation=org, email="admin@northbridge.example")
     if not SafeguardingContact.objects.filter(organisation=org, person=priya).exists():
         add_safeguarding_contact(org, person=priya, by=priya.user)
@@ -416,9 +455,7 @@ def _topics(org: Organisation, kind: str, names: list[str]) -> list[Topic]:
     return list(Topic.objects.filter(organisation=org, kind=kind, name__in=names))
 
 
-def _apply(programme, person: Person, role: str, rng: random.Random):  # type: ignore[no-untyped-def]
-    from upward.recruitment.services import submit_application
-
+def _apply(programme: Programme, person: Person, role: str, rng: random.Random) -> Application:
     org = programme.organisation
     skills = list(Topic.objects.filter(organisation=org, kind="skill", parent__isnull=False))
     interests = list(Topic.objects.filter(organisation=org, kind="interest"))
@@ -441,17 +478,10 @@ def _apply(programme, person: Person, role: str, rng: random.Random):  # type: i
     )
 
 
-def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
-    """A completed pilot and a programme in recruitment with applications. Built through the
-    same services people use, so the demo shows real audit trails and state histories."""
-    from upward.programmes.models import Programme
-    from upward.programmes.services import (
-        create_programme,
-        set_programme_managers,
-        transition_programme,
-    )
-    from upward.recruitment.services import decide_application
-
+def build_programmes(org: Organisation) -> list[Programme]:
+    """Three programmes: a completed pilot, one in recruitment with applications and one active
+    with the demo pair. Built through the same services people use, so the demo shows real audit
+    trails and state histories."""
     names = [PILOT_NAME, RECRUITING_NAME, ACTIVE_NAME]
     existing = list(Programme.objects.filter(organisation=org, name__in=names))
     if len(existing) == len(names):
@@ -511,8 +541,6 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
         transition_programme(pilot, to="matching", by=admin.user)
         _match_and_confirm(pilot, by=admin.user)
         transition_programme(pilot, to="active", by=admin.user)
-        from upward.pairing.models import Pairing
-        from upward.pairing.services import complete_pairing
 
         for pairing in Pairing.objects.filter(programme=pilot, state="active"):
             complete_pairing(pairing, by=admin.user)
@@ -610,7 +638,6 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
             application = _apply(active, person, role, rng)
             decide_application(application, decision="accepted", by=manager.user)
         transition_programme(active, to="matching", by=manager.user)
-        from upward.pairing.services import add_match_rule
 
         add_match_rule(
             active, kind="pin", mentee_id=demo_mentee.pk, mentor_id=demo_mentor.pk, by=manager.user
@@ -624,16 +651,8 @@ def build_programmes(org: Organisation) -> list:  # type: ignore[type-arg]
     return [pilot, recruiting, active]
 
 
-def _match_and_confirm(programme, *, by):  # type: ignore[no-untyped-def]
+def _match_and_confirm(programme: Programme, *, by: User | None) -> list[Pairing]:
     """Run matching, publish, and have every mentor accept and every mentee confirm."""
-    from upward.pairing.models import MatchRun, Pairing
-    from upward.pairing.services import (
-        answer_pairing,
-        answer_proposal,
-        publish_match_run,
-        start_match_run,
-    )
-
     run = start_match_run(programme, by=by)
     run = MatchRun.objects.get(pk=run.pk)
     publish_match_run(run, by=by)
@@ -645,18 +664,10 @@ def _match_and_confirm(programme, *, by):  # type: ignore[no-untyped-def]
     return pairings
 
 
-def _start_demo_pair(programme, mentor: Person, mentee: Person) -> None:  # type: ignore[no-untyped-def]
+def _start_demo_pair(programme: Programme, mentor: Person, mentee: Person) -> None:
     """The demo pair has agreed how they work, held their first session and booked the next,
     set a goal, and started a shared note and a conversation: enough to tour the pair's space.
     Aisha has not answered the check-in after the first session yet, so she is asked to."""
-    from zoneinfo import ZoneInfo
-
-    from upward.goals.services import add_task, create_goal
-    from upward.journey.selectors import bookable_steps
-    from upward.journey.services import book_meeting, confirm_agreement, save_agreement
-    from upward.notes.services import create_shared_note, send_message
-    from upward.pairing.models import Pairing
-
     pairing = Pairing.objects.get(programme=programme, mentor=mentor, mentee=mentee)
     today = dt.date.today()
     save_agreement(
@@ -801,12 +812,11 @@ EFFECTIVENESS_COMMENTS = [
 ]
 
 
-def _answer(programme, person: Person, survey, *, on: dt.date, values) -> None:  # type: ignore[no-untyped-def]
+def _answer(
+    programme: Programme, person: Person, survey: Survey, *, on: dt.date, values: AnswerFor
+) -> None:
     """Answer through submit_response as the person would have on the given day, so the
     anonymity rules (pseudonyms, no link from answer to person) hold as in real use."""
-    from upward.surveys.selectors import surveys_due
-    from upward.surveys.services import submit_response
-
     due = next(d for d in surveys_due(person, today=on) if d.survey.pk == survey.pk)
     questions = list(survey.questions.order_by("position", "pk"))
     submit_response(due, person=person, answers={q.pk: values(q) for q in questions})
@@ -818,11 +828,11 @@ def _likert(start: int, change: int) -> int:
 
 def _survey_answers(
     rng: random.Random, start: dict[str, int], change: dict[str, int], *, end: bool
-):  # type: ignore[no-untyped-def]
+) -> AnswerFor:
     """Answers for the library's start or end survey, given one person's starting point and
     change per item."""
 
-    def values(question):  # type: ignore[no-untyped-def]
+    def values(question: Question) -> object:
         key = question.item_key
         if question.kind == "likert" and key in start:
             return _likert(start[key], change[key]) if end else start[key]
@@ -838,12 +848,9 @@ def _survey_answers(
     return values
 
 
-def _dated_survey(survey, *, opened: dt.date, closed: dt.date | None) -> None:  # type: ignore[no-untyped-def]
+def _dated_survey(survey: Survey, *, opened: dt.date, closed: dt.date | None) -> None:
     """The pilot ran in the past: the survey was opened now, through the service, so its dates
     are moved back to when it ran (timestamps only)."""
-    from django.utils import timezone
-
-    from upward.surveys.models import Submission, Survey
 
     def at(day: dt.date) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
@@ -855,19 +862,9 @@ def _dated_survey(survey, *, opened: dt.date, closed: dt.date | None) -> None:  
     Submission.objects.filter(survey=survey).update(submitted_at=at(opened + dt.timedelta(days=3)))
 
 
-def _pilot_outcomes(pilot, *, admin: Person) -> None:  # type: ignore[no-untyped-def]
+def _pilot_outcomes(pilot: Programme, *, admin: Person) -> None:
     """Start and end surveys answered by all sixteen participants, the success measure tied to
     the confidence item, commitments from all eight mentees and three thank-you notes."""
-    from upward.impact.services import add_commitment, set_commitment_status, write_thank_you
-    from upward.pairing.models import Pairing
-    from upward.surveys.library import OBJECTIVE_ITEMS
-    from upward.surveys.services import (
-        close_survey,
-        create_survey_from_template,
-        open_survey,
-        set_success_measure,
-    )
-
     rng = random.Random(2025)
     by = admin.user
     pairings = list(
@@ -914,7 +911,7 @@ def _pilot_outcomes(pilot, *, admin: Person) -> None:  # type: ignore[no-untyped
                 values=_survey_answers(rng, start, change, end=True),
             )
 
-    def effectiveness(question):  # type: ignore[no-untyped-def]
+    def effectiveness(question: Question) -> object:
         if question.kind == "scale":
             return rng.choice([6, 7, 8, 8, 9, 9, 9, 10, 10])
         if question.kind == "likert":
@@ -955,28 +952,21 @@ def _pilot_outcomes(pilot, *, admin: Person) -> None:  # type: ignore[no-untyped
         write_thank_you(pairing, author=pairing.mentee, text=text, by=pairing.mentee.user)
 
 
-def _backdate_pairings(programme, *, started: dt.date) -> None:  # type: ignore[no-untyped-def]
+def _backdate_pairings(programme: Programme, *, started: dt.date) -> None:
     """The pairs confirmed just before the programme started, weeks ago; they were confirmed
     now, through the services, so the timestamps are moved back (the flags count from them)."""
-    from django.utils import timezone
-
-    from upward.pairing.models import Pairing
-
     at = timezone.make_aware(dt.datetime.combine(started, dt.time(12, 0)))
     Pairing.objects.filter(programme=programme, state="active").update(
         mentor_responded_at=at - dt.timedelta(days=2), mentee_responded_at=at
     )
 
 
-def _held_meeting(pairing, *, step, days_ago: int, minutes: int, slot: int):  # type: ignore[no-untyped-def]
+def _held_meeting(
+    pairing: Pairing, *, step: JourneyStep | None, days_ago: int, minutes: int, slot: int
+) -> Meeting:
     """A meeting that took place `days_ago` days ago. Booking refuses past times, so it is
     booked in the future through the service, moved back with a timestamp update, and then
     recorded as held through the service (which refuses meetings that have not started)."""
-    from zoneinfo import ZoneInfo
-
-    from upward.journey.models import Meeting
-    from upward.journey.services import book_meeting, mark_meeting
-
     mentee = pairing.mentee
     zone = ZoneInfo(mentee.time_zone)
     # A far-off, distinct hour per booking, so the temporary times never clash.
@@ -1012,14 +1002,10 @@ def _held_meeting(pairing, *, step, days_ago: int, minutes: int, slot: int):  # 
 ACTIVE_MEETINGS = [[(38, 60), (9, 45)], [(15, 60)], [(26, 50), (4, 60)], [], [(22, 75)]]
 
 
-def _active_activity(programme, *, manager: Person, demo_pair) -> None:  # type: ignore[no-untyped-def]
+def _active_activity(
+    programme: Programme, *, manager: Person, demo_pair: tuple[Person, Person]
+) -> None:
     """Held meetings, mentors' check-ins (one low), and start surveys answered by half."""
-    from upward.journey.selectors import bookable_steps
-    from upward.pairing.models import Pairing
-    from upward.safety.models import PulseResponse
-    from upward.safety.services import submit_pulse
-    from upward.surveys.services import create_survey_from_template, open_survey
-
     demo_mentor, _demo_mentee = demo_pair
     programme.refresh_from_db()  # its start was moved back with a queryset update
     others = list(
