@@ -35,6 +35,7 @@ class ModelFactory(DjangoModelFactory[_M]):
         # factory instance, and mypy accepts no other way to say it returns the model.
         def __new__(cls, *args: Any, **kwargs: Any) -> _M: ...  # type: ignore[misc]
 
+
 LEVEL_NAMES = [
     "Apprentice",
     "Associate",
