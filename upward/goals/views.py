@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from upward.accounts.types import AuthenticatedRequest
 from upward.core.errors import DomainError
 from upward.goals import selectors, services
 from upward.goals.access import access_goal, access_skill_for_manager, access_task
@@ -36,7 +37,7 @@ def _goals_url(pk: int) -> str:
 
 
 @login_required
-def goals(request: HttpRequest, pk: int) -> HttpResponse:
+def goals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     return render(
         request,
@@ -52,7 +53,7 @@ def goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
+def new_goal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     people = [seat.person, seat.partner]
     form = GoalForm(
@@ -87,7 +88,7 @@ def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def edit_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     form = GoalUpdateForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +119,7 @@ def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def move_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def move_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     try:
         services.move_goal(goal, direction=request.POST.get("direction", ""), by=seat.person)
@@ -129,7 +130,7 @@ def move_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def delete_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     if request.method == "POST":
         try:
@@ -154,7 +155,7 @@ def delete_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def new_task(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     form = TaskForm(
         request.POST if request.method == "POST" else None,
@@ -185,7 +186,7 @@ def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def toggle_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def toggle_task(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
     seat, task = access_task(request.user, pk, task_pk)
     try:
         services.set_task_done(task, done=request.POST.get("done") == "1", by=seat.person)
@@ -196,7 +197,7 @@ def toggle_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def delete_task(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
     seat, task = access_task(request.user, pk, task_pk)
     if request.method == "POST":
         try:
@@ -224,7 +225,7 @@ def delete_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 
 
 @login_required
-def skills(request: HttpRequest, pk: int) -> HttpResponse:
+def skills(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     framework = services.ensure_framework(seat.pairing.programme)
     mine = selectors.skill_rows(seat.pairing, framework, subject=seat.person, viewer=seat.person)
@@ -248,7 +249,7 @@ def skills(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
+def rate(request: AuthenticatedRequest, pk: int, kind: str, whom: str) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     if kind not in AssessmentKind.values or whom not in ("me", "partner"):
         from django.http import Http404
@@ -292,7 +293,7 @@ def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workbook(request: HttpRequest, pk: int) -> HttpResponse:
+def workbook(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     form = WorkbookForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -315,7 +316,7 @@ def workbook(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_overview(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_overview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     return render(
         request,
@@ -325,7 +326,7 @@ def programme_overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework(request: HttpRequest, pk: int) -> HttpResponse:
+def framework(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     return render(
         request,
@@ -347,7 +348,7 @@ def _skill_initial(skill: object | None) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> HttpResponse:
+def skill_form(request: AuthenticatedRequest, pk: int, skill_pk: int | None = None) -> HttpResponse:
     if skill_pk is None:
         programme = access_programme_for_manager(request.user, pk)
         skill = None
@@ -388,7 +389,7 @@ def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def remove_skill(request: HttpRequest, pk: int, skill_pk: int) -> HttpResponse:
+def remove_skill(request: AuthenticatedRequest, pk: int, skill_pk: int) -> HttpResponse:
     skill = access_skill_for_manager(request.user, pk, skill_pk)
     if request.method == "POST":
         try:

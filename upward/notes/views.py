@@ -10,11 +10,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from upward.accounts.types import AuthenticatedRequest
 from upward.core.errors import Conflict, DomainError
 from upward.notes import selectors, services
 from upward.notes.access import (
@@ -43,7 +44,7 @@ def form_error(form: forms.BaseForm, exc: DomainError) -> None:
 
 
 @login_required
-def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def shared_notes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     page = Paginator(selectors.shared_notes(seat.pairing), NOTES_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -57,7 +58,7 @@ def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_shared_note(request: HttpRequest, pk: int) -> HttpResponse:
+def new_shared_note(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     form = SharedNoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -81,7 +82,7 @@ def new_shared_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     return render(
         request,
@@ -92,7 +93,7 @@ def shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def edit_shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     initial = {"title": note.title, "body": note.body, "version": note.version}
     form = SharedNoteForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -135,7 +136,7 @@ def edit_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpRespons
 
 
 @login_required
-def note_history(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def note_history(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     page = Paginator(selectors.note_revisions(note), 20).get_page(request.GET.get("page"))
     return render(
@@ -147,7 +148,7 @@ def note_history(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def delete_shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     if request.method == "POST":
         try:
@@ -165,7 +166,7 @@ def delete_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpRespo
 
 
 @login_required
-def meeting_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_notes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     rows = selectors.meetings_with_my_notes(seat.pairing, seat.person)
     return render(
@@ -177,7 +178,7 @@ def meeting_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def meeting_note(request: AuthenticatedRequest, meeting_pk: int) -> HttpResponse:
     seat, meeting, note = access_meeting_for_notes(request.user, meeting_pk)
     form = MeetingNoteForm(
         request.POST if request.method == "POST" else None,
@@ -214,7 +215,7 @@ def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread(request: HttpRequest, pk: int) -> HttpResponse:
+def thread(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -245,7 +246,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     require_person(request.user)
     form = PreferenceForm(
         request.POST if request.method == "POST" else None,
@@ -266,7 +267,7 @@ def _cohort_label(cohort: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cohort_space(request: HttpRequest, pk: int, cohort: str) -> HttpResponse:
+def cohort_space(request: AuthenticatedRequest, pk: int, cohort: str) -> HttpResponse:
     seat = access_cohort_space(request.user, pk, cohort)
     form = (
         CohortPostForm(request.POST if request.method == "POST" else None)
@@ -306,7 +307,7 @@ def cohort_space(request: HttpRequest, pk: int, cohort: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hide_post(request: HttpRequest, pk: int, cohort: str, post_pk: int) -> HttpResponse:
+def hide_post(request: AuthenticatedRequest, pk: int, cohort: str, post_pk: int) -> HttpResponse:
     seat, post = access_cohort_post_for_moderator(request.user, pk, cohort, post_pk)
     if request.method == "POST":
         try:

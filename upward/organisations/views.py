@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from upward.accounts.services import invite_person_to_upward
+from upward.accounts.types import AuthenticatedRequest
 from upward.core import exports
 from upward.core.errors import DomainError
 from upward.organisations import importing, selectors, services
@@ -61,7 +62,7 @@ def _form_error(form: Any, exc: DomainError, renames: dict[str, str] | None = No
 
 @login_required
 @require_GET
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     organisation = admin.organisation
     filter_form = PeopleFilterForm(request.GET or {"status": "active"}, organisation=organisation)
@@ -87,7 +88,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     form = PersonForm(*_bound(request), organisation=admin.organisation)
     if request.method == "POST" and form.is_valid():
@@ -106,7 +107,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     form = PersonForm(*_bound(request), organisation=person.organisation, person=person)
     if request.method == "POST" and form.is_valid():
@@ -122,7 +123,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     context = {
         "person": person,
@@ -135,7 +136,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def person_leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     if request.method == "POST":
         try:
@@ -153,7 +154,7 @@ def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_back(request: HttpRequest, pk: int) -> HttpResponse:
+def person_back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     try:
         services.mark_person_back(person, by=request.user)
@@ -166,7 +167,7 @@ def person_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def person_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     try:
         invite_person_to_upward(person, by=request.user)
@@ -186,7 +187,7 @@ def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     form = ImportUploadForm(*_bound(request, files=True))
     if request.method == "POST" and form.is_valid():
@@ -214,7 +215,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="upward-people-template.csv"'
@@ -260,7 +261,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     people_import = access_people_import(request.user, pk)
     preview = people_import.preview
     changes = Paginator(preview.get("changes", []), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -279,7 +280,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def import_apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     people_import = access_people_import(request.user, pk)
     try:
         services.apply_people_import(people_import, by=request.user)
@@ -301,7 +302,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def import_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     people_import = access_people_import(request.user, pk)
     try:
         services.cancel_people_import(people_import, by=request.user)
@@ -322,7 +323,7 @@ def _setup_url(section: str) -> str:
 
 @login_required
 @require_GET
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     organisation = admin.organisation
     context = {
@@ -386,7 +387,7 @@ def _confirm_delete_page(
 
 
 @login_required
-def level_create(request: HttpRequest) -> HttpResponse:
+def level_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     return _setup_form_page(
         request,
@@ -400,7 +401,7 @@ def level_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def level_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     level = access_level(request.user, pk)
     return _setup_form_page(
         request,
@@ -414,7 +415,7 @@ def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def level_move(request: HttpRequest, pk: int) -> HttpResponse:
+def level_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     level = access_level(request.user, pk)
     try:
         services.move_level(level, by=request.user, direction=request.POST.get("direction", ""))
@@ -424,7 +425,7 @@ def level_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def level_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def level_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     level = access_level(request.user, pk)
     return _confirm_delete_page(
         request,
@@ -436,7 +437,7 @@ def level_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def department_create(request: HttpRequest) -> HttpResponse:
+def department_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     return _setup_form_page(
         request,
@@ -451,7 +452,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def department_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     department = access_department(request.user, pk)
     return _setup_form_page(
         request,
@@ -469,7 +470,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def department_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     department = access_department(request.user, pk)
     return _confirm_delete_page(
         request,
@@ -481,7 +482,7 @@ def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     form = TeamForm(*_bound(request), organisation=admin.organisation)
     return _setup_form_page(
@@ -495,7 +496,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def team_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = access_team(request.user, pk)
     return _setup_form_page(
         request,
@@ -513,7 +514,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def team_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = access_team(request.user, pk)
     return _confirm_delete_page(
         request,
@@ -525,7 +526,7 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def topic_create(request: HttpRequest) -> HttpResponse:
+def topic_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     return _setup_form_page(
         request,
@@ -538,7 +539,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     topic = access_topic(request.user, pk)
     return _setup_form_page(
         request,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from upward.accounts.types import AuthenticatedRequest
 from upward.core.errors import DomainError
 from upward.core.ratelimit import limit_per_address
 from upward.core.validation import valid_ids
@@ -57,7 +58,7 @@ def _form_error(form: Form, exc: DomainError) -> None:
 @limit_per_address("signup_link")
 @login_required
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, token: str) -> HttpResponse:
+def apply(request: AuthenticatedRequest, token: str) -> HttpResponse:
     person = person_for(request.user)
     if person is None:
         programme = access_programme_by_token(token)
@@ -150,7 +151,7 @@ def _submitted_message(application: Application) -> str:
 @limit_per_address("colleague_search")
 @login_required
 @require_GET
-def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
+def colleague_search(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """htmx: the 'people you work with' picker, keeping those already ticked.
 
     It answers only while the programme recruits (applications can be made or changed only
@@ -185,7 +186,7 @@ def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_application(request: HttpRequest, pk: int) -> HttpResponse:
+def my_application(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     return render(
         request,
@@ -215,7 +216,7 @@ def _can_withdraw(application: Application) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_application(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     if not _can_edit(application):
         messages.info(
@@ -259,7 +260,7 @@ def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw_application(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     if request.method == "POST":
         try:
@@ -281,7 +282,7 @@ def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
 @limit_per_address("invitation")
 @login_required
 @require_GET
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The link in an invitation email: straight to the form, in the invited role."""
     invitation = access_own_invitation(request.user, token)
     url = reverse("recruitment:apply", args=[invitation.programme.signup_token])
@@ -294,7 +295,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     filter_form = ReviewFilterForm(request.GET or None, programme=programme)
     filters = filter_form.filters() if request.GET else {}
@@ -318,7 +319,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_bulk(request: HttpRequest, pk: int) -> HttpResponse:
+def review_bulk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     form = BulkDecisionForm(request.POST, programme=programme)
     back = reverse("recruitment:review", args=[programme.pk])
@@ -370,7 +371,7 @@ def review_bulk(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedRequest, pk: int, application_pk: int) -> HttpResponse:
     programme, application = access_application_for_manager(request.user, pk, application_pk)
     form = DecisionForm(
         request.POST or None,
@@ -422,7 +423,7 @@ def review_detail(request: HttpRequest, pk: int, application_pk: int) -> HttpRes
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitations(request: HttpRequest, pk: int) -> HttpResponse:
+def invitations(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     if request.method == "POST":
         form = InviteForm(request.POST, programme=programme)
