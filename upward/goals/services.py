@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from upward.accounts.types import Actor
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
 from upward.goals.defaults import default_levels, defaults_for
@@ -282,7 +283,7 @@ def _clean_skill(name: str, description: str, levels: list[str]) -> tuple[str, s
 
 
 @transaction.atomic
-def add_skill(programme: Any, *, name: str, description: str, levels: list[str], by: Any) -> Skill:
+def add_skill(programme: Any, *, name: str, description: str, levels: list[str], by: Actor) -> Skill:
     ensure_framework(programme)
     name, description, levels = _clean_skill(name, description, levels)
     if Skill.objects.filter(programme=programme, name__iexact=name).exists():
@@ -296,7 +297,7 @@ def add_skill(programme: Any, *, name: str, description: str, levels: list[str],
 
 
 @transaction.atomic
-def update_skill(skill: Skill, *, name: str, description: str, levels: list[str], by: Any) -> Skill:
+def update_skill(skill: Skill, *, name: str, description: str, levels: list[str], by: Actor) -> Skill:
     name, description, levels = _clean_skill(name, description, levels)
     if (
         Skill.objects.filter(programme_id=skill.programme_id, name__iexact=name)
@@ -311,7 +312,7 @@ def update_skill(skill: Skill, *, name: str, description: str, levels: list[str]
 
 
 @transaction.atomic
-def remove_skill(skill: Skill, *, by: Any) -> None:
+def remove_skill(skill: Skill, *, by: Actor) -> None:
     if skill.ratings.exists():
         raise Conflict(
             _(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from upward.accounts.types import Actor
 from upward.core.audit import record
 from upward.core.errors import DomainError, NotEligible
 from upward.impact.models import (
@@ -79,7 +80,7 @@ def _notify(
 
 
 def update_impact_settings(
-    programme: Programme, *, monthly_cap_minutes: int, by: Any
+    programme: Programme, *, monthly_cap_minutes: int, by: Actor
 ) -> ImpactSettings:
     if not MIN_CAP_MINUTES <= monthly_cap_minutes <= MAX_CAP_MINUTES:
         raise DomainError(
@@ -101,7 +102,7 @@ def update_impact_settings(
     return row
 
 
-def _user(by: Any) -> Any:
+def _user(by: Actor) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
@@ -139,7 +140,7 @@ def add_commitment(
     text: str,
     due_on: dt.date | None = None,
     theme: str = "",
-    by: Any,
+    by: Actor,
 ) -> Commitment:
     if owner.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise NotEligible(_("Only the two people in a pairing can add commitments to it."))
@@ -175,7 +176,7 @@ def update_commitment(
     text: str,
     due_on: dt.date | None,
     theme: str,
-    by: Any,
+    by: Actor,
 ) -> Commitment:
     text, due_on = _check_commitment_fields(
         kind=commitment.kind,
@@ -198,7 +199,7 @@ def update_commitment(
     return commitment
 
 
-def set_commitment_status(commitment: Commitment, *, status: str, by: Any) -> Commitment:
+def set_commitment_status(commitment: Commitment, *, status: str, by: Actor) -> Commitment:
     if not commitment.is_commitment:
         raise DomainError(_("Insights have no status: there is nothing to report on."))
     if status not in CommitmentStatus.values or status == CommitmentStatus.OPEN:
@@ -219,7 +220,7 @@ def set_commitment_status(commitment: Commitment, *, status: str, by: Any) -> Co
     return commitment
 
 
-def delete_commitment(commitment: Commitment, *, by: Any) -> None:
+def delete_commitment(commitment: Commitment, *, by: Actor) -> None:
     with transaction.atomic():
         record(
             "impact.commitment_deleted",
@@ -297,7 +298,7 @@ def send_impact_reminders(*, now: dt.datetime | None = None, dry_run: bool = Fal
 # Thank-you notes and the contribution record
 
 
-def write_thank_you(pairing: Pairing, *, author: Person, text: str, by: Any) -> ThankYouNote:
+def write_thank_you(pairing: Pairing, *, author: Person, text: str, by: Actor) -> ThankYouNote:
     if author.pk != pairing.mentee_id:
         raise NotEligible(_("Only the mentee writes a thank-you note to their mentor."))
     if pairing.state not in WRITABLE_STATES:
@@ -333,7 +334,7 @@ def write_thank_you(pairing: Pairing, *, author: Person, text: str, by: Any) -> 
     return note
 
 
-def set_thank_you_visibility(note: ThankYouNote, *, show: bool, by: Any) -> ThankYouNote:
+def set_thank_you_visibility(note: ThankYouNote, *, show: bool, by: Actor) -> ThankYouNote:
     with transaction.atomic():
         note.show_when_shared = show
         note.save(update_fields=["show_when_shared", "updated_at"])
@@ -347,7 +348,7 @@ def set_thank_you_visibility(note: ThankYouNote, *, show: bool, by: Any) -> Than
     return note
 
 
-def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Any) -> RecordShare:
+def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Actor) -> RecordShare:
     """Only ever called from the mentor's explicit "Send to my line manager" action.
 
     The email holds a neutral summary (programme, dates, sessions, hours, events) and the

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from upward.accounts.types import Actor
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
 from upward.notes.models import (
@@ -247,7 +248,7 @@ def post_to_cohort(programme: Any, cohort: str, *, body: str, by: Person) -> Coh
 
 
 @transaction.atomic
-def hide_cohort_post(post: CohortPost, *, by: Any) -> CohortPost:
+def hide_cohort_post(post: CohortPost, *, by: Actor) -> CohortPost:
     updated = CohortPost.objects.filter(pk=post.pk, hidden_at__isnull=True).update(
         hidden_at=timezone.now(), hidden_by=by
     )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from upward.accounts.types import Actor
 from upward.core.audit import record
 from upward.core.errors import DomainError
 from upward.core.validation import one_line
@@ -130,7 +131,7 @@ def absolute(url: str) -> str:
 # Preferences
 
 
-def set_preferences(person: Person, *, choices: dict[str, str], by: Any) -> None:
+def set_preferences(person: Person, *, choices: dict[str, str], by: Actor) -> None:
     """Save one delivery choice per known kind. Choices equal to the default are stored too, so a
     later change of default does not silently change what someone picked."""
     allowed = set(Delivery.values)

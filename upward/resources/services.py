@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from upward.accounts.types import Actor
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
 from upward.notes.services import require_active
@@ -105,7 +106,7 @@ def create_resource(
     file: UploadedFile | None = None,
     topics: Iterable[Topic] = (),
     journey_step: Any = None,
-    by: Any,
+    by: Actor,
 ) -> Resource:
     title, step = _clean(
         title=title, kind=kind, url=url, file=file, journey_step=journey_step, has_file=False
@@ -128,10 +129,10 @@ def create_resource(
     return resource
 
 
-def _check_editor(resource: Resource, by: Any) -> None:
+def _check_editor(resource: Resource, by: Actor) -> None:
     """Only the author and the organisation's admins change a resource (a second line behind
     `access.access_resource_for_editor`). Calls without a signed-in user are the system's."""
-    if not getattr(by, "is_authenticated", False):
+    if by is None:
         return
     person = Person.objects.filter(user_id=by.pk, is_active=True).first()
     allowed = person is not None and person.organisation_id == resource.organisation_id and (
@@ -157,7 +158,7 @@ def update_resource(
     file: UploadedFile | None = None,
     topics: Iterable[Topic] = (),
     journey_step: Any = None,
-    by: Any,
+    by: Actor,
 ) -> Resource:
     _check_editor(resource, by)
     # Keeping the stored file is allowed only when no link replaces it.
@@ -192,7 +193,7 @@ def _delete_file_later(resource: Resource, name: str) -> None:
 
 
 @transaction.atomic
-def delete_resource(resource: Resource, *, by: Any) -> None:
+def delete_resource(resource: Resource, *, by: Actor) -> None:
     _check_editor(resource, by)
     if resource.file:
         _delete_file_later(resource, resource.file.name)

@@ -229,7 +229,7 @@ def _confirm(
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_question(
-    request: HttpRequest, pk: int, survey_pk: int, question_pk: int
+    request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int
 ) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, survey_pk, question_pk)
     survey = question.survey
