@@ -72,7 +72,7 @@ def new_goal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 why=data["why"],
                 target_date=data["target_date"],
                 term=data["term"],
-                by=seat.person,
+                person=seat.person,
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -103,7 +103,7 @@ def edit_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpRespo
                 term=data["term"],
                 status=data["status"],
                 progress=data["progress"] if data["progress"] is not None else goal.progress,
-                by=seat.person,
+                person=seat.person,
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -122,7 +122,7 @@ def edit_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpRespo
 def move_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     try:
-        services.move_goal(goal, direction=request.POST.get("direction", ""), by=seat.person)
+        services.move_goal(goal, direction=request.POST.get("direction", ""), person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(_goals_url(seat.pairing.pk) + f"#goal-{goal.pk}")
@@ -134,7 +134,7 @@ def delete_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpRes
     seat, goal = access_goal(request.user, pk, goal_pk)
     if request.method == "POST":
         try:
-            services.delete_goal(goal, by=seat.person)
+            services.delete_goal(goal, person=seat.person)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -170,7 +170,7 @@ def new_task(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpRespon
                 title=data["title"],
                 due_on=data["due_on"],
                 owner=data["owner"],
-                by=seat.person,
+                person=seat.person,
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -189,7 +189,7 @@ def new_task(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpRespon
 def toggle_task(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
     seat, task = access_task(request.user, pk, task_pk)
     try:
-        services.set_task_done(task, done=request.POST.get("done") == "1", by=seat.person)
+        services.set_task_done(task, done=request.POST.get("done") == "1", person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(_goals_url(seat.pairing.pk) + f"#goal-{task.goal_id}")
@@ -201,7 +201,7 @@ def delete_task(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpRes
     seat, task = access_task(request.user, pk, task_pk)
     if request.method == "POST":
         try:
-            services.delete_task(task, by=seat.person)
+            services.delete_task(task, person=seat.person)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -264,7 +264,7 @@ def rate(request: AuthenticatedRequest, pk: int, kind: str, whom: str) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             services.save_assessment(
-                seat.pairing, subject=subject, kind=kind, ratings=form.ratings(), by=seat.person
+                seat.pairing, subject=subject, kind=kind, ratings=form.ratings(), person=seat.person
             )
         except DomainError as exc:
             form_error(form, exc)

@@ -67,7 +67,7 @@ def new_shared_note(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 seat.pairing,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
-                by=seat.person,
+                author=seat.person,
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -105,7 +105,7 @@ def edit_shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> Ht
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 base_version=form.cleaned_data["version"] or 0,
-                by=seat.person,
+                person=seat.person,
             )
         except Conflict as exc:
             # Keep what they typed in the form; show the partner's newer text beside it.
@@ -152,7 +152,7 @@ def delete_shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> 
     seat, note = access_shared_note(request.user, pk, note_pk)
     if request.method == "POST":
         try:
-            services.delete_shared_note(note, by=seat.person)
+            services.delete_shared_note(note, person=seat.person)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("notes:shared_note", seat.pairing.pk, note.pk)
@@ -187,7 +187,7 @@ def meeting_note(request: AuthenticatedRequest, meeting_pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_meeting_note(
-                meeting, body=form.cleaned_data["body"], by=seat.person
+                meeting, body=form.cleaned_data["body"], author=seat.person
             )
         except DomainError as exc:
             form_error(form, exc)
@@ -220,7 +220,7 @@ def thread(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.send_message(seat.pairing, body=form.cleaned_data["body"], by=seat.person)
+            services.send_message(seat.pairing, body=form.cleaned_data["body"], author=seat.person)
         except DomainError as exc:
             form_error(form, exc)
         else:
@@ -281,7 +281,7 @@ def cohort_space(request: AuthenticatedRequest, pk: int, cohort: str) -> HttpRes
         if form.is_valid():
             try:
                 services.post_to_cohort(
-                    seat.programme, cohort, body=form.cleaned_data["body"], by=seat.person
+                    seat.programme, cohort, body=form.cleaned_data["body"], author=seat.person
                 )
             except DomainError as exc:
                 form_error(form, exc)

@@ -207,9 +207,9 @@ def save_item(
     *,
     resource: Resource | None = None,
     activity: ActivityIdea | None = None,
-    by: Person,
+    person: Person,
 ) -> SavedItem:
-    if by.pk not in (pairing.mentor_id, pairing.mentee_id):
+    if person.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise DomainError(_("Only the two people in a pairing can do this."))
     require_active(pairing)
     if (resource is None) == (activity is None):
@@ -222,30 +222,32 @@ def save_item(
     try:
         with transaction.atomic():
             item = SavedItem.objects.create(
-                pairing=pairing, resource=resource, activity=activity, saved_by=by
+                pairing=pairing, resource=resource, activity=activity, saved_by=person
             )
     except IntegrityError as exc:
         raise Conflict(_("Your pair has already saved this.")) from exc
-    record("resources.saved", item, by=by.user, organisation=pairing.programme.organisation)
+    record("resources.saved", item, by=person.user, organisation=pairing.programme.organisation)
     return item
 
 
 @transaction.atomic
-def set_item_done(item: SavedItem, *, done: bool, by: Person) -> SavedItem:
+def set_item_done(item: SavedItem, *, done: bool, person: Person) -> SavedItem:
     require_active(item.pairing)
     item.done_at = timezone.now() if done else None
     item.save(update_fields=["done_at"])
     record(
         "resources.done" if done else "resources.reopened",
         item,
-        by=by.user,
+        by=person.user,
         organisation=item.pairing.programme.organisation,
     )
     return item
 
 
 @transaction.atomic
-def remove_item(item: SavedItem, *, by: Person) -> None:
+def remove_item(item: SavedItem, *, person: Person) -> None:
     require_active(item.pairing)
-    record("resources.unsaved", item, by=by.user, organisation=item.pairing.programme.organisation)
+    record(
+        "resources.unsaved", item, by=person.user, organisation=item.pairing.programme.organisation
+    )
     item.delete()

@@ -193,7 +193,7 @@ def save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except ActivityIdea.DoesNotExist as exc:
         raise Http404("No such item.") from exc
     try:
-        services.save_item(seat.pairing, resource=resource, activity=activity, by=seat.person)
+        services.save_item(seat.pairing, resource=resource, activity=activity, person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -206,7 +206,7 @@ def save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def mark_done(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_saved_item(request.user, pk, item_pk)
     try:
-        services.set_item_done(item, done=request.POST.get("done") == "1", by=seat.person)
+        services.set_item_done(item, done=request.POST.get("done") == "1", person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("resources:saved", seat.pairing.pk)
@@ -217,7 +217,7 @@ def mark_done(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpRespo
 def remove(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_saved_item(request.user, pk, item_pk)
     try:
-        services.remove_item(item, by=seat.person)
+        services.remove_item(item, person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -520,7 +520,9 @@ def send_safety_reminders(
 # Safeguarding contacts
 
 
-def add_safeguarding_contact(organisation: Any, *, person: Person, by: Actor) -> SafeguardingContact:
+def add_safeguarding_contact(
+    organisation: Any, *, person: Person, by: Actor
+) -> SafeguardingContact:
     """Name someone who sees every programme's safety data in the organisation (never about
     their own pairings). Org admins call this; the view checked that."""
     if person.organisation_id != organisation.pk:

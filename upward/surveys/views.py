@@ -154,7 +154,9 @@ def survey_detail(request: AuthenticatedRequest, pk: int, survey_pk: int) -> Htt
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_question(request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int) -> HttpResponse:
+def edit_question(
+    request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int
+) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, survey_pk, question_pk)
     survey = question.survey
     form = QuestionForm(
@@ -189,7 +191,9 @@ def edit_question(request: AuthenticatedRequest, pk: int, survey_pk: int, questi
 
 @login_required
 @require_POST
-def move_question(request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int) -> HttpResponse:
+def move_question(
+    request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int
+) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, survey_pk, question_pk)
     try:
         services.move_question(

@@ -261,7 +261,7 @@ def test_saving_another_organisations_resource_or_into_another_pair_is_404(pairs
         ).status_code
         == 404
     )
-    item = services.save_item(pairs.other, resource=mine, by=pairs.sofia)
+    item = services.save_item(pairs.other, resource=mine, person=pairs.sofia)
     for person in (pairs.mentee, w.manager, w.admin, w.outsider_admin):
         c = w.client_for(person)
         assert c.get(reverse("resources:saved", args=[pairs.other.pk])).status_code == 404
@@ -278,7 +278,7 @@ def test_saved_page_query_count_is_flat(pairs, django_assert_max_num_queries):
     w = pairs.world
     seed_ideas()
     for i in range(15):
-        services.save_item(pairs.pairing, resource=link(w.org, title=f"R{i}"), by=pairs.mentor)
+        services.save_item(pairs.pairing, resource=link(w.org, title=f"R{i}"), person=pairs.mentor)
     client = w.client_for(pairs.mentor)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("resources:saved", args=[pairs.pairing.pk])).status_code == 200
@@ -288,7 +288,7 @@ def test_resources_panel_tag(pairs):
     from django.template import Context, Template
 
     services.save_item(
-        pairs.pairing, resource=link(pairs.world.org, title="Try this"), by=pairs.mentor
+        pairs.pairing, resource=link(pairs.world.org, title="Try this"), person=pairs.mentor
     )
     tpl = Template("{% load resources_tags %}{% pairing_resources_panel pairing person %}")
     assert "Try this" in tpl.render(Context({"pairing": pairs.pairing, "person": pairs.mentor}))
