@@ -212,6 +212,7 @@ def add_task(
     _require_in_pair(pairing, person)
     require_active(pairing)
     _require_in_pair(pairing, owner, field="owner")
+    assert owner is not None  # _require_in_pair refused None
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Say what the task is."), field="title")

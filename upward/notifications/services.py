@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -205,7 +206,7 @@ def send_weekly_digests(*, now: dt.datetime | None = None, dry_run: bool = False
                 continue  # another run got there first
             count = waiting.filter(recipient=person).update(digest=digest)
             digest_id = digest.pk
-            transaction.on_commit(lambda digest_id=digest_id: _enqueue_digest(digest_id))
+            transaction.on_commit(partial(_enqueue_digest, digest_id))
         result["digests"] += 1
         result["notifications"] += count
     return result

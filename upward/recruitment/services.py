@@ -51,7 +51,7 @@ def _status_phrase(status: str) -> str:
         Status.WAITLISTED: _("on the waiting list"),
         Status.DECLINED: _("declined"),
         Status.WITHDRAWN: _("withdrawn"),
-    }[status]
+    }[Status(status)]
 
 
 class OverCapacity(Conflict):
@@ -580,7 +580,7 @@ def _email_decision(application: Application) -> None:
         Status.WAITLISTED: _("You are on the waiting list for %(programme)s"),
         Status.DECLINED: _("Your application to %(programme)s"),
     }
-    subject = subjects[application.status] % {"programme": programme.name}
+    subject = subjects[Status(application.status)] % {"programme": programme.name}
     # Through notify(): recorded in the app, emailed after commit per the person's choices. One
     # notification per decision (status and review time), however often the call is retried.
     reviewed = application.reviewed_at.isoformat() if application.reviewed_at else ""

@@ -326,7 +326,7 @@ def review_bulk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     decision = form.cleaned_data["decision"]
     allow_overfill = form.cleaned_data["allow_overfill"]
@@ -443,7 +443,7 @@ def invitations(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 return redirect(request.get_full_path())
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     else:
         form = InviteForm(programme=programme, initial={"role": Role.MENTOR})
     filter_form = InviteFilterForm(request.GET or None, programme=programme)

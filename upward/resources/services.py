@@ -122,6 +122,7 @@ def create_resource(
         created_by=by,
     )
     if file:
+        assert file.name is not None  # validate_upload refused a file without a name
         resource.file.save(Path(file.name).name, file, save=False)
     resource.save()
     resource.topics.set(topics)
@@ -178,6 +179,7 @@ def update_resource(
         resource.url, resource.file = url, ""
     elif file:
         resource.url = ""
+        assert file.name is not None  # validate_upload refused a file without a name
         resource.file.save(Path(file.name).name, file, save=False)
     resource.save()
     resource.topics.set(topics)
@@ -195,7 +197,7 @@ def _delete_file_later(resource: Resource, name: str) -> None:
 @transaction.atomic
 def delete_resource(resource: Resource, *, by: Actor) -> None:
     _check_editor(resource, by)
-    if resource.file:
+    if resource.file.name:  # what `if resource.file` tests
         _delete_file_later(resource, resource.file.name)
     record("resources.deleted", resource, by=by, data={"title": resource.title})
     resource.delete()
