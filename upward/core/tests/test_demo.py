@@ -76,8 +76,10 @@ def test_the_pilot_shows_measured_outcomes_and_impact(db):
     call_command("seed_demo")
     pilot = Programme.objects.get(name=demo.PILOT_NAME)
     outcomes = programme_outcomes(pilot)
+    assert outcomes.measure is not None
     assert outcomes.measure.item_key == demo.PILOT_MEASURE
     measured = outcomes.measured
+    assert measured is not None and measured.change is not None
     # "75% improved (n = 8), mean +0.9" on the outcomes page and the programme page.
     assert measured.n == 8 and measured.change.improved == 6
     assert round(measured.change.improved_share * 100) == 75

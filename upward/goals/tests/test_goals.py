@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,7 @@ SOON = dt.date.today() + dt.timedelta(days=30)
 
 
 def goal_for(pairs, owner=None, **fields):  # type: ignore[no-untyped-def]
-    defaults = {
+    defaults: dict[str, Any] = {
         "statement": "Run a team meeting on an online whiteboard",
         "measure": "Two meetings run without help",
         "target_date": SOON,

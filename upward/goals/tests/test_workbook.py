@@ -84,5 +84,7 @@ def test_workbook_builds_with_core_fonts_when_no_unicode_font_is_installed(pairs
 
     _content(pairs)
     monkeypatch.setattr(workbook, "_find_font", lambda: None)
-    pdf = workbook.build_workbook(seat_for(pairs.pairing, pairs.mentee), include_notes=True)
+    seat = seat_for(pairs.pairing, pairs.mentee)
+    assert seat is not None
+    pdf = workbook.build_workbook(seat, include_notes=True)
     assert pdf.startswith(b"%PDF")

@@ -43,6 +43,7 @@ def test_messages_meeting_notes_and_posts_are_ciphertext(pairs):
     message = services.send_message(pairs.pairing, body=SECRET, author=pairs.mentee)
     meeting = make_meeting(pairs.pairing)
     note = services.save_meeting_note(meeting, body=SECRET, author=pairs.mentor)
+    assert note is not None
     post = services.post_to_cohort(
         pairs.world.programme, "mentor", body=SECRET, author=pairs.mentor
     )

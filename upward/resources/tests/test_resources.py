@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -33,7 +34,7 @@ def seed_ideas() -> None:
 
 
 def link(org, by=None, **fields):  # type: ignore[no-untyped-def]
-    data = {
+    data: dict[str, Any] = {
         "title": "Ten prompts to try this week",
         "kind": "article",
         "url": "https://example.org/prompts",
@@ -81,6 +82,7 @@ def test_an_org_admin_uploads_a_pdf_and_colleagues_download_it(pairs, media):
     )
     assert response.status_code == 302
     resource = Resource.objects.get()
+    assert resource.file.name is not None
     assert resource.file.name.startswith("resources/") and (media / resource.file.name).exists()
     download = w.client_for(pairs.mentee).get(reverse("resources:download", args=[resource.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
