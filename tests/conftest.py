@@ -189,20 +189,20 @@ def build_matrix_world(world: Any) -> MatrixWorld:
 
     # The pair's own words.
     note = create_shared_note(
-        pairing, title="What we agreed on dashboards", body="Start small.", by=mentor
+        pairing, title="What we agreed on dashboards", body="Start small.", author=mentor
     )
-    save_meeting_note(held, body="Private: he listened well.", by=mentor)
-    send_message(pairing, body="See you on Tuesday", by=mentee)
+    save_meeting_note(held, body="Private: he listened well.", author=mentor)
+    send_message(pairing, body="See you on Tuesday", author=mentee)
     goal = create_goal(
         pairing,
         owner=mentee,
         statement="Read a dashboard without help",
         measure="Explain one chart to the team",
         target_date=dt.date(2027, 5, 1),
-        by=mentee,
+        person=mentee,
     )
     task = add_task(
-        goal, title="Pick a dashboard", due_on=dt.date(2027, 3, 1), owner=mentee, by=mentee
+        goal, title="Pick a dashboard", due_on=dt.date(2027, 3, 1), owner=mentee, person=mentee
     )
     commitment = add_commitment(
         pairing, owner=mentor, kind="commitment", text="Share the data glossary", by=mentor
@@ -216,8 +216,8 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         file=SimpleUploadedFile("guide.txt", b"Read the axes first.", "text/plain"),
         by=manager.user,
     )
-    saved = save_item(pairing, resource=resource, by=mentor)
-    post = post_to_cohort(programme, "mentor", body="Hello fellow mentors", by=mentor)
+    saved = save_item(pairing, resource=resource, person=mentor)
+    post = post_to_cohort(programme, "mentor", body="Hello fellow mentors", author=mentor)
 
     # Safety data about the first pair, and a concern about the second.
     submit_pulse(

@@ -182,14 +182,14 @@ def build_world(world: Any) -> dict[str, Any]:
         measure="Explain one",
         target_date=dt.date(2027, 5, 1),
         why="Because",
-        by=world.senior,
+        person=world.senior,
     )
     goals.add_task(
         goal,
         title="Find a dashboard",
         due_on=dt.date(2027, 4, 1),
         owner=world.senior,
-        by=world.senior,
+        person=world.senior,
     )
 
     # A journey of the organisation's own, with a step, used by the programme.
@@ -231,16 +231,16 @@ def build_world(world: Any) -> dict[str, Any]:
         by=pairing.mentee.user,
     )
     journey.add_agenda_item(ahead, person=pairing.mentor, text="Item", by=pairing.mentor.user)
-    notes.save_meeting_note(held, body="Private", by=pairing.mentor)
-    notes.save_meeting_note(held, body="Private too", by=pairing.mentee)
-    note = notes.create_shared_note(pairing, title="Shared", body="Body", by=pairing.mentor)
+    notes.save_meeting_note(held, body="Private", author=pairing.mentor)
+    notes.save_meeting_note(held, body="Private too", author=pairing.mentee)
+    note = notes.create_shared_note(pairing, title="Shared", body="Body", author=pairing.mentor)
     notes.update_shared_note(
-        note, title="Shared", body="Body 2", base_version=note.version, by=pairing.mentee
+        note, title="Shared", body="Body 2", base_version=note.version, person=pairing.mentee
     )
-    notes.send_message(pairing, body="Hello", by=pairing.mentor)
-    notes.send_message(pairing, body="Hello back", by=pairing.mentee)
-    notes.post_to_cohort(programme, "mentor", body="Hi all", by=pairing.mentor)
-    notes.post_to_cohort(programme, "mentee", body="Hi all", by=pairing.mentee)
+    notes.send_message(pairing, body="Hello", author=pairing.mentor)
+    notes.send_message(pairing, body="Hello back", author=pairing.mentee)
+    notes.post_to_cohort(programme, "mentor", body="Hi all", author=pairing.mentor)
+    notes.post_to_cohort(programme, "mentee", body="Hi all", author=pairing.mentee)
     journey.save_agreement(
         pairing,
         person=pairing.mentor,
@@ -307,7 +307,7 @@ def build_world(world: Any) -> dict[str, Any]:
         url="https://example.test/guide",
         by=manager.user,
     )
-    resources.save_item(pairing, resource=resource, by=pairing.mentee)
+    resources.save_item(pairing, resource=resource, person=pairing.mentee)
     starts = timezone.now() + dt.timedelta(days=10)
     journey.save_event(
         programme,

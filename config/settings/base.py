@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -154,7 +155,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Upward] "
 # down on their own address without locking the owner out; "login_failed_account" is the much
 # looser limit for one account across all addresses; a password reset clears both. The "/ip"
 # rates are generous because a whole office may share one public address.
-ACCOUNT_RATE_LIMITS = {
+# The test settings turn both off with False, which allauth and our limiter read as "no limits".
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "60/m/ip",
     "login_failed": "30/m/ip,5/5m/key,20/h/key",
     "login_failed_account": "100/h/key",
@@ -163,7 +165,7 @@ if env.trusted_proxy_count < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 ALLAUTH_TRUSTED_PROXY_COUNT = env.trusted_proxy_count
 # Public token URLs, per client address (upward.core.ratelimit.limit_per_address).
-UPWARD_RATE_LIMITS = {
+UPWARD_RATE_LIMITS: dict[str, str] | bool = {
     "signup_link": "30/m",
     "colleague_search": "60/m",
     "invitation": "20/m",
@@ -245,6 +247,7 @@ SPECTACULAR_SETTINGS = {
 # no worker; what the tests use).
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS_BACKEND = env.tasks_backend
+TASKS: dict[str, dict[str, Any]]
 if TASKS_BACKEND == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif TASKS_BACKEND == "redis":

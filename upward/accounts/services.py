@@ -22,6 +22,7 @@ from django.utils import timezone
 from upward.accounts.models import AccountInvitation, User
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
+from upward.core.types import Actor
 from upward.organisations.domains import email_domain
 from upward.organisations.models import Person
 from upward.organisations.services import check_email_domain
@@ -89,7 +90,7 @@ def link_user_to_person(user: User) -> Person | None:
     return person
 
 
-def invite_person_to_upward(person: Person, *, by: User | None) -> AccountInvitation:
+def invite_person_to_upward(person: Person, *, by: Actor) -> AccountInvitation:
     """Email a directory person a link to set up their account (their email is then verified).
 
     The admin learns nothing about accounts outside their organisation: whether or not the

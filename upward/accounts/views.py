@@ -12,6 +12,7 @@ from upward.accounts.models import AccountInvitation
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
+from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import access_person
 
 
@@ -68,7 +69,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 # below accounts and must not import it.
 @login_required
 @require_POST
-def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def person_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     try:
         services.invite_person_to_upward(person, by=request.user)

@@ -705,7 +705,7 @@ def _start_demo_pair(programme: Programme, mentor: Person, mentee: Person) -> No
     goal = create_goal(
         pairing,
         owner=mentee,
-        by=mentee,
+        person=mentee,
         statement="Use a generative AI tool to draft my monthly operations update",
         measure="Three monthly updates drafted with the tool, and my team says they read well",
         target_date=today + dt.timedelta(days=90),
@@ -715,20 +715,20 @@ def _start_demo_pair(programme: Programme, mentor: Person, mentee: Person) -> No
     add_task(
         goal,
         title="Try two tools with Aisha on a real report",
-        by=mentee,
+        person=mentee,
         owner=mentee,
         due_on=today + dt.timedelta(days=21),
     )
     create_shared_note(
         pairing,
-        by=mentor,
+        author=mentor,
         title="Ideas for our next session",
         body="We covered what Richard already uses day to day. Next, pick one real task to try "
         "together. Bring last month's operations report.",
     )
     send_message(
         pairing,
-        by=mentee,
+        author=mentee,
         body="Looking forward to Tuesday, Aisha. I have booked an hour and sent the invite.",
     )
 

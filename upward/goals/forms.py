@@ -10,10 +10,17 @@ from upward.goals.models import LEVELS, Goal, GoalStatus, Skill, Task, Term
 from upward.organisations.models import Person
 
 
+class OwnerField(forms.ModelChoiceField):
+    """One of the pair, shown by name."""
+
+    def label_from_instance(self, obj: Person) -> str:
+        return obj.full_name
+
+
 class GoalForm(ModelForm):
     """Field checks only; the rules (measurable, not in the past) live in the service."""
 
-    owner = forms.ModelChoiceField(
+    owner = OwnerField(
         label=_("Whose goal is it?"),
         queryset=Person.objects.none(),
         empty_label=None,
@@ -32,11 +39,12 @@ class GoalForm(ModelForm):
 
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["owner"], OwnerField)
         self.fields["owner"].queryset = Person.objects.filter(pk__in=[p.pk for p in people])
-        self.fields["owner"].label_from_instance = lambda p: p.full_name
         # The service gives the domain's message for a missing criterion; let it through.
         self.fields["measure"].required = False
         self.fields["target_date"].required = False
+        assert isinstance(self.fields["term"], forms.ChoiceField)
         self.fields["term"].choices = Term.choices
 
     def _post_clean(self) -> None:
@@ -56,6 +64,7 @@ class GoalUpdateForm(GoalForm):
         kwargs.setdefault("people", [])
         super().__init__(*args, **kwargs)
         del self.fields["owner"]
+        assert isinstance(self.fields["status"], forms.ChoiceField)
         self.fields["status"].choices = GoalStatus.choices
         self.fields["progress"].help_text = _(
             "Your own estimate, from 0 to 100. Marking the goal achieved sets it to 100."
@@ -64,7 +73,7 @@ class GoalUpdateForm(GoalForm):
 
 
 class TaskForm(ModelForm):
-    owner = forms.ModelChoiceField(
+    owner = OwnerField(
         label=_("Who will do it?"),
         queryset=Person.objects.none(),
         empty_label=None,
@@ -78,8 +87,8 @@ class TaskForm(ModelForm):
 
     def __init__(self, *args: Any, people: list[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["owner"], OwnerField)
         self.fields["owner"].queryset = Person.objects.filter(pk__in=[p.pk for p in people])
-        self.fields["owner"].label_from_instance = lambda p: p.full_name
         self.fields["due_on"].required = False
 
     def _post_clean(self) -> None:

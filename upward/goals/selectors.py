@@ -99,20 +99,20 @@ def programme_goal_counts(programme: Any) -> list[PairingCounts]:
     ):
         row = rows[r["pairing"]]
         row.goals, row.achieved, row.in_progress = r["n"], r["achieved"], r["in_progress"]
-    for r in (
+    for t in (
         Task.objects.filter(goal__pairing__in=list(rows))
         .values("goal__pairing")
         .annotate(n=Count("id"), done=Count("id", filter=Q(done_at__isnull=False)))
     ):
-        row = rows[r["goal__pairing"]]
-        row.tasks, row.tasks_done = r["n"], r["done"]
-    for r in (
+        row = rows[t["goal__pairing"]]
+        row.tasks, row.tasks_done = t["n"], t["done"]
+    for a in (
         Assessment.objects.filter(pairing__in=list(rows), subject_id=F("rater_id"))
         .order_by()
         .values("pairing", "kind")
         .distinct()
     ):
-        rows[r["pairing"]].assessments.add(r["kind"])
+        rows[a["pairing"]].assessments.add(a["kind"])
     return list(rows.values())
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.core.types import Actor
 from upward.goals.defaults import default_levels, defaults_for
 from upward.goals.models import (
     LEVELS,
@@ -86,9 +87,9 @@ def create_goal(
     target_date: dt.date | None,
     term: str = Term.SHORT,
     why: str = "",
-    by: Person,
+    person: Person,
 ) -> Goal:
-    _require_in_pair(pairing, by)
+    _require_in_pair(pairing, person)
     _require_in_pair(pairing, owner, field="owner")
     require_active(pairing)
     statement, measure, why = _clean_goal_fields(
@@ -113,9 +114,9 @@ def create_goal(
         target_date=target_date,
         term=term,
         position=(last or 0) + 1,
-        created_by=by,
+        created_by=person,
     )
-    record("goals.goal_created", goal, by=by.user, organisation=_org(pairing))
+    record("goals.goal_created", goal, by=person.user, organisation=_org(pairing))
     return goal
 
 
@@ -130,10 +131,10 @@ def update_goal(
     why: str,
     status: str,
     progress: Any,
-    by: Person,
+    person: Person,
 ) -> Goal:
     pairing = goal.pairing
-    _require_in_pair(pairing, by)
+    _require_in_pair(pairing, person)
     require_active(pairing)
     statement, measure, why = _clean_goal_fields(
         statement=statement, measure=measure, why=why, term=term
@@ -154,7 +155,7 @@ def update_goal(
     record(
         "goals.goal_updated",
         goal,
-        by=by.user,
+        by=person.user,
         organisation=_org(pairing),
         data={"status": status, "progress": value},
     )
@@ -162,10 +163,10 @@ def update_goal(
 
 
 @transaction.atomic
-def move_goal(goal: Goal, *, direction: str, by: Person) -> Goal:
+def move_goal(goal: Goal, *, direction: str, person: Person) -> Goal:
     """Swap the goal with its neighbour in its owner's priority order."""
     pairing = goal.pairing
-    _require_in_pair(pairing, by)
+    _require_in_pair(pairing, person)
     require_active(pairing)
     if direction not in ("up", "down"):
         raise DomainError(_("Move a goal up or down."))
@@ -185,28 +186,33 @@ def move_goal(goal: Goal, *, direction: str, by: Person) -> Goal:
             Goal.objects.filter(pk=sibling.pk).update(position=position)
     goal.refresh_from_db()
     record(
-        "goals.goal_moved", goal, by=by.user, organisation=_org(pairing), data={"to": goal.position}
+        "goals.goal_moved",
+        goal,
+        by=person.user,
+        organisation=_org(pairing),
+        data={"to": goal.position},
     )
     return goal
 
 
 @transaction.atomic
-def delete_goal(goal: Goal, *, by: Person) -> None:
+def delete_goal(goal: Goal, *, person: Person) -> None:
     pairing = goal.pairing
-    _require_in_pair(pairing, by)
+    _require_in_pair(pairing, person)
     require_active(pairing)
-    record("goals.goal_deleted", goal, by=by.user, organisation=_org(pairing))
+    record("goals.goal_deleted", goal, by=person.user, organisation=_org(pairing))
     goal.delete()
 
 
 @transaction.atomic
 def add_task(
-    goal: Goal, *, title: str, due_on: dt.date | None, owner: Person | None, by: Person
+    goal: Goal, *, title: str, due_on: dt.date | None, owner: Person | None, person: Person
 ) -> Task:
     pairing = goal.pairing
-    _require_in_pair(pairing, by)
+    _require_in_pair(pairing, person)
     require_active(pairing)
     _require_in_pair(pairing, owner, field="owner")
+    assert owner is not None  # _require_in_pair refused None
     title = (title or "").strip()
     if not title:
         raise DomainError(_("Say what the task is."), field="title")
@@ -214,33 +220,35 @@ def add_task(
         raise DomainError(_("Give a due date."), field="due_on")
     if due_on < _today():
         raise DomainError(_("The due date cannot be in the past."), field="due_on")
-    task = Task.objects.create(goal=goal, title=title, due_on=due_on, owner=owner, created_by=by)
-    record("goals.task_created", task, by=by.user, organisation=_org(pairing))
+    task = Task.objects.create(
+        goal=goal, title=title, due_on=due_on, owner=owner, created_by=person
+    )
+    record("goals.task_created", task, by=person.user, organisation=_org(pairing))
     return task
 
 
 @transaction.atomic
-def set_task_done(task: Task, *, done: bool, by: Person) -> Task:
+def set_task_done(task: Task, *, done: bool, person: Person) -> Task:
     pairing = task.goal.pairing
-    _require_in_pair(pairing, by)
+    _require_in_pair(pairing, person)
     require_active(pairing)
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
     record(
         "goals.task_done" if done else "goals.task_reopened",
         task,
-        by=by.user,
+        by=person.user,
         organisation=_org(pairing),
     )
     return task
 
 
 @transaction.atomic
-def delete_task(task: Task, *, by: Person) -> None:
+def delete_task(task: Task, *, person: Person) -> None:
     pairing = task.goal.pairing
-    _require_in_pair(pairing, by)
+    _require_in_pair(pairing, person)
     require_active(pairing)
-    record("goals.task_deleted", task, by=by.user, organisation=_org(pairing))
+    record("goals.task_deleted", task, by=person.user, organisation=_org(pairing))
     task.delete()
 
 
@@ -282,7 +290,9 @@ def _clean_skill(name: str, description: str, levels: list[str]) -> tuple[str, s
 
 
 @transaction.atomic
-def add_skill(programme: Any, *, name: str, description: str, levels: list[str], by: Any) -> Skill:
+def add_skill(
+    programme: Any, *, name: str, description: str, levels: list[str], by: Actor
+) -> Skill:
     ensure_framework(programme)
     name, description, levels = _clean_skill(name, description, levels)
     if Skill.objects.filter(programme=programme, name__iexact=name).exists():
@@ -296,7 +306,9 @@ def add_skill(programme: Any, *, name: str, description: str, levels: list[str],
 
 
 @transaction.atomic
-def update_skill(skill: Skill, *, name: str, description: str, levels: list[str], by: Any) -> Skill:
+def update_skill(
+    skill: Skill, *, name: str, description: str, levels: list[str], by: Actor
+) -> Skill:
     name, description, levels = _clean_skill(name, description, levels)
     if (
         Skill.objects.filter(programme_id=skill.programme_id, name__iexact=name)
@@ -311,7 +323,7 @@ def update_skill(skill: Skill, *, name: str, description: str, levels: list[str]
 
 
 @transaction.atomic
-def remove_skill(skill: Skill, *, by: Any) -> None:
+def remove_skill(skill: Skill, *, by: Actor) -> None:
     if skill.ratings.exists():
         raise Conflict(
             _(
@@ -334,10 +346,10 @@ def save_assessment(
     subject: Person,
     kind: str,
     ratings: Mapping[int, Any],
-    by: Person,
+    person: Person,
 ) -> Assessment:
-    """`by` rates `subject` (themselves, or their partner) at the start or the end."""
-    _require_in_pair(pairing, by)
+    """`person` rates `subject` (themselves, or their partner) at the start or the end."""
+    _require_in_pair(pairing, person)
     _require_in_pair(pairing, subject)
     require_active(pairing)
     if kind not in AssessmentKind.values:
@@ -359,7 +371,7 @@ def save_assessment(
     if not clean:
         raise DomainError(_("Rate at least one skill."))
     assessment, _created = Assessment.objects.get_or_create(
-        pairing=pairing, subject=subject, rater=by, kind=kind
+        pairing=pairing, subject=subject, rater=person, kind=kind
     )
     Rating.objects.filter(assessment=assessment).exclude(skill_id__in=clean).delete()
     for skill_id, level in clean.items():
@@ -370,8 +382,8 @@ def save_assessment(
     record(
         "goals.assessment_saved",
         assessment,
-        by=by.user,
+        by=person.user,
         organisation=_org(pairing),
-        data={"kind": kind, "self": subject.pk == by.pk, "ratings": len(clean)},
+        data={"kind": kind, "self": subject.pk == person.pk, "ratings": len(clean)},
     )
     return assessment

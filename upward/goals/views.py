@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.shortcuts import act_and_redirect
+from upward.core.types import AuthenticatedRequest
 from upward.goals import selectors, services
 from upward.goals.access import access_goal, access_skill_for_manager, access_task
 from upward.goals.forms import (
@@ -36,7 +37,7 @@ def _goals_url(pk: int) -> str:
 
 
 @login_required
-def goals(request: HttpRequest, pk: int) -> HttpResponse:
+def goals(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     return render(
         request,
@@ -52,7 +53,7 @@ def goals(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
+def new_goal(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     people = [seat.person, seat.partner]
     form = GoalForm(
@@ -71,7 +72,7 @@ def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
                 why=data["why"],
                 target_date=data["target_date"],
                 term=data["term"],
-                by=seat.person,
+                person=seat.person,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -87,7 +88,7 @@ def new_goal(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def edit_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     form = GoalUpdateForm(request.POST if request.method == "POST" else None, instance=goal)
     if request.method == "POST" and form.is_valid():
@@ -102,7 +103,7 @@ def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                 term=data["term"],
                 status=data["status"],
                 progress=data["progress"] if data["progress"] is not None else goal.progress,
-                by=seat.person,
+                person=seat.person,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -118,10 +119,10 @@ def edit_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def move_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def move_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     try:
-        services.move_goal(goal, direction=request.POST.get("direction", ""), by=seat.person)
+        services.move_goal(goal, direction=request.POST.get("direction", ""), person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(_goals_url(seat.pairing.pk) + f"#goal-{goal.pk}")
@@ -129,12 +130,12 @@ def move_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def delete_goal(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     if request.method == "POST":
         return act_and_redirect(
             request,
-            lambda: services.delete_goal(goal, by=seat.person),
+            lambda: services.delete_goal(goal, person=seat.person),
             success=_("Goal deleted, with its tasks."),
             to=_goals_url(seat.pairing.pk),
         )
@@ -153,7 +154,7 @@ def delete_goal(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
+def new_task(request: AuthenticatedRequest, pk: int, goal_pk: int) -> HttpResponse:
     seat, goal = access_goal(request.user, pk, goal_pk)
     form = TaskForm(
         request.POST if request.method == "POST" else None,
@@ -168,7 +169,7 @@ def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
                 title=data["title"],
                 due_on=data["due_on"],
                 owner=data["owner"],
-                by=seat.person,
+                person=seat.person,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -184,10 +185,10 @@ def new_task(request: HttpRequest, pk: int, goal_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def toggle_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def toggle_task(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
     seat, task = access_task(request.user, pk, task_pk)
     try:
-        services.set_task_done(task, done=request.POST.get("done") == "1", by=seat.person)
+        services.set_task_done(task, done=request.POST.get("done") == "1", person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(_goals_url(seat.pairing.pk) + f"#goal-{task.goal_id}")
@@ -195,12 +196,12 @@ def toggle_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
+def delete_task(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
     seat, task = access_task(request.user, pk, task_pk)
     if request.method == "POST":
         return act_and_redirect(
             request,
-            lambda: services.delete_task(task, by=seat.person),
+            lambda: services.delete_task(task, person=seat.person),
             success=_("Task deleted."),
             to=_goals_url(seat.pairing.pk),
         )
@@ -222,7 +223,7 @@ def delete_task(request: HttpRequest, pk: int, task_pk: int) -> HttpResponse:
 
 
 @login_required
-def skills(request: HttpRequest, pk: int) -> HttpResponse:
+def skills(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     framework = services.ensure_framework(seat.pairing.programme)
     mine = selectors.skill_rows(seat.pairing, framework, subject=seat.person, viewer=seat.person)
@@ -246,7 +247,7 @@ def skills(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
+def rate(request: AuthenticatedRequest, pk: int, kind: str, whom: str) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     if kind not in AssessmentKind.values or whom not in ("me", "partner"):
         from django.http import Http404
@@ -261,7 +262,7 @@ def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.save_assessment(
-                seat.pairing, subject=subject, kind=kind, ratings=form.ratings(), by=seat.person
+                seat.pairing, subject=subject, kind=kind, ratings=form.ratings(), person=seat.person
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -290,7 +291,7 @@ def rate(request: HttpRequest, pk: int, kind: str, whom: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def workbook(request: HttpRequest, pk: int) -> HttpResponse:
+def workbook(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     form = WorkbookForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -313,7 +314,7 @@ def workbook(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_overview(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_overview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     return render(
         request,
@@ -323,7 +324,7 @@ def programme_overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def framework(request: HttpRequest, pk: int) -> HttpResponse:
+def framework(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     return render(
         request,
@@ -345,7 +346,7 @@ def _skill_initial(skill: object | None) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> HttpResponse:
+def skill_form(request: AuthenticatedRequest, pk: int, skill_pk: int | None = None) -> HttpResponse:
     if skill_pk is None:
         programme = access_programme_for_manager(request.user, pk)
         skill = None
@@ -386,7 +387,7 @@ def skill_form(request: HttpRequest, pk: int, skill_pk: int | None = None) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def remove_skill(request: HttpRequest, pk: int, skill_pk: int) -> HttpResponse:
+def remove_skill(request: AuthenticatedRequest, pk: int, skill_pk: int) -> HttpResponse:
     skill = access_skill_for_manager(request.user, pk, skill_pk)
     if request.method == "POST":
         return act_and_redirect(

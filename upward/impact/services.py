@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError, NotEligible
+from upward.core.types import Actor
 from upward.impact.models import (
     MAX_CAP_MINUTES,
     MIN_CAP_MINUTES,
@@ -78,7 +79,7 @@ def _notify(
 
 
 def update_impact_settings(
-    programme: Programme, *, monthly_cap_minutes: int, by: Any
+    programme: Programme, *, monthly_cap_minutes: int, by: Actor
 ) -> ImpactSettings:
     if not MIN_CAP_MINUTES <= monthly_cap_minutes <= MAX_CAP_MINUTES:
         raise DomainError(
@@ -100,7 +101,7 @@ def update_impact_settings(
     return row
 
 
-def _user(by: Any) -> Any:
+def _user(by: Actor) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
@@ -138,7 +139,7 @@ def add_commitment(
     text: str,
     due_on: dt.date | None = None,
     theme: str = "",
-    by: Any,
+    by: Actor,
 ) -> Commitment:
     if owner.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise NotEligible(_("Only the two people in a pairing can add commitments to it."))
@@ -174,7 +175,7 @@ def update_commitment(
     text: str,
     due_on: dt.date | None,
     theme: str,
-    by: Any,
+    by: Actor,
 ) -> Commitment:
     text, due_on = _check_commitment_fields(
         kind=commitment.kind,
@@ -197,7 +198,7 @@ def update_commitment(
     return commitment
 
 
-def set_commitment_status(commitment: Commitment, *, status: str, by: Any) -> Commitment:
+def set_commitment_status(commitment: Commitment, *, status: str, by: Actor) -> Commitment:
     if not commitment.is_commitment:
         raise DomainError(_("Insights have no status: there is nothing to report on."))
     if status not in CommitmentStatus.values or status == CommitmentStatus.OPEN:
@@ -218,7 +219,7 @@ def set_commitment_status(commitment: Commitment, *, status: str, by: Any) -> Co
     return commitment
 
 
-def delete_commitment(commitment: Commitment, *, by: Any) -> None:
+def delete_commitment(commitment: Commitment, *, by: Actor) -> None:
     with transaction.atomic():
         record(
             "impact.commitment_deleted",
@@ -296,7 +297,7 @@ def send_impact_reminders(*, now: dt.datetime | None = None, dry_run: bool = Fal
 # Thank-you notes and the contribution record
 
 
-def write_thank_you(pairing: Pairing, *, author: Person, text: str, by: Any) -> ThankYouNote:
+def write_thank_you(pairing: Pairing, *, author: Person, text: str, by: Actor) -> ThankYouNote:
     if author.pk != pairing.mentee_id:
         raise NotEligible(_("Only the mentee writes a thank-you note to their mentor."))
     if pairing.state not in WRITABLE_STATES:
@@ -332,7 +333,7 @@ def write_thank_you(pairing: Pairing, *, author: Person, text: str, by: Any) -> 
     return note
 
 
-def set_thank_you_visibility(note: ThankYouNote, *, show: bool, by: Any) -> ThankYouNote:
+def set_thank_you_visibility(note: ThankYouNote, *, show: bool, by: Actor) -> ThankYouNote:
     with transaction.atomic():
         note.show_when_shared = show
         note.save(update_fields=["show_when_shared", "updated_at"])
@@ -346,7 +347,7 @@ def set_thank_you_visibility(note: ThankYouNote, *, show: bool, by: Any) -> Than
     return note
 
 
-def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Any) -> RecordShare:
+def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Actor) -> RecordShare:
     """Only ever called from the mentor's explicit "Send to my line manager" action.
 
     The email holds a neutral summary (programme, dates, sessions, hours, events) and the

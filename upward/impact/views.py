@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.types import AuthenticatedRequest
 from upward.impact import pdf, selectors, services
 from upward.impact.access import (
     access_commitment,
@@ -51,7 +52,7 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
-def commitments(request: HttpRequest, pk: int) -> HttpResponse:
+def commitments(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_commitments(request.user, pk)
     items = selectors.commitments_of(seat.pairing, seat.person)
     return render(
@@ -71,7 +72,7 @@ def commitments(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_commitment(request: HttpRequest, pk: int) -> HttpResponse:
+def new_commitment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_commitments(request.user, pk)
     form = CommitmentForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -100,7 +101,7 @@ def new_commitment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_commitment(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def edit_commitment(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_commitment(request.user, pk, item_pk)
     initial = {"text": item.text, "due_on": item.due_on, "theme": item.theme}
     form = CommitmentEditForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -130,7 +131,7 @@ def edit_commitment(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def commitment_status(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def commitment_status(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_commitment(request.user, pk, item_pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
@@ -149,7 +150,7 @@ def commitment_status(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_commitment(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def delete_commitment(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_commitment(request.user, pk, item_pk)
     if request.method == "POST":
         services.delete_commitment(item, by=request.user)
@@ -168,7 +169,7 @@ def delete_commitment(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thank_you(request: HttpRequest, pk: int) -> HttpResponse:
+def thank_you(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_thank_you(request.user, pk)
     note = ThankYouNote.objects.filter(pairing=seat.pairing).first()
     form = ThankYouForm(
@@ -201,7 +202,7 @@ def thank_you(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contribution(request: HttpRequest, pk: int) -> HttpResponse:
+def contribution(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_contribution(request.user, pk)
     record = selectors.contribution_record(seat.pairing)
     programme_time = selectors.mentor_time(seat.pairing.programme, seat.person)
@@ -219,7 +220,7 @@ def contribution(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contribution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def contribution_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_contribution(request.user, pk)
     record = selectors.contribution_record(seat.pairing)
     name = slugify(seat.person.full_name) or "record"
@@ -227,7 +228,7 @@ def contribution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_contribution(request.user, pk)
     record = selectors.contribution_record(seat.pairing)
     if not record.is_completed:
@@ -241,7 +242,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def share(request: HttpRequest, pk: int) -> HttpResponse:
+def share(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_contribution(request.user, pk)
     if request.method == "POST":
         try:
@@ -272,7 +273,7 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def thank_you_visibility(request: HttpRequest, pk: int) -> HttpResponse:
+def thank_you_visibility(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_contribution(request.user, pk)
     note = ThankYouNote.objects.filter(pairing=seat.pairing).first()
     if note is None:
@@ -295,7 +296,7 @@ def thank_you_visibility(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def programme_impact(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_impact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     return render(
         request,
@@ -305,7 +306,7 @@ def programme_impact(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mentor_time(request: HttpRequest, pk: int) -> HttpResponse:
+def mentor_time(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     rows = selectors.programme_mentor_time(programme)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -324,7 +325,7 @@ def mentor_time(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cap_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def cap_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     current = Decimal(selectors.cap_minutes(programme)) / 60
     form = CapForm(
@@ -345,7 +346,7 @@ def cap_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def mentor_load(request: HttpRequest) -> HttpResponse:
+def mentor_load(request: AuthenticatedRequest) -> HttpResponse:
     person = require_load_viewer(request.user)
     # Only the programmes the viewer runs: for a manager their own, for an org admin every
     # programme they may manage (all but those they take part in). Counts from anyone else's

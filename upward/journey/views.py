@@ -22,6 +22,7 @@ from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
+from upward.core.types import AuthenticatedRequest
 from upward.journey import ics, selectors, services
 from upward.journey.access import (
     access_agenda_item,
@@ -86,7 +87,7 @@ def _ics_response(content: bytes, filename: str, method: str | None = None) -> H
 
 @login_required
 @require_GET
-def my_journeys(request: HttpRequest) -> HttpResponse:
+def my_journeys(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     pairings = selectors.my_pairings(person)
     if len(pairings) == 1 and request.GET.get("all") is None:
@@ -96,7 +97,7 @@ def my_journeys(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def pairing(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_journey(request.user, pk)
     pairing = seat.pairing
     overview = selectors.pairing_overview(pairing, seat.person)
@@ -105,7 +106,7 @@ def pairing(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_journey(request.user, pk)
     pairing = seat.pairing
     person = seat.person
@@ -134,7 +135,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_journey(request.user, pk)
     pairing = seat.pairing
     try:
@@ -148,7 +149,7 @@ def agreement_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def meetings(request: HttpRequest, pk: int) -> HttpResponse:
+def meetings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_journey(request.user, pk)
     pairing = seat.pairing
     page_obj = Paginator(selectors.pair_meetings(pairing), PAGE_SIZE).get_page(
@@ -221,7 +222,7 @@ def _meeting_form_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def book(request: HttpRequest, pk: int) -> HttpResponse:
+def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_journey(request.user, pk)
     pairing = seat.pairing
     person = seat.person
@@ -254,7 +255,7 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, meeting = access_meeting(request.user, pk)
     person = seat.person
     add_form = AgendaItemForm(request.POST or None)
@@ -267,10 +268,10 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             except DomainError as exc:
                 apply_domain_error(add_form, exc)
             else:
-                if not request.htmx:  # type: ignore[attr-defined]
+                if not request.htmx:
                     return redirect("journey:meeting", meeting.pk)
                 add_form = AgendaItemForm()
-        if request.htmx:  # type: ignore[attr-defined]
+        if request.htmx:
             return _agenda_partial(request, meeting, person, add_form)
     context = _meeting_context(meeting, person)
     context["add_form"] = add_form
@@ -317,7 +318,7 @@ def _agenda_partial(request: HttpRequest, meeting: Any, person: Any, add_form: A
 
 @login_required
 @require_POST
-def agenda_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, item = access_agenda_item(request.user, pk)
     person = seat.person
     try:
@@ -334,7 +335,7 @@ def agenda_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
     person = seat.person
@@ -364,7 +365,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
     person = seat.person
@@ -395,7 +396,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, meeting = access_meeting(request.user, pk)
     person = seat.person
     initial: dict[str, Any] = {"actual_minutes": meeting.actual_minutes or meeting.duration_minutes}
@@ -430,7 +431,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _seat, meeting = access_meeting(request.user, pk)
     item = services.meeting_item(meeting)
     return _ics_response(ics.invite(item), f"meeting-{meeting.pk}.ics", ics.method_of(item))
@@ -442,7 +443,7 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def events(request: HttpRequest) -> HttpResponse:
+def events(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     now = timezone.now()
     mine = selectors.my_events(person)
@@ -458,7 +459,7 @@ def events(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event(request: HttpRequest, pk: int) -> HttpResponse:
+def event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = access_event_for_participant(request.user, pk)
     person = event.viewer  # type: ignore[attr-defined]
     response = EventResponse.objects.filter(event=event, person=person).first()
@@ -491,7 +492,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def event_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = access_event_for_participant(request.user, pk)
     item = services.event_item(event, event.viewer)  # type: ignore[attr-defined]
     return _ics_response(ics.invite(item), f"event-{event.pk}.ics", ics.method_of(item))
@@ -503,7 +504,7 @@ def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -545,7 +546,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_setup(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_setup(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     current = services.programme_journey(programme)
     versions = selectors.published_versions_for(programme)
@@ -588,7 +589,7 @@ def programme_setup(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def programme_pairs(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_pairs(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     page_obj = Paginator(selectors.journey_pairings(programme), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -606,7 +607,7 @@ def programme_pairs(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def manager_pairing(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+def manager_pairing(request: AuthenticatedRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
     rows = selectors.programme_pair_rows(
         pairing.programme, selectors.journey_pairings(pairing.programme).filter(pk=pairing.pk)
@@ -620,7 +621,7 @@ def manager_pairing(request: HttpRequest, pk: int, pairing_pk: int) -> HttpRespo
 
 @login_required
 @require_GET
-def programme_events(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_events(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     page_obj = Paginator(selectors.event_counts(programme), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -641,7 +642,7 @@ def _event_times(form: EventForm) -> tuple[dt.datetime, dt.datetime]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_edit(request: HttpRequest, pk: int, event_pk: int | None = None) -> HttpResponse:
+def event_edit(request: AuthenticatedRequest, pk: int, event_pk: int | None = None) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     manager = require_person(request.user)
     instance = access_event_for_manager(request.user, pk, event_pk) if event_pk else None
@@ -684,7 +685,7 @@ def event_edit(request: HttpRequest, pk: int, event_pk: int | None = None) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_cancel(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+def event_cancel(request: AuthenticatedRequest, pk: int, event_pk: int) -> HttpResponse:
     event = access_event_for_manager(request.user, pk, event_pk)
     if request.method == "POST":
         return act_and_redirect(
@@ -700,7 +701,7 @@ def event_cancel(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_attendance(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+def event_attendance(request: AuthenticatedRequest, pk: int, event_pk: int) -> HttpResponse:
     event = access_event_for_manager(request.user, pk, event_pk)
     rows = selectors.event_rows(event)
     people = [r["person"] for r in rows]
@@ -733,14 +734,14 @@ def event_attendance(request: HttpRequest, pk: int, event_pk: int) -> HttpRespon
 
 @login_required
 @require_GET
-def templates(request: HttpRequest) -> HttpResponse:
+def templates(request: AuthenticatedRequest) -> HttpResponse:
     person = require_template_manager(request.user)
     return render(request, "journey/templates.html", {"templates": selectors.template_rows(person)})
 
 
 @login_required
 @require_GET
-def template(request: HttpRequest, pk: int) -> HttpResponse:
+def template(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = access_template(request.user, pk)
     versions = list(template.versions.select_related("published_by").order_by("-number"))
     published = [v for v in versions if not v.is_draft]
@@ -767,7 +768,7 @@ def template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_clone(request: HttpRequest, pk: int) -> HttpResponse:
+def template_clone(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = access_template(request.user, pk)
     person = template.viewer  # type: ignore[attr-defined]
     form = CloneForm(request.POST)
@@ -800,7 +801,7 @@ def _draft(request: HttpRequest, pk: int) -> JourneyVersion:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def draft(request: HttpRequest, pk: int) -> HttpResponse:
+def draft(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = access_template_for_edit(request.user, pk)
     if request.method == "POST":
         try:
@@ -825,7 +826,7 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def template_rename(request: HttpRequest, pk: int) -> HttpResponse:
+def template_rename(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     template = access_template_for_edit(request.user, pk)
     form = TemplateForm(request.POST)
     if form.is_valid():
@@ -857,7 +858,7 @@ def _step(request: HttpRequest, pk: int, step_pk: int) -> JourneyStep:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> HttpResponse:
+def step_edit(request: AuthenticatedRequest, pk: int, step_pk: int | None = None) -> HttpResponse:
     draft = _draft(request, pk)
     step = _step(request, pk, step_pk) if step_pk else None
     form = StepForm(request.POST or None, instance=step)
@@ -884,7 +885,7 @@ def step_edit(request: HttpRequest, pk: int, step_pk: int | None = None) -> Http
 
 @login_required
 @require_POST
-def step_delete(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def step_delete(request: AuthenticatedRequest, pk: int, step_pk: int) -> HttpResponse:
     step = _step(request, pk, step_pk)
     return act_and_redirect(
         request,
@@ -896,7 +897,7 @@ def step_delete(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def step_move(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def step_move(request: AuthenticatedRequest, pk: int, step_pk: int) -> HttpResponse:
     step = _step(request, pk, step_pk)
     try:
         services.move_step(step, up=request.POST.get("direction") == "up", by=request.user)
@@ -907,7 +908,7 @@ def step_move(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     draft = _draft(request, pk)
     form = PublishForm(request.POST)
     note = form.cleaned_data["change_note"] if form.is_valid() else ""
@@ -926,7 +927,7 @@ def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     draft = _draft(request, pk)
     return act_and_redirect(
         request,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.core.types import Actor
 from upward.notes.access import is_cohort_member
 from upward.notes.models import (
     CohortPost,
@@ -64,33 +65,33 @@ def _org(pairing: Pairing) -> Any:
 
 
 @transaction.atomic
-def create_shared_note(pairing: Pairing, *, title: str, body: str, by: Person) -> SharedNote:
-    _require_member(pairing, by)
+def create_shared_note(pairing: Pairing, *, title: str, body: str, author: Person) -> SharedNote:
+    _require_member(pairing, author)
     require_active(pairing)
     title = _clean_text(title, limit=MAX_TITLE, field="title")
     body = _clean_text(body, limit=MAX_BODY, field="body", required=False)
     note = SharedNote.objects.create(
-        pairing=pairing, title=title, body=body, created_by=by, updated_by=by, version=1
+        pairing=pairing, title=title, body=body, created_by=author, updated_by=author, version=1
     )
-    SharedNoteRevision.objects.create(note=note, number=1, title=title, body=body, saved_by=by)
-    record("notes.shared_note_created", note, by=by.user, organisation=_org(pairing))
+    SharedNoteRevision.objects.create(note=note, number=1, title=title, body=body, saved_by=author)
+    record("notes.shared_note_created", note, by=author.user, organisation=_org(pairing))
     return note
 
 
 @transaction.atomic
 def update_shared_note(
-    note: SharedNote, *, title: str, body: str, base_version: int, by: Person
+    note: SharedNote, *, title: str, body: str, base_version: int, person: Person
 ) -> SharedNote:
     """Save a new revision. `base_version` is the version the editor started from: if the
     partner saved in between, nothing is overwritten and the person is asked to merge."""
     pairing = note.pairing
-    _require_member(pairing, by)
+    _require_member(pairing, person)
     require_active(pairing)
     title = _clean_text(title, limit=MAX_TITLE, field="title")
     body = _clean_text(body, limit=MAX_BODY, field="body", required=False)
     # Conditional update on the version read: two saves racing cannot both win.
     updated = SharedNote.objects.filter(pk=note.pk, version=base_version).update(
-        version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+        version=F("version") + 1, updated_by=person, updated_at=timezone.now()
     )
     if not updated:
         raise Conflict(
@@ -104,12 +105,12 @@ def update_shared_note(
     note.title, note.body = title, body
     note.save(update_fields=["title", "body"])
     SharedNoteRevision.objects.create(
-        note=note, number=note.version, title=title, body=body, saved_by=by
+        note=note, number=note.version, title=title, body=body, saved_by=person
     )
     record(
         "notes.shared_note_updated",
         note,
-        by=by.user,
+        by=person.user,
         organisation=_org(pairing),
         data={"version": note.version},
     )
@@ -117,11 +118,11 @@ def update_shared_note(
 
 
 @transaction.atomic
-def delete_shared_note(note: SharedNote, *, by: Person) -> None:
+def delete_shared_note(note: SharedNote, *, person: Person) -> None:
     pairing = note.pairing
-    _require_member(pairing, by)
+    _require_member(pairing, person)
     require_active(pairing)
-    record("notes.shared_note_deleted", note, by=by.user, organisation=_org(pairing))
+    record("notes.shared_note_deleted", note, by=person.user, organisation=_org(pairing))
     note.delete()
 
 
@@ -130,25 +131,25 @@ def delete_shared_note(note: SharedNote, *, by: Person) -> None:
 
 
 @transaction.atomic
-def save_meeting_note(meeting: Any, *, body: str, by: Person) -> MeetingNote | None:
+def save_meeting_note(meeting: Any, *, body: str, author: Person) -> MeetingNote | None:
     """The author's own note about a meeting. An empty note deletes it."""
     pairing = meeting.pairing
-    _require_member(pairing, by)
+    _require_member(pairing, author)
     require_active(pairing)
     body = _clean_text(body, limit=MAX_BODY, field="body", required=False)
-    note = MeetingNote.objects.select_for_update().filter(meeting=meeting, author=by).first()
+    note = MeetingNote.objects.select_for_update().filter(meeting=meeting, author=author).first()
     if not body:
         if note is not None:
-            record("notes.meeting_note_deleted", note, by=by.user, organisation=_org(pairing))
+            record("notes.meeting_note_deleted", note, by=author.user, organisation=_org(pairing))
             note.delete()
         return None
     if note is None:
-        note = MeetingNote.objects.create(meeting=meeting, author=by, body=body)
-        record("notes.meeting_note_created", note, by=by.user, organisation=_org(pairing))
+        note = MeetingNote.objects.create(meeting=meeting, author=author, body=body)
+        record("notes.meeting_note_created", note, by=author.user, organisation=_org(pairing))
     else:
         note.body = body
         note.save(update_fields=["body", "updated_at"])
-        record("notes.meeting_note_updated", note, by=by.user, organisation=_org(pairing))
+        record("notes.meeting_note_updated", note, by=author.user, organisation=_org(pairing))
     return note
 
 
@@ -162,15 +163,15 @@ def wants_message_email(user: Any) -> bool:
 
 
 @transaction.atomic
-def send_message(pairing: Pairing, *, body: str, by: Person) -> Message:
-    _require_member(pairing, by)
+def send_message(pairing: Pairing, *, body: str, author: Person) -> Message:
+    _require_member(pairing, author)
     require_active(pairing)
     body = _clean_text(body, limit=MAX_MESSAGE, field="body")
-    message = Message.objects.create(pairing=pairing, sender=by, body=body)
-    recipient = pairing.mentee if by.pk == pairing.mentor_id else pairing.mentor
-    record("notes.message_sent", message, by=by.user, organisation=_org(pairing))
+    message = Message.objects.create(pairing=pairing, sender=author, body=body)
+    recipient = pairing.mentee if author.pk == pairing.mentor_id else pairing.mentor
+    record("notes.message_sent", message, by=author.user, organisation=_org(pairing))
     if recipient.user_id and recipient.is_active and wants_message_email(recipient.user):
-        _email_new_message(pairing, sender=by, recipient=recipient)
+        _email_new_message(pairing, sender=author, recipient=recipient)
     return message
 
 
@@ -222,18 +223,18 @@ def set_notification_preference(user: Any, *, email_on_message: bool) -> Notific
 
 
 @transaction.atomic
-def post_to_cohort(programme: Any, cohort: str, *, body: str, by: Person) -> CohortPost:
-    """Membership is checked by access_cohort_space; this re-checks it for callers outside
+def post_to_cohort(programme: Any, cohort: str, *, body: str, author: Person) -> CohortPost:
+    """Membership is checked author access_cohort_space; this re-checks it for callers outside
     the views (a moderator who is not a member reads and hides but does not post)."""
 
-    if not is_cohort_member(by, programme, cohort):
+    if not is_cohort_member(author, programme, cohort):
         raise DomainError(_("Only members of this cohort can post here."))
     body = _clean_text(body, limit=MAX_POST, field="body")
-    post = CohortPost.objects.create(programme=programme, cohort=cohort, author=by, body=body)
+    post = CohortPost.objects.create(programme=programme, cohort=cohort, author=author, body=body)
     record(
         "notes.cohort_post_created",
         post,
-        by=by.user,
+        by=author.user,
         organisation=programme.organisation,
         data={"cohort": cohort},
     )
@@ -241,7 +242,7 @@ def post_to_cohort(programme: Any, cohort: str, *, body: str, by: Person) -> Coh
 
 
 @transaction.atomic
-def hide_cohort_post(post: CohortPost, *, by: Any) -> CohortPost:
+def hide_cohort_post(post: CohortPost, *, by: Actor) -> CohortPost:
     updated = CohortPost.objects.filter(pk=post.pk, hidden_at__isnull=True).update(
         hidden_at=timezone.now(), hidden_by=by
     )

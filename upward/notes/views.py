@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from upward.core.errors import Conflict, DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.types import AuthenticatedRequest
 from upward.notes import selectors, services
 from upward.notes.access import (
     access_cohort_post_for_moderator,
@@ -39,7 +40,7 @@ POSTS_PAGE_SIZE = 20
 
 
 @login_required
-def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def shared_notes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     page = Paginator(selectors.shared_notes(seat.pairing), NOTES_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -53,7 +54,7 @@ def shared_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_shared_note(request: HttpRequest, pk: int) -> HttpResponse:
+def new_shared_note(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     form = SharedNoteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -62,7 +63,7 @@ def new_shared_note(request: HttpRequest, pk: int) -> HttpResponse:
                 seat.pairing,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
-                by=seat.person,
+                author=seat.person,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -77,7 +78,7 @@ def new_shared_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     return render(
         request,
@@ -88,7 +89,7 @@ def shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def edit_shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     initial = {"title": note.title, "body": note.body, "version": note.version}
     form = SharedNoteForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -100,7 +101,7 @@ def edit_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpRespons
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
                 base_version=form.cleaned_data["version"] or 0,
-                by=seat.person,
+                person=seat.person,
             )
         except Conflict as exc:
             # Keep what they typed in the form; show the partner's newer text beside it.
@@ -131,7 +132,7 @@ def edit_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpRespons
 
 
 @login_required
-def note_history(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def note_history(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     page = Paginator(selectors.note_revisions(note), 20).get_page(request.GET.get("page"))
     return render(
@@ -143,11 +144,11 @@ def note_history(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
+def delete_shared_note(request: AuthenticatedRequest, pk: int, note_pk: int) -> HttpResponse:
     seat, note = access_shared_note(request.user, pk, note_pk)
     if request.method == "POST":
         try:
-            services.delete_shared_note(note, by=seat.person)
+            services.delete_shared_note(note, person=seat.person)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("notes:shared_note", seat.pairing.pk, note.pk)
@@ -161,7 +162,7 @@ def delete_shared_note(request: HttpRequest, pk: int, note_pk: int) -> HttpRespo
 
 
 @login_required
-def meeting_notes(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_notes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     rows = selectors.meetings_with_my_notes(seat.pairing, seat.person)
     return render(
@@ -173,7 +174,7 @@ def meeting_notes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def meeting_note(request: AuthenticatedRequest, meeting_pk: int) -> HttpResponse:
     seat, meeting, note = access_meeting_for_notes(request.user, meeting_pk)
     form = MeetingNoteForm(
         request.POST if request.method == "POST" else None,
@@ -182,7 +183,7 @@ def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_meeting_note(
-                meeting, body=form.cleaned_data["body"], by=seat.person
+                meeting, body=form.cleaned_data["body"], author=seat.person
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -210,12 +211,12 @@ def meeting_note(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def thread(request: HttpRequest, pk: int) -> HttpResponse:
+def thread(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     form = MessageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.send_message(seat.pairing, body=form.cleaned_data["body"], by=seat.person)
+            services.send_message(seat.pairing, body=form.cleaned_data["body"], author=seat.person)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -241,7 +242,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     require_person(request.user)
     form = PreferenceForm(
         request.POST if request.method == "POST" else None,
@@ -262,7 +263,7 @@ def _cohort_label(cohort: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cohort_space(request: HttpRequest, pk: int, cohort: str) -> HttpResponse:
+def cohort_space(request: AuthenticatedRequest, pk: int, cohort: str) -> HttpResponse:
     seat = access_cohort_space(request.user, pk, cohort)
     form = (
         CohortPostForm(request.POST if request.method == "POST" else None)
@@ -276,7 +277,7 @@ def cohort_space(request: HttpRequest, pk: int, cohort: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.post_to_cohort(
-                    seat.programme, cohort, body=form.cleaned_data["body"], by=seat.person
+                    seat.programme, cohort, body=form.cleaned_data["body"], author=seat.person
                 )
             except DomainError as exc:
                 apply_domain_error(form, exc)
@@ -302,7 +303,7 @@ def cohort_space(request: HttpRequest, pk: int, cohort: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def hide_post(request: HttpRequest, pk: int, cohort: str, post_pk: int) -> HttpResponse:
+def hide_post(request: AuthenticatedRequest, pk: int, cohort: str, post_pk: int) -> HttpResponse:
     seat, post = access_cohort_post_for_moderator(request.user, pk, cohort, post_pk)
     if request.method == "POST":
         try:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from upward.notifications.models import Delivery
 
@@ -17,8 +17,8 @@ from upward.notifications.models import Delivery
 @dataclass(frozen=True)
 class Kind:
     key: str
-    label: str | Promise
-    help_text: str | Promise
+    label: StrOrPromise
+    help_text: StrOrPromise
     default: str = Delivery.IMMEDIATELY
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError
+from upward.core.types import Actor
 from upward.core.validation import one_line
 from upward.notifications.kinds import KINDS_BY_KEY, default_delivery
 from upward.notifications.models import Delivery, Digest, Notification, NotificationPreference
@@ -130,7 +132,7 @@ def absolute(url: str) -> str:
 # Preferences
 
 
-def set_preferences(person: Person, *, choices: dict[str, str], by: Any) -> None:
+def set_preferences(person: Person, *, choices: dict[str, str], by: Actor) -> None:
     """Save one delivery choice per known kind. Choices equal to the default are stored too, so a
     later change of default does not silently change what someone picked."""
     allowed = set(Delivery.values)
@@ -204,7 +206,7 @@ def send_weekly_digests(*, now: dt.datetime | None = None, dry_run: bool = False
                 continue  # another run got there first
             count = waiting.filter(recipient=person).update(digest=digest)
             digest_id = digest.pk
-            transaction.on_commit(lambda digest_id=digest_id: _enqueue_digest(digest_id))
+            transaction.on_commit(partial(_enqueue_digest, digest_id))
         result["digests"] += 1
         result["notifications"] += count
     return result

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.types import AuthenticatedRequest
 from upward.notifications import selectors, services
 from upward.notifications.access import access_own_notification
 from upward.notifications.forms import PreferencesForm
@@ -34,14 +35,14 @@ def _list_context(request: HttpRequest) -> dict:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "notifications/list.html", _list_context(request))
 
 
 @login_required
 @require_POST
 @vary_on_headers("HX-Request")
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     notification = access_own_notification(request.user, pk)
     services.mark_read(notification)
     if request.htmx:
@@ -53,7 +54,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @vary_on_headers("HX-Request")
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     count = services.mark_all_read(person)
     if request.htmx:
@@ -65,7 +66,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Mark as read, then go where the notification points (only ever within this site)."""
     notification = access_own_notification(request.user, pk)
     services.mark_read(notification)
@@ -87,7 +88,7 @@ def _back_to_list(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     current = selectors.preferences_for(person)
     form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)

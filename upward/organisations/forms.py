@@ -87,6 +87,10 @@ class PersonForm(Form):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
         self.person = person
+        assert isinstance(self.fields["level"], forms.ModelChoiceField)
+        assert isinstance(self.fields["department"], forms.ModelChoiceField)
+        assert isinstance(self.fields["team"], forms.ModelChoiceField)
+        assert isinstance(self.fields["time_zone"], forms.ChoiceField)
         self.fields["level"].queryset = Level.objects.filter(organisation=organisation)
         self.fields["department"].queryset = Department.objects.filter(organisation=organisation)
         self.fields["team"].queryset = Team.objects.filter(
@@ -166,6 +170,8 @@ class PeopleFilterForm(Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["level"], forms.ModelChoiceField)
+        assert isinstance(self.fields["department"], forms.ModelChoiceField)
         self.fields["level"].queryset = Level.objects.filter(organisation=organisation)
         self.fields["department"].queryset = Department.objects.filter(organisation=organisation)
 
@@ -212,6 +218,7 @@ class NameForm(Form):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["name"].label = label
+        assert isinstance(self.fields["name"], forms.CharField)
         self.fields["name"].max_length = max_length
         self.fields["name"].widget.attrs["maxlength"] = str(max_length)
 
@@ -226,6 +233,7 @@ class TeamForm(Form):
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["department"], forms.ModelChoiceField)
         self.fields["department"].queryset = Department.objects.filter(organisation=organisation)
 
 
@@ -272,4 +280,5 @@ class TopicForm(Form):
         parents = Topic.objects.filter(organisation=organisation)
         if topic is not None:
             parents = parents.exclude(pk=topic.pk)
+        assert isinstance(self.fields["parent"], forms.ModelChoiceField)
         self.fields["parent"].queryset = parents

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
+from upward.core.types import Actor
 from upward.organisations import importing, selectors
 from upward.organisations.domains import is_plain_address, normalise_domain
 from upward.organisations.models import (
@@ -52,7 +53,7 @@ def _unique_guard(message: str, field: str | None = None) -> Iterator[None]:
         raise Conflict(message, field=field) from exc
 
 
-def _acting_person(by: Any, organisation_id: int) -> Person | None:
+def _acting_person(by: Actor, organisation_id: int) -> Person | None:
     person = getattr(by, "person", None) if getattr(by, "is_authenticated", False) else None
     if person is not None and person.organisation_id == organisation_id:
         return person
@@ -197,7 +198,7 @@ def _apply_details(person: Person, details: PersonDetails) -> list[str]:
     return changed
 
 
-def create_person(organisation: Organisation, *, by: Any, details: PersonDetails) -> Person:
+def create_person(organisation: Organisation, *, by: Actor, details: PersonDetails) -> Person:
     with transaction.atomic():
         _check_person(organisation, None, details)
         person = Person(organisation=organisation)
@@ -208,7 +209,7 @@ def create_person(organisation: Organisation, *, by: Any, details: PersonDetails
     return person
 
 
-def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
+def update_person(person: Person, *, by: Actor, details: PersonDetails) -> Person:
     with transaction.atomic():
         admins = _lock_active_admins(person.organisation_id)
         person = Person.objects.select_for_update().get(pk=person.pk)
@@ -243,7 +244,7 @@ def update_person(person: Person, *, by: Any, details: PersonDetails) -> Person:
     return person
 
 
-def _revoke_open_invitations(person: Person, *, by: Any) -> None:
+def _revoke_open_invitations(person: Person, *, by: Actor) -> None:
     # An invitation link proves its holder reads the old address, nothing about the new one.
     revoked = person.account_invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True
@@ -257,7 +258,7 @@ def _revoke_open_invitations(person: Person, *, by: Any) -> None:
         )
 
 
-def mark_person_left(person: Person, *, by: Any) -> Person:
+def mark_person_left(person: Person, *, by: Actor) -> Person:
     with transaction.atomic():
         admins = _lock_active_admins(person.organisation_id)
         person = Person.objects.select_for_update().get(pk=person.pk)
@@ -273,7 +274,7 @@ def mark_person_left(person: Person, *, by: Any) -> Person:
     return person
 
 
-def mark_person_back(person: Person, *, by: Any) -> Person:
+def mark_person_back(person: Person, *, by: Actor) -> Person:
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.is_active:
@@ -295,7 +296,7 @@ def _clean_name(name: str, field: str = "name") -> str:
     return name
 
 
-def create_level(organisation: Organisation, *, by: Any, name: str) -> Level:
+def create_level(organisation: Organisation, *, by: Actor, name: str) -> Level:
     """A new level, most senior so far; move it into place afterwards."""
     name = _clean_name(name)
     with transaction.atomic():
@@ -311,7 +312,7 @@ def create_level(organisation: Organisation, *, by: Any, name: str) -> Level:
     return level
 
 
-def rename_level(level: Level, *, by: Any, name: str) -> Level:
+def rename_level(level: Level, *, by: Actor, name: str) -> Level:
     name = _clean_name(name)
     with transaction.atomic():
         level = Level.objects.select_for_update().get(pk=level.pk)
@@ -330,7 +331,7 @@ def rename_level(level: Level, *, by: Any, name: str) -> Level:
     return level
 
 
-def move_level(level: Level, *, by: Any, direction: str) -> Level:
+def move_level(level: Level, *, by: Actor, direction: str) -> Level:
     """Swap a level with its neighbour: "down" towards rank 1 (junior), "up" towards senior."""
     if direction not in {"up", "down"}:
         raise DomainError(_("Choose to move the level up or down."))
@@ -359,7 +360,7 @@ def move_level(level: Level, *, by: Any, direction: str) -> Level:
     return this
 
 
-def delete_level(level: Level, *, by: Any) -> None:
+def delete_level(level: Level, *, by: Actor) -> None:
     with transaction.atomic():
         level = Level.objects.select_for_update().get(pk=level.pk)
         in_use = level.people.count()
@@ -389,7 +390,7 @@ def delete_level(level: Level, *, by: Any) -> None:
 # Departments and teams
 
 
-def create_department(organisation: Organisation, *, by: Any, name: str) -> Department:
+def create_department(organisation: Organisation, *, by: Actor, name: str) -> Department:
     name = _clean_name(name)
     with transaction.atomic():
         if Department.objects.filter(organisation=organisation, name__iexact=name).exists():
@@ -402,7 +403,7 @@ def create_department(organisation: Organisation, *, by: Any, name: str) -> Depa
     return department
 
 
-def rename_department(department: Department, *, by: Any, name: str) -> Department:
+def rename_department(department: Department, *, by: Actor, name: str) -> Department:
     name = _clean_name(name)
     with transaction.atomic():
         if (
@@ -432,7 +433,7 @@ def _programmes_limited_to(department: Department) -> int:
     )
 
 
-def delete_department(department: Department, *, by: Any) -> None:
+def delete_department(department: Department, *, by: Actor) -> None:
     with transaction.atomic():
         people = Person.objects.filter(
             Q(department=department) | Q(team__department=department)
@@ -458,7 +459,7 @@ def delete_department(department: Department, *, by: Any) -> None:
         department.delete()
 
 
-def create_team(department: Department, *, by: Any, name: str) -> Team:
+def create_team(department: Department, *, by: Actor, name: str) -> Team:
     name = _clean_name(name)
     with transaction.atomic():
         if Team.objects.filter(department=department, name__iexact=name).exists():
@@ -475,7 +476,7 @@ def create_team(department: Department, *, by: Any, name: str) -> Team:
     return team
 
 
-def rename_team(team: Team, *, by: Any, name: str) -> Team:
+def rename_team(team: Team, *, by: Actor, name: str) -> Team:
     name = _clean_name(name)
     with transaction.atomic():
         if (
@@ -494,7 +495,7 @@ def rename_team(team: Team, *, by: Any, name: str) -> Team:
     return team
 
 
-def delete_team(team: Team, *, by: Any) -> None:
+def delete_team(team: Team, *, by: Actor) -> None:
     with transaction.atomic():
         people = team.people.count()
         if people:
@@ -551,7 +552,7 @@ def _check_topic(
 def create_topic(
     organisation: Organisation,
     *,
-    by: Any,
+    by: Actor,
     name: str,
     kind: str,
     parent: Topic | None = None,
@@ -575,7 +576,7 @@ def create_topic(
 def update_topic(
     topic: Topic,
     *,
-    by: Any,
+    by: Actor,
     name: str,
     kind: str,
     parent: Topic | None = None,
@@ -596,13 +597,13 @@ def update_topic(
 # Import
 
 
-def _acting_email(by: Any, organisation: Organisation) -> str:
+def _acting_email(by: Actor, organisation: Organisation) -> str:
     person = _acting_person(by, organisation.pk)
     return person.email if person is not None else ""
 
 
 def start_people_import(
-    organisation: Organisation, *, by: Any, filename: str, content: bytes
+    organisation: Organisation, *, by: Actor, filename: str, content: bytes
 ) -> PeopleImport:
     """Read the file and store a dry run. Nothing in the directory changes yet."""
     try:
@@ -638,7 +639,7 @@ def start_people_import(
     return people_import
 
 
-def apply_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport:
+def apply_people_import(people_import: PeopleImport, *, by: Actor) -> PeopleImport:
     """Apply a previewed import in one transaction, all rows or none.
 
     The rows are checked again against the directory as it is now. If anything differs from
@@ -723,7 +724,7 @@ def _admins_after(admins: set[int], plan: importing.ImportPlan) -> set[int]:
     return after
 
 
-def cancel_people_import(people_import: PeopleImport, *, by: Any) -> PeopleImport:
+def cancel_people_import(people_import: PeopleImport, *, by: Actor) -> PeopleImport:
     with transaction.atomic():
         people_import = PeopleImport.objects.select_for_update().get(pk=people_import.pk)
         if people_import.status in {PeopleImport.Status.APPLIED, PeopleImport.Status.CANCELLED}:
@@ -868,7 +869,7 @@ def _domain(text: str) -> str:
         raise DomainError(exc.messages[0], field="domain") from exc
 
 
-def add_organisation_domain(organisation: Organisation, *, domain: str, by: Any = None) -> str:
+def add_organisation_domain(organisation: Organisation, *, domain: str, by: Actor = None) -> str:
     """Give the organisation an email domain. For the deployment operator, not org admins."""
     domain = _domain(domain)
     with transaction.atomic():
@@ -887,7 +888,7 @@ def add_organisation_domain(organisation: Organisation, *, domain: str, by: Any 
     return domain
 
 
-def remove_organisation_domain(organisation: Organisation, *, domain: str, by: Any = None) -> str:
+def remove_organisation_domain(organisation: Organisation, *, domain: str, by: Actor = None) -> str:
     """Take a domain away. Accounts already linked stay linked; new sign-ups no longer link."""
     domain = _domain(domain)
     with transaction.atomic():
@@ -911,7 +912,7 @@ def create_organisation(
     admin_name: str,
     levels: tuple[str, ...] = DEFAULT_LEVELS,
     domains: tuple[str, ...] = (),
-    by: Any = None,
+    by: Actor = None,
 ) -> tuple[Organisation, Person]:
     """A new organisation with its grade bands, its email domains and its first admin."""
     from django.core.validators import validate_email, validate_slug

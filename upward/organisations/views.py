@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from upward.core import exports
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.types import AuthenticatedRequest
 from upward.organisations import importing, selectors, services
 from upward.organisations.access import (
     access_department,
@@ -56,7 +57,7 @@ def _bound(request: HttpRequest, *, files: bool = False) -> tuple[Any, ...]:
 
 @login_required
 @require_GET
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     organisation = admin.organisation
     filter_form = PeopleFilterForm(request.GET or {"status": "active"}, organisation=organisation)
@@ -82,7 +83,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     form = PersonForm(*_bound(request), organisation=admin.organisation)
     if request.method == "POST" and form.is_valid():
@@ -101,7 +102,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     form = PersonForm(*_bound(request), organisation=person.organisation, person=person)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +118,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     context = {
         "person": person,
@@ -130,7 +131,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
+def person_leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     if request.method == "POST":
         try:
@@ -148,7 +149,7 @@ def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def person_back(request: HttpRequest, pk: int) -> HttpResponse:
+def person_back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     try:
         services.mark_person_back(person, by=request.user)
@@ -164,7 +165,7 @@ def person_back(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_start(request: HttpRequest) -> HttpResponse:
+def import_start(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     form = ImportUploadForm(*_bound(request, files=True))
     if request.method == "POST" and form.is_valid():
@@ -192,7 +193,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="upward-people-template.csv"'
@@ -238,7 +239,7 @@ def import_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     people_import = access_people_import(request.user, pk)
     preview = people_import.preview
     changes = Paginator(preview.get("changes", []), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -257,7 +258,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+def import_apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     people_import = access_people_import(request.user, pk)
     try:
         services.apply_people_import(people_import, by=request.user)
@@ -279,7 +280,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def import_cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     people_import = access_people_import(request.user, pk)
     try:
         services.cancel_people_import(people_import, by=request.user)
@@ -300,7 +301,7 @@ def _setup_url(section: str) -> str:
 
 @login_required
 @require_GET
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     organisation = admin.organisation
     context = {
@@ -364,7 +365,7 @@ def _confirm_delete_page(
 
 
 @login_required
-def level_create(request: HttpRequest) -> HttpResponse:
+def level_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     return _setup_form_page(
         request,
@@ -378,7 +379,7 @@ def level_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def level_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     level = access_level(request.user, pk)
     return _setup_form_page(
         request,
@@ -392,7 +393,7 @@ def level_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def level_move(request: HttpRequest, pk: int) -> HttpResponse:
+def level_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     level = access_level(request.user, pk)
     try:
         services.move_level(level, by=request.user, direction=request.POST.get("direction", ""))
@@ -402,7 +403,7 @@ def level_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def level_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def level_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     level = access_level(request.user, pk)
     return _confirm_delete_page(
         request,
@@ -414,7 +415,7 @@ def level_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def department_create(request: HttpRequest) -> HttpResponse:
+def department_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     return _setup_form_page(
         request,
@@ -429,7 +430,7 @@ def department_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def department_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     department = access_department(request.user, pk)
     return _setup_form_page(
         request,
@@ -447,7 +448,7 @@ def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def department_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     department = access_department(request.user, pk)
     return _confirm_delete_page(
         request,
@@ -459,7 +460,7 @@ def department_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def team_create(request: HttpRequest) -> HttpResponse:
+def team_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     form = TeamForm(*_bound(request), organisation=admin.organisation)
     return _setup_form_page(
@@ -473,7 +474,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def team_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = access_team(request.user, pk)
     return _setup_form_page(
         request,
@@ -491,7 +492,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def team_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = access_team(request.user, pk)
     return _confirm_delete_page(
         request,
@@ -503,7 +504,7 @@ def team_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def topic_create(request: HttpRequest) -> HttpResponse:
+def topic_create(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     return _setup_form_page(
         request,
@@ -516,7 +517,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     topic = access_topic(request.user, pk)
     return _setup_form_page(
         request,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.shortcuts import act_and_redirect
+from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_person
 from upward.pairing import selectors, services
 from upward.pairing.access import (
@@ -64,7 +65,7 @@ def _next(request: HttpRequest, default: str) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def matching(request: HttpRequest, pk: int) -> HttpResponse:
+def matching(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = matching_programme(request.user, pk)
     saved = selectors.settings_for(programme)
     form = RunForm(
@@ -141,7 +142,7 @@ def _default_deadline() -> dt.datetime:
 
 @login_required
 @require_GET
-def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
     run = access_run_for_manager(request.user, pk, run_pk)
     programme = run.programme
     context: dict[str, Any] = {"programme": programme, "run": run}
@@ -183,7 +184,7 @@ def run_detail(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def run_list(request: HttpRequest, pk: int) -> HttpResponse:
+def run_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = matching_programme(request.user, pk)
     page_obj = Paginator(selectors.runs_for(programme), RUNS_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -193,7 +194,7 @@ def run_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+def publish(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
     run = access_run_for_manager(request.user, pk, run_pk)
     if request.method == "POST":
         try:
@@ -221,7 +222,7 @@ def publish(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
+def add_rule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = matching_programme(request.user, pk)
     people = selectors.participants(programme)
     form = RuleForm(request.POST, mentees=people[Role.MENTEE], mentors=people[Role.MENTOR])
@@ -257,7 +258,7 @@ def add_rule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove_rule(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
+def remove_rule(request: AuthenticatedRequest, pk: int, rule_pk: int) -> HttpResponse:
     rule = access_rule_for_manager(request.user, pk, rule_pk)
     return act_and_redirect(
         request,
@@ -269,7 +270,7 @@ def remove_rule(request: HttpRequest, pk: int, rule_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def swap(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+def swap(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
     run = access_run_for_manager(request.user, pk, run_pk)
     review = selectors.run_review(run)
     form = SwapForm(request.POST, mentees=[row.mentee for row in review.pairs])
@@ -301,7 +302,7 @@ def _matching_url(pk: int) -> str:
 
 @login_required
 @require_GET
-def pairing_list(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = matching_programme(request.user, pk)
     state = request.GET.get("state", "")
     if state not in {"", "live", *PairingState.values}:
@@ -327,7 +328,7 @@ def pairing_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def end(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+def end(request: AuthenticatedRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
     form = EndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -350,7 +351,7 @@ def end(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def new_partner(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+def new_partner(request: AuthenticatedRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
     try:
         run = services.find_new_partner(
@@ -364,7 +365,7 @@ def new_partner(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+def complete(request: AuthenticatedRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing = access_pairing_for_manager(request.user, pk, pairing_pk)
     return act_and_redirect(
         request,
@@ -380,7 +381,7 @@ def complete(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_round(request: HttpRequest, pk: int) -> HttpResponse:
+def open_round(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = matching_programme(request.user, pk)
     form = ChoiceRoundForm(request.POST)
     if not form.is_valid():
@@ -410,7 +411,7 @@ def open_round(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def round_detail(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedRequest, pk: int, round_pk: int) -> HttpResponse:
     round_ = access_round_for_manager(request.user, pk, round_pk)
     return render(
         request,
@@ -427,7 +428,7 @@ def round_detail(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def close_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+def close_round(request: AuthenticatedRequest, pk: int, round_pk: int) -> HttpResponse:
     round_ = access_round_for_manager(request.user, pk, round_pk)
     try:
         run = services.close_choice_round(round_, by=request.user)
@@ -443,7 +444,7 @@ def close_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+def cancel_round(request: AuthenticatedRequest, pk: int, round_pk: int) -> HttpResponse:
     round_ = access_round_for_manager(request.user, pk, round_pk)
     return act_and_redirect(
         request,
@@ -456,7 +457,7 @@ def cancel_round(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def resolve_again(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
+def resolve_again(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
     run = access_run_for_manager(request.user, pk, run_pk)
     try:
         new_run = services.resolve_choices_again(run, by=request.user)
@@ -473,7 +474,7 @@ def resolve_again(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pairing_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pairing = access_pairing_for_participant(request.user, pk)
     person = require_person(request.user)
     is_mentor = pairing.mentor_id == person.pk
@@ -492,7 +493,7 @@ def pairing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
+def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pairing = access_pairing_for_participant(request.user, pk)
     person = require_person(request.user)
     decision = request.POST.get("decision")
@@ -532,7 +533,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def choose(request: HttpRequest, pk: int) -> HttpResponse:
+def choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     chooser = access_chooser(request.user, pk)
     round_ = chooser.round
     cards = selectors.choice_cards(chooser)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.programmes.access import participants_among
 from upward.programmes.design import (
@@ -43,7 +44,7 @@ def _raise_first(errors: list[tuple[str | None, str]]) -> None:
         raise DomainError(message, field=field)
 
 
-def _user(by: Any) -> Any:
+def _user(by: Actor) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
@@ -80,7 +81,7 @@ def create_programme(creator: Person, *, fields: Mapping[str, Any]) -> Programme
 
 @transaction.atomic
 def update_programme_design(
-    programme: Programme, *, fields: Mapping[str, Any], by: Any
+    programme: Programme, *, fields: Mapping[str, Any], by: Actor
 ) -> Programme:
     """Change the design, within what the programme's state still allows."""
     # Lock the row so a state change cannot slip in between the check and the write.
@@ -126,7 +127,7 @@ def update_programme_design(
 # Lifecycle
 
 
-def transition_programme(programme: Programme, *, to: str, by: Any) -> Programme:
+def transition_programme(programme: Programme, *, to: str, by: Actor) -> Programme:
     """Move the programme to `to`, or raise InvalidTransition saying why not.
 
     The UPDATE only matches the state we checked, so when two people press buttons at once
@@ -183,7 +184,7 @@ SIGNUP_STATES = frozenset({State.DRAFT, State.RECRUITING})
 
 
 @transaction.atomic
-def set_signup_open(programme: Programme, *, is_open: bool, by: Any) -> Programme:
+def set_signup_open(programme: Programme, *, is_open: bool, by: Actor) -> Programme:
     if programme.state not in SIGNUP_STATES:
         raise DomainError(
             _("Sign-up only matters while a programme is recruiting; reopen recruitment first.")
@@ -197,7 +198,7 @@ def set_signup_open(programme: Programme, *, is_open: bool, by: Any) -> Programm
 
 
 @transaction.atomic
-def regenerate_signup_token(programme: Programme, *, by: Any) -> Programme:
+def regenerate_signup_token(programme: Programme, *, by: Actor) -> Programme:
     """A fresh link; the old one stops working at once (it 404s)."""
     if programme.state == State.ARCHIVED:
         raise DomainError(_("Archived programmes have no sign-up link."))
@@ -214,7 +215,7 @@ def regenerate_signup_token(programme: Programme, *, by: Any) -> Programme:
 
 @transaction.atomic
 def set_programme_managers(
-    programme: Programme, *, managers: Iterable[Person], by: Any
+    programme: Programme, *, managers: Iterable[Person], by: Actor
 ) -> Programme:
     """Org admins choose who runs a programme: people of the same organisation."""
     actor = getattr(by, "person", None) if getattr(by, "is_authenticated", False) else None
@@ -304,7 +305,7 @@ def _clean_question(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def add_question(programme: Programme, *, fields: Mapping[str, Any], by: Any) -> Question:
+def add_question(programme: Programme, *, fields: Mapping[str, Any], by: Actor) -> Question:
     _check_questions_editable(programme)
     data = _clean_question(fields)
     last = programme.questions.aggregate(m=Max("position"))["m"]
@@ -316,7 +317,7 @@ def add_question(programme: Programme, *, fields: Mapping[str, Any], by: Any) ->
 
 
 @transaction.atomic
-def update_question(question: Question, *, fields: Mapping[str, Any], by: Any) -> Question:
+def update_question(question: Question, *, fields: Mapping[str, Any], by: Actor) -> Question:
     _check_questions_editable(question.programme)
     data = _clean_question(fields)
     for name, value in data.items():
@@ -332,7 +333,7 @@ def update_question(question: Question, *, fields: Mapping[str, Any], by: Any) -
 
 
 @transaction.atomic
-def delete_question(question: Question, *, by: Any) -> None:
+def delete_question(question: Question, *, by: Actor) -> None:
     programme = question.programme
     _check_questions_editable(programme)
     answers = question.answers.count()
@@ -347,7 +348,7 @@ def delete_question(question: Question, *, by: Any) -> None:
 
 
 @transaction.atomic
-def move_question(question: Question, *, direction: str, by: Any) -> None:
+def move_question(question: Question, *, direction: str, by: Actor) -> None:
     """Swap the question with its neighbour above or below."""
     programme = question.programme
     _check_questions_editable(programme)

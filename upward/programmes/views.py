@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
+from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import person_for
 from upward.programmes import selectors, services
 from upward.programmes.access import (
@@ -44,7 +45,7 @@ def _detail(programme: Programme) -> HttpResponse:
 
 
 @login_required
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthenticatedRequest) -> HttpResponse:
     state = request.GET.get("state") or ""
     if state not in State.values:
         state = ""  # An unknown filter shows everything rather than failing.
@@ -67,7 +68,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_create(request: HttpRequest) -> HttpResponse:
+def programme_create(request: AuthenticatedRequest) -> HttpResponse:
     creator = require_programme_creator(request.user)
     form = ProgrammeForm(request.POST or None, organisation=creator.organisation)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +86,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     counts = selectors.recruitment_counts(programme)
     person = person_for(request.user)
@@ -115,7 +116,7 @@ def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     editable = editable_fields(programme.state)
     form = ProgrammeForm(
@@ -152,7 +153,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_transition(request: HttpRequest, pk: int, to: str) -> HttpResponse:
+def programme_transition(request: AuthenticatedRequest, pk: int, to: str) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     if to not in State.values:
         raise Http404("No such state.")
@@ -188,7 +189,7 @@ def programme_transition(request: HttpRequest, pk: int, to: str) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def signup_toggle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def signup_toggle(request: AuthenticatedRequest, pk: int, action: str) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     if action not in ("open", "close"):
         raise Http404("No such action.")
@@ -210,7 +211,7 @@ def signup_toggle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def regenerate_link(request: HttpRequest, pk: int) -> HttpResponse:
+def regenerate_link(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     if request.method == "POST":
         try:
@@ -231,7 +232,7 @@ def regenerate_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_managers(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_managers(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_org_admin(request.user, pk)
     current = list(programme.managers.order_by("full_name", "pk"))
     taking_part = participants_among(programme, [p.pk for p in current])
@@ -269,7 +270,7 @@ def programme_managers(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_list(request: HttpRequest, pk: int) -> HttpResponse:
+def question_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     editable = programme.state in QUESTION_STATES
     form = QuestionForm(request.POST or None)
@@ -295,7 +296,7 @@ def question_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+def question_edit(request: AuthenticatedRequest, pk: int, question_pk: int) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, question_pk)
     form = QuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():
@@ -320,7 +321,7 @@ def question_edit(request: HttpRequest, pk: int, question_pk: int) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+def question_delete(request: AuthenticatedRequest, pk: int, question_pk: int) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, question_pk)
     if request.method == "POST":
         try:
@@ -343,7 +344,7 @@ def question_delete(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def question_move(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
+def question_move(request: AuthenticatedRequest, pk: int, question_pk: int) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, question_pk)
     try:
         services.move_question(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from upward.core.forms import Form
 from upward.core.validation import valid_ids
@@ -132,7 +133,12 @@ class ApplicationForm(Form):
             del self.fields["lived_experience_consent"]
         # Topic lists the organisation has not set up yet are left out rather than shown empty.
         for name in ("offered_topics", "wanted_topics", "interests", "lived_experience_topics"):
-            if name in self.fields and not self.fields[name].queryset.exists():
+            if name not in self.fields:
+                continue
+            topic_field = self.fields[name]
+            assert isinstance(topic_field, forms.ModelChoiceField)
+            assert topic_field.queryset is not None
+            if not topic_field.queryset.exists():
                 del self.fields[name]
         colleagues = Person.objects.filter(
             organisation_id=programme.organisation_id, is_active=True
@@ -140,6 +146,7 @@ class ApplicationForm(Form):
         if nameable is not None:
             # Only people the picker showed, or already on the application (selectors).
             colleagues = colleagues.filter(pk__in=nameable)
+        assert isinstance(self.fields["works_with"], forms.ModelChoiceField)
         self.fields["works_with"].queryset = colleagues
         self.fields["consent_terms"].label = _(
             "I agree to the programme's terms: I can commit to %(commitment)s, and I will keep "
@@ -190,7 +197,8 @@ class ApplicationForm(Form):
         return initial
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("lived_experience_topics") and not data.get("lived_experience_consent"):
             self.add_error(
                 "lived_experience_topics",
@@ -205,12 +213,13 @@ class ApplicationForm(Form):
 
     def error_summary(self) -> list[dict[str, Any]]:
         """Each field error with the id of an element to jump to, for the summary at the top."""
-        items = []
+        items: list[dict[str, Any]] = []
         for name, errors in self.errors.items():
             if name == "__all__":
                 items.extend({"anchor": "", "label": "", "message": e} for e in errors)
                 continue
             field = self.fields[name]
+            label: StrOrPromise | None
             if name == "availability":
                 anchor, label = "id_availability_mon-am", _("Weekly availability")
             elif name == "works_with":
@@ -253,9 +262,10 @@ class ApplicationForm(Form):
         ids = valid_ids(getattr(value, "pk", value) for value in raw)
         if not ids:
             return []
-        return list(
-            self.fields["works_with"].queryset.filter(pk__in=ids).select_related("department")
-        )
+        works_with = self.fields["works_with"]
+        assert isinstance(works_with, forms.ModelChoiceField)
+        assert works_with.queryset is not None
+        return list(works_with.queryset.filter(pk__in=ids).select_related("department"))
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -305,7 +315,8 @@ class DecisionForm(Form):
     allow_overfill = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == Status.DECLINED and not (data.get("reason") or "").strip():
             self.add_error(
                 "reason",
@@ -337,6 +348,8 @@ class ReviewFilterForm(Form):
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         org = programme.organisation_id
+        assert isinstance(self.fields["department"], forms.ModelChoiceField)
+        assert isinstance(self.fields["level"], forms.ModelChoiceField)
         self.fields["department"].queryset = Department.objects.filter(organisation_id=org)
         self.fields["level"].queryset = Level.objects.filter(organisation_id=org)
 
@@ -363,6 +376,7 @@ class BulkDecisionForm(Form):
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["applications"], forms.ModelChoiceField)
         self.fields["applications"].queryset = Application.objects.filter(
             programme=programme
         ).select_related("person")
@@ -403,6 +417,7 @@ class InviteForm(Form):
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["people"], forms.ModelChoiceField)
         self.fields["people"].queryset = Person.objects.filter(
             organisation_id=programme.organisation_id
         )

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
+from upward.core.types import Actor
 from upward.notifications.services import notify
 from upward.organisations.models import Person, Topic
 from upward.programmes.eligibility import is_eligible
@@ -50,7 +51,7 @@ def _status_phrase(status: str) -> str:
         Status.WAITLISTED: _("on the waiting list"),
         Status.DECLINED: _("declined"),
         Status.WITHDRAWN: _("withdrawn"),
-    }[status]
+    }[Status(status)]
 
 
 class OverCapacity(Conflict):
@@ -268,7 +269,7 @@ def submit_application(
     preferred_times: str = "",
     works_with: Iterable[Any] = (),
     answers: Mapping[Any, Any] | None = None,
-    by: Any,
+    by: Actor,
 ) -> Application:
     """Apply to a programme. Open programmes accept at once while places remain."""
     role = str(role)
@@ -385,7 +386,7 @@ def update_application(
     preferred_times: str = "",
     works_with: Iterable[Any] = (),
     answers: Mapping[Any, Any] | None = None,
-    by: Any,
+    by: Actor,
 ) -> Application:
     """The applicant changes their answers. Allowed until the programme team has decided."""
     if not consent_terms:
@@ -437,7 +438,7 @@ def update_application(
     return application
 
 
-def withdraw_application(application: Application, *, by: Any) -> Application:
+def withdraw_application(application: Application, *, by: Actor) -> Application:
     with transaction.atomic():
         application = (
             Application.objects.select_for_update()
@@ -469,7 +470,7 @@ def withdraw_application(application: Application, *, by: Any) -> Application:
     return application
 
 
-def _is_own(application: Application, by: Any) -> bool:
+def _is_own(application: Application, by: Actor) -> bool:
     user_id = getattr(by, "pk", None) if getattr(by, "is_authenticated", False) else None
     return user_id is not None and application.person.user_id == user_id
 
@@ -479,7 +480,7 @@ def decide_application(
     *,
     decision: str,
     reason: str = "",
-    by: Any,
+    by: Actor,
     allow_overfill: bool = False,
     internal_note: str | None = None,
 ) -> Application:
@@ -579,7 +580,7 @@ def _email_decision(application: Application) -> None:
         Status.WAITLISTED: _("You are on the waiting list for %(programme)s"),
         Status.DECLINED: _("Your application to %(programme)s"),
     }
-    subject = subjects[application.status] % {"programme": programme.name}
+    subject = subjects[Status(application.status)] % {"programme": programme.name}
     # Through notify(): recorded in the app, emailed after commit per the person's choices. One
     # notification per decision (status and review time), however often the call is retried.
     reviewed = application.reviewed_at.isoformat() if application.reviewed_at else ""
@@ -616,7 +617,7 @@ def invite_people(
     *,
     role: str,
     message: str = "",
-    by: Any,
+    by: Actor,
 ) -> InvitationResult:
     """Invite chosen people to apply in a role. Skips (and reports) those who cannot be invited."""
     role = str(role)
@@ -706,7 +707,7 @@ def invite_people(
 
 
 def _email_invitation(
-    invitation: Invitation, programme: Programme, person: Person, by: Any
+    invitation: Invitation, programme: Programme, person: Person, by: Actor
 ) -> None:
     context = {
         "name": person.full_name,
@@ -714,7 +715,7 @@ def _email_invitation(
         "organisation": programme.organisation.name,
         "role": role_noun(invitation.role),
         "message": invitation.message,
-        "by": by.get_full_name() if getattr(by, "is_authenticated", False) else "",
+        "by": by.get_full_name() if by is not None else "",
         "link": settings.SITE_URL
         + reverse("recruitment:invitation_accept", args=[invitation.token]),
         "commitment": programme.commitment,

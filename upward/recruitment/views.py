@@ -19,6 +19,7 @@ from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
+from upward.core.types import AuthenticatedRequest
 from upward.core.validation import valid_ids
 from upward.organisations.access import person_for
 from upward.programmes.access import access_programme_by_token, access_programme_for_manager
@@ -53,7 +54,7 @@ CANDIDATES_PAGE_SIZE = 50
 @limit_per_address("signup_link")
 @login_required
 @require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, token: str) -> HttpResponse:
+def apply(request: AuthenticatedRequest, token: str) -> HttpResponse:
     person = person_for(request.user)
     if person is None:
         programme = access_programme_by_token(token)
@@ -146,7 +147,7 @@ def _submitted_message(application: Application) -> str:
 @limit_per_address("colleague_search")
 @login_required
 @require_GET
-def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
+def colleague_search(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """htmx: the 'people you work with' picker, keeping those already ticked.
 
     It answers only while the programme recruits (applications can be made or changed only
@@ -181,7 +182,7 @@ def colleague_search(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_application(request: HttpRequest, pk: int) -> HttpResponse:
+def my_application(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     return render(
         request,
@@ -211,7 +212,7 @@ def _can_withdraw(application: Application) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_application(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     if not _can_edit(application):
         messages.info(
@@ -255,7 +256,7 @@ def edit_application(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw_application(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     application = access_own_application(request.user, pk)
     if request.method == "POST":
         return act_and_redirect(
@@ -273,7 +274,7 @@ def withdraw_application(request: HttpRequest, pk: int) -> HttpResponse:
 @limit_per_address("invitation")
 @login_required
 @require_GET
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The link in an invitation email: straight to the form, in the invited role."""
     invitation = access_own_invitation(request.user, token)
     url = reverse("recruitment:apply", args=[invitation.programme.signup_token])
@@ -286,7 +287,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     filter_form = ReviewFilterForm(request.GET or None, programme=programme)
     filters = filter_form.filters() if request.GET else {}
@@ -310,14 +311,14 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_bulk(request: HttpRequest, pk: int) -> HttpResponse:
+def review_bulk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     form = BulkDecisionForm(request.POST, programme=programme)
     back = reverse("recruitment:review", args=[programme.pk])
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     decision = form.cleaned_data["decision"]
     allow_overfill = form.cleaned_data["allow_overfill"]
@@ -362,7 +363,7 @@ def review_bulk(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review_detail(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+def review_detail(request: AuthenticatedRequest, pk: int, application_pk: int) -> HttpResponse:
     programme, application = access_application_for_manager(request.user, pk, application_pk)
     form = DecisionForm(
         request.POST or None,
@@ -414,7 +415,7 @@ def review_detail(request: HttpRequest, pk: int, application_pk: int) -> HttpRes
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitations(request: HttpRequest, pk: int) -> HttpResponse:
+def invitations(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     if request.method == "POST":
         form = InviteForm(request.POST, programme=programme)
@@ -434,7 +435,7 @@ def invitations(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(request.get_full_path())
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     else:
         form = InviteForm(programme=programme, initial={"role": Role.MENTOR})
     filter_form = InviteFilterForm(request.GET or None, programme=programme)

@@ -36,6 +36,9 @@ class ResourceForm(ModelForm):
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["topics"], forms.ModelMultipleChoiceField)
+        assert isinstance(self.fields["kind"], forms.ChoiceField)
+        assert isinstance(self.fields["journey_step"], forms.ChoiceField)
         self.fields["topics"].queryset = Topic.objects.filter(organisation=organisation).order_by(
             "kind", "name"
         )
@@ -58,5 +61,7 @@ class LibraryFilterForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["kind"], forms.ChoiceField)
+        assert isinstance(self.fields["step"], forms.ChoiceField)
         self.fields["kind"].choices = [("", _("All types")), *list(Kind.choices)]
         self.fields["step"].choices = [("", _("All steps")), *list(JOURNEY_STEPS)]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.core.types import Actor
 from upward.organisations.models import Person, Topic
 from upward.pairing.models import Pairing
 from upward.pairing.workspace import require_active
@@ -105,7 +106,7 @@ def create_resource(
     file: UploadedFile | None = None,
     topics: Iterable[Topic] = (),
     journey_step: Any = None,
-    by: Any,
+    by: Actor,
 ) -> Resource:
     title, step = _clean(
         title=title, kind=kind, url=url, file=file, journey_step=journey_step, has_file=False
@@ -121,6 +122,7 @@ def create_resource(
         created_by=by,
     )
     if file:
+        assert file.name is not None  # validate_upload refused a file without a name
         resource.file.save(Path(file.name).name, file, save=False)
     resource.save()
     resource.topics.set(topics)
@@ -128,10 +130,10 @@ def create_resource(
     return resource
 
 
-def _check_editor(resource: Resource, by: Any) -> None:
+def _check_editor(resource: Resource, by: Actor) -> None:
     """Only the author and the organisation's admins change a resource (a second line behind
     `access.access_resource_for_editor`). Calls without a signed-in user are the system's."""
-    if not getattr(by, "is_authenticated", False):
+    if by is None:
         return
     person = Person.objects.filter(user_id=by.pk, is_active=True).first()
     allowed = person is not None and person.organisation_id == resource.organisation_id and (
@@ -157,7 +159,7 @@ def update_resource(
     file: UploadedFile | None = None,
     topics: Iterable[Topic] = (),
     journey_step: Any = None,
-    by: Any,
+    by: Actor,
 ) -> Resource:
     _check_editor(resource, by)
     # Keeping the stored file is allowed only when no link replaces it.
@@ -177,6 +179,7 @@ def update_resource(
         resource.url, resource.file = url, ""
     elif file:
         resource.url = ""
+        assert file.name is not None  # validate_upload refused a file without a name
         resource.file.save(Path(file.name).name, file, save=False)
     resource.save()
     resource.topics.set(topics)
@@ -192,9 +195,9 @@ def _delete_file_later(resource: Resource, name: str) -> None:
 
 
 @transaction.atomic
-def delete_resource(resource: Resource, *, by: Any) -> None:
+def delete_resource(resource: Resource, *, by: Actor) -> None:
     _check_editor(resource, by)
-    if resource.file:
+    if resource.file.name:  # what `if resource.file` tests
         _delete_file_later(resource, resource.file.name)
     record("resources.deleted", resource, by=by, data={"title": resource.title})
     resource.delete()
@@ -206,9 +209,9 @@ def save_item(
     *,
     resource: Resource | None = None,
     activity: ActivityIdea | None = None,
-    by: Person,
+    person: Person,
 ) -> SavedItem:
-    if by.pk not in (pairing.mentor_id, pairing.mentee_id):
+    if person.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise DomainError(_("Only the two people in a pairing can do this."))
     require_active(pairing)
     if (resource is None) == (activity is None):
@@ -221,30 +224,32 @@ def save_item(
     try:
         with transaction.atomic():
             item = SavedItem.objects.create(
-                pairing=pairing, resource=resource, activity=activity, saved_by=by
+                pairing=pairing, resource=resource, activity=activity, saved_by=person
             )
     except IntegrityError as exc:
         raise Conflict(_("Your pair has already saved this.")) from exc
-    record("resources.saved", item, by=by.user, organisation=pairing.programme.organisation)
+    record("resources.saved", item, by=person.user, organisation=pairing.programme.organisation)
     return item
 
 
 @transaction.atomic
-def set_item_done(item: SavedItem, *, done: bool, by: Person) -> SavedItem:
+def set_item_done(item: SavedItem, *, done: bool, person: Person) -> SavedItem:
     require_active(item.pairing)
     item.done_at = timezone.now() if done else None
     item.save(update_fields=["done_at"])
     record(
         "resources.done" if done else "resources.reopened",
         item,
-        by=by.user,
+        by=person.user,
         organisation=item.pairing.programme.organisation,
     )
     return item
 
 
 @transaction.atomic
-def remove_item(item: SavedItem, *, by: Person) -> None:
+def remove_item(item: SavedItem, *, person: Person) -> None:
     require_active(item.pairing)
-    record("resources.unsaved", item, by=by.user, organisation=item.pairing.programme.organisation)
+    record(
+        "resources.unsaved", item, by=person.user, organisation=item.pairing.programme.organisation
+    )
     item.delete()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.shortcuts import act_and_redirect
+from upward.core.types import AuthenticatedRequest
 from upward.core.validation import is_valid_id
 from upward.organisations.access import require_person
 from upward.pairing.workspace import access_pair_workspace
@@ -34,7 +35,7 @@ PAGE_SIZE = 20
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     filters = LibraryFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
@@ -93,19 +94,19 @@ def _resource_form(request: HttpRequest, resource: Resource | None) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_resource(request: HttpRequest) -> HttpResponse:
+def new_resource(request: AuthenticatedRequest) -> HttpResponse:
     return _resource_form(request, None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_resource(request: HttpRequest, pk: int) -> HttpResponse:
+def edit_resource(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _resource_form(request, access_resource_for_editor(request.user, pk))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_resource(request: HttpRequest, pk: int) -> HttpResponse:
+def delete_resource(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resource = access_resource_for_editor(request.user, pk)
     if request.method == "POST":
         return act_and_redirect(
@@ -118,7 +119,7 @@ def delete_resource(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """Files are served through this view, never from a public media URL, so only people in
     the organisation can fetch them."""
     resource = access_resource(request.user, pk)
@@ -138,7 +139,7 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def saved(request: HttpRequest, pk: int) -> HttpResponse:
+def saved(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     items = selectors.saved_items(seat.pairing)
     saved_resources = {i.resource_id for i in items if i.resource_id}
@@ -173,7 +174,7 @@ def saved(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def save(request: HttpRequest, pk: int) -> HttpResponse:
+def save(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_workspace(request.user, pk)
     resource = activity = None
     # Ids come from the form as text: anything that cannot be an id (2**70 included) is a 404.
@@ -193,7 +194,7 @@ def save(request: HttpRequest, pk: int) -> HttpResponse:
     except ActivityIdea.DoesNotExist as exc:
         raise Http404("No such item.") from exc
     try:
-        services.save_item(seat.pairing, resource=resource, activity=activity, by=seat.person)
+        services.save_item(seat.pairing, resource=resource, activity=activity, person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -203,10 +204,10 @@ def save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def mark_done(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_saved_item(request.user, pk, item_pk)
     try:
-        services.set_item_done(item, done=request.POST.get("done") == "1", by=seat.person)
+        services.set_item_done(item, done=request.POST.get("done") == "1", person=seat.person)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("resources:saved", seat.pairing.pk)
@@ -214,11 +215,11 @@ def mark_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def remove(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+def remove(request: AuthenticatedRequest, pk: int, item_pk: int) -> HttpResponse:
     seat, item = access_saved_item(request.user, pk, item_pk)
     return act_and_redirect(
         request,
-        lambda: services.remove_item(item, by=seat.person),
+        lambda: services.remove_item(item, person=seat.person),
         success=_("Removed from your list. You can save it again any time."),
         to=reverse("resources:saved", args=[seat.pairing.pk]),
     )

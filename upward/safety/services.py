@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.journey.models import Meeting, MeetingStatus
 from upward.organisations.access import person_for
 from upward.organisations.models import Person
@@ -74,7 +75,7 @@ def _text(value: str, *, field: str, required: bool, label: str) -> str:
 
 
 def save_settings(
-    programme: Programme, *, no_meeting_days: int, missed_in_a_row: int, by: Any
+    programme: Programme, *, no_meeting_days: int, missed_in_a_row: int, by: Actor
 ) -> SafetySettings:
     if not 7 <= int(no_meeting_days) <= 180:
         raise DomainError(_("Choose between 7 and 180 days."), field="no_meeting_days")
@@ -122,7 +123,7 @@ def submit_pulse(
     worth_my_time: Any,
     wants_support: bool = False,
     comment: str = "",
-    by: Any,
+    by: Actor,
 ) -> PulseResponse:
     """The junior mentor's private answer after a held meeting, once per meeting."""
     pairing = meeting.pairing
@@ -177,7 +178,7 @@ def exit_reason_for_team(exit: PairingExit) -> str:
 
 
 def leave_pairing(
-    pairing: Pairing, *, person: Person, category: str = "", reason: str = "", by: Any
+    pairing: Pairing, *, person: Person, category: str = "", reason: str = "", by: Actor
 ) -> PairingExit:
     """Either person ends their pairing privately. The partner learns only that it has ended;
     the programme team sees who left and why; both are offered a new partner."""
@@ -230,7 +231,7 @@ def leave_pairing(
     return exit
 
 
-def request_rematch(pairing: Pairing, *, person: Person, by: Any) -> RematchRequest:
+def request_rematch(pairing: Pairing, *, person: Person, by: Actor) -> RematchRequest:
     role = role_in(pairing, person)
     if pairing.state != PairingState.ENDED:
         raise InvalidTransition(_("You can ask for a new partner once this pairing has ended."))
@@ -262,7 +263,7 @@ def request_rematch(pairing: Pairing, *, person: Person, by: Any) -> RematchRequ
     return request
 
 
-def close_rematch_request(request: RematchRequest, *, by: Any) -> RematchRequest:
+def close_rematch_request(request: RematchRequest, *, by: Actor) -> RematchRequest:
     with transaction.atomic():
         won = RematchRequest.objects.filter(pk=request.pk, status="open").update(
             status=RematchRequest.Status.DONE,
@@ -281,7 +282,7 @@ def close_rematch_request(request: RematchRequest, *, by: Any) -> RematchRequest
 
 
 def raise_concern(
-    pairing: Pairing, *, person: Person, text: str, may_name_me: bool = False, by: Any
+    pairing: Pairing, *, person: Person, text: str, may_name_me: bool = False, by: Actor
 ) -> Concern:
     role_in(pairing, person)
     text = _text(text, field="text", required=True, label=_("what is worrying you"))
@@ -318,7 +319,7 @@ CONCERN_VERBS = {
 }
 
 
-def move_concern(concern: Concern, *, to: str, by: Any) -> Concern:
+def move_concern(concern: Concern, *, to: str, by: Actor) -> Concern:
     source = concern.state
     if to not in CONCERN_TRANSITIONS.get(source, ()):
         raise InvalidTransition(
@@ -350,7 +351,7 @@ def move_concern(concern: Concern, *, to: str, by: Any) -> Concern:
     return concern
 
 
-def add_concern_note(concern: Concern, *, author: Person, body: str, by: Any) -> ConcernNote:
+def add_concern_note(concern: Concern, *, author: Person, body: str, by: Actor) -> ConcernNote:
     body = _text(body, field="body", required=True, label=_("the note"))
     with transaction.atomic():
         note = ConcernNote.objects.create(concern=concern, author=author, body=body)
@@ -368,7 +369,7 @@ def add_concern_note(concern: Concern, *, author: Person, body: str, by: Any) ->
 # Flags and check-ins
 
 
-def snooze_flag(pairing: Pairing, *, kind: str, days: Any, by: Any) -> FlagSnooze:
+def snooze_flag(pairing: Pairing, *, kind: str, days: Any, by: Actor) -> FlagSnooze:
     if kind not in FlagKind.values:
         raise DomainError(_("That is not a flag we know."))
     try:
@@ -402,7 +403,7 @@ def schedule_check_in(
     due_on: dt.date,
     purpose: str = "",
     lead: Person | None,
-    by: Any,
+    by: Actor,
 ) -> CheckIn:
     if pairing is None and person is None:
         raise DomainError(_("Choose the pair or the person to check in with."))
@@ -444,7 +445,7 @@ def schedule_check_in(
     return check_in
 
 
-def complete_check_in(check_in: CheckIn, *, notes: str, by: Any) -> CheckIn:
+def complete_check_in(check_in: CheckIn, *, notes: str, by: Actor) -> CheckIn:
     if check_in.is_done:
         raise InvalidTransition(_("This check-in is already marked as done."))
     notes = _text(notes, field="notes", required=False, label="")
@@ -519,7 +520,9 @@ def send_safety_reminders(
 # Safeguarding contacts
 
 
-def add_safeguarding_contact(organisation: Any, *, person: Person, by: Any) -> SafeguardingContact:
+def add_safeguarding_contact(
+    organisation: Any, *, person: Person, by: Actor
+) -> SafeguardingContact:
     """Name someone who sees every programme's safety data in the organisation (never about
     their own pairings). Org admins call this; the view checked that."""
     if person.organisation_id != organisation.pk:
@@ -551,7 +554,7 @@ def add_safeguarding_contact(organisation: Any, *, person: Person, by: Any) -> S
     return contact
 
 
-def remove_safeguarding_contact(contact: SafeguardingContact, *, by: Any) -> None:
+def remove_safeguarding_contact(contact: SafeguardingContact, *, by: Actor) -> None:
     with transaction.atomic():
         record(
             "safety.safeguarding_contact_removed",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.shortcuts import act_and_redirect
+from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_org_admin, require_person
 from upward.pairing.models import PairingState
 from upward.safety import selectors, services
@@ -49,7 +50,7 @@ from upward.safety.models import ConcernState, FlagKind, RematchRequest
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pulse(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
+def pulse(request: AuthenticatedRequest, pk: int, meeting_pk: int) -> HttpResponse:
     meeting, person = access_pulse_meeting(request.user, pk, meeting_pk)
     answered = meeting.safety_pulses.filter(mentor=person).exists()
     form = PulseForm(request.POST or None)
@@ -78,7 +79,7 @@ def pulse(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def leave(request: HttpRequest, pk: int) -> HttpResponse:
+def leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Two steps: the calm explanation with the optional reason, then "are you sure?"."""
     pairing, person = access_own_pairing(request.user, pk)
     partner = pairing.mentee if pairing.mentor_id == person.pk else pairing.mentor
@@ -113,7 +114,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rematch(request: HttpRequest, pk: int) -> HttpResponse:
+def rematch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pairing, person = access_own_pairing(request.user, pk)
     existing = RematchRequest.objects.filter(pairing=pairing, person=person).first()
     if request.method == "POST":
@@ -139,7 +140,7 @@ def rematch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
+def raise_concern(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pairing, person = access_own_pairing(request.user, pk)
     form = ConcernForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -165,7 +166,7 @@ def raise_concern(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_concerns(request: HttpRequest) -> HttpResponse:
+def my_concerns(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     page_obj = Paginator(selectors.my_concerns(person), 20).get_page(request.GET.get("page"))
     return render(request, "safety/my_concerns.html", {"page_obj": page_obj})
@@ -178,7 +179,7 @@ def my_concerns(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def attention(request: HttpRequest, pk: int) -> HttpResponse:
+def attention(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme, viewer = access_programme_for_safety(request.user, pk)
     queue = selectors.attention_queue(programme, viewer=viewer)
     return render(
@@ -196,7 +197,7 @@ def attention(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def pulses(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+def pulses(request: AuthenticatedRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing, _viewer = access_pairing_for_safety(request.user, pk, pairing_pk)
     return render(
         request,
@@ -211,7 +212,7 @@ def pulses(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
+def settings_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme, _viewer = access_programme_for_flag_limits(request.user, pk)
     current = selectors.flag_settings(programme)
     form = SettingsForm(
@@ -234,7 +235,7 @@ def settings_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def exits(request: HttpRequest, pk: int) -> HttpResponse:
+def exits(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme, viewer = access_programme_for_safety(request.user, pk)
     page_obj = Paginator(selectors.exits_for(programme, viewer=viewer), 20).get_page(
         request.GET.get("page")
@@ -244,7 +245,7 @@ def exits(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def snooze(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+def snooze(request: AuthenticatedRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing, _viewer = access_pairing_for_safety(request.user, pk, pairing_pk)
     return act_and_redirect(
         request,
@@ -261,7 +262,7 @@ def snooze(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def concern(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
+def concern(request: AuthenticatedRequest, pk: int, concern_pk: int) -> HttpResponse:
     item, viewer = access_concern_for_safety(request.user, pk, concern_pk)
     form = ConcernNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -293,7 +294,7 @@ def concern(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def concern_move(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse:
+def concern_move(request: AuthenticatedRequest, pk: int, concern_pk: int) -> HttpResponse:
     item, _viewer = access_concern_for_safety(request.user, pk, concern_pk)
     try:
         services.move_concern(item, to=request.POST.get("to", ""), by=request.user)
@@ -309,7 +310,7 @@ def concern_move(request: HttpRequest, pk: int, concern_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def rematch_done(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse:
+def rematch_done(request: AuthenticatedRequest, pk: int, request_pk: int) -> HttpResponse:
     item, _viewer = access_rematch_request_for_safety(request.user, pk, request_pk)
     return act_and_redirect(
         request,
@@ -321,7 +322,7 @@ def rematch_done(request: HttpRequest, pk: int, request_pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse:
+def check_in_new(request: AuthenticatedRequest, pk: int, pairing_pk: int) -> HttpResponse:
     pairing, viewer = access_pairing_for_safety(request.user, pk, pairing_pk)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -351,7 +352,7 @@ def check_in_new(request: HttpRequest, pk: int, pairing_pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def check_in(request: HttpRequest, pk: int, check_in_pk: int) -> HttpResponse:
+def check_in(request: AuthenticatedRequest, pk: int, check_in_pk: int) -> HttpResponse:
     item, _viewer = access_check_in_for_safety(request.user, pk, check_in_pk)
     form = CheckInDoneForm(request.POST or None, initial={"notes": item.notes})
     if request.method == "POST" and form.is_valid():
@@ -375,7 +376,7 @@ def check_in(request: HttpRequest, pk: int, check_in_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def contacts(request: HttpRequest) -> HttpResponse:
+def contacts(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     form = SafeguardingContactForm(request.POST or None, organisation=admin.organisation)
     if request.method == "POST" and form.is_valid():
@@ -405,7 +406,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def contact_remove(request: HttpRequest, contact_pk: int) -> HttpResponse:
+def contact_remove(request: AuthenticatedRequest, contact_pk: int) -> HttpResponse:
     contact = access_safeguarding_contact(request.user, contact_pk)
     services.remove_safeguarding_contact(contact, by=request.user)
     messages.success(

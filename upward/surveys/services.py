@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.core.types import Actor
 from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.programmes.models import Programme
@@ -77,7 +78,7 @@ def create_survey(
     is_anonymous: bool,
     intro: str = "",
     template_key: str = "",
-    by: Any,
+    by: Actor,
 ) -> Survey:
     _check_programme(programme)
     _check_settings(timing, audience)
@@ -98,7 +99,7 @@ def create_survey(
 
 
 @transaction.atomic
-def create_survey_from_template(programme: Programme, *, template_key: str, by: Any) -> Survey:
+def create_survey_from_template(programme: Programme, *, template_key: str, by: Actor) -> Survey:
     template = library.get_template(template_key)
     if template is None:
         raise SurveyError(_("Choose one of the ready-made surveys."), field="template")
@@ -135,7 +136,7 @@ def update_survey(
     audience: str,
     is_anonymous: bool,
     intro: str = "",
-    by: Any,
+    by: Actor,
 ) -> Survey:
     _check_editable(survey)
     _check_settings(timing, audience)
@@ -207,7 +208,7 @@ def add_question(
     labels: list[str] | None = None,
     choices: list[str] | None = None,
     required: bool = True,
-    by: Any,
+    by: Actor,
 ) -> Question:
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     _check_editable(survey)
@@ -247,7 +248,7 @@ def update_question(
     labels: list[str] | None = None,
     choices: list[str] | None = None,
     required: bool = True,
-    by: Any,
+    by: Actor,
 ) -> Question:
     survey = question.survey
     _check_editable(survey)
@@ -269,7 +270,7 @@ def update_question(
 
 
 @transaction.atomic
-def delete_question(question: Question, *, by: Any) -> None:
+def delete_question(question: Question, *, by: Actor) -> None:
     survey = question.survey
     _check_editable(survey)
     record("survey.question_deleted", question, by=by, organisation=survey.programme.organisation)
@@ -277,7 +278,7 @@ def delete_question(question: Question, *, by: Any) -> None:
 
 
 @transaction.atomic
-def move_question(question: Question, *, direction: str, by: Any) -> None:
+def move_question(question: Question, *, direction: str, by: Actor) -> None:
     survey = question.survey
     _check_editable(survey)
     siblings = list(survey.questions.order_by("position", "pk"))
@@ -293,7 +294,7 @@ def move_question(question: Question, *, direction: str, by: Any) -> None:
 
 
 @transaction.atomic
-def open_survey(survey: Survey, *, by: Any) -> Survey:
+def open_survey(survey: Survey, *, by: Actor) -> Survey:
     survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
     _check_programme(survey.programme)
     if survey.state != SurveyState.DRAFT:
@@ -307,7 +308,7 @@ def open_survey(survey: Survey, *, by: Any) -> Survey:
 
 
 @transaction.atomic
-def close_survey(survey: Survey, *, by: Any) -> Survey:
+def close_survey(survey: Survey, *, by: Actor) -> Survey:
     survey = Survey.objects.select_for_update().select_related("programme").get(pk=survey.pk)
     if survey.state != SurveyState.OPEN:
         raise SurveyError(_("Only an open survey can be closed."))
@@ -318,7 +319,7 @@ def close_survey(survey: Survey, *, by: Any) -> Survey:
 
 
 @transaction.atomic
-def delete_survey(survey: Survey, *, by: Any) -> None:
+def delete_survey(survey: Survey, *, by: Actor) -> None:
     if survey.submissions.exists():
         raise SurveyError(
             _("People have answered this survey, so it is kept with its answers. Close it instead.")
@@ -468,7 +469,7 @@ def submit_response(
 
 
 @transaction.atomic
-def set_success_measure(programme: Programme, *, item_key: str, by: Any) -> SuccessMeasure | None:
+def set_success_measure(programme: Programme, *, item_key: str, by: Actor) -> SuccessMeasure | None:
     """Tie the programme's success measure to an item asked at the start ("" clears it)."""
     if not item_key:
         SuccessMeasure.objects.filter(programme=programme).delete()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from upward.core import exports
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_person
 from upward.programmes.access import access_programme_for_manager
 from upward.surveys import library, reporting, selectors, services
@@ -33,7 +34,7 @@ from upward.surveys.forms import (
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def programme_surveys(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_surveys(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     templates = library.templates_for(programme.objective, programme.inclusion_focus)
     form = TemplateChoiceForm(
@@ -64,7 +65,7 @@ def programme_surveys(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def new_survey(request: HttpRequest, pk: int) -> HttpResponse:
+def new_survey(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     form = SurveyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -84,7 +85,7 @@ def new_survey(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def edit_survey(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpResponse:
     survey = access_survey_for_manager(request.user, pk, survey_pk)
     initial = {
         "title": survey.title,
@@ -111,7 +112,7 @@ def edit_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def survey_detail(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def survey_detail(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpResponse:
     survey = access_survey_for_manager(request.user, pk, survey_pk)
     form = QuestionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -148,7 +149,9 @@ def survey_detail(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_question(request: HttpRequest, pk: int, survey_pk: int, question_pk: int) -> HttpResponse:
+def edit_question(
+    request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int
+) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, survey_pk, question_pk)
     survey = question.survey
     form = QuestionForm(
@@ -183,7 +186,9 @@ def edit_question(request: HttpRequest, pk: int, survey_pk: int, question_pk: in
 
 @login_required
 @require_POST
-def move_question(request: HttpRequest, pk: int, survey_pk: int, question_pk: int) -> HttpResponse:
+def move_question(
+    request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int
+) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, survey_pk, question_pk)
     try:
         services.move_question(
@@ -223,7 +228,7 @@ def _confirm(
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_question(
-    request: HttpRequest, pk: int, survey_pk: int, question_pk: int
+    request: AuthenticatedRequest, pk: int, survey_pk: int, question_pk: int
 ) -> HttpResponse:
     question = access_question_for_manager(request.user, pk, survey_pk, question_pk)
     survey = question.survey
@@ -249,7 +254,7 @@ def delete_question(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def open_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def open_survey(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpResponse:
     survey = access_survey_for_manager(request.user, pk, survey_pk)
     if request.method == "POST":
         try:
@@ -279,7 +284,7 @@ def open_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def close_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def close_survey(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpResponse:
     survey = access_survey_for_manager(request.user, pk, survey_pk)
     if request.method == "POST":
         try:
@@ -306,7 +311,7 @@ def close_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def delete_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse:
+def delete_survey(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpResponse:
     survey = access_survey_for_manager(request.user, pk, survey_pk)
     if request.method == "POST":
         try:
@@ -329,7 +334,7 @@ def delete_survey(request: HttpRequest, pk: int, survey_pk: int) -> HttpResponse
 
 
 @login_required
-def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+def outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     result = selectors.programme_outcomes(programme)
     form = SuccessMeasureForm(
@@ -345,7 +350,7 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def success_measure(request: HttpRequest, pk: int) -> HttpResponse:
+def success_measure(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     form = SuccessMeasureForm(request.POST, items=selectors.measurable_items(programme))
     if form.is_valid():
@@ -363,7 +368,7 @@ def success_measure(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def export_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+def export_outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     result = selectors.programme_outcomes(programme)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -378,7 +383,7 @@ def export_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_surveys(request: HttpRequest) -> HttpResponse:
+def my_surveys(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     occasions = selectors.survey_occasions(person)
     return render(
@@ -393,7 +398,7 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def answer(request: HttpRequest, survey_pk: int, occasion: str = "") -> HttpResponse:
+def answer(request: AuthenticatedRequest, survey_pk: int, occasion: str = "") -> HttpResponse:
     due = access_survey_occasion(request.user, survey_pk, occasion)
     if due.submitted:
         messages.info(request, _("You have already answered this survey. Thank you."))
@@ -417,7 +422,7 @@ def answer(request: HttpRequest, survey_pk: int, occasion: str = "") -> HttpResp
 
 
 @login_required
-def thanks(request: HttpRequest, survey_pk: int) -> HttpResponse:
+def thanks(request: AuthenticatedRequest, survey_pk: int) -> HttpResponse:
     person = require_person(request.user)
     occasions = selectors.survey_occasions(person)
     answered = [d for d in occasions if d.survey.pk == survey_pk and d.submitted]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from allauth.account.models import EmailAddress
@@ -20,6 +21,21 @@ from upward.organisations.models import (
 )
 from upward.programmes.models import Programme
 
+_M = TypeVar("_M")
+
+
+class ModelFactory(DjangoModelFactory[_M]):
+    """A factory whose call, `PersonFactory(...)`, is typed as the model it makes."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        # factory_boy's metaclass turns the call into create(); its types say the call makes a
+        # factory instance, and mypy accepts no other way to say it returns the model.
+        def __new__(cls, *args: Any, **kwargs: Any) -> _M: ...  # type: ignore[misc]
+
+
 LEVEL_NAMES = [
     "Apprentice",
     "Associate",
@@ -33,7 +49,7 @@ LEVEL_NAMES = [
 ]
 
 
-class OrganisationFactory(DjangoModelFactory):
+class OrganisationFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
         skip_postgeneration_save = True
@@ -42,18 +58,19 @@ class OrganisationFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"org-{n}")
 
     @factory.post_generation
-    def levels(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def levels(obj: Organisation, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # A post-generation hook is called with the model instance built, not the factory.
         if not create or extracted is False:
             return
         for rank, name in enumerate(LEVEL_NAMES, start=1):
-            Level.objects.create(organisation=self, rank=rank, name=name)
+            Level.objects.create(organisation=obj, rank=rank, name=name)
 
     @factory.post_generation
-    def domains(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def domains(obj: Organisation, create: bool, extracted: Any, **kwargs: Any) -> None:
         # OrganisationFactory(domains=["acme.test"]): open sign-up links these addresses here.
         if create and extracted:
             for domain in extracted:
-                give_domain(self, domain)
+                give_domain(obj, domain)
 
 
 def give_domain(organisation: Organisation, domain: str) -> OrganisationDomain:
@@ -61,7 +78,7 @@ def give_domain(organisation: Organisation, domain: str) -> OrganisationDomain:
     return OrganisationDomain.objects.create(organisation=organisation, domain=domain.lower())
 
 
-class DepartmentFactory(DjangoModelFactory):
+class DepartmentFactory(ModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -69,7 +86,7 @@ class DepartmentFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Department {n}")
 
 
-class TeamFactory(DjangoModelFactory):
+class TeamFactory(ModelFactory[Team]):
     class Meta:
         model = Team
 
@@ -78,7 +95,7 @@ class TeamFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
 
 
-class TopicFactory(DjangoModelFactory):
+class TopicFactory(ModelFactory[Topic]):
     class Meta:
         model = Topic
 
@@ -87,7 +104,7 @@ class TopicFactory(DjangoModelFactory):
     kind = Topic.Kind.SKILL
 
 
-class UserFactory(DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -97,17 +114,17 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def verified(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def verified(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
-            self.save()
-            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
 def level(organisation: Organisation, rank: int) -> Level:
     return Level.objects.get(organisation=organisation, rank=rank)
 
 
-class PersonFactory(DjangoModelFactory):
+class PersonFactory(ModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -130,7 +147,7 @@ def person_with_account(**kwargs: object) -> Person:
     return person
 
 
-class ProgrammeFactory(DjangoModelFactory):
+class ProgrammeFactory(ModelFactory[Programme]):
     class Meta:
         model = Programme
         skip_postgeneration_save = True
@@ -147,6 +164,6 @@ class ProgrammeFactory(DjangoModelFactory):
     places = 10
 
     @factory.post_generation
-    def managers(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def managers(obj: Programme, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            self.managers.set(extracted)
+            obj.managers.set(extracted)

@@ -43,7 +43,9 @@ def sign_up_and_confirm(email: str) -> Client:
 
 def invitation_link(email: str) -> str:
     body = next(m for m in reversed(mail.outbox) if m.to == [email] and "invit" in m.subject).body
-    return re.search(r"/invitation/[\w-]+/", body).group(0)
+    link = re.search(r"/invitation/[\w-]+/", str(body))
+    assert link, body
+    return link.group(0)
 
 
 @pytest.fixture
@@ -287,6 +289,7 @@ def test_an_unconfirmed_sign_up_is_replaced_by_the_invitation(world, invite):
 
 def test_an_unconfirmed_secondary_address_of_another_account_is_dropped(world, invite):
     other = person_with_account(organisation=world.outsider_admin.organisation)
+    assert other.user is not None
     EmailAddress.objects.create(user=other.user, email="nia@mailbox.test", verified=False)
     person = PersonFactory(organisation=world.org, email="nia@mailbox.test")
     invite(world.client_for(world.admin), person)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,14 +16,14 @@ SOON = dt.date.today() + dt.timedelta(days=30)
 
 
 def goal_for(pairs, owner=None, **fields):  # type: ignore[no-untyped-def]
-    defaults = {
+    defaults: dict[str, Any] = {
         "statement": "Run a team meeting on an online whiteboard",
         "measure": "Two meetings run without help",
         "target_date": SOON,
     }
     defaults.update(fields)
     owner = owner or pairs.mentee
-    return services.create_goal(pairs.pairing, owner=owner, by=owner, **defaults)
+    return services.create_goal(pairs.pairing, owner=owner, person=owner, **defaults)
 
 
 def test_both_people_set_goals_in_priority_order(pairs):
@@ -30,13 +31,13 @@ def test_both_people_set_goals_in_priority_order(pairs):
     second = goal_for(pairs, statement="Use an AI assistant to draft a board paper")
     mentor_goal = goal_for(pairs, owner=pairs.mentor, statement="Present to the executive team")
     assert (first.position, second.position, mentor_goal.position) == (1, 2, 1)
-    services.move_goal(second, direction="up", by=pairs.mentor)
+    services.move_goal(second, direction="up", person=pairs.mentor)
     order = list(
         Goal.objects.filter(owner=pairs.mentee).order_by("position").values_list("pk", flat=True)
     )
     assert order == [second.pk, first.pk]
     # Moving the top goal further up changes nothing.
-    services.move_goal(second, direction="up", by=pairs.mentee)
+    services.move_goal(second, direction="up", person=pairs.mentee)
     first.refresh_from_db()
     assert first.position == 2
 
@@ -97,7 +98,7 @@ def test_a_goal_cannot_belong_to_someone_outside_the_pair(pairs):
             statement="x",
             measure="y",
             target_date=SOON,
-            by=pairs.mentee,
+            person=pairs.mentee,
         )
     response = pairs.world.client_for(pairs.mentee).post(
         reverse("goals:new_goal", args=[pairs.pairing.pk]),
@@ -125,7 +126,7 @@ def test_progress_outside_0_to_100_is_refused(pairs, progress):
             why="",
             status=GoalStatus.IN_PROGRESS,
             progress=progress,
-            by=pairs.mentee,
+            person=pairs.mentee,
         )
     response = pairs.world.client_for(pairs.mentee).post(
         reverse("goals:edit_goal", args=[pairs.pairing.pk, goal.pk]),
@@ -187,7 +188,7 @@ def test_a_goal_whose_date_has_passed_can_still_be_updated(pairs, time_machine):
         why="",
         status="in_progress",
         progress=50,
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     goal.refresh_from_db()
     assert goal.progress == 50
@@ -196,14 +197,14 @@ def test_a_goal_whose_date_has_passed_can_still_be_updated(pairs, time_machine):
 def test_tasks_have_an_owner_from_the_pair_and_a_due_date(pairs):
     goal = goal_for(pairs)
     task = services.add_task(
-        goal, title="Book a slot", due_on=SOON, owner=pairs.mentor, by=pairs.mentee
+        goal, title="Book a slot", due_on=SOON, owner=pairs.mentor, person=pairs.mentee
     )
     assert task.owner == pairs.mentor
     with pytest.raises(DomainError, match="one of the two people"):
-        services.add_task(goal, title="x", due_on=SOON, owner=pairs.sofia, by=pairs.mentee)
+        services.add_task(goal, title="x", due_on=SOON, owner=pairs.sofia, person=pairs.mentee)
     with pytest.raises(DomainError, match="past"):
         services.add_task(
-            goal, title="x", due_on=dt.date(2000, 1, 1), owner=pairs.mentee, by=pairs.mentee
+            goal, title="x", due_on=dt.date(2000, 1, 1), owner=pairs.mentee, person=pairs.mentee
         )
     response = pairs.world.client_for(pairs.mentee).post(
         reverse("goals:new_task", args=[pairs.pairing.pk, goal.pk]),
@@ -215,7 +216,7 @@ def test_tasks_have_an_owner_from_the_pair_and_a_due_date(pairs):
 def test_marking_a_task_done_and_reopening(pairs):
     goal = goal_for(pairs)
     task = services.add_task(
-        goal, title="Book a slot", due_on=SOON, owner=pairs.mentor, by=pairs.mentee
+        goal, title="Book a slot", due_on=SOON, owner=pairs.mentor, person=pairs.mentee
     )
     client = pairs.world.client_for(pairs.mentor)
     url = reverse("goals:toggle_task", args=[pairs.pairing.pk, task.pk])
@@ -240,7 +241,7 @@ def test_deleting_a_goal_asks_first(pairs):
 def test_goal_pages_answer_404_outside_the_pair(pairs):
     w = pairs.world
     goal = goal_for(pairs)
-    task = services.add_task(goal, title="t", due_on=SOON, owner=pairs.mentor, by=pairs.mentee)
+    task = services.add_task(goal, title="t", due_on=SOON, owner=pairs.mentor, person=pairs.mentee)
     urls = [
         reverse("goals:goals", args=[pairs.pairing.pk]),
         reverse("goals:new_goal", args=[pairs.pairing.pk]),
@@ -287,7 +288,7 @@ def test_goals_page_query_count_is_flat(pairs, django_assert_max_num_queries):
         goal = goal_for(pairs, owner=pairs.mentee if i % 2 else pairs.mentor, statement=f"Goal {i}")
         for j in range(3):
             services.add_task(
-                goal, title=f"Task {j}", due_on=SOON, owner=pairs.mentor, by=pairs.mentor
+                goal, title=f"Task {j}", due_on=SOON, owner=pairs.mentor, person=pairs.mentor
             )
     client = pairs.world.client_for(pairs.mentee)
     with django_assert_max_num_queries(10):

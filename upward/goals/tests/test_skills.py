@@ -30,14 +30,14 @@ def test_self_assessment_start_and_end_with_the_change(pairs):
         subject=pairs.mentee,
         kind="baseline",
         ratings={a.pk: 1, b.pk: 2},
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     services.save_assessment(
         pairs.pairing,
         subject=pairs.mentee,
         kind="final",
         ratings={a.pk: 4, b.pk: 2},
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     rows = {
         r.skill.pk: r
@@ -48,7 +48,7 @@ def test_self_assessment_start_and_end_with_the_change(pairs):
     assert (rows[a.pk].self_baseline, rows[a.pk].self_final, rows[a.pk].change) == (1, 4, 3)
     # Saving again replaces, it does not duplicate.
     services.save_assessment(
-        pairs.pairing, subject=pairs.mentee, kind="final", ratings={a.pk: 5}, by=pairs.mentee
+        pairs.pairing, subject=pairs.mentee, kind="final", ratings={a.pk: 5}, person=pairs.mentee
     )
     assert Assessment.objects.filter(kind="final").count() == 1
     assert Rating.objects.filter(assessment__kind="final").count() == 1
@@ -63,7 +63,7 @@ def test_ratings_must_be_1_to_5(pairs, level):
             subject=pairs.mentee,
             kind="baseline",
             ratings={skill.pk: level},
-            by=pairs.mentee,
+            person=pairs.mentee,
         )
     response = pairs.world.client_for(pairs.mentee).post(
         reverse("goals:rate", args=[pairs.pairing.pk, "baseline", "me"]),
@@ -81,7 +81,7 @@ def test_ratings_of_another_programmes_skill_are_refused(pairs):
             subject=pairs.mentee,
             kind="baseline",
             ratings={foreign.pk: 3},
-            by=pairs.mentee,
+            person=pairs.mentee,
         )
 
 
@@ -89,10 +89,10 @@ def test_partner_view_is_visible_to_the_person_rated_but_self_ratings_stay_priva
     skills = services.ensure_framework(pairs.world.programme)
     s = skills[0]
     services.save_assessment(
-        pairs.pairing, subject=pairs.mentee, kind="baseline", ratings={s.pk: 2}, by=pairs.mentee
+        pairs.pairing, subject=pairs.mentee, kind="baseline", ratings={s.pk: 2}, person=pairs.mentee
     )
     services.save_assessment(
-        pairs.pairing, subject=pairs.mentee, kind="baseline", ratings={s.pk: 3}, by=pairs.mentor
+        pairs.pairing, subject=pairs.mentee, kind="baseline", ratings={s.pk: 3}, person=pairs.mentor
     )
     as_mentee = selectors.skill_rows(
         pairs.pairing, skills, subject=pairs.mentee, viewer=pairs.mentee
@@ -152,7 +152,11 @@ def test_managers_edit_the_framework(pairs):
     assert response.status_code == 200 and "already has a skill" in response.content.decode()
     # A rated skill cannot be removed.
     services.save_assessment(
-        pairs.pairing, subject=pairs.mentee, kind="baseline", ratings={skill.pk: 3}, by=pairs.mentee
+        pairs.pairing,
+        subject=pairs.mentee,
+        kind="baseline",
+        ratings={skill.pk: 3},
+        person=pairs.mentee,
     )
     with pytest.raises(Conflict):
         services.remove_skill(skill, by=w.manager.user)
@@ -178,7 +182,7 @@ def test_skills_page_query_count(pairs, django_assert_max_num_queries):
         subject=pairs.mentee,
         kind="baseline",
         ratings={s.pk: 2 for s in skills},
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     client = pairs.world.client_for(pairs.mentee)
     with django_assert_max_num_queries(12):

@@ -18,14 +18,14 @@ def _content(pairs):  # type: ignore[no-untyped-def]
         statement="Use AI to draft a paper — “properly”",
         measure="One paper drafted",
         target_date=dt.date.today() + dt.timedelta(days=20),
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     services.add_task(
         goal,
         title="Try three prompts",
         due_on=dt.date.today() + dt.timedelta(days=2),
         owner=pairs.mentee,
-        by=pairs.mentor,
+        person=pairs.mentor,
     )
     skills = services.ensure_framework(pairs.world.programme)
     services.save_assessment(
@@ -33,12 +33,12 @@ def _content(pairs):  # type: ignore[no-untyped-def]
         subject=pairs.mentee,
         kind="baseline",
         ratings={skills[0].pk: 2},
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     notes.save_meeting_note(
-        make_meeting(pairs.pairing), body="Mine alone, ünïcödé", by=pairs.mentee
+        make_meeting(pairs.pairing), body="Mine alone, ünïcödé", author=pairs.mentee
     )
-    notes.create_shared_note(pairs.pairing, title="Shared", body="Together", by=pairs.mentor)
+    notes.create_shared_note(pairs.pairing, title="Shared", body="Together", author=pairs.mentor)
 
 
 def test_the_participant_downloads_their_workbook(pairs):
@@ -84,5 +84,7 @@ def test_workbook_builds_with_core_fonts_when_no_unicode_font_is_installed(pairs
 
     _content(pairs)
     monkeypatch.setattr(workbook, "_find_font", lambda: None)
-    pdf = workbook.build_workbook(seat_for(pairs.pairing, pairs.mentee), include_notes=True)
+    seat = seat_for(pairs.pairing, pairs.mentee)
+    assert seat is not None
+    pdf = workbook.build_workbook(seat, include_notes=True)
     assert pdf.startswith(b"%PDF")

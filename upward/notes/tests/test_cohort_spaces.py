@@ -31,7 +31,7 @@ def test_accepted_mentors_read_and_post_in_the_mentor_space(pairs):
 
 def test_mentees_and_outsiders_cannot_open_the_mentor_space(pairs):
     w = pairs.world
-    services.post_to_cohort(w.programme, "mentor", body=POST, by=w.applicant)
+    services.post_to_cohort(w.programme, "mentor", body=POST, author=w.applicant)
     url = space(w.programme, "mentor")
     for person in (w.senior, pairs.sofia, w.other_manager, w.outsider_admin):
         response = w.client_for(person).get(url)
@@ -62,7 +62,7 @@ def test_a_waitlisted_applicant_is_not_a_member(pairs):
 
 def test_the_mentee_space_is_separate(pairs):
     w = pairs.world
-    services.post_to_cohort(w.programme, "mentee", body="Mentee thoughts", by=w.senior)
+    services.post_to_cohort(w.programme, "mentee", body="Mentee thoughts", author=w.senior)
     mentee_page = w.client_for(pairs.sofia).get(space(w.programme, "mentee"))
     assert "Mentee thoughts" in mentee_page.content.decode()
     mentor_page = w.client_for(w.applicant).get(space(w.programme, "mentor"))
@@ -71,7 +71,7 @@ def test_the_mentee_space_is_separate(pairs):
 
 def test_managers_moderate_hidden_posts_disappear_for_everyone_with_an_audit_entry(pairs):
     w = pairs.world
-    post = services.post_to_cohort(w.programme, "mentor", body=POST, by=w.applicant)
+    post = services.post_to_cohort(w.programme, "mentor", body=POST, author=w.applicant)
     url = space(w.programme, "mentor")
     manager = w.client_for(w.manager)
     page = manager.get(url).content.decode()
@@ -98,7 +98,7 @@ def test_managers_moderate_hidden_posts_disappear_for_everyone_with_an_audit_ent
 
 def test_members_cannot_hide_posts(pairs):
     w = pairs.world
-    post = services.post_to_cohort(w.programme, "mentor", body=POST, by=w.applicant)
+    post = services.post_to_cohort(w.programme, "mentor", body=POST, author=w.applicant)
     hide = reverse("notes:hide_post", args=[w.programme.pk, "mentor", post.pk])
     for person in (w.applicant, w.other_applicant, w.other_manager, w.outsider_admin):
         assert w.client_for(person).post(hide).status_code == 404
@@ -108,7 +108,7 @@ def test_members_cannot_hide_posts(pairs):
 
 def test_the_organisation_admin_can_moderate_too(pairs):
     w = pairs.world
-    services.post_to_cohort(w.programme, "mentee", body="A mentee post", by=w.senior)
+    services.post_to_cohort(w.programme, "mentee", body="A mentee post", author=w.senior)
     assert (
         "A mentee post" in w.client_for(w.admin).get(space(w.programme, "mentee")).content.decode()
     )
@@ -118,7 +118,10 @@ def test_cohort_space_query_count_is_flat(pairs, django_assert_max_num_queries):
     w = pairs.world
     for i in range(30):
         services.post_to_cohort(
-            w.programme, "mentor", body=f"Post {i}", by=w.applicant if i % 2 else w.other_applicant
+            w.programme,
+            "mentor",
+            body=f"Post {i}",
+            author=w.applicant if i % 2 else w.other_applicant,
         )
     client = w.client_for(w.applicant)
     with django_assert_max_num_queries(14):

@@ -24,27 +24,27 @@ def _write_everything(pairs):  # type: ignore[no-untyped-def]
     import datetime as dt
 
     note = services.create_shared_note(
-        pairs.pairing, title="Title " + NOTE, body=REVISION, by=pairs.mentor
+        pairs.pairing, title="Title " + NOTE, body=REVISION, author=pairs.mentor
     )
     services.update_shared_note(
-        note, title="Title " + NOTE, body=NOTE, base_version=1, by=pairs.mentee
+        note, title="Title " + NOTE, body=NOTE, base_version=1, person=pairs.mentee
     )
-    services.send_message(pairs.pairing, body=MESSAGE, by=pairs.mentee)
-    services.save_meeting_note(make_meeting(pairs.pairing), body=PRIVATE, by=pairs.mentor)
+    services.send_message(pairs.pairing, body=MESSAGE, author=pairs.mentee)
+    services.save_meeting_note(make_meeting(pairs.pairing), body=PRIVATE, author=pairs.mentor)
     goal = goals.create_goal(
         pairs.pairing,
         owner=pairs.mentee,
         statement=GOAL,
         measure=GOAL + " measured",
         target_date=dt.date.today() + dt.timedelta(days=30),
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     goals.add_task(
         goal,
         title=TASK,
         due_on=dt.date.today() + dt.timedelta(days=3),
         owner=pairs.mentor,
-        by=pairs.mentee,
+        person=pairs.mentee,
     )
     return note
 

@@ -25,7 +25,7 @@ def raw(table: str, column: str, pk: int) -> str:
 
 def test_shared_note_and_revision_are_ciphertext_in_the_database(pairs, settings):
     note = services.create_shared_note(
-        pairs.pairing, title="Agenda: " + SECRET, body=SECRET, by=pairs.mentor
+        pairs.pairing, title="Agenda: " + SECRET, body=SECRET, author=pairs.mentor
     )
     for column in ("title", "body"):
         stored = raw("notes_sharednote", column, note.pk)
@@ -41,10 +41,13 @@ def test_shared_note_and_revision_are_ciphertext_in_the_database(pairs, settings
 
 
 def test_messages_meeting_notes_and_posts_are_ciphertext(pairs):
-    message = services.send_message(pairs.pairing, body=SECRET, by=pairs.mentee)
+    message = services.send_message(pairs.pairing, body=SECRET, author=pairs.mentee)
     meeting = make_meeting(pairs.pairing)
-    note = services.save_meeting_note(meeting, body=SECRET, by=pairs.mentor)
-    post = services.post_to_cohort(pairs.world.programme, "mentor", body=SECRET, by=pairs.mentor)
+    note = services.save_meeting_note(meeting, body=SECRET, author=pairs.mentor)
+    assert note is not None
+    post = services.post_to_cohort(
+        pairs.world.programme, "mentor", body=SECRET, author=pairs.mentor
+    )
     for table, pk in (
         ("notes_message", message.pk),
         ("notes_meetingnote", note.pk),
@@ -56,16 +59,18 @@ def test_messages_meeting_notes_and_posts_are_ciphertext(pairs):
 
 
 def test_two_saves_of_the_same_text_differ_in_the_database(pairs):
-    a = services.send_message(pairs.pairing, body="hello", by=pairs.mentee)
-    b = services.send_message(pairs.pairing, body="hello", by=pairs.mentee)
+    a = services.send_message(pairs.pairing, body="hello", author=pairs.mentee)
+    b = services.send_message(pairs.pairing, body="hello", author=pairs.mentee)
     assert raw("notes_message", "body", a.pk) != raw("notes_message", "body", b.pk)
 
 
 def test_rotation_re_encrypts_with_the_new_key_and_is_idempotent(pairs, settings):
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.ENCRYPTION_KEYS = [old]
-    note = services.create_shared_note(pairs.pairing, title="Plan", body=SECRET, by=pairs.mentor)
-    message = services.send_message(pairs.pairing, body=SECRET, by=pairs.mentee)
+    note = services.create_shared_note(
+        pairs.pairing, title="Plan", body=SECRET, author=pairs.mentor
+    )
+    message = services.send_message(pairs.pairing, body=SECRET, author=pairs.mentee)
     before = raw("notes_sharednote", "body", note.pk)
 
     settings.ENCRYPTION_KEYS = [new, old]
@@ -95,7 +100,7 @@ def test_rotation_re_encrypts_with_the_new_key_and_is_idempotent(pairs, settings
 
 def test_rotation_stops_clearly_when_a_key_is_missing(pairs, settings):
     settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    services.send_message(pairs.pairing, body=SECRET, by=pairs.mentee)
+    services.send_message(pairs.pairing, body=SECRET, author=pairs.mentee)
     settings.ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     from django.core.management.base import CommandError
 

@@ -32,10 +32,10 @@ def outsiders(pairs):  # type: ignore[no-untyped-def]
 def test_both_people_in_the_pair_read_and_edit_a_shared_note_with_history(pairs):
     w = pairs.world
     note = services.create_shared_note(
-        pairs.pairing, title="First meeting", body="v1", by=pairs.mentor
+        pairs.pairing, title="First meeting", body="v1", author=pairs.mentor
     )
     services.update_shared_note(
-        note, title="First meeting", body="v2 " + SECRET, base_version=1, by=pairs.mentee
+        note, title="First meeting", body="v2 " + SECRET, base_version=1, person=pairs.mentee
     )
     note.refresh_from_db()
     assert note.version == 2 and note.updated_by == pairs.mentee
@@ -51,22 +51,26 @@ def test_both_people_in_the_pair_read_and_edit_a_shared_note_with_history(pairs)
 
 
 def test_an_edit_based_on_an_old_version_does_not_overwrite_the_partner(pairs):
-    note = services.create_shared_note(pairs.pairing, title="Plan", body="start", by=pairs.mentor)
+    note = services.create_shared_note(
+        pairs.pairing, title="Plan", body="start", author=pairs.mentor
+    )
     services.update_shared_note(
-        note, title="Plan", body="mentee's words", base_version=1, by=pairs.mentee
+        note, title="Plan", body="mentee's words", base_version=1, person=pairs.mentee
     )
     with pytest.raises(Conflict):
         services.update_shared_note(
-            note, title="Plan", body="mentor's words", base_version=1, by=pairs.mentor
+            note, title="Plan", body="mentor's words", base_version=1, person=pairs.mentor
         )
     note.refresh_from_db()
     assert note.body == "mentee's words" and note.version == 2
 
 
 def test_the_edit_page_shows_a_conflict_and_keeps_what_was_typed(pairs):
-    note = services.create_shared_note(pairs.pairing, title="Plan", body="start", by=pairs.mentor)
+    note = services.create_shared_note(
+        pairs.pairing, title="Plan", body="start", author=pairs.mentor
+    )
     services.update_shared_note(
-        note, title="Plan", body="mentee's words", base_version=1, by=pairs.mentee
+        note, title="Plan", body="mentee's words", base_version=1, person=pairs.mentee
     )
     client = pairs.world.client_for(pairs.mentor)
     url = reverse("notes:edit_shared_note", args=[pairs.pairing.pk, note.pk])
@@ -94,7 +98,9 @@ def test_note_form_validates_without_a_500(pairs):
 
 def test_shared_notes_answer_404_to_everyone_but_the_pair(pairs):
     w = pairs.world
-    note = services.create_shared_note(pairs.pairing, title="Notes", body=SECRET, by=pairs.mentor)
+    note = services.create_shared_note(
+        pairs.pairing, title="Notes", body=SECRET, author=pairs.mentor
+    )
     urls = [
         reverse("notes:shared_notes", args=[pairs.pairing.pk]),
         reverse("notes:new_shared_note", args=[pairs.pairing.pk]),
@@ -130,7 +136,7 @@ def test_a_mentee_not_yet_paired_cannot_open_a_proposed_pairing(pairs):
 
 
 def test_a_finished_pairing_is_read_only(pairs):
-    note = services.create_shared_note(pairs.pairing, title="Notes", body="x", by=pairs.mentor)
+    note = services.create_shared_note(pairs.pairing, title="Notes", body="x", author=pairs.mentor)
     pairs.pairing.state = PairingState.COMPLETED
     pairs.pairing.save(update_fields=["state"])
     client = pairs.world.client_for(pairs.mentee)
@@ -139,7 +145,7 @@ def test_a_finished_pairing_is_read_only(pairs):
         == 200
     )
     with pytest.raises(DomainError, match="finished"):
-        services.send_message(pairs.pairing, body="hi", by=pairs.mentee)
+        services.send_message(pairs.pairing, body="hi", author=pairs.mentee)
     response = client.post(reverse("notes:messages", args=[pairs.pairing.pk]), {"body": "hi"})
     assert response.status_code == 200 and "finished" in response.content.decode()
     assert not Message.objects.exists()
@@ -166,7 +172,7 @@ def test_private_meeting_note_is_for_its_author_only(pairs):
 
 def test_meeting_notes_list_marks_my_notes_only(pairs):
     meeting = make_meeting(pairs.pairing)
-    services.save_meeting_note(meeting, body=SECRET, by=pairs.mentee)
+    services.save_meeting_note(meeting, body=SECRET, author=pairs.mentee)
     url = reverse("notes:meeting_notes", args=[pairs.pairing.pk])
     assert "Read or edit my note" in pairs.world.client_for(pairs.mentee).get(url).content.decode()
     assert (
@@ -198,19 +204,19 @@ def test_message_email_respects_the_preference(pairs, django_capture_on_commit_c
     assert response.status_code == 302
     assert not services.wants_message_email(pairs.mentee.user)
     with django_capture_on_commit_callbacks(execute=True):
-        services.send_message(pairs.pairing, body="hello", by=pairs.mentor)
+        services.send_message(pairs.pairing, body="hello", author=pairs.mentor)
     assert mail.outbox == []
     # The other direction still emails the mentor, whose preference is the default.
     with django_capture_on_commit_callbacks(execute=True):
-        services.send_message(pairs.pairing, body="hello back", by=pairs.mentee)
+        services.send_message(pairs.pairing, body="hello back", author=pairs.mentee)
     assert [m.to for m in mail.outbox] == [[pairs.mentor.email]]
     mentee.post(reverse("notes:preferences"), {"email_on_message": "on"})
     assert services.wants_message_email(pairs.mentee.user)
 
 
 def test_opening_the_thread_marks_the_partners_messages_read(pairs):
-    services.send_message(pairs.pairing, body="one", by=pairs.mentor)
-    services.send_message(pairs.pairing, body="two", by=pairs.mentee)
+    services.send_message(pairs.pairing, body="one", author=pairs.mentor)
+    services.send_message(pairs.pairing, body="two", author=pairs.mentee)
     pairs.world.client_for(pairs.mentee).get(reverse("notes:messages", args=[pairs.pairing.pk]))
     assert Message.objects.get(body__isnull=False, sender=pairs.mentor).read_at is not None
     assert Message.objects.get(sender=pairs.mentee).read_at is None
@@ -226,9 +232,9 @@ def test_empty_or_too_long_messages_are_refused_politely(pairs):
 
 def test_list_pages_keep_a_flat_query_count(pairs, django_assert_max_num_queries):
     for i in range(25):
-        services.create_shared_note(pairs.pairing, title=f"Note {i}", body="x", by=pairs.mentor)
+        services.create_shared_note(pairs.pairing, title=f"Note {i}", body="x", author=pairs.mentor)
         services.send_message(
-            pairs.pairing, body=f"m{i}", by=pairs.mentee if i % 2 else pairs.mentor
+            pairs.pairing, body=f"m{i}", author=pairs.mentee if i % 2 else pairs.mentor
         )
     for i in range(5):
         make_meeting(pairs.pairing, days=i + 1)
@@ -241,8 +247,10 @@ def test_list_pages_keep_a_flat_query_count(pairs, django_assert_max_num_queries
 def test_panel_tag_renders_for_the_pair_and_nothing_for_others(pairs):
     from django.template import Context, Template
 
-    services.create_shared_note(pairs.pairing, title="Agenda for May", body="x", by=pairs.mentor)
-    services.send_message(pairs.pairing, body="hi", by=pairs.mentor)
+    services.create_shared_note(
+        pairs.pairing, title="Agenda for May", body="x", author=pairs.mentor
+    )
+    services.send_message(pairs.pairing, body="hi", author=pairs.mentor)
     tpl = Template("{% load notes_tags %}{% pairing_notes_panel pairing person %}")
     html = tpl.render(Context({"pairing": pairs.pairing, "person": pairs.mentee}))
     assert "Agenda for May" in html and "1 unread message" in html

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -65,7 +67,12 @@ def test_command_refuses_a_taken_slug_with_a_clear_message(db):
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_created(db, kwargs, field):
-    args = {"name": "Acme", "slug": "acme", "admin_email": "a@acme.example", "admin_name": "A"}
+    args: dict[str, Any] = {
+        "name": "Acme",
+        "slug": "acme",
+        "admin_email": "a@acme.example",
+        "admin_name": "A",
+    }
     args.update(kwargs)
     with pytest.raises(DomainError) as info:
         create_organisation(**args)

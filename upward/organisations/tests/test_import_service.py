@@ -69,6 +69,8 @@ def test_good_file_previews_then_applies(world):
     tom = Person.objects.get(organisation=world.org, email="tom@northwind.test")
     pri = Person.objects.get(organisation=world.org, email="pri@northwind.test")
     assert tom.manager == pri
+    assert tom.team is not None and tom.level is not None
+    assert pri.team is not None and pri.department is not None
     assert tom.team.name == "Platform" and tom.team.department == tom.department
     assert tom.level.rank == 1 and tom.start_date == dt.date(2023, 9, 4)
     assert pri.department.name == "Operations" and pri.team.name == "Ops core"
@@ -194,6 +196,7 @@ def test_xlsx_file_imports(world):
     assert people_import.counts["new"] == 1, people_import.preview
     services.apply_people_import(people_import, by=world.admin.user)
     xan = Person.objects.get(email="xl@northwind.test")
+    assert xan.level is not None and xan.department is not None
     assert (xan.level.rank, xan.department.name, xan.start_date) == (
         3,
         "Digital",
@@ -263,6 +266,7 @@ def test_two_thousand_rows_import_within_a_query_budget(world, django_assert_max
         services.apply_people_import(people_import, by=world.admin.user)
     assert Person.objects.filter(email__endswith="@big.test").count() == 2000
     p11 = Person.objects.get(email="p11@big.test")
+    assert p11.manager is not None and p11.team is not None
     assert p11.manager.email == "p2@big.test"
     assert p11.team.department == p11.department
 

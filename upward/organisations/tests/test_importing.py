@@ -51,9 +51,11 @@ def snapshot(*people: ExistingPerson) -> DirectorySnapshot:
     )
 
 
-def plan_csv(text: str, directory: DirectorySnapshot | None = None, **kw: str):
+def plan_csv(text: str, directory: DirectorySnapshot | None = None, acting_email: str = ""):
     parsed = read_people_file("people.csv", text.encode())
-    return plan_import(parsed.columns, parsed.rows, directory or snapshot(), **kw)
+    return plan_import(
+        parsed.columns, parsed.rows, directory or snapshot(), acting_email=acting_email
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -335,7 +335,8 @@ def test_import_upload_preview_confirm(world):
 
     applied = client.post(f"/people/import/{people_import.pk}/apply/", follow=True)
     assert "Import applied: 1 added, 1 updated, 0 unchanged." in applied.content.decode()
-    assert Person.objects.get(email="nia@northwind.test").department.name == "Research"
+    department = Person.objects.get(email="nia@northwind.test").department
+    assert department is not None and department.name == "Research"
 
 
 def test_import_preview_lists_row_errors_and_offers_no_apply(world):

@@ -78,6 +78,7 @@ def test_decline_rematches_the_mentee_who_never_learns(
     # A new proposal went to the free mentor, never to the declining one or a taken one.
     fresh = pairing_of(cohort, cohort.sam)
     assert fresh.pk != pairing.pk and fresh.mentor == lee and fresh.state == "proposed"
+    assert fresh.run is not None
     assert fresh.run.kind == MatchRun.Kind.AUTOMATIC and fresh.run.published_at
     # Only the new mentor heard anything; the mentee heard nothing at all.
     assert [m.to for m in mail.outbox] == [[lee.email]]

@@ -373,7 +373,7 @@ def test_accepting_beyond_places_needs_confirmation(world, programme):
     apps[2].refresh_from_db()
     assert apps[2].status == Status.ACCEPTED
     event = AuditEvent.objects.filter(verb="application.decided").first()
-    assert event.data["overfill"] is True
+    assert event is not None and event.data["overfill"] is True
 
 
 def test_declined_is_final_and_same_decision_is_explained(world, programme):

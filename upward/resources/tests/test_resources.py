@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -33,7 +34,7 @@ def seed_ideas() -> None:
 
 
 def link(org, by=None, **fields):  # type: ignore[no-untyped-def]
-    data = {
+    data: dict[str, Any] = {
         "title": "Ten prompts to try this week",
         "kind": "article",
         "url": "https://example.org/prompts",
@@ -81,6 +82,7 @@ def test_an_org_admin_uploads_a_pdf_and_colleagues_download_it(pairs, media):
     )
     assert response.status_code == 302
     resource = Resource.objects.get()
+    assert resource.file.name is not None
     assert resource.file.name.startswith("resources/") and (media / resource.file.name).exists()
     download = w.client_for(pairs.mentee).get(reverse("resources:download", args=[resource.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
@@ -261,7 +263,7 @@ def test_saving_another_organisations_resource_or_into_another_pair_is_404(pairs
         ).status_code
         == 404
     )
-    item = services.save_item(pairs.other, resource=mine, by=pairs.sofia)
+    item = services.save_item(pairs.other, resource=mine, person=pairs.sofia)
     for person in (pairs.mentee, w.manager, w.admin, w.outsider_admin):
         c = w.client_for(person)
         assert c.get(reverse("resources:saved", args=[pairs.other.pk])).status_code == 404
@@ -278,7 +280,7 @@ def test_saved_page_query_count_is_flat(pairs, django_assert_max_num_queries):
     w = pairs.world
     seed_ideas()
     for i in range(15):
-        services.save_item(pairs.pairing, resource=link(w.org, title=f"R{i}"), by=pairs.mentor)
+        services.save_item(pairs.pairing, resource=link(w.org, title=f"R{i}"), person=pairs.mentor)
     client = w.client_for(pairs.mentor)
     with django_assert_max_num_queries(14):
         assert client.get(reverse("resources:saved", args=[pairs.pairing.pk])).status_code == 200
@@ -288,7 +290,7 @@ def test_resources_panel_tag(pairs):
     from django.template import Context, Template
 
     services.save_item(
-        pairs.pairing, resource=link(pairs.world.org, title="Try this"), by=pairs.mentor
+        pairs.pairing, resource=link(pairs.world.org, title="Try this"), person=pairs.mentor
     )
     tpl = Template("{% load resources_tags %}{% pairing_resources_panel pairing person %}")
     assert "Try this" in tpl.render(Context({"pairing": pairs.pairing, "person": pairs.mentor}))

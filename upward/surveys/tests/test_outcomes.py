@@ -24,6 +24,7 @@ def test_paired_change_hand_worked():
     assert round(c.improved_share, 3) == 0.667
     assert outcomes.round_share(c.improved_share) == 67
     assert c.mean_change == pytest.approx(1.0)
+    assert c.ci_low is not None and c.ci_high is not None
     assert round(c.ci_low, 3) == 0.061
     assert round(c.ci_high, 3) == 1.939
     # Top two box: 4 or 5. Start: only (4,·) → 1/6. End: 4, 5, 4 → 3/6.
@@ -38,6 +39,7 @@ def test_paired_change_two_people_wide_interval():
     # Differences 1 and 2: mean 1.5, sd 0.707107, se 0.5, t(0.975, 1) = 12.706205.
     c = paired_change([(1, 2), (2, 4)])
     assert c.mean_change == pytest.approx(1.5)
+    assert c.ci_low is not None and c.ci_high is not None
     assert round(c.ci_low, 3) == -4.853
     assert round(c.ci_high, 3) == 7.853
 

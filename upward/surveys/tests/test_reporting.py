@@ -175,6 +175,7 @@ def test_retrospective_and_post_only_are_reported_apart(world):
     assert "confidence-digital" not in keys
     assert not any(p.item_key.endswith("-retro") for p in result.paired)
     felt = next(p for p in result.post_only if p.item_key == "digital-skills-felt-change")
+    assert felt.summary is not None
     assert felt.summary.mean == 5 and felt.summary.top_two == 1
 
 
@@ -244,6 +245,7 @@ def test_reminders_once_per_person_and_survey(world, cohort, mailoutbox):
     notes = Notification.objects.filter(kind="survey_due")
     assert notes.count() == 8
     note = notes.first()
+    assert note is not None
     assert note.dedupe_key == f"survey_due:{survey.pk}:{note.recipient_id}"
     assert "/surveys/" in note.url and survey.title in note.body
     dry = services.send_survey_reminders(now=None, dry_run=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -10,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from upward.core.errors import Conflict
 from upward.core.models import AuditEvent
 from upward.surveys import library, selectors, services
-from upward.surveys.models import Answer, Response, Submission, Survey, SurveyState
+from upward.surveys.models import Answer, Question, Response, Submission, Survey, SurveyState
 from upward.surveys.pseudonyms import pseudonym
 from upward.surveys.services import SurveyError
 from upward.surveys.tests.helpers import (
@@ -218,6 +219,7 @@ def test_anonymous_response_has_no_person_and_pairs_by_pseudonym(world, pairs):
     assert not response_fields & {"submission", "submitted_at", "created_at", "updated_at"}
     # The audit trail names the submission, not the response.
     event = AuditEvent.objects.filter(verb="survey.answered").first()
+    assert event is not None
     assert event.object_type == "surveys.submission"
     assert all(str(r.pk) not in str(event.data) for r in responses)
 
@@ -274,7 +276,7 @@ def test_required_questions_and_bad_input(world, pairs):
     recommend = question(survey, "recommend")
     goals = question(survey, "effectiveness-goals")
     changes = question(survey, "effectiveness-changes")
-    cases = [
+    cases: list[tuple[dict[int, Any], Question, str]] = [
         ({recommend.pk: None}, recommend, "needs an answer"),
         ({recommend.pk: 11}, recommend, "0 to 10"),
         ({recommend.pk: "ten"}, recommend, "0 to 10"),
@@ -335,5 +337,5 @@ def test_success_measure_must_be_a_start_item(world, pairs):
     measure = services.set_success_measure(
         world.programme, item_key="confidence-digital", by=world.manager.user
     )
-    assert measure.item_key == "confidence-digital"
+    assert measure is not None and measure.item_key == "confidence-digital"
     assert services.set_success_measure(world.programme, item_key="", by=None) is None
