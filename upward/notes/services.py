@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from upward.notes.models import (
     SharedNote,
     SharedNoteRevision,
 )
+from upward.notifications.outbox import queue_email
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 
@@ -190,12 +190,7 @@ def _email_new_message(pairing: Pairing, *, sender: Person, recipient: Person) -
     }
     body = render_to_string("notes/email/new_message.txt", context)
     subject = _("%(name)s sent you a message") % {"name": sender.full_name}
-    email = recipient.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"[Upward] {subject}", message=body, from_email=None, recipient_list=[email]
-        )
-    )
+    queue_email(to=[recipient.email], subject=subject, body=body)
 
 
 def mark_thread_read(pairing: Pairing, *, reader: Person) -> int:

@@ -12,8 +12,8 @@ from django_tasks_db.models import DBTaskResult
 import upward.journey.services
 import upward.pairing.services
 from upward.notifications import scheduled, services
-from upward.notifications.models import Delivery, Digest, NotificationPreference
-from upward.notifications.tasks import send_notification_email
+from upward.notifications.models import Delivery, Digest, NotificationPreference, OutboundEmail
+from upward.notifications.tasks import send_notification_email, send_queued_emails
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -30,9 +30,12 @@ def test_database_backend_round_trip_through_the_worker(
     # Enqueued, not run: the email waits for a worker.
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
-    assert queued.args_kwargs["args"] == [notification.pk]
+    batch = OutboundEmail.objects.get(to=[world.senior.email]).batch
+    assert queued.args_kwargs["args"] == [batch]
 
-    # A duplicate of the same task (a retry, or an enqueue that happened twice).
+    # A duplicate of the same task (a retry, or an enqueue that happened twice), and the task
+    # that sent a notification's email before the outbox, still waiting in a queue.
+    send_queued_emails.enqueue(batch)
     send_notification_email.enqueue(notification.pk)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
 
