@@ -25,6 +25,7 @@ JOBS: tuple[tuple[str, str], ...] = (
     ("upward.surveys.services", "send_survey_reminders"),
     ("upward.safety.services", "send_safety_reminders"),
     ("upward.impact.services", "send_impact_reminders"),
+    ("upward.notifications.outbox", "flush_outbox"),
     ("upward.notifications.services", "send_weekly_digests"),
 )
 

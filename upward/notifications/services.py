@@ -123,11 +123,10 @@ def absolute(url: str) -> str:
 def set_preferences(person: Person, *, choices: dict[str, str], by: Any) -> None:
     """Save one delivery choice per known kind. Choices equal to the default are stored too, so a
     later change of default does not silently change what someone picked."""
-    allowed = set(Delivery.values)
     for kind, delivery in choices.items():
         if kind not in KINDS_BY_KEY:
             raise DomainError(_("That kind of notification does not exist."), field=kind)
-        if delivery not in allowed:
+        if delivery not in KINDS_BY_KEY[kind].deliveries:
             raise DomainError(_("Choose how you want to hear about this."), field=kind)
     with transaction.atomic():
         for kind, delivery in choices.items():
