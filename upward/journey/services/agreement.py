@@ -1,0 +1,128 @@
+"""The pair agreement: written together, confirmed by each person.
+
+Audit entries never hold the agreement's wording."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from upward.core.audit import record
+from upward.core.errors import DomainError
+from upward.journey.models import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    PairAgreement,
+)
+from upward.journey.services._shared import _live, _role, _user
+from upward.journey.services.programme_journey import programme_journey
+from upward.organisations.models import Person
+from upward.pairing.models import Pairing
+
+AGREEMENT_FIELDS = (
+    "confidentiality",
+    "meetings_per_month",
+    "minutes_per_meeting",
+    "ends_on",
+    "raising_concerns",
+)
+
+
+def default_agreement(pairing: Pairing) -> PairAgreement:
+    """Unsaved: a starting point the pair adapts, in plain words."""
+    pj = programme_journey(pairing.programme)
+    return PairAgreement(
+        pairing=pairing,
+        confidentiality=_(
+            "What we say in our sessions stays between us. Either of us may share what we "
+            "learnt in general terms, without names or personal details. We ask before "
+            "sharing anything the other told us."
+        ),
+        meetings_per_month=pj.meetings_per_month,
+        minutes_per_meeting=pj.minutes_per_meeting,
+        ends_on=pairing.programme.ends_on,
+        raising_concerns=_(
+            "If something is not working we say so at the next session, or in a message "
+            "before it. Either of us can talk to the programme team in confidence at any "
+            "time, and can end the pairing without having to give a reason."
+        ),
+    )
+
+
+def save_agreement(
+    pairing: Pairing, *, person: Person, data: Mapping[str, Any], by: Any
+) -> PairAgreement:
+    """Create or change the agreement. Any change clears both confirmations: each person
+    agrees to the words as they stand, not to an earlier version."""
+    _role(pairing, person)
+    _live(pairing)
+    minutes = int(data["minutes_per_meeting"])
+    if not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise DomainError(
+            _("Meetings last between %(min)s and %(max)s minutes.")
+            % {"min": MIN_MINUTES, "max": MAX_MINUTES},
+            field="minutes_per_meeting",
+        )
+    per_month = Decimal(data["meetings_per_month"])
+    if not Decimal(0) < per_month <= Decimal(8):
+        raise DomainError(
+            _("Choose between 0.5 and 8 meetings a month."), field="meetings_per_month"
+        )
+    if data["ends_on"] < timezone.localdate():
+        raise DomainError(_("Choose a date in the future."), field="ends_on")
+    for field in ("confidentiality", "raising_concerns"):
+        if not (data.get(field) or "").strip():
+            raise DomainError(_("This part of the agreement cannot be empty."), field=field)
+    with transaction.atomic():
+        Pairing.objects.select_for_update().get(pk=pairing.pk)
+        agreement = PairAgreement.objects.filter(pairing=pairing).first()
+        created = agreement is None
+        if agreement is None:
+            agreement = PairAgreement(pairing=pairing)
+        changed = created or any(
+            getattr(agreement, f) != (Decimal(data[f]) if f == "meetings_per_month" else data[f])
+            for f in AGREEMENT_FIELDS
+        )
+        if not changed:
+            return agreement
+        for field in AGREEMENT_FIELDS:
+            setattr(agreement, field, data[field])
+        agreement.meetings_per_month = per_month
+        agreement.minutes_per_meeting = minutes
+        agreement.mentor_confirmed_at = None
+        agreement.mentee_confirmed_at = None
+        agreement.updated_by = _user(by)
+        agreement.save()
+        record(
+            "journey.agreement_saved",
+            pairing,
+            by=by,
+            organisation=pairing.programme.organisation,
+        )
+    return agreement
+
+
+def confirm_agreement(pairing: Pairing, *, person: Person, by: Any) -> PairAgreement:
+    role = _role(pairing, person)
+    _live(pairing)
+    with transaction.atomic():
+        agreement = PairAgreement.objects.select_for_update().filter(pairing=pairing).first()
+        if agreement is None:
+            raise DomainError(_("Write the agreement together first, then confirm it."))
+        field = f"{role}_confirmed_at"
+        if getattr(agreement, field) is None:
+            setattr(agreement, field, timezone.now())
+            agreement.save(update_fields=[field, "updated_at"])
+            record(
+                "journey.agreement_confirmed",
+                pairing,
+                by=by,
+                organisation=pairing.programme.organisation,
+                data={"role": role},
+            )
+    return agreement

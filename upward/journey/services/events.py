@@ -1,0 +1,225 @@
+"""Programme events: create, change, cancel, RSVPs, attendance and their invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from upward.core.audit import record
+from upward.core.errors import DomainError, InvalidTransition
+from upward.core.validation import one_line
+from upward.journey import ics
+from upward.journey.models import (
+    MIN_MINUTES,
+    Event,
+    EventResponse,
+)
+from upward.journey.services._shared import _zone, in_zone
+from upward.journey.services.invites import _attendee, _send_calendar_email
+from upward.organisations.models import Person
+from upward.programmes.models import Programme
+from upward.recruitment.models import Application
+
+EVENT_FIELDS = ("kind", "audience", "title", "description", "place", "video_url")
+
+
+def _check_event_times(starts_at: dt.datetime, ends_at: dt.datetime) -> int:
+    if ends_at <= starts_at:
+        raise DomainError(_("The end must be after the start."), field="end_time")
+    minutes = int((ends_at - starts_at).total_seconds() // 60)
+    if not MIN_MINUTES <= minutes <= 480:
+        raise DomainError(_("An event lasts between 15 minutes and 8 hours."), field="end_time")
+    if starts_at <= timezone.now():
+        raise DomainError(_("Choose a time in the future."), field="date")
+    return minutes
+
+
+def save_event(
+    programme: Programme,
+    event: Event | None,
+    *,
+    data: Mapping[str, Any],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    time_zone: str,
+    organiser: Person,
+    by: Any,
+) -> Event:
+    _zone(time_zone)
+    minutes = _check_event_times(starts_at, ends_at)
+    if not (data.get("title") or "").strip():
+        raise DomainError(_("Give the event a title."), field="title")
+    if event is not None and event.cancelled_at is not None:
+        raise InvalidTransition(_("This event was cancelled and cannot change."))
+    with transaction.atomic():
+        creating = event is None
+        if event is None:
+            event = Event(programme=programme)
+        for field in EVENT_FIELDS:
+            if field in data:
+                setattr(event, field, data[field])
+        event.starts_at = starts_at
+        event.ends_at = ends_at
+        event.duration_minutes = minutes
+        event.time_zone = time_zone
+        event.organiser = organiser
+        if not creating:
+            event.sequence += 1
+        event.save()
+        record(
+            "journey.event_created" if creating else "journey.event_updated",
+            event,
+            by=by,
+            organisation=programme.organisation,
+        )
+        _send_event_invites(event)
+    return event
+
+
+def cancel_event(event: Event, *, by: Any) -> Event:
+    if event.cancelled_at is not None:
+        raise InvalidTransition(_("This event is already cancelled."))
+    with transaction.atomic():
+        event.cancelled_at = timezone.now()
+        event.sequence += 1
+        event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
+        record("journey.event_cancelled", event, by=by, organisation=event.programme.organisation)
+        _send_event_invites(event)
+    return event
+
+
+def event_audience(event: Event) -> list[Person]:
+    """Accepted participants of the programme in the event's audience, with an email."""
+    roles = {"mentors": ["mentor"], "mentees": ["mentee"], "all": ["mentor", "mentee"]}[
+        event.audience
+    ]
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            applications__programme_id=event.programme_id,
+            applications__status=Application.Status.ACCEPTED,
+            applications__role__in=roles,
+        )
+        .distinct()
+        .order_by("full_name", "id")
+    )
+
+
+def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem:
+    organiser = event.organiser
+    organiser_att = (
+        _attendee(organiser)
+        if organiser is not None
+        else ics.Attendee(settings.DEFAULT_FROM_EMAIL, one_line(event.programme.name))
+    )
+    link = ics.site_url(reverse("journey:event", args=[event.pk]))
+    return ics.CalendarItem(
+        uid=event.uid,
+        sequence=event.sequence,
+        summary=one_line(event.title),
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        time_zone=event.time_zone,
+        organiser=organiser_att,
+        attendees=(_attendee(attendee),) if attendee else (),
+        description=f"{event.description}\n\n{link}".strip(),
+        location=event.place,
+        url=event.video_url,
+        cancelled=event.cancelled_at is not None,
+        updated_at=event.updated_at,
+    )
+
+
+def _send_event_invites(event: Event) -> None:
+    declined = set(
+        EventResponse.objects.filter(event=event, answer=EventResponse.Answer.NO).values_list(
+            "person_id", flat=True
+        )
+    )
+    for person in event_audience(event):
+        if person.pk in declined or not person.email:
+            continue
+        item = event_item(event, person)
+        content = ics.invite(item)
+        method = ics.method_of(item)
+        body = render_to_string(
+            "journey/email/event_invite.txt",
+            {
+                "event": event,
+                "person": person,
+                "when": in_zone(event.starts_at, person.time_zone),
+                "zone": person.time_zone,
+                "link": ics.site_url(reverse("journey:event", args=[event.pk])),
+                "cancelled": item.cancelled,
+            },
+        )
+        prefix = _("Cancelled") if item.cancelled else (_("Updated") if event.sequence else "")
+        subject = f"{prefix}: {event.title}" if prefix else event.title
+        transaction.on_commit(
+            partial(
+                _send_calendar_email,
+                subject=subject,
+                body=body,
+                to=[person.email],
+                content=content,
+                method=method,
+            )
+        )
+
+
+def respond_to_event(event: Event, *, person: Person, answer: str, by: Any) -> EventResponse:
+    if answer not in EventResponse.Answer.values:
+        raise DomainError(_("Choose yes, maybe or no."), field="answer")
+    if event.cancelled_at is not None:
+        raise InvalidTransition(_("This event was cancelled."))
+    if event.ends_at <= timezone.now():
+        raise InvalidTransition(_("This event has already taken place."))
+    with transaction.atomic():
+        response, _created = EventResponse.objects.get_or_create(event=event, person=person)
+        response.answer = answer
+        response.answered_at = timezone.now()
+        response.save(update_fields=["answer", "answered_at"])
+        record(
+            "journey.event_answered",
+            event,
+            by=by,
+            organisation=event.programme.organisation,
+            data={"answer": answer},
+        )
+    return response
+
+
+def mark_attendance(event: Event, *, attended: Mapping[int, bool], by: Any) -> int:
+    """Managers record who came, once the event has started. Returns the number of rows."""
+    if event.starts_at > timezone.now():
+        raise DomainError(_("Attendance can be recorded once the event has started."))
+    audience = {p.pk for p in event_audience(event)}
+    unknown = set(attended) - audience
+    if unknown:
+        raise DomainError(_("Someone in the list is not in this event's audience."))
+    now = timezone.now()
+    with transaction.atomic():
+        for person_id, came in attended.items():
+            response, _created = EventResponse.objects.get_or_create(
+                event=event, person_id=person_id
+            )
+            response.attended = came
+            response.attendance_marked_at = now
+            response.save(update_fields=["attended", "attendance_marked_at"])
+        record(
+            "journey.attendance_marked",
+            event,
+            by=by,
+            organisation=event.programme.organisation,
+            data={"count": len(attended)},
+        )
+    return len(attended)
