@@ -28,7 +28,7 @@ class Kind:
     deliveries: tuple[str, ...] = tuple(Delivery.values)
 
     @property
-    def choices(self) -> list[tuple[str, str]]:
+    def choices(self) -> list[tuple[str, str | Promise]]:
         return [(value, label) for value, label in Delivery.choices if value in self.deliveries]
 
 
