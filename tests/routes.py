@@ -325,7 +325,7 @@ ROUTES: dict[str, list[Row]] = {
     "pairings/<pk>/private-notes/": [row(PAIR, **PAIRING)],
     "meetings/<meeting_pk>/my-note/": [row(PAIR, meeting_pk="held_meeting")],
     "pairings/<pk>/messages/": [row(PAIR, shows="message", **PAIRING)],
-    "account/notifications/": [row(SIGNED_IN)],
+    "account/notifications/": [row(SIGNED_IN, ok=301)],
     "programmes/<pk>/cohort/<cohort>/": [
         row("mentor-cohort", cohort="=mentor", **P),
         row("mentee-cohort", cohort="=mentee", **P),

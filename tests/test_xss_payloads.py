@@ -71,6 +71,8 @@ NOT_FREE_TEXT: dict[str, str] = {
     "notifications.Notification.url": "a path inside Upward built by the code with reverse()",
     "notifications.NotificationPreference.kind": "a notification kind key",
     "notifications.Digest.week": "an ISO week made by the code",
+    "notifications.OutboundEmail.batch": "a random batch key made by the outbox",
+    "notifications.OutboundEmail.claim": "a random claim token made by the outbox",
 }
 # Field types that hold no free text: e-mail addresses and URLs pass a validator on input,
 # slugs are [-a-z0-9_] only; choice fields hold one of a fixed list of values.

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -23,6 +22,7 @@ from upward.accounts.models import AccountInvitation, User
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
 from upward.core.types import Actor
+from upward.notifications.outbox import queue_email
 from upward.organisations.domains import email_domain
 from upward.organisations.models import Person
 from upward.organisations.services import check_email_domain
@@ -121,14 +121,10 @@ def invite_person_to_upward(person: Person, *, by: Actor) -> AccountInvitation:
             "days": INVITATION_DAYS,
             "organisation": person.organisation,
         }
-        recipient = invitation.email
-        transaction.on_commit(
-            lambda: send_mail(
-                subject=f"[Upward] {person.organisation.name} invites you to Upward",
-                message=render_to_string("accounts/email/invitation.txt", context),
-                from_email=None,
-                recipient_list=[recipient],
-            )
+        queue_email(
+            to=[invitation.email],
+            subject=f"{person.organisation.name} invites you to Upward",
+            body=render_to_string("accounts/email/invitation.txt", context),
         )
     return invitation
 

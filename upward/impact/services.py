@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from functools import partial
 from typing import Any
 
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,6 +30,7 @@ from upward.impact.models import (
     ThankYouNote,
     Theme,
 )
+from upward.notifications.outbox import Attachment, queue_email
 from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
@@ -373,13 +372,7 @@ def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Acto
         {"record": record_, "line_manager": line_manager, "mentor": mentor},
     )
     subject = _("%(name)s's contribution to reverse mentoring") % {"name": mentor.full_name}
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        to=[line_manager.email],
-        reply_to=[mentor.email] if mentor.email else None,
-    )
-    message.attach(
+    attachment = Attachment(
         f"contribution-{slugify(mentor.full_name) or 'record'}.pdf", document, "application/pdf"
     )
     with transaction.atomic():
@@ -397,5 +390,11 @@ def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Acto
             organisation=pairing.programme.organisation,
             data={"line_manager": line_manager.pk},
         )
-        transaction.on_commit(partial(message.send, fail_silently=False))
+        queue_email(
+            to=[line_manager.email],
+            subject=subject,
+            body=body,
+            attachments=[attachment],
+            reply_to=[mentor.email] if mentor.email else [],
+        )
     return share

@@ -11,7 +11,6 @@ from upward.notes.models import (
     CohortPost,
     MeetingNote,
     Message,
-    NotificationPreference,
     SharedNote,
 )
 
@@ -53,9 +52,3 @@ class CohortPostAdmin(MetadataOnlyAdmin):
     list_display = ("id", "programme", "cohort", "author", "created_at", "hidden_at")
     list_select_related = ("programme", "author")
     list_filter = ("cohort",)
-
-
-@admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "email_on_message", "updated_at")
-    raw_id_fields = ("user",)

@@ -43,16 +43,6 @@ class MessageForm(Form):
     )
 
 
-class PreferenceForm(Form):
-    email_on_message = forms.BooleanField(
-        label=_("Email me when my partner sends a message"),
-        required=False,
-        help_text=_(
-            "The email says who wrote to you and links here; it never contains the message."
-        ),
-    )
-
-
 class CohortPostForm(Form):
     body = forms.CharField(
         label=_("Your post"),

@@ -114,23 +114,6 @@ class Message(models.Model):
         return f"Message {self.pk}"
 
 
-class NotificationPreference(models.Model):
-    """A person's email choices for the pair workspace. No row means the defaults."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
-    )
-    email_on_message = models.BooleanField(
-        _("email me when my partner sends a message"),
-        default=True,
-        help_text=_("The email only says who wrote; the message itself stays in Upward."),
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Preferences of {self.user_id}"
-
-
 class Cohort(models.TextChoices):
     MENTOR = "mentor", _("Mentors")
     MENTEE = "mentee", _("Mentees")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -25,10 +24,12 @@ from upward.notes.models import (
     CohortPost,
     MeetingNote,
     Message,
-    NotificationPreference,
     SharedNote,
     SharedNoteRevision,
 )
+from upward.notifications.models import Delivery
+from upward.notifications.outbox import queue_email
+from upward.notifications.services import delivery_for
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
 from upward.pairing.workspace import require_active
@@ -157,9 +158,9 @@ def save_meeting_note(meeting: Any, *, body: str, author: Person) -> MeetingNote
 # Messages
 
 
-def wants_message_email(user: Any) -> bool:
-    pref = NotificationPreference.objects.filter(user=user).first()
-    return True if pref is None else pref.email_on_message
+def wants_message_email(person: Person) -> bool:
+    """The "message" choice on the one notification-preferences page."""
+    return delivery_for(person, "message") == Delivery.IMMEDIATELY
 
 
 @transaction.atomic
@@ -170,7 +171,7 @@ def send_message(pairing: Pairing, *, body: str, author: Person) -> Message:
     message = Message.objects.create(pairing=pairing, sender=author, body=body)
     recipient = pairing.mentee if author.pk == pairing.mentor_id else pairing.mentor
     record("notes.message_sent", message, by=author.user, organisation=_org(pairing))
-    if recipient.user_id and recipient.is_active and wants_message_email(recipient.user):
+    if recipient.user_id and recipient.is_active and wants_message_email(recipient):
         _email_new_message(pairing, sender=author, recipient=recipient)
     return message
 
@@ -182,16 +183,11 @@ def _email_new_message(pairing: Pairing, *, sender: Person, recipient: Person) -
         "recipient": recipient.full_name,
         "programme": pairing.programme.name,
         "link": settings.SITE_URL + reverse("notes:messages", args=[pairing.pk]),
-        "preferences": settings.SITE_URL + reverse("notes:preferences"),
+        "preferences": settings.SITE_URL + reverse("notifications:preferences"),
     }
     body = render_to_string("notes/email/new_message.txt", context)
     subject = _("%(name)s sent you a message") % {"name": sender.full_name}
-    email = recipient.email
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"[Upward] {subject}", message=body, from_email=None, recipient_list=[email]
-        )
-    )
+    queue_email(to=[recipient.email], subject=subject, body=body)
 
 
 def mark_thread_read(pairing: Pairing, *, reader: Person) -> int:
@@ -201,21 +197,6 @@ def mark_thread_read(pairing: Pairing, *, reader: Person) -> int:
         .exclude(sender=reader)
         .update(read_at=timezone.now())
     )
-
-
-@transaction.atomic
-def set_notification_preference(user: Any, *, email_on_message: bool) -> NotificationPreference:
-    pref, _created = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"email_on_message": email_on_message}
-    )
-    record(
-        "notes.preferences_updated",
-        pref,
-        by=user,
-        organisation=getattr(getattr(user, "person", None), "organisation", None),
-        data={"email_on_message": email_on_message},
-    )
-    return pref
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,11 +28,9 @@ from upward.notes.forms import (
     CohortPostForm,
     MeetingNoteForm,
     MessageForm,
-    PreferenceForm,
     SharedNoteForm,
 )
 from upward.notes.models import Cohort
-from upward.organisations.access import require_person
 from upward.pairing.workspace import access_pair_workspace
 
 NOTES_PAGE_SIZE = 20
@@ -234,27 +232,16 @@ def thread(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "thread": ordered,
-            "wants_email": services.wants_message_email(request.user),
+            "wants_email": services.wants_message_email(seat.person),
             "tab": "messages",
         },
     )
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
 def preferences(request: AuthenticatedRequest) -> HttpResponse:
-    require_person(request.user)
-    form = PreferenceForm(
-        request.POST if request.method == "POST" else None,
-        initial={"email_on_message": services.wants_message_email(request.user)},
-    )
-    if request.method == "POST" and form.is_valid():
-        services.set_notification_preference(
-            request.user, email_on_message=form.cleaned_data["email_on_message"]
-        )
-        messages.success(request, _("Your email preference is saved."))
-        return redirect("notes:preferences")
-    return render(request, "notes/preferences.html", {"form": form})
+    # The message-alert choice moved to the one notification-preferences page.
+    return redirect("notifications:preferences", permanent=True)
 
 
 def _cohort_label(cohort: str) -> str:

@@ -6,7 +6,6 @@ from django import forms
 
 from upward.core.forms import Form
 from upward.notifications.kinds import Kind
-from upward.notifications.models import Delivery
 
 
 class PreferencesForm(Form):
@@ -18,7 +17,7 @@ class PreferencesForm(Form):
             self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label,
                 help_text=kind.help_text,
-                choices=Delivery.choices,
+                choices=kind.choices,
                 initial=delivery,
                 widget=forms.RadioSelect,
             )

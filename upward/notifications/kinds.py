@@ -2,6 +2,10 @@
 
 A caller may pass a kind that is not listed here; it is then delivered straight away by email
 and cannot be tuned on the preferences page until it is added below.
+
+One kind is only a preference: "message", the email the notes app sends when a partner writes.
+The message itself is the in-app notice (the thread shows it unread), so it offers no weekly
+summary.
 """
 
 from __future__ import annotations
@@ -20,12 +24,26 @@ class Kind:
     label: StrOrPromise
     help_text: StrOrPromise
     default: str = Delivery.IMMEDIATELY
+    # The choices offered for this kind; every delivery unless a kind says otherwise.
+    deliveries: tuple[str, ...] = tuple(Delivery.values)
+
+    @property
+    def choices(self) -> list[tuple[str, StrOrPromise]]:
+        return [(value, label) for value, label in Delivery.choices if value in self.deliveries]
 
 
 # Defaults: time-sensitive things (a meeting tomorrow, a decision, a proposal waiting for an
 # answer) arrive straight away; things that can wait a few days go into the weekly summary, because
 # too many emails is what people most often dislike about mentoring software.
 KINDS: tuple[Kind, ...] = (
+    Kind(
+        "message",
+        _("Messages from your partner"),
+        _(
+            "The email says who wrote to you and links to the thread; it never contains the message."
+        ),
+        deliveries=(Delivery.IMMEDIATELY, Delivery.IN_APP),
+    ),
     Kind(
         "meeting_reminder",
         _("Meeting reminders"),

@@ -103,3 +103,56 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.week}"
+
+
+class OutboundEmail(models.Model):
+    """One email on its way out (see upward.notifications.outbox, the only sender).
+
+    Written in the caller's transaction, so an email exists exactly when the change it tells of
+    was committed. Once sent, the body and attachment bytes are cleared: what stays is a small
+    record of who was sent what subject, when, after how many attempts.
+    """
+
+    to = models.JSONField(default=list)
+    reply_to = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    # Emails queued together (one transaction's invites) share a batch and are sent by one task.
+    batch = models.CharField(max_length=32, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    # Not before this moment: a sender's lease while it works, or the back-off after a failure.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Which sender holds the lease, so two workers never send the same row.
+    claim = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True),
+                name="outbound_email_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class OutboundAttachment(models.Model):
+    email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    # A full content type, parameters included ("text/calendar; method=REQUEST").
+    mimetype = models.CharField(max_length=200)
+    content = models.BinaryField(blank=True)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.filename

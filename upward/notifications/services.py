@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -20,6 +18,7 @@ from upward.core.audit import record
 from upward.core.errors import DomainError
 from upward.core.types import Actor
 from upward.core.validation import one_line
+from upward.notifications import outbox
 from upward.notifications.kinds import KINDS_BY_KEY, default_delivery
 from upward.notifications.models import Delivery, Digest, Notification, NotificationPreference
 from upward.organisations.models import Person
@@ -67,14 +66,9 @@ def notify(
     except IntegrityError:
         return None
     if notification.delivery == Delivery.IMMEDIATELY and person.email and person.is_active:
-        transaction.on_commit(lambda: _enqueue_email(notification.pk))
+        # In the caller's transaction: the email exists exactly when the notification does.
+        _queue_notification_email(notification.pk)
     return notification
-
-
-def _enqueue_email(notification_id: int) -> None:
-    from upward.notifications.tasks import send_notification_email
-
-    send_notification_email.enqueue(notification_id)
 
 
 def delivery_for(person: Person, kind: str) -> str:
@@ -87,38 +81,33 @@ def delivery_for(person: Person, kind: str) -> str:
 
 
 def deliver_notification_email(notification_id: int) -> bool:
-    """Email one notification at most once. Returns whether this call sent it.
+    """Queue one notification's email at most once. Returns whether this call queued it.
 
-    The conditional UPDATE claims the send: a retried or duplicated task finds emailed_at set
-    and stops. If the mail server refuses, the claim is released so a retry can send it.
-    """
-    claimed_at = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, emailed_at__isnull=True, delivery=Delivery.IMMEDIATELY
-    ).update(emailed_at=claimed_at)
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    body = render_to_string(
-        "notifications/email/notification.txt",
-        {
-            "body": notification.body,
-            "link": absolute(notification.url) if notification.url else "",
-            "preferences_link": absolute(reverse("notifications:preferences")),
-        },
-    )
-    try:
-        send_mail(
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{notification.subject}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient.email],
+    notify() does this itself; the task that used to call it remains for queued work."""
+    return _queue_notification_email(notification_id)
+
+
+def _queue_notification_email(notification_id: int) -> bool:
+    # The conditional UPDATE claims the email: a second call finds emailed_at set and stops.
+    # emailed_at now means "handed to the outbox", in the same transaction as the outbox row.
+    with transaction.atomic():
+        claimed = Notification.objects.filter(
+            pk=notification_id, emailed_at__isnull=True, delivery=Delivery.IMMEDIATELY
+        ).update(emailed_at=timezone.now())
+        if not claimed:
+            return False
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        body = render_to_string(
+            "notifications/email/notification.txt",
+            {
+                "body": notification.body,
+                "link": absolute(notification.url) if notification.url else "",
+                "preferences_link": absolute(reverse("notifications:preferences")),
+            },
         )
-    except Exception:
-        Notification.objects.filter(pk=notification_id, emailed_at=claimed_at).update(
-            emailed_at=None
+        outbox.queue_email(
+            to=[notification.recipient.email], subject=notification.subject, body=body
         )
-        raise
     return True
 
 
@@ -135,11 +124,10 @@ def absolute(url: str) -> str:
 def set_preferences(person: Person, *, choices: dict[str, str], by: Actor) -> None:
     """Save one delivery choice per known kind. Choices equal to the default are stored too, so a
     later change of default does not silently change what someone picked."""
-    allowed = set(Delivery.values)
     for kind, delivery in choices.items():
         if kind not in KINDS_BY_KEY:
             raise DomainError(_("That kind of notification does not exist."), field=kind)
-        if delivery not in allowed:
+        if delivery not in KINDS_BY_KEY[kind].deliveries:
             raise DomainError(_("Choose how you want to hear about this."), field=kind)
     with transaction.atomic():
         for kind, delivery in choices.items():
@@ -205,49 +193,38 @@ def send_weekly_digests(*, now: dt.datetime | None = None, dry_run: bool = False
             except IntegrityError:
                 continue  # another run got there first
             count = waiting.filter(recipient=person).update(digest=digest)
-            digest_id = digest.pk
-            transaction.on_commit(partial(_enqueue_digest, digest_id))
+            _queue_digest_email(digest.pk)
         result["digests"] += 1
         result["notifications"] += count
     return result
 
 
-def _enqueue_digest(digest_id: int) -> None:
-    from upward.notifications.tasks import send_digest_email
-
-    send_digest_email.enqueue(digest_id)
-
-
 def deliver_digest_email(digest_id: int) -> bool:
-    """Email one digest at most once (same claim as single notifications)."""
-    claimed_at = timezone.now()
-    if not Digest.objects.filter(pk=digest_id, emailed_at__isnull=True).update(
-        emailed_at=claimed_at
-    ):
-        return False
-    digest = Digest.objects.select_related("person").get(pk=digest_id)
-    items = list(digest.notifications.order_by("created_at", "id"))
-    if not items:
-        return False
-    body = render_to_string(
-        "notifications/email/digest.txt",
-        {
-            "person": digest.person,
-            "items": [
-                {"subject": n.subject, "link": absolute(n.url) if n.url else ""} for n in items
-            ],
-            "list_link": absolute(reverse("notifications:list")),
-            "preferences_link": absolute(reverse("notifications:preferences")),
-        },
-    )
-    try:
-        send_mail(
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{_('Your week in Upward')}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [digest.person.email],
+    """Queue one digest's email at most once (same claim as single notifications); the
+    digest run does this itself, the task that used to call it remains for queued work."""
+    return _queue_digest_email(digest_id)
+
+
+def _queue_digest_email(digest_id: int) -> bool:
+    with transaction.atomic():
+        if not Digest.objects.filter(pk=digest_id, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        ):
+            return False
+        digest = Digest.objects.select_related("person").get(pk=digest_id)
+        items = list(digest.notifications.order_by("created_at", "id"))
+        if not items:
+            return False
+        body = render_to_string(
+            "notifications/email/digest.txt",
+            {
+                "person": digest.person,
+                "items": [
+                    {"subject": n.subject, "link": absolute(n.url) if n.url else ""} for n in items
+                ],
+                "list_link": absolute(reverse("notifications:list")),
+                "preferences_link": absolute(reverse("notifications:preferences")),
+            },
         )
-    except Exception:
-        Digest.objects.filter(pk=digest_id, emailed_at=claimed_at).update(emailed_at=None)
-        raise
+        outbox.queue_email(to=[digest.person.email], subject=_("Your week in Upward"), body=body)
     return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +23,8 @@ from upward.journey.models import (
     EventResponse,
 )
 from upward.journey.services._shared import _zone, in_zone
-from upward.journey.services.invites import _attendee, _send_calendar_email
+from upward.journey.services.invites import _attendee, calendar_email
+from upward.notifications.outbox import queue_emails
 from upward.organisations.models import Person
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
@@ -64,6 +64,7 @@ def save_event(
         creating = event is None
         if event is None:
             event = Event(programme=programme)
+        before = _as_invited(event)
         for field in EVENT_FIELDS:
             if field in data:
                 setattr(event, field, data[field])
@@ -72,7 +73,10 @@ def save_event(
         event.duration_minutes = minutes
         event.time_zone = time_zone
         event.organiser = organiser
-        if not creating:
+        # Invitations go out again only when what they said changed: an edit to the kind alone
+        # must not send a thousand emails, and SEQUENCE rises only when calendars must update.
+        reinvite = not creating and _as_invited(event) != before
+        if reinvite:
             event.sequence += 1
         event.save()
         record(
@@ -81,8 +85,24 @@ def save_event(
             by=by,
             organisation=programme.organisation,
         )
-        _send_event_invites(event)
+        if creating or reinvite:
+            _send_event_invites(event)
     return event
+
+
+def _as_invited(event: Event) -> tuple[Any, ...]:
+    """What an invitation shows and whom it reaches: a change to any of these re-sends it."""
+    return (
+        event.title,
+        event.description,
+        event.starts_at,
+        event.ends_at,
+        event.time_zone,
+        event.place,
+        event.video_url,
+        event.organiser_id,
+        event.audience,
+    )
 
 
 def cancel_event(event: Event, *, by: Any) -> Event:
@@ -145,6 +165,7 @@ def _send_event_invites(event: Event) -> None:
             "person_id", flat=True
         )
     )
+    emails = []
     for person in event_audience(event):
         if person.pk in declined or not person.email:
             continue
@@ -164,16 +185,13 @@ def _send_event_invites(event: Event) -> None:
         )
         prefix = _("Cancelled") if item.cancelled else (_("Updated") if event.sequence else "")
         subject = f"{prefix}: {event.title}" if prefix else event.title
-        transaction.on_commit(
-            partial(
-                _send_calendar_email,
-                subject=subject,
-                body=body,
-                to=[person.email],
-                content=content,
-                method=method,
+        emails.append(
+            calendar_email(
+                subject=subject, body=body, to=person.email, content=content, method=method
             )
         )
+    # One batch: a thousand invitations leave over one connection, after the commit.
+    queue_emails(emails)
 
 
 def respond_to_event(event: Event, *, person: Person, answer: str, by: Any) -> EventResponse:

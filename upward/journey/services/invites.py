@@ -1,13 +1,9 @@
-"""Calendar invitations for pair meetings, emailed after the commit."""
+"""Calendar invitations for pair meetings, queued in the outbox and sent after the commit."""
 
 from __future__ import annotations
 
 from email.mime.text import MIMEText
-from functools import partial
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +15,7 @@ from upward.journey.models import (
     MeetingStatus,
 )
 from upward.journey.services._shared import in_zone
+from upward.notifications.outbox import Attachment, Email, queue_emails
 from upward.organisations.models import Person
 
 
@@ -62,22 +59,15 @@ def calendar_part(content: bytes, method: str) -> MIMEText:
     return part
 
 
-def _send_calendar_email(
-    *, subject: str, body: str, to: list[str], content: bytes, method: str
-) -> None:
-    message = EmailMultiAlternatives(
-        # A line break in a header makes Django refuse to send: never let a name cause that.
-        subject=one_line(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=to,
-    )
-    message.attach(calendar_part(content, method))
-    message.send()
+def calendar_email(*, subject: str, body: str, to: str, content: bytes, method: str) -> Email:
+    """An invitation email carrying the text/calendar part (with its METHOD) calendars read."""
+    invite = Attachment("invite.ics", content, f"text/calendar; method={method}")
+    return Email(to=[to], subject=subject, body=body, attachments=[invite])
 
 
 def _send_invites(meeting: Meeting) -> None:
     """One email per person so each reads times in their own zone; sent after commit."""
+    emails = []
     item = meeting_item(meeting)
     content = ics.invite(item)
     method = ics.method_of(item)
@@ -103,13 +93,9 @@ def _send_invites(meeting: Meeting) -> None:
             subject = _("Updated: %(title)s") % {"title": item.summary}
         else:
             subject = _("Invitation: %(title)s") % {"title": item.summary}
-        transaction.on_commit(
-            partial(
-                _send_calendar_email,
-                subject=subject,
-                body=body,
-                to=[person.email],
-                content=content,
-                method=method,
+        emails.append(
+            calendar_email(
+                subject=subject, body=body, to=person.email, content=content, method=method
             )
         )
+    queue_emails(emails)

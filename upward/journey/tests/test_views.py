@@ -501,6 +501,44 @@ def test_event_update_and_cancel_raise_sequence(pairs, world, django_capture_on_
         assert b"METHOD:CANCEL" in part.get_payload(decode=True)
 
 
+def test_event_edits_resend_invites_only_when_the_calendar_entry_changes(
+    pairs, world, settings, django_capture_on_commit_callbacks
+):
+    from upward.notifications.tests.test_outbox import CountingBackend
+
+    settings.EMAIL_BACKEND = "upward.notifications.tests.test_outbox.CountingBackend"
+    CountingBackend.made = 0
+    accepted(world.programme, pairs.mentee, "mentee")
+    when = {
+        "starts_at": NOW + dt.timedelta(days=3),
+        "ends_at": NOW + dt.timedelta(days=3, hours=1),
+        "time_zone": "Europe/London",
+        "organiser": world.manager,
+        "by": None,
+    }
+    data = {"title": "Kick-off", "kind": "kickoff", "audience": "all", "place": "Hall"}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        event = services.save_event(world.programme, None, data=data, **when)
+    assert len(mail.outbox) == 4 and len(callbacks) == 1
+    assert CountingBackend.made == 1  # all the invitations over one connection
+
+    # Saved again as it was, or with only its kind changed: nothing a calendar shows changed.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_event(world.programme, event, data=data, **when)
+        services.save_event(world.programme, event, data=data | {"kind": "knowledge"}, **when)
+    event.refresh_from_db()
+    assert event.sequence == 0 and event.kind == "knowledge"
+    assert len(mail.outbox) == 4
+
+    # A new place is news for every calendar: SEQUENCE rises and everyone hears.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_event(world.programme, event, data=data | {"place": "Room 2"}, **when)
+    event.refresh_from_db()
+    assert event.sequence == 1
+    assert len(mail.outbox) == 8
+    assert all(m.subject == "[Upward] Updated: Kick-off" for m in mail.outbox[4:])
+
+
 def test_calendar_settings_page(pairs, world):
     client = world.client_for(pairs.mentor)
     url = reverse("journey:calendar")

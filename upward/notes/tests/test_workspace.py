@@ -11,6 +11,7 @@ from upward.core.models import AuditEvent
 from upward.notes import services
 from upward.notes.models import Message, SharedNote
 from upward.notes.tests.helpers import make_meeting, make_pairing
+from upward.notifications.kinds import KINDS
 from upward.pairing.models import PairingState
 
 SECRET = "My manager keeps talking over junior staff"
@@ -197,12 +198,17 @@ def test_message_email_names_the_sender_but_never_the_text(
     assert all(SECRET not in str(e.data) for e in AuditEvent.objects.all())
 
 
+def _message_choice(delivery):
+    # The one preferences page asks about every kind; only the message row changes here.
+    return {kind.key: kind.default for kind in KINDS} | {"message": delivery}
+
+
 def test_message_email_respects_the_preference(pairs, django_capture_on_commit_callbacks):
     w = pairs.world
     mentee = w.client_for(pairs.mentee)
-    response = mentee.post(reverse("notes:preferences"), {})  # unticked: off
+    response = mentee.post(reverse("notifications:preferences"), _message_choice("in_app"))
     assert response.status_code == 302
-    assert not services.wants_message_email(pairs.mentee.user)
+    assert not services.wants_message_email(pairs.mentee)
     with django_capture_on_commit_callbacks(execute=True):
         services.send_message(pairs.pairing, body="hello", author=pairs.mentor)
     assert mail.outbox == []
@@ -210,8 +216,22 @@ def test_message_email_respects_the_preference(pairs, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         services.send_message(pairs.pairing, body="hello back", author=pairs.mentee)
     assert [m.to for m in mail.outbox] == [[pairs.mentor.email]]
-    mentee.post(reverse("notes:preferences"), {"email_on_message": "on"})
-    assert services.wants_message_email(pairs.mentee.user)
+    mentee.post(reverse("notifications:preferences"), _message_choice("immediately"))
+    assert services.wants_message_email(pairs.mentee)
+
+
+def test_the_old_email_alerts_page_sends_people_to_the_one_preferences_page(pairs):
+    client = pairs.world.client_for(pairs.mentee)
+    response = client.get("/account/notifications/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("notifications:preferences")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Messages from your partner" in page.content.decode()
+    # No weekly summary for messages: the thread itself shows what is unread.
+    refused = client.post(reverse("notifications:preferences"), _message_choice("digest"))
+    assert refused.status_code == 200
+    assert services.wants_message_email(pairs.mentee)
 
 
 def test_opening_the_thread_marks_the_partners_messages_read(pairs):

@@ -13,8 +13,8 @@ from django_tasks_db.models import DBTaskResult
 import upward.journey.services
 import upward.pairing.services
 from upward.notifications import scheduled, services
-from upward.notifications.models import Delivery, Digest, NotificationPreference
-from upward.notifications.tasks import send_notification_email
+from upward.notifications.models import Delivery, Digest, NotificationPreference, OutboundEmail
+from upward.notifications.tasks import send_notification_email, send_queued_emails
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -31,9 +31,12 @@ def test_database_backend_round_trip_through_the_worker(
     # Enqueued, not run: the email waits for a worker.
     assert mail.outbox == []
     queued = DBTaskResult.objects.get()
-    assert queued.args_kwargs["args"] == [notification.pk]
+    batch = OutboundEmail.objects.get(to=[world.senior.email]).batch
+    assert queued.args_kwargs["args"] == [batch]
 
-    # A duplicate of the same task (a retry, or an enqueue that happened twice).
+    # A duplicate of the same task (a retry, or an enqueue that happened twice), and the task
+    # that sent a notification's email before the outbox, still waiting in a queue.
+    send_queued_emails.enqueue(batch)
     send_notification_email.enqueue(notification.pk)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=io.StringIO())
 
@@ -110,6 +113,7 @@ def test_the_real_jobs_are_all_registered_in_order():
         "surveys.send_survey_reminders",
         "safety.send_safety_reminders",
         "impact.send_impact_reminders",
+        "notifications.flush_outbox",
         "notifications.send_weekly_digests",
     ]
 

@@ -4,9 +4,14 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
-from upward.notifications import services
-from upward.notifications.models import Delivery, Notification, NotificationPreference
-from upward.notifications.tasks import send_notification_email
+from upward.notifications import outbox, services
+from upward.notifications.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    OutboundEmail,
+)
+from upward.notifications.tasks import send_notification_email, send_queued_emails
 
 TEMPLATE = "journey/email/booking_reminder.txt"
 
@@ -97,24 +102,27 @@ def test_losing_the_race_returns_none_and_keeps_the_transaction_usable(world, mo
 def test_running_the_same_task_twice_sends_one_email(world):
     notification = _notify(world.senior)  # no commit callbacks run: nothing enqueued yet
     assert mail.outbox == []
-    send_notification_email.enqueue(notification.pk)
+    batch = OutboundEmail.objects.get().batch
+    send_queued_emails.enqueue(batch)
+    send_queued_emails.enqueue(batch)
+    # The task from before the outbox finds the email already handed over.
     send_notification_email.enqueue(notification.pk)
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_send_is_released_for_the_retry(world, monkeypatch):
+def test_a_failed_send_is_kept_for_the_retry(world, settings):
     notification = _notify(world.senior)
-
-    def refuse(*args, **kwargs):
-        raise OSError("mail server down")
-
-    monkeypatch.setattr(services, "send_mail", refuse)
-    with pytest.raises(OSError):
-        services.deliver_notification_email(notification.pk)
+    assert services.deliver_notification_email(notification.pk) is False  # already queued
     notification.refresh_from_db()
-    assert notification.emailed_at is None
-    monkeypatch.undo()
-    assert services.deliver_notification_email(notification.pk) is True
+    assert notification.emailed_at is not None
+    settings.EMAIL_BACKEND = "upward.notifications.tests.test_outbox.RefusingBackend"
+    assert outbox.send_batch(OutboundEmail.objects.get().batch) == {"sent": 0, "failed": 1}
+    queued = OutboundEmail.objects.get()
+    assert queued.sent_at is None and queued.attempts == 1 and "down" in queued.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    later = queued.next_attempt_at
+    assert outbox.flush_outbox(now=later)["sent"] == 1
+    assert outbox.flush_outbox(now=later)["sent"] == 0
     assert services.deliver_notification_email(notification.pk) is False
     assert len(mail.outbox) == 1
 

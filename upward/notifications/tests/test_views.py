@@ -169,6 +169,7 @@ def test_preferences_page_shows_defaults_and_saves_choices(world):
         "safety": "immediately",
         "impact": "digest",
         "programme": "in_app",
+        "message": "in_app",
     }
     response = client.post(PREFS, data)
     assert response.status_code == 302
@@ -177,6 +178,7 @@ def test_preferences_page_shows_defaults_and_saves_choices(world):
     )
     assert saved["meeting_reminder"] == Delivery.DIGEST
     assert saved["booking_nudge"] == Delivery.IN_APP
+    assert saved["message"] == Delivery.IN_APP
     assert AuditEvent.objects.filter(verb="notifications.preferences_changed").count() == 1
     assert not NotificationPreference.objects.filter(person=world.applicant).exists()
     html = client.get(PREFS).content.decode()
