@@ -110,7 +110,7 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = access_pairing_for_participant(request.user, pk)
     person = pairing.viewer  # type: ignore[attr-defined]
     current = PairAgreement.objects.filter(pairing=pairing).first()
-    instance = current or services.default_agreement(pairing)
+    instance = current or selectors.default_agreement(pairing)
     form = AgreementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +162,7 @@ def meetings(request: HttpRequest, pk: int) -> HttpResponse:
 def _meeting_form(
     request: HttpRequest, pairing: Any, person: Any, meeting: Any = None
 ) -> MeetingForm:
-    journey = services.programme_journey(pairing.programme)
+    journey = selectors.programme_journey(pairing.programme)
     steps, suggestion = selectors.bookable_steps(pairing, meeting)
     free = journey.mode == ProgrammeJourney.Mode.FREE
     if meeting is not None:
@@ -210,7 +210,7 @@ def _meeting_form_page(
             "pairing": pairing,
             "form": form,
             "allowed": allowed,
-            "organisers": services.organisers(pairing),
+            "organisers": selectors.organisers(pairing),
             "meeting": meeting,
         },
         status=200 if allowed or request.method == "GET" else 403,
@@ -222,7 +222,7 @@ def _meeting_form_page(
 def book(request: HttpRequest, pk: int) -> HttpResponse:
     pairing = access_pairing_for_participant(request.user, pk)
     person = pairing.viewer  # type: ignore[attr-defined]
-    allowed = services.may_organise(pairing, person)
+    allowed = selectors.may_organise(pairing, person)
     form = _meeting_form(request, pairing, person)
     if request.method == "POST" and allowed and form.is_valid():
         data = form.cleaned_data
@@ -293,7 +293,7 @@ def _meeting_context(meeting: Any, person: Any) -> dict[str, Any]:
         "different_zone": _local(meeting.starts_at, person.time_zone).utcoffset()
         != _local(meeting.starts_at, partner.time_zone).utcoffset(),
         "agenda": selectors.meeting_agenda(meeting),
-        "may_organise": services.may_organise(pairing, person),
+        "may_organise": selectors.may_organise(pairing, person),
         "can_mark": meeting.starts_at <= timezone.now()
         and meeting.status != MeetingStatus.CANCELLED,
         "is_upcoming": meeting.status == MeetingStatus.SCHEDULED
@@ -336,7 +336,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
     person = pairing.viewer  # type: ignore[attr-defined]
-    allowed = services.may_organise(pairing, person) and meeting.is_scheduled
+    allowed = selectors.may_organise(pairing, person) and meeting.is_scheduled
     form = _meeting_form(request, pairing, person, meeting)
     if request.method == "POST" and allowed and form.is_valid():
         data = form.cleaned_data
@@ -366,7 +366,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
     person = pairing.viewer  # type: ignore[attr-defined]
-    allowed = services.may_organise(pairing, person) and meeting.is_scheduled
+    allowed = selectors.may_organise(pairing, person) and meeting.is_scheduled
     form = CancelForm(request.POST or None)
     if request.method == "POST" and allowed and form.is_valid():
         try:
@@ -430,7 +430,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = access_meeting(request.user, pk)
-    item = services.meeting_item(meeting)
+    item = selectors.meeting_item(meeting)
     return _ics_response(ics.invite(item), f"meeting-{meeting.pk}.ics", ics.method_of(item))
 
 
@@ -491,7 +491,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def event_ics(request: HttpRequest, pk: int) -> HttpResponse:
     event = access_event_for_participant(request.user, pk)
-    item = services.event_item(event, event.viewer)  # type: ignore[attr-defined]
+    item = selectors.event_item(event, event.viewer)  # type: ignore[attr-defined]
     return _ics_response(ics.invite(item), f"event-{event.pk}.ics", ics.method_of(item))
 
 
@@ -545,7 +545,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_setup(request: HttpRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
-    current = services.programme_journey(programme)
+    current = selectors.programme_journey(programme)
     versions = selectors.published_versions_for(programme)
     initial = {
         "version": current.version_id,

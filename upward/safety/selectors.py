@@ -14,7 +14,7 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from upward.journey.models import Meeting, MeetingStatus, PairAgreement, ProgrammeJourney
-from upward.journey.services import organisers
+from upward.journey.selectors import organisers
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme
