@@ -45,7 +45,6 @@ from upward.pairing.services.rules import (
 from upward.pairing.services.runs import (
     BACKGROUND_THRESHOLD,
     compute_match_run,
-    inputs_names,
     publish_match_run,
     start_match_run,
 )
@@ -69,7 +68,6 @@ __all__ = [
     "compute_match_run",
     "end_pairing",
     "find_new_partner",
-    "inputs_names",
     "open_choice_round",
     "publish_match_run",
     "rematch_after_decline",

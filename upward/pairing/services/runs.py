@@ -31,6 +31,7 @@ from upward.pairing.selectors import (
     MatchInputs,
     MatchSettings,
     build_match_inputs,
+    inputs_names,
     settings_for,
     weights_for,
 )
@@ -215,13 +216,6 @@ def _finish(run: MatchRun, *, status: str, error: str = "") -> None:
             "n_mentors",
         ]
     )
-
-
-def inputs_names(run: MatchRun) -> dict[int, str]:
-    ids = {r.mentee_id for r in run.programme.match_rules.all()} | {
-        r.mentor_id for r in run.programme.match_rules.all()
-    }
-    return dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))
 
 
 def _results(inputs: MatchInputs, result: MatchResult) -> dict[str, Any]:
