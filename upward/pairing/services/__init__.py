@@ -32,16 +32,8 @@ from upward.pairing.services.moves import (
     find_new_partner,
     rematch_after_decline,
 )
-from upward.pairing.services.reminders import (
-    REMIND_BEFORE,
-    ReminderReport,
-    send_pairing_reminders,
-)
-from upward.pairing.services.rules import (
-    add_match_rule,
-    remove_match_rule,
-    swap_mentors,
-)
+from upward.pairing.services.reminders import REMIND_BEFORE, ReminderReport, send_pairing_reminders
+from upward.pairing.services.rules import add_match_rule, remove_match_rule, swap_mentors
 from upward.pairing.services.runs import (
     BACKGROUND_THRESHOLD,
     compute_match_run,

@@ -11,9 +11,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.errors import DomainError, InvalidTransition
 from upward.organisations.models import Person
-from upward.pairing.models import (
-    ChoiceRound,
-)
+from upward.pairing.models import ChoiceRound
 from upward.programmes.models import Programme, State
 
 MATCHING_STATES = (State.MATCHING, State.ACTIVE)

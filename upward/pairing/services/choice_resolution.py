@@ -21,15 +21,8 @@ from matching import (
 )
 from matching.choice import resolve_choices
 from matching.run import MatchResult
-from upward.pairing.models import (
-    ChoiceOption,
-    ChoiceRound,
-    Chooser,
-    MatchRun,
-)
-from upward.pairing.selectors import (
-    MatchInputs,
-)
+from upward.pairing.models import ChoiceOption, ChoiceRound, Chooser, MatchRun
+from upward.pairing.selectors import MatchInputs
 from upward.pairing.services._shared import _num
 
 logger = logging.getLogger(__name__)

@@ -12,25 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import (
-    Weights,
-)
+from matching import Weights
 from matching.choice import shortlist
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
-from upward.pairing.models import (
-    ChoiceOption,
-    ChoiceRound,
-    Chooser,
-    Choosers,
-    MatchRun,
-)
-from upward.pairing.selectors import (
-    MatchSettings,
-    build_match_inputs,
-    settings_for,
-    weights_for,
-)
+from upward.pairing.models import ChoiceOption, ChoiceRound, Chooser, Choosers, MatchRun
+from upward.pairing.selectors import MatchSettings, build_match_inputs, settings_for, weights_for
 from upward.pairing.services._shared import (
     _has_open_round,
     _lock_programme,

@@ -12,9 +12,7 @@ from django.utils.translation import gettext as _
 
 from upward.notifications.services import notify
 from upward.organisations.models import Person
-from upward.pairing.models import (
-    Pairing,
-)
+from upward.pairing.models import Pairing
 
 
 def _link(name: str, *args: Any) -> str:

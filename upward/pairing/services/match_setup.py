@@ -10,19 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import (
-    Weights,
-)
+from matching import Weights
 from upward.core.audit import record
 from upward.core.errors import DomainError
-from upward.pairing.models import (
-    Choosers,
-    MatchingMode,
-    MatchSetup,
-)
-from upward.pairing.selectors import (
-    MatchSettings,
-)
+from upward.pairing.models import Choosers, MatchingMode, MatchSetup
+from upward.pairing.selectors import MatchSettings
 from upward.pairing.services._shared import _check_programme_state, _lock_programme, _user
 from upward.programmes.models import Programme
 

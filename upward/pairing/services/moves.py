@@ -14,9 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import (
-    Weights,
-)
+from matching import Weights
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.organisations.models import Person
@@ -29,11 +27,7 @@ from upward.pairing.models import (
     PairingState,
     PairingStateChange,
 )
-from upward.pairing.selectors import (
-    MatchSettings,
-    settings_for,
-    weights_for,
-)
+from upward.pairing.selectors import MatchSettings, settings_for, weights_for
 from upward.pairing.services._shared import MATCHING_STATES, _own_pairing, _refuse_own, _user
 from upward.pairing.services.emails import _email_active, _email_ended, _email_mentee_told
 from upward.pairing.services.runs import publish_match_run, start_match_run

@@ -13,13 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from upward.core.errors import Conflict, DomainError, InvalidTransition
-from upward.pairing.models import (
-    ChoiceRound,
-    Chooser,
-    MatchRun,
-    Pairing,
-    PairingState,
-)
+from upward.pairing.models import ChoiceRound, Chooser, MatchRun, Pairing, PairingState
 from upward.pairing.services._shared import MATCHING_STATES
 from upward.pairing.services.choice_rounds import cancel_choice_round, close_choice_round
 from upward.pairing.services.emails import _email_reminder, _link, _send_later

@@ -9,22 +9,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from matching import (
-    ProfileScorer,
-    effective_capacity,
-)
+from matching import ProfileScorer, effective_capacity
 from upward.core.audit import record
 from upward.core.errors import DomainError
 from upward.organisations.models import Person
-from upward.pairing.models import (
-    MatchRule,
-    MatchRun,
-)
-from upward.pairing.selectors import (
-    RULE_LABELS,
-    build_match_inputs,
-    settings_for,
-)
+from upward.pairing.models import MatchRule, MatchRun
+from upward.pairing.selectors import RULE_LABELS, build_match_inputs, settings_for
 from upward.pairing.services._shared import (
     _check_programme_state,
     _lock_programme,

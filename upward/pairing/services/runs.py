@@ -12,21 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from matching import (
-    Weights,
-    match_profiles,
-)
+from matching import Weights, match_profiles
 from matching.run import MatchResult
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.organisations.models import Person
 from upward.pairing import tasks
-from upward.pairing.models import (
-    LIVE_STATES,
-    ChoiceRound,
-    MatchRun,
-    Pairing,
-)
+from upward.pairing.models import LIVE_STATES, ChoiceRound, MatchRun, Pairing
 from upward.pairing.selectors import (
     MatchInputs,
     MatchSettings,
