@@ -6,14 +6,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.models import AuditEvent
+from upward.core.validation import one_line
 from upward.journey import ics
 from upward.journey.access import JOURNEY_STATES, audience_allows
-from upward.journey.cadence import Progress, progress
+from upward.journey.cadence import Progress, parse_commitment, progress
 from upward.journey.models import (
     Event,
     EventResponse,
@@ -27,15 +31,9 @@ from upward.journey.models import (
     ProgrammeJourney,
     StepKind,
 )
-from upward.journey.services import (
-    event_item,
-    meeting_item,
-    organisers,
-    programme_journey,
-)
 from upward.organisations.models import Person, Topic
 from upward.pairing.models import Pairing
-from upward.programmes.models import Programme
+from upward.programmes.models import Programme, SchedulingPolicy
 from upward.recruitment.models import Application
 
 ACTIVITY_LABELS = {
@@ -47,6 +45,76 @@ ACTIVITY_LABELS = {
     "journey.agreement_confirmed": _("confirmed the agreement"),
     "journey.agenda_item_added": _("added an agenda item"),
 }
+
+
+def builtin_version() -> JourneyVersion | None:
+    """The latest published edition of the first built-in journey (from the data migration)."""
+    return (
+        JourneyVersion.objects.filter(
+            template__is_builtin=True, number__isnull=False, template__organisation__isnull=True
+        )
+        .order_by("template_id", "-number")
+        .first()
+    )
+
+
+def default_programme_journey(programme: Programme) -> ProgrammeJourney:
+    """Unsaved: what a programme follows until a manager chooses (the built-in journey, with
+    the cadence read from the commitment text)."""
+    cadence = parse_commitment(programme.commitment)
+    version = builtin_version()
+    pj = ProgrammeJourney(
+        programme=programme,
+        mode=ProgrammeJourney.Mode.GUIDED,
+        meetings_per_month=cadence.meetings_per_month,
+        minutes_per_meeting=cadence.minutes_per_meeting,
+    )
+    if version is not None:
+        pj.version = version
+    return pj
+
+
+def programme_journey(programme: Programme) -> ProgrammeJourney:
+    try:
+        return programme.journey
+    except ProgrammeJourney.DoesNotExist:
+        return default_programme_journey(programme)
+
+
+def default_agreement(pairing: Pairing) -> PairAgreement:
+    """Unsaved: a starting point the pair adapts, in plain words."""
+    pj = programme_journey(pairing.programme)
+    return PairAgreement(
+        pairing=pairing,
+        confidentiality=gettext(
+            "What we say in our sessions stays between us. Either of us may share what we "
+            "learnt in general terms, without names or personal details. We ask before "
+            "sharing anything the other told us."
+        ),
+        meetings_per_month=pj.meetings_per_month,
+        minutes_per_meeting=pj.minutes_per_meeting,
+        ends_on=pairing.programme.ends_on,
+        raising_concerns=gettext(
+            "If something is not working we say so at the next session, or in a message "
+            "before it. Either of us can talk to the programme team in confidence at any "
+            "time, and can end the pairing without having to give a reason."
+        ),
+    )
+
+
+def organisers(pairing: Pairing) -> list[Person]:
+    """Who books, reschedules and cancels: the senior mentee unless the programme says
+    otherwise, so the admin work does not fall on the junior mentor by default."""
+    policy = pairing.programme.scheduling_policy
+    if policy == SchedulingPolicy.MENTOR:
+        return [pairing.mentor]
+    if policy == SchedulingPolicy.EITHER:
+        return [pairing.mentee, pairing.mentor]
+    return [pairing.mentee]
+
+
+def may_organise(pairing: Pairing, person: Person) -> bool:
+    return any(p.pk == person.pk for p in organisers(pairing))
 
 
 @dataclass(frozen=True)
@@ -409,8 +477,6 @@ def my_events(person: Person, *, since: dt.datetime | None = None) -> list[Event
 
 
 def event_rows(event: Event) -> list[dict[str, Any]]:
-    from upward.journey.services import event_audience
-
     responses = {r.person_id: r for r in EventResponse.objects.filter(event=event)}
     return [{"person": p, "response": responses.get(p.pk)} for p in event_audience(event)]
 
@@ -446,3 +512,77 @@ def feed_items(person: Person) -> list[ics.CalendarItem]:
     for event in my_events(person, since=since):
         items.append(event_item(event, person))
     return items
+
+
+def event_audience(event: Event) -> list[Person]:
+    """Accepted participants of the programme in the event's audience, with an email."""
+    roles = {"mentors": ["mentor"], "mentees": ["mentee"], "all": ["mentor", "mentee"]}[
+        event.audience
+    ]
+    return list(
+        Person.objects.filter(
+            is_active=True,
+            applications__programme_id=event.programme_id,
+            applications__status=Application.Status.ACCEPTED,
+            applications__role__in=roles,
+        )
+        .distinct()
+        .order_by("full_name", "id")
+    )
+
+
+def _attendee(person: Person) -> ics.Attendee:
+    return ics.Attendee(email=person.email, name=one_line(person.full_name))
+
+
+def meeting_item(meeting: Meeting) -> ics.CalendarItem:
+    pairing = meeting.pairing
+    partner = pairing.mentor if meeting.organiser_id == pairing.mentee_id else pairing.mentee
+    title = meeting.step.title if meeting.step else gettext("Mentoring meeting")
+    link = ics.site_url(reverse("journey:meeting", args=[meeting.pk]))
+    description = gettext("Reverse mentoring: %(programme)s.\nAgenda and notes: %(link)s") % {
+        "programme": pairing.programme.name,
+        "link": link,
+    }
+    return ics.CalendarItem(
+        uid=meeting.uid,
+        sequence=meeting.sequence,
+        # Names and titles may predate the input checks: one line each, so neither the
+        # calendar file nor the email subject built from this summary can break.
+        summary=one_line(f"{title} · {pairing.mentee.full_name} & {pairing.mentor.full_name}"),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        time_zone=meeting.time_zone,
+        organiser=_attendee(meeting.organiser),
+        attendees=(_attendee(partner), _attendee(meeting.organiser)),
+        description=description,
+        location=meeting.place,
+        url=meeting.video_url,
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
+        updated_at=meeting.updated_at,
+    )
+
+
+def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem:
+    organiser = event.organiser
+    organiser_att = (
+        _attendee(organiser)
+        if organiser is not None
+        else ics.Attendee(settings.DEFAULT_FROM_EMAIL, one_line(event.programme.name))
+    )
+    link = ics.site_url(reverse("journey:event", args=[event.pk]))
+    return ics.CalendarItem(
+        uid=event.uid,
+        sequence=event.sequence,
+        summary=one_line(event.title),
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        time_zone=event.time_zone,
+        organiser=organiser_att,
+        attendees=(_attendee(attendee),) if attendee else (),
+        description=f"{event.description}\n\n{link}".strip(),
+        location=event.place,
+        url=event.video_url,
+        cancelled=event.cancelled_at is not None,
+        updated_at=event.updated_at,
+    )

@@ -111,7 +111,7 @@ def agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pairing = seat.pairing
     person = seat.person
     current = PairAgreement.objects.filter(pairing=pairing).first()
-    instance = current or services.default_agreement(pairing)
+    instance = current or selectors.default_agreement(pairing)
     form = AgreementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
@@ -165,7 +165,7 @@ def meetings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _meeting_form(
     request: HttpRequest, pairing: Any, person: Any, meeting: Any = None
 ) -> MeetingForm:
-    journey = services.programme_journey(pairing.programme)
+    journey = selectors.programme_journey(pairing.programme)
     steps, suggestion = selectors.bookable_steps(pairing, meeting)
     free = journey.mode == ProgrammeJourney.Mode.FREE
     if meeting is not None:
@@ -213,7 +213,7 @@ def _meeting_form_page(
             "pairing": pairing,
             "form": form,
             "allowed": allowed,
-            "organisers": services.organisers(pairing),
+            "organisers": selectors.organisers(pairing),
             "meeting": meeting,
         },
         status=200 if allowed or request.method == "GET" else 403,
@@ -226,7 +226,7 @@ def book(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_journey(request.user, pk)
     pairing = seat.pairing
     person = seat.person
-    allowed = services.may_organise(pairing, person)
+    allowed = selectors.may_organise(pairing, person)
     form = _meeting_form(request, pairing, person)
     if request.method == "POST" and allowed and form.is_valid():
         data = form.cleaned_data
@@ -296,7 +296,7 @@ def _meeting_context(meeting: Any, person: Any) -> dict[str, Any]:
         "different_zone": _local(meeting.starts_at, person.time_zone).utcoffset()
         != _local(meeting.starts_at, partner.time_zone).utcoffset(),
         "agenda": selectors.meeting_agenda(meeting),
-        "may_organise": services.may_organise(pairing, person),
+        "may_organise": selectors.may_organise(pairing, person),
         "can_mark": meeting.starts_at <= timezone.now()
         and meeting.status != MeetingStatus.CANCELLED,
         "is_upcoming": meeting.status == MeetingStatus.SCHEDULED
@@ -339,7 +339,7 @@ def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
     person = seat.person
-    allowed = services.may_organise(pairing, person) and meeting.is_scheduled
+    allowed = selectors.may_organise(pairing, person) and meeting.is_scheduled
     form = _meeting_form(request, pairing, person, meeting)
     if request.method == "POST" and allowed and form.is_valid():
         data = form.cleaned_data
@@ -369,7 +369,7 @@ def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, meeting = access_meeting(request.user, pk)
     pairing = meeting.pairing
     person = seat.person
-    allowed = services.may_organise(pairing, person) and meeting.is_scheduled
+    allowed = selectors.may_organise(pairing, person) and meeting.is_scheduled
     form = CancelForm(request.POST or None)
     if request.method == "POST" and allowed and form.is_valid():
         try:
@@ -433,7 +433,7 @@ def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def meeting_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _seat, meeting = access_meeting(request.user, pk)
-    item = services.meeting_item(meeting)
+    item = selectors.meeting_item(meeting)
     return _ics_response(ics.invite(item), f"meeting-{meeting.pk}.ics", ics.method_of(item))
 
 
@@ -494,7 +494,7 @@ def event(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def event_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     event = access_event_for_participant(request.user, pk)
-    item = services.event_item(event, event.viewer)  # type: ignore[attr-defined]
+    item = selectors.event_item(event, event.viewer)  # type: ignore[attr-defined]
     return _ics_response(ics.invite(item), f"event-{event.pk}.ics", ics.method_of(item))
 
 
@@ -548,7 +548,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def programme_setup(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
-    current = services.programme_journey(programme)
+    current = selectors.programme_journey(programme)
     versions = selectors.published_versions_for(programme)
     initial = {
         "version": current.version_id,

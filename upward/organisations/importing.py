@@ -482,6 +482,65 @@ class _Errors:
         return messages
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """The directory snapshot indexed the ways the row checks look things up."""
+
+    level_by_rank: dict[int, tuple[int, str]]
+    level_by_name: dict[str, tuple[int, str]]
+    level_label: dict[int, str]
+    known_levels: str
+    department_names: dict[str, str]  # lower-case name -> name
+    team_names: dict[tuple[str, str], str]  # (department, team) lower-case -> team name
+    people_by_email: dict[str, ExistingPerson]
+    email_by_id: dict[int, str]
+
+    @classmethod
+    def of(cls, directory: DirectorySnapshot) -> _Lookups:
+        return cls(
+            level_by_rank={rank: (lid, name) for lid, rank, name in directory.levels},
+            level_by_name={name.lower(): (lid, name) for lid, _rank, name in directory.levels},
+            level_label={lid: f"{rank} {name}" for lid, rank, name in directory.levels},
+            known_levels=", ".join(f"{rank} {name}" for _lid, rank, name in directory.levels),
+            department_names={name.lower(): name for name in directory.departments.values()},
+            team_names={
+                (directory.departments[dep_id].lower(), name.lower()): name
+                for dep_id, name in directory.teams.values()
+                if dep_id in directory.departments
+            },
+            people_by_email={p.email.lower(): p for p in directory.people},
+            email_by_id={p.id: p.email.lower() for p in directory.people},
+        )
+
+
+@dataclass
+class _NewUnits:
+    """Departments and teams the file names that the directory does not have yet, keyed by
+    lower-case name; the first spelling in the file wins."""
+
+    departments: dict[str, str] = field(default_factory=dict)
+    teams: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Row:
+    """One file row under check: its cells, the person it matches (if any), and whether every
+    check so far has passed. Each problem is recorded as it is found, so a row's messages keep
+    the order of the checks."""
+
+    n: int
+    prefix: str
+    raw: dict[str, Any]
+    present: set[str]
+    existing: ExistingPerson | None
+    errors: _Errors
+    ok: bool = True
+
+    def bad(self, message: str) -> None:
+        self.ok = False
+        self.errors.add(self.n, message)
+
+
 def plan_import(
     columns: Sequence[str],
     rows: Sequence[dict[str, Any]],
@@ -498,232 +557,291 @@ def plan_import(
     """
     present = set(columns)
     errors = _Errors()
-    notes: list[str] = []
-
-    level_by_rank = {rank: (lid, name) for lid, rank, name in directory.levels}
-    level_by_name = {name.lower(): (lid, name) for lid, _rank, name in directory.levels}
-    level_label = {lid: f"{rank} {name}" for lid, rank, name in directory.levels}
-    known_levels = ", ".join(f"{rank} {name}" for _lid, rank, name in directory.levels)
-    department_names = {name.lower(): name for name in directory.departments.values()}
-    team_names = {
-        (directory.departments[dep_id].lower(), name.lower()): name
-        for dep_id, name in directory.teams.values()
-        if dep_id in directory.departments
-    }
-    people_by_email = {p.email.lower(): p for p in directory.people}
-    email_by_id = {p.id: p.email.lower() for p in directory.people}
+    lookups = _Lookups.of(directory)
     acting = acting_email.lower()
-
     first_row_of: dict[str, int] = {}
-    new_departments: dict[str, str] = {}
-    new_teams: dict[tuple[str, str], tuple[str, str]] = {}
+    new_units = _NewUnits()
     plans: list[RowPlan] = []
-
     for raw in rows:
-        n = int(raw["row"])
-        prefix = _("Row %(n)s") % {"n": n}
-        # Before anything else, so no message below ever repeats a control character.
-        cell_problems = _cell_problems(raw, prefix)
-        if cell_problems:
-            for message in cell_problems:
-                errors.add(n, message)
-            continue
-        email = raw.get("email", "").strip()
-        if not email:
-            errors.add(n, _("%(row)s: email is empty.") % {"row": prefix})
-            continue
-        try:
-            validate_email(email)
-            if not is_plain_address(email):
-                raise ValidationError("not a plain address")
-        except ValidationError:
-            errors.add(
-                n, _("%(row)s: “%(email)s” is not a valid email address.") % _p(prefix, email)
+        plan = _plan_row(
+            raw,
+            present,
+            directory,
+            lookups,
+            errors,
+            first_row_of=first_row_of,
+            new_units=new_units,
+            acting=acting,
+            foreign_domains=foreign_domains,
+        )
+        if plan is not None:
+            plans.append(plan)
+    # Managers may be named before their own row appears, so they are checked once every row
+    # is known.
+    _check_managers(plans, first_row_of, lookups, errors)
+    _check_cycles(plans, directory, lookups.email_by_id, errors)
+    _record_changes(plans, directory, lookups)
+    return ImportPlan(
+        rows=plans,
+        errors=errors.sorted_messages(),
+        error_count=errors.count,
+        new_departments=sorted(new_units.departments.values()),
+        new_teams=sorted(new_units.teams.values()),
+        notes=_notes(new_units),
+    )
+
+
+def _plan_row(
+    raw: dict[str, Any],
+    present: set[str],
+    directory: DirectorySnapshot,
+    lookups: _Lookups,
+    errors: _Errors,
+    *,
+    first_row_of: dict[str, int],
+    new_units: _NewUnits,
+    acting: str,
+    foreign_domains: frozenset[str],
+) -> RowPlan | None:
+    """The row's final state, or None when the row has any error (each one recorded)."""
+    n = int(raw["row"])
+    prefix = _("Row %(n)s") % {"n": n}
+    # Before anything else, so no message below ever repeats a control character.
+    cell_problems = _cell_problems(raw, prefix)
+    if cell_problems:
+        for message in cell_problems:
+            errors.add(n, message)
+        return None
+    email = _checked_email(raw, n, prefix, errors, first_row_of)
+    if email is None:
+        return None
+    key = email.lower()
+    existing = lookups.people_by_email.get(key)
+    row = _Row(n=n, prefix=prefix, raw=raw, present=present, existing=existing, errors=errors)
+    if existing is None and email_domain(email) in foreign_domains:
+        row.bad(
+            _("%(row)s: %(email)s: that address belongs to another organisation's domain.")
+            % _p(prefix, email)
+        )
+    _check_lengths(row)
+
+    final: dict[str, Any] = {"email": existing.email if existing else email}
+    final["full_name"] = _full_name(row)
+    final["job_title"] = _text(raw, "job_title", present, existing)
+    final["location"] = _text(raw, "location", present, existing)
+    final["level_id"] = _level_id(row, lookups)
+    final["department"], final["team"] = _department_and_team(row, directory, lookups, new_units)
+    final["manager_email"] = _manager_email(row, lookups)
+    final["time_zone"] = _time_zone(row)
+    final["start_date"] = _start_date(row)
+    final["is_active"] = _yes_no_column(row, "active", "is_active", default=True)
+    final["is_org_admin"] = _yes_no_column(row, "org_admin", "is_org_admin", default=False)
+    if key == acting and acting:
+        _check_own_row(row, final)
+
+    if not row.ok:
+        return None
+    return RowPlan(
+        row=n,
+        email=final["email"],
+        action="new" if existing is None else "unchanged",
+        person_id=existing.id if existing else None,
+        final=final,
+    )
+
+
+def _checked_email(
+    raw: dict[str, Any], n: int, prefix: str, errors: _Errors, first_row_of: dict[str, int]
+) -> str | None:
+    """The row's address if it is valid and the file's first use of it, else None."""
+    email = raw.get("email", "").strip()
+    if not email:
+        errors.add(n, _("%(row)s: email is empty.") % {"row": prefix})
+        return None
+    try:
+        validate_email(email)
+        if not is_plain_address(email):
+            raise ValidationError("not a plain address")
+    except ValidationError:
+        errors.add(n, _("%(row)s: “%(email)s” is not a valid email address.") % _p(prefix, email))
+        return None
+    key = email.lower()
+    if key in first_row_of:
+        errors.add(
+            n,
+            _("%(row)s: %(email)s also appears in row %(other)s. Each person once only.")
+            % {"row": prefix, "email": email, "other": first_row_of[key]},
+        )
+        return None
+    first_row_of[key] = n
+    return email
+
+
+def _check_lengths(row: _Row) -> None:
+    for column, limit in MAX_LENGTHS.items():
+        if column in row.present and len(row.raw.get(column, "")) > limit:
+            row.bad(
+                _("%(row)s: %(column)s is longer than %(limit)s characters.")
+                % {"row": row.prefix, "column": column, "limit": limit}
             )
-            continue
-        key = email.lower()
-        if key in first_row_of:
-            errors.add(
-                n,
-                _("%(row)s: %(email)s also appears in row %(other)s. Each person once only.")
-                % {"row": prefix, "email": email, "other": first_row_of[key]},
+
+
+def _full_name(row: _Row) -> str:
+    full_name = row.raw.get("full_name", "").strip()
+    if not full_name:
+        row.bad(_("%(row)s: full_name is empty.") % {"row": row.prefix})
+    return full_name
+
+
+def _level_id(row: _Row, lookups: _Lookups) -> int | None:
+    """A rank number or a level name."""
+    level_id = row.existing.level_id if row.existing else None
+    if "level" not in row.present:
+        return level_id
+    value = row.raw.get("level", "").strip()
+    if not value:
+        return None
+    found = (
+        lookups.level_by_rank.get(int(value)) if value.isdigit() else None
+    ) or lookups.level_by_name.get(value.lower())
+    if found is None:
+        row.bad(
+            _("%(row)s: level “%(level)s” does not exist. Known levels: %(known)s.")
+            % {
+                "row": row.prefix,
+                "level": value,
+                "known": lookups.known_levels or _("none yet"),
+            }
+        )
+        return level_id
+    return found[0]
+
+
+def _department_and_team(
+    row: _Row, directory: DirectorySnapshot, lookups: _Lookups, new_units: _NewUnits
+) -> tuple[str, str]:
+    """By name. Missing ones are noted in `new_units` and created when the import is applied."""
+    existing = row.existing
+    old_department = (
+        directory.departments.get(existing.department_id, "")
+        if existing and existing.department_id
+        else ""
+    )
+    old_team = ""
+    if existing and existing.team_id and existing.team_id in directory.teams:
+        old_team = directory.teams[existing.team_id][1]
+    department = old_department
+    if "department" in row.present:
+        value = row.raw.get("department", "").strip()
+        department = lookups.department_names.get(value.lower(), value) if value else ""
+        if value and value.lower() not in lookups.department_names:
+            department = new_units.departments.setdefault(value.lower(), value)
+    team = old_team
+    if "team" in row.present:
+        team = row.raw.get("team", "").strip()
+    elif department.lower() != old_department.lower():
+        # Moving department without naming a team: the old team belongs to the old one.
+        team = ""
+    if team:
+        if not department:
+            row.bad(
+                _("%(row)s: team “%(team)s” needs a department; teams belong to one.")
+                % {"row": row.prefix, "team": team}
             )
-            continue
-        first_row_of[key] = n
-        existing = people_by_email.get(key)
-        row_ok = True
-
-        def bad(message: str, _n: int = n) -> None:
-            nonlocal row_ok
-            row_ok = False
-            errors.add(_n, message)
-
-        if existing is None and email_domain(email) in foreign_domains:
-            bad(
-                _("%(row)s: %(email)s: that address belongs to another organisation's domain.")
-                % _p(prefix, email)
-            )
-
-        for column, limit in MAX_LENGTHS.items():
-            if column in present and len(raw.get(column, "")) > limit:
-                bad(
-                    _("%(row)s: %(column)s is longer than %(limit)s characters.")
-                    % {"row": prefix, "column": column, "limit": limit}
-                )
-
-        final: dict[str, Any] = {"email": existing.email if existing else email}
-        full_name = raw.get("full_name", "").strip()
-        if not full_name:
-            bad(_("%(row)s: full_name is empty.") % {"row": prefix})
-        final["full_name"] = full_name
-        final["job_title"] = _text(raw, "job_title", present, existing)
-        final["location"] = _text(raw, "location", present, existing)
-
-        # Level: a rank number or a level name.
-        final["level_id"] = existing.level_id if existing else None
-        if "level" in present:
-            value = raw.get("level", "").strip()
-            if not value:
-                final["level_id"] = None
+        else:
+            team_key = (department.lower(), team.lower())
+            if team_key in lookups.team_names:
+                team = lookups.team_names[team_key]
             else:
-                found = (
-                    level_by_rank.get(int(value)) if value.isdigit() else None
-                ) or level_by_name.get(value.lower())
-                if found is None:
-                    bad(
-                        _("%(row)s: level “%(level)s” does not exist. Known levels: %(known)s.")
+                team = new_units.teams.setdefault(team_key, (department, team))[1]
+    return department, team
+
+
+def _manager_email(row: _Row, lookups: _Lookups) -> str:
+    """Checked against the file and the directory later, once every row is known."""
+    manager_email = ""
+    if row.existing and row.existing.manager_id:
+        manager_email = lookups.email_by_id.get(row.existing.manager_id, "")
+    if "manager_email" in row.present:
+        manager_email = row.raw.get("manager_email", "").strip().lower()
+    return manager_email
+
+
+def _time_zone(row: _Row) -> str:
+    time_zone = row.existing.time_zone if row.existing else DEFAULT_TIME_ZONE
+    if "time_zone" in row.present and row.raw.get("time_zone", "").strip():
+        value = row.raw["time_zone"].strip()
+        if value not in _time_zones():
+            row.bad(
+                _("%(row)s: time zone “%(tz)s” is unknown. Use a name such as Europe/London.")
+                % {"row": row.prefix, "tz": value}
+            )
+        time_zone = value
+    return time_zone
+
+
+def _start_date(row: _Row) -> str | None:
+    start = row.existing.start_date if row.existing else None
+    if "start_date" in row.present:
+        value = row.raw.get("start_date", "").strip()
+        start = None
+        if value:
+            try:
+                start = parse_date(value)
+            except ValueError:
+                row.bad(
+                    _("%(row)s: start_date “%(date)s” is not a date. Use YYYY-MM-DD or DD/MM/YYYY.")
+                    % {"row": row.prefix, "date": value}
+                )
+            else:
+                if not validation.date_in_range(start):
+                    start = None
+                    row.bad(
+                        _(
+                            "%(row)s: start_date “%(date)s” is not between %(first)s and "
+                            "%(last)s. Check the year."
+                        )
                         % {
-                            "row": prefix,
-                            "level": value,
-                            "known": known_levels or _("none yet"),
+                            "row": row.prefix,
+                            "date": value,
+                            "first": validation.EARLIEST_DATE.isoformat(),
+                            "last": validation.LATEST_DATE.isoformat(),
                         }
                     )
-                else:
-                    final["level_id"] = found[0]
+    return start.isoformat() if start else None
 
-        # Department and team, by name. Missing ones are created when the import is applied.
-        old_department = (
-            directory.departments.get(existing.department_id, "")
-            if existing and existing.department_id
-            else ""
-        )
-        old_team = ""
-        if existing and existing.team_id and existing.team_id in directory.teams:
-            old_team = directory.teams[existing.team_id][1]
-        department = old_department
-        if "department" in present:
-            value = raw.get("department", "").strip()
-            department = department_names.get(value.lower(), value) if value else ""
-            if value and value.lower() not in department_names:
-                department = new_departments.setdefault(value.lower(), value)
-        team = old_team
-        if "team" in present:
-            team = raw.get("team", "").strip()
-        elif department.lower() != old_department.lower():
-            # Moving department without naming a team: the old team belongs to the old one.
-            team = ""
-        if team:
-            if not department:
-                bad(
-                    _("%(row)s: team “%(team)s” needs a department; teams belong to one.")
-                    % {"row": prefix, "team": team}
-                )
-            else:
-                team_key = (department.lower(), team.lower())
-                if team_key in team_names:
-                    team = team_names[team_key]
-                else:
-                    team = new_teams.setdefault(team_key, (department, team))[1]
-        final["department"] = department
-        final["team"] = team
 
-        final["manager_email"] = ""
-        if existing and existing.manager_id:
-            final["manager_email"] = email_by_id.get(existing.manager_id, "")
-        if "manager_email" in present:
-            final["manager_email"] = raw.get("manager_email", "").strip().lower()
-
-        final["time_zone"] = existing.time_zone if existing else DEFAULT_TIME_ZONE
-        if "time_zone" in present and raw.get("time_zone", "").strip():
-            value = raw["time_zone"].strip()
-            if value not in _time_zones():
-                bad(
-                    _("%(row)s: time zone “%(tz)s” is unknown. Use a name such as Europe/London.")
-                    % {"row": prefix, "tz": value}
-                )
-            final["time_zone"] = value
-
-        start = existing.start_date if existing else None
-        if "start_date" in present:
-            value = raw.get("start_date", "").strip()
-            start = None
-            if value:
-                try:
-                    start = parse_date(value)
-                except ValueError:
-                    bad(
-                        _(
-                            "%(row)s: start_date “%(date)s” is not a date. Use YYYY-MM-DD or DD/MM/YYYY."
-                        )
-                        % {"row": prefix, "date": value}
-                    )
-                else:
-                    if not validation.date_in_range(start):
-                        start = None
-                        bad(
-                            _(
-                                "%(row)s: start_date “%(date)s” is not between %(first)s and "
-                                "%(last)s. Check the year."
-                            )
-                            % {
-                                "row": prefix,
-                                "date": value,
-                                "first": validation.EARLIEST_DATE.isoformat(),
-                                "last": validation.LATEST_DATE.isoformat(),
-                            }
-                        )
-        final["start_date"] = start.isoformat() if start else None
-
-        for column, attribute, default in (
-            ("active", "is_active", True),
-            ("org_admin", "is_org_admin", False),
-        ):
-            value_now = getattr(existing, attribute) if existing else default
-            if column in present and raw.get(column, "").strip():
-                try:
-                    value_now = parse_yes_no(raw[column])
-                except ValueError:
-                    bad(
-                        _("%(row)s: %(column)s “%(value)s” should be yes or no.")
-                        % {"row": prefix, "column": column, "value": raw[column]}
-                    )
-            final[attribute] = value_now
-
-        if key == acting and acting:
-            if not final["is_active"]:
-                bad(
-                    _("%(row)s: you cannot mark yourself as left. Ask another admin to do it.")
-                    % {"row": prefix}
-                )
-            if existing and existing.is_org_admin and not final["is_org_admin"]:
-                bad(
-                    _("%(row)s: you cannot remove your own admin rights. Ask another admin.")
-                    % {"row": prefix}
-                )
-
-        if not row_ok:
-            continue
-        plans.append(
-            RowPlan(
-                row=n,
-                email=final["email"],
-                action="new" if existing is None else "unchanged",
-                person_id=existing.id if existing else None,
-                final=final,
+def _yes_no_column(row: _Row, column: str, attribute: str, *, default: bool) -> bool:
+    value_now = getattr(row.existing, attribute) if row.existing else default
+    if column in row.present and row.raw.get(column, "").strip():
+        try:
+            value_now = parse_yes_no(row.raw[column])
+        except ValueError:
+            row.bad(
+                _("%(row)s: %(column)s “%(value)s” should be yes or no.")
+                % {"row": row.prefix, "column": column, "value": row.raw[column]}
             )
+    return value_now
+
+
+def _check_own_row(row: _Row, final: dict[str, Any]) -> None:
+    """The admin importing may not lock themselves out."""
+    if not final["is_active"]:
+        row.bad(
+            _("%(row)s: you cannot mark yourself as left. Ask another admin to do it.")
+            % {"row": row.prefix}
+        )
+    if row.existing and row.existing.is_org_admin and not final["is_org_admin"]:
+        row.bad(
+            _("%(row)s: you cannot remove your own admin rights. Ask another admin.")
+            % {"row": row.prefix}
         )
 
-    # Second pass: managers may be named before their own row appears.
+
+def _check_managers(
+    plans: list[RowPlan], first_row_of: dict[str, int], lookups: _Lookups, errors: _Errors
+) -> None:
+    """Each named line manager is someone else, in the file or in the directory."""
     file_emails = {p.email.lower() for p in plans} | set(first_row_of)
     for plan in plans:
         manager = plan.final["manager_email"]
@@ -735,40 +853,22 @@ def plan_import(
                 _("%(row)s: a person cannot be their own line manager.")
                 % {"row": _("Row %(n)s") % {"n": plan.row}},
             )
-        elif manager not in file_emails and manager not in people_by_email:
+        elif manager not in file_emails and manager not in lookups.people_by_email:
             errors.add(
                 plan.row,
                 _("%(row)s: manager_email %(email)s is neither in the file nor in the directory.")
                 % {"row": _("Row %(n)s") % {"n": plan.row}, "email": manager},
             )
-    _check_cycles(plans, directory, email_by_id, errors)
 
-    # Changes against the directory, for the preview table.
-    department_by_id = directory.departments
+
+def _record_changes(plans: list[RowPlan], directory: DirectorySnapshot, lookups: _Lookups) -> None:
+    """Changes against the directory, for the preview table; a changed row becomes "updated"."""
     for plan in plans:
-        existing = people_by_email.get(plan.email.lower())
+        existing = lookups.people_by_email.get(plan.email.lower())
         if existing is None:
             continue
-        before = {
-            "full_name": existing.full_name,
-            "job_title": existing.job_title,
-            "level": level_label.get(existing.level_id, "") if existing.level_id else "",
-            "department": department_by_id.get(existing.department_id, "")
-            if existing.department_id
-            else "",
-            "team": directory.teams[existing.team_id][1]
-            if existing.team_id in directory.teams
-            else "",
-            "manager_email": email_by_id.get(existing.manager_id, "")
-            if existing.manager_id
-            else "",
-            "location": existing.location,
-            "time_zone": existing.time_zone,
-            "start_date": existing.start_date.isoformat() if existing.start_date else "",
-            "is_active": _yes_no(existing.is_active),
-            "is_org_admin": _yes_no(existing.is_org_admin),
-        }
-        after = _display(plan.final, level_label)
+        before = _display_existing(existing, directory, lookups)
+        after = _display(plan.final, lookups.level_label)
         for name, label in FIELD_LABELS.items():
             old, new = before[name], after[name]
             same = old.lower() == new.lower() if name in {"department", "team"} else old == new
@@ -779,28 +879,47 @@ def plan_import(
         if plan.changes:
             plan.action = "updated"
 
-    if new_departments:
+
+def _display_existing(
+    existing: ExistingPerson, directory: DirectorySnapshot, lookups: _Lookups
+) -> dict[str, str]:
+    return {
+        "full_name": existing.full_name,
+        "job_title": existing.job_title,
+        "level": lookups.level_label.get(existing.level_id, "") if existing.level_id else "",
+        "department": directory.departments.get(existing.department_id, "")
+        if existing.department_id
+        else "",
+        "team": directory.teams[existing.team_id][1] if existing.team_id in directory.teams else "",
+        "manager_email": lookups.email_by_id.get(existing.manager_id, "")
+        if existing.manager_id
+        else "",
+        "location": existing.location,
+        "time_zone": existing.time_zone,
+        "start_date": existing.start_date.isoformat() if existing.start_date else "",
+        "is_active": _yes_no(existing.is_active),
+        "is_org_admin": _yes_no(existing.is_org_admin),
+    }
+
+
+def _notes(new_units: _NewUnits) -> list[str]:
+    notes: list[str] = []
+    if new_units.departments:
         notes.append(
             _("New departments will be created: %(names)s.")
-            % {"names": ", ".join(sorted(new_departments.values()))}
+            % {"names": ", ".join(sorted(new_units.departments.values()))}
         )
-    if new_teams:
+    if new_units.teams:
         notes.append(
             _("New teams will be created: %(names)s.")
             % {
                 "names": ", ".join(
-                    f"{team} ({department})" for department, team in sorted(new_teams.values())
+                    f"{team} ({department})"
+                    for department, team in sorted(new_units.teams.values())
                 )
             }
         )
-    return ImportPlan(
-        rows=plans,
-        errors=errors.sorted_messages(),
-        error_count=errors.count,
-        new_departments=sorted(new_departments.values()),
-        new_teams=sorted(new_teams.values()),
-        notes=notes,
-    )
+    return notes
 
 
 def _cell_problems(raw: dict[str, Any], prefix: str) -> list[str]:

@@ -90,7 +90,7 @@ class MatchRun(models.Model):
     fingerprint = models.CharField(max_length=64, blank=True)
     n_mentees = models.PositiveIntegerField(default=0)
     n_mentors = models.PositiveIntegerField(default=0)
-    # pairs, unmatched, left_out, report and constraints (see services._store_result).
+    # pairs, unmatched, left_out, report and constraints (see services.runs._results).
     results = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     ran_by = models.ForeignKey(
@@ -252,7 +252,7 @@ class Pairing(models.Model):
                 name="pairing_closed_says_who",
             ),
             # One live pairing per mentee and programme. Mentor capacity can be above one, so
-            # it is checked under a lock on the programme row (services._lock_programme).
+            # it is checked under a lock on the programme row (services._shared._lock_programme).
             models.UniqueConstraint(
                 fields=["programme", "mentee"],
                 condition=Q(state__in=["proposed", "mentor_accepted", "active"]),

@@ -855,3 +855,10 @@ def open_seats_for(person: Person | None) -> list[Chooser]:
         .select_related("round__programme")
         .order_by("round__closes_at", "id")
     )
+
+
+def inputs_names(run: MatchRun) -> dict[int, str]:
+    ids = {r.mentee_id for r in run.programme.match_rules.all()} | {
+        r.mentor_id for r in run.programme.match_rules.all()
+    }
+    return dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))

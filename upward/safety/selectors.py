@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from upward.core.models import AuditEvent
 from upward.journey.models import Meeting, MeetingStatus, PairAgreement, ProgrammeJourney
-from upward.journey.services import organisers
+from upward.journey.selectors import organisers
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme

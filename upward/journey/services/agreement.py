@@ -20,7 +20,6 @@ from upward.journey.models import (
     PairAgreement,
 )
 from upward.journey.services._shared import _live, _role, _user
-from upward.journey.services.programme_journey import programme_journey
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
 
@@ -31,27 +30,6 @@ AGREEMENT_FIELDS = (
     "ends_on",
     "raising_concerns",
 )
-
-
-def default_agreement(pairing: Pairing) -> PairAgreement:
-    """Unsaved: a starting point the pair adapts, in plain words."""
-    pj = programme_journey(pairing.programme)
-    return PairAgreement(
-        pairing=pairing,
-        confidentiality=_(
-            "What we say in our sessions stays between us. Either of us may share what we "
-            "learnt in general terms, without names or personal details. We ask before "
-            "sharing anything the other told us."
-        ),
-        meetings_per_month=pj.meetings_per_month,
-        minutes_per_meeting=pj.minutes_per_meeting,
-        ends_on=pairing.programme.ends_on,
-        raising_concerns=_(
-            "If something is not working we say so at the next session, or in a message "
-            "before it. Either of us can talk to the programme team in confidence at any "
-            "time, and can end the pairing without having to give a reason."
-        ),
-    )
 
 
 def save_agreement(

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,19 +14,18 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError, InvalidTransition
-from upward.core.validation import one_line
 from upward.journey import ics
 from upward.journey.models import (
     MIN_MINUTES,
     Event,
     EventResponse,
 )
+from upward.journey.selectors import event_audience, event_item
 from upward.journey.services._shared import _zone, in_zone
-from upward.journey.services.invites import _attendee, calendar_email
+from upward.journey.services.invites import calendar_email
 from upward.notifications.outbox import queue_emails
 from upward.organisations.models import Person
 from upward.programmes.models import Programme
-from upward.recruitment.models import Application
 
 EVENT_FIELDS = ("kind", "audience", "title", "description", "place", "video_url")
 
@@ -115,48 +113,6 @@ def cancel_event(event: Event, *, by: Any) -> Event:
         record("journey.event_cancelled", event, by=by, organisation=event.programme.organisation)
         _send_event_invites(event)
     return event
-
-
-def event_audience(event: Event) -> list[Person]:
-    """Accepted participants of the programme in the event's audience, with an email."""
-    roles = {"mentors": ["mentor"], "mentees": ["mentee"], "all": ["mentor", "mentee"]}[
-        event.audience
-    ]
-    return list(
-        Person.objects.filter(
-            is_active=True,
-            applications__programme_id=event.programme_id,
-            applications__status=Application.Status.ACCEPTED,
-            applications__role__in=roles,
-        )
-        .distinct()
-        .order_by("full_name", "id")
-    )
-
-
-def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem:
-    organiser = event.organiser
-    organiser_att = (
-        _attendee(organiser)
-        if organiser is not None
-        else ics.Attendee(settings.DEFAULT_FROM_EMAIL, one_line(event.programme.name))
-    )
-    link = ics.site_url(reverse("journey:event", args=[event.pk]))
-    return ics.CalendarItem(
-        uid=event.uid,
-        sequence=event.sequence,
-        summary=one_line(event.title),
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        time_zone=event.time_zone,
-        organiser=organiser_att,
-        attendees=(_attendee(attendee),) if attendee else (),
-        description=f"{event.description}\n\n{link}".strip(),
-        location=event.place,
-        url=event.video_url,
-        cancelled=event.cancelled_at is not None,
-        updated_at=event.updated_at,
-    )
 
 
 def _send_event_invites(event: Event) -> None:

@@ -2,61 +2,15 @@
 
 from __future__ import annotations
 
-from email.mime.text import MIMEText
-
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from upward.core.validation import one_line
 from upward.journey import ics
-from upward.journey.models import (
-    Meeting,
-    MeetingStatus,
-)
+from upward.journey.models import Meeting
+from upward.journey.selectors import meeting_item
 from upward.journey.services._shared import in_zone
 from upward.notifications.outbox import Attachment, Email, queue_emails
-from upward.organisations.models import Person
-
-
-def _attendee(person: Person) -> ics.Attendee:
-    return ics.Attendee(email=person.email, name=one_line(person.full_name))
-
-
-def meeting_item(meeting: Meeting) -> ics.CalendarItem:
-    pairing = meeting.pairing
-    partner = pairing.mentor if meeting.organiser_id == pairing.mentee_id else pairing.mentee
-    title = meeting.step.title if meeting.step else _("Mentoring meeting")
-    link = ics.site_url(reverse("journey:meeting", args=[meeting.pk]))
-    description = _("Reverse mentoring: %(programme)s.\nAgenda and notes: %(link)s") % {
-        "programme": pairing.programme.name,
-        "link": link,
-    }
-    return ics.CalendarItem(
-        uid=meeting.uid,
-        sequence=meeting.sequence,
-        # Names and titles may predate the input checks: one line each, so neither the
-        # calendar file nor the email subject built from this summary can break.
-        summary=one_line(f"{title} · {pairing.mentee.full_name} & {pairing.mentor.full_name}"),
-        starts_at=meeting.starts_at,
-        ends_at=meeting.ends_at,
-        time_zone=meeting.time_zone,
-        organiser=_attendee(meeting.organiser),
-        attendees=(_attendee(partner), _attendee(meeting.organiser)),
-        description=description,
-        location=meeting.place,
-        url=meeting.video_url,
-        cancelled=meeting.status == MeetingStatus.CANCELLED,
-        updated_at=meeting.updated_at,
-    )
-
-
-def calendar_part(content: bytes, method: str) -> MIMEText:
-    """The text/calendar part with the METHOD parameter calendar programs look for."""
-    part = MIMEText(content.decode("utf-8"), "calendar", "utf-8")
-    part.set_param("method", method)
-    part.add_header("Content-Disposition", "attachment", filename="invite.ics")
-    return part
 
 
 def calendar_email(*, subject: str, body: str, to: str, content: bytes, method: str) -> Email:

@@ -24,27 +24,12 @@ from upward.journey.models import (
     MeetingStatus,
     StepKind,
 )
+from upward.journey.selectors import may_organise, organisers, programme_journey
 from upward.journey.services._shared import _live, _role, _user, _zone
 from upward.journey.services.invites import _send_invites
-from upward.journey.services.programme_journey import _pinned_journey, programme_journey
+from upward.journey.services.programme_journey import _pinned_journey
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
-from upward.programmes.models import SchedulingPolicy
-
-
-def organisers(pairing: Pairing) -> list[Person]:
-    """Who books, reschedules and cancels: the senior mentee unless the programme says
-    otherwise, so the admin work does not fall on the junior mentor by default."""
-    policy = pairing.programme.scheduling_policy
-    if policy == SchedulingPolicy.MENTOR:
-        return [pairing.mentor]
-    if policy == SchedulingPolicy.EITHER:
-        return [pairing.mentee, pairing.mentor]
-    return [pairing.mentee]
-
-
-def may_organise(pairing: Pairing, person: Person) -> bool:
-    return any(p.pk == person.pk for p in organisers(pairing))
 
 
 def _check_organiser(pairing: Pairing, person: Person) -> None:

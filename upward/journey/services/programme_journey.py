@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
-from upward.journey.cadence import parse_commitment
 from upward.journey.models import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -18,32 +17,9 @@ from upward.journey.models import (
     Meeting,
     ProgrammeJourney,
 )
+from upward.journey.selectors import default_programme_journey
 from upward.journey.services._shared import _user
-from upward.journey.services.templates import builtin_version
 from upward.programmes.models import Programme
-
-
-def default_programme_journey(programme: Programme) -> ProgrammeJourney:
-    """Unsaved: what a programme follows until a manager chooses (the built-in journey, with
-    the cadence read from the commitment text)."""
-    cadence = parse_commitment(programme.commitment)
-    version = builtin_version()
-    pj = ProgrammeJourney(
-        programme=programme,
-        mode=ProgrammeJourney.Mode.GUIDED,
-        meetings_per_month=cadence.meetings_per_month,
-        minutes_per_meeting=cadence.minutes_per_meeting,
-    )
-    if version is not None:
-        pj.version = version
-    return pj
-
-
-def programme_journey(programme: Programme) -> ProgrammeJourney:
-    try:
-        return programme.journey
-    except ProgrammeJourney.DoesNotExist:
-        return default_programme_journey(programme)
 
 
 def _programme_has_meetings(programme: Programme) -> bool:

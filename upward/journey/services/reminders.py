@@ -18,9 +18,8 @@ from upward.journey.models import (
     MeetingStatus,
     PairReminder,
 )
+from upward.journey.selectors import organisers, programme_journey
 from upward.journey.services._shared import in_zone
-from upward.journey.services.meetings import organisers
-from upward.journey.services.programme_journey import programme_journey
 from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState

@@ -33,17 +33,6 @@ STEP_FIELDS = (
 )
 
 
-def builtin_version() -> JourneyVersion | None:
-    """The latest published edition of the first built-in journey (from the data migration)."""
-    return (
-        JourneyVersion.objects.filter(
-            template__is_builtin=True, number__isnull=False, template__organisation__isnull=True
-        )
-        .order_by("template_id", "-number")
-        .first()
-    )
-
-
 def _copy_steps(source: JourneyVersion, target: JourneyVersion) -> None:
     steps = list(source.steps.prefetch_related("agenda_items"))
     for step in steps:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from upward.core.errors import DomainError
-from upward.journey import services
+from upward.journey import selectors, services
 from upward.journey.models import PairAgreement
 from upward.journey.tests.conftest import NOW
 
@@ -76,7 +76,7 @@ def test_bad_agreement_values(pairs, changes, field):
 
 
 def test_default_agreement_follows_the_programme(pairs):
-    default = services.default_agreement(pairs.pairing)
+    default = selectors.default_agreement(pairs.pairing)
     assert default.ends_on == pairs.pairing.programme.ends_on
     assert default.minutes_per_meeting == 60
     assert "programme team" in default.raising_concerns

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from upward.journey import ics, services
+from upward.journey import ics, selectors, services
 from upward.journey.models import CalendarFeed
 from upward.journey.tests.helpers import book
 from upward.notifications.models import OutboundEmail
@@ -28,7 +28,7 @@ def _parse(content: bytes) -> tuple[Calendar, Any]:
 def test_invite_has_every_required_property(pairs, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         meeting = book(pairs, place="Room 4", video_url="https://meet.example.org/abc")
-    content = ics.invite(services.meeting_item(meeting))
+    content = ics.invite(selectors.meeting_item(meeting))
     cal, event = _parse(content)
     assert cal["METHOD"] == "REQUEST"
     assert cal["VERSION"] == "2.0"
@@ -63,7 +63,7 @@ def test_update_raises_sequence_and_keeps_uid(pairs, django_capture_on_commit_ca
             by=None,
         )
     meeting.refresh_from_db()
-    _cal, event = _parse(ics.invite(services.meeting_item(meeting)))
+    _cal, event = _parse(ics.invite(selectors.meeting_item(meeting)))
     assert str(event["UID"]) == uid
     assert event["SEQUENCE"] == 1
     assert event["DTEND"].dt - event["DTSTART"].dt == dt.timedelta(minutes=45)
@@ -78,7 +78,7 @@ def test_cancel_sends_method_cancel_with_same_uid(pairs, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         services.cancel_meeting(meeting, person=pairs.mentee, by=None)
     meeting.refresh_from_db()
-    content = ics.invite(services.meeting_item(meeting))
+    content = ics.invite(selectors.meeting_item(meeting))
     cal, event = _parse(content)
     assert cal["METHOD"] == "CANCEL"
     assert event["STATUS"] == "CANCELLED"

@@ -8,7 +8,7 @@ import pytest
 
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.core.models import AuditEvent
-from upward.journey import services
+from upward.journey import selectors, services
 from upward.journey.models import Meeting, MeetingStatus
 from upward.journey.tests.conftest import NOW
 from upward.journey.tests.factories import active_pairing
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_senior_mentee_organises_by_default(pairs):
     assert pairs.pairing.programme.scheduling_policy == "mentee"
-    assert services.organisers(pairs.pairing) == [pairs.mentee]
+    assert selectors.organisers(pairs.pairing) == [pairs.mentee]
     meeting = book(pairs)
     assert meeting.organiser == pairs.mentee
     assert AuditEvent.objects.filter(verb="journey.meeting_booked", object_id=str(meeting.pk))

@@ -210,7 +210,7 @@ def test_after_publishing_a_run_matches_only_the_free_people(cohort, world):
 def test_large_cohorts_run_as_a_background_task(
     cohort, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "BACKGROUND_THRESHOLD", 2)
+    monkeypatch.setattr("upward.pairing.services.runs.BACKGROUND_THRESHOLD", 2)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         queued = run(cohort)
     assert queued.status == MatchRun.Status.QUEUED and len(callbacks) == 1
@@ -230,7 +230,7 @@ def test_engine_refusal_marks_the_run_failed_with_a_message(cohort, monkeypatch)
     MatchRule.objects.create(
         programme=cohort.programme, kind="exclude", mentee=cohort.sam, mentor=cohort.jess
     )
-    monkeypatch.setattr(services, "match_profiles", boom)
+    monkeypatch.setattr("upward.pairing.services.runs.match_profiles", boom)
     result = run(cohort)
     assert result.status == "failed"
     assert "Sam Senior" in result.error

@@ -287,7 +287,7 @@ def test_bad_answer_is_refused(state, world):
 def test_busy_run_page_polls_and_refreshes_when_done(
     cohort, world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "BACKGROUND_THRESHOLD", 2)
+    monkeypatch.setattr("upward.pairing.services.runs.BACKGROUND_THRESHOLD", 2)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         queued = run(cohort, by=world.manager.user)
     client = world.client_for(world.manager)

@@ -1,0 +1,381 @@
+"""Matching runs: start, compute (now or as a background task), publish as proposals."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from matching import Weights, match_profiles
+from matching.run import MatchResult
+from upward.core.audit import record
+from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.organisations.models import Person
+from upward.pairing import tasks
+from upward.pairing.models import LIVE_STATES, ChoiceRound, MatchRun, Pairing
+from upward.pairing.selectors import (
+    MatchInputs,
+    MatchSettings,
+    build_match_inputs,
+    inputs_names,
+    settings_for,
+    weights_for,
+)
+from upward.pairing.services._shared import (
+    _actor_id,
+    _check_programme_state,
+    _has_open_round,
+    _lock_programme,
+    _name_people,
+    _num,
+    _refuse_own,
+    _user,
+)
+from upward.pairing.services.choice_resolution import _add_choices, _resolve_round
+from upward.pairing.services.emails import _email_proposal
+from upward.pairing.services.match_setup import clean_settings, clean_weights
+from upward.programmes.access import participants_among
+from upward.programmes.models import Programme
+from upward.recruitment.models import Application
+
+logger = logging.getLogger(__name__)
+
+
+# Cohorts bigger than this run as a background task; the page polls until the run is done.
+BACKGROUND_THRESHOLD = 300
+
+
+def start_match_run(
+    programme: Programme,
+    *,
+    by: Any,
+    mode: str = MatchRun.Mode.OPTIMAL,
+    weights: Mapping[str, Any] | Weights | None = None,
+    settings: Mapping[str, Any] | MatchSettings | None = None,
+    scope: Iterable[int] = (),
+    left_aside: Iterable[int] = (),
+    kind: str = MatchRun.Kind.FULL,
+    choice_round: ChoiceRound | None = None,
+) -> MatchRun:
+    """Run the engine over the programme's free participants (or the people in `scope`).
+
+    Small cohorts are computed now; large ones are queued as a background task after the
+    commit. Earlier runs not yet published are kept but marked superseded. A run of kind
+    `choice` resolves the rankings of `choice_round` (see `close_choice_round`).
+    """
+    if mode not in MatchRun.Mode.values:
+        raise DomainError(_("Choose the optimal or the fair mode."), field="mode")
+    if kind not in MatchRun.Kind.values:
+        raise DomainError(_("Unknown kind of run."))
+    if (kind == MatchRun.Kind.CHOICE) != (choice_round is not None):
+        raise DomainError(_("A run from participants' choices needs its choice round."))
+    if weights is None:
+        chosen_weights = weights_for(programme)
+    elif isinstance(weights, Weights):
+        chosen_weights = weights
+    else:
+        chosen_weights = clean_weights(weights)
+    chosen_settings = clean_settings(settings) if settings is not None else settings_for(programme)
+    scope = sorted({int(p) for p in scope})
+    left_aside = sorted({int(p) for p in left_aside})
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        _check_programme_state(programme)
+        actor = _actor_id(by)
+        if actor is not None and participants_among(programme, [actor]):
+            raise DomainError(
+                _(
+                    "You take part in this programme, so you cannot run its matching: another "
+                    "manager must do it."
+                )
+            )
+        busy = MatchRun.objects.filter(
+            programme=programme, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
+        ).exists()
+        if busy:
+            raise Conflict(_("A matching run is already in progress. Wait for it to finish."))
+        if kind in (MatchRun.Kind.FULL, MatchRun.Kind.REMATCH) and _has_open_round(programme):
+            raise Conflict(
+                _(
+                    "A choice round is open: the next proposal comes from participants' "
+                    "choices. Close or cancel the round first."
+                )
+            )
+        if kind != MatchRun.Kind.AUTOMATIC:
+            MatchRun.objects.filter(
+                programme=programme, superseded_at__isnull=True, published_at__isnull=True
+            ).exclude(kind=MatchRun.Kind.AUTOMATIC).update(superseded_at=timezone.now())
+        size = Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED
+        ).count()
+        run = MatchRun.objects.create(
+            programme=programme,
+            status=MatchRun.Status.QUEUED,
+            mode=mode,
+            kind=kind,
+            scope=scope,
+            left_aside=left_aside,
+            weights=dataclasses.asdict(chosen_weights),
+            settings=dataclasses.asdict(chosen_settings),
+            ran_by=_user(by),
+            choice_round=choice_round,
+        )
+        record(
+            "match_run.started",
+            run,
+            by=by,
+            organisation=programme.organisation,
+            data={"mode": mode, "kind": kind, "scope": scope, "participants": size},
+        )
+        background = size > BACKGROUND_THRESHOLD
+        if background:
+            run_id = run.pk
+            transaction.on_commit(lambda: tasks.compute_match_run_task.enqueue(run_id))
+    if not background:
+        compute_match_run(run.pk)
+        run.refresh_from_db()
+    return run
+
+
+def compute_match_run(run_id: int) -> MatchRun | None:
+    """Load the inputs, run the engine and store what it proposes. Safe to call twice."""
+    started = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+        status=MatchRun.Status.RUNNING, started_at=timezone.now()
+    )
+    run = MatchRun.objects.select_related("programme").filter(pk=run_id).first()
+    if not started or run is None:
+        return run  # Someone else took it, or it is gone.
+    programme = run.programme
+    choices: dict[str, Any] | None = None
+    try:
+        inputs = _current_inputs(run, programme)
+        if run.kind == MatchRun.Kind.CHOICE:
+            result, choices = _resolve_round(run, inputs)
+        else:
+            result = match_profiles(
+                inputs.mentees,
+                inputs.mentors,
+                objective=inputs.objective,
+                weights=Weights(**run.weights),
+                constraints=inputs.constraints,
+                focus=inputs.focus,
+                topic_relations=inputs.topic_relations,
+                fair=run.mode == MatchRun.Mode.FAIR,
+            )
+    except ValueError as exc:
+        # The engine refuses bad input (e.g. a pin that no longer fits) with a plain message.
+        _finish(run, status=MatchRun.Status.FAILED, error=_name_people(str(exc), inputs_names(run)))
+        return run
+    except Exception:
+        logger.exception("Matching run %s failed", run.pk)
+        _finish(
+            run,
+            status=MatchRun.Status.FAILED,
+            error=_(
+                "Something went wrong while matching. Try again; if it fails again, tell "
+                "your Upward administrator."
+            ),
+        )
+        return run
+    run.results = _results(inputs, result)
+    if choices is not None:
+        _add_choices(run.results, choices)
+    run.fingerprint = inputs.fingerprint()
+    run.n_mentees = len(inputs.mentees)
+    run.n_mentors = len(inputs.mentors)
+    _finish(run, status=MatchRun.Status.READY)
+    return run
+
+
+def _finish(run: MatchRun, *, status: str, error: str = "") -> None:
+    run.status = status
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save(
+        update_fields=[
+            "status",
+            "error",
+            "finished_at",
+            "results",
+            "fingerprint",
+            "n_mentees",
+            "n_mentors",
+        ]
+    )
+
+
+def _results(inputs: MatchInputs, result: MatchResult) -> dict[str, Any]:
+    """The engine's answer as plain JSON, by person id."""
+    mentees, mentors = result.scorer.mentees, result.scorer.mentors
+    pairs = [
+        {
+            "mentee": int(mentees[e.mentee].id),
+            "mentor": int(mentors[e.mentor].id),
+            "score": _num(e.score),
+            "pinned": e.pinned,
+            "contributions": [
+                {
+                    "criterion": c.criterion,
+                    "value": _num(c.value),
+                    "weight": _num(c.weight),
+                    "points": _num(c.points),
+                }
+                for c in e.contributions
+            ],
+        }
+        for e in result.explanations
+    ]
+    pairs.sort(key=lambda p: (-float(p["score"] or 0), int(p["mentee"])))  # type: ignore[arg-type]
+    unmatched = [
+        {
+            "mentee": int(mentees[u.mentee].id),
+            "reason": u.reason,
+            "eligible": u.eligible_mentors,
+            "best_mentor": int(mentors[u.best_mentor].id) if u.best_mentor is not None else None,
+            "best_score": _num(u.best_score),
+            "cost": _num(u.cost_of_forcing),
+            "cost_exact": u.cost_is_exact,
+            "pairs_lost": u.pairs_lost,
+            "blocking": dict(u.blocking_rules),
+        }
+        for u in result.unmatched
+    ]
+    paired_mentors = {p["mentor"] for p in pairs}
+    report = result.report
+    report_data: dict[str, Any] = {}
+    if report is not None:
+        report_data = {
+            "n_mentees": report.n_mentees,
+            "n_mentors": report.n_mentors,
+            "matched": report.matched,
+            "unmatched": report.unmatched,
+            "total": _num(report.total),
+            "min_score": _num(report.min_score),
+            "p10_score": _num(report.p10_score),
+            "median_score": _num(report.median_score),
+            "gini": _num(report.gini),
+            "mean_mentee_rank": _num(report.mean_mentee_rank),
+            "mean_mentor_rank": _num(report.mean_mentor_rank),
+            "mentor_load": {str(k): v for k, v in report.mentor_load.items()},
+            "parity": [dataclasses.asdict(g) for g in report.parity],
+            "suppressed_groups": report.suppressed_groups,
+        }
+    return {
+        "pairs": pairs,
+        "unmatched": unmatched,
+        "unmatched_mentors": sorted(int(m.id) for m in mentors if int(m.id) not in paired_mentors),
+        "left_out": [dataclasses.asdict(x) for x in inputs.left_out],
+        "report": report_data,
+        "timings": {k: round(v, 4) for k, v in result.timings.items() if isinstance(v, float)},
+    }
+
+
+def _current_inputs(run: MatchRun, programme: Programme) -> MatchInputs:
+    return build_match_inputs(
+        programme,
+        settings=MatchSettings.from_dict(run.settings),
+        scope=run.scope,
+        left_aside=run.left_aside,
+    )
+
+
+def publish_match_run(run: MatchRun, *, by: Any) -> list[Pairing]:
+    """Turn the run's pairs into proposals; each mentor is asked first, privately."""
+    with transaction.atomic():
+        programme = _lock_programme(run.programme_id)
+        run = MatchRun.objects.select_for_update().get(pk=run.pk)
+        _check_programme_state(programme)
+        if run.published_at is not None:
+            raise Conflict(_("This run has already been published."))
+        if run.superseded_at is not None:
+            raise Conflict(_("A newer run has replaced this one. Publish the newest run."))
+        if run.status != MatchRun.Status.READY:
+            raise InvalidTransition(_("Only a finished run can be published."))
+        if _current_inputs(run, programme).fingerprint() != run.fingerprint:
+            raise Conflict(
+                _(
+                    "Participants, their answers or your pins and exclusions have changed since "
+                    "this run. Run matching again, then publish the new result."
+                )
+            )
+        _refuse_own(
+            by,
+            [p[role] for p in run.results.get("pairs", []) for role in ("mentor", "mentee")],
+            _(
+                "This run proposes a pair you are part of, so another manager of the programme "
+                "must review and publish it."
+            ),
+        )
+        match_settings = MatchSettings.from_dict(run.settings)
+        pairings = _create_proposals(programme, run, match_settings, by=by)
+        run.published_at = timezone.now()
+        run.published_by = _user(by)
+        run.save(update_fields=["published_at", "published_by"])
+        record(
+            "match_run.published",
+            run,
+            by=by,
+            organisation=programme.organisation,
+            data={"pairs": len(pairings), "kind": run.kind},
+        )
+        for pairing in pairings:
+            _email_proposal(pairing)
+    return pairings
+
+
+def _create_proposals(
+    programme: Programme, run: MatchRun, match_settings: MatchSettings, *, by: Any
+) -> list[Pairing]:
+    now = timezone.now()
+    respond_by = now + dt.timedelta(days=match_settings.respond_days)
+    pairs = run.results.get("pairs", [])
+    live: dict[int, int] = {}
+    for mentor_id in Pairing.objects.filter(programme=programme, state__in=LIVE_STATES).values_list(
+        "mentor_id", flat=True
+    ):
+        live[mentor_id] = live.get(mentor_id, 0) + 1
+    created = []
+    for pair in pairs:
+        if live.get(pair["mentor"], 0) >= match_settings.capacity:
+            raise Conflict(_("A mentor in this run has no place left. Run matching again."))
+        live[pair["mentor"]] = live.get(pair["mentor"], 0) + 1
+        try:
+            with transaction.atomic():
+                pairing = Pairing.objects.create(
+                    programme=programme,
+                    mentor_id=pair["mentor"],
+                    mentee_id=pair["mentee"],
+                    run=run,
+                    score=pair["score"],
+                    explanation={
+                        "contributions": pair["contributions"],
+                        "pinned": pair["pinned"],
+                    },
+                    respond_by=respond_by,
+                )
+        except IntegrityError as exc:
+            raise Conflict(
+                _("A mentee in this run already has a partner. Run matching again.")
+            ) from exc
+        record(
+            "pairing.proposed",
+            pairing,
+            by=by,
+            organisation=programme.organisation,
+            data={"run": run.pk},
+        )
+        created.append(pairing)
+    if created:
+        mentors = Person.objects.in_bulk([p.mentor_id for p in created])
+        mentees = Person.objects.in_bulk([p.mentee_id for p in created])
+        for p in created:
+            p.programme = programme
+            p.mentor = mentors[p.mentor_id]
+            p.mentee = mentees[p.mentee_id]
+    return created
