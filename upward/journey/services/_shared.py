@@ -11,11 +11,12 @@ from django.templatetags.tz import do_timezone
 from django.utils.translation import gettext as _
 
 from upward.core.errors import DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 
 
-def _user(by: Any) -> Any:
+def _user(by: Actor) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError
+from upward.core.types import Actor
 from upward.journey.models import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -33,7 +34,7 @@ AGREEMENT_FIELDS = (
 
 
 def save_agreement(
-    pairing: Pairing, *, person: Person, data: Mapping[str, Any], by: Any
+    pairing: Pairing, *, person: Person, data: Mapping[str, Any], by: Actor
 ) -> PairAgreement:
     """Create or change the agreement. Any change clears both confirmations: each person
     agrees to the words as they stand, not to an earlier version."""
@@ -85,7 +86,7 @@ def save_agreement(
     return agreement
 
 
-def confirm_agreement(pairing: Pairing, *, person: Person, by: Any) -> PairAgreement:
+def confirm_agreement(pairing: Pairing, *, person: Person, by: Actor) -> PairAgreement:
     role = _role(pairing, person)
     _live(pairing)
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.journey import ics
 from upward.journey.models import (
     MIN_MINUTES,
@@ -50,7 +51,7 @@ def save_event(
     ends_at: dt.datetime,
     time_zone: str,
     organiser: Person,
-    by: Any,
+    by: Actor,
 ) -> Event:
     _zone(time_zone)
     minutes = _check_event_times(starts_at, ends_at)
@@ -103,7 +104,7 @@ def _as_invited(event: Event) -> tuple[Any, ...]:
     )
 
 
-def cancel_event(event: Event, *, by: Any) -> Event:
+def cancel_event(event: Event, *, by: Actor) -> Event:
     if event.cancelled_at is not None:
         raise InvalidTransition(_("This event is already cancelled."))
     with transaction.atomic():
@@ -150,7 +151,7 @@ def _send_event_invites(event: Event) -> None:
     queue_emails(emails)
 
 
-def respond_to_event(event: Event, *, person: Person, answer: str, by: Any) -> EventResponse:
+def respond_to_event(event: Event, *, person: Person, answer: str, by: Actor) -> EventResponse:
     if answer not in EventResponse.Answer.values:
         raise DomainError(_("Choose yes, maybe or no."), field="answer")
     if event.cancelled_at is not None:
@@ -172,7 +173,7 @@ def respond_to_event(event: Event, *, person: Person, answer: str, by: Any) -> E
     return response
 
 
-def mark_attendance(event: Event, *, attended: Mapping[int, bool], by: Any) -> int:
+def mark_attendance(event: Event, *, attended: Mapping[int, bool], by: Actor) -> int:
     """Managers record who came, once the event has started. Returns the number of rows."""
     if event.starts_at > timezone.now():
         raise DomainError(_("Attendance can be recorded once the event has started."))

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from upward.core.audit import record
+from upward.core.types import Actor
 from upward.journey.models import (
     CalendarFeed,
     new_feed_token,
@@ -16,7 +16,7 @@ from upward.journey.models import (
 from upward.organisations.models import Person
 
 
-def regenerate_feed(person: Person, *, by: Any) -> CalendarFeed:
+def regenerate_feed(person: Person, *, by: Actor) -> CalendarFeed:
     """A new secret URL; the old one stops working at once."""
     with transaction.atomic():
         feed, created = CalendarFeed.objects.get_or_create(person=person)
@@ -29,7 +29,7 @@ def regenerate_feed(person: Person, *, by: Any) -> CalendarFeed:
     return feed
 
 
-def revoke_feed(person: Person, *, by: Any) -> None:
+def revoke_feed(person: Person, *, by: Actor) -> None:
     with transaction.atomic():
         feed = CalendarFeed.objects.filter(person=person).first()
         if feed is None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.journey.models import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -150,7 +150,7 @@ def book_meeting(
     place: str = "",
     video_url: str = "",
     time_zone: str | None = None,
-    by: Any,
+    by: Actor,
 ) -> Meeting:
     _check_organiser(pairing, person)
     _live(pairing)
@@ -194,7 +194,7 @@ def reschedule_meeting(
     place: str = "",
     video_url: str = "",
     time_zone: str | None = None,
-    by: Any,
+    by: Actor,
 ) -> Meeting:
     pairing = meeting.pairing
     _check_organiser(pairing, person)
@@ -233,7 +233,7 @@ def reschedule_meeting(
     return meeting
 
 
-def cancel_meeting(meeting: Meeting, *, person: Person, by: Any) -> Meeting:
+def cancel_meeting(meeting: Meeting, *, person: Person, by: Actor) -> Meeting:
     pairing = meeting.pairing
     _check_organiser(pairing, person)
     if meeting.status != MeetingStatus.SCHEDULED:
@@ -261,7 +261,7 @@ def cancel_meeting(meeting: Meeting, *, person: Person, by: Any) -> Meeting:
 
 
 def mark_meeting(
-    meeting: Meeting, *, person: Person, held: bool, actual_minutes: int | None, by: Any
+    meeting: Meeting, *, person: Person, held: bool, actual_minutes: int | None, by: Actor
 ) -> Meeting:
     """After the start time, either person records whether it happened and for how long."""
     pairing = meeting.pairing
@@ -344,7 +344,7 @@ def _carry_over(pairing: Pairing) -> None:
         )
 
 
-def toggle_agenda_item(item: MeetingAgendaItem, *, person: Person, by: Any) -> MeetingAgendaItem:
+def toggle_agenda_item(item: MeetingAgendaItem, *, person: Person, by: Actor) -> MeetingAgendaItem:
     pairing = item.meeting.pairing
     _role(pairing, person)
     _live(pairing)
@@ -368,7 +368,7 @@ def toggle_agenda_item(item: MeetingAgendaItem, *, person: Person, by: Any) -> M
     return item
 
 
-def add_agenda_item(meeting: Meeting, *, person: Person, text: str, by: Any) -> MeetingAgendaItem:
+def add_agenda_item(meeting: Meeting, *, person: Person, text: str, by: Actor) -> MeetingAgendaItem:
     pairing = meeting.pairing
     _role(pairing, person)
     _live(pairing)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.core.types import Actor
 from upward.journey.models import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -33,7 +33,7 @@ def set_programme_journey(
     mode: str,
     meetings_per_month: Decimal,
     minutes_per_meeting: int,
-    by: Any,
+    by: Actor,
 ) -> ProgrammeJourney:
     if version.is_draft:
         raise DomainError(_("Choose a published version."), field="version")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.journey.models import (
     AgendaItem,
     JourneyStep,
@@ -48,7 +49,7 @@ def _copy_steps(source: JourneyVersion, target: JourneyVersion) -> None:
 
 
 def clone_template(
-    version: JourneyVersion, *, organisation: Any, name: str, by: Any
+    version: JourneyVersion, *, organisation: Any, name: str, by: Actor
 ) -> JourneyTemplate:
     """A copy of a published version as the organisation's own journey, published as v1 so a
     programme can use it straight away."""
@@ -83,7 +84,7 @@ def _editable(template: JourneyTemplate) -> None:
         raise DomainError(_("Built-in journeys cannot be edited. Make a copy and edit that."))
 
 
-def start_draft(template: JourneyTemplate, *, by: Any) -> JourneyVersion:
+def start_draft(template: JourneyTemplate, *, by: Actor) -> JourneyVersion:
     """The template's draft, created from its latest published version if there is none."""
     _editable(template)
     with transaction.atomic():
@@ -124,7 +125,7 @@ def save_step(
     *,
     data: Mapping[str, Any],
     agenda: str,
-    by: Any,
+    by: Actor,
 ) -> JourneyStep:
     _draft_only(version)
     _editable(version.template)
@@ -147,7 +148,7 @@ def save_step(
     return step
 
 
-def delete_step(step: JourneyStep, *, by: Any) -> None:
+def delete_step(step: JourneyStep, *, by: Actor) -> None:
     version = step.version
     _draft_only(version)
     _editable(version.template)
@@ -168,7 +169,7 @@ def _renumber(version: JourneyVersion) -> None:
         step.save(update_fields=["position"])
 
 
-def move_step(step: JourneyStep, *, up: bool, by: Any) -> None:
+def move_step(step: JourneyStep, *, up: bool, by: Actor) -> None:
     version = step.version
     _draft_only(version)
     _editable(version.template)
@@ -188,7 +189,7 @@ def move_step(step: JourneyStep, *, up: bool, by: Any) -> None:
         record("journey.step_moved", version.template, by=by, data={"version": version.pk})
 
 
-def publish_draft(version: JourneyVersion, *, change_note: str, by: Any) -> JourneyVersion:
+def publish_draft(version: JourneyVersion, *, change_note: str, by: Actor) -> JourneyVersion:
     """The draft becomes the next numbered version. Programmes stay on the version they pinned
     until a manager moves them."""
     _draft_only(version)
@@ -212,7 +213,7 @@ def publish_draft(version: JourneyVersion, *, change_note: str, by: Any) -> Jour
     return version
 
 
-def discard_draft(version: JourneyVersion, *, by: Any) -> None:
+def discard_draft(version: JourneyVersion, *, by: Actor) -> None:
     _draft_only(version)
     _editable(version.template)
     with transaction.atomic():
@@ -221,7 +222,7 @@ def discard_draft(version: JourneyVersion, *, by: Any) -> None:
         record("journey.draft_discarded", template, by=by)
 
 
-def rename_template(template: JourneyTemplate, *, name: str, description: str, by: Any) -> None:
+def rename_template(template: JourneyTemplate, *, name: str, description: str, by: Actor) -> None:
     _editable(template)
     name = (name or "").strip()
     if not name:

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from upward.core.errors import DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.pairing.models import ChoiceRound
 from upward.programmes.models import Programme, State
@@ -17,18 +18,18 @@ from upward.programmes.models import Programme, State
 MATCHING_STATES = (State.MATCHING, State.ACTIVE)
 
 
-def _user(by: Any) -> Any:
+def _user(by: Actor) -> Any:
     return by if getattr(by, "is_authenticated", False) else None
 
 
-def _actor_id(by: Any) -> int | None:
+def _actor_id(by: Actor) -> int | None:
     """The directory entry of the user acting, if any (None for the scheduler)."""
-    if not getattr(by, "is_authenticated", False):
+    if by is None or not getattr(by, "is_authenticated", False):
         return None
     return Person.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()
 
 
-def _refuse_own(by: Any, people: Iterable[Any], message: str) -> None:
+def _refuse_own(by: Actor, people: Iterable[Any], message: str) -> None:
     """Nobody decides about a pairing they are part of. A second line of defence behind the
     access rule (nobody manages a programme they take part in), for data made before it."""
     actor = _actor_id(by)

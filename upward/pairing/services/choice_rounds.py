@@ -16,6 +16,7 @@ from matching import Weights
 from matching.choice import shortlist
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.pairing.models import ChoiceOption, ChoiceRound, Chooser, Choosers, MatchRun
 from upward.pairing.selectors import MatchSettings, build_match_inputs, settings_for, weights_for
 from upward.pairing.services._shared import (
@@ -42,7 +43,7 @@ ROUND_SHORTEST = dt.timedelta(hours=1)
 ROUND_LONGEST = dt.timedelta(days=60)
 
 
-def open_choice_round(programme: Programme, *, by: Any, closes_at: dt.datetime) -> ChoiceRound:
+def open_choice_round(programme: Programme, *, by: Actor, closes_at: dt.datetime) -> ChoiceRound:
     """Ask each chooser to rank the partners the engine recommends for them.
 
     Uses the programme's saved settings (they must say that participants choose): each chooser
@@ -131,7 +132,7 @@ def _create_round(
     weights: Weights,
     closes_at: dt.datetime,
     *,
-    by: Any,
+    by: Actor,
 ) -> ChoiceRound:
     return ChoiceRound.objects.create(
         programme=programme,
@@ -240,7 +241,7 @@ def _notify_choosers(round_: ChoiceRound) -> None:
         )
 
 
-def save_ranking(chooser: Chooser, *, ranking: Iterable[Any], by: Any) -> Chooser:
+def save_ranking(chooser: Chooser, *, ranking: Iterable[Any], by: Actor) -> Chooser:
     """The chooser's ranking, best first (partner person ids); empty clears it.
 
     Only the people recommended to them, at most `max_ranked`, each once, while the round is
@@ -289,7 +290,7 @@ def save_ranking(chooser: Chooser, *, ranking: Iterable[Any], by: Any) -> Choose
     return chooser
 
 
-def close_choice_round(round_: ChoiceRound, *, by: Any, on_deadline: bool = False) -> MatchRun:
+def close_choice_round(round_: ChoiceRound, *, by: Actor, on_deadline: bool = False) -> MatchRun:
     """Stop the rankings and resolve everyone's choices together into a run for review."""
     with transaction.atomic():
         programme = _lock_programme(round_.programme_id)
@@ -314,7 +315,7 @@ def close_choice_round(round_: ChoiceRound, *, by: Any, on_deadline: bool = Fals
     return run
 
 
-def _start_choice_run(programme: Programme, round_: ChoiceRound, *, by: Any) -> MatchRun:
+def _start_choice_run(programme: Programme, round_: ChoiceRound, *, by: Actor) -> MatchRun:
     return start_match_run(
         programme,
         by=by,
@@ -326,7 +327,7 @@ def _start_choice_run(programme: Programme, round_: ChoiceRound, *, by: Any) -> 
     )
 
 
-def resolve_choices_again(run: MatchRun, *, by: Any) -> MatchRun:
+def resolve_choices_again(run: MatchRun, *, by: Actor) -> MatchRun:
     """After pins or exclusions changed: resolve the same round's choices again."""
     round_ = ChoiceRound.objects.filter(runs=run).first()
     if run.kind != MatchRun.Kind.CHOICE or round_ is None:
@@ -338,7 +339,7 @@ def resolve_choices_again(run: MatchRun, *, by: Any) -> MatchRun:
     return _start_choice_run(run.programme, round_, by=by)
 
 
-def cancel_choice_round(round_: ChoiceRound, *, by: Any) -> ChoiceRound:
+def cancel_choice_round(round_: ChoiceRound, *, by: Actor) -> ChoiceRound:
     """End the round without using its rankings; choosers are told, neutrally."""
     with transaction.atomic():
         programme = _lock_programme(round_.programme_id)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from matching import Weights
 from upward.core.audit import record
 from upward.core.errors import DomainError
+from upward.core.types import Actor
 from upward.pairing.models import Choosers, MatchingMode, MatchSetup
 from upward.pairing.selectors import MatchSettings
 from upward.pairing.services._shared import _check_programme_state, _lock_programme, _user
@@ -89,7 +90,7 @@ def clean_settings(values: Mapping[str, Any] | MatchSettings) -> MatchSettings:
 def save_match_setup(
     programme: Programme,
     *,
-    by: Any,
+    by: Actor,
     weights: Mapping[str, Any] | Weights,
     settings: Mapping[str, Any] | MatchSettings,
 ) -> MatchSetup:

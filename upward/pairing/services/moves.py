@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from matching import Weights
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.pairing import tasks
 from upward.pairing.models import (
@@ -35,7 +36,7 @@ from upward.recruitment.models import Role
 
 
 def _move(
-    pairing: Pairing, *, to: str, by: Any, expect: Iterable[str] | None = None, **fields: Any
+    pairing: Pairing, *, to: str, by: Actor, expect: Iterable[str] | None = None, **fields: Any
 ) -> Pairing:
     """Move the pairing if it is still in the state we checked; otherwise say it moved on."""
     source = pairing.state
@@ -143,7 +144,7 @@ def answer_pairing(pairing: Pairing, *, person: Person, accept: bool) -> Pairing
 def end_pairing(
     pairing: Pairing,
     *,
-    by: Any,
+    by: Actor,
     reason: str = "",
     closed_by: str = Pairing.ClosedBy.MANAGER,
     notify_people: bool = True,
@@ -179,13 +180,13 @@ def end_pairing(
     return pairing
 
 
-def complete_pairing(pairing: Pairing, *, by: Any) -> Pairing:
+def complete_pairing(pairing: Pairing, *, by: Actor) -> Pairing:
     _refuse_own(by, [pairing.mentor_id, pairing.mentee_id], _own_pairing())
     with transaction.atomic():
         return _move(pairing, to=PairingState.COMPLETED, by=by, expect=[PairingState.ACTIVE])
 
 
-def find_new_partner(pairing: Pairing, *, for_role: str, by: Any) -> MatchRun:
+def find_new_partner(pairing: Pairing, *, for_role: str, by: Actor) -> MatchRun:
     """After a pairing ended: a run over the free people for the one who needs a partner,
     leaving every other pair as it is. The manager reviews and publishes it as usual."""
     if pairing.state in LIVE_STATES:

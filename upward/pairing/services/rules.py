@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from matching import ProfileScorer, effective_capacity
 from upward.core.audit import record
 from upward.core.errors import DomainError
+from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.pairing.models import MatchRule, MatchRun
 from upward.pairing.selectors import RULE_LABELS, build_match_inputs, settings_for
@@ -93,7 +94,7 @@ def _check_pin(programme: Programme, mentee: Person, mentor: Person) -> None:
 
 
 def add_match_rule(
-    programme: Programme, *, kind: str, mentee_id: Any, mentor_id: Any, by: Any
+    programme: Programme, *, kind: str, mentee_id: Any, mentor_id: Any, by: Actor
 ) -> MatchRule:
     """Pin (always pair) or exclude (never pair) a mentee and a mentor on every later run.
 
@@ -127,7 +128,7 @@ def add_match_rule(
     return rule
 
 
-def remove_match_rule(rule: MatchRule, *, by: Any) -> None:
+def remove_match_rule(rule: MatchRule, *, by: Actor) -> None:
     _refuse_own(by, [rule.mentee_id, rule.mentor_id], _own_rule())
     with transaction.atomic():
         programme = _lock_programme(rule.programme_id)
@@ -142,7 +143,7 @@ def remove_match_rule(rule: MatchRule, *, by: Any) -> None:
         MatchRule.objects.filter(pk=rule.pk).delete()
 
 
-def swap_mentors(run: MatchRun, *, mentee_a: Any, mentee_b: Any, by: Any) -> list[MatchRule]:
+def swap_mentors(run: MatchRun, *, mentee_a: Any, mentee_b: Any, by: Actor) -> list[MatchRule]:
     """Give two mentees of a run each other's mentor, as two pins kept for the next run."""
     try:
         a, b = int(mentee_a), int(mentee_b)

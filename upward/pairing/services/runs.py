@@ -16,6 +16,7 @@ from matching import Weights, match_profiles
 from matching.run import MatchResult
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.pairing import tasks
 from upward.pairing.models import LIVE_STATES, ChoiceRound, MatchRun, Pairing
@@ -54,7 +55,7 @@ BACKGROUND_THRESHOLD = 300
 def start_match_run(
     programme: Programme,
     *,
-    by: Any,
+    by: Actor,
     mode: str = MatchRun.Mode.OPTIMAL,
     weights: Mapping[str, Any] | Weights | None = None,
     settings: Mapping[str, Any] | MatchSettings | None = None,
@@ -285,7 +286,7 @@ def _current_inputs(run: MatchRun, programme: Programme) -> MatchInputs:
     )
 
 
-def publish_match_run(run: MatchRun, *, by: Any) -> list[Pairing]:
+def publish_match_run(run: MatchRun, *, by: Actor) -> list[Pairing]:
     """Turn the run's pairs into proposals; each mentor is asked first, privately."""
     with transaction.atomic():
         programme = _lock_programme(run.programme_id)
@@ -330,7 +331,7 @@ def publish_match_run(run: MatchRun, *, by: Any) -> list[Pairing]:
 
 
 def _create_proposals(
-    programme: Programme, run: MatchRun, match_settings: MatchSettings, *, by: Any
+    programme: Programme, run: MatchRun, match_settings: MatchSettings, *, by: Actor
 ) -> list[Pairing]:
     now = timezone.now()
     respond_by = now + dt.timedelta(days=match_settings.respond_days)
