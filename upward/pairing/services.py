@@ -358,6 +358,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
                 focus=inputs.focus,
                 topic_relations=inputs.topic_relations,
                 fair=run.mode == MatchRun.Mode.FAIR,
+                min_group_size=django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
             )
     except ValueError as exc:
         # The engine refuses bad input (e.g. a pin that no longer fits) with a plain message.
@@ -1229,6 +1230,7 @@ def _resolve_round(run: MatchRun, inputs: MatchInputs) -> tuple[MatchResult, dic
         pair_scores=[scores_by_pair[p] for p in every_pair],
         mentee_groups=[p.group if p.group_consent else None for p in scorer.mentees],
         mentor_groups=[p.group if p.group_consent else None for p in scorer.mentors],
+        min_group_size=django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
     )
     result = MatchResult(
         pairs=tuple(sorted((scorer.mentees[i].id, scorer.mentors[j].id) for i, j in every_pair)),
