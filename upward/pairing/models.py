@@ -102,7 +102,7 @@ class MatchRun(models.Model):
     fingerprint = models.CharField(max_length=64, blank=True)
     n_mentees = models.PositiveIntegerField(default=0)
     n_mentors = models.PositiveIntegerField(default=0)
-    # pairs, unmatched, left_out, report and constraints (see services._store_result).
+    # pairs, unmatched, left_out, report and constraints (see services._results).
     results = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     ran_by = models.ForeignKey(
