@@ -6,27 +6,36 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 
-.PHONY: help run serve setup demo test test-fast lint types bench lock check clean
+.PHONY: help run setup test test-fast check check-static lint types imports bench lock clean
 
 help:
-	@echo "make run     set up (venv, dependencies, database, demo data) and serve on http://$(HOST):$(PORT)"
-	@echo "make test    set up and run the whole test suite (browser tests need /usr/bin/chromium)"
-	@echo "make lint    ruff and mypy"
-	@echo "make bench   matching benchmarks (prints a table)"
-	@echo "make lock    re-pin requirements*.txt from requirements*.in"
+	@echo "make run           set up (venv, dependencies, database, demo data) and serve on http://$(HOST):$(PORT)"
+	@echo "make test          set up and run the whole test suite (browser tests need /usr/bin/chromium)"
+	@echo "make test-fast     the tests without the browser and slow ones"
+	@echo "make check         check-static, then test-fast: run it before you commit"
+	@echo "make check-static  lint, types and imports"
+	@echo "make lint          ruff"
+	@echo "make types         mypy over config, upward and matching"
+	@echo "make imports       import-linter: apps import only downwards (pyproject.toml)"
+	@echo "make setup         venv, dependencies, migrations and demo data, without serving"
+	@echo "make bench         matching benchmarks (prints a table)"
+	@echo "make lock          re-pin requirements*.txt, with hashes, from requirements*.in (pip-tools)"
+	@echo "make clean         remove the venv, the local database and tool caches"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Upward needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Stamps re-install only when the pinned requirements change.
+# Stamps re-install only when the pinned requirements change. The files carry hashes, so pip
+# checks every download against them (hash-checking mode needs no flag). The dev file is
+# installed together with the runtime one: it was compiled against it (-c requirements.txt).
 $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	@touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	@touch $@
 
 setup: $(VENV)/.runtime
@@ -49,11 +58,22 @@ test: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.dev
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
-	$(BIN)/mypy matching
+
+types: $(VENV)/.dev
+	$(BIN)/mypy config upward matching
+
+imports: $(VENV)/.dev
+	$(BIN)/lint-imports
+
+# The static checks alone: CI runs these next to `make test`, which already runs every test.
+check-static: lint types imports
+
+check: check-static
+	$(MAKE) test-fast
 
 # The mentor-match baseline lives in its own venv: its import name is also `matching`.
 BENCH_VENV ?= .venv-bench
@@ -64,12 +84,17 @@ $(BENCH_VENV)/bin/python:
 bench: $(VENV)/.dev $(BENCH_VENV)/bin/python
 	MENTOR_MATCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python $(BIN)/python -m bench.run $(BENCH_ARGS)
 
+# pip-tools lives in a throwaway venv: the project's own venv never depends on it. Existing pins
+# are kept unless an .in file asks for something they do not satisfy; `make lock UPGRADE=1`
+# moves every pin to the newest release allowed. Each pin says why it is there (`# via ...`).
+LOCK_VENV ?= /tmp/upward-lock
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-find-links --no-emit-index-url $(if $(UPGRADE),--upgrade)
 lock:
-	rm -rf /tmp/upward-lock && $(PYTHON) -m venv /tmp/upward-lock
-	/tmp/upward-lock/bin/pip install --quiet -r requirements.in
-	(echo "# Pinned runtime dependencies. Regenerate with \`make lock\` after editing requirements.in."; /tmp/upward-lock/bin/pip freeze | grep -v '^pip==') > requirements.txt
-	/tmp/upward-lock/bin/pip install --quiet -r requirements-dev.in
-	(echo "# Pinned test and tooling dependencies, on top of requirements.txt. Regenerate with \`make lock\`."; echo "-r requirements.txt"; /tmp/upward-lock/bin/pip freeze | grep -v '^pip==' | grep -vxF -f requirements.txt) > requirements-dev.txt
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -57,7 +57,6 @@ _POOL_K = 160
 # Reserve pairs within this share of the score range of breaking the certificate
 # join the graph with the violators.
 _NEAR = 0.02
-_DEBUG = False
 # From this many cells on, the candidate, pricing and report passes are fused
 # numba kernels and later solve rounds are warm-started; below it numpy passes and
 # cold rounds are cheaper than importing numba.
@@ -708,8 +707,6 @@ def _solve_scorer(scorer: BlockScorer, cap: np.ndarray, *, k: int, block_rows: i
         g = np.flatnonzero(pool_.in_graph)
         sol = _solve_edges(n, m, pool_.rows[g], pool_.cols[g], pool_.units[g], cap, solver)
         solve_s += time.perf_counter() - t1
-        if _DEBUG:
-            print("round", rounds, "edges", len(g), "solve", round(time.perf_counter() - t1, 3))
         if all_pairs:
             break
         t2 = time.perf_counter()
@@ -790,8 +787,6 @@ def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndar
         count_above(sm, np.ascontiguousarray(ps[rows]), forbid, colok, out)
         row_cnt[rows] = out
     mentee_rank = 1 + row_cnt[pi]
-    if _DEBUG:
-        print("ranks: rows redone", len(redo))
     # Mentor side, one slot per place taken.
     order_j = np.argsort(pj, kind="stable")
     slot_of = np.empty(len(pr), dtype=np.int64)
@@ -811,8 +806,6 @@ def _pool_ranks(scorer: BlockScorer, a: Assignment, pool: _Pool, cap_ok: np.ndar
         for k in range(slots):
             cnt[k, cols] = (ok & (sm > thr[k, cols][None, :])).sum(axis=0)
     mentor_rank = 1 + cnt[slot_of, pj]
-    if _DEBUG:
-        print("ranks: cols redone", len(redo_c))
     return mentee_rank.astype(np.float64), mentor_rank.astype(np.float64)
 
 
@@ -933,9 +926,6 @@ def _price(scorer: BlockScorer, blocks: list[np.ndarray], sol: _EdgeSolution,
     """Re-score the rows at risk; add their violating pairs (and next-best pairs as
     reserve) to the pool.  Returns (rows priced, violations found)."""
     need_rows = bounds.rows_at_risk(sol, cap_ok)
-    if _DEBUG:
-        print("pricing rows", len(need_rows), "uncovered mentees", int((~sol.p).sum()),
-              "matched", int(sol.used.sum()))
     if len(need_rows) == 0:
         return 0, 0
     snap_id = len(bounds.snapshots)

@@ -12,6 +12,8 @@ from matching.engine import Assignment, BlockScorer, DenseScorer, _row_blocks
 
 __all__ = ["MIN_GROUP_SIZE", "GroupParity", "RunReport", "gini", "run_report"]
 
+# The engine's default when a caller names none; Upward passes its own setting,
+# UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE (group labels are lived experience).
 MIN_GROUP_SIZE = 10
 
 

@@ -23,7 +23,7 @@ from matching.explain import (
     explain_pairs,
     explain_unmatched,
 )
-from matching.report import RunReport, run_report
+from matching.report import MIN_GROUP_SIZE, RunReport, run_report
 from matching.scoring import (
     Constraints,
     MenteeProfile,
@@ -89,6 +89,7 @@ def match_profiles(
     fair: bool = False,
     explain: bool = True,
     report: bool = True,
+    min_group_size: int = MIN_GROUP_SIZE,
 ) -> MatchResult:
     """Score, constrain, solve (exact), explain and report.
 
@@ -100,7 +101,7 @@ def match_profiles(
         return _match_profiles(mentees, mentors, objective=objective, weights=weights,
                                constraints=constraints, focus=focus,
                                topic_relations=topic_relations, fair=fair, explain=explain,
-                               report=report)
+                               report=report, min_group_size=min_group_size)
 
 
 def _match_profiles(
@@ -115,6 +116,7 @@ def _match_profiles(
     fair: bool,
     explain: bool,
     report: bool,
+    min_group_size: int,
 ) -> MatchResult:
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -177,6 +179,7 @@ def _match_profiles(
             pair_ranks=assignment.ranks if not pinned else None,
             mentee_groups=[p.group if p.group_consent else None for p in scorer.mentees],
             mentor_groups=[p.group if p.group_consent else None for p in scorer.mentors],
+            min_group_size=min_group_size,
         )
     timings["report_s"] = time.perf_counter() - t3
 

@@ -69,11 +69,9 @@ class Goal(models.Model):
                 condition=Q(progress__gte=0) & Q(progress__lte=100), name="goal_progress_range"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in GoalStatus]), name="goal_status_valid"
+                condition=Q(status__in=GoalStatus.values), name="goal_status_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(term__in=[t.value for t in Term]), name="goal_term_valid"
-            ),
+            models.CheckConstraint(condition=Q(term__in=Term.values), name="goal_term_valid"),
             # A goal without a way to measure it is a wish; the database agrees.
             models.CheckConstraint(condition=~Q(measure=""), name="goal_has_measure"),
             models.CheckConstraint(condition=~Q(statement=""), name="goal_has_statement"),
@@ -169,7 +167,7 @@ class Assessment(models.Model):
                 fields=["pairing", "subject", "rater", "kind"], name="one_assessment_per_moment"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["baseline", "final"]), name="assessment_kind_valid"
+                condition=Q(kind__in=AssessmentKind.values), name="assessment_kind_valid"
             ),
         ]
 

@@ -8,84 +8,23 @@ shared notes, never anything of their partner's private notes.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
+from upward.core.pdf import UpwardPDF
 from upward.goals import selectors
 from upward.goals.services import ensure_framework
 from upward.journey.models import Meeting
 from upward.notes import selectors as notes_selectors
 from upward.pairing.workspace import Seat
 
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 
+class _Workbook(UpwardPDF):
+    heading_size = 15
 
-def _find_font() -> tuple[Path, Path] | None:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            return regular, bold
-    return None
-
-
-class _Workbook(FPDF):
-    def __init__(self) -> None:
-        super().__init__(format="A4")
-        self.set_margins(18, 18, 18)
-        self.set_auto_page_break(True, margin=18)
-        font = _find_font()
-        if font:
-            self.add_font("Body", "", str(font[0]))
-            self.add_font("Body", "B", str(font[1]))
-            self.family, self.unicode = "Body", True
-        else:
-            # Core fonts only know Latin-1: the text is folded to it (see _t).
-            self.family, self.unicode = "helvetica", False
-
-    def _t(self, text: Any) -> str:
-        text = str(text)
-        if self.unicode:
-            return text
-        for a, b in {
-            "‘": "'",
-            "’": "'",
-            "“": '"',
-            "”": '"',
-            "–": "-",
-            "—": "-",
-            "…": "...",
-            "→": "->",
-        }.items():
-            text = text.replace(a, b)
-        return text.encode("latin-1", "replace").decode("latin-1")
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(self.family, "", 8)
-        self.set_text_color(110, 110, 110)
-        self.cell(
-            0, 6, self._t(_("Upward workbook · page %(n)s") % {"n": self.page_no()}), align="C"
-        )
-        self.set_text_color(0, 0, 0)
-
-    def heading(self, text: str, size: float = 15) -> None:
-        self.ln(3)
-        self.set_font(self.family, "B", size)
-        self.multi_cell(0, size * 0.5, self._t(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1.5)
-
-    def para(self, text: str, size: float = 10.5, bold: bool = False) -> None:
-        self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, 5.4, self._t(text), new_x="LMARGIN", new_y="NEXT")
-
-    def muted(self, text: str) -> None:
-        self.set_text_color(95, 107, 122)
-        self.para(text, size=9.5)
-        self.set_text_color(0, 0, 0)
+    def footer_line(self) -> str:
+        return _("Upward workbook · page %(n)s") % {"n": self.page_no()}
 
 
 def _date(value: dt.date | dt.datetime | None) -> str:
@@ -186,7 +125,7 @@ def _notes(pdf: _Workbook, seat: Seat) -> None:
 
 def build_workbook(seat: Seat, *, include_notes: bool = False) -> bytes:
     pdf = _Workbook()
-    pdf.set_title(pdf._t(_("Workbook of %(name)s") % {"name": seat.person.full_name}))
+    pdf.set_title(pdf.t(_("Workbook of %(name)s") % {"name": seat.person.full_name}))
     pdf.set_author("Upward")
     pdf.add_page()
     pdf.heading(_("Workbook of %(name)s") % {"name": seat.person.full_name}, size=20)

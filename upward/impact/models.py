@@ -115,15 +115,15 @@ class Commitment(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in CommitmentKind]),
+                condition=Q(kind__in=CommitmentKind.values),
                 name="commitment_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in CommitmentStatus]),
+                condition=Q(status__in=CommitmentStatus.values),
                 name="commitment_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(theme="") | Q(theme__in=[t.value for t in Theme]),
+                condition=Q(theme="") | Q(theme__in=Theme.values),
                 name="commitment_theme_valid",
             ),
             models.CheckConstraint(condition=~Q(text=""), name="commitment_has_text"),
@@ -146,13 +146,18 @@ class Commitment(models.Model):
         return self.kind == CommitmentKind.COMMITMENT
 
 
+# Choice lists stand outside their model so its Meta can name them: the CheckConstraints
+# use their .values rather than a copy of the list.
+class FollowUpStage(models.IntegerChoices):
+    THREE_MONTHS = 3, _("Three months after the programme")
+    SIX_MONTHS = 6, _("Six months after the programme")
+
+
 class CommitmentFollowUp(models.Model):
     """One follow-up question sent about one commitment. The unique row makes sending
     idempotent: the periodic command can run as often as it likes."""
 
-    class Stage(models.IntegerChoices):
-        THREE_MONTHS = 3, _("Three months after the programme")
-        SIX_MONTHS = 6, _("Six months after the programme")
+    Stage = FollowUpStage
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="follow_ups")
     stage = models.PositiveSmallIntegerField(choices=Stage.choices)
@@ -162,7 +167,9 @@ class CommitmentFollowUp(models.Model):
         ordering = ["commitment", "stage"]
         constraints = [
             models.UniqueConstraint(fields=["commitment", "stage"], name="one_follow_up_per_stage"),
-            models.CheckConstraint(condition=Q(stage__in=[3, 6]), name="follow_up_stage_valid"),
+            models.CheckConstraint(
+                condition=Q(stage__in=FollowUpStage.values), name="follow_up_stage_valid"
+            ),
         ]
 
     def __str__(self) -> str:

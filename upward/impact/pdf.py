@@ -8,74 +8,12 @@ mentor chose to show it.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
+from upward.core.pdf import UpwardPDF
 from upward.impact.selectors import ContributionRecord
-
-FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
-LATIN1_FOLDS = {"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "·": "-"}
-
-
-def _find_font() -> tuple[Path, Path] | None:
-    for folder in FONT_DIRS:
-        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            return regular, bold
-    return None
-
-
-class _Document(FPDF):
-    def __init__(self, orientation: str = "portrait", footer_text: str = "") -> None:
-        super().__init__(orientation=orientation, format="A4")
-        self.footer_text = footer_text
-        self.set_margins(18, 18, 18)
-        self.set_auto_page_break(True, margin=18)
-        font = _find_font()
-        if font:
-            self.add_font("Body", "", str(font[0]))
-            self.add_font("Body", "B", str(font[1]))
-            self.family, self.unicode = "Body", True
-        else:
-            # Core fonts only know Latin-1: the text is folded to it.
-            self.family, self.unicode = "helvetica", False
-
-    def t(self, text: Any) -> str:
-        text = str(text)
-        if self.unicode:
-            return text
-        for a, b in LATIN1_FOLDS.items():
-            text = text.replace(a, b)
-        return text.encode("latin-1", "replace").decode("latin-1")
-
-    def footer(self) -> None:
-        if not self.footer_text:
-            return
-        self.set_y(-12)
-        self.set_font(self.family, "", 8)
-        self.set_text_color(110, 110, 110)
-        self.cell(0, 6, self.t(f"{self.footer_text} · {self.page_no()}"), align="C")
-        self.set_text_color(0, 0, 0)
-
-    def heading(self, text: str, size: float = 14) -> None:
-        self.ln(3)
-        self.set_font(self.family, "B", size)
-        self.multi_cell(0, size * 0.5, self.t(text), new_x="LMARGIN", new_y="NEXT")
-        self.ln(1.5)
-
-    def para(self, text: str, size: float = 10.5, bold: bool = False) -> None:
-        self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, 5.4, self.t(text), new_x="LMARGIN", new_y="NEXT")
-
-    def fact(self, label: str, value: str) -> None:
-        self.set_font(self.family, "B", 10.5)
-        self.cell(55, 6.5, self.t(label))
-        self.set_font(self.family, "", 10.5)
-        self.multi_cell(0, 6.5, self.t(value), new_x="LMARGIN", new_y="NEXT")
 
 
 def date_text(value: dt.date | dt.datetime | None) -> str:
@@ -96,7 +34,7 @@ def hours_text(minutes: int) -> str:
 
 
 def contribution_pdf(record: ContributionRecord, *, shared: bool = False) -> bytes:
-    pdf = _Document(footer_text=_("Upward contribution record"))
+    pdf = UpwardPDF(footer_text=_("Upward contribution record"))
     pdf.add_page()
     pdf.set_font(pdf.family, "B", 20)
     pdf.multi_cell(0, 10, pdf.t(_("Contribution record")), new_x="LMARGIN", new_y="NEXT")
@@ -150,7 +88,7 @@ def contribution_pdf(record: ContributionRecord, *, shared: bool = False) -> byt
 
 
 def certificate_pdf(record: ContributionRecord) -> bytes:
-    pdf = _Document(orientation="landscape")
+    pdf = UpwardPDF(orientation="landscape")
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_draw_color(31, 78, 121)

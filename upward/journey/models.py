@@ -138,7 +138,7 @@ class JourneyStep(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["version", "position"], name="journey_step_position"),
             models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in StepKind]), name="journey_step_kind_valid"
+                condition=Q(kind__in=StepKind.values), name="journey_step_kind_valid"
             ),
         ]
 
@@ -165,12 +165,17 @@ class AgendaItem(models.Model):
         return self.text
 
 
+# Choice lists stand outside their model so its Meta can name them: the CheckConstraints
+# use their .values rather than a copy of the list.
+class JourneyMode(models.TextChoices):
+    GUIDED = "guided", _("Guided: pairs follow the sessions in order")
+    FREE = "free", _("Free flow: pairs pick any session, or none")
+
+
 class ProgrammeJourney(models.Model):
     """Which journey a programme follows and the cadence pairs are held to."""
 
-    class Mode(models.TextChoices):
-        GUIDED = "guided", _("Guided: pairs follow the sessions in order")
-        FREE = "free", _("Free flow: pairs pick any session, or none")
+    Mode = JourneyMode
 
     programme = models.OneToOneField(
         "programmes.Programme", on_delete=models.CASCADE, related_name="journey"
@@ -197,7 +202,7 @@ class ProgrammeJourney(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(mode__in=["guided", "free"]), name="programme_journey_mode_valid"
+                condition=Q(mode__in=JourneyMode.values), name="programme_journey_mode_valid"
             ),
             models.CheckConstraint(
                 condition=Q(meetings_per_month__gt=0, meetings_per_month__lte=8),
@@ -301,7 +306,7 @@ class Meeting(models.Model):
         ordering = ["starts_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in MeetingStatus]),
+                condition=Q(status__in=MeetingStatus.values),
                 name="meeting_status_valid",
             ),
             models.CheckConstraint(
@@ -361,18 +366,24 @@ class MeetingAgendaItem(models.Model):
         return self.done_at is not None
 
 
+class EventKind(models.TextChoices):
+    KICKOFF = "kickoff", _("Kick-off training")
+    KNOWLEDGE = "knowledge", _("Knowledge session")
+    OTHER = "other", _("Other gathering")
+
+
+class EventAudience(models.TextChoices):
+    MENTORS = "mentors", _("Mentors")
+    MENTEES = "mentees", _("Mentees")
+    ALL = "all", _("Everyone in the programme")
+
+
 class Event(models.Model):
     """A kick-off workshop or knowledge session for part of a programme."""
 
-    class Kind(models.TextChoices):
-        KICKOFF = "kickoff", _("Kick-off training")
-        KNOWLEDGE = "knowledge", _("Knowledge session")
-        OTHER = "other", _("Other gathering")
+    Kind = EventKind
 
-    class Audience(models.TextChoices):
-        MENTORS = "mentors", _("Mentors")
-        MENTEES = "mentees", _("Mentees")
-        ALL = "all", _("Everyone in the programme")
+    Audience = EventAudience
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="journey_events"
@@ -401,11 +412,9 @@ class Event(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_valid"),
             models.CheckConstraint(
-                condition=Q(kind__in=["kickoff", "knowledge", "other"]), name="event_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(audience__in=["mentors", "mentees", "all"]),
+                condition=Q(audience__in=EventAudience.values),
                 name="event_audience_valid",
             ),
             models.CheckConstraint(
@@ -420,13 +429,16 @@ class Event(models.Model):
         return self.title
 
 
+class EventAnswer(models.TextChoices):
+    YES = "yes", _("Yes, I will come")
+    MAYBE = "maybe", _("Maybe")
+    NO = "no", _("No, I cannot come")
+
+
 class EventResponse(models.Model):
     """A person's RSVP to an event, and whether the programme team saw them there."""
 
-    class Answer(models.TextChoices):
-        YES = "yes", _("Yes, I will come")
-        MAYBE = "maybe", _("Maybe")
-        NO = "no", _("No, I cannot come")
+    Answer = EventAnswer
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="responses")
     person = models.ForeignKey(
@@ -442,7 +454,7 @@ class EventResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "person"], name="one_response_per_person"),
             models.CheckConstraint(
-                condition=Q(answer__in=["", "yes", "maybe", "no"]), name="event_answer_valid"
+                condition=Q(answer__in=["", *EventAnswer.values]), name="event_answer_valid"
             ),
         ]
 

@@ -142,7 +142,7 @@ class CohortPost(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(cohort__in=["mentor", "mentee"]), name="cohort_post_cohort_valid"
+                condition=Q(cohort__in=Cohort.values), name="cohort_post_cohort_valid"
             ),
         ]
         indexes = [models.Index(fields=["programme", "cohort", "-created_at"])]

@@ -107,13 +107,18 @@ class Team(models.Model):
         return self.name
 
 
+# Choice lists stand outside their model so its Meta can name them: the CheckConstraints
+# use their .values rather than a copy of the list.
+class TopicKind(models.TextChoices):
+    SKILL = "skill", _("Skill")
+    EXPERIENCE = "experience", _("Lived experience")
+    INTEREST = "interest", _("Interest")
+
+
 class Topic(models.Model):
     """A skill, experience or interest in the organisation's taxonomy. Topics may nest."""
 
-    class Kind(models.TextChoices):
-        SKILL = "skill", _("Skill")
-        EXPERIENCE = "experience", _("Lived experience")
-        INTEREST = "interest", _("Interest")
+    Kind = TopicKind
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="topics")
     name = models.CharField(max_length=120)
@@ -134,9 +139,7 @@ class Topic(models.Model):
             models.UniqueConstraint(
                 "organisation", Lower("name"), "kind", name="topic_name_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["skill", "experience", "interest"]), name="topic_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=TopicKind.values), name="topic_kind_valid"),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="topic_not_own_parent"),
         ]
 
@@ -196,6 +199,13 @@ class Person(models.Model):
         return self.full_name
 
 
+class ImportStatus(models.TextChoices):
+    READY = "ready", _("Ready to apply")
+    INVALID = "invalid", _("Has errors")
+    APPLIED = "applied", _("Applied")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class PeopleImport(models.Model):
     """An uploaded people file, kept between the dry-run preview and the confirmed apply.
 
@@ -203,11 +213,7 @@ class PeopleImport(models.Model):
     the admin previewed against the directory as it is at that moment.
     """
 
-    class Status(models.TextChoices):
-        READY = "ready", _("Ready to apply")
-        INVALID = "invalid", _("Has errors")
-        APPLIED = "applied", _("Applied")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = ImportStatus
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="people_imports"
@@ -228,7 +234,7 @@ class PeopleImport(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["ready", "invalid", "applied", "cancelled"]),
+                condition=Q(status__in=ImportStatus.values),
                 name="people_import_status_valid",
             ),
         ]

@@ -7,12 +7,17 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+# Choice lists stand outside their model so its Meta can name them: the CheckConstraints
+# use their .values rather than a copy of the list.
+class RuleKind(models.TextChoices):
+    PIN = "pin", _("Always pair")
+    EXCLUDE = "exclude", _("Never pair")
+
+
 class MatchRule(models.Model):
     """A manager's decision the engine must respect on every run of the programme."""
 
-    class Kind(models.TextChoices):
-        PIN = "pin", _("Always pair")
-        EXCLUDE = "exclude", _("Never pair")
+    Kind = RuleKind
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="match_rules"
@@ -28,9 +33,7 @@ class MatchRule(models.Model):
     class Meta:
         ordering = ["kind", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["pin", "exclude"]), name="rule_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=RuleKind.values), name="rule_kind_valid"),
             models.CheckConstraint(condition=~Q(mentee=F("mentor")), name="rule_two_people"),
             # A pair is either pinned or excluded, never both.
             models.UniqueConstraint(
@@ -46,24 +49,33 @@ class MatchRule(models.Model):
         return f"{self.kind} {self.mentee_id}–{self.mentor_id}"
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    READY = "ready", _("Ready to review")
+    FAILED = "failed", _("Failed")
+
+
+class RunKind(models.TextChoices):
+    FULL = "full", _("Everyone without a partner")
+    REMATCH = "rematch", _("New partner")
+    AUTOMATIC = "automatic", _("Automatic, after a proposal did not go ahead")
+    CHOICE = "choice", _("From participants' choices")
+
+
+class RunMode(models.TextChoices):
+    OPTIMAL = "optimal", _("Best total (optimal)")
+    FAIR = "fair", _("Fairest for the worst-off pair (fair)")
+
+
 class MatchRun(models.Model):
     """One run of the engine: its inputs, its settings and what it proposed."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting to start")
-        RUNNING = "running", _("Running")
-        READY = "ready", _("Ready to review")
-        FAILED = "failed", _("Failed")
+    Status = RunStatus
 
-    class Kind(models.TextChoices):
-        FULL = "full", _("Everyone without a partner")
-        REMATCH = "rematch", _("New partner")
-        AUTOMATIC = "automatic", _("Automatic, after a proposal did not go ahead")
-        CHOICE = "choice", _("From participants' choices")
+    Kind = RunKind
 
-    class Mode(models.TextChoices):
-        OPTIMAL = "optimal", _("Best total (optimal)")
-        FAIR = "fair", _("Fairest for the worst-off pair (fair)")
+    Mode = RunMode
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="match_runs"
@@ -109,14 +121,14 @@ class MatchRun(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "ready", "failed"]),
+                condition=Q(status__in=RunStatus.values),
                 name="match_run_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(mode__in=["optimal", "fair"]), name="match_run_mode_valid"
+                condition=Q(mode__in=RunMode.values), name="match_run_mode_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["full", "rematch", "automatic", "choice"]),
+                condition=Q(kind__in=RunKind.values),
                 name="match_run_kind_valid",
             ),
             models.CheckConstraint(
@@ -181,6 +193,13 @@ def _pairing_transition_condition() -> Q:
     return condition
 
 
+class PairingClosedBy(models.TextChoices):
+    MENTOR = "mentor", _("The mentor")
+    MENTEE = "mentee", _("The mentee")
+    MANAGER = "manager", _("The programme team")
+    DEADLINE = "deadline", _("Nobody answered in time")
+
+
 class Pairing(models.Model):
     """A mentor and a mentee in a programme, from the proposal to the end.
 
@@ -188,11 +207,7 @@ class Pairing(models.Model):
     moment the mentee learnt of the pairing; without it the mentee cannot see the row at all.
     """
 
-    class ClosedBy(models.TextChoices):
-        MENTOR = "mentor", _("The mentor")
-        MENTEE = "mentee", _("The mentee")
-        MANAGER = "manager", _("The programme team")
-        DEADLINE = "deadline", _("Nobody answered in time")
+    ClosedBy = PairingClosedBy
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="pairings"
@@ -229,11 +244,11 @@ class Pairing(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=[s.value for s in PairingState]), name="pairing_state_valid"
+                condition=Q(state__in=PairingState.values), name="pairing_state_valid"
             ),
             models.CheckConstraint(condition=~Q(mentee=F("mentor")), name="pairing_two_people"),
             models.CheckConstraint(
-                condition=Q(closed_by__in=["", "mentor", "mentee", "manager", "deadline"]),
+                condition=Q(closed_by__in=["", *PairingClosedBy.values]),
                 name="pairing_closed_by_valid",
             ),
             # Past the proposal, the mentor has answered and the mentee has been told.
@@ -327,6 +342,12 @@ class Choosers(models.TextChoices):
     BOTH = "both", _("Both choose")
 
 
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class ChoiceRound(models.Model):
     """A window in which participants rank the partners recommended to them.
 
@@ -334,10 +355,7 @@ class ChoiceRound(models.Model):
     rankings into a match run (kind "choice") for the usual review and publishing.
     """
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
-        CANCELLED = "cancelled", _("Cancelled")
+    Status = RoundStatus
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="choice_rounds"
@@ -366,11 +384,11 @@ class ChoiceRound(models.Model):
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["open", "closed", "cancelled"]),
+                condition=Q(status__in=RoundStatus.values),
                 name="choice_round_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(who_chooses__in=["mentees", "mentors", "both"]),
+                condition=Q(who_chooses__in=Choosers.values),
                 name="choice_round_choosers_valid",
             ),
             models.CheckConstraint(
@@ -398,6 +416,11 @@ class ChoiceRound(models.Model):
         return self.status == self.Status.OPEN
 
 
+class ChooserRole(models.TextChoices):
+    MENTEE = "mentee", _("Mentee")
+    MENTOR = "mentor", _("Mentor")
+
+
 class Chooser(models.Model):
     """One participant asked to rank partners in a round. Their ranking is private: only the
     programme team sees it, through the run it leads to."""
@@ -406,9 +429,7 @@ class Chooser(models.Model):
     person = models.ForeignKey(
         "organisations.Person", on_delete=models.CASCADE, related_name="choice_seats"
     )
-    role = models.CharField(
-        max_length=10, choices=[("mentee", _("Mentee")), ("mentor", _("Mentor"))]
-    )
+    role = models.CharField(max_length=10, choices=ChooserRole.choices)
     ranked_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
@@ -417,7 +438,7 @@ class Chooser(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "person"], name="one_seat_per_round"),
             models.CheckConstraint(
-                condition=Q(role__in=["mentee", "mentor"]), name="chooser_role_valid"
+                condition=Q(role__in=ChooserRole.values), name="chooser_role_valid"
             ),
         ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -169,6 +170,8 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
             and run.is_current
             and not run.is_published,
             "choice": choice,
+            # Parity groups smaller than this are left out of the report (lived experience).
+            "min_group_size": django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
             "choice_sides": [
                 (choice.get("mentee"), _("Mentees")),
                 (choice.get("mentor"), _("Mentors")),

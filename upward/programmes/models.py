@@ -166,7 +166,7 @@ class Programme(models.Model):
         ordering = ["-starts_on", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=[s.value for s in State]), name="programme_state_valid"
+                condition=Q(state__in=State.values), name="programme_state_valid"
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=F("starts_on")), name="programme_ends_after_start"
@@ -176,7 +176,7 @@ class Programme(models.Model):
                 condition=~Q(previous_cohort=F("id")), name="programme_not_own_cohort"
             ),
             models.CheckConstraint(
-                condition=Q(objective__in=[o.value for o in Objective]),
+                condition=Q(objective__in=Objective.values),
                 name="programme_objective_valid",
             ),
             # A focus only makes sense for an inclusion programme.
@@ -189,11 +189,11 @@ class Programme(models.Model):
                 name="programme_custom_objective_described",
             ),
             models.CheckConstraint(
-                condition=Q(selection_mode__in=[m.value for m in SelectionMode]),
+                condition=Q(selection_mode__in=SelectionMode.values),
                 name="programme_selection_mode_valid",
             ),
             models.CheckConstraint(
-                condition=Q(scheduling_policy__in=[p.value for p in SchedulingPolicy]),
+                condition=Q(scheduling_policy__in=SchedulingPolicy.values),
                 name="programme_scheduling_policy_valid",
             ),
             # Level ranges compare ranks on another table, which a CHECK cannot read; the
@@ -231,17 +231,25 @@ class StateChange(models.Model):
         return f"{self.from_state} → {self.to_state}"
 
 
+# Choice lists stand outside their model so its Meta can name them: the CheckConstraints
+# use their .values rather than a copy of the list.
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Free text")
+    CHOICE = "choice", _("Choose one")
+
+
+class QuestionAudience(models.TextChoices):
+    BOTH = "both", _("Everyone")
+    MENTOR = "mentor", _("Mentors")
+    MENTEE = "mentee", _("Mentees")
+
+
 class Question(models.Model):
     """An extra question the programme team adds to the application form."""
 
-    class Kind(models.TextChoices):
-        TEXT = "text", _("Free text")
-        CHOICE = "choice", _("Choose one")
+    Kind = QuestionKind
 
-    class Audience(models.TextChoices):
-        BOTH = "both", _("Everyone")
-        MENTOR = "mentor", _("Mentors")
-        MENTEE = "mentee", _("Mentees")
+    Audience = QuestionAudience
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="questions")
     text = models.CharField(max_length=300)
@@ -256,10 +264,10 @@ class Question(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["text", "choice"]), name="question_kind_valid"
+                condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(audience__in=["both", "mentor", "mentee"]),
+                condition=Q(audience__in=QuestionAudience.values),
                 name="question_audience_valid",
             ),
         ]

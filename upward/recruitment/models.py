@@ -26,13 +26,18 @@ AVAILABILITY_SLOTS: tuple[str, ...] = tuple(
 )
 
 
+# Choice lists stand outside their model so its Meta can name them: the CheckConstraints
+# use their .values rather than a copy of the list.
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    WAITLISTED = "waitlisted", _("Waiting list")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
 class Application(models.Model):
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Accepted")
-        WAITLISTED = "waitlisted", _("Waiting list")
-        DECLINED = "declined", _("Declined")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Status = ApplicationStatus
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="applications"
@@ -94,12 +99,10 @@ class Application(models.Model):
                 fields=["programme", "person"], name="one_application_per_person"
             ),
             models.CheckConstraint(
-                condition=Q(role__in=["mentor", "mentee"]), name="application_role_valid"
+                condition=Q(role__in=Role.values), name="application_role_valid"
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=["submitted", "accepted", "waitlisted", "declined", "withdrawn"]
-                ),
+                condition=Q(status__in=ApplicationStatus.values),
                 name="application_status_valid",
             ),
             models.CheckConstraint(

@@ -63,9 +63,7 @@ class Resource(models.Model):
                 condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
                 name="resource_link_or_file",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in Kind]), name="resource_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="resource_kind_valid"),
             models.CheckConstraint(
                 condition=Q(journey_step__isnull=True)
                 | (Q(journey_step__gte=1) & Q(journey_step__lte=6)),

@@ -115,6 +115,13 @@ class ExitCategory(models.TextChoices):
     OTHER = "other", _("Something else")
 
 
+# Choice lists stand outside their model so its Meta can name them: the CheckConstraints
+# use their .values rather than a copy of the list.
+class ExitRole(models.TextChoices):
+    MENTOR = "mentor", _("Mentor")
+    MENTEE = "mentee", _("Mentee")
+
+
 class PairingExit(models.Model):
     """A participant ended their pairing. Who, the category and the reason are safety data."""
 
@@ -124,9 +131,7 @@ class PairingExit(models.Model):
     left_by = models.ForeignKey(
         "organisations.Person", on_delete=models.CASCADE, related_name="safety_exits"
     )
-    role = models.CharField(
-        max_length=10, choices=[("mentor", _("Mentor")), ("mentee", _("Mentee"))]
-    )
+    role = models.CharField(max_length=10, choices=ExitRole.choices)
     category = models.CharField(
         _("what fits best"), max_length=20, choices=ExitCategory.choices, blank=True
     )
@@ -137,10 +142,10 @@ class PairingExit(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=["mentor", "mentee"]), name="safety_exit_role_valid"
+                condition=Q(role__in=ExitRole.values), name="safety_exit_role_valid"
             ),
             models.CheckConstraint(
-                condition=Q(category__in=["", *[c.value for c in ExitCategory]]),
+                condition=Q(category__in=["", *ExitCategory.values]),
                 name="safety_exit_category_valid",
             ),
         ]
@@ -149,12 +154,15 @@ class PairingExit(models.Model):
         return f"Exit from {self.pairing_id}"
 
 
+class RematchStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for the programme team")
+    DONE = "done", _("Dealt with")
+
+
 class RematchRequest(models.Model):
     """Someone whose pairing ended asks the programme team to find them a new partner."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", _("Waiting for the programme team")
-        DONE = "done", _("Dealt with")
+    Status = RematchStatus
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="safety_rematch_requests"
@@ -180,7 +188,7 @@ class RematchRequest(models.Model):
                 fields=["pairing", "person"], name="safety_one_rematch_request"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["open", "done"]), name="safety_rematch_status_valid"
+                condition=Q(status__in=RematchStatus.values), name="safety_rematch_status_valid"
             ),
             models.CheckConstraint(
                 condition=Q(role__in=["mentor", "mentee"]), name="safety_rematch_role_valid"
@@ -239,7 +247,7 @@ class Concern(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=[s.value for s in ConcernState]),
+                condition=Q(state__in=ConcernState.values),
                 name="safety_concern_state_valid",
             ),
             models.CheckConstraint(
@@ -299,7 +307,7 @@ class FlagSnooze(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pairing", "kind"], name="safety_one_snooze_per_flag"),
             models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in FlagKind]), name="safety_snooze_kind_valid"
+                condition=Q(kind__in=FlagKind.values), name="safety_snooze_kind_valid"
             ),
         ]
 

@@ -102,14 +102,14 @@ class Survey(models.Model):
         ordering = ["programme", "created_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(timing__in=[t.value for t in Timing]), name="survey_timing_valid"
+                condition=Q(timing__in=Timing.values), name="survey_timing_valid"
             ),
             models.CheckConstraint(
-                condition=Q(audience__in=[a.value for a in Audience]),
+                condition=Q(audience__in=Audience.values),
                 name="survey_audience_valid",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=[s.value for s in SurveyState]), name="survey_state_valid"
+                condition=Q(state__in=SurveyState.values), name="survey_state_valid"
             ),
         ]
 
@@ -149,7 +149,7 @@ class Question(models.Model):
         ordering = ["survey", "position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in QuestionKind]),
+                condition=Q(kind__in=QuestionKind.values),
                 name="survey_question_kind_valid",
             ),
             models.UniqueConstraint(

@@ -309,11 +309,11 @@ class ProgrammeOutcomes:
 
 
 def _min_group() -> int:
-    return int(getattr(settings, "UPWARD_MIN_GROUP_SIZE", 5))
+    return int(settings.UPWARD_MIN_GROUP_SIZE)
 
 
 def _special_min_group() -> int:
-    return int(getattr(settings, "UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE", 10))
+    return int(settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.urls import reverse
 
+from upward.core.testing.pdf import WORLD_NAME, assert_prints_names
 from upward.goals import services
 from upward.notes import services as notes
 from upward.notes.tests.helpers import make_meeting
@@ -83,8 +84,20 @@ def test_workbook_builds_with_core_fonts_when_no_unicode_font_is_installed(pairs
     from upward.pairing.workspace import seat_for
 
     _content(pairs)
-    monkeypatch.setattr(workbook, "_find_font", lambda: None)
+    monkeypatch.setattr("upward.core.pdf.find_font", lambda: None)
     seat = seat_for(pairs.pairing, pairs.mentee)
     assert seat is not None
     pdf = workbook.build_workbook(seat, include_notes=True)
     assert pdf.startswith(b"%PDF")
+
+
+def test_the_workbook_prints_names_in_any_script(pairs):
+    from upward.goals import workbook
+    from upward.pairing.workspace import seat_for
+
+    pairs.mentee.full_name = WORLD_NAME
+    pairs.mentee.save(update_fields=["full_name"])
+    seat = seat_for(pairs.pairing, pairs.mentee)
+    assert seat is not None
+    pdf = workbook.build_workbook(seat)
+    assert_prints_names(pdf)

@@ -8,8 +8,9 @@ from django.core import mail
 
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
+from upward.core.testing.pdf import WORLD_NAME, assert_prints_names
 from upward.goals.models import Assessment, Rating, Skill
-from upward.impact import selectors, services
+from upward.impact import pdf, selectors, services
 from upward.impact.models import RecordShare, ThankYouNote
 from upward.impact.tests.helpers import at, complete, event, meeting
 from upward.notifications.models import Notification, NotificationPreference
@@ -64,6 +65,14 @@ def test_the_contribution_page_and_pdf(history, world):
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_record_and_the_certificate_print_names_in_any_script(history):
+    history.mentor.full_name = WORLD_NAME
+    history.mentor.save(update_fields=["full_name"])
+    record = selectors.contribution_record(history.pairing)
+    assert_prints_names(pdf.contribution_pdf(record))
+    assert_prints_names(pdf.certificate_pdf(record))
 
 
 def test_the_mentor_is_warned_on_their_page_near_the_cap(history, world):

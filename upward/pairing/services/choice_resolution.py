@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.conf import settings as django_settings
 
 from matching import (
     Assignment,
@@ -185,6 +186,7 @@ def _resolve_round(run: MatchRun, inputs: MatchInputs) -> tuple[MatchResult, dic
         pair_scores=[scores_by_pair[p] for p in every_pair],
         mentee_groups=[p.group if p.group_consent else None for p in scorer.mentees],
         mentor_groups=[p.group if p.group_consent else None for p in scorer.mentors],
+        min_group_size=django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
     )
     result = MatchResult(
         pairs=tuple(sorted((scorer.mentees[i].id, scorer.mentors[j].id) for i, j in every_pair)),

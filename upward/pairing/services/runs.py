@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,6 +169,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
                 focus=inputs.focus,
                 topic_relations=inputs.topic_relations,
                 fair=run.mode == MatchRun.Mode.FAIR,
+                min_group_size=django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
             )
     except ValueError as exc:
         # The engine refuses bad input (e.g. a pin that no longer fits) with a plain message.

@@ -36,6 +36,13 @@ def test_groups_smaller_than_ten_are_suppressed_in_the_report(cohort):
     assert report["suppressed_groups"] == 1  # Kai's consented group, a group of one
 
 
+def test_the_suppression_size_is_the_setting(cohort, settings):
+    settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 1
+    report = run(cohort).results["report"]
+    assert report["suppressed_groups"] == 0
+    assert len(report["parity"]) == 1  # Kai's group of one is now large enough to show
+
+
 def test_weights_and_mode_are_stored_per_run(cohort):
     result = run(cohort, mode="fair", weights={"topics": 0, "department": 5})
     assert result.mode == "fair"
