@@ -16,10 +16,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from upward.core.testing.factories import ProgrammeFactory, level, person_with_account
+from upward.core.testing.pairs import build_pairs
 from upward.impact import services
 from upward.impact.models import Commitment, RecordShare, ThankYouNote
 from upward.impact.tests.helpers import meeting
-from upward.notes.tests.helpers import accept, build_pairs, make_pairing
+from upward.notes.tests.helpers import accept, make_pairing
 from upward.recruitment.models import Invitation
 
 PLAN = "As an ally I will ask the most junior person in my meetings to speak first."

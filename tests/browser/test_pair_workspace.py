@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from upward.core.testing.pairs import build_pairs
 from upward.goals.models import Goal, Rating, Task
 from upward.notes.models import Message, SharedNote
-from upward.notes.tests.helpers import build_pairs
 
 NOTE = "Questions for our first meeting"
 

@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from upward.notes.tests.helpers import build_pairs
+from upward.core.testing.pairs import build_pairs
 from upward.surveys import services
 from upward.surveys.models import Response
 from upward.surveys.tests.helpers import answer, open_template, participants

@@ -82,12 +82,12 @@ def test_pair_cannot_double_book_themselves(pairs):
 
 def test_double_booking_checked_across_pairings(pairs, world):
     # The mentor also mentors someone in another programme.
-    third = active_pairing(world.other_programme, mentor=pairs.mentor, mentee=pairs.other_senior)
+    third = active_pairing(world.other_programme, mentor=pairs.mentor, mentee=pairs.other_mentee)
     book(pairs, hour=14)
     with pytest.raises(Conflict, match="another mentoring meeting"):
         services.book_meeting(
             third,
-            person=pairs.other_senior,
+            person=pairs.other_mentee,
             starts_at=NOW.replace(hour=14, minute=30) + dt.timedelta(days=3),
             duration_minutes=60,
             by=None,
@@ -232,7 +232,7 @@ def test_booking_reminders_go_to_the_organiser_only(
         sent = services.send_journey_reminders()
     assert sent["booking"] == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        [pairs.mentee.email, pairs.other_senior.email]
+        [pairs.mentee.email, pairs.other_mentee.email]
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

@@ -118,7 +118,7 @@ def test_manager_sees_counts_but_no_content(pairs, world):
 
 
 def test_other_programmes_pairing_is_404_for_this_manager(pairs, world):
-    third = active_pairing(world.other_programme, mentor=pairs.mentor, mentee=pairs.other_senior)
+    third = active_pairing(world.other_programme, mentor=pairs.mentor, mentee=pairs.other_mentee)
     url = reverse("journey:manager_pairing", args=[world.programme.pk, third.pk])
     assert world.client_for(world.manager).get(url).status_code == 404
     url = reverse("journey:manager_pairing", args=[world.other_programme.pk, third.pk])

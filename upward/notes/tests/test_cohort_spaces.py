@@ -33,7 +33,7 @@ def test_mentees_and_outsiders_cannot_open_the_mentor_space(pairs):
     w = pairs.world
     services.post_to_cohort(w.programme, "mentor", body=POST, by=w.applicant)
     url = space(w.programme, "mentor")
-    for person in (w.senior, pairs.sofia, w.other_manager, w.outsider_admin):
+    for person in (w.senior, pairs.other_mentee, w.other_manager, w.outsider_admin):
         response = w.client_for(person).get(url)
         assert response.status_code == 404
         assert "first session" not in response.content.decode()
@@ -63,7 +63,7 @@ def test_a_waitlisted_applicant_is_not_a_member(pairs):
 def test_the_mentee_space_is_separate(pairs):
     w = pairs.world
     services.post_to_cohort(w.programme, "mentee", body="Mentee thoughts", by=w.senior)
-    mentee_page = w.client_for(pairs.sofia).get(space(w.programme, "mentee"))
+    mentee_page = w.client_for(pairs.other_mentee).get(space(w.programme, "mentee"))
     assert "Mentee thoughts" in mentee_page.content.decode()
     mentor_page = w.client_for(w.applicant).get(space(w.programme, "mentor"))
     assert "Mentee thoughts" not in mentor_page.content.decode()

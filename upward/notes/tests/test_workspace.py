@@ -21,7 +21,7 @@ def outsiders(pairs):  # type: ignore[no-untyped-def]
     w = pairs.world
     return {
         "other pair's mentor": w.other_applicant,
-        "other pair's mentee": pairs.sofia,
+        "other pair's mentee": pairs.other_mentee,
         "programme manager": w.manager,
         "other manager": w.other_manager,
         "organisation admin": w.admin,

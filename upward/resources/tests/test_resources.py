@@ -261,7 +261,7 @@ def test_saving_another_organisations_resource_or_into_another_pair_is_404(pairs
         ).status_code
         == 404
     )
-    item = services.save_item(pairs.other, resource=mine, by=pairs.sofia)
+    item = services.save_item(pairs.other, resource=mine, by=pairs.other_mentee)
     for person in (pairs.mentee, w.manager, w.admin, w.outsider_admin):
         c = w.client_for(person)
         assert c.get(reverse("resources:saved", args=[pairs.other.pk])).status_code == 404

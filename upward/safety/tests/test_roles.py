@@ -6,7 +6,7 @@ pairing they are part of. Each persona below holds two roles at once:
 
 - Sam Senior is the mentee of Jess Junior's pairing *and* a manager of the same programme
   (the reproduction from the issue; added straight to the managers table, as legacy data);
-- Kai Keen mentors Vic Veteran *and* is a safeguarding contact;
+- Kai Keen mentors Sofia Strand *and* is a safeguarding contact;
 - Ada Admin is an org admin and nothing else; later also a safeguarding contact;
 - Sasha Safe is a safeguarding contact who runs no programme.
 """
@@ -43,7 +43,7 @@ COMMENT_BY_KAI = "PULSE-COMMENT-BY-KAI-it-was-fine"
 class Overlap:
     world: Any
     sams: Pairing  # Jess Junior mentors Sam Senior; Sam also manages the programme
-    kais: Pairing  # Kai Keen mentors Vic Veteran; Kai is a safeguarding contact
+    kais: Pairing  # Kai Keen mentors Sofia Strand; Kai is a safeguarding contact
     sasha: Person  # safeguarding contact, runs nothing
     concern_about_sam: Concern
     concern_about_kai: Concern
@@ -77,7 +77,7 @@ def overlap(pairs) -> Overlap:  # type: ignore[no-untyped-def]
         email="sasha@northwind.test",
     )
     name_contact(world, sasha)
-    name_contact(world, world.other_applicant)  # Kai Keen, who mentors Vic Veteran
+    name_contact(world, world.other_applicant)  # Kai Keen, who mentors Sofia Strand
     sams, kais = pairs.pairing, pairs.other
     concern_about_sam = services.raise_concern(
         sams, person=sams.mentor, text=ABOUT_SAM, by=sams.mentor.user
@@ -293,7 +293,7 @@ def test_contact_who_runs_nothing_sees_every_programme_and_reaches_it(overlap) -
     page = get(world, o.sasha, o.url("safety:attention"))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "Jess Junior" in body and "Vic Veteran" in body
+    assert "Jess Junior" in body and "Sofia Strand" in body
     assert COMMENT_ABOUT_SAM in body and COMMENT_BY_KAI in body
     # She does not run the programme: no links to its other pages, which would answer 404.
     assert reverse("programmes:edit", args=[o.programme.pk]) not in body
@@ -329,7 +329,7 @@ def test_contact_who_is_a_mentor_never_sees_his_own_pairing(overlap) -> None:  #
     assert page.status_code == 200
     body = page.content.decode()
     assert "Jess Junior" in body and COMMENT_ABOUT_SAM in body  # the other pair
-    assert "Vic Veteran" not in body and COMMENT_BY_KAI not in body  # his own
+    assert "Sofia Strand" not in body and COMMENT_BY_KAI not in body  # his own
     assert o.url("safety:concern", o.concern_about_kai.pk) not in body
     for url in (
         o.url("safety:concern", o.concern_about_kai.pk),  # raised about him by his mentee
