@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from pytest_django.asserts import assertNotContains
 
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
@@ -76,7 +77,7 @@ def test_the_mentor_is_warned_on_their_page_near_the_cap(history, world):
     assert "close to this month" in page.content.decode()
     services.update_impact_settings(world.programme, monthly_cap_minutes=240, by=None)
     page = world.client_for(history.mentor).get(f"/pairings/{history.pairing.pk}/contribution/")
-    assert "this month's time cap" not in page.content.decode()
+    assertNotContains(page, "this month's time cap")
 
 
 def test_the_certificate_needs_a_completed_pairing(history, world):

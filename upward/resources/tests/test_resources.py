@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pytest_django.asserts import assertNotContains
 
 from upward.core.errors import DomainError
 from upward.core.testing.factories import TopicFactory
@@ -193,11 +194,15 @@ def test_the_library_is_per_organisation_and_filterable(pairs, django_assert_max
     link(w.outsider_admin.organisation, title="Their secret resource")
     client = w.client_for(pairs.mentee)
     with django_assert_max_num_queries(12):
-        page = client.get(reverse("resources:library")).content.decode()
-    assert "Article 00" in page and "Their secret resource" not in page
+        response = client.get(reverse("resources:library"))
+        page = response.content.decode()
+    assert "Article 00" in page
+    assertNotContains(response, "Their secret resource")
     assert "Page 1 of 2" in page
-    filtered = client.get(reverse("resources:library"), {"kind": "podcast"}).content.decode()
-    assert "A podcast about feedback" in filtered and "Article 00" not in filtered
+    filtered_response = client.get(reverse("resources:library"), {"kind": "podcast"})
+    filtered = filtered_response.content.decode()
+    assert "A podcast about feedback" in filtered
+    assertNotContains(filtered_response, "Article 00")
     # Nonsense filters do not break the page.
     assert (
         client.get(
@@ -205,9 +210,8 @@ def test_the_library_is_per_organisation_and_filterable(pairs, django_assert_max
         ).status_code
         == 200
     )
-    assert (
-        "Their secret resource"
-        not in w.client_for(w.manager).get(reverse("resources:library")).content.decode()
+    assertNotContains(
+        w.client_for(w.manager).get(reverse("resources:library")), "Their secret resource"
     )
     assert w.client_for(None).get(reverse("resources:library")).status_code == 302
 
@@ -329,8 +333,8 @@ def test_other_managers_use_a_resource_but_cannot_change_or_remove_it(pairs):
     html = library.content.decode()
     assert "Mo&#x27;s reading list" in html
     assert reverse("resources:edit", args=[theirs.pk]) in html
-    assert reverse("resources:edit", args=[mine.pk]) not in html
-    assert reverse("resources:delete", args=[mine.pk]) not in html
+    assertNotContains(library, reverse("resources:edit", args=[mine.pk]))
+    assertNotContains(library, reverse("resources:delete", args=[mine.pk]))
     assert "Added by someone else" in html
     response = client.post(
         reverse("resources:edit", args=[theirs.pk]), _edit_post(theirs, title="Olu's picks")
