@@ -90,7 +90,7 @@ def test_a_target_date_in_the_past_is_refused(pairs):
 
 
 def test_a_goal_cannot_belong_to_someone_outside_the_pair(pairs):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Choose one of the two people in this pairing"):
         services.create_goal(
             pairs.pairing,
             owner=pairs.other_mentee,

@@ -69,7 +69,7 @@ def test_open_is_not_a_status_people_report(pairs):
 
 
 def test_only_the_pair_can_add(pairs, world):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the two people in a pairing can add commitments"):
         services.add_commitment(
             pairs.pairing, owner=world.manager, kind="commitment", text="x", by=None
         )

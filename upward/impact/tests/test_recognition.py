@@ -120,7 +120,7 @@ def test_the_mentee_writes_and_the_mentor_reads(pairs, world, django_capture_on_
 
 
 def test_only_the_mentee_writes_a_note(pairs):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the mentee writes a thank-you note to their"):
         services.write_thank_you(pairs.pairing, author=pairs.mentor, text="Me", by=None)
 
 

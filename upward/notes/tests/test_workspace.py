@@ -56,7 +56,7 @@ def test_an_edit_based_on_an_old_version_does_not_overwrite_the_partner(pairs):
     services.update_shared_note(
         note, title="Plan", body="mentee's words", base_version=1, by=pairs.mentee
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="Your partner saved this note while you were editing"):
         services.update_shared_note(
             note, title="Plan", body="mentor's words", base_version=1, by=pairs.mentor
         )

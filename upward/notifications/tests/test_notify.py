@@ -109,7 +109,7 @@ def test_a_failed_send_is_released_for_the_retry(world, monkeypatch):
         raise OSError("mail server down")
 
     monkeypatch.setattr(services, "send_mail", refuse)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="mail server down"):
         services.deliver_notification_email(notification.pk)
     notification.refresh_from_db()
     assert notification.emailed_at is None
@@ -160,5 +160,5 @@ def test_a_person_who_has_left_is_not_emailed(world, django_capture_on_commit_ca
 
 
 def test_dedupe_key_is_required(world):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs a dedupe_key so a retry never notifies twice"):
         _notify(world.senior, key="")

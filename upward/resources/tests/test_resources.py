@@ -162,7 +162,7 @@ def test_replacing_a_file_with_a_link_deletes_the_old_file(
 
 def test_topics_from_another_organisation_are_refused(pairs):
     foreign = TopicFactory(organisation=pairs.world.outsider_admin.organisation, name="Elsewhere")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Choose topics from your organisation"):
         link(pairs.world.org, topics=[foreign])
 
 

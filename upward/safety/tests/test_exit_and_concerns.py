@@ -83,13 +83,13 @@ def test_exit_reason_encrypted_at_rest(pairs) -> None:  # type: ignore[no-untype
 
 
 def test_exit_rules(pairs) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="You are not part of this pairing"):
         services.leave_pairing(pairs.pairing, person=pairs.world.other_applicant, by=None)
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(DomainError, match="Choose one of the options, or none") as exc:
         services.leave_pairing(pairs.pairing, person=pairs.mentor, category="nonsense", by=None)
     assert exc.value.field == "category"
     services.leave_pairing(pairs.pairing, person=pairs.mentor, by=None)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="This pairing has already ended"):
         services.leave_pairing(pairs.pairing, person=pairs.mentee, by=None)
     # A bad category through the page is a form error, not a 500.
     other = pairs.world.client_for(pairs.world.other_applicant)
@@ -105,7 +105,7 @@ def test_rematch_offered_to_both_and_queued_for_the_lead(pairs) -> None:  # type
         assert "Ask for a new partner" in client.get(url).content.decode()
         assert client.post(url).status_code == 302
     assert RematchRequest.objects.count() == 2
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="You have already asked; the programme team will be in"):
         services.request_rematch(pairs.pairing, person=pairs.mentor, by=None)
     manager = pairs.world.client_for(pairs.world.manager)
     queue = manager.get(
@@ -123,7 +123,7 @@ def test_rematch_offered_to_both_and_queued_for_the_lead(pairs) -> None:  # type
 
 
 def test_rematch_only_after_the_end(pairs) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="You can ask for a new partner once this pairing"):
         services.request_rematch(pairs.pairing, person=pairs.mentor, by=None)
 
 

@@ -41,7 +41,7 @@ def test_pulse_due_after_a_held_meeting_only_for_the_mentor(pairs) -> None:  # t
 def test_one_pulse_per_meeting(pairs) -> None:  # type: ignore[no-untyped-def]
     held = meeting(pairs.pairing, days_ago=1)
     answer(pairs, held)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="You have already answered for this meeting"):
         answer(pairs, held)
     with pytest.raises(IntegrityError):
         PulseResponse.objects.create(
@@ -57,10 +57,10 @@ def test_one_pulse_per_meeting(pairs) -> None:  # type: ignore[no-untyped-def]
 def test_bad_answers_are_refused(pairs) -> None:  # type: ignore[no-untyped-def]
     held = meeting(pairs.pairing, days_ago=1)
     for bad in (0, 6, "x", None):
-        with pytest.raises(DomainError) as exc:
+        with pytest.raises(DomainError, match="Choose an answer from 1 to 5") as exc:
             answer(pairs, held, spoke_openly=bad)
         assert exc.value.field == "spoke_openly"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the mentor in this pairing answers this check-in"):
         services.submit_pulse(
             held,
             person=pairs.mentee,
@@ -70,7 +70,7 @@ def test_bad_answers_are_refused(pairs) -> None:  # type: ignore[no-untyped-def]
             by=pairs.mentee.user,
         )
     future = meeting(pairs.pairing, days_ago=-1, status=MeetingStatus.SCHEDULED)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="You can answer once the meeting has been"):
         answer(pairs, future)
 
 

@@ -603,11 +603,11 @@ def test_contacts_page_refuses_bad_choices(overlap) -> None:  # type: ignore[no-
         assert "Choose" in response.content.decode(), bad
     assert SafeguardingContact.objects.count() == 2
     # The service refuses the same, for any other caller.
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Choose someone in your organisation"):
         services.add_safeguarding_contact(world.org, person=world.outsider_admin, by=None)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="This person has left; choose someone who is still here"):
         services.add_safeguarding_contact(world.org, person=leaver, by=None)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="Sasha Safe is already a safeguarding contact"):
         services.add_safeguarding_contact(world.org, person=o.sasha, by=None)
     # Another organisation's contact cannot be removed from here.
     theirs = services.add_safeguarding_contact(
