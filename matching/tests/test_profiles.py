@@ -322,7 +322,7 @@ def test_match_profiles_restores_the_garbage_collector_even_on_error():
     assert gc.isenabled()
     match_profiles([MenteeProfile(id="a", level=5)], [MentorProfile(id="b", level=1)])
     assert gc.isenabled()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown objective 'nonsense'; expected one of"):
         match_profiles([MenteeProfile(id="a", level=5)], [MentorProfile(id="b", level=1)],
                        objective="nonsense")
     assert gc.isenabled()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from upward.goals.models import Goal, Rating, Task
 from upward.notes.models import Message, SharedNote
-from upward.notes.tests.helpers import build_pairs
+from upward.testing.pairs import build_pairs
 
 NOTE = "Questions for our first meeting"
 

@@ -11,10 +11,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from upward.notes.tests.helpers import build_pairs
 from upward.surveys import services
 from upward.surveys.models import Response
 from upward.surveys.tests.helpers import answer, open_template, participants
+from upward.testing.pairs import build_pairs
 
 
 @pytest.mark.django_db(transaction=True)

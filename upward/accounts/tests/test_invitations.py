@@ -56,7 +56,7 @@ def test_invitation_link_works_once(world, newcomer, django_capture_on_commit_ca
     response = Client().get(f"/invitation/{invitation.token}/")
     assert response.status_code == 410
     assert "can no longer be used" in response.content.decode()
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="This invitation can no longer be used"):
         services.accept_invitation(invitation, password="another-long-passphrase")
 
 
@@ -88,7 +88,7 @@ def test_weak_or_mismatched_passwords_get_clear_errors(
 
 
 def test_cannot_invite_someone_who_already_has_an_account(world):
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="Jess Junior already has an Upward account"):
         services.invite_person_to_upward(world.applicant, by=world.admin.user)
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.test import Client
+from pytest_django.asserts import assertNotContains
 
 from upward.core.testing.two_factor import code_for, give_totp
 from upward.safety.services import add_safeguarding_contact
@@ -85,7 +86,7 @@ def test_every_role_that_shows_other_peoples_information_is_registered():
 def test_participants_are_not_asked(world, required, who):
     response = world.client_for(getattr(world, who)).get("/dashboard/")
     assert response.status_code == 200
-    assert EXPLANATION not in response.content.decode()
+    assertNotContains(response, EXPLANATION)
 
 
 @pytest.mark.django_db

@@ -91,10 +91,10 @@ def test_a_target_date_in_the_past_is_refused(pairs):
 
 
 def test_a_goal_cannot_belong_to_someone_outside_the_pair(pairs):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Choose one of the two people in this pairing"):
         services.create_goal(
             pairs.pairing,
-            owner=pairs.sofia,
+            owner=pairs.other_mentee,
             statement="x",
             measure="y",
             target_date=SOON,
@@ -103,7 +103,7 @@ def test_a_goal_cannot_belong_to_someone_outside_the_pair(pairs):
     response = pairs.world.client_for(pairs.mentee).post(
         reverse("goals:new_goal", args=[pairs.pairing.pk]),
         {
-            "owner": pairs.sofia.pk,
+            "owner": pairs.other_mentee.pk,
             "statement": "x",
             "measure": "y",
             "target_date": SOON.isoformat(),
@@ -201,7 +201,7 @@ def test_tasks_have_an_owner_from_the_pair_and_a_due_date(pairs):
     )
     assert task.owner == pairs.mentor
     with pytest.raises(DomainError, match="one of the two people"):
-        services.add_task(goal, title="x", due_on=SOON, owner=pairs.sofia, person=pairs.mentee)
+        services.add_task(goal, title="x", due_on=SOON, owner=pairs.other_mentee, person=pairs.mentee)
     with pytest.raises(DomainError, match="past"):
         services.add_task(
             goal, title="x", due_on=dt.date(2000, 1, 1), owner=pairs.mentee, person=pairs.mentee
@@ -256,7 +256,7 @@ def test_goal_pages_answer_404_outside_the_pair(pairs):
     ]
     for person in (
         w.other_applicant,
-        pairs.sofia,
+        pairs.other_mentee,
         w.manager,
         w.admin,
         w.other_manager,

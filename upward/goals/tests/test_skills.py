@@ -75,7 +75,7 @@ def test_ratings_must_be_1_to_5(pairs, level):
 
 def test_ratings_of_another_programmes_skill_are_refused(pairs):
     foreign = services.ensure_framework(pairs.world.other_programme)[0]
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="That skill is not part of this programme's framework"):
         services.save_assessment(
             pairs.pairing,
             subject=pairs.mentee,
@@ -158,7 +158,7 @@ def test_managers_edit_the_framework(pairs):
         ratings={skill.pk: 3},
         person=pairs.mentee,
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="Participants have already rated themselves on this skill"):
         services.remove_skill(skill, by=w.manager.user)
     client.post(reverse("goals:remove_skill", args=[w.programme.pk, skill.pk]))
     assert Skill.objects.filter(pk=skill.pk).exists()

@@ -65,7 +65,7 @@ def test_the_partner_gets_their_own_workbook_and_nobody_else_gets_one(pairs):
     _content(pairs)
     url = reverse("goals:workbook", args=[pairs.pairing.pk])
     assert w.client_for(pairs.mentor).post(url, {}).content.startswith(b"%PDF")
-    for person in (w.manager, w.admin, w.other_applicant, pairs.sofia, w.outsider_admin):
+    for person in (w.manager, w.admin, w.other_applicant, pairs.other_mentee, w.outsider_admin):
         response = w.client_for(person).post(url, {"include_notes": "on"})
         assert response.status_code == 404
         assert not response.content.startswith(b"%PDF")

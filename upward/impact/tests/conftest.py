@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from upward.notes.tests.helpers import Pairs, build_pairs
+from upward.testing.pairs import Pairs, build_pairs
 
 NOW = dt.datetime(2027, 3, 15, 10, 0, tzinfo=dt.UTC)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from pytest_django.asserts import assertNotContains
 
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
@@ -85,7 +86,7 @@ def test_the_mentor_is_warned_on_their_page_near_the_cap(history, world):
     assert "close to this month" in page.content.decode()
     services.update_impact_settings(world.programme, monthly_cap_minutes=240, by=None)
     page = world.client_for(history.mentor).get(f"/pairings/{history.pairing.pk}/contribution/")
-    assert "this month's time cap" not in page.content.decode()
+    assertNotContains(page, "this month's time cap")
 
 
 def test_the_certificate_needs_a_completed_pairing(history, world):
@@ -128,7 +129,7 @@ def test_the_mentee_writes_and_the_mentor_reads(pairs, world, django_capture_on_
 
 
 def test_only_the_mentee_writes_a_note(pairs):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the mentee writes a thank-you note to their"):
         services.write_thank_you(pairs.pairing, author=pairs.mentor, text="Me", by=None)
 
 

@@ -7,29 +7,16 @@ import pytest
 import time_machine
 
 from upward.journey.models import JourneyVersion
-from upward.journey.tests.factories import active_pairing, builtin_version
-from upward.organisations.models import Person
-from upward.pairing.models import Pairing
-from upward.testing.factories import level, person_with_account
+from upward.journey.tests.factories import builtin_version
+from upward.testing.pairs import Pairs, build_pairs
 
 # Tests run at a fixed moment inside the programme's dates (11 Jan – 9 Jul 2027).
 NOW = dt.datetime(2027, 2, 1, 9, 0, tzinfo=dt.UTC)
 
 
 @dataclass
-class Pairs:
-    version: JourneyVersion
-    pairing: Pairing  # world.applicant mentors world.senior
-    other: Pairing  # world.other_applicant mentors other_senior, same programme
-    other_senior: Person
-
-    @property
-    def mentor(self) -> Person:
-        return self.pairing.mentor
-
-    @property
-    def mentee(self) -> Person:
-        return self.pairing.mentee
+class JourneyPairs(Pairs):
+    version: JourneyVersion  # the built-in journey the programme follows
 
 
 @pytest.fixture
@@ -39,15 +26,7 @@ def clock():
 
 
 @pytest.fixture
-def pairs(world, clock) -> Pairs:  # type: ignore[no-untyped-def]
+def pairs(world, clock) -> JourneyPairs:  # type: ignore[no-untyped-def]
     version = builtin_version()
-    other_senior = person_with_account(
-        organisation=world.org,
-        full_name="Vic Veteran",
-        level=level(world.org, 8),
-        email="vic@northwind.test",
-        time_zone="America/New_York",
-    )
-    pairing = active_pairing(world.programme, mentor=world.applicant, mentee=world.senior)
-    other = active_pairing(world.programme, mentor=world.other_applicant, mentee=other_senior)
-    return Pairs(version=version, pairing=pairing, other=other, other_senior=other_senior)
+    shared = build_pairs(world)
+    return JourneyPairs(world=world, pairing=shared.pairing, other=shared.other, version=version)

@@ -53,10 +53,10 @@ def test_confirm_before_writing_is_refused(pairs):
 
 
 def test_someone_else_cannot_write_or_confirm(pairs):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the two people in this pairing can do that"):
         services.save_agreement(pairs.pairing, person=pairs.other.mentor, data=_data(), by=None)
     services.save_agreement(pairs.pairing, person=pairs.mentee, data=_data(), by=None)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the two people in this pairing can do that"):
         services.confirm_agreement(pairs.pairing, person=pairs.other.mentee, by=None)
 
 

@@ -47,12 +47,12 @@ def test_reverse_refuses_while_programmes_use_it(pairs):
         "upward.journey.migrations.0002_default_reverse_mentoring_journey"
     )
     book(pairs)  # pins the programme to the built-in journey
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="Programmes follow the built-in journey; move them to"):
         migration.remove_default(apps, None)
 
 
 def test_builtin_cannot_be_edited(pairs, world):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Built-in journeys cannot be edited"):
         services.start_draft(pairs.version.template, by=None)
 
 
@@ -79,7 +79,7 @@ def test_editing_a_template_never_changes_a_pinned_version(pairs, world):
         draft, step, data={"title": "Hello again", "kind": "session"}, agenda="Only this", by=None
     )
     services.save_step(draft, None, data={"title": "Extra", "kind": "session"}, agenda="", by=None)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="This version is published and cannot change"):
         services.save_step(v1, v1.steps.first(), data={"title": "x"}, agenda="", by=None)
     v2 = services.publish_draft(draft, change_note="Shorter first session", by=None)
 
@@ -98,7 +98,7 @@ def test_editing_a_template_never_changes_a_pinned_version(pairs, world):
 def test_version_is_fixed_once_pairs_have_booked(pairs, world):
     book(pairs)
     copy = services.clone_template(pairs.version, organisation=world.org, name="Ours", by=None)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="Pairs have already booked meetings on version 1, so the"):
         services.set_programme_journey(
             world.programme,
             version=copy.versions.get(number=1),
@@ -123,7 +123,7 @@ def test_programme_cannot_use_another_organisations_journey(pairs, world):
     other = services.clone_template(
         pairs.version, organisation=world.outsider_admin.organisation, name="Theirs", by=None
     )
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Choose one of your organisation's journeys"):
         services.set_programme_journey(
             world.programme,
             version=other.versions.get(number=1),
@@ -154,11 +154,11 @@ def test_publish_needs_a_session_and_move_and_delete_renumber(pairs, world):
 def test_agenda_lines_are_validated(pairs, world):
     copy = services.clone_template(pairs.version, organisation=world.org, name="Ours", by=None)
     draft = services.start_draft(copy, by=None)
-    with pytest.raises(DomainError) as info:
+    with pytest.raises(DomainError, match="Keep each agenda item under 300 characters") as info:
         services.save_step(
             draft, None, data={"title": "Long", "kind": "session"}, agenda="x" * 301, by=None
         )
     assert info.value.field == "agenda"
-    with pytest.raises(DomainError) as info:
+    with pytest.raises(DomainError, match="Give the step a title") as info:
         services.save_step(draft, None, data={"title": " ", "kind": "session"}, agenda="", by=None)
     assert info.value.field == "title"

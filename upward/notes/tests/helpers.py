@@ -1,10 +1,10 @@
-"""Test data for the pair workspace: active pairings created directly (the matching workflow
-that normally creates them is tested in upward/pairing)."""
+"""Test data for the pair workspace: pairings in any state and meetings, created directly (the
+matching workflow that normally creates them is tested in upward/pairing). The shared two
+pairs are in upward/core/testing/pairs.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -13,7 +13,6 @@ from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
-from upward.testing.factories import level, person_with_account
 
 
 def make_pairing(
@@ -42,41 +41,6 @@ def accept(programme: Programme, person: Person, role: str) -> Application:
         motivation="I would like to take part.",
         consent_terms=True,
     )
-
-
-@dataclass
-class Pairs:
-    world: Any
-    pairing: Pairing  # Jess (mentor) and Sam (mentee) in world.programme
-    other: Pairing  # Kai (mentor) and Sofia (mentee) in world.programme
-    sofia: Person
-
-    @property
-    def mentor(self) -> Person:
-        return self.pairing.mentor
-
-    @property
-    def mentee(self) -> Person:
-        return self.pairing.mentee
-
-
-def build_pairs(world: Any) -> Pairs:
-    sofia = person_with_account(
-        organisation=world.org,
-        full_name="Sofia Strand",
-        level=level(world.org, 9),
-        email="sofia@northwind.test",
-    )
-    for person, role in (
-        (world.applicant, "mentor"),
-        (world.other_applicant, "mentor"),
-        (world.senior, "mentee"),
-        (sofia, "mentee"),
-    ):
-        accept(world.programme, person, role)
-    pairing = make_pairing(world.programme, mentor=world.applicant, mentee=world.senior)
-    other = make_pairing(world.programme, mentor=world.other_applicant, mentee=sofia)
-    return Pairs(world=world, pairing=pairing, other=other, sofia=sofia)
 
 
 def make_meeting(pairing: Pairing, *, days: int = 3) -> Any:

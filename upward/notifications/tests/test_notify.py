@@ -168,5 +168,5 @@ def test_a_person_who_has_left_is_not_emailed(world, django_capture_on_commit_ca
 
 
 def test_dedupe_key_is_required(world):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs a dedupe_key so a retry never notifies twice"):
         _notify(world.senior, key="")

@@ -82,5 +82,5 @@ def test_bad_input_is_refused_and_nothing_is_created(db, kwargs, field):
 
 def test_conflict_is_a_domain_error(db):
     create_organisation(name="Acme", slug="acme", admin_email="a@acme.example", admin_name="A")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="An organisation with the short name “acme” exists"):
         create_organisation(name="X", slug="acme", admin_email="x@x.example", admin_name="X")

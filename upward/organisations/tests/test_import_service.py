@@ -111,7 +111,7 @@ def test_a_file_with_errors_cannot_be_applied_and_changes_nothing(world):
         "3 Analyst, 4 Senior analyst, 5 Manager, 6 Senior manager, 7 Head of, 8 Director, "
         "9 Executive."
     ]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="This import is has errors, so it cannot be applied"):
         services.apply_people_import(people_import, by=world.admin.user)
     assert directory_state(world.org) == before
     assert not Department.objects.filter(name="Operations").exists()
@@ -125,7 +125,7 @@ def test_apply_is_all_or_nothing_when_a_write_fails(world, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(Person.objects, "bulk_update", broken_bulk_update)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         services.apply_people_import(people_import, by=world.admin.user)
     # Departments, teams and new people were created before the failure: all rolled back.
     assert directory_state(world.org) == before
@@ -173,13 +173,13 @@ def test_apply_asks_again_when_the_changes_differ_from_the_preview(world):
 def test_an_applied_or_cancelled_import_cannot_be_applied_twice(world):
     people_import = start(world, GOOD)
     services.apply_people_import(people_import, by=world.admin.user)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="This import is applied, so it cannot be applied"):
         services.apply_people_import(people_import, by=world.admin.user)
     other = start(world, GOOD)
     services.cancel_people_import(other, by=world.admin.user)
     other.refresh_from_db()
     assert other.rows == []  # the personal data is dropped
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="This import is cancelled, so it cannot be applied"):
         services.apply_people_import(other, by=world.admin.user)
 
 
@@ -227,7 +227,7 @@ def test_manager_cycle_with_the_directory_is_refused(world):
 
 
 def test_unreadable_file_raises_a_form_error_and_stores_nothing(world):
-    with pytest.raises(ImportFileInvalid) as exc:
+    with pytest.raises(ImportFileInvalid, match="Required columns are missing: email") as exc:
         start(world, "name,title\nAnn,Boss\n")
     assert exc.value.field == "file"
     assert "email" in exc.value.message

@@ -16,7 +16,9 @@ def test_setup_page_shows_every_section(world, django_assert_max_num_queries):
     TopicFactory(organisation=world.org, name="Data literacy")
     client = world.client_for(world.admin)
     with django_assert_max_num_queries(12):
-        body = client.get("/people/setup/").content.decode()
+        response = client.get("/people/setup/")
+    assert response.status_code == 200
+    body = response.content.decode()
     for text in (
         "Levels",
         "Departments and teams",

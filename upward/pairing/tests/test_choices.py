@@ -135,7 +135,7 @@ def test_opening_is_refused_when_it_cannot_work(cohort, world):
         services.open_choice_round(cohort.programme, by=None, closes_at=deadline)
     choice_mode(cohort)
     services.open_choice_round(cohort.programme, by=None, closes_at=deadline)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="A choice round is already open for this programme"):
         services.open_choice_round(cohort.programme, by=None, closes_at=deadline)
     assert ChoiceRound.objects.count() == 1
 
@@ -143,7 +143,7 @@ def test_opening_is_refused_when_it_cannot_work(cohort, world):
 def test_rounds_only_open_in_the_matching_stage(cohort):
     choice_mode(cohort)
     transition_programme(cohort.programme, to=State.ACTIVE, by=None)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="Choice rounds happen while the programme is in"):
         services.open_choice_round(
             cohort.programme, by=None, closes_at=timezone.now() + dt.timedelta(days=3)
         )
@@ -202,7 +202,7 @@ def test_rankings_stop_at_the_deadline_and_when_closed(cohort, world):
         with pytest.raises(InvalidTransition, match="closed"):
             rank(round_, cohort.sam, cohort.kai)
     services.close_choice_round(round_, by=world.manager.user)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="This round has closed: rankings can no longer"):
         rank(round_, cohort.sofia, cohort.kai)
 
 
@@ -330,7 +330,7 @@ def test_resolve_again_reuses_the_rankings_with_new_rules(cohort, world):
     assert (cohort.sam.pk, cohort.jess.pk) in pairs_of(second)
     first.refresh_from_db()
     assert first.superseded_at is not None
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only a run from participants' choices can be resolved"):
         services.resolve_choices_again(run(cohort), by=None)
 
 
@@ -361,9 +361,9 @@ def test_cancelling_uses_no_rankings_and_tells_the_choosers(cohort, world):
     assert round_.status == "cancelled" and round_.closed_at is not None
     assert not MatchRun.objects.filter(kind="choice").exists()
     assert Notification.objects.filter(dedupe_key=f"choice-round-cancelled:{round_.pk}").count() == 2
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="This choice round has already been closed"):
         services.close_choice_round(round_, by=None)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="This round has closed: rankings can no longer"):
         rank(round_, cohort.sam, cohort.jess)
 
 

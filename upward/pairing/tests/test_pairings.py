@@ -122,27 +122,27 @@ def test_mentee_decline_rematches_the_mentor(proposals, world, django_capture_on
 def test_only_the_right_person_can_answer(proposals):
     cohort = proposals
     pairing = pairing_of(cohort, cohort.sam)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the proposed mentor can answer this proposal"):
         services.answer_proposal(pairing, person=cohort.sam, accept=True)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the mentee can confirm this pairing"):
         services.answer_pairing(pairing, person=cohort.sam, accept=True)  # not told yet
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only the proposed mentor can answer this proposal"):
         services.answer_proposal(pairing, person=cohort.kai, accept=True)
 
 
 def test_invalid_transitions_are_refused(proposals, django_capture_on_commit_callbacks):
     cohort = proposals
     pairing = pairing_of(cohort, cohort.sam)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="This pairing has already moved on"):
         services.complete_pairing(pairing, by=None)  # proposed → completed
     with django_capture_on_commit_callbacks(execute=True):
         services.answer_proposal(pairing, person=cohort.jess, accept=True)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="This pairing has already moved on"):
         services.answer_proposal(pairing, person=cohort.jess, accept=False)  # answered already
     services.end_pairing(pairing, by=None, reason="Moved abroad")
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="This pairing has already moved on"):
         services.answer_pairing(pairing, person=cohort.sam, accept=True)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Note why the pairing ends; only the programme team"):
         services.end_pairing(pairing_of(cohort, cohort.sofia), by=None, reason="  ")
 
 
@@ -347,7 +347,7 @@ def test_end_then_find_a_new_partner_without_disturbing_others(
     cohort = proposals
     lee = spare_mentor(cohort, world)
     pairing = pairing_of(cohort, cohort.sam)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="End this pairing before looking for a new"):
         services.find_new_partner(pairing, for_role="mentee", by=None)
     with django_capture_on_commit_callbacks(execute=True):
         services.end_pairing(pairing, by=world.manager.user, reason="Not a good fit")

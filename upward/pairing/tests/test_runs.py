@@ -52,20 +52,32 @@ def test_weights_and_mode_are_stored_per_run(cohort):
 
 
 @pytest.mark.parametrize(
-    "weights",
-    [{"topics": -1}, {"topics": "lots"}, {"related_credit": 2}, {"nonsense": 1}, {"topics": "nan"}],
+    ("weights", "message"),
+    [
+        ({"topics": -1}, "Each weight must be a number of 0 or more"),
+        ({"topics": "lots"}, "Each weight must be a number of 0 or more"),
+        ({"related_credit": 2}, "the related-topic credit between 0 and 1"),
+        ({"nonsense": 1}, "Unknown weight"),
+        ({"topics": "nan"}, "Each weight must be a number of 0 or more"),
+    ],
 )
-def test_bad_weights_are_refused_with_a_message(cohort, weights):
-    with pytest.raises(DomainError):
+def test_bad_weights_are_refused_with_a_message(cohort, weights, message):
+    with pytest.raises(DomainError, match=message):
         run(cohort, weights=weights)
     assert not MatchRun.objects.exists()
 
 
 @pytest.mark.parametrize(
-    "settings", [{"min_level_gap": -1}, {"capacity": 0}, {"capacity": "two"}, {"respond_days": 0}]
+    ("settings", "message"),
+    [
+        ({"min_level_gap": -1}, "Min level gap must be between 0 and 10"),
+        ({"capacity": 0}, "Capacity must be between 1 and 10"),
+        ({"capacity": "two"}, "The matching settings must be whole numbers"),
+        ({"respond_days": 0}, "Respond days must be between 1 and 60"),
+    ],
 )
-def test_bad_settings_are_refused(cohort, settings):
-    with pytest.raises(DomainError):
+def test_bad_settings_are_refused(cohort, settings, message):
+    with pytest.raises(DomainError, match=message):
         run(cohort, settings=settings)
 
 
@@ -73,7 +85,7 @@ def test_matching_needs_the_matching_stage(world):
     from upward.pairing.tests.helpers import build_cohort
 
     recruiting = build_cohort(world, state=State.RECRUITING)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="Matching happens while the programme is in its"):
         run(recruiting)
 
 
@@ -159,11 +171,11 @@ def test_unknown_people_in_rules_are_refused(cohort, mentee, mentor):
 
 def test_swap_refuses_people_outside_the_run(cohort):
     first = run(cohort)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Choose two different mentees to swap"):
         services.swap_mentors(first, mentee_a=cohort.sam.pk, mentee_b=cohort.sam.pk, by=None)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Choose two mentees from this run"):
         services.swap_mentors(first, mentee_a=cohort.sam.pk, mentee_b="x", by=None)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Both mentees must have a partner in this run to swap"):
         services.swap_mentors(first, mentee_a=cohort.sam.pk, mentee_b=cohort.jess.pk, by=None)
 
 
@@ -179,7 +191,7 @@ def test_publish_creates_proposals_and_tells_only_mentors(
     assert all("Race" not in m.body for m in mail.outbox)
     result.refresh_from_db()
     assert result.published_by == world.manager.user and result.published_at
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="This run has already been published"):
         services.publish_match_run(result, by=None)
 
 
@@ -195,7 +207,7 @@ def test_publish_refuses_a_superseded_run(cohort):
     first = run(cohort)
     run(cohort)
     first.refresh_from_db()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="A newer run has replaced this one"):
         services.publish_match_run(first, by=None)
 
 

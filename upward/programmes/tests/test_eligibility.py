@@ -116,7 +116,7 @@ def test_other_organisation_and_leavers_are_refused(world):
 
 
 def test_unknown_role_is_a_programming_error(world):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown role 'sponsor'; expected one of"):
         is_eligible(world.programme, world.applicant, "sponsor")
 
 

@@ -54,7 +54,7 @@ def test_every_valid_move(world, source, target):
 def test_every_invalid_move_is_refused(world, source, target):
     programme = put_in_state(world.programme, source)
     accept_pair(programme, world)
-    with pytest.raises(InvalidTransition) as info:
+    with pytest.raises(InvalidTransition, match="A programme cannot go from") as info:
         transition_programme(programme, to=target, by=world.manager.user)
     assert "cannot go from" in info.value.message
     programme.refresh_from_db()
@@ -90,7 +90,7 @@ def test_opening_recruitment_needs_the_success_measure(world):
     programme = world.programme
     Programme.objects.filter(pk=programme.pk).update(success_how="", success_target="  ")
     programme.refresh_from_db()
-    with pytest.raises(InvalidTransition) as info:
+    with pytest.raises(InvalidTransition, match="Complete the success measure first: how") as info:
         transition_programme(programme, to=State.RECRUITING, by=world.manager.user)
     assert "Complete the success measure first" in info.value.message
     assert "how it will be measured" in info.value.message
@@ -146,7 +146,7 @@ def test_matching_needs_an_accepted_mentor_and_mentee(world, mentor_status, ment
 def test_accepted_people_in_another_programme_do_not_count(world):
     programme = put_in_state(world.programme, State.RECRUITING)
     accept_pair(world.other_programme, world)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="Accept at least one mentor and one mentee before"):
         transition_programme(programme, to=State.MATCHING, by=world.manager.user)
 
 
@@ -218,7 +218,7 @@ def test_same_move_twice_from_stale_copies_records_one_change(world):
     a = Programme.objects.get(pk=world.programme.pk)
     b = Programme.objects.get(pk=world.programme.pk)
     transition_programme(a, to=State.RECRUITING, by=world.manager.user)
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransition, match="Someone else has just changed this programme"):
         transition_programme(b, to=State.RECRUITING, by=world.manager.user)
     assert StateChange.objects.count() == 1
 

@@ -36,7 +36,7 @@ def test_create_programme_as_draft_with_creator_as_manager(world):
 
 
 def test_people_who_run_nothing_cannot_create(world):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only organisation admins and programme managers can do"):
         services.create_programme(world.applicant, fields=FIELDS)
     assert not Programme.objects.filter(name="Pilot").exists()
 
@@ -66,7 +66,7 @@ def test_reverse_mentoring_rule_mentors_are_junior(world):
         "mentor_level_max": level(world.org, 5),
         "mentee_level_max": level(world.org, 5),
     }
-    with pytest.raises(DomainError) as info:
+    with pytest.raises(DomainError, match="In reverse mentoring the mentor is the more") as info:
         services.create_programme(world.admin, fields=fields)
     assert info.value.message == (
         "In reverse mentoring the mentor is the more junior person, so the highest mentor "
@@ -78,7 +78,7 @@ def test_reverse_mentoring_rule_mentors_are_junior(world):
 
 def test_previous_cohort_must_be_in_the_same_organisation(world):
     elsewhere = ProgrammeFactory(organisation=world.outsider_admin.organisation)
-    with pytest.raises(DomainError) as info:
+    with pytest.raises(DomainError, match="Choose a programme from your organisation") as info:
         services.create_programme(world.admin, fields={**FIELDS, "previous_cohort": elsewhere})
     assert info.value.field == "previous_cohort"
 
@@ -164,16 +164,16 @@ def test_regenerate_token_makes_a_new_unguessable_token(world):
 
 def test_archived_programmes_have_no_link_to_regenerate(world):
     p = put_in_state(world.programme, State.ARCHIVED)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Archived programmes have no sign-up link"):
         services.regenerate_signup_token(p, by=world.manager.user)
 
 
 def test_only_org_admins_set_managers(world):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only an admin of this organisation can choose the"):
         services.set_programme_managers(
             world.programme, managers=[world.manager], by=world.manager.user
         )
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Only an admin of this organisation can choose the"):
         services.set_programme_managers(
             world.programme, managers=[world.manager], by=world.outsider_admin.user
         )
@@ -205,7 +205,7 @@ def test_question_positions_and_moves(world):
     services.move_question(c, direction="up", by=by)
     services.move_question(a, direction="up", by=by)  # already first: no change
     assert list(p.questions.values_list("text", flat=True)) == ["A", "C", "B"]
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Move a question up or down"):
         services.move_question(a, direction="sideways", by=by)
 
 
@@ -232,7 +232,7 @@ def test_questions_are_locked_after_recruitment(world):
     q = Question.objects.create(programme=p, text="Why?")
     with pytest.raises(DomainError, match="only change while"):
         services.add_question(p, fields={"text": "New"}, by=world.manager.user)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="Questions can only change while the programme is a"):
         services.delete_question(q, by=world.manager.user)
 
 

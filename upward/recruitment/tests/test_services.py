@@ -55,7 +55,7 @@ def test_submit_stores_everything_and_audits(world, programme, topics):
 
 
 def test_level_rules_refuse_with_the_explanation(world, programme):
-    with pytest.raises(NotEligible) as exc:
+    with pytest.raises(NotEligible, match="Mentors in this programme are at levels 1") as exc:
         apply(programme, world.senior, role="mentor")
     assert "levels 1 Apprentice to 4 Senior analyst" in exc.value.message
     assert "8 Director" in exc.value.message

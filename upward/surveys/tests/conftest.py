@@ -1,11 +1,11 @@
 import pytest
 
-from upward.notes.tests.helpers import Pairs, build_pairs
+from upward.testing.pairs import Pairs, build_pairs
 
 
 @pytest.fixture
 def pairs(world) -> Pairs:  # type: ignore[no-untyped-def]
-    """Jess (mentor) with Sam (mentee), Kai (mentor) with Sofia (mentee), in world.programme."""
+    """The shared pairs, in a programme that has started running."""
     world.programme.state = "active"
     world.programme.save(update_fields=["state"])
     return build_pairs(world)

@@ -48,7 +48,7 @@ def test_paired_change_with_a_fall_and_one_person():
     c = paired_change([(5, 3)])
     assert (c.improved, c.worsened, c.mean_change) == (0, 1, -2)
     assert c.ci_low is None and c.ci_high is None  # no interval from one person
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="paired_change needs at least one pair"):
         paired_change([])
 
 

@@ -76,7 +76,7 @@ def test_create_from_template_copies_questions_and_audits(world):
 
 
 def test_unknown_template_is_refused(world):
-    with pytest.raises(SurveyError) as exc:
+    with pytest.raises(SurveyError, match="Choose one of the ready-made surveys") as exc:
         services.create_survey_from_template(world.programme, template_key="nope", by=None)
     assert exc.value.field == "template"
 
@@ -89,21 +89,21 @@ def _draft(world) -> Survey:  # type: ignore[no-untyped-def]
 
 def test_question_validation(world):
     survey = _draft(world)
-    with pytest.raises(SurveyError) as exc:
+    with pytest.raises(SurveyError, match="Give at least two options, one per line") as exc:
         services.add_question(survey, text="Pick", kind="single", choices=["Only one"], by=None)
     assert exc.value.field == "choices"
-    with pytest.raises(SurveyError) as exc:
+    with pytest.raises(SurveyError, match="Give five labels, lowest first, or leave them") as exc:
         services.add_question(survey, text="Rate", kind="likert", labels=["a", "b"], by=None)
     assert exc.value.field == "labels"
-    with pytest.raises(SurveyError) as exc:
+    with pytest.raises(SurveyError, match="Write the question") as exc:
         services.add_question(survey, text="  ", kind="likert", by=None)
     assert exc.value.field == "text"
-    with pytest.raises(SurveyError) as exc:
+    with pytest.raises(SurveyError, match="Choose an answer type") as exc:
         services.add_question(survey, text="x", kind="bogus", by=None)
     assert exc.value.field == "kind"
     services.add_question(survey, text="Rate", kind="likert", item_key="Confidence Race", by=None)
     assert survey.questions.get().item_key == "confidence-race"
-    with pytest.raises(SurveyError) as exc:
+    with pytest.raises(SurveyError, match="Another question in this survey already uses") as exc:
         services.add_question(
             survey, text="Again", kind="likert", item_key="confidence-race", by=None
         )
@@ -112,21 +112,21 @@ def test_question_validation(world):
 
 def test_open_needs_questions_and_freezes_them(world):
     survey = _draft(world)
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="Add at least one question before opening the survey"):
         services.open_survey(survey, by=None)
     q = services.add_question(survey, text="Rate", kind="likert", by=None)
     services.open_survey(survey, by=None)
     survey.refresh_from_db()
     assert survey.state == "open" and survey.opened_at
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="The survey is open or closed, so its questions are"):
         services.add_question(survey, text="Late", kind="text", by=None)
     q.survey = survey
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="The survey is open or closed, so its questions are"):
         services.delete_question(q, by=None)
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="Only a draft survey can be opened"):
         services.open_survey(survey, by=None)
     services.close_survey(survey, by=None)
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="Only an open survey can be closed"):
         services.close_survey(survey, by=None)
 
 
@@ -137,7 +137,7 @@ def test_move_question(world):
     services.move_question(b, direction="up", by=None)
     assert [q.text for q in survey.questions.all()] == ["B", "A"]
     a.refresh_from_db()
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="The question cannot move further that way"):
         services.move_question(a, direction="down", by=None)
 
 
@@ -146,7 +146,7 @@ def test_survey_with_answers_cannot_be_deleted(world, pairs):
     services.close_survey(survey, by=None)
     services.delete_survey(_draft(world), by=None)
     Submission.objects.create(survey=survey, person=world.senior)
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="People have answered this survey, so it is kept with"):
         services.delete_survey(survey, by=None)
 
 
@@ -263,7 +263,7 @@ def test_double_submission_refused_by_service_and_database(world, pairs):
     answer(survey, world.senior, today=START_DAY)
     due = next(d for d in selectors.survey_occasions(world.senior, today=START_DAY))
     assert due.submitted
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="You have already answered this survey"):
         services.submit_response(due, person=world.senior, answers=full_answers(survey))
     assert Response.objects.filter(survey=survey).count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -315,7 +315,7 @@ def test_closed_survey_refuses_answers(world, pairs):
     survey = open_template(world.programme, "digital-skills-start")
     due = next(d for d in selectors.survey_occasions(world.senior, today=START_DAY))
     services.close_survey(survey, by=None)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="This survey has closed"):
         services.submit_response(due, person=world.senior, answers=full_answers(survey))
 
 
@@ -332,7 +332,7 @@ def test_response_table_has_no_person_column_that_anonymous_rows_fill(world, pai
 
 def test_success_measure_must_be_a_start_item(world, pairs):
     open_template(world.programme, "digital-skills-start")
-    with pytest.raises(SurveyError):
+    with pytest.raises(SurveyError, match="Choose an agreement question that is asked in a start"):
         services.set_success_measure(world.programme, item_key="recommend", by=None)
     measure = services.set_success_measure(
         world.programme, item_key="confidence-digital", by=world.manager.user
