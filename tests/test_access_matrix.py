@@ -142,6 +142,7 @@ def check_page(matrix: MatrixWorld, entry: routes.Row, asked: Asked) -> str | No
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.slow
 def test_matrix(matrix: MatrixWorld, persona: str) -> None:
     client = matrix.client_for(persona)
     wrong, pending_now, pending_done = [], [], []
@@ -252,6 +253,7 @@ def fill_all_ids(key: str, value: int) -> str:
     return "/" + routes.PARAM.sub(one, key)
 
 
+@pytest.mark.slow
 def test_outsiders_get_404_on_every_route_that_names_an_object(matrix: MatrixWorld) -> None:
     outsider = matrix.client_for("outsider")
     leaks = []

@@ -496,6 +496,7 @@ def poisoned(world):  # type: ignore[no-untyped-def]
         yield world, objects, written
 
 
+@pytest.mark.slow
 def test_every_page_escapes_every_user_text(poisoned):  # type: ignore[no-untyped-def]
     world, objects, written = poisoned
     # The payload went into a wide spread of columns, including the encrypted ones.

@@ -255,6 +255,7 @@ def test_sparse_equals_all_pairs_optimum(n, m, cap):
     assert verify(sparse, DenseScorer(scores, allowed), capacity=capacity)
 
 
+@pytest.mark.slow
 def test_sparse_equals_dense_2k():
     from scipy.optimize import linear_sum_assignment
 

@@ -169,6 +169,7 @@ def test_fast_passes_equal_all_pairs_optimum(monkeypatch, n, m, cap, pool, floor
 
 
 @pytest.mark.parametrize("pool", [2, 6, 48])
+@pytest.mark.slow
 def test_fast_path_ranks_equal_the_report_pass(monkeypatch, pool):
     """Ranks read off the candidate pool (re-scoring rows and columns whose
     partner sits below the pool's threshold) equal the report's full pass."""

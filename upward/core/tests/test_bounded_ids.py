@@ -65,6 +65,7 @@ def test_the_id_converter_stops_at_eighteen_digits():
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_longest_ids_answer_404_never_500_on_every_id_route(world):
     visitors = {
         "admin": world.client_for(world.admin),

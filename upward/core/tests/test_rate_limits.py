@@ -134,6 +134,7 @@ def test_the_owner_signs_in_from_their_own_address_after_an_attacker_hammered_th
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_a_guesser_on_many_addresses_cannot_lock_the_owner_out_of_their_own_browser(
     world, limits
 ):
@@ -179,6 +180,7 @@ def test_a_colleague_at_the_same_address_cannot_lock_the_owner_out_of_their_brow
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_known_device_cookie_cannot_be_forged_or_moved_to_another_account(world, limits):
     from upward.core.ratelimit import KNOWN_DEVICE_SALT, _login_fingerprint
 
@@ -214,6 +216,7 @@ def _reset_password(client: Client, email: str, new_password: str) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_many_addresses_hit_the_loose_account_limit_and_a_password_reset_clears_it(
     world, limits
 ):

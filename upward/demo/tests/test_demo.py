@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -14,6 +15,9 @@ from upward.safety.models import PulseResponse
 from upward.safety.selectors import attention_queue
 from upward.surveys.models import Response, Submission
 from upward.surveys.selectors import programme_outcomes
+
+# Each test seeds the whole demo (seconds apiece): `make test` runs them, `make test-fast` not.
+pytestmark = pytest.mark.slow
 
 
 def counts():
