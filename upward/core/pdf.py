@@ -9,9 +9,11 @@ a PDF is still made rather than an error shown.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
 from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -105,3 +107,12 @@ class UpwardPDF(FPDF):
         self.cell(55, 6.5, self.t(label))
         self.set_font(self.family, "", 10.5)
         self.multi_cell(0, 6.5, self.t(value), new_x="LMARGIN", new_y="NEXT")
+
+
+def date_text(value: dt.date | dt.datetime | None) -> str:
+    """A date as documents print it ("6 December 2026"), in the site's time zone; "–" if none."""
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
+    return f"{value.day} {value:%B %Y}"

@@ -7,17 +7,14 @@ shared notes, never anything of their partner's private notes.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from upward.core.pdf import UpwardPDF
+from upward.core.pdf import UpwardPDF, date_text
 from upward.goals import selectors
 from upward.goals.services import ensure_framework
 from upward.journey.models import Meeting
-from upward.notes import selectors as notes_selectors
-from upward.pairing.workspace import Seat
+from upward.pairing.workspace import Seat, workbook_sections
 
 
 class _Workbook(UpwardPDF):
@@ -25,14 +22,6 @@ class _Workbook(UpwardPDF):
 
     def footer_line(self) -> str:
         return _("Upward workbook · page %(n)s") % {"n": self.page_no()}
-
-
-def _date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date()
-    return f"{value.day} {value:%B %Y}"
 
 
 def _journey(pdf: _Workbook, seat: Seat) -> None:
@@ -45,7 +34,7 @@ def _journey(pdf: _Workbook, seat: Seat) -> None:
         return
     for meeting in meetings:
         title = meeting.step.title if meeting.step is not None else _("Meeting")
-        pdf.para(f"{_date(meeting.starts_at)} · {title} · {meeting.get_status_display()}")
+        pdf.para(f"{date_text(meeting.starts_at)} · {title} · {meeting.get_status_display()}")
 
 
 def _goals(pdf: _Workbook, seat: Seat) -> None:
@@ -62,7 +51,7 @@ def _goals(pdf: _Workbook, seat: Seat) -> None:
             _("%(term)s · target %(date)s · %(status)s · %(progress)s%% done")
             % {
                 "term": goal.get_term_display(),
-                "date": _date(goal.target_date),
+                "date": date_text(goal.target_date),
                 "status": goal.get_status_display(),
                 "progress": goal.progress,
             }
@@ -71,7 +60,7 @@ def _goals(pdf: _Workbook, seat: Seat) -> None:
             mark = "[x]" if task.is_done else "[ ]"
             pdf.para(
                 f"    {mark} {task.title} — {task.owner.full_name}, "
-                + _("due %(date)s") % {"date": _date(task.due_on)},
+                + _("due %(date)s") % {"date": date_text(task.due_on)},
                 size=9.5,
             )
         pdf.ln(2)
@@ -100,29 +89,6 @@ def _skills(pdf: _Workbook, seat: Seat) -> None:
         pdf.para(line)
 
 
-def _notes(pdf: _Workbook, seat: Seat) -> None:
-    pdf.add_page()
-    pdf.heading(_("Your notes"))
-    pdf.muted(_("Private: you chose to include your notes. Keep this copy safe."))
-    private = notes_selectors.my_meeting_notes(seat.pairing, seat.person)
-    pdf.heading(_("Private meeting notes"), size=12)
-    if not private:
-        pdf.muted(_("None."))
-    for note in private:
-        pdf.para(_date(note.meeting.starts_at), bold=True)
-        pdf.para(note.body)
-        pdf.ln(1)
-    pdf.heading(_("Shared notes of your pair"), size=12)
-    shared = list(notes_selectors.shared_notes(seat.pairing))
-    if not shared:
-        pdf.muted(_("None."))
-    for shared_note in shared:
-        pdf.para(shared_note.title, bold=True)
-        if shared_note.body:
-            pdf.para(shared_note.body)
-        pdf.ln(1)
-
-
 def build_workbook(seat: Seat, *, include_notes: bool = False) -> bytes:
     pdf = _Workbook()
     pdf.set_title(pdf.t(_("Workbook of %(name)s") % {"name": seat.person.full_name}))
@@ -136,12 +102,13 @@ def build_workbook(seat: Seat, *, include_notes: bool = False) -> bytes:
             "programme": seat.pairing.programme.name,
             "role": role,
             "partner": seat.partner.full_name,
-            "date": _date(timezone.localdate()),
+            "date": date_text(timezone.localdate()),
         }
     )
     _journey(pdf, seat)
     _goals(pdf, seat)
     _skills(pdf, seat)
-    if include_notes:
-        _notes(pdf, seat)
+    # Sections the pair's other apps add (notes registers "Your notes", private).
+    for section in workbook_sections(include_private=include_notes):
+        section(pdf, seat)
     return bytes(pdf.output())

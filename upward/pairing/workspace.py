@@ -9,6 +9,7 @@ managers and organisation admins get 404 here like anybody else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,3 +75,36 @@ def require_active(pairing: Pairing) -> None:
         raise DomainError(
             _("This pairing has finished. You can still read what you wrote, but not change it.")
         )
+
+
+# The personal workbook (goals/workbook.py) is the pair's apps' common document: an app that
+# keeps something of the participant's adds a section by registering it here from its
+# AppConfig.ready(), so the workbook never has to import the apps above it. A private section
+# is printed only when the person ticks "include my notes".
+WorkbookSection = Callable[[Any, Seat], None]
+
+
+@dataclass(frozen=True)
+class _Section:
+    name: str
+    order: int
+    private: bool
+    render: WorkbookSection
+
+
+_workbook_sections: dict[str, _Section] = {}
+
+
+def register_workbook_section(
+    name: str, render: WorkbookSection, *, order: int, private: bool
+) -> None:
+    """Add `render(pdf, seat)` to every workbook, after the built-in pages, in `order`."""
+    existing = _workbook_sections.get(name)
+    if existing is not None and existing.render is not render:
+        raise ValueError(f"Workbook section {name!r} is registered twice.")
+    _workbook_sections[name] = _Section(name, order, private, render)
+
+
+def workbook_sections(*, include_private: bool) -> list[WorkbookSection]:
+    sections = sorted(_workbook_sections.values(), key=lambda s: (s.order, s.name))
+    return [s.render for s in sections if include_private or not s.private]
