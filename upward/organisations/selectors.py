@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from upward.organisations.domains import email_domain
@@ -97,10 +97,11 @@ def people_directory(
     ).order_by("full_name", "id")
 
 
-def _open_invitations() -> QuerySet:  # type: ignore[type-arg]
-    # Looked up by name: the accounts app sits above the directory.
-    invitation_model = apps.get_model("accounts", "AccountInvitation")
-    return invitation_model.objects.filter(
+def _open_invitations() -> QuerySet[Any]:
+    # The accounts app sits above the directory and declares `Person.account_invitations`;
+    # the subquery follows that relation instead of importing the model.
+    invitation_model = Person._meta.get_field("account_invitations").related_model
+    return invitation_model._default_manager.filter(
         person=OuterRef("pk"), accepted_at__isnull=True, revoked_at__isnull=True
     ).order_by("-expires_at")
 

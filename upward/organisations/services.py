@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, Q
@@ -32,6 +31,7 @@ from upward.organisations.models import (
     Topic,
     validate_time_zone,
 )
+from upward.organisations.signals import department_deletion_requested
 
 
 class ImportFileInvalid(DomainError):
@@ -421,18 +421,6 @@ def rename_department(department: Department, *, by: Actor, name: str) -> Depart
     return department
 
 
-def _programmes_limited_to(department: Department) -> int:
-    # Looked up by name so the directory does not import the programmes app.
-    programme_model = apps.get_model("programmes", "Programme")
-    return (
-        programme_model.objects.filter(
-            Q(mentor_departments=department) | Q(mentee_departments=department)
-        )
-        .distinct()
-        .count()
-    )
-
-
 def delete_department(department: Department, *, by: Actor) -> None:
     with transaction.atomic():
         people = Person.objects.filter(
@@ -447,14 +435,13 @@ def delete_department(department: Department, *, by: Actor) -> None:
                 % {"n": people, "name": department.name}
             )
         # An emptied eligibility list means "every department", which would open a programme.
-        if _programmes_limited_to(department):
-            raise DomainError(
-                _(
-                    "A programme limits who may take part to “%(name)s”, so it cannot be "
-                    "deleted. Change that programme's eligibility first."
-                )
-                % {"name": department.name}
-            )
+        # Apps above the directory (programmes' eligibility lists) may refuse: each receiver
+        # returns a reason or None. A signal, so the directory needs to know none of them.
+        for _receiver, refusal in department_deletion_requested.send(
+            sender=Department, department=department
+        ):
+            if refusal:
+                raise DomainError(refusal)
         audit.record("department.deleted", department, by=by, data={"name": department.name})
         department.delete()
 

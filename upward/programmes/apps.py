@@ -7,7 +7,13 @@ class ProgrammesConfig(AppConfig):
 
     def ready(self) -> None:
         from upward.core.roles import register_privileged_role
+        from upward.organisations.signals import department_deletion_requested
         from upward.programmes.access import can_manage_programmes
+        from upward.programmes.signals import refuse_deleting_an_eligible_department
 
         # Org admins and programme managers see applicants' and pairs' information.
         register_privileged_role("programme manager or org admin", can_manage_programmes)
+        department_deletion_requested.connect(
+            refuse_deleting_an_eligible_department,
+            dispatch_uid="programmes.refuse_deleting_an_eligible_department",
+        )
