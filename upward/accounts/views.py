@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -12,6 +13,7 @@ from upward.accounts.models import AccountInvitation
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
+from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import access_person
 
@@ -71,14 +73,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def person_invite(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
-    try:
-        services.invite_person_to_upward(person, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("We emailed %(name)s an invitation to set up their Upward account.")
-            % {"name": person.full_name},
-        )
-    return redirect("organisations:person_detail", person.pk)
+    return act_and_redirect(
+        request,
+        lambda: services.invite_person_to_upward(person, by=request.user),
+        success=_("We emailed %(name)s an invitation to set up their Upward account.")
+        % {"name": person.full_name},
+        to=reverse("organisations:person_detail", args=[person.pk]),
+    )

@@ -32,6 +32,7 @@ from upward.organisations.models import (
     Team,
     Topic,
 )
+from upward.organisations.services import DEFAULT_LEVELS
 from upward.pairing.models import MatchRun, Pairing
 from upward.pairing.services import (
     add_match_rule,
@@ -69,17 +70,6 @@ DEMO_PASSWORD = "upward-demo-2026"  # noqa: S105 — published demo credentials,
 # One person's answer to each question of a survey.
 AnswerFor = Callable[[Question], object]
 
-LEVELS = [
-    "Apprentice",
-    "Associate",
-    "Analyst",
-    "Senior analyst",
-    "Manager",
-    "Senior manager",
-    "Head of",
-    "Director",
-    "Executive",
-]
 DEPARTMENTS = {
     "Digital": ["Platform", "Data", "Service design"],
     "Finance": ["Financial planning", "Procurement"],
@@ -297,7 +287,7 @@ def build_directory() -> Organisation:
     rng = random.Random(2026)
     levels = {
         rank: Level.objects.create(organisation=org, rank=rank, name=name)
-        for rank, name in enumerate(LEVELS, start=1)
+        for rank, name in enumerate(DEFAULT_LEVELS, start=1)
     }
     teams: dict[str, list[Team]] = {}
     departments: dict[str, Department] = {}

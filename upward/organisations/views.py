@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from upward.core import exports
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations import importing, selectors, services
 from upward.organisations.access import (
@@ -151,13 +152,12 @@ def person_leave(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
-    try:
-        services.mark_person_back(person, by=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(name)s is active again.") % {"name": person.full_name})
-    return redirect("organisations:person_detail", person.pk)
+    return act_and_redirect(
+        request,
+        lambda: services.mark_person_back(person, by=request.user),
+        success=_("%(name)s is active again.") % {"name": person.full_name},
+        to=reverse("organisations:person_detail", args=[person.pk]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from upward.organisations.models import (
     Team,
     Topic,
 )
+from upward.organisations.services import DEFAULT_LEVELS
 from upward.programmes.models import Programme
 
 _M = TypeVar("_M")
@@ -36,17 +37,6 @@ class ModelFactory(DjangoModelFactory[_M]):
         def __new__(cls, *args: Any, **kwargs: Any) -> _M: ...  # type: ignore[misc]
 
 
-LEVEL_NAMES = [
-    "Apprentice",
-    "Associate",
-    "Analyst",
-    "Senior analyst",
-    "Manager",
-    "Senior manager",
-    "Head of",
-    "Director",
-    "Executive",
-]
 
 
 class OrganisationFactory(ModelFactory[Organisation]):
@@ -62,7 +52,7 @@ class OrganisationFactory(ModelFactory[Organisation]):
         # A post-generation hook is called with the model instance built, not the factory.
         if not create or extracted is False:
             return
-        for rank, name in enumerate(LEVEL_NAMES, start=1):
+        for rank, name in enumerate(DEFAULT_LEVELS, start=1):
             Level.objects.create(organisation=obj, rank=rank, name=name)
 
     @factory.post_generation
