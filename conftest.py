@@ -17,6 +17,7 @@ from upward.testing.factories import (
     level,
     person_with_account,
 )
+from upward.testing.pairs import Pairs, build_pairs
 
 
 @dataclass
@@ -118,3 +119,12 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
         programme=programme,
         other_programme=other_programme,
     )
+
+
+@pytest.fixture
+def pairs(world) -> Pairs:  # type: ignore[no-untyped-def]
+    """Jess mentors Sam and Kai mentors Sofia, active in world.programme (see build_pairs).
+
+    An app's conftest overrides this only to add what its tests need (a clock, an older pairing,
+    the built-in journey), still through build_pairs."""
+    return build_pairs(world)

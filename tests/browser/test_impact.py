@@ -18,10 +18,10 @@ from playwright.sync_api import expect
 from upward.impact import services
 from upward.impact.models import Commitment, RecordShare, ThankYouNote
 from upward.impact.tests.helpers import meeting
-from upward.notes.tests.helpers import accept, make_pairing
 from upward.recruitment.models import Invitation
 from upward.testing.factories import ProgrammeFactory, level, person_with_account
 from upward.testing.pairs import build_pairs
+from upward.testing.workspace import accept, make_pairing
 
 PLAN = "As an ally I will ask the most junior person in my meetings to speak first."
 THANKS = "You showed me how my team's meetings feel from the other side of the table."

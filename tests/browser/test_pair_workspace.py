@@ -142,9 +142,9 @@ def test_a_pair_works_together_and_the_manager_sees_only_counts(visitor_factory,
 
 @pytest.mark.django_db(transaction=True)
 def test_resources_private_notes_and_the_cohort_space(visitor_factory, world):
-    from upward.notes.tests.helpers import make_meeting
     from upward.resources import services as resources
     from upward.resources.models import ActivityIdea, SavedItem
+    from upward.testing.workspace import make_meeting
 
     pairs = build_pairs(world)
     pk = pairs.pairing.pk

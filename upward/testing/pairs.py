@@ -5,7 +5,7 @@ Jess Junior (world.applicant) mentors Sam Senior (world.senior); Kai Keen
 directly in the active state: the pairing app's services own the real workflow (tested in
 upward/pairing); the apps above it only need a pair that has reached them.
 
-Every app's tests use this one builder (the `pairs` fixture in upward/conftest.py); an app's
+Every app's tests use this one builder (the `pairs` fixture in the root conftest.py); an app's
 conftest overrides the fixture only to add what it needs (a fixed clock, an older pairing,
 the built-in journey).
 """

@@ -13,9 +13,9 @@ from pytest_django.asserts import assertNotContains
 from upward.core.errors import DomainError
 from upward.impact import selectors, services
 from upward.impact.models import Commitment, CommitmentFollowUp
-from upward.notes.tests.helpers import make_pairing
 from upward.notifications.models import Notification, NotificationPreference
 from upward.testing.factories import level, person_with_account
+from upward.testing.workspace import make_pairing
 
 
 def add(pairs, owner=None, **kw):  # type: ignore[no-untyped-def]

@@ -11,10 +11,10 @@ from upward.core.errors import DomainError
 from upward.impact import selectors, services
 from upward.impact.models import ImpactSettings
 from upward.impact.tests.helpers import at, event, meeting
-from upward.notes.tests.helpers import accept, make_pairing
 from upward.programmes.models import Programme
 from upward.recruitment.models import Invitation
 from upward.testing.factories import ProgrammeFactory, person_with_account
+from upward.testing.workspace import accept, make_pairing
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from pytest_django.asserts import assertNotContains
 from upward.impact import services
 from upward.impact.models import Commitment, ImpactSettings
 from upward.impact.tests.helpers import at, complete, meeting
-from upward.notes.tests.helpers import accept
 from upward.recruitment.models import Invitation
 from upward.testing.factories import person_with_account
+from upward.testing.workspace import accept
 
 PAIR_OWNERS = {"mentor", "mentee"}
 
@@ -231,8 +231,8 @@ def test_cap_settings_form(world, pairs):
 
 
 def _crowd(world, pairs, n=6):  # type: ignore[no-untyped-def]
-    from upward.notes.tests.helpers import accept, make_pairing
     from upward.testing.factories import level, person_with_account
+    from upward.testing.workspace import accept, make_pairing
 
     for i in range(n):
         mentor = person_with_account(organisation=world.org, level=level(world.org, 2))

@@ -8,7 +8,7 @@ from pytest_django.asserts import assertNotContains
 from upward.core.models import AuditEvent
 from upward.notes import services
 from upward.notes.models import CohortPost
-from upward.notes.tests.helpers import accept
+from upward.testing.workspace import accept
 
 POST = "Has anyone found a good way to prepare for the first session?"
 

@@ -10,7 +10,7 @@ from upward.accounts.models import User
 from upward.core.models import AuditEvent
 from upward.goals import services as goals
 from upward.notes import services
-from upward.notes.tests.helpers import make_meeting
+from upward.testing.workspace import make_meeting
 
 NOTE = "NOTE-Confidential-about-the-reorganisation"
 REVISION = "REVISION-earlier-words"

@@ -12,7 +12,7 @@ from django.db import connection
 from upward.core import crypto
 from upward.notes import services
 from upward.notes.models import SharedNote
-from upward.notes.tests.helpers import make_meeting
+from upward.testing.workspace import make_meeting
 
 SECRET = "Sam told me about the restructure in confidence"
 

@@ -11,9 +11,9 @@ from upward.core.errors import Conflict, DomainError
 from upward.core.models import AuditEvent
 from upward.notes import services
 from upward.notes.models import Message, SharedNote
-from upward.notes.tests.helpers import make_meeting, make_pairing
 from upward.notifications.kinds import KINDS
 from upward.pairing.models import PairingState
+from upward.testing.workspace import make_meeting, make_pairing
 
 SECRET = "My manager keeps talking over junior staff"
 

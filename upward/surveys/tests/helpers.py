@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from upward.notes.tests.helpers import accept
 from upward.organisations.models import Person
 from upward.programmes.models import Programme
 from upward.surveys import selectors, services
 from upward.surveys.models import Question, Survey
 from upward.testing.factories import level, person_with_account
+from upward.testing.workspace import accept
 
 # world.programme runs 11 January to 9 July 2027.
 START_DAY = dt.date(2027, 1, 12)

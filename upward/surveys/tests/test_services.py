@@ -179,7 +179,7 @@ def test_surveys_due_query_budget(world, pairs, django_assert_max_num_queries):
 
 def test_session_feedback_is_due_after_each_held_meeting(world, pairs):
     from upward.journey.models import Meeting
-    from upward.notes.tests.helpers import make_meeting
+    from upward.testing.workspace import make_meeting
 
     survey = open_template(world.programme, "session-feedback")
     meeting = make_meeting(pairs.pairing, days=-2)

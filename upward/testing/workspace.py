@@ -1,14 +1,14 @@
 """Test data for the pair workspace: pairings in any state and meetings, created directly (the
 matching workflow that normally creates them is tested in upward/pairing). The shared two
-pairs are in upward/core/testing/pairs.py."""
+pairs are in upward/testing/pairs.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.utils import timezone
 
+from upward.journey.models import Meeting
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme
@@ -43,9 +43,7 @@ def accept(programme: Programme, person: Person, role: str) -> Application:
     )
 
 
-def make_meeting(pairing: Pairing, *, days: int = 3) -> Any:
-    from upward.journey.models import Meeting
-
+def make_meeting(pairing: Pairing, *, days: int = 3) -> Meeting:
     starts = timezone.now() + dt.timedelta(days=days)
     return Meeting.objects.create(
         pairing=pairing,

@@ -1,4 +1,4 @@
-"""The personal workbook PDF: for the participant only."""
+"""The personal workbook PDF (goals), with the notes section notes adds: for the participant only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 from upward.core.testing.pdf import WORLD_NAME, assert_prints_names
 from upward.goals import services
 from upward.notes import services as notes
-from upward.notes.tests.helpers import make_meeting
+from upward.testing.workspace import make_meeting
 
 
 def _content(pairs):  # type: ignore[no-untyped-def]
