@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class GoalsConfig(AppConfig):
     name = "upward.goals"
     label = "goals"
+
+    def ready(self) -> None:
+        from upward.goals.panels import register_panels
+
+        register_panels()

@@ -6,6 +6,9 @@ class ImpactConfig(AppConfig):
     label = "impact"
 
     def ready(self) -> None:
+        from upward.impact.panels import register_panels
+
+        register_panels()
         from upward.notifications.scheduled import register_job
 
         register_job("upward.impact.services.send_impact_reminders", order=50)

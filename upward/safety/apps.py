@@ -6,6 +6,9 @@ class SafetyConfig(AppConfig):
     label = "safety"
 
     def ready(self) -> None:
+        from upward.safety.panels import register_panels
+
+        register_panels()
         from upward.core.roles import register_privileged_role
         from upward.notifications.scheduled import register_job
         from upward.organisations.access import person_for

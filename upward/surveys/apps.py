@@ -6,6 +6,9 @@ class SurveysConfig(AppConfig):
     label = "surveys"
 
     def ready(self) -> None:
+        from upward.surveys.panels import register_panels
+
+        register_panels()
         from upward.notifications.scheduled import register_job
 
         register_job("upward.surveys.services.send_survey_reminders", order=30)
