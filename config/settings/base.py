@@ -148,9 +148,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_ADAPTER = "upward.accounts.adapter.AccountAdapter"
-# One subject prefix for every email: the outbox adds it, allauth reads its own copy.
+# One subject prefix for every email, allauth's included: the outbox adds it (allauth's own
+# ACCOUNT_EMAIL_SUBJECT_PREFIX is not used; upward/accounts/adapter.py).
 EMAIL_SUBJECT_PREFIX = "[Upward] "
-ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 # Sign-in limits (docs/security.md). The client address is read through our trusted proxies
 # (TRUSTED_PROXY_COUNT; upward/core/ratelimit.py, which allauth uses too). For failed sign-ins
 # allauth's "key" is, with our adapter, the account *and* the address: a guesser is slowed

@@ -1,7 +1,14 @@
+from typing import Any
+
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.utils.encoding import force_str
+from django.utils.html import strip_tags
 
 from upward.core.ratelimit import ThrottledLoginAdapter
+from upward.notifications.outbox import queue_email
 
 
 class AccountAdapter(ThrottledLoginAdapter):
@@ -9,3 +16,39 @@ class AccountAdapter(ThrottledLoginAdapter):
         # Anyone may create an account, but it only reaches an organisation's data once its
         # verified email matches a person in that organisation's directory.
         return getattr(settings, "UPWARD_OPEN_SIGNUP", True)
+
+    # allauth's emails (address confirmation, password reset, security notices, "an account
+    # already exists") leave through the outbox like every other email: allauth renders them,
+    # the outbox sends them after the commit, never inside the request. Every allauth route to
+    # the mail server (notification mails, login and reset codes...) ends in the method below;
+    # notifications/tests/test_outbox.py fails if an allauth upgrade adds another.
+
+    def format_email_subject(self, subject: str) -> str:
+        # The outbox adds settings.EMAIL_SUBJECT_PREFIX to every subject; allauth adding its
+        # own prefix as well would print it twice.
+        return force_str(subject)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {
+                "request": request,
+                "email": email,
+                "current_site": get_current_site(request),
+                **context,
+            },
+        )
+        html = next(
+            (
+                str(content)
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        body = str(message.body)
+        if message.content_subtype == "html":  # only an HTML template: derive the text part
+            html, body = body, strip_tags(body)
+        queue_email(to=list(message.to), subject=str(message.subject), body=body, html=html)

@@ -11,7 +11,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from pytest_django.asserts import assertNotContains
 
 from upward.accounts.models import AccountInvitation, User
@@ -31,9 +31,12 @@ NO_ENTRY = "Ask your organisation's Upward admin for an invitation"
 def sign_up_and_confirm(email: str) -> Client:
     """allauth's sign-up form, then the confirmation link from the email it sends."""
     client = Client()
-    response = client.post(
-        "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
-    )
+    # allauth's email leaves through the outbox after the commit, which the test database
+    # never makes: run the after-commit work here (TestCase's, as the fixture does).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        )
     assert response.status_code == 302
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/confirm-email/" in line)
     response = client.post(link[link.index("/accounts/confirm-email/") :].strip())

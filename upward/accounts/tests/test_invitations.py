@@ -103,17 +103,20 @@ def test_unknown_token_is_404(db):
     assert Client().get("/invitation/not-a-real-token/").status_code == 404
 
 
-def test_signing_up_with_a_directory_email_links_the_person_after_verification(world, newcomer):
+def test_signing_up_with_a_directory_email_links_the_person_after_verification(
+    world, newcomer, django_capture_on_commit_callbacks
+):
     give_domain(world.org, "northwind.test")  # the operator's step that allows open sign-up
     client = Client()
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "email": "nia@northwind.test",
-            "password1": "a-long-unusual-passphrase",
-            "password2": "a-long-unusual-passphrase",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # allauth's email, via the outbox
+        response = client.post(
+            "/accounts/signup/",
+            {
+                "email": "nia@northwind.test",
+                "password1": "a-long-unusual-passphrase",
+                "password2": "a-long-unusual-passphrase",
+            },
+        )
     assert response.status_code == 302
     newcomer.refresh_from_db()
     assert newcomer.user is None  # not until the email is verified
