@@ -68,7 +68,7 @@ def encrypted_fields() -> list[tuple[type[models.Model], models.Field]]:
     """Every encrypted column in the project, for key rotation."""
     from django.apps import apps
 
-    found = []
+    found: list[tuple[type[models.Model], models.Field]] = []
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, (EncryptedTextField, EncryptedBinaryField)):

@@ -192,6 +192,7 @@ def flush_outbox(*, dry_run: bool = False) -> dict[str, int]:
     """Send everything still waiting (a lost task's batch, failures due a retry), then delete
     old finished records. The periodic job `run_scheduled` calls this; its counts show what an
     operator should watch: emails still failing, and emails given up."""
+
     def waiting() -> QuerySet[OutboundEmail]:
         now = timezone.now()
         return _due().filter(Q(created_at__lte=now - STRAGGLER_AGE) | Q(attempts__gt=0))
