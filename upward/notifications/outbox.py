@@ -249,7 +249,7 @@ class _Claim:
 
     def still_held(self) -> bool:
         # Cheap: no query. Until the lease runs out nobody else may take the rows; a send
-        # started with less than SEND_MARGIN left could outlive it.
+        # started with less than send_margin() left could outlive it.
         return timezone.now() + send_margin() < self.until
 
 

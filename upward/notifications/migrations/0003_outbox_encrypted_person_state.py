@@ -2,11 +2,13 @@
 attachment bytes encrypted at rest.
 
 Existing rows are carried over: sent ones become "sent" (finished when they were sent), and the
-text of unsent ones is encrypted in place (the columns stay text). Attachment bytes move through
+text of unsent ones is encrypted in place (the columns stay text). Unsent ones the old sender
+had given up (8 attempts) become "given up" with their text cleared, so they are not sent late. Attachment bytes move through
 a new column, since a binary column cannot be turned into ciphertext by changing its type.
 """
 
 import django.db.models.deletion
+import django.utils.timezone
 import upward.core.fields
 from django.db import migrations, models
 
@@ -23,8 +25,14 @@ def _no_pending_triggers(schema_editor):
 def carry_emails_over(apps, schema_editor):
     _no_pending_triggers(schema_editor)
     OutboundEmail = apps.get_model("notifications", "OutboundEmail")
+    OutboundAttachment = apps.get_model("notifications", "OutboundAttachment")
     OutboundEmail.objects.filter(sent_at__isnull=False).update(
         state="sent", finished_at=models.F("sent_at")
+    )
+    given_up = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__gte=8)
+    OutboundAttachment.objects.filter(email__in=given_up).update(content=b"")
+    given_up.update(
+        state="given_up", finished_at=django.utils.timezone.now(), body="", html="", claim=""
     )
     # body and html are still plain text fields here: encrypt by hand.
     for row in OutboundEmail.objects.filter(sent_at__isnull=True).only("pk", "body", "html"):
