@@ -47,6 +47,8 @@ class Env:
     sqlite_path: str = field(default_factory=lambda: os.environ.get("SQLITE_PATH", ""))
     redis_url: str = field(default_factory=lambda: os.environ.get("REDIS_URL", ""))
     email_url: str = field(default_factory=lambda: os.environ.get("EMAIL_URL", ""))
+    # Seconds a mail-server connection may wait on each step before it fails (see the outbox).
+    email_timeout: int = field(default_factory=lambda: _int("EMAIL_TIMEOUT", 30))
     default_from_email: str = field(
         default_factory=lambda: os.environ.get("DEFAULT_FROM_EMAIL", "Upward <upward@localhost>")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -201,6 +202,12 @@ STORAGES = {
 }
 
 DEFAULT_FROM_EMAIL = env.default_from_email
+# Without a timeout a hung mail server holds a sender (and its outbox lease) for ever.
+EMAIL_TIMEOUT = env.email_timeout
+# The outbox retries a failing email until it is this old, then gives it up (docs/notifications.md),
+# and deletes sent, given-up and cancelled records after the second.
+UPWARD_OUTBOX_GIVE_UP_AFTER = timedelta(days=3)
+UPWARD_OUTBOX_KEEP_FINISHED_FOR = timedelta(days=30)
 SERVER_EMAIL = env.default_from_email
 if env.email_url:
     # smtp://user:password@host:port (smtps:// or ?tls=1 for TLS)

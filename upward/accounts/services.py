@@ -125,6 +125,7 @@ def invite_person_to_upward(person: Person, *, by: Actor) -> AccountInvitation:
             to=[invitation.email],
             subject=f"{person.organisation.name} invites you to Upward",
             body=render_to_string("accounts/email/invitation.txt", context),
+            person=person,
         )
     return invitation
 

@@ -396,5 +396,6 @@ def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Acto
             body=body,
             attachments=[attachment],
             reply_to=[mentor.email] if mentor.email else [],
+            person=line_manager,
         )
     return share

@@ -187,7 +187,7 @@ def _email_new_message(pairing: Pairing, *, sender: Person, recipient: Person) -
     }
     body = render_to_string("notes/email/new_message.txt", context)
     subject = _("%(name)s sent you a message") % {"name": sender.full_name}
-    queue_email(to=[recipient.email], subject=subject, body=body)
+    queue_email(to=[recipient.email], subject=subject, body=body, person=recipient)
 
 
 def mark_thread_read(pairing: Pairing, *, reader: Person) -> int:

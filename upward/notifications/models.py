@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedBinaryField, EncryptedTextField
 from upward.organisations.models import Person
 
 
@@ -105,24 +106,48 @@ class Digest(models.Model):
         return f"{self.person} {self.week}"
 
 
+class OutboundState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    GIVEN_UP = "given_up", _("Given up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class OutboundEmail(models.Model):
     """One email on its way out (see upward.notifications.outbox, the only sender).
 
     Written in the caller's transaction, so an email exists exactly when the change it tells of
-    was committed. Once sent, the body and attachment bytes are cleared: what stays is a small
-    record of who was sent what subject, when, after how many attempts.
+    was committed. Body, HTML and attachment bytes are encrypted at rest and cleared once the
+    email is sent, given up or cancelled: what stays is a small record of who was sent what
+    subject, when, after how many attempts, until it too is deleted.
     """
 
     to = models.JSONField(default=list)
     reply_to = models.JSONField(default=list, blank=True)
+    # Whom the email is for, when that is a person: checked again at send time, so an email
+    # never goes to an address the person has since corrected, or to someone who has left.
+    # Deleting the person deletes their emails, queued and sent.
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbound_emails",
+    )
     subject = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
-    html = models.TextField(blank=True)
+    body = EncryptedTextField(blank=True)
+    html = EncryptedTextField(blank=True)
     # Emails queued together (one transaction's invites) share a batch and are sent by one task.
     batch = models.CharField(max_length=32, db_index=True)
+    state = models.CharField(
+        max_length=20, choices=OutboundState.choices, default=OutboundState.QUEUED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When it was sent, given up or cancelled; finished rows are deleted some days later.
+    finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The last failure (its type and message, never the email's text), or why it was cancelled.
     last_error = models.CharField(max_length=500, blank=True)
     # Not before this moment: a sender's lease while it works, or the back-off after a failure.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -134,8 +159,18 @@ class OutboundEmail(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(sent_at__isnull=True),
+                condition=Q(state="queued"),
                 name="outbound_email_pending",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=OutboundState.values), name="outbound_email_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state=OutboundState.QUEUED, finished_at__isnull=True)
+                | (~Q(state=OutboundState.QUEUED) & Q(finished_at__isnull=False)),
+                name="outbound_email_finished_when_not_queued",
             ),
         ]
 
@@ -148,7 +183,7 @@ class OutboundAttachment(models.Model):
     filename = models.CharField(max_length=200)
     # A full content type, parameters included ("text/calendar; method=REQUEST").
     mimetype = models.CharField(max_length=200)
-    content = models.BinaryField(blank=True)
+    content = EncryptedBinaryField(blank=True, default=b"")
     size = models.PositiveIntegerField(default=0)
 
     class Meta:

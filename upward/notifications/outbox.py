@@ -6,9 +6,14 @@ retry, over one mail-server connection. So a slow or absent mail server never ho
 a rolled-back change sends nothing, and a thousand invitations cost one connection, not a
 thousand. `run_scheduled` flushes whatever a lost task left behind and retries failures.
 
+Delivery is at least once: an email the mail server accepted is sent again if the sender dies
+(or the database refuses twice) before the row is marked sent. Failures are retried with a
+back-off until the email is older than settings.UPWARD_OUTBOX_GIVE_UP_AFTER, then given up.
+
 The texts callers pass follow the same rule as every email template: a neutral line, names and a
-link, never note, message, pulse, concern, survey-answer or special-category content. Once an
-email is sent its body and attachment bytes are cleared; a small record stays.
+link, never note, message, pulse, concern, survey-answer or special-category content. Bodies and
+attachment bytes are encrypted at rest and cleared once an email is sent, given up or cancelled;
+a small record stays until settings.UPWARD_OUTBOX_KEEP_FINISHED_FOR has passed.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email import encoders
 from email.mime.base import MIMEBase
@@ -25,25 +30,49 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from upward.core.validation import one_line
-from upward.notifications.models import OutboundAttachment, OutboundEmail
+from upward.notifications.models import OutboundAttachment, OutboundEmail, OutboundState
+from upward.organisations.models import Person
 
 logger = logging.getLogger(__name__)
 
 # Rows loaded per query while sending; all batches of one flush share the connection.
 CHUNK = 200
-# How long a sender may hold rows before another may take them over (it died mid-send).
+# How long a sender may hold rows before another may take them over (it died mid-send). A row
+# is only handed to the mail server while at least SEND_MARGIN of the lease is left, so the
+# lease only has to outlast one send, however long the batch: see _lease().
 LEASE = dt.timedelta(minutes=15)
-MAX_ATTEMPTS = 8
 # Consecutive failures after which the mail server is taken to be down: stop, retry later.
-GIVE_UP_AFTER = 3
+STOP_AFTER_FAILURES = 3
+# Back-off after a failure: 2, 4, 8 ... minutes, never more than this.
+MAX_BACKOFF = dt.timedelta(hours=1)
 # run_scheduled leaves fresh rows to the task their commit enqueued.
 STRAGGLER_AGE = dt.timedelta(minutes=5)
-KEEP_SENT_FOR = dt.timedelta(days=90)
+FINISHED = (OutboundState.SENT, OutboundState.GIVEN_UP, OutboundState.CANCELLED)
+
+
+def give_up_after() -> dt.timedelta:
+    return getattr(settings, "UPWARD_OUTBOX_GIVE_UP_AFTER", dt.timedelta(days=3))
+
+
+def keep_finished_for() -> dt.timedelta:
+    return getattr(settings, "UPWARD_OUTBOX_KEEP_FINISHED_FOR", dt.timedelta(days=30))
+
+
+def send_margin() -> dt.timedelta:
+    """The longest one send can take: opening the connection, then each SMTP step (greeting,
+    EHLO, STARTTLS, login, MAIL, RCPT, DATA and the message) may each wait EMAIL_TIMEOUT."""
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
+    return dt.timedelta(seconds=10 * timeout)
+
+
+def _lease() -> dt.timedelta:
+    # Always room for at least one send after the claim, even with a long EMAIL_TIMEOUT.
+    return max(LEASE, 2 * send_margin())
 
 
 @dataclass(frozen=True)
@@ -62,6 +91,9 @@ class Email:
     html: str = ""
     attachments: Sequence[Attachment] = ()
     reply_to: Sequence[str] = field(default=())
+    # The person the email is for, when it is one: the email is cancelled at send time if they
+    # have left or their address is no longer the one in `to`.
+    person: Person | None = None
 
 
 def queue_email(
@@ -72,9 +104,11 @@ def queue_email(
     html: str = "",
     attachments: Sequence[Attachment] = (),
     reply_to: Sequence[str] = (),
+    person: Person | None = None,
 ) -> OutboundEmail:
     """Queue one email; it is sent after the caller's transaction commits. `subject` comes
-    without the site prefix, which is added here from settings.EMAIL_SUBJECT_PREFIX."""
+    without the site prefix, which is added here from settings.EMAIL_SUBJECT_PREFIX. Pass the
+    `person` the email is for whenever it is a person."""
     (email,) = queue_emails(
         [
             Email(
@@ -84,6 +118,7 @@ def queue_email(
                 html=html,
                 attachments=attachments,
                 reply_to=reply_to,
+                person=person,
             )
         ]
     )
@@ -108,6 +143,7 @@ def queue_emails(emails: Iterable[Email]) -> list[OutboundEmail]:
                     body=email.body,
                     html=email.html,
                     batch=batch,
+                    person=email.person,
                 )
                 for email in emails
             ]
@@ -141,82 +177,153 @@ def _enqueue_send(batch: str) -> None:
 # Sending (the background task and run_scheduled)
 
 
-def send_batch(batch: str, *, now: dt.datetime | None = None) -> dict[str, int]:
-    """Send one batch, and any earlier email whose retry is due, over one connection."""
-    now = now or timezone.now()
-    retries = Q(attempts__gt=0)
-    return _send(_due(now).filter(Q(batch=batch) | retries), now=now)
+def send_batch(batch: str) -> dict[str, int]:
+    """Send one batch, then any earlier email whose retry is due, over one connection.
+
+    The earlier emails only get their turn while the mail server accepts mail: when it is down,
+    a commit's task fails on its own emails and stops, and leaves the others' back-off alone.
+    """
+    return _send(
+        [lambda: _due().filter(batch=batch), lambda: _due().filter(attempts__gt=0)],
+    )
 
 
-def flush_outbox(*, now: dt.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
-    """Send everything still waiting (a lost task's batch, failures due a retry), then forget
-    the bodies of old sent emails. The periodic job `run_scheduled` calls this."""
-    now = now or timezone.now()
-    waiting = _due(now).filter(Q(created_at__lte=now - STRAGGLER_AGE) | Q(attempts__gt=0))
+def flush_outbox(*, dry_run: bool = False) -> dict[str, int]:
+    """Send everything still waiting (a lost task's batch, failures due a retry), then delete
+    old finished records. The periodic job `run_scheduled` calls this; its counts show what an
+    operator should watch: emails still failing, and emails given up."""
+
+    def waiting() -> QuerySet[OutboundEmail]:
+        now = timezone.now()
+        return _due().filter(Q(created_at__lte=now - STRAGGLER_AGE) | Q(attempts__gt=0))
+
     if dry_run:
-        return {"waiting": waiting.count()}
-    result = _send(waiting, now=now)
+        return {"waiting": waiting().count(), **_watch()}
+    result = _send([waiting])
     result["forgotten"] = (
-        OutboundEmail.objects.filter(sent_at__lt=now - KEEP_SENT_FOR)
+        OutboundEmail.objects.filter(
+            state__in=FINISHED, finished_at__lt=timezone.now() - keep_finished_for()
+        )
         .delete()[1]
         .get(OutboundEmail._meta.label, 0)
     )
+    result.update(_watch())
     return result
 
 
-def _due(now: dt.datetime) -> QuerySet[OutboundEmail]:
-    return OutboundEmail.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        sent_at__isnull=True,
-        attempts__lt=MAX_ATTEMPTS,
+def _watch() -> dict[str, int]:
+    """What an operator should look at: emails failing and still retrying, and given up ones
+    (kept, without their text, until they are deleted with the other finished records)."""
+    rows = OutboundEmail.objects
+    return {
+        "retrying": rows.filter(state=OutboundState.QUEUED, attempts__gt=0).count(),
+        "given_up_on_record": rows.filter(state=OutboundState.GIVEN_UP).count(),
+    }
+
+
+def send_again(emails: QuerySet[OutboundEmail]) -> int:
+    """An operator's "send again" (after fixing the mail server): failing emails still waiting
+    are tried on the next flush instead of after their back-off. Given-up and cancelled emails
+    have had their text cleared, so they cannot be sent again; they are left alone. Returns how
+    many will be tried."""
+    return emails.filter(state=OutboundState.QUEUED, attempts__gt=0).update(
+        next_attempt_at=None, claim=""
     )
 
 
-def _claim(due: QuerySet[OutboundEmail], now: dt.datetime) -> tuple[str, list[OutboundEmail]]:
+def _due() -> QuerySet[OutboundEmail]:
+    # The time is read whenever a claim is made, never once for a whole run: a long run's later
+    # claims would otherwise take leases that have already run out.
+    now = timezone.now()
+    return OutboundEmail.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        state=OutboundState.QUEUED,
+    )
+
+
+@dataclass
+class _Claim:
+    token: str
+    until: dt.datetime
+    rows: list[OutboundEmail]
+
+    def still_held(self) -> bool:
+        # Cheap: no query. Until the lease runs out nobody else may take the rows; a send
+        # started with less than send_margin() left could outlive it.
+        return timezone.now() + send_margin() < self.until
+
+
+def _claim(due: QuerySet[OutboundEmail]) -> _Claim:
     # A conditional UPDATE takes the lease, so a second worker running the same query at the
     # same moment gets other rows or none (SQLite and PostgreSQL alike).
     token = uuid.uuid4().hex
+    until = timezone.now() + _lease()
     ids = list(due.order_by("pk").values_list("pk", flat=True)[:CHUNK])
     if not ids:
-        return token, []
-    due.filter(pk__in=ids).update(claim=token, next_attempt_at=now + LEASE)
-    rows = OutboundEmail.objects.filter(claim=token, sent_at__isnull=True)
-    return token, list(rows.prefetch_related("attachments").order_by("pk"))
+        return _Claim(token, until, [])
+    due.filter(pk__in=ids).update(claim=token, next_attempt_at=until)
+    rows = OutboundEmail.objects.filter(claim=token, state=OutboundState.QUEUED)
+    rows = rows.select_related("person").prefetch_related("attachments").order_by("pk")
+    return _Claim(token, until, list(rows))
 
 
-def _send(due: QuerySet[OutboundEmail], *, now: dt.datetime) -> dict[str, int]:
-    result = {"sent": 0, "failed": 0}
+def _send(phases: Sequence[Callable[[], QuerySet[OutboundEmail]]]) -> dict[str, int]:
+    """Send what each phase's query finds, phase after phase. A later phase only runs while the
+    last send succeeded, so a server that is down is not asked again for older emails."""
+    result = {"sent": 0, "failed": 0, "given_up": 0, "cancelled": 0}
     connection: Any = None
     failures_in_a_row = 0
     try:
-        while failures_in_a_row < GIVE_UP_AFTER:
-            token, rows = _claim(due, now)
-            if not rows:
+        for number, due in enumerate(phases):
+            if number and failures_in_a_row:
                 break
-            for position, row in enumerate(rows):
-                if failures_in_a_row >= GIVE_UP_AFTER:
-                    # The server is down: hand the rest back untouched for the next flush.
-                    _release([r.pk for r in rows[position:]], token)
+            while failures_in_a_row < STOP_AFTER_FAILURES:
+                claim = _claim(due())
+                if not claim.rows:
                     break
-                try:
-                    if connection is None:
-                        connection = get_connection()
-                        connection.open()
-                    connection.send_messages([_message(row, connection)])
-                except Exception as exc:
-                    failures_in_a_row += 1
-                    result["failed"] += 1
-                    _record_failure(row, token, exc, now)
-                    # The connection may be what broke: the next email gets a fresh one.
-                    _close(connection)
-                    connection = None
-                else:
-                    failures_in_a_row = 0
-                    result["sent"] += 1
-                    _mark_sent(row, token)
+                for position, row in enumerate(claim.rows):
+                    if failures_in_a_row >= STOP_AFTER_FAILURES or not claim.still_held():
+                        # The server is down, or the lease is nearly over: hand the rest back
+                        # untouched (the lease may be taken again at once, by us or another).
+                        _release([r.pk for r in claim.rows[position:]], claim.token)
+                        break
+                    reason = _stale_recipient(row)
+                    if reason:
+                        result["cancelled"] += 1
+                        _finish_unsent(row, claim.token, OutboundState.CANCELLED, reason)
+                        continue
+                    try:
+                        if connection is None:
+                            connection = get_connection()
+                            connection.open()
+                        connection.send_messages([_message(row, connection)])
+                    except Exception as exc:
+                        failures_in_a_row += 1
+                        result["failed"] += 1
+                        if _record_failure(row, claim.token, exc):
+                            result["given_up"] += 1
+                        # The connection may be what broke: the next email gets a fresh one.
+                        _close(connection)
+                        connection = None
+                    else:
+                        failures_in_a_row = 0
+                        result["sent"] += 1
+                        _mark_sent(row, claim.token)
     finally:
         _close(connection)
     return result
+
+
+def _stale_recipient(row: OutboundEmail) -> str:
+    """Why the email must not go to its address any more, or "" when it may."""
+    person = row.person
+    if person is None:
+        return ""
+    if not person.is_active:
+        return "Cancelled: the person is marked as having left."
+    if person.email.strip().lower() not in {address.strip().lower() for address in row.to}:
+        return "Cancelled: the person's email address has changed since it was queued."
+    return ""
 
 
 def _message(row: OutboundEmail, connection: Any) -> EmailMultiAlternatives:
@@ -259,32 +366,67 @@ def _part(filename: str, content: bytes, content_type: str) -> MIMEBase:
 
 def _mark_sent(row: OutboundEmail, token: str) -> None:
     # Keep a small record; the text and the attachments' bytes (a contribution-record PDF, say)
-    # do not linger once they have left.
-    OutboundEmail.objects.filter(pk=row.pk, claim=token).update(
-        sent_at=timezone.now(),
-        attempts=F("attempts") + 1,
-        body="",
-        html="",
-        claim="",
-        next_attempt_at=None,
-        last_error="",
-    )
-    OutboundAttachment.objects.filter(email_id=row.pk).update(content=b"")
+    # do not linger once they have left. The mail server has accepted the email: if this write
+    # fails the row is sent again once its lease runs out (at-least-once delivery), so a
+    # passing database error ("database is locked") gets one more try.
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                now = timezone.now()
+                OutboundEmail.objects.filter(pk=row.pk, claim=token).update(
+                    state=OutboundState.SENT,
+                    sent_at=now,
+                    finished_at=now,
+                    attempts=F("attempts") + 1,
+                    body="",
+                    html="",
+                    claim="",
+                    next_attempt_at=None,
+                    last_error="",
+                )
+                OutboundAttachment.objects.filter(email_id=row.pk).update(content=b"")
+            return
+        except OperationalError:
+            if attempt == 2:
+                logger.exception("Email %s was sent but could not be marked sent", row.pk)
 
 
-def _record_failure(row: OutboundEmail, token: str, exc: Exception, now: dt.datetime) -> None:
+def _finish_unsent(
+    row: OutboundEmail, token: str, state: str, reason: str, attempts: int | None = None
+) -> None:
+    """Given up or cancelled: keep the small record and why, forget the text and the bytes."""
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk=row.pk, claim=token).update(
+            state=state,
+            attempts=row.attempts if attempts is None else attempts,
+            finished_at=timezone.now(),
+            body="",
+            html="",
+            claim="",
+            next_attempt_at=None,
+            last_error=reason[:500],
+        )
+        OutboundAttachment.objects.filter(email_id=row.pk).update(content=b"")
+
+
+def _record_failure(row: OutboundEmail, token: str, exc: Exception) -> bool:
+    """Record a failed send; returns True when the email is now given up."""
+    now = timezone.now()
     attempts = row.attempts + 1
-    # Back off 2, 4, 8... minutes, at most six hours, so a bad address cannot hog the sender.
-    wait = min(dt.timedelta(minutes=2**attempts), dt.timedelta(hours=6))
     # The error names the failure, never the email's text.
     error = f"{type(exc).__name__}: {exc}"[:500]
+    if now - row.created_at >= give_up_after():
+        _finish_unsent(row, token, OutboundState.GIVEN_UP, error, attempts=attempts)
+        logger.error("Email %s given up after %s attempts: %s", row.pk, attempts, error)
+        return True
+    # Back off 2, 4, 8... minutes, at most an hour, so a bad address cannot hog the sender and
+    # an outage of hours loses nothing: retries go on until the email is too old.
+    wait = min(dt.timedelta(minutes=2 ** min(attempts, 10)), MAX_BACKOFF)
     OutboundEmail.objects.filter(pk=row.pk, claim=token).update(
         attempts=attempts, last_error=error, claim="", next_attempt_at=now + wait
     )
-    if attempts >= MAX_ATTEMPTS:
-        logger.error("Email %s given up after %s attempts: %s", row.pk, attempts, error)
-    else:
-        logger.warning("Email %s not sent (attempt %s): %s", row.pk, attempts, error)
+    logger.warning("Email %s not sent (attempt %s): %s", row.pk, attempts, error)
+    return False
 
 
 def _release(ids: list[int], token: str) -> None:

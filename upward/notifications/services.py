@@ -106,7 +106,10 @@ def _queue_notification_email(notification_id: int) -> bool:
             },
         )
         outbox.queue_email(
-            to=[notification.recipient.email], subject=notification.subject, body=body
+            to=[notification.recipient.email],
+            subject=notification.subject,
+            body=body,
+            person=notification.recipient,
         )
     return True
 
@@ -226,5 +229,10 @@ def _queue_digest_email(digest_id: int) -> bool:
                 "preferences_link": absolute(reverse("notifications:preferences")),
             },
         )
-        outbox.queue_email(to=[digest.person.email], subject=_("Your week in Upward"), body=body)
+        outbox.queue_email(
+            to=[digest.person.email],
+            subject=_("Your week in Upward"),
+            body=body,
+            person=digest.person,
+        )
     return True

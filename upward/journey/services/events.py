@@ -144,7 +144,7 @@ def _send_event_invites(event: Event) -> None:
         subject = f"{prefix}: {event.title}" if prefix else event.title
         emails.append(
             calendar_email(
-                subject=subject, body=body, to=person.email, content=content, method=method
+                subject=subject, body=body, to=person, content=content, method=method
             )
         )
     # One batch: a thousand invitations leave over one connection, after the commit.

@@ -11,12 +11,15 @@ from upward.journey.models import Meeting
 from upward.journey.selectors import meeting_item
 from upward.journey.services._shared import in_zone
 from upward.notifications.outbox import Attachment, Email, queue_emails
+from upward.organisations.models import Person
 
 
-def calendar_email(*, subject: str, body: str, to: str, content: bytes, method: str) -> Email:
+def calendar_email(
+    *, subject: str, body: str, to: Person, content: bytes, method: str
+) -> Email:
     """An invitation email carrying the text/calendar part (with its METHOD) calendars read."""
     invite = Attachment("invite.ics", content, f"text/calendar; method={method}")
-    return Email(to=[to], subject=subject, body=body, attachments=[invite])
+    return Email(to=[to.email], subject=subject, body=body, attachments=[invite], person=to)
 
 
 def _send_invites(meeting: Meeting) -> None:
@@ -49,7 +52,7 @@ def _send_invites(meeting: Meeting) -> None:
             subject = _("Invitation: %(title)s") % {"title": item.summary}
         emails.append(
             calendar_email(
-                subject=subject, body=body, to=person.email, content=content, method=method
+                subject=subject, body=body, to=person, content=content, method=method
             )
         )
     queue_emails(emails)

@@ -110,19 +110,24 @@ def test_running_the_same_task_twice_sends_one_email(world):
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_send_is_kept_for_the_retry(world, settings):
+def test_a_failed_send_is_kept_for_the_retry(world, settings, time_machine):
     notification = _notify(world.senior)
     assert services.deliver_notification_email(notification.pk) is False  # already queued
     notification.refresh_from_db()
     assert notification.emailed_at is not None
     settings.EMAIL_BACKEND = "upward.notifications.tests.test_outbox.RefusingBackend"
-    assert outbox.send_batch(OutboundEmail.objects.get().batch) == {"sent": 0, "failed": 1}
+    assert outbox.send_batch(OutboundEmail.objects.get().batch) == {
+        "sent": 0,
+        "failed": 1,
+        "given_up": 0,
+        "cancelled": 0,
+    }
     queued = OutboundEmail.objects.get()
     assert queued.sent_at is None and queued.attempts == 1 and "down" in queued.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    later = queued.next_attempt_at
-    assert outbox.flush_outbox(now=later)["sent"] == 1
-    assert outbox.flush_outbox(now=later)["sent"] == 0
+    time_machine.move_to(queued.next_attempt_at)
+    assert outbox.flush_outbox()["sent"] == 1
+    assert outbox.flush_outbox()["sent"] == 0
     assert services.deliver_notification_email(notification.pk) is False
     assert len(mail.outbox) == 1
 

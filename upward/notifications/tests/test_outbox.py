@@ -107,7 +107,9 @@ def test_the_base_settings_prefix_is_upward():
 
 
 @pytest.mark.django_db
-def test_a_failing_send_is_recorded_and_retried(settings, django_capture_on_commit_callbacks):
+def test_a_failing_send_is_recorded_and_retried(
+    settings, django_capture_on_commit_callbacks, time_machine
+):
     settings.EMAIL_BACKEND = f"{__name__}.RefusesOneAddress"
     with django_capture_on_commit_callbacks(execute=True):
         outbox.queue_emails(
@@ -126,13 +128,23 @@ def test_a_failing_send_is_recorded_and_retried(settings, django_capture_on_comm
     assert retry_at is not None
 
     # Not before the back-off, then on the next flush (run_scheduled, or the next batch's task).
-    assert outbox.flush_outbox(now=retry_at - outbox.LEASE / 15)["failed"] == 0
+    time_machine.move_to(retry_at - outbox.LEASE / 15)
+    assert outbox.flush_outbox()["failed"] == 0
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
         outbox.queue_email(to=["other@example.test"], subject="Three", body="z")
     # The next batch's task leaves it alone until its back-off is over.
     assert len(mail.outbox) == 2
-    assert outbox.flush_outbox(now=retry_at) == {"sent": 1, "failed": 0, "forgotten": 0}
+    time_machine.move_to(retry_at)
+    assert outbox.flush_outbox() == {
+        "sent": 1,
+        "failed": 0,
+        "given_up": 0,
+        "cancelled": 0,
+        "forgotten": 0,
+        "retrying": 0,
+        "given_up_on_record": 0,
+    }
     failed.refresh_from_db()
     assert failed.sent_at is not None and failed.attempts == 2 and failed.last_error == ""
     assert [m.to for m in mail.outbox][-1] == ["bounce@example.test"]
@@ -183,17 +195,22 @@ def test_attachments_keep_their_type_and_are_cleared_once_sent(
 
 @pytest.mark.django_db
 def test_run_scheduled_sends_what_a_lost_task_left_and_forgets_old_records(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, time_machine
 ):
+    time_machine.move_to("2026-03-02 09:00Z", tick=False)
     outbox.queue_email(to=["a@example.test"], subject="Lost", body="x")  # task never enqueued
     row = OutboundEmail.objects.get()
-    assert outbox.flush_outbox(dry_run=True) == {"waiting": 0}  # fresh: its task may be coming
+    waiting_none = {"waiting": 0, "retrying": 0, "given_up_on_record": 0}
+    assert outbox.flush_outbox(dry_run=True) == waiting_none  # fresh: its task may be coming
     later = row.created_at + outbox.STRAGGLER_AGE
-    assert outbox.flush_outbox(now=later, dry_run=True) == {"waiting": 1}
-    assert outbox.flush_outbox(now=later)["sent"] == 1
+    time_machine.move_to(later, tick=False)
+    assert outbox.flush_outbox(dry_run=True) == {**waiting_none, "waiting": 1}
+    assert outbox.flush_outbox()["sent"] == 1
     assert [m.subject for m in mail.outbox] == ["[Upward] Lost"]
-    much_later = later + outbox.KEEP_SENT_FOR + outbox.LEASE
-    assert outbox.flush_outbox(now=much_later)["forgotten"] == 1
+    time_machine.move_to(later + outbox.keep_finished_for() - outbox.LEASE, tick=False)
+    assert outbox.flush_outbox()["forgotten"] == 0
+    time_machine.move_to(later + outbox.keep_finished_for() + outbox.LEASE, tick=False)
+    assert outbox.flush_outbox()["forgotten"] == 1
     assert not OutboundEmail.objects.exists()
 
 
