@@ -59,7 +59,14 @@ class OutboundEmailAdmin(admin.ModelAdmin):
             return "failing, will retry"
         return str(obj.get_state_display())
 
-    @admin.action(description="Send again (failing emails, on the next flush)")
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        # Viewing the list is not enough to act on it.
+        return bool(request.user.is_superuser)
+
+    @admin.action(
+        description="Send again (failing emails, on the next flush)",
+        permissions=["resend"],
+    )
     def send_again(self, request: HttpRequest, queryset: QuerySet[OutboundEmail]) -> None:
         chosen = queryset.count()
         retried = outbox.send_again(queryset)

@@ -163,7 +163,9 @@ def queue_emails(emails: Iterable[Email]) -> list[OutboundEmail]:
                 for attachment in email.attachments
             ]
         )
-        transaction.on_commit(lambda: _enqueue_send(batch))
+        # Robust: the change is committed by now, so a task queue that cannot be reached must not
+        # turn it into an error page (the person might repeat it); flush_outbox sends the rows.
+        transaction.on_commit(lambda: _enqueue_send(batch), robust=True)
     return rows
 
 
@@ -287,6 +289,13 @@ def _send(phases: Sequence[Callable[[], QuerySet[OutboundEmail]]]) -> dict[str, 
                         # untouched (the lease may be taken again at once, by us or another).
                         _release([r.pk for r in claim.rows[position:]], claim.token)
                         break
+                    if timezone.now() - row.created_at >= give_up_after():
+                        # Waited too long (a worker down for days): an invitation or a meeting
+                        # change arriving that late would mislead more than help.
+                        result["given_up"] += 1
+                        why = row.last_error or "Too old to send: it waited too long."
+                        _finish_unsent(row, claim.token, OutboundState.GIVEN_UP, why)
+                        continue
                     reason = _stale_recipient(row)
                     if reason:
                         result["cancelled"] += 1

@@ -20,6 +20,10 @@ def panels(context: Any, slot: str, *args: Any) -> str:
     for panel in panels_for(slot):
         data = panel.data(context, *args)
         if data is not None:
-            parts.append(engine.get_template(panel.template).render(context.new(data)))
+            panel_context = context.new(data)
+            # As inclusion tags do, so a panel's form can carry {% csrf_token %}.
+            if context.get("csrf_token") is not None:
+                panel_context["csrf_token"] = context["csrf_token"]
+            parts.append(engine.get_template(panel.template).render(panel_context))
     # Each part is an escaped rendering; the joining template prints them as they are.
     return engine.get_template("core/_panels.html").render(context.new({"parts": parts}))

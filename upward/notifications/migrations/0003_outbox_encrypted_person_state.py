@@ -29,6 +29,8 @@ def carry_emails_over(apps, schema_editor):
     OutboundEmail.objects.filter(sent_at__isnull=False).update(
         state="sent", finished_at=models.F("sent_at")
     )
+    # Bytes the old sender should have cleared once sent (a crash between its two updates).
+    OutboundAttachment.objects.filter(email__sent_at__isnull=False).update(content=b"")
     given_up = OutboundEmail.objects.filter(sent_at__isnull=True, attempts__gte=8)
     OutboundAttachment.objects.filter(email__in=given_up).update(content=b"")
     given_up.update(
@@ -45,6 +47,11 @@ def carry_emails_over(apps, schema_editor):
 def carry_emails_back(apps, schema_editor):
     _no_pending_triggers(schema_editor)
     OutboundEmail = apps.get_model("notifications", "OutboundEmail")
+    # The old sender knows no states, only "8 attempts means given up": a given-up or cancelled
+    # email (its text already cleared) must not come back as one to send.
+    OutboundEmail.objects.filter(
+        sent_at__isnull=True, state__in=("given_up", "cancelled"), attempts__lt=8
+    ).update(attempts=8)
     # body and html are plain text fields again here, holding ciphertext: decrypt by hand.
     for row in OutboundEmail.objects.only("pk", "body", "html"):
         OutboundEmail.objects.filter(pk=row.pk).update(

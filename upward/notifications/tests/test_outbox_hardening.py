@@ -343,3 +343,52 @@ def test_key_rotation_covers_the_outbox(settings):
     settings.ENCRYPTION_KEYS = settings.ENCRYPTION_KEYS[:1]
     row = OutboundEmail.objects.get()
     assert row.body == SECRET and bytes(row.attachments.get().content) == b"bytes"
+
+
+# Found by the second outside review.
+
+
+def test_a_task_queue_that_cannot_be_reached_never_fails_the_saved_change(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    def unreachable(batch: str) -> None:
+        raise ConnectionError("task queue down")
+
+    monkeypatch.setattr(outbox, "_enqueue_send", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        row = _queue()  # no exception reaches the person whose change was saved
+    row.refresh_from_db()
+    assert row.state == OutboundState.QUEUED
+    # The periodic flush sends what the lost task would have.
+    assert outbox.flush_outbox()["sent"] == 0  # not a straggler yet
+    row.created_at -= outbox.STRAGGLER_AGE
+    row.save(update_fields=["created_at"])
+    assert outbox.flush_outbox()["sent"] == 1
+    assert mail.outbox[0].body == SECRET
+
+
+def test_an_email_that_waited_too_long_unsent_is_given_up_not_sent_late(clock):
+    row = _queue()  # its task never ran: a worker down for days
+    clock.shift(outbox.give_up_after() + dt.timedelta(minutes=1))
+    result = outbox.flush_outbox()
+    row.refresh_from_db()
+    assert (result["sent"], result["given_up"]) == (0, 1)
+    assert row.state == OutboundState.GIVEN_UP
+    assert row.body == "" and "Too old" in row.last_error
+    assert mail.outbox == []
+
+
+def test_send_again_is_for_superusers_not_for_staff_who_may_only_look(rf):
+    from django.contrib.admin.sites import site
+    from django.contrib.auth.models import Permission
+
+    viewer = get_user_model().objects.create_user("viewer@example.test", "pw-for-tests")
+    viewer.is_staff = True
+    viewer.save(update_fields=["is_staff"])
+    viewer.user_permissions.add(Permission.objects.get(codename="view_outboundemail"))
+    request = rf.get("/")
+    request.user = viewer
+    model_admin = site._registry[OutboundEmail]
+    assert "send_again" not in model_admin.get_actions(request)
+    request.user = get_user_model().objects.create_superuser("root@example.test", "pw-for-tests")
+    assert "send_again" in model_admin.get_actions(request)

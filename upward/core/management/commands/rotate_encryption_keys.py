@@ -66,10 +66,12 @@ class Command(BaseCommand):
                                 ) from exc
                             rotated += 1
                             if for_real:
+                                # Only if the value is still the one read: a write
+                                # made meanwhile (an edit, a cleared outbox body) wins.
                                 cursor.execute(
                                     f"UPDATE {qn(table)} SET {qn(column)} = %s "  # noqa: S608
-                                    f"WHERE {qn(pk)} = %s",
-                                    [new_token, row_pk],
+                                    f"WHERE {qn(pk)} = %s AND {qn(column)} = %s",
+                                    [new_token, row_pk, token],
                                 )
                 if not rows:
                     break
