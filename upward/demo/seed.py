@@ -660,7 +660,7 @@ def _start_demo_pair(programme: Programme, mentor: Person, mentee: Person) -> No
     Aisha has not answered the check-in after the first session yet, so she is asked to."""
     pairing = Pairing.objects.get(programme=programme, mentor=mentor, mentee=mentee)
     today = dt.date.today()
-    save_agreement(
+    agreement = save_agreement(
         pairing,
         person=mentee,
         by=mentee.user,
@@ -674,8 +674,8 @@ def _start_demo_pair(programme: Programme, mentor: Person, mentee: Person) -> No
             "hard, we talk to Tom Hughes, the programme lead.",
         },
     )
-    confirm_agreement(pairing, person=mentee, by=mentee.user)
-    confirm_agreement(pairing, person=mentor, by=mentor.user)
+    confirm_agreement(pairing, person=mentee, version=agreement.version, by=mentee.user)
+    confirm_agreement(pairing, person=mentor, version=agreement.version, by=mentor.user)
     _steps, first = bookable_steps(pairing)
     _held_meeting(pairing, step=first, days_ago=20, minutes=55, slot=0)
     _steps, first = bookable_steps(pairing)

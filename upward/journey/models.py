@@ -232,6 +232,8 @@ class PairAgreement(models.Model):
     minutes_per_meeting = models.PositiveSmallIntegerField(_("minutes a meeting"), default=60)
     ends_on = models.DateField(_("we meet until"))
     raising_concerns = models.TextField(_("if something is not working"))
+    # Each saved change is a new version; a confirmation names the version the person read.
+    version = models.PositiveIntegerField(default=1)
     mentor_confirmed_at = models.DateTimeField(null=True, blank=True)
     mentee_confirmed_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(

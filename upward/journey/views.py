@@ -115,9 +115,14 @@ def agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = AgreementForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_agreement(pairing, person=person, data=form.cleaned_data, by=request.user)
+            saved = services.save_agreement(
+                pairing, person=person, data=form.cleaned_data, by=request.user
+            )
             if request.POST.get("and_confirm"):
-                services.confirm_agreement(pairing, person=person, by=request.user)
+                # The words just saved are the ones this person read.
+                services.confirm_agreement(
+                    pairing, person=person, version=saved.version, by=request.user
+                )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -139,11 +144,17 @@ def agreement_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_pair_journey(request.user, pk)
     pairing = seat.pairing
     try:
-        services.confirm_agreement(pairing, person=seat.person, by=request.user)
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        # A form without the version it showed cannot say what the person read.
+        messages.error(request, _("Please read the agreement below, then confirm it."))
+        return redirect("journey:agreement", pairing.pk)
+    try:
+        services.confirm_agreement(pairing, person=seat.person, version=version, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, _("You have confirmed the agreement."))
+        return redirect("journey:agreement", pairing.pk)
+    messages.success(request, _("You have confirmed the agreement."))
     return redirect("journey:pairing", pairing.pk)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from upward.core.audit import record
-from upward.core.errors import DomainError
+from upward.core.errors import Conflict, DomainError
 from upward.core.types import Actor
 from upward.journey.models import (
     MAX_MINUTES,
@@ -69,6 +69,8 @@ def save_agreement(
         )
         if not changed:
             return agreement
+        if not created:
+            agreement.version += 1
         for field in AGREEMENT_FIELDS:
             setattr(agreement, field, data[field])
         agreement.meetings_per_month = per_month
@@ -86,13 +88,26 @@ def save_agreement(
     return agreement
 
 
-def confirm_agreement(pairing: Pairing, *, person: Person, by: Actor) -> PairAgreement:
+def confirm_agreement(
+    pairing: Pairing, *, person: Person, version: int, by: Actor
+) -> PairAgreement:
+    """Confirm the version the person read. If the agreement changed since their page was
+    opened, they are asked to read it again: nobody confirms words they have not seen."""
     role = _role(pairing, person)
     _live(pairing)
     with transaction.atomic():
+        # The same lock as save_agreement, so a save and a confirmation never interleave.
+        Pairing.objects.select_for_update().get(pk=pairing.pk)
         agreement = PairAgreement.objects.select_for_update().filter(pairing=pairing).first()
         if agreement is None:
             raise DomainError(_("Write the agreement together first, then confirm it."))
+        if agreement.version != version:
+            raise Conflict(
+                _(
+                    "The agreement has changed since you opened it. Please read the new "
+                    "version below, then confirm it if you agree."
+                )
+            )
         field = f"{role}_confirmed_at"
         if getattr(agreement, field) is None:
             setattr(agreement, field, timezone.now())
@@ -102,6 +117,6 @@ def confirm_agreement(pairing: Pairing, *, person: Person, by: Actor) -> PairAgr
                 pairing,
                 by=by,
                 organisation=pairing.programme.organisation,
-                data={"role": role},
+                data={"role": role, "version": agreement.version},
             )
     return agreement

@@ -28,12 +28,12 @@ def _data(**changes):
 def test_both_confirm_with_time_and_edits_reset(pairs, clock):
     pairing = pairs.pairing
     services.save_agreement(pairing, person=pairs.mentee, data=_data(), by=None)
-    agreement = services.confirm_agreement(pairing, person=pairs.mentee, by=None)
+    agreement = services.confirm_agreement(pairing, person=pairs.mentee, version=1, by=None)
     assert agreement.mentee_confirmed_at == NOW and agreement.mentor_confirmed_at is None
     assert not agreement.is_confirmed
 
     clock.shift(dt.timedelta(hours=2))
-    agreement = services.confirm_agreement(pairing, person=pairs.mentor, by=None)
+    agreement = services.confirm_agreement(pairing, person=pairs.mentor, version=1, by=None)
     assert agreement.mentor_confirmed_at == NOW + dt.timedelta(hours=2)
     assert agreement.is_confirmed
 
@@ -49,7 +49,7 @@ def test_both_confirm_with_time_and_edits_reset(pairs, clock):
 
 def test_confirm_before_writing_is_refused(pairs):
     with pytest.raises(DomainError, match="Write the agreement"):
-        services.confirm_agreement(pairs.pairing, person=pairs.mentor, by=None)
+        services.confirm_agreement(pairs.pairing, person=pairs.mentor, version=1, by=None)
 
 
 def test_someone_else_cannot_write_or_confirm(pairs):
@@ -57,7 +57,7 @@ def test_someone_else_cannot_write_or_confirm(pairs):
         services.save_agreement(pairs.pairing, person=pairs.other.mentor, data=_data(), by=None)
     services.save_agreement(pairs.pairing, person=pairs.mentee, data=_data(), by=None)
     with pytest.raises(DomainError, match="Only the two people in this pairing can do that"):
-        services.confirm_agreement(pairs.pairing, person=pairs.other.mentee, by=None)
+        services.confirm_agreement(pairs.pairing, person=pairs.other.mentee, version=1, by=None)
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,25 @@ def test_default_agreement_follows_the_programme(pairs):
     assert default.ends_on == pairs.pairing.programme.ends_on
     assert default.minutes_per_meeting == 60
     assert "programme team" in default.raising_concerns
+
+
+def test_confirm_names_the_version_and_a_stale_one_is_refused(pairs):
+    pairing = pairs.pairing
+    first = services.save_agreement(pairing, person=pairs.mentee, data=_data(), by=None)
+    assert first.version == 1
+    # The senior saves a change while the mentor still has version 1 open.
+    second = services.save_agreement(
+        pairing, person=pairs.mentee, data=_data(confidentiality="I may share notes."), by=None
+    )
+    assert second.version == 2
+    with pytest.raises(DomainError, match="changed since you opened it"):
+        services.confirm_agreement(pairing, person=pairs.mentor, version=1, by=None)
+    agreement = PairAgreement.objects.get(pairing=pairing)
+    assert agreement.mentor_confirmed_at is None and not agreement.is_confirmed
+    # Saving the same words again is not a new version.
+    same = services.save_agreement(
+        pairing, person=pairs.mentor, data=_data(confidentiality="I may share notes."), by=None
+    )
+    assert same.version == 2
+    agreement = services.confirm_agreement(pairing, person=pairs.mentor, version=2, by=None)
+    assert agreement.mentor_confirmed_at is not None

@@ -8,7 +8,7 @@ from email import message_from_bytes
 import pytest
 from django.core import mail
 from django.urls import reverse
-from pytest_django.asserts import assertNotContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.journey import services
 from upward.journey.models import Event, Meeting, MeetingAgendaItem, PairAgreement
@@ -164,13 +164,45 @@ def test_agreement_pending_until_both_confirm_through_the_pages(pairs, world):
     html = world.client_for(pairs.mentor).get(page).content.decode()
     assert "Agreement pending: please read it and confirm." in html
     world.client_for(pairs.mentor).post(
-        reverse("journey:agreement_confirm", args=[pairs.pairing.pk])
+        reverse("journey:agreement_confirm", args=[pairs.pairing.pk]), {"version": "1"}
     )
     assert PairAgreement.objects.get().is_confirmed
     html_response = world.client_for(pairs.mentor).get(page)
     html = html_response.content.decode()
     assert "Confirmed by both" in html
     assertNotContains(html_response, "Agreement pending")
+
+
+def test_confirming_an_agreement_changed_since_the_page_opened_is_refused(pairs, world):
+    url = reverse("journey:agreement", args=[pairs.pairing.pk])
+    data = {
+        "confidentiality": "Between us.",
+        "meetings_per_month": "1",
+        "minutes_per_meeting": "60",
+        "ends_on": "2027-07-01",
+        "raising_concerns": "We talk.",
+    }
+    world.client_for(pairs.mentee).post(url, data)
+    page = world.client_for(pairs.mentor).get(url)
+    assertContains(page, 'name="version" value="1"', status_code=200)
+    # The senior saves version 2 while the mentor still reads version 1.
+    world.client_for(pairs.mentee).post(
+        url, {**data, "confidentiality": "I may share notes with my line manager."}
+    )
+    response = world.client_for(pairs.mentor).post(
+        reverse("journey:agreement_confirm", args=[pairs.pairing.pk]),
+        {"version": "1"},
+        follow=True,
+    )
+    assertContains(response, "The agreement has changed since you opened it", status_code=200)
+    assertContains(response, "I may share notes with my line manager.", status_code=200)
+    assertNotContains(response, "Confirmed by both", status_code=200)
+    assert PairAgreement.objects.get().mentor_confirmed_at is None
+    # The outsider cannot confirm at all.
+    outsider = world.client_for(pairs.other.mentor).post(
+        reverse("journey:agreement_confirm", args=[pairs.pairing.pk]), {"version": "2"}
+    )
+    assert outsider.status_code == 404
 
 
 def test_agreement_form_bad_input(pairs, world):
