@@ -28,6 +28,7 @@ from upward.programmes.models import Programme, Question, SelectionMode, State
 from upward.recruitment.eligibility import invitation_for, refusal, role_noun, roles_noun
 from upward.recruitment.models import AVAILABILITY_SLOTS, Answer, Application, Invitation, Role
 from upward.recruitment.selectors import manager_refusal
+from upward.recruitment.signals import application_withdrawn
 
 Status = Application.Status
 
@@ -467,6 +468,9 @@ def withdraw_application(application: Application, *, by: Actor) -> Application:
             organisation=application.programme.organisation,
             data={"from": previous},
         )
+        # Inside the transaction: the apps above (pairing) close what hangs off the application
+        # together with it, or not at all.
+        application_withdrawn.send(sender=Application, application=application, by=by)
     return application
 
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('journey', '0002_default_reverse_mentoring_journey'),
+        ("journey", "0002_default_reverse_mentoring_journey"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='pairagreement',
-            name='version',
+            model_name="pairagreement",
+            name="version",
             field=models.PositiveIntegerField(default=1),
         ),
     ]

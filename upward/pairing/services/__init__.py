@@ -31,6 +31,7 @@ from upward.pairing.services.moves import (
     end_pairing,
     find_new_partner,
     rematch_after_decline,
+    withdraw_open_proposals,
 )
 from upward.pairing.services.reminders import REMIND_BEFORE, ReminderReport, send_pairing_reminders
 from upward.pairing.services.rules import add_match_rule, remove_match_rule, swap_mentors
@@ -70,4 +71,5 @@ __all__ = [
     "send_pairing_reminders",
     "start_match_run",
     "swap_mentors",
+    "withdraw_open_proposals",
 ]

@@ -90,6 +90,17 @@ def _email_ended(pairing: Pairing) -> None:
         )
 
 
+def _email_withdrawn(pairing: Pairing, *, to: Person) -> None:
+    # Neutral: the partner learns the proposal does not go ahead, never why.
+    _send_later(
+        _("Your proposed pairing in %(programme)s") % {"programme": pairing.programme.name},
+        "withdrawn.txt",
+        {**_context(pairing), "name": to.full_name},
+        to,
+        key=f"pairing-withdrawn:{pairing.pk}",
+    )
+
+
 def _email_reminder(pairing: Pairing, *, to_mentor: bool) -> None:
     person = pairing.mentor if to_mentor else pairing.mentee
     _send_later(

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,9 +31,15 @@ from upward.pairing.models import (
 )
 from upward.pairing.selectors import MatchSettings, settings_for, weights_for
 from upward.pairing.services._shared import MATCHING_STATES, _own_pairing, _refuse_own, _user
-from upward.pairing.services.emails import _email_active, _email_ended, _email_mentee_told
+from upward.pairing.services.emails import (
+    _email_active,
+    _email_ended,
+    _email_mentee_told,
+    _email_withdrawn,
+)
 from upward.pairing.services.runs import publish_match_run, start_match_run
-from upward.recruitment.models import Role
+from upward.programmes.models import Programme
+from upward.recruitment.models import Application, ApplicationStatus, Role
 
 
 def _move(
@@ -78,6 +85,27 @@ def _respond_days(pairing: Pairing) -> int:
     return MatchSettings().respond_days
 
 
+def _require_place(pairing: Pairing, person: Person) -> None:
+    """Only someone whose application is accepted may answer. Both applications are locked
+    (in one order), so a withdrawal of either waits for the answer or the answer for it."""
+    applications = list(
+        Application.objects.select_for_update()
+        .filter(
+            programme_id=pairing.programme_id, person_id__in=[pairing.mentor_id, pairing.mentee_id]
+        )
+        .order_by("pk")
+    )
+    own = next((a for a in applications if a.person_id == person.pk), None)
+    if own is None or own.status != ApplicationStatus.ACCEPTED:
+        raise DomainError(
+            _(
+                "Your application to this programme does not have a place at the moment, and "
+                "only people with a place can answer a proposal. If you would like to take "
+                "part, please contact the programme team."
+            )
+        )
+
+
 def answer_proposal(pairing: Pairing, *, person: Person, accept: bool) -> Pairing:
     """The junior mentor's private answer. Only a yes reaches the mentee; a no starts a
     search for another mentor for them, and they never hear of it."""
@@ -85,6 +113,7 @@ def answer_proposal(pairing: Pairing, *, person: Person, accept: bool) -> Pairin
         raise DomainError(_("Only the proposed mentor can answer this proposal."))
     by = person.user
     with transaction.atomic():
+        _require_place(pairing, person)
         now = timezone.now()
         if accept:
             pairing = _move(
@@ -117,6 +146,7 @@ def answer_pairing(pairing: Pairing, *, person: Person, accept: bool) -> Pairing
         raise DomainError(_("Only the mentee can confirm this pairing."))
     by = person.user
     with transaction.atomic():
+        _require_place(pairing, person)
         now = timezone.now()
         if accept:
             pairing = _move(
@@ -139,6 +169,44 @@ def answer_pairing(pairing: Pairing, *, person: Person, accept: bool) -> Pairing
             )
             _rematch_later(pairing)
     return pairing
+
+
+def withdraw_open_proposals(programme: Programme, *, person: Person, by: Actor) -> list[Pairing]:
+    """The person withdrew their application: their unanswered proposals in the programme do
+    not go ahead. A partner who knew of the proposal is told neutrally, without the reason, and
+    is looked for a new partner as after a decline. Pairings that already started stay: ending
+    those is for the programme team or the person, through their own pages."""
+    withdrawn = []
+    with transaction.atomic():
+        open_ones = (
+            Pairing.objects.select_related("programme__organisation", "mentor", "mentee", "run")
+            .filter(
+                programme=programme,
+                state__in=[PairingState.PROPOSED, PairingState.MENTOR_ACCEPTED],
+            )
+            .filter(Q(mentor=person) | Q(mentee=person))
+            .order_by("pk")
+        )
+        for pairing in open_ones:
+            as_mentor = pairing.mentor_id == person.pk
+            now = timezone.now()
+            pairing = _move(
+                pairing,
+                to=PairingState.DECLINED,
+                by=by,
+                expect=[PairingState.PROPOSED, PairingState.MENTOR_ACCEPTED],
+                closed_by=Pairing.ClosedBy.MENTOR if as_mentor else Pairing.ClosedBy.MENTEE,
+                closed_reason=_("Withdrew their application."),
+                closed_at=now,
+            )
+            # The mentor always knew of the proposal; the mentee only once told of it.
+            if not as_mentor:
+                _email_withdrawn(pairing, to=pairing.mentor)
+            elif pairing.mentee_told_at is not None:
+                _email_withdrawn(pairing, to=pairing.mentee)
+            _rematch_later(pairing)
+            withdrawn.append(pairing)
+    return withdrawn
 
 
 def end_pairing(
