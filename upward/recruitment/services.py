@@ -244,6 +244,48 @@ def _accepted_count(programme: Programme, role: str, *, excluding: int | None = 
     return qs.count()
 
 
+def _waiting_count(programme: Programme, role: str) -> int:
+    return Application.objects.filter(
+        programme=programme, role=role, status=Status.WAITLISTED
+    ).count()
+
+
+def _give_freed_place(programme: Programme, role: str) -> Application | None:
+    """Open selection: a place freed by a withdrawal goes to whoever has waited longest.
+    `submitted_at` is when they joined the list: applying again after withdrawing starts a new
+    wait at the back. Runs under the programme lock taken by the caller."""
+    if programme.selection_mode != SelectionMode.OPEN:
+        return None
+    if _accepted_count(programme, role) >= programme.places:
+        return None
+    longest = (
+        Application.objects.select_for_update()
+        .select_related("person", "programme__organisation")
+        .filter(programme=programme, role=role, status=Status.WAITLISTED)
+        .order_by("submitted_at", "pk")
+        .first()
+    )
+    if longest is None:
+        return None
+    longest.status = Status.ACCEPTED
+    # Replaces any waiting-list message, which no longer applies.
+    longest.decision_reason = _("A place came free and you were next on the waiting list.")
+    longest.reviewed_at = timezone.now()
+    longest.reviewed_by = None
+    longest.save(
+        update_fields=["status", "decision_reason", "reviewed_at", "reviewed_by", "updated_at"]
+    )
+    audit.record(
+        "application.decided",
+        longest,
+        by=None,
+        organisation=programme.organisation,
+        data={"from": Status.WAITLISTED, "to": Status.ACCEPTED, "freed_place": True},
+    )
+    _email_decision(longest)
+    return longest
+
+
 def _lock_programme(programme: Programme) -> Programme:
     # Serialises capacity checks for the programme (a row lock on PostgreSQL; SQLite's
     # IMMEDIATE transactions already serialise writers).
@@ -306,8 +348,10 @@ def submit_application(
         )
         status = Status.SUBMITTED
         if programme.selection_mode == SelectionMode.OPEN:
-            full = _accepted_count(programme, role) >= programme.places
-            status = Status.WAITLISTED if full else Status.ACCEPTED
+            # Someone already waiting is ahead of this applicant for any free place, so a
+            # newcomer (or someone who withdrew and applies again) never jumps the list.
+            taken = _accepted_count(programme, role) + _waiting_count(programme, role)
+            status = Status.WAITLISTED if taken >= programme.places else Status.ACCEPTED
 
         fields = {
             "role": role,
@@ -441,6 +485,9 @@ def update_application(
 
 def withdraw_application(application: Application, *, by: Actor) -> Application:
     with transaction.atomic():
+        # The programme lock first (as in submit and decide), so the freed place is counted
+        # against the same numbers every other writer sees.
+        _lock_programme(application.programme)
         application = (
             Application.objects.select_for_update()
             .select_related("programme__organisation")
@@ -471,6 +518,8 @@ def withdraw_application(application: Application, *, by: Actor) -> Application:
         # Inside the transaction: the apps above (pairing) close what hangs off the application
         # together with it, or not at all.
         application_withdrawn.send(sender=Application, application=application, by=by)
+        if previous == Status.ACCEPTED:
+            _give_freed_place(application.programme, application.role)
     return application
 
 

@@ -148,6 +148,49 @@ def test_open_mode_accepts_until_full_then_waitlists(world, programme):
     assert mentee.status == "accepted"
 
 
+def test_open_mode_withdraw_and_reapply_does_not_jump_the_waiting_list(
+    world, programme, django_capture_on_commit_callbacks
+):
+    Programme.objects.filter(pk=programme.pk).update(selection_mode="open")
+    programme.refresh_from_db()
+    first = apply(programme, world.applicant)
+    apply(programme, world.other_applicant)
+    tia = apply(programme, mentor_in(world, "Tia Third"))
+    uma = apply(programme, mentor_in(world, "Uma Fourth"))
+    assert [tia.status, uma.status] == ["waitlisted", "waitlisted"]
+    mail.outbox.clear()
+    # The accepted mentor steps back: the place goes to whoever has waited longest.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_application(first, by=world.applicant.user)
+    tia.refresh_from_db()
+    uma.refresh_from_db()
+    assert [tia.status, uma.status] == ["accepted", "waitlisted"]
+    assert [m.to for m in mail.outbox] == [[tia.person.email]]
+    # Applying again joins the back of the waiting list, behind Uma.
+    again = apply(programme, world.applicant)
+    assert again.status == "waitlisted"
+    # Another place frees up: Uma, who waited longer, gets it, not the returning applicant.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.withdraw_application(tia, by=tia.person.user)
+    uma.refresh_from_db()
+    again.refresh_from_db()
+    assert [uma.status, again.status] == ["accepted", "waitlisted"]
+
+
+def test_open_mode_a_newcomer_waits_behind_people_already_waiting(world, programme):
+    Programme.objects.filter(pk=programme.pk).update(selection_mode="open")
+    programme.refresh_from_db()
+    apply(programme, world.applicant)
+    second = apply(programme, world.other_applicant)
+    tia = apply(programme, mentor_in(world, "Tia Third"))
+    # The team moves an accepted mentor to the waiting list, which frees a place by hand; a
+    # newcomer still waits behind the people already waiting for it.
+    services.decide_application(second, decision="waitlisted", reason="Sorry.", by=None)
+    newcomer = apply(programme, mentor_in(world, "Uma Fourth"))
+    assert newcomer.status == "waitlisted"
+    assert tia.status == "waitlisted"
+
+
 def test_invitation_only_accepts_invited_people_in_the_invited_role(world, programme):
     Programme.objects.filter(pk=programme.pk).update(selection_mode="invitation")
     programme.refresh_from_db()
