@@ -70,8 +70,8 @@ def test_mentor_withdrawing_after_saying_yes_tells_the_mentee(
         recipient=cohort.sam, dedupe_key=f"pairing-withdrawn:{pairing.pk}"
     )
     assert "no longer going ahead" in notice.body
-    # The withdrawn mentee can no longer confirm it.
-    with pytest.raises(DomainError):
+    # The mentee can no longer confirm it.
+    with pytest.raises(DomainError, match="already moved on"):
         services.answer_pairing(pairing, person=cohort.sam, accept=True)
 
 
