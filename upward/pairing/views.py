@@ -504,6 +504,13 @@ def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose to accept or to decline."))
         return redirect("pairing:pairing", pairing.pk)
     accept = decision == "accept"
+    if not accept and request.POST.get("confirmed") != "yes":
+        # Declining cannot be undone, so the first press only explains what it does.
+        return render(
+            request,
+            "pairing/decline_confirm.html",
+            {"pairing": pairing, "is_mentor": pairing.mentor_id == person.pk},
+        )
     try:
         if pairing.mentor_id == person.pk:
             services.answer_proposal(pairing, person=person, accept=accept)
