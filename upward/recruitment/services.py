@@ -355,7 +355,33 @@ def submit_application(
             organisation=programme.organisation,
             data={"role": role, "status": status},
         )
+        _email_application_received(application)
     return application
+
+
+def _email_application_received(application: Application) -> None:
+    # Through notify(), so the applicant's preferences apply. Never include lived-experience data.
+    person = application.person
+    programme = application.programme
+    context = {
+        "name": person.full_name,
+        "programme": programme.name,
+        "organisation": programme.organisation.name,
+        "status": application.status,
+        "role": role_noun(application.role),
+        "link": settings.SITE_URL + reverse("recruitment:my_application", args=[application.pk]),
+    }
+    submitted = application.submitted_at.isoformat() if application.submitted_at else ""
+    notify(
+        person,
+        kind="application",
+        subject=_("We have your application to %(programme)s") % {"programme": programme.name},
+        template="recruitment/email/received.txt",
+        context=context,
+        url=reverse("recruitment:my_application", args=[application.pk]),
+        # Applying again after withdrawing is a new submission, so it is confirmed again.
+        dedupe_key=f"application-received:{application.pk}:{submitted}",
+    )
 
 
 def _existing_application(programme: Programme, person: Person) -> Application | None:
