@@ -277,6 +277,13 @@ def withdraw_application(request: AuthenticatedRequest, pk: int) -> HttpResponse
 def invitation_accept(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The link in an invitation email: straight to the form, in the invited role."""
     invitation = access_own_invitation(request.user, token)
+    if invitation.is_expired():
+        return render(
+            request,
+            "recruitment/invitation_expired.html",
+            {"invitation": invitation, "programme": invitation.programme},
+            status=410,
+        )
     url = reverse("recruitment:apply", args=[invitation.programme.signup_token])
     return redirect(f"{url}?role={invitation.role}")
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
-from pytest_django.asserts import assertNotContains
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.programmes.models import Programme
 from upward.recruitment import services
@@ -328,6 +330,43 @@ def test_invitation_link_goes_to_the_form_in_the_invited_role(world, programme):
     # Someone else's invitation link is not theirs.
     assert world.client_for(world.applicant).get(url).status_code == 404
     assert world.client_for(None).get(url).status_code == 302
+
+
+def test_an_expired_invitation_link_kindly_says_to_ask_for_a_new_one(
+    world, programme, settings, django_capture_on_commit_callbacks
+):
+    settings.UPWARD_RECRUITMENT_INVITATION_DAYS = 10
+    invitation = Invitation.objects.create(programme=programme, person=world.senior, role="mentee")
+    url = reverse("recruitment:invitation_accept", args=[invitation.token])
+    client = world.client_for(world.senior)
+
+    def sent_days_ago(days: float) -> None:
+        Invitation.objects.filter(pk=invitation.pk).update(
+            created_at=timezone.now() - timedelta(days=days)
+        )
+
+    sent_days_ago(9.9)
+    response = client.get(url)
+    assert response.status_code == 302 and response.url == apply_url(programme, "mentee")
+    sent_days_ago(10.1)
+    response = client.get(url)
+    assertContains(response, "This invitation has expired", status_code=410)
+    assertContains(response, "ask the programme team for a new one", status_code=410)
+    assertContains(response, programme.name, status_code=410)
+    # Someone else still cannot tell that the link exists.
+    assert world.client_for(world.applicant).get(url).status_code == 404
+    # Inviting again renews it: a new link that works, sent to them.
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.invite_people(
+            programme, [world.senior], role="mentee", by=world.manager.user
+        )
+    assert result.invited == [world.senior]
+    renewed = Invitation.objects.get(pk=invitation.pk)
+    assert renewed.token != invitation.token
+    assert f"/invitations/{renewed.token}/" in mail.outbox[-1].body
+    new_url = reverse("recruitment:invitation_accept", args=[renewed.token])
+    assert client.get(new_url).status_code == 302
+    assert client.get(url).status_code == 404
 
 
 # --- The manager's review --------------------------------------------------------------------
