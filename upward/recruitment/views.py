@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
-from upward.core.forms import apply_domain_error
+from upward.core.forms import apply_domain_error, set_aside_unknown_filters
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
@@ -297,6 +297,7 @@ def invitation_accept(request: AuthenticatedRequest, token: str) -> HttpResponse
 def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     filter_form = ReviewFilterForm(request.GET or None, programme=programme)
+    unknown = set_aside_unknown_filters(filter_form)
     filters = filter_form.filters() if request.GET else {}
     qs = selectors.review_list(programme, **filters)
     page_obj = Paginator(qs, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -306,6 +307,7 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "page_obj": page_obj,
         "capacity": selectors.capacity_summary(programme),
         "filtered": bool(filters),
+        "unknown_filters": unknown,
         "can_decide": programme.state in services.DECIDING_STATES,
     }
     template = "recruitment/review.html"

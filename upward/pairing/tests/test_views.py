@@ -368,4 +368,6 @@ def test_a_mentor_decline_asks_first_and_says_what_it_does(state, world):
     assert response.status_code == 302
     pairing.refresh_from_db()
     assert pairing.state != "proposed"
-    assert world.client_for(world.outsider_admin).post(url, {"decision": "decline"}).status_code == 404
+    assert (
+        world.client_for(world.outsider_admin).post(url, {"decision": "decline"}).status_code == 404
+    )
