@@ -178,6 +178,11 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation of {self.person_id} to {self.programme_id}"
 
+    @staticmethod
+    def issued_after() -> datetime:
+        """Invitations created after this moment have links that still work."""
+        return timezone.now() - timedelta(days=settings.UPWARD_RECRUITMENT_INVITATION_DAYS)
+
     @property
     def expires_at(self) -> datetime:
         return self.created_at + timedelta(days=settings.UPWARD_RECRUITMENT_INVITATION_DAYS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -463,6 +464,7 @@ def invitations(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "sent": sent[:100],
             "sent_count": sent.count(),
             "can_invite": programme.state == State.RECRUITING,
+            "invitation_days": settings.UPWARD_RECRUITMENT_INVITATION_DAYS,
         },
     )
 
