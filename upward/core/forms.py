@@ -22,6 +22,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.errors import DomainError
@@ -188,10 +189,12 @@ def set_aside_unknown_filters(form: forms.Form) -> list[UnknownFilter]:
         unknown_filter(form.fields[name].label or name, str(form.data.get(name, "")))
         for name in names
     ]
-    data = form.data.copy()
-    for name in names:
-        data.pop(name, None)
-    form.data = data
-    form._errors = None  # validate again without them
-    form.is_valid()
+    if isinstance(form.data, QueryDict):
+        kept = form.data.copy()
+        for name in names:
+            kept.pop(name, None)
+        form.data = kept
+    else:
+        form.data = {k: v for k, v in form.data.items() if k not in names}
+    form.full_clean()  # validate again without them
     return unknown
