@@ -72,6 +72,10 @@ class Env:
     mfa_required_for_staff: bool = field(
         default_factory=lambda: _bool("MFA_REQUIRED_FOR_STAFF", True)
     )
+    # Days a personal invitation link to apply to a programme keeps working.
+    recruitment_invitation_days: int = field(
+        default_factory=lambda: _int("UPWARD_RECRUITMENT_INVITATION_DAYS", 30)
+    )
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
 
 

@@ -339,5 +339,10 @@ if _bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY = {}
 
 # Privacy: aggregates never show groups smaller than this (see docs/privacy.md).
+# A personal invitation link to apply stops working after this many days; inviting the person
+# again sends a new link (docs/deployment.md).
+if env.recruitment_invitation_days < 1:
+    raise ImproperlyConfigured("UPWARD_RECRUITMENT_INVITATION_DAYS must be 1 or more.")
+UPWARD_RECRUITMENT_INVITATION_DAYS = env.recruitment_invitation_days
 UPWARD_MIN_GROUP_SIZE = 5
 UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.errors import DomainError
@@ -153,3 +155,46 @@ def apply_domain_error(form: forms.BaseForm, exc: DomainError, *, field: str | N
     form has no such field."""
     name = field if field is not None else exc.field
     form.add_error(name if name in form.fields else None, exc.message)
+
+
+# ---------------------------------------------------------------------------------------------
+# Filters on list pages
+
+
+@dataclass(frozen=True)
+class UnknownFilter:
+    """A filter value from the address that the page does not know, to name on the page."""
+
+    label: str
+    value: str
+
+
+def unknown_filter(label: Any, value: str) -> UnknownFilter:
+    # Shortened: the value comes from the address, and only needs to be recognisable.
+    return UnknownFilter(label=str(label), value=value[:60])
+
+
+def set_aside_unknown_filters(form: forms.Form) -> list[UnknownFilter]:
+    """Validate a bound filter form and take out the values it does not know.
+
+    Addresses are shared, bookmarked and edited by hand, so an unknown value is not an error:
+    the page leaves that filter out (showing what it shows without it) and names it with
+    `includes/unknown_filters.html`. The form is left bound to the values it kept, so its
+    fields show what is really applied.
+    """
+    if not form.is_bound or form.is_valid():
+        return []
+    names = [name for name in form.errors if name in form.fields]
+    unknown = [
+        unknown_filter(form.fields[name].label or name, str(form.data.get(name, "")))
+        for name in names
+    ]
+    if isinstance(form.data, QueryDict):
+        kept = form.data.copy()
+        for name in names:
+            kept.pop(name, None)
+        form.data = kept
+    else:
+        form.data = {k: v for k, v in form.data.items() if k not in names}
+    form.full_clean()  # validate again without them
+    return unknown

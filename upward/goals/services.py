@@ -12,6 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from upward.core.audit import record
@@ -232,6 +233,15 @@ def set_task_done(task: Task, *, done: bool, person: Person) -> Task:
     pairing = task.goal.pairing
     _require_in_pair(pairing, person)
     require_active(pairing)
+    # Locked, so two tabs (or both people) marking it at once cannot both count.
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if done and current.done_at is not None:
+        raise Conflict(
+            _("This task is already done (marked on %(date)s), so nothing has changed.")
+            % {"date": date_format(timezone.localtime(current.done_at), "j F")}
+        )
+    if not done and current.done_at is None:
+        raise Conflict(_("This task is already open, so nothing has changed."))
     task.done_at = timezone.now() if done else None
     task.save(update_fields=["done_at"])
     record(

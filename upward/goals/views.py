@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from upward.core.errors import DomainError
+from upward.core.errors import Conflict, DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
@@ -189,6 +189,9 @@ def toggle_task(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpRes
     seat, task = access_task(request.user, pk, task_pk)
     try:
         services.set_task_done(task, done=request.POST.get("done") == "1", person=seat.person)
+    except Conflict as exc:
+        # Already in the state asked for (a second tab, or the partner got there first).
+        messages.info(request, exc.message)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(_goals_url(seat.pairing.pk) + f"#goal-{task.goal_id}")

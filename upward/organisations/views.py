@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from upward.core import exports
 from upward.core.errors import DomainError
-from upward.core.forms import apply_domain_error
+from upward.core.forms import apply_domain_error, set_aside_unknown_filters
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations import importing, selectors, services
@@ -62,11 +62,13 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     organisation = admin.organisation
     filter_form = PeopleFilterForm(request.GET or {"status": "active"}, organisation=organisation)
+    unknown = set_aside_unknown_filters(filter_form)
     filters = filter_form.filters()
     queryset = selectors.people_directory(organisation, **filters)
     page_obj = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": filter_form,
+        "unknown_filters": unknown,
         "page_obj": page_obj,
         "people": page_obj.object_list,
         "counts": selectors.directory_counts(organisation),

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
-from upward.core.forms import apply_domain_error
+from upward.core.forms import apply_domain_error, unknown_filter
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_person
@@ -308,7 +308,9 @@ def _matching_url(pk: int) -> str:
 def pairing_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = matching_programme(request.user, pk)
     state = request.GET.get("state", "")
+    unknown = []
     if state not in {"", "live", *PairingState.values}:
+        unknown = [unknown_filter(_("State"), state)]
         state = ""
     page_obj = Paginator(
         selectors.pairings_for_manager(programme, state=state), PAIRINGS_PAGE_SIZE
@@ -320,6 +322,7 @@ def pairing_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "page_obj": page_obj,
             "state": state,
+            "unknown_filters": unknown,
             "states": PairingState.choices,
             "counts": selectors.pairing_counts(programme),
             "live_states": LIVE_STATES,
@@ -504,6 +507,13 @@ def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose to accept or to decline."))
         return redirect("pairing:pairing", pairing.pk)
     accept = decision == "accept"
+    if not accept and request.POST.get("confirmed") != "yes":
+        # Declining cannot be undone, so the first press only explains what it does.
+        return render(
+            request,
+            "pairing/decline_confirm.html",
+            {"pairing": pairing, "is_mentor": pairing.mentor_id == person.pk},
+        )
     try:
         if pairing.mentor_id == person.pk:
             services.answer_proposal(pairing, person=person, accept=accept)

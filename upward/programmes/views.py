@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
-from upward.core.forms import apply_domain_error
+from upward.core.forms import apply_domain_error, unknown_filter
 from upward.core.ratelimit import limit_per_address
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import person_for
@@ -47,8 +47,11 @@ def _detail(programme: Programme) -> HttpResponse:
 @login_required
 def programme_list(request: AuthenticatedRequest) -> HttpResponse:
     state = request.GET.get("state") or ""
-    if state not in State.values:
-        state = ""  # An unknown filter shows everything rather than failing.
+    unknown = []
+    if state and state not in State.values:
+        # An unknown filter shows everything rather than failing, and says so.
+        unknown = [unknown_filter(_("Stage"), state)]
+        state = ""
     page_obj = Paginator(
         selectors.programme_list(request.user, state=state or None), PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -58,6 +61,7 @@ def programme_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "page_obj": page_obj,
             "state": state,
+            "unknown_filters": unknown,
             "states": State.choices,
             "can_create": can_manage_programmes(request.user),
             # Programmes they would run but take part in: say why they are not listed.

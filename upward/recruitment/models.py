@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -145,6 +148,10 @@ def _token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_invitation_token() -> str:
+    return _token()
+
+
 class Invitation(models.Model):
     """A personal invitation to apply to a programme, for a role."""
 
@@ -170,3 +177,15 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation of {self.person_id} to {self.programme_id}"
+
+    @staticmethod
+    def issued_after() -> datetime:
+        """Invitations created after this moment have links that still work."""
+        return timezone.now() - timedelta(days=settings.UPWARD_RECRUITMENT_INVITATION_DAYS)
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.created_at + timedelta(days=settings.UPWARD_RECRUITMENT_INVITATION_DAYS)
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

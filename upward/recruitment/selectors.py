@@ -178,14 +178,18 @@ def invitations_for(programme: Programme) -> QuerySet[Invitation]:
 def invite_candidates(
     programme: Programme, *, department: Any = None, level: Any = None, q: str = ""
 ) -> QuerySet[Person]:
-    """Active people in the programme's organisation, marked if already invited or applied."""
+    """Active people in the programme's organisation, marked if already invited or applied.
+
+    An expired invitation does not count as invited: inviting again sends a new link.
+    """
+    invitations = Invitation.objects.filter(programme=programme, person=OuterRef("pk"))
+    issued_after = Invitation.issued_after()
     qs = (
         Person.objects.filter(organisation_id=programme.organisation_id, is_active=True)
         .select_related("level", "department")
         .annotate(
-            is_invited=Exists(
-                Invitation.objects.filter(programme=programme, person=OuterRef("pk"))
-            ),
+            is_invited=Exists(invitations.filter(created_at__gt=issued_after)),
+            invitation_expired=Exists(invitations.filter(created_at__lte=issued_after)),
             has_applied=Exists(
                 Application.objects.filter(programme=programme, person=OuterRef("pk")).exclude(
                     status=Status.WITHDRAWN

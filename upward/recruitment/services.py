@@ -26,7 +26,14 @@ from upward.organisations.models import Person, Topic
 from upward.programmes.eligibility import is_eligible
 from upward.programmes.models import Programme, Question, SelectionMode, State
 from upward.recruitment.eligibility import invitation_for, refusal, role_noun, roles_noun
-from upward.recruitment.models import AVAILABILITY_SLOTS, Answer, Application, Invitation, Role
+from upward.recruitment.models import (
+    AVAILABILITY_SLOTS,
+    Answer,
+    Application,
+    Invitation,
+    Role,
+    new_invitation_token,
+)
 from upward.recruitment.selectors import manager_refusal
 from upward.recruitment.signals import application_withdrawn
 
@@ -400,7 +407,33 @@ def submit_application(
             organisation=programme.organisation,
             data={"role": role, "status": status},
         )
+        _email_application_received(application)
     return application
+
+
+def _email_application_received(application: Application) -> None:
+    # Through notify(), so the applicant's preferences apply. Never include lived-experience data.
+    person = application.person
+    programme = application.programme
+    context = {
+        "name": person.full_name,
+        "programme": programme.name,
+        "organisation": programme.organisation.name,
+        "status": application.status,
+        "role": role_noun(application.role),
+        "link": settings.SITE_URL + reverse("recruitment:my_application", args=[application.pk]),
+    }
+    submitted = application.submitted_at.isoformat() if application.submitted_at else ""
+    notify(
+        person,
+        kind="application",
+        subject=_("We have your application to %(programme)s") % {"programme": programme.name},
+        template="recruitment/email/received.txt",
+        context=context,
+        url=reverse("recruitment:my_application", args=[application.pk]),
+        # Applying again after withdrawing is a new submission, so it is confirmed again.
+        dedupe_key=f"application-received:{application.pk}:{submitted}",
+    )
 
 
 def _existing_application(programme: Programme, person: Person) -> Application | None:
@@ -699,11 +732,16 @@ def invite_people(
                 )
             )
         ids = [p.pk for p in people]
-        invited_ids = set(
-            Invitation.objects.filter(programme=programme, person_id__in=ids).values_list(
-                "person_id", flat=True
+        existing = {
+            invitation.person_id: invitation
+            for invitation in Invitation.objects.select_for_update().filter(
+                programme=programme, person_id__in=ids
             )
-        )
+        }
+        # An expired invitation is renewed rather than skipped: asking the team for a new link
+        # is what its page tells the person to do.
+        now = timezone.now()
+        invited_ids = {pk for pk, inv in existing.items() if not inv.is_expired(now)}
         applied_ids = set(
             Application.objects.filter(programme=programme, person_id__in=ids)
             .exclude(status=Status.WITHDRAWN)
@@ -735,6 +773,17 @@ def invite_people(
                 continue
             to_create.append(person)
         for person in to_create:
+            expired = existing.get(person.pk)
+            if expired is not None:
+                expired.token = new_invitation_token()
+                expired.created_at = now
+                expired.role = role
+                expired.message = message
+                expired.invited_by = by
+                expired.save()
+                result.invited.append(person)
+                _email_invitation(expired, programme, person, by)
+                continue
             try:
                 with transaction.atomic():
                     invitation = Invitation.objects.create(
@@ -780,5 +829,6 @@ def _email_invitation(
         template="recruitment/email/invitation.txt",
         context=context,
         url=reverse("recruitment:invitation_accept", args=[invitation.token]),
-        dedupe_key=f"invitation:{invitation.pk}",
+        # A renewed invitation has a new creation time, so its new link is sent too.
+        dedupe_key=f"invitation:{invitation.pk}:{invitation.created_at.isoformat()}",
     )

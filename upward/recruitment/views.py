@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
-from upward.core.forms import apply_domain_error
+from upward.core.forms import apply_domain_error, set_aside_unknown_filters
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
@@ -277,6 +278,13 @@ def withdraw_application(request: AuthenticatedRequest, pk: int) -> HttpResponse
 def invitation_accept(request: AuthenticatedRequest, token: str) -> HttpResponse:
     """The link in an invitation email: straight to the form, in the invited role."""
     invitation = access_own_invitation(request.user, token)
+    if invitation.is_expired():
+        return render(
+            request,
+            "recruitment/invitation_expired.html",
+            {"invitation": invitation, "programme": invitation.programme},
+            status=410,
+        )
     url = reverse("recruitment:apply", args=[invitation.programme.signup_token])
     return redirect(f"{url}?role={invitation.role}")
 
@@ -290,6 +298,7 @@ def invitation_accept(request: AuthenticatedRequest, token: str) -> HttpResponse
 def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     filter_form = ReviewFilterForm(request.GET or None, programme=programme)
+    unknown = set_aside_unknown_filters(filter_form)
     filters = filter_form.filters() if request.GET else {}
     qs = selectors.review_list(programme, **filters)
     page_obj = Paginator(qs, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -299,6 +308,7 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "page_obj": page_obj,
         "capacity": selectors.capacity_summary(programme),
         "filtered": bool(filters),
+        "unknown_filters": unknown,
         "can_decide": programme.state in services.DECIDING_STATES,
     }
     template = "recruitment/review.html"
@@ -454,6 +464,7 @@ def invitations(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "sent": sent[:100],
             "sent_count": sent.count(),
             "can_invite": programme.state == State.RECRUITING,
+            "invitation_days": settings.UPWARD_RECRUITMENT_INVITATION_DAYS,
         },
     )
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
-from upward.core.forms import apply_domain_error
+from upward.core.forms import apply_domain_error, set_aside_unknown_filters
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.core.validation import is_valid_id
@@ -38,6 +38,7 @@ PAGE_SIZE = 20
 def library(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     filters = LibraryFilterForm(request.GET or None)
+    unknown = set_aside_unknown_filters(filters)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     qs = selectors.library(
         person,
@@ -55,7 +56,13 @@ def library(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "resources/library.html",
-        {"filters": filters, "page_obj": page, "can_curate": curator, "editable": editable},
+        {
+            "filters": filters,
+            "unknown_filters": unknown,
+            "page_obj": page,
+            "can_curate": curator,
+            "editable": editable,
+        },
     )
 
 

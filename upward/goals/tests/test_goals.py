@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
-from upward.core.errors import DomainError
+from upward.core.errors import Conflict, DomainError
+from upward.core.models import AuditEvent
 from upward.goals import services
 from upward.goals.models import Goal, GoalStatus, Task
 
@@ -226,6 +228,30 @@ def test_marking_a_task_done_and_reopening(pairs):
     client.post(url, {"done": "0"})
     task.refresh_from_db()
     assert not task.is_done
+
+
+def test_completing_a_task_twice_changes_nothing_and_says_so(pairs):
+    goal = goal_for(pairs)
+    task = services.add_task(
+        goal, title="Book a slot", due_on=SOON, owner=pairs.mentor, person=pairs.mentee
+    )
+    services.set_task_done(task, done=True, person=pairs.mentor)
+    first_done_at = Task.objects.get(pk=task.pk).done_at
+    events = AuditEvent.objects.filter(verb="goals.task_done").count()
+    with pytest.raises(Conflict, match="already done"):
+        services.set_task_done(Task.objects.get(pk=task.pk), done=True, person=pairs.mentee)
+    assert Task.objects.get(pk=task.pk).done_at == first_done_at
+    assert AuditEvent.objects.filter(verb="goals.task_done").count() == events
+    # Over HTTP (say, a second tab): the page says so, and nothing changes.
+    client = pairs.world.client_for(pairs.mentee)
+    url = reverse("goals:toggle_task", args=[pairs.pairing.pk, task.pk])
+    response = client.post(url, {"done": "1"}, follow=True)
+    assertContains(response, "This task is already done", status_code=200)
+    assert Task.objects.get(pk=task.pk).done_at == first_done_at
+    # Reopening an open task is the same.
+    services.set_task_done(Task.objects.get(pk=task.pk), done=False, person=pairs.mentor)
+    response = client.post(url, {"done": "0"}, follow=True)
+    assertContains(response, "This task is already open", status_code=200)
 
 
 def test_deleting_a_goal_asks_first(pairs):

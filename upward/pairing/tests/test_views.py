@@ -352,3 +352,22 @@ def test_list_pages_keep_a_flat_query_count(
     with django_assert_max_num_queries(14):
         response = jess.get("/dashboard/")
     assert response.status_code == 200
+
+
+def test_a_mentor_decline_asks_first_and_says_what_it_does(state, world):
+    pairing = pairing_of(state["cohort"], state["cohort"].sam)
+    client = world.client_for(state["cohort"].jess)
+    url = f"/pairings/{pairing.pk}/answer/"
+    response = client.post(url, {"decision": "decline"})
+    assertContains(response, "Decline the proposal to mentor Sam Senior?", status_code=200)
+    assertContains(response, "will not be told", status_code=200)
+    assertContains(response, 'name="confirmed" value="yes"', status_code=200)
+    pairing.refresh_from_db()
+    assert pairing.state == "proposed"
+    response = client.post(url, {"decision": "decline", "confirmed": "yes"})
+    assert response.status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.state != "proposed"
+    assert (
+        world.client_for(world.outsider_admin).post(url, {"decision": "decline"}).status_code == 404
+    )

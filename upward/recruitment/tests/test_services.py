@@ -594,3 +594,37 @@ def test_concurrent_acceptances_cannot_both_take_the_last_place(world):
         t.join()
     assert sorted(results) == ["accepted", "full"]
     assert Application.objects.filter(status="accepted").count() == 1
+
+
+# --- Confirmation on applying ----------------------------------------------------------------
+
+
+def test_applying_sends_a_confirmation_saying_what_happens_next(
+    world, programme, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        app = apply(programme, world.applicant)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["jess@northwind.test"]
+    assert "Digital confidence 2027" in message.subject
+    assert "The programme team will read your application" in message.body
+    assert f"/applications/{app.pk}/" in message.body
+    notification = world.applicant.notifications.get()
+    assert notification.kind == "application"
+
+
+def test_the_confirmation_follows_preferences_and_says_so_for_open_places(
+    world, programme, django_capture_on_commit_callbacks
+):
+    from upward.notifications.models import Delivery, NotificationPreference
+
+    NotificationPreference.objects.create(
+        person=world.applicant, kind="application", delivery=Delivery.IN_APP
+    )
+    Programme.objects.filter(pk=programme.pk).update(selection_mode="open")
+    programme.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        apply(programme, world.applicant)
+    assert mail.outbox == []  # in the app only, as the applicant chose
+    assert "You have a place" in world.applicant.notifications.get().body
