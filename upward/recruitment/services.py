@@ -411,18 +411,24 @@ def submit_application(
     return application
 
 
-def _email_application_received(application: Application) -> None:
-    # Through notify(), so the applicant's preferences apply. Never include lived-experience data.
-    person = application.person
+def _application_context(application: Application) -> dict[str, Any]:
+    """What the applicant's emails about their application say (never lived-experience data)."""
     programme = application.programme
-    context = {
-        "name": person.full_name,
+    return {
+        "name": application.person.full_name,
         "programme": programme.name,
         "organisation": programme.organisation.name,
         "status": application.status,
         "role": role_noun(application.role),
         "link": settings.SITE_URL + reverse("recruitment:my_application", args=[application.pk]),
     }
+
+
+def _email_application_received(application: Application) -> None:
+    # Through notify(), so the applicant's preferences apply. Never include lived-experience data.
+    person = application.person
+    programme = application.programme
+    context = _application_context(application)
     submitted = application.submitted_at.isoformat() if application.submitted_at else ""
     notify(
         person,
@@ -652,15 +658,7 @@ def _email_decision(application: Application) -> None:
     # Built from plain values now, sent after commit. Never include lived-experience data.
     person = application.person
     programme = application.programme
-    context = {
-        "name": person.full_name,
-        "programme": programme.name,
-        "organisation": programme.organisation.name,
-        "status": application.status,
-        "role": role_noun(application.role),
-        "message": application.decision_reason,
-        "link": settings.SITE_URL + reverse("recruitment:my_application", args=[application.pk]),
-    }
+    context = {**_application_context(application), "message": application.decision_reason}
     subjects = {
         Status.ACCEPTED: _("Your place on %(programme)s"),
         Status.WAITLISTED: _("You are on the waiting list for %(programme)s"),
