@@ -923,7 +923,8 @@ def people_waiting(programme: Programme) -> list[Waiting]:
     for mentor_id, mentee_id, state, closed_at in Pairing.objects.filter(
         programme=programme
     ).values_list("mentor_id", "mentee_id", "state", "closed_at"):
-        for key in ((mentor_id, Role.MENTOR), (mentee_id, Role.MENTEE)):
+        keys: tuple[tuple[int, str], ...] = ((mentor_id, Role.MENTOR), (mentee_id, Role.MENTEE))
+        for key in keys:
             if state in (*LIVE_STATES, PairingState.COMPLETED):
                 partnered.add(key)
             elif closed_at is not None:
@@ -934,7 +935,7 @@ def people_waiting(programme: Programme) -> list[Waiting]:
                     last_closed[key] = (closed_at, reason)
     out = []
     for application in applications:
-        key = (application.person_id, application.role)
+        key = (application.person_id, str(application.role))
         if key in partnered:
             continue
         if key in last_closed:
