@@ -28,7 +28,7 @@ def _calendar_methods(messages) -> list[str]:  # type: ignore[no-untyped-def]
         for part in parsed.walk():
             if part.get_content_type() == "text/calendar":
                 assert b"METHOD:CANCEL" in part.get_payload(decode=True)
-                methods.append(part.get_param("method"))
+                methods.append(str(part.get_param("method")))
     return methods
 
 
@@ -47,7 +47,9 @@ def test_ending_a_pairing_cancels_its_future_meetings_and_keeps_past_ones(
     assert future.status == MeetingStatus.CANCELLED and future.sequence == 1
     assert future.cancelled_at is not None
     cancellations = [m for m in mail.outbox if m.subject.startswith("[Upward] Cancelled")]
-    assert sorted(m.to[0] for m in cancellations) == sorted([pairs.mentor.email, pairs.mentee.email])
+    assert sorted(m.to[0] for m in cancellations) == sorted(
+        [pairs.mentor.email, pairs.mentee.email]
+    )
     assert _calendar_methods(cancellations) == ["CANCEL", "CANCEL"]
     assert "has ended, so this meeting" in cancellations[0].body
     entry = AuditEvent.objects.get(verb="journey.meeting_cancelled", object_id=str(future.pk))
