@@ -89,6 +89,7 @@ def _participants(person_ids: Iterable[int] | None = None) -> list[_Participant]
             "programme__state",
             "programme__starts_on",
             "programme__ends_on",
+            "programme__ended_on",
             "programme__organisation_id",
         )
     ]
@@ -133,7 +134,7 @@ def _occasions(
                         )
                 continue
             opens, closes = survey_window(
-                survey.timing, starts_on=part.programme.starts_on, ends_on=part.programme.ends_on
+                survey.timing, starts_on=part.programme.starts_on, ends_on=part.programme.end_date
             )
             if opens <= today <= closes:
                 found.append(
