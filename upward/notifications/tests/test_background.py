@@ -114,6 +114,7 @@ def test_the_real_jobs_are_all_registered_in_order():
         "surveys.send_survey_reminders",
         "safety.send_safety_reminders",
         "impact.send_impact_reminders",
+        "dashboard.send_team_alerts",
         "notifications.flush_outbox",
         "notifications.send_weekly_digests",
     ]
