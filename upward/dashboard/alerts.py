@@ -90,7 +90,9 @@ def alert_team(programme: Programme, *, now: dt.datetime, dry_run: bool = False)
                 "new_waiting": new_waiting,
                 "summary": summary(new_flagged, new_waiting),
             },
-            url=reverse("safety:attention", args=[programme.pk]),
+            # The Today page, which every team member may open; the attention queue answers
+            # 404 to an admin who is told only because the programme has no managers.
+            url=reverse("today"),
             dedupe_key=f"team-alert:{programme.pk}:{today.isoformat()}",
         )
         alert.people_told = len(told)

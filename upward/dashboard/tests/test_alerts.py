@@ -43,7 +43,8 @@ def test_a_new_flag_is_told_once_and_not_again_the_next_day(pairs, clock) -> Non
     assert result.alerts == 1 and result.people_told == 1
     [alert] = _alerts(world.manager)
     assert "1 pair newly needs attention" in alert.subject
-    assert alert.url == f"/programmes/{world.programme.pk}/attention/"
+    assert alert.url == "/today/"
+    assert world.client_for(world.manager).get(alert.url).status_code == 200
     # Neutral: no names of the pair, no reason.
     assert pairs.mentor.full_name not in alert.body
     assert "meeting" not in alert.body.lower()
