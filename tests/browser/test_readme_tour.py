@@ -620,6 +620,10 @@ def mentor_reads_her_application(guide: TourGuide) -> None:
     expect(page.get_by_text("Status: Submitted")).to_be_visible()
     expect(page.get_by_text("Mentor (the junior expert)")).to_be_visible()
     guide.shot("application")
+    # Having applied to the one recruiting programme, the dashboard must not say none recruits.
+    guide.dashboard()
+    open_now = page.locator("section", has=page.get_by_role("heading", name="Open for sign-up"))
+    expect(open_now).to_contain_text("There is nothing new to sign up for right now.")
 
 
 # --- Richard Allen, senior mentee --------------------------------------------------------------
