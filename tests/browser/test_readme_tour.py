@@ -7,7 +7,8 @@ fails the tour. Each test seeds the demo exactly as `make run` does (`seed_demo`
 README account and follows that account's row of the table: every page it mentions, every action
 it describes, and what the README says the person will see.
 
-Every step takes a screenshot, /tmp/tour-<account>-<nn>-<step>.png, to look at.
+Every step takes a screenshot, /tmp/tour-<account>-<nn>-<step>.png, to look at in order, and runs
+the axe-core check of the other browser tests (conftest.py).
 
 To extend the tour, write a function that takes a `TourGuide` and register it for the account
 whose row describes it with `@tour_step(ACCOUNT_EMAIL)`; steps run in the order they are written.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +31,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Visitor
+from tests.browser.conftest import SCREENSHOTS, Visitor
 from upward.journey.tests.factories import builtin_version
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -121,11 +123,12 @@ class TourGuide:
         self.visitor.go(path)
 
     def shot(self, name: str) -> None:
-        # A plain screenshot: the other browser tests run axe-core on these pages, and running
-        # it at every step here would take the tour well past a minute.
+        """Screenshot and axe-core check (Visitor.look, artifacts/screenshots/), copied to
+        /tmp/tour-<account>-<nn>-<step>.png so the whole tour can be looked at in order."""
+        self.visitor.look(name)
         self.count += 1
-        shot = SHOTS / f"tour-{self.account.slug}-{self.count:02d}-{name}.png"
-        self.page.screenshot(path=str(shot), full_page=True)
+        taken = SCREENSHOTS / f"{self.visitor.prefix}-{self.visitor.count:02d}-{name}.png"
+        shutil.copyfile(taken, SHOTS / f"tour-{self.account.slug}-{self.count:02d}-{name}.png")
 
     def click_link(self, name: str | re.Pattern[str]) -> None:
         with self.page.expect_navigation():
