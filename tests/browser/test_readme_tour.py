@@ -640,7 +640,9 @@ def mentee_books_a_meeting(guide: TourGuide) -> None:
     guide.shot("pairing")
     guide.click_link("Book a meeting")
     page.wait_for_url(re.compile(r"/meetings/new/$"))
-    page.get_by_label("Date").fill((timezone.localdate() + dt.timedelta(days=35)).isoformat())
+    day = timezone.localdate() + dt.timedelta(days=35)
+    day += dt.timedelta(days=(1 - day.weekday()) % 7)  # a Tuesday afternoon, a month or so on
+    page.get_by_label("Date").fill(day.isoformat())
     page.get_by_label("Start time").fill("14:00")
     page.get_by_role("button", name="Book and send invitations").click()
     page.wait_for_url(re.compile(r"/meetings/\d+/$"))
