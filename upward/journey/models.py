@@ -323,9 +323,7 @@ class Meeting(models.Model):
     mentee_outcome = models.CharField(max_length=10, choices=MeetingOutcome.choices, blank=True)
     mentee_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
-    proposed_outcome = models.CharField(
-        max_length=10, choices=MeetingOutcome.choices, blank=True
-    )
+    proposed_outcome = models.CharField(max_length=10, choices=MeetingOutcome.choices, blank=True)
     proposed_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
     proposed_by = models.ForeignKey(
         "organisations.Person",
@@ -409,11 +407,10 @@ class Meeting(models.Model):
     @property
     def is_disputed(self) -> bool:
         """Both have had their say and the accounts differ."""
-        return (
-            bool(self.mentor_outcome and self.mentee_outcome)
-            and (self.mentor_outcome, self.mentor_minutes)
-            != (self.mentee_outcome, self.mentee_minutes)
-        )
+        return bool(self.mentor_outcome and self.mentee_outcome) and (
+            self.mentor_outcome,
+            self.mentor_minutes,
+        ) != (self.mentee_outcome, self.mentee_minutes)
 
     def outcome_of(self, role: str) -> str:
         return str(getattr(self, f"{role}_outcome"))

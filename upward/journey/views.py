@@ -505,9 +505,7 @@ def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             if form.is_valid():
                 write = (
-                    services.propose_record_change
-                    if action == "propose"
-                    else services.mark_meeting
+                    services.propose_record_change if action == "propose" else services.mark_meeting
                 )
                 write(
                     meeting,

@@ -6,83 +6,156 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('journey', '0003_agreement_version'),
-        ('organisations', '0003_organisation_domains'),
-        ('pairing', '0003_choice_rounds'),
+        ("journey", "0003_agreement_version"),
+        ("organisations", "0003_organisation_domains"),
+        ("pairing", "0003_choice_rounds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='meeting',
-            name='meeting_duration_range',
+            model_name="meeting",
+            name="meeting_duration_range",
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='logged_at',
+            model_name="meeting",
+            name="logged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='mentee_minutes',
+            model_name="meeting",
+            name="mentee_minutes",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='mentee_outcome',
-            field=models.CharField(blank=True, choices=[('held', 'We met'), ('missed', 'It did not happen')], max_length=10),
+            model_name="meeting",
+            name="mentee_outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[("held", "We met"), ("missed", "It did not happen")],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='mentor_minutes',
+            model_name="meeting",
+            name="mentor_minutes",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='mentor_outcome',
-            field=models.CharField(blank=True, choices=[('held', 'We met'), ('missed', 'It did not happen')], max_length=10),
+            model_name="meeting",
+            name="mentor_outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[("held", "We met"), ("missed", "It did not happen")],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='proposed_at',
+            model_name="meeting",
+            name="proposed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='proposed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.person'),
+            model_name="meeting",
+            name="proposed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="organisations.person",
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='proposed_minutes',
+            model_name="meeting",
+            name="proposed_minutes",
             field=models.PositiveSmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='proposed_outcome',
-            field=models.CharField(blank=True, choices=[('held', 'We met'), ('missed', 'It did not happen')], max_length=10),
+            model_name="meeting",
+            name="proposed_outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[("held", "We met"), ("missed", "It did not happen")],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='meeting',
-            name='settled_at',
+            model_name="meeting",
+            name="settled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('duration_minutes__gte', 15), ('duration_minutes__lte', 240)), models.Q(('duration_minutes__gte', 5), ('duration_minutes__lte', 600), ('logged_at__isnull', False)), _connector='OR'), name='meeting_duration_range'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("duration_minutes__gte", 15), ("duration_minutes__lte", 240)),
+                    models.Q(
+                        ("duration_minutes__gte", 5),
+                        ("duration_minutes__lte", 600),
+                        ("logged_at__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="meeting_duration_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('mentor_outcome__in', ['', 'held', 'missed']), ('mentee_outcome__in', ['', 'held', 'missed']), ('proposed_outcome__in', ['', 'held', 'missed'])), name='meeting_outcomes_valid'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("mentor_outcome__in", ["", "held", "missed"]),
+                    ("mentee_outcome__in", ["", "held", "missed"]),
+                    ("proposed_outcome__in", ["", "held", "missed"]),
+                ),
+                name="meeting_outcomes_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(models.Q(('mentor_outcome', 'held'), _negated=True), ('mentor_minutes__isnull', False), _connector='OR'), models.Q(models.Q(('mentee_outcome', 'held'), _negated=True), ('mentee_minutes__isnull', False), _connector='OR'), models.Q(models.Q(('proposed_outcome', 'held'), _negated=True), ('proposed_minutes__isnull', False), _connector='OR')), name='meeting_held_account_has_length'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        models.Q(("mentor_outcome", "held"), _negated=True),
+                        ("mentor_minutes__isnull", False),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        models.Q(("mentee_outcome", "held"), _negated=True),
+                        ("mentee_minutes__isnull", False),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        models.Q(("proposed_outcome", "held"), _negated=True),
+                        ("proposed_minutes__isnull", False),
+                        _connector="OR",
+                    ),
+                ),
+                name="meeting_held_account_has_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('mentor_minutes__isnull', True), ('mentor_minutes__lte', 600), _connector='OR'), models.Q(('mentee_minutes__isnull', True), ('mentee_minutes__lte', 600), _connector='OR'), models.Q(('proposed_minutes__isnull', True), ('proposed_minutes__lte', 600), _connector='OR')), name='meeting_account_minutes_range'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("mentor_minutes__isnull", True),
+                        ("mentor_minutes__lte", 600),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("mentee_minutes__isnull", True),
+                        ("mentee_minutes__lte", 600),
+                        _connector="OR",
+                    ),
+                    models.Q(
+                        ("proposed_minutes__isnull", True),
+                        ("proposed_minutes__lte", 600),
+                        _connector="OR",
+                    ),
+                ),
+                name="meeting_account_minutes_range",
+            ),
         ),
     ]

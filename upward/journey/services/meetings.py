@@ -426,9 +426,7 @@ def propose_record_change(
     return meeting
 
 
-def answer_record_change(
-    meeting: Meeting, *, person: Person, accept: bool, by: Actor
-) -> Meeting:
+def answer_record_change(meeting: Meeting, *, person: Person, accept: bool, by: Actor) -> Meeting:
     """The partner accepts or declines a proposed change; the proposer may withdraw it."""
     pairing = meeting.pairing
     role = _role(pairing, person)
@@ -502,8 +500,10 @@ def log_past_meeting(
     now = timezone.now()
     if starts_at > now:
         raise DomainError(
-            _("That is in the future. Book it instead; here you log a meeting that already "
-              "happened."),
+            _(
+                "That is in the future. Book it instead; here you log a meeting that already "
+                "happened."
+            ),
             field="date",
         )
     began = pairing.mentee_responded_at or pairing.created_at

@@ -109,7 +109,11 @@ def test_saving_an_edit_from_a_stale_page_is_refused(pairs):
     services.save_agreement(pairing, person=pairs.mentee, data=_data(), based_on=0, by=None)
     services.confirm_agreement(pairing, person=pairs.mentee, version=1, by=None)
     services.save_agreement(
-        pairing, person=pairs.mentor, data=_data(confidentiality="Version two."), based_on=1, by=None
+        pairing,
+        person=pairs.mentor,
+        data=_data(confidentiality="Version two."),
+        based_on=1,
+        by=None,
     )
     # The senior's page still shows version 1.
     with pytest.raises(Conflict, match="Your partner changed the agreement while you were"):

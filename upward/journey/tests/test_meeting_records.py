@@ -200,7 +200,12 @@ def test_the_mentors_own_missed_means_no_check_in(pairs, clock):
     assert safety_selectors.pulse_due(pairs.mentor) == []
     with pytest.raises(InvalidTransition, match="recorded as held"):
         safety_services.submit_pulse(
-            meeting, person=pairs.mentor, spoke_openly=3, felt_listened_to=3, worth_my_time=3, by=None
+            meeting,
+            person=pairs.mentor,
+            spoke_openly=3,
+            felt_listened_to=3,
+            worth_my_time=3,
+            by=None,
         )
 
 
