@@ -275,6 +275,7 @@ ROUTES: dict[str, list[Row]] = {
     "pairings/<pk>/agreement/confirm/": [action(PAIR, **PAIRING)],
     "pairings/<pk>/meetings/": [row(PAIR, **PAIRING)],
     "pairings/<pk>/meetings/new/": [row(PAIR, **PAIRING)],
+    "pairings/<pk>/meetings/log/": [row(PAIR, **PAIRING)],
     "meetings/<pk>/": [row(PAIR, pk="meeting")],
     "meetings/<pk>/change/": [row(PAIR, pk="meeting")],
     "meetings/<pk>/cancel/": [row(PAIR, pk="meeting")],

@@ -6,11 +6,14 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.forms import DateInput, Form, ModelForm
 from upward.journey.models import (
     MAX_MINUTES,
+    MAX_RECORDED_MINUTES,
+    MIN_LOGGED_MINUTES,
     MIN_MINUTES,
     Event,
     EventResponse,
@@ -108,8 +111,19 @@ class MarkForm(Form):
         label=_("How long did you meet, in minutes?"),
         required=False,
         min_value=1,
-        max_value=600,
+        max_value=MAX_RECORDED_MINUTES,
     )
+
+    def __init__(self, *args: Any, limit: int = MAX_RECORDED_MINUTES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.IntegerField, self.fields["actual_minutes"])
+        field.max_value = limit
+        field.validators = [v for v in field.validators if not hasattr(v, "limit_value")]
+        field.validators += [MinValueValidator(1), MaxValueValidator(limit)]
+        field.widget.attrs["max"] = limit
+        field.help_text = _(
+            "Up to %(max)s minutes: three times the length booked, and never more than 600."
+        ) % {"max": limit}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -118,11 +132,26 @@ class MarkForm(Form):
         return data
 
 
+class LogMeetingForm(Form):
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    start_time = forms.TimeField(label=_("Start time"), widget=TIME)
+    duration_minutes = forms.IntegerField(
+        label=_("How long did you meet, in minutes?"),
+        min_value=MIN_LOGGED_MINUTES,
+        max_value=MAX_RECORDED_MINUTES,
+        help_text=_("Between 5 and 600 minutes."),
+        widget=forms.NumberInput(attrs={"step": 5}),
+    )
+    time_zone = ZoneField()
+
+
 class AgendaItemForm(Form):
     text = forms.CharField(label=_("Add an item"), max_length=300)
 
 
 class AgreementForm(ModelForm):
+    # The version the page showed (0: none yet), so a save from a stale page is refused.
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     meetings_per_month = forms.DecimalField(
         label=_("Meetings a month"),
         min_value=Decimal("0.5"),

@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 MIN_MINUTES = 15
 MAX_MINUTES = 240
+# A meeting logged after it happened may be shorter or longer than a booking allows.
+MIN_LOGGED_MINUTES = 5
+# The most minutes anyone may say a meeting lasted, booked or logged.
+MAX_RECORDED_MINUTES = 600
 
 
 def new_uid() -> str:
@@ -270,9 +274,23 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class MeetingOutcome(models.TextChoices):
+    """One person's own account of whether a meeting happened."""
+
+    HELD = "held", _("We met")
+    MISSED = "missed", _("It did not happen")
+
+
 class Meeting(models.Model):
     """A pair's meeting. Times are stored in UTC; `time_zone` is the organiser's zone, used for
-    the invite's VTIMEZONE. `ends_at` is stored so overlap checks are one indexed query."""
+    the invite's VTIMEZONE. `ends_at` is stored so overlap checks are one indexed query.
+
+    After the start time each person records their own account (`mentor_outcome` and
+    `mentor_minutes`, the same for the mentee). `status` and `actual_minutes` are the figure
+    everything else counts, worked out from the accounts by `services.meetings`: one account
+    alone counts as given; two that agree settle the record (`settled_at`); two that differ
+    count the lower figure until they agree. A settled record changes only when one person
+    proposes (`proposed_*`) and the other accepts."""
 
     pairing = models.ForeignKey(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="meetings"
@@ -298,6 +316,23 @@ class Meeting(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     marked_at = models.DateTimeField(null=True, blank=True)
+    # Set when the meeting was logged after it happened (no invitation was ever sent).
+    logged_at = models.DateTimeField(null=True, blank=True)
+    mentor_outcome = models.CharField(max_length=10, choices=MeetingOutcome.choices, blank=True)
+    mentor_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    mentee_outcome = models.CharField(max_length=10, choices=MeetingOutcome.choices, blank=True)
+    mentee_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+    proposed_outcome = models.CharField(max_length=10, choices=MeetingOutcome.choices, blank=True)
+    proposed_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        "organisations.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -311,10 +346,33 @@ class Meeting(models.Model):
                 condition=Q(status__in=MeetingStatus.values),
                 name="meeting_status_valid",
             ),
+            # A booking lasts 15-240 minutes; a meeting logged afterwards 5-600.
             models.CheckConstraint(
-                condition=Q(duration_minutes__gte=MIN_MINUTES)
-                & Q(duration_minutes__lte=MAX_MINUTES),
+                condition=Q(duration_minutes__gte=MIN_MINUTES, duration_minutes__lte=MAX_MINUTES)
+                | Q(
+                    logged_at__isnull=False,
+                    duration_minutes__gte=MIN_LOGGED_MINUTES,
+                    duration_minutes__lte=MAX_RECORDED_MINUTES,
+                ),
                 name="meeting_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(mentor_outcome__in=["", *MeetingOutcome.values])
+                & Q(mentee_outcome__in=["", *MeetingOutcome.values])
+                & Q(proposed_outcome__in=["", *MeetingOutcome.values]),
+                name="meeting_outcomes_valid",
+            ),
+            models.CheckConstraint(
+                condition=(~Q(mentor_outcome="held") | Q(mentor_minutes__isnull=False))
+                & (~Q(mentee_outcome="held") | Q(mentee_minutes__isnull=False))
+                & (~Q(proposed_outcome="held") | Q(proposed_minutes__isnull=False)),
+                name="meeting_held_account_has_length",
+            ),
+            models.CheckConstraint(
+                condition=(Q(mentor_minutes__isnull=True) | Q(mentor_minutes__lte=600))
+                & (Q(mentee_minutes__isnull=True) | Q(mentee_minutes__lte=600))
+                & (Q(proposed_minutes__isnull=True) | Q(proposed_minutes__lte=600)),
+                name="meeting_account_minutes_range",
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="meeting_ends"),
             models.CheckConstraint(
@@ -337,6 +395,44 @@ class Meeting(models.Model):
     @property
     def is_scheduled(self) -> bool:
         return self.status == MeetingStatus.SCHEDULED
+
+    @property
+    def is_logged(self) -> bool:
+        return self.logged_at is not None
+
+    @property
+    def is_settled(self) -> bool:
+        return self.settled_at is not None
+
+    @property
+    def is_disputed(self) -> bool:
+        """Both have had their say and the accounts differ."""
+        return bool(self.mentor_outcome and self.mentee_outcome) and (
+            self.mentor_outcome,
+            self.mentor_minutes,
+        ) != (self.mentee_outcome, self.mentee_minutes)
+
+    def outcome_of(self, role: str) -> str:
+        return str(getattr(self, f"{role}_outcome"))
+
+    def minutes_of(self, role: str) -> int | None:
+        value = getattr(self, f"{role}_minutes")
+        return int(value) if value is not None else None
+
+    def held_for(self, role: str) -> bool:
+        """Whether the meeting happened in this person's own account; until they have said, the
+        recorded figure. Their private check-in goes by this, never by the partner's mark."""
+        own = self.outcome_of(role)
+        if own:
+            return own == MeetingOutcome.HELD
+        return self.status == MeetingStatus.HELD
+
+
+def held_for_q(role: str) -> Q:
+    """`Meeting.held_for` as a query: the person's own account, or the record until they say."""
+    return Q(**{f"{role}_outcome": MeetingOutcome.HELD}) | Q(
+        **{f"{role}_outcome": "", "status": MeetingStatus.HELD}
+    )
 
 
 class MeetingAgendaItem(models.Model):

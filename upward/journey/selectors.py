@@ -41,6 +41,11 @@ ACTIVITY_LABELS = {
     "journey.meeting_rescheduled": _("moved a meeting"),
     "journey.meeting_cancelled": _("cancelled a meeting"),
     "journey.meeting_marked": _("recorded how a meeting went"),
+    "journey.meeting_logged": _("logged a meeting that already happened"),
+    "journey.meeting_change_proposed": _("proposed a change to a meeting's record"),
+    "journey.meeting_record_changed": _("accepted a change to a meeting's record"),
+    "journey.meeting_change_declined": _("declined a change to a meeting's record"),
+    "journey.meeting_change_withdrawn": _("withdrew a proposed change to a meeting's record"),
     "journey.agreement_saved": _("updated the agreement"),
     "journey.agreement_confirmed": _("confirmed the agreement"),
     "journey.agenda_item_added": _("added an agenda item"),
@@ -299,6 +304,67 @@ def recent_activity(pairing: Pairing, meetings: list[Meeting], limit: int = 8) -
         )
         for e in events
     ]
+
+
+RECORD_VERBS = (
+    "journey.meeting_logged",
+    "journey.meeting_marked",
+    "journey.meeting_change_proposed",
+    "journey.meeting_record_changed",
+    "journey.meeting_change_declined",
+    "journey.meeting_change_withdrawn",
+)
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    at: dt.datetime
+    who: str
+    what: str
+    figure: str
+
+
+def _figure(status: str | None, minutes: int | None) -> str:
+    if status in (MeetingStatus.HELD, "held"):
+        return gettext("met for %(n)s minutes") % {"n": minutes}
+    if status in (MeetingStatus.MISSED, "missed"):
+        return gettext("did not happen")
+    return ""
+
+
+def record_history(meeting: Meeting) -> list[RecordEntry]:
+    """Every change to the meeting's record, oldest first, for both people to see. Names come
+    from the role stored with the entry, so the page never depends on who the actor user was."""
+    pairing = meeting.pairing
+    names = {"mentor": pairing.mentor.full_name, "mentee": pairing.mentee.full_name}
+    entries = AuditEvent.objects.filter(
+        object_type="journey.meeting", object_id=str(meeting.pk), verb__in=RECORD_VERBS
+    ).order_by("created_at", "id")
+    rows = []
+    for e in entries:
+        data = e.data or {}
+        if e.verb == "journey.meeting_record_changed":
+            to = data.get("to") or {}
+            before = data.get("from") or {}
+            figure = gettext("from “%(a)s” to “%(b)s”") % {
+                "a": _figure(before.get("status"), before.get("minutes")),
+                "b": _figure(to.get("status"), to.get("minutes")),
+            }
+        elif e.verb == "journey.meeting_logged":
+            figure = _figure("held", data.get("minutes"))
+        elif e.verb in ("journey.meeting_marked", "journey.meeting_change_proposed"):
+            figure = _figure(data.get("outcome"), data.get("minutes"))
+        else:
+            figure = ""
+        rows.append(
+            RecordEntry(
+                at=e.created_at,
+                who=str(names.get(str(data.get("role")), gettext("Someone"))),
+                what=str(ACTIVITY_LABELS[e.verb]),
+                figure=figure,
+            )
+        )
+    return rows
 
 
 def my_pairings(person: Person) -> list[Pairing]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("pairings/<id:pk>/agreement/confirm/", views.agreement_confirm, name="agreement_confirm"),
     path("pairings/<id:pk>/meetings/", views.meetings, name="meetings"),
     path("pairings/<id:pk>/meetings/new/", views.book, name="book"),
+    path("pairings/<id:pk>/meetings/log/", views.log_meeting, name="log"),
     path("meetings/<id:pk>/", views.meeting, name="meeting"),
     path("meetings/<id:pk>/change/", views.reschedule, name="reschedule"),
     path("meetings/<id:pk>/cancel/", views.cancel, name="cancel"),

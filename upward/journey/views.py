@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from upward.core.errors import DomainError
+from upward.core.errors import Conflict, DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
@@ -43,6 +43,7 @@ from upward.journey.forms import (
     CancelForm,
     CloneForm,
     EventForm,
+    LogMeetingForm,
     MarkForm,
     MeetingForm,
     ProgrammeJourneyForm,
@@ -62,6 +63,7 @@ from upward.journey.models import (
     ProgrammeJourney,
 )
 from upward.organisations.access import require_person
+from upward.pairing.models import PairingState
 from upward.programmes.access import access_programme_for_manager
 
 PAGE_SIZE = 20
@@ -112,17 +114,40 @@ def agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = seat.person
     current = PairAgreement.objects.filter(pairing=pairing).first()
     instance = current or selectors.default_agreement(pairing)
-    form = AgreementForm(request.POST or None, instance=instance)
+    form = AgreementForm(
+        request.POST or None,
+        instance=instance,
+        initial={"based_on": current.version if current else 0},
+    )
+    stale = False
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_agreement(
-                pairing, person=person, data=form.cleaned_data, by=request.user
+                pairing,
+                person=person,
+                data=form.cleaned_data,
+                based_on=form.cleaned_data["based_on"],
+                by=request.user,
             )
             if request.POST.get("and_confirm"):
                 # The words just saved are the ones this person read.
                 services.confirm_agreement(
                     pairing, person=person, version=saved.version, by=request.user
                 )
+        except Conflict as exc:
+            # Saved meanwhile by the partner: show their words, keep this person's edits in
+            # the form, now based on the version they can read on this page.
+            current = PairAgreement.objects.filter(pairing=pairing).first()
+            stale = True
+            data = request.POST.copy()
+            data["based_on"] = str(current.version if current else 0)
+            # Its own copy: validating a model form writes the posted words into its instance,
+            # and the card above the form must show the saved ones.
+            form = AgreementForm(
+                data, instance=PairAgreement.objects.filter(pairing=pairing).first() or instance
+            )
+            form.is_valid()
+            apply_domain_error(form, exc)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
@@ -134,7 +159,13 @@ def agreement(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "journey/agreement.html",
-        {"pairing": pairing, "form": form, "agreement": current, "person": person},
+        {
+            "pairing": pairing,
+            "form": form,
+            "agreement": current,
+            "person": person,
+            "stale": stale,
+        },
     )
 
 
@@ -316,6 +347,7 @@ def _meeting_context(meeting: Any, person: Any) -> dict[str, Any]:
         if step
         else "",
         "editable": pairing.state == "active" and meeting.status != MeetingStatus.CANCELLED,
+        "my_outcome": meeting.outcome_of(role),
     }
 
 
@@ -405,38 +437,143 @@ def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _locked_reason(meeting: Meeting) -> str:
+    """Why the record cannot be changed from this page, or "" when it can."""
+    if meeting.pairing.state != PairingState.ACTIVE:
+        return _(
+            "This pairing has finished, so its meeting records are kept as they were and can "
+            "no longer be changed."
+        )
+    if meeting.status == MeetingStatus.CANCELLED:
+        return _("This meeting was cancelled, so there is nothing to record.")
+    if meeting.starts_at > timezone.now():
+        return _("You can record a meeting once its start time has passed.")
+    return ""
+
+
+def _record_context(meeting: Meeting, person: Any) -> dict[str, Any]:
+    pairing = meeting.pairing
+    role = "mentor" if person.pk == pairing.mentor_id else "mentee"
+    partner_role = "mentee" if role == "mentor" else "mentor"
+    partner = pairing.mentee if role == "mentor" else pairing.mentor
+    return {
+        "meeting": meeting,
+        "pairing": pairing,
+        "partner": partner,
+        "my_outcome": meeting.outcome_of(role),
+        "my_minutes": meeting.minutes_of(role),
+        "partner_outcome": meeting.outcome_of(partner_role),
+        "partner_minutes": meeting.minutes_of(partner_role),
+        "proposal_mine": meeting.proposed_by_id == person.pk,
+        "locked_reason": _locked_reason(meeting),
+        "history": selectors.record_history(meeting),
+        "limit": services.minutes_limit(meeting),
+        "my_time": _local(meeting.starts_at, person.time_zone),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Each person's own account; once both agree, proposing and answering a change."""
     seat, meeting = access_meeting(request.user, pk)
     person = seat.person
-    initial: dict[str, Any] = {"actual_minutes": meeting.actual_minutes or meeting.duration_minutes}
-    if meeting.status in (MeetingStatus.HELD, MeetingStatus.MISSED):
-        initial["outcome"] = meeting.status
-    form = MarkForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    role = "mentor" if person.pk == meeting.pairing.mentor_id else "mentee"
+    own = meeting.outcome_of(role)
+    initial: dict[str, Any] = {
+        "actual_minutes": meeting.minutes_of(role) or meeting.duration_minutes,
+        "outcome": own or None,
+    }
+    limit = services.minutes_limit(meeting)
+    action = request.POST.get("action", "record")
+    form = MarkForm(
+        request.POST if request.method == "POST" and action in ("record", "propose") else None,
+        initial=initial,
+        limit=limit,
+    )
+    if request.method == "POST":
+        if action in ("accept", "decline"):
+            try:
+                services.answer_record_change(
+                    meeting, person=person, accept=action == "accept", by=request.user
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+                return redirect("journey:record", meeting.pk)
+            messages.success(request, _("Thank you: the record is up to date."))
+            return redirect("journey:meeting", meeting.pk)
         try:
-            services.mark_meeting(
-                meeting,
+            if form.is_valid():
+                write = (
+                    services.propose_record_change if action == "propose" else services.mark_meeting
+                )
+                write(
+                    meeting,
+                    person=person,
+                    held=form.cleaned_data["outcome"] == "held",
+                    actual_minutes=form.cleaned_data.get("actual_minutes"),
+                    by=request.user,
+                )
+                if action == "propose":
+                    messages.success(
+                        request, _("Change proposed. It applies once your partner accepts it.")
+                    )
+                else:
+                    messages.success(request, _("Thank you: your account is recorded."))
+                return redirect("journey:meeting", meeting.pk)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            meeting.refresh_from_db()
+    context = _record_context(meeting, person)
+    context["form"] = form
+    return render(request, "journey/meeting_record.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_meeting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Log a meeting that already happened: either person, no invitation."""
+    seat = access_pair_journey(request.user, pk)
+    pairing = seat.pairing
+    person = seat.person
+    agreement = PairAgreement.objects.filter(pairing=pairing).first()
+    form = LogMeetingForm(
+        request.POST or None,
+        initial={
+            "time_zone": person.time_zone,
+            "duration_minutes": agreement.minutes_per_meeting if agreement else 60,
+        },
+    )
+    live = pairing.state == PairingState.ACTIVE
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.log_past_meeting(
+                pairing,
                 person=person,
-                held=form.cleaned_data["outcome"] == "held",
-                actual_minutes=form.cleaned_data.get("actual_minutes"),
+                starts_at=services.local_datetime(
+                    data["date"], data["start_time"], data["time_zone"]
+                ),
+                duration_minutes=data["duration_minutes"],
+                time_zone=data["time_zone"],
                 by=request.user,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, _("Thank you: the meeting is recorded."))
+            messages.success(
+                request,
+                _(
+                    "Meeting logged. Your partner can add their own account; it is settled "
+                    "once you agree."
+                ),
+            )
             return redirect("journey:meeting", meeting.pk)
     return render(
         request,
-        "journey/meeting_record.html",
-        {
-            "meeting": meeting,
-            "pairing": meeting.pairing,
-            "form": form,
-            "my_time": _local(meeting.starts_at, person.time_zone),
-        },
+        "journey/meeting_log.html",
+        {"pairing": pairing, "form": form, "live": live},
+        status=200 if live or request.method == "GET" else 409,
     )
 
 

@@ -14,7 +14,13 @@ from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from upward.core.models import AuditEvent
-from upward.journey.models import Meeting, MeetingStatus, PairAgreement, ProgrammeJourney
+from upward.journey.models import (
+    Meeting,
+    MeetingStatus,
+    PairAgreement,
+    ProgrammeJourney,
+    held_for_q,
+)
 from upward.journey.selectors import organisers
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
@@ -42,8 +48,10 @@ FLAGGED_STATES = (PairingState.PROPOSED, PairingState.MENTOR_ACCEPTED, PairingSt
 
 
 def _pulse_candidates(now: dt.datetime) -> QuerySet[Meeting]:
+    # The mentor's own account decides (held_for_q): the partner marking the meeting "missed"
+    # never takes her check-in away.
     return Meeting.objects.filter(
-        status=MeetingStatus.HELD,
+        held_for_q("mentor"),
         pairing__state=PairingState.ACTIVE,
         starts_at__gte=now - dt.timedelta(days=PULSE_WINDOW_DAYS),
         starts_at__lte=now,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.core.types import Actor
-from upward.journey.models import Meeting, MeetingStatus
+from upward.journey.models import Meeting
 from upward.organisations.access import person_for
 from upward.organisations.models import Person
 from upward.pairing import services as pairing_services
@@ -131,7 +131,8 @@ def submit_pulse(
         raise DomainError(_("Only the mentor in this pairing answers this check-in."))
     if pairing.state not in PULSE_STATES:
         raise InvalidTransition(_("This pairing has ended, so there is nothing to answer."))
-    if meeting.status != MeetingStatus.HELD:
+    # Her own account counts, never the partner's mark alone.
+    if not meeting.held_for("mentor"):
         raise InvalidTransition(_("You can answer once the meeting has been recorded as held."))
     scores = {
         "spoke_openly": _score(spoke_openly, "spoke_openly"),

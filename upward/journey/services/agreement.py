@@ -34,10 +34,19 @@ AGREEMENT_FIELDS = (
 
 
 def save_agreement(
-    pairing: Pairing, *, person: Person, data: Mapping[str, Any], by: Actor
+    pairing: Pairing,
+    *,
+    person: Person,
+    data: Mapping[str, Any],
+    based_on: int | None = None,
+    by: Actor,
 ) -> PairAgreement:
     """Create or change the agreement. Any change clears both confirmations: each person
-    agrees to the words as they stand, not to an earlier version."""
+    agrees to the words as they stand, not to an earlier version.
+
+    `based_on` is the version the person's form showed (0 when it showed no agreement yet);
+    if the agreement changed since, the save is refused so nobody overwrites words they have
+    not read. None skips the check (callers that are not a page)."""
     _role(pairing, person)
     _live(pairing)
     minutes = int(data["minutes_per_meeting"])
@@ -61,6 +70,15 @@ def save_agreement(
         Pairing.objects.select_for_update().get(pk=pairing.pk)
         agreement = PairAgreement.objects.filter(pairing=pairing).first()
         created = agreement is None
+        current = 0 if agreement is None else agreement.version
+        if based_on is not None and based_on != current:
+            raise Conflict(
+                _(
+                    "Your partner changed the agreement while you were editing it, so we have "
+                    "not saved your version. Please read theirs below and make your change "
+                    "again."
+                )
+            )
         if agreement is None:
             agreement = PairAgreement(pairing=pairing)
         changed = created or any(

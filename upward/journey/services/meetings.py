@@ -1,4 +1,5 @@
-"""Pair meetings: who organises, booking, moving, cancelling, marking, and their agendas.
+"""Pair meetings: who organises, booking, moving, cancelling, logging one that already
+happened, each person's account of it, and their agendas.
 
 Audit entries never hold agenda text."""
 
@@ -17,10 +18,13 @@ from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.core.types import Actor
 from upward.journey.models import (
     MAX_MINUTES,
+    MAX_RECORDED_MINUTES,
+    MIN_LOGGED_MINUTES,
     MIN_MINUTES,
     JourneyStep,
     Meeting,
     MeetingAgendaItem,
+    MeetingOutcome,
     MeetingStatus,
     StepKind,
 )
@@ -98,12 +102,13 @@ def _check_overlap(
     *,
     zone_name: str,
     exclude: int | None = None,
+    statuses: tuple[str, ...] = (MeetingStatus.SCHEDULED,),
 ) -> None:
     people = [pairing.mentor_id, pairing.mentee_id]
     clash = (
         Meeting.objects.filter(
             Q(pairing__mentor_id__in=people) | Q(pairing__mentee_id__in=people),
-            status=MeetingStatus.SCHEDULED,
+            status__in=statuses,
             starts_at__lt=ends_at,
             ends_at__gt=starts_at,
         )
@@ -260,32 +265,285 @@ def cancel_meeting(meeting: Meeting, *, person: Person, by: Actor) -> Meeting:
     return meeting
 
 
-def mark_meeting(
-    meeting: Meeting, *, person: Person, held: bool, actual_minutes: int | None, by: Actor
-) -> Meeting:
-    """After the start time, either person records whether it happened and for how long."""
+def minutes_limit(meeting: Meeting) -> int:
+    """The most minutes either person may record: three times the booked length, and never
+    more than 600, so nobody turns an hour into a day by accident or on purpose."""
+    return min(3 * int(meeting.duration_minutes), MAX_RECORDED_MINUTES)
+
+
+def _account(meeting: Meeting, held: bool, actual_minutes: object) -> tuple[str, int | None]:
+    if not held:
+        return MeetingOutcome.MISSED, None
+    limit = minutes_limit(meeting)
+    try:
+        minutes = int(str(actual_minutes))
+    except (TypeError, ValueError):
+        minutes = 0
+    if not 1 <= minutes <= limit:
+        raise DomainError(
+            _("Say how many minutes you met, between 1 and %(max)s.") % {"max": limit},
+            field="actual_minutes",
+        )
+    return MeetingOutcome.HELD, minutes
+
+
+def _work_out_record(meeting: Meeting) -> None:
+    """The figure everything counts, from the accounts given so far. One account counts as
+    given. Two that differ count the lower figure: "missed" if either says so, else the fewer
+    minutes. Two that agree settle the record."""
+    accounts = [
+        (outcome, minutes)
+        for outcome, minutes in (
+            (meeting.mentor_outcome, meeting.mentor_minutes),
+            (meeting.mentee_outcome, meeting.mentee_minutes),
+        )
+        if outcome
+    ]
+    if not accounts:
+        return
+    if any(outcome == MeetingOutcome.MISSED for outcome, _m in accounts):
+        meeting.status = MeetingStatus.MISSED
+        meeting.actual_minutes = None
+    else:
+        meeting.status = MeetingStatus.HELD
+        meeting.actual_minutes = min(int(m or 0) for _o, m in accounts)
+    agreed = len(accounts) == 2 and accounts[0] == accounts[1]
+    if not agreed:
+        meeting.settled_at = None
+    elif meeting.settled_at is None:
+        meeting.settled_at = timezone.now()
+
+
+_RECORD_FIELDS = [
+    "status",
+    "actual_minutes",
+    "mentor_outcome",
+    "mentor_minutes",
+    "mentee_outcome",
+    "mentee_minutes",
+    "settled_at",
+    "proposed_outcome",
+    "proposed_minutes",
+    "proposed_by",
+    "proposed_at",
+    "marked_at",
+    "updated_at",
+]
+
+
+def _locked(meeting: Meeting) -> None:
+    """Lock the meeting's row and read its record again, so two people answering at once
+    cannot overwrite each other."""
+    list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values("pk"))
+    meeting.refresh_from_db(fields=[f for f in _RECORD_FIELDS if f != "updated_at"])
+
+
+def _check_recordable(meeting: Meeting, person: Person) -> str:
     pairing = meeting.pairing
-    _role(pairing, person)
-    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.MISSED):
+    role = _role(pairing, person)
+    _live(pairing)
+    if meeting.status == MeetingStatus.CANCELLED:
         raise InvalidTransition(_("A cancelled meeting cannot be marked."))
     if meeting.starts_at > timezone.now():
         raise DomainError(_("You can record a meeting once its start time has passed."))
-    if held and (actual_minutes is None or not 1 <= int(actual_minutes) <= 600):
-        raise DomainError(
-            _("Say how many minutes you met, between 1 and 600."), field="actual_minutes"
-        )
+    return role
+
+
+def _partner_name(meeting: Meeting, role: str) -> str:
+    pairing = meeting.pairing
+    return str((pairing.mentee if role == "mentor" else pairing.mentor).full_name)
+
+
+def mark_meeting(
+    meeting: Meeting, *, person: Person, held: bool, actual_minutes: int | None, by: Actor
+) -> Meeting:
+    """After the start time each person records their own account: whether it happened and
+    for how long. Once both accounts agree the record is settled; after that a change needs
+    both (`propose_record_change`)."""
+    role = _check_recordable(meeting, person)
+    outcome, minutes = _account(meeting, held, actual_minutes)
+    pairing = meeting.pairing
     with transaction.atomic():
-        meeting.status = MeetingStatus.HELD if held else MeetingStatus.MISSED
-        meeting.actual_minutes = int(actual_minutes) if held and actual_minutes else None
+        _locked(meeting)
+        if meeting.is_settled:
+            raise InvalidTransition(
+                _(
+                    "You have both recorded this meeting, so it is settled. To change it, "
+                    "propose a change; it applies once %(name)s accepts."
+                )
+                % {"name": _partner_name(meeting, role)}
+            )
+        setattr(meeting, f"{role}_outcome", outcome)
+        setattr(meeting, f"{role}_minutes", minutes)
+        _work_out_record(meeting)
         meeting.marked_at = timezone.now()
-        meeting.save(update_fields=["status", "actual_minutes", "marked_at", "updated_at"])
+        meeting.save(update_fields=_RECORD_FIELDS)
         _carry_over(pairing)
         record(
             "journey.meeting_marked",
             meeting,
             by=by,
             organisation=pairing.programme.organisation,
-            data={"status": meeting.status, "minutes": meeting.actual_minutes},
+            data={
+                "role": role,
+                "outcome": outcome,
+                "minutes": minutes,
+                "status": meeting.status,
+                "counted_minutes": meeting.actual_minutes,
+                "settled": meeting.is_settled,
+            },
+        )
+    return meeting
+
+
+def propose_record_change(
+    meeting: Meeting, *, person: Person, held: bool, actual_minutes: int | None, by: Actor
+) -> Meeting:
+    """Ask the partner to change a settled record. Nothing changes until they accept."""
+    role = _check_recordable(meeting, person)
+    outcome, minutes = _account(meeting, held, actual_minutes)
+    pairing = meeting.pairing
+    with transaction.atomic():
+        _locked(meeting)
+        if not meeting.is_settled:
+            raise InvalidTransition(
+                _("This record is not settled yet: record your own account instead.")
+            )
+        if (outcome, minutes) == (meeting.outcome_of(role), meeting.minutes_of(role)):
+            raise DomainError(_("That is what the record already says."), field="outcome")
+        meeting.proposed_outcome = outcome
+        meeting.proposed_minutes = minutes
+        meeting.proposed_by = person
+        meeting.proposed_at = timezone.now()
+        meeting.save(update_fields=_RECORD_FIELDS)
+        record(
+            "journey.meeting_change_proposed",
+            meeting,
+            by=by,
+            organisation=pairing.programme.organisation,
+            data={"role": role, "outcome": outcome, "minutes": minutes},
+        )
+    return meeting
+
+
+def answer_record_change(meeting: Meeting, *, person: Person, accept: bool, by: Actor) -> Meeting:
+    """The partner accepts or declines a proposed change; the proposer may withdraw it."""
+    pairing = meeting.pairing
+    role = _role(pairing, person)
+    _live(pairing)
+    with transaction.atomic():
+        _locked(meeting)
+        if not meeting.proposed_outcome:
+            raise InvalidTransition(_("There is no change waiting for an answer."))
+        own = meeting.proposed_by_id == person.pk
+        if accept and own:
+            raise DomainError(_("Your partner accepts a change you proposed, not you."))
+        before = {"status": meeting.status, "minutes": meeting.actual_minutes}
+        if accept:
+            for side in ("mentor", "mentee"):
+                setattr(meeting, f"{side}_outcome", meeting.proposed_outcome)
+                setattr(meeting, f"{side}_minutes", meeting.proposed_minutes)
+            _work_out_record(meeting)
+            meeting.marked_at = timezone.now()
+            verb = "journey.meeting_record_changed"
+        else:
+            verb = "journey.meeting_change_withdrawn" if own else "journey.meeting_change_declined"
+        meeting.proposed_outcome = ""
+        meeting.proposed_minutes = None
+        meeting.proposed_by = None
+        meeting.proposed_at = None
+        meeting.save(update_fields=_RECORD_FIELDS)
+        if accept:
+            _carry_over(pairing)
+        record(
+            verb,
+            meeting,
+            by=by,
+            organisation=pairing.programme.organisation,
+            data={
+                "role": role,
+                "from": before,
+                "to": {"status": meeting.status, "minutes": meeting.actual_minutes},
+            },
+        )
+    return meeting
+
+
+def log_past_meeting(
+    pairing: Pairing,
+    *,
+    person: Person,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    time_zone: str | None = None,
+    by: Actor,
+) -> Meeting:
+    """Either person records a meeting that already happened and was never booked here. It
+    counts as held for the minutes given, as this person's account; the partner may add theirs
+    (agreeing settles it). No invitation goes out: it is over."""
+    role = _role(pairing, person)
+    _live(pairing)
+    zone_name = time_zone or person.time_zone
+    zone = _zone(zone_name)
+    if timezone.is_naive(starts_at):
+        raise DomainError(_("Give the time with its time zone."), field="start_time")
+    try:
+        minutes = int(duration_minutes)
+    except (TypeError, ValueError):
+        minutes = 0
+    if not MIN_LOGGED_MINUTES <= minutes <= MAX_RECORDED_MINUTES:
+        raise DomainError(
+            _("Say how long you met, between %(min)s and %(max)s minutes.")
+            % {"min": MIN_LOGGED_MINUTES, "max": MAX_RECORDED_MINUTES},
+            field="duration_minutes",
+        )
+    now = timezone.now()
+    if starts_at > now:
+        raise DomainError(
+            _(
+                "That is in the future. Book it instead; here you log a meeting that already "
+                "happened."
+            ),
+            field="date",
+        )
+    began = pairing.mentee_responded_at or pairing.created_at
+    earliest = max(pairing.programme.starts_on, timezone.localdate(began, zone))
+    if timezone.localdate(starts_at, zone) < earliest:
+        raise DomainError(
+            _("Your pairing started on %(day)s. Log meetings from then on.")
+            % {"day": earliest.strftime("%d %b %Y")},
+            field="date",
+        )
+    ends_at = starts_at + dt.timedelta(minutes=minutes)
+    with transaction.atomic():
+        _lock_people([pairing.mentor, pairing.mentee])
+        _check_overlap(
+            pairing,
+            starts_at,
+            ends_at,
+            zone_name=zone_name,
+            statuses=(MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.MISSED),
+        )
+        meeting = Meeting.objects.create(
+            pairing=pairing,
+            starts_at=starts_at,
+            duration_minutes=minutes,
+            ends_at=ends_at,
+            time_zone=zone_name,
+            organiser=person,
+            status=MeetingStatus.HELD,
+            actual_minutes=minutes,
+            marked_at=now,
+            logged_at=now,
+            created_by=_user(by),
+            **{f"{role}_outcome": MeetingOutcome.HELD, f"{role}_minutes": minutes},
+        )
+        record(
+            "journey.meeting_logged",
+            meeting,
+            by=by,
+            organisation=pairing.programme.organisation,
+            data={"role": role, "minutes": minutes},
         )
     return meeting
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from upward.core.errors import DomainError
+from upward.core.errors import Conflict, DomainError
 from upward.journey import selectors, services
 from upward.journey.models import PairAgreement
 from upward.journey.tests.conftest import NOW
@@ -102,3 +102,23 @@ def test_confirm_names_the_version_and_a_stale_one_is_refused(pairs):
     assert same.version == 2
     agreement = services.confirm_agreement(pairing, person=pairs.mentor, version=2, by=None)
     assert agreement.mentor_confirmed_at is not None
+
+
+def test_saving_an_edit_from_a_stale_page_is_refused(pairs):
+    pairing = pairs.pairing
+    services.save_agreement(pairing, person=pairs.mentee, data=_data(), based_on=0, by=None)
+    services.confirm_agreement(pairing, person=pairs.mentee, version=1, by=None)
+    services.save_agreement(
+        pairing,
+        person=pairs.mentor,
+        data=_data(confidentiality="Version two."),
+        based_on=1,
+        by=None,
+    )
+    # The senior's page still shows version 1.
+    with pytest.raises(Conflict, match="Your partner changed the agreement while you were"):
+        services.save_agreement(
+            pairing, person=pairs.mentee, data=_data(confidentiality="Mine."), based_on=1, by=None
+        )
+    agreement = PairAgreement.objects.get()
+    assert agreement.version == 2 and agreement.confidentiality == "Version two."

@@ -157,6 +157,7 @@ def test_agreement_pending_until_both_confirm_through_the_pages(pairs, world):
         "ends_on": "2027-07-01",
         "raising_concerns": "We talk.",
         "and_confirm": "1",
+        "based_on": "0",  # the version the page showed: none yet
     }
     response = world.client_for(pairs.mentee).post(url, data)
     assert response.status_code == 302
@@ -182,12 +183,13 @@ def test_confirming_an_agreement_changed_since_the_page_opened_is_refused(pairs,
         "ends_on": "2027-07-01",
         "raising_concerns": "We talk.",
     }
-    world.client_for(pairs.mentee).post(url, data)
+    world.client_for(pairs.mentee).post(url, {**data, "based_on": "0"})
     page = world.client_for(pairs.mentor).get(url)
     assertContains(page, 'name="version" value="1"', status_code=200)
     # The senior saves version 2 while the mentor still reads version 1.
     world.client_for(pairs.mentee).post(
-        url, {**data, "confidentiality": "I may share notes with my line manager."}
+        url,
+        {**data, "confidentiality": "I may share notes with my line manager.", "based_on": "1"},
     )
     response = world.client_for(pairs.mentor).post(
         reverse("journey:agreement_confirm", args=[pairs.pairing.pk]),
@@ -203,6 +205,39 @@ def test_confirming_an_agreement_changed_since_the_page_opened_is_refused(pairs,
         reverse("journey:agreement_confirm", args=[pairs.pairing.pk]), {"version": "2"}
     )
     assert outsider.status_code == 404
+
+
+def test_saving_an_agreement_edit_from_a_stale_page_is_refused(pairs, world):
+    url = reverse("journey:agreement", args=[pairs.pairing.pk])
+    data = {
+        "confidentiality": "Between us.",
+        "meetings_per_month": "1",
+        "minutes_per_meeting": "60",
+        "ends_on": "2027-07-01",
+        "raising_concerns": "We talk.",
+        "based_on": "0",
+    }
+    world.client_for(pairs.mentee).post(url, {**data, "and_confirm": "1"})
+    page = world.client_for(pairs.mentor).get(url)
+    assertContains(page, 'name="based_on" value="1"', status_code=200)
+    # The senior saves version 2 while the mentor edits from version 1.
+    world.client_for(pairs.mentee).post(
+        url, {**data, "confidentiality": "I may share notes with my line manager.", "based_on": "1"}
+    )
+    world.client_for(pairs.mentee).post(
+        reverse("journey:agreement_confirm", args=[pairs.pairing.pk]), {"version": "2"}
+    )
+    response = world.client_for(pairs.mentor).post(
+        url, {**data, "confidentiality": "Nothing leaves the room.", "based_on": "1"}
+    )
+    assertContains(response, "Your partner changed the agreement while you were", status_code=200)
+    assertContains(response, "The agreement as it stands now (version 2)", status_code=200)
+    assertContains(response, "I may share notes with my line manager.", status_code=200)
+    assertContains(response, 'name="based_on" value="2"', status_code=200)
+    agreement = PairAgreement.objects.get()
+    assert agreement.version == 2
+    assert agreement.confidentiality == "I may share notes with my line manager."
+    assert agreement.mentee_confirmed_at is not None  # the senior's confirmation stands
 
 
 def test_agreement_form_bad_input(pairs, world):
