@@ -3,8 +3,9 @@
 Answers `pairing_closed` (pairing/signals.py) inside the transaction that ended, completed or
 declined the pairing: every meeting still booked in the future is cancelled, both people get
 a calendar CANCEL (the same UID and a higher SEQUENCE, so their calendars drop the entry), and
-the slot is free again for either person's next pairing. Past meetings are left as they are,
-so they can still be recorded.
+the slot is free again for either person's next pairing. Past meetings are left as they are:
+their record is locked with the pairing (services/meetings.py), so the reminder a week before
+the programme ends asks pairs to record their meetings.
 """
 
 from __future__ import annotations
