@@ -9,3 +9,6 @@ class JourneyConfig(AppConfig):
         from upward.notifications.scheduled import register_job
 
         register_job("upward.journey.services.send_journey_reminders", order=20)
+        from upward.journey.cohorts import register as register_cohort_copier
+
+        register_cohort_copier()

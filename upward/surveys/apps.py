@@ -12,3 +12,6 @@ class SurveysConfig(AppConfig):
         from upward.notifications.scheduled import register_job
 
         register_job("upward.surveys.services.send_survey_reminders", order=30)
+        from upward.surveys.cohorts import register as register_cohort_copier
+
+        register_cohort_copier()
