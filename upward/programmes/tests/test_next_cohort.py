@@ -12,6 +12,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
+from upward.goals import services as goal_services
+from upward.goals.models import Skill
 from upward.journey.models import ProgrammeJourney
 from upward.journey.services import set_programme_journey
 from upward.journey.tests.factories import builtin_version
@@ -33,6 +35,8 @@ pytestmark = pytest.mark.django_db
 
 NEW_START = dt.date(2027, 9, 1)
 NEW_END = dt.date(2028, 2, 28)
+# The digital-skills defaults seeded on first use, plus the one the test adds.
+SKILLS = 6
 
 
 def _designed(world):
@@ -57,6 +61,13 @@ def _designed(world):
     survey_services.open_survey(start, by=by)
     item_key = start.questions.exclude(item_key="")[0].item_key
     survey_services.set_success_measure(programme, item_key=item_key, by=by)
+    goal_services.add_skill(
+        programme,
+        name="Asking good questions",
+        description="Open questions first.",
+        levels=["one", "two", "three", "four", "five"],
+        by=by,
+    )
     pairs = build_pairs(world)
     programme.refresh_from_db()
     return programme, pairs
@@ -88,7 +99,7 @@ def test_every_part_is_copied_into_a_linked_draft(world):
         source.scheduling_policy,
     )
     assert new.signup_token != source.signup_token
-    assert copied == {"application_questions": 2, "journey": 1, "surveys": 2}
+    assert copied == {"application_questions": 2, "journey": 1, "skills": SKILLS, "surveys": 2}
 
     assert [q.text for q in new.questions.all()] == [q.text for q in source.questions.all()]
     journey = ProgrammeJourney.objects.get(programme=new)
@@ -109,6 +120,9 @@ def test_every_part_is_copied_into_a_linked_draft(world):
             (q.text, q.kind, q.item_key) for q in old.questions.all()
         ]
     assert SuccessMeasure.objects.get(programme=new).item_key == source.success_measure.item_key
+    old_skills = [(k.name, k.description, k.levels, k.position) for k in source.skills.all()]
+    assert len(old_skills) == SKILLS
+    assert [(k.name, k.description, k.levels, k.position) for k in new.skills.all()] == old_skills
 
     event = AuditEvent.objects.get(verb="programme.next_cohort_started")
     assert event.object_id == str(new.pk)
@@ -152,6 +166,10 @@ def test_the_copy_is_independent_of_the_original(world):
     )
     survey.questions.all()[0].delete()
     ProgrammeJourney.objects.filter(programme=new).update(minutes_per_meeting=90)
+    skill = Skill.objects.get(programme=new, name="Asking good questions")
+    goal_services.update_skill(
+        skill, name="Renamed skill", description="", levels=["a", "b", "c", "d", "e"], by=by
+    )
     services.update_programme_design(new, fields={"places": 3}, by=by)
 
     source.refresh_from_db()
@@ -161,6 +179,9 @@ def test_the_copy_is_independent_of_the_original(world):
     assert 0 not in old_counts and len(old_counts) == 2
     assert source.journey.minutes_per_meeting == 45
     assert source.places != 3
+    kept = Skill.objects.get(programme=source, name="Asking good questions")
+    assert kept.levels == ["one", "two", "three", "four", "five"]
+    assert not Skill.objects.filter(programme=source, name="Renamed skill").exists()
 
 
 def test_default_dates_follow_on_for_the_same_length(world):
@@ -194,7 +215,7 @@ def test_a_failing_copier_leaves_nothing_behind(world):
 def test_preview_lists_every_registered_part(world):
     source, _pairs = _designed(world)
     lines = {line.key: line.count for line in next_cohort_preview(source)}
-    assert lines == {"application_questions": 2, "journey": 1, "surveys": 2}
+    assert lines == {"application_questions": 2, "journey": 1, "skills": SKILLS, "surveys": 2}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +232,7 @@ def test_confirmation_page_lists_what_will_be_copied(world):
     assertContains(response, "Run the next cohort")
     assertContains(response, "Application questions: 2")
     assertContains(response, "Journey and meeting rhythm: 1")
+    assertContains(response, f"Skills framework (skills and their levels): {SKILLS}")
     assertContains(response, "Surveys (questions, timing and audience; no answers): 2")
     assertContains(response, 'value="2027-07-10"')  # the default start date
     assert not Programme.objects.filter(previous_cohort=source).exists()  # GET changes nothing
