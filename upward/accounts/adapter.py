@@ -1,12 +1,15 @@
 from typing import Any
+from urllib.parse import quote
 
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.html import strip_tags
 
+from upward.core.links import absolute_url
 from upward.core.ratelimit import ThrottledLoginAdapter
 from upward.notifications.outbox import queue_email
 
@@ -22,6 +25,30 @@ class AccountAdapter(ThrottledLoginAdapter):
     # the outbox sends them after the commit, never inside the request. Every allauth route to
     # the mail server (notification mails, login and reset codes...) ends in the method below;
     # notifications/tests/test_outbox.py fails if an allauth upgrade adds another.
+
+    # Their links start with SITE_URL like every other email's (upward.core.links), never with
+    # the request's Host header: right behind a proxy, and a forged Host cannot redirect a
+    # password-reset link.
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest | None, emailconfirmation: Any
+    ) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth's own shape: an opaque "uid-key" in place of the two URL parameters.
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
+
+    def send_account_already_exists_mail(self, email: str) -> None:
+        self.send_mail(
+            "account/email/account_already_exists",
+            email,
+            {
+                "signup_url": absolute_url(reverse("account_signup")),
+                "password_reset_url": absolute_url(reverse("account_reset_password")),
+            },
+        )
 
     def format_email_subject(self, subject: str) -> str:
         # The outbox adds settings.EMAIL_SUBJECT_PREFIX to every subject; allauth adding its

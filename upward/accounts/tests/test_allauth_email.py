@@ -77,3 +77,19 @@ def test_an_html_only_email_gets_a_text_part(monkeypatch):
     row = _send_rendered(monkeypatch, message)
     assert (row.body, row.html) == ("Rich text", "<p>Rich <b>text</b></p>")
     assert row.to == ["nia@example.test"]
+
+
+@pytest.mark.django_db
+def test_allauth_links_start_with_site_url_not_the_host_header(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "http://127.0.0.1:9000"
+    User.objects.create_user("nia@example.test", PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            "/accounts/password/reset/", {"email": "nia@example.test"}, HTTP_HOST="localhost"
+        )
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert "http://127.0.0.1:9000/accounts/password/reset/key/" in str(message.body)
+    assert "://localhost" not in str(message.body)
