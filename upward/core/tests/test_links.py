@@ -99,3 +99,21 @@ def test_production_settings_refuse_to_start_without_site_url():
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "started", result.stderr[-2000:]
+
+
+@pytest.mark.django_db
+def test_pages_show_shareable_links_from_site_url(world, settings):
+    """The sign-up link to share, on the programme and review pages, is what emails use."""
+    from django.urls import reverse
+    from pytest_django.asserts import assertContains
+
+    from upward.programmes.models import Programme, State
+
+    settings.SITE_URL = "http://127.0.0.1:9000"
+    # The review page offers the link while recruiting.
+    Programme.objects.filter(pk=world.programme.pk).update(state=State.RECRUITING)
+    public = reverse("programmes:public", args=[world.programme.signup_token])
+    client = world.client_for(world.manager)
+    for page in ("programmes:detail", "recruitment:review"):
+        response = client.get(reverse(page, args=[world.programme.pk]), HTTP_HOST="localhost")
+        assertContains(response, f"http://127.0.0.1:9000{public}")
