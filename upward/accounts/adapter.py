@@ -13,6 +13,17 @@ from upward.core.links import absolute_url
 from upward.core.ratelimit import ThrottledLoginAdapter
 from upward.notifications.outbox import queue_email
 
+# Links allauth builds from the request's host in two emails (by template: in the reset email
+# itself, "password_reset_url" is the personal key link, which get_reset_password_from_key_url
+# already makes).
+SITE_LINKS: dict[str, dict[str, str]] = {
+    "account/email/account_already_exists": {
+        "signup_url": "account_signup",
+        "password_reset_url": "account_reset_password",
+    },
+    "account/email/unknown_account": {"signup_url": "account_signup"},
+}
+
 
 class AccountAdapter(ThrottledLoginAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -40,16 +51,6 @@ class AccountAdapter(ThrottledLoginAdapter):
         path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
         return absolute_url(path.replace("UID-KEY", quote(key)))
 
-    def send_account_already_exists_mail(self, email: str) -> None:
-        self.send_mail(
-            "account/email/account_already_exists",
-            email,
-            {
-                "signup_url": absolute_url(reverse("account_signup")),
-                "password_reset_url": absolute_url(reverse("account_reset_password")),
-            },
-        )
-
     def format_email_subject(self, subject: str) -> str:
         # The outbox adds settings.EMAIL_SUBJECT_PREFIX to every subject; allauth adding its
         # own prefix as well would print it twice.
@@ -57,6 +58,11 @@ class AccountAdapter(ThrottledLoginAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         request = allauth_context.request
+        links = SITE_LINKS.get(template_prefix, {})
+        context = {
+            **context,
+            **{key: absolute_url(reverse(name)) for key, name in links.items() if key in context},
+        }
         message = self.render_mail(
             template_prefix,
             email,
