@@ -45,6 +45,10 @@ setup: $(VENV)/.runtime
 
 # The background worker (emails, matching runs) starts next to the web server and stops with it.
 # With TASKS_BACKEND=immediate no worker is needed: tasks run inline (docs/notifications.md).
+# HOST and PORT reach the settings too, so links in emails and calendar files point at this
+# server (config/env.py builds SITE_URL from them unless SITE_URL is set).
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: setup
 	@echo "Upward is starting on http://$(HOST):$(PORT)/  (demo accounts: see README.md)"
 	@if [ "$${TASKS_BACKEND:-database}" = database ]; then \

@@ -35,6 +35,17 @@ def _int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _site_url() -> str:
+    explicit = os.environ.get("SITE_URL", "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 (listening everywhere: link to this machine)
+        host = "127.0.0.1"
+    port = _int("PORT", 8000)
+    return f"http://{host}:{port}"
+
+
 @dataclass(frozen=True)
 class Env:
     secret_key: str = field(default_factory=lambda: os.environ.get("SECRET_KEY", ""))
@@ -52,9 +63,11 @@ class Env:
     default_from_email: str = field(
         default_factory=lambda: os.environ.get("DEFAULT_FROM_EMAIL", "Upward <upward@localhost>")
     )
-    site_url: str = field(
-        default_factory=lambda: os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-    )
+    # The public base URL that links in emails, invitations and calendar files start with.
+    # Unset, it is the development server's own address, from HOST and PORT as `make run` uses
+    # them; production settings refuse to start without it (see site_url_is_set).
+    site_url: str = field(default_factory=lambda: _site_url())
+    site_url_is_set: bool = field(default_factory=lambda: bool(os.environ.get("SITE_URL")))
     secure_ssl_redirect: bool = field(default_factory=lambda: _bool("SECURE_SSL_REDIRECT", True))
     hsts_seconds: int = field(default_factory=lambda: _int("HSTS_SECONDS", 31536000))
     time_zone: str = field(default_factory=lambda: os.environ.get("TIME_ZONE", "Europe/London"))

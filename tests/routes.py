@@ -224,6 +224,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/sign-up/new-link/": [row(TEAM, **P)],
     "programmes/<pk>/sign-up/<action>/": [row(TEAM, action="=close", **P)],
     "programmes/<pk>/managers/": [row("programme-admin", **P)],
+    "programmes/<pk>/next-cohort/": [row(TEAM, **P)],
     "programmes/<pk>/questions/": [row(TEAM, **P)],
     "programmes/<pk>/questions/<question_pk>/edit/": [row(TEAM, question_pk="question", **P)],
     "programmes/<pk>/questions/<question_pk>/delete/": [row(TEAM, question_pk="question", **P)],

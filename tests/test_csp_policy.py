@@ -60,6 +60,7 @@ def test_the_policy_is_on_in_every_environment(module):  # type: ignore[no-untyp
         "DJANGO_SETTINGS_MODULE": module,
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "upward.example",
+        "SITE_URL": "https://upward.example",
         "ENCRYPTION_KEYS": "3q2BXhTQdVyW7EIXFiNb8VtDsBMjNKU0kYjXWq8Fv0E=",
     }
     env.pop("CSP_REPORT_ONLY", None)

@@ -308,8 +308,9 @@ else:
     import hashlib
 
     ENCRYPTION_KEYS = [
-        base64.urlsafe_b64encode(hashlib.sha256(("upward-dev:" + SECRET_KEY).encode()).digest())
-        .decode()
+        base64.urlsafe_b64encode(
+            hashlib.sha256(("upward-dev:" + SECRET_KEY).encode()).digest()
+        ).decode()
     ]
 
 # Content-Security-Policy (django-csp 4), in every environment so developers see violations too.

@@ -18,6 +18,14 @@ if not env.encryption_keys:
         "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
     )
 
+if not env.site_url_is_set or not env.site_url.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be set to the public address people use, e.g. https://upward.example.org: "
+        "every link in emails, invitations and calendar files starts with it."
+    )
+
+# Behind a proxy that terminates TLS, it must set X-Forwarded-Proto (and overwrite any value the
+# client sent). Links in emails never depend on the request's host or scheme: they use SITE_URL.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.secure_ssl_redirect
 SECURE_HSTS_SECONDS = env.hsts_seconds

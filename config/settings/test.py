@@ -13,6 +13,9 @@ ACCOUNT_RATE_LIMITS = False
 UPWARD_RATE_LIMITS = False
 MFA_REQUIRED_FOR_STAFF = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Fixed, whatever HOST/PORT/SITE_URL the shell running the tests has; tests that need another
+# address change it through the `settings` fixture.
+SITE_URL = "http://127.0.0.1:8000"
 
 # Static files come from the staticfiles app here; WhiteNoise serves them in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405

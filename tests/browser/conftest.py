@@ -125,7 +125,10 @@ class Visitor:
 
 
 @pytest.fixture
-def visitor_factory(browser, live_server, request):  # type: ignore[no-untyped-def]
+def visitor_factory(browser, live_server, request, settings):  # type: ignore[no-untyped-def]
+    # Links the pages show to copy (the sign-up link) and those in emails point at this server,
+    # as `make run` makes them point at its HOST and PORT.
+    settings.SITE_URL = live_server.url
     contexts = []
     violations: list[str] = []
 

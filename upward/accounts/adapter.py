@@ -1,14 +1,28 @@
 from typing import Any
+from urllib.parse import quote
 
 from allauth.core import context as allauth_context
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.html import strip_tags
 
+from upward.core.links import absolute_url
 from upward.core.ratelimit import ThrottledLoginAdapter
 from upward.notifications.outbox import queue_email
+
+# Links allauth builds from the request's host in two emails (by template: in the reset email
+# itself, "password_reset_url" is the personal key link, which get_reset_password_from_key_url
+# already makes).
+SITE_LINKS: dict[str, dict[str, str]] = {
+    "account/email/account_already_exists": {
+        "signup_url": "account_signup",
+        "password_reset_url": "account_reset_password",
+    },
+    "account/email/unknown_account": {"signup_url": "account_signup"},
+}
 
 
 class AccountAdapter(ThrottledLoginAdapter):
@@ -23,6 +37,20 @@ class AccountAdapter(ThrottledLoginAdapter):
     # the mail server (notification mails, login and reset codes...) ends in the method below;
     # notifications/tests/test_outbox.py fails if an allauth upgrade adds another.
 
+    # Their links start with SITE_URL like every other email's (upward.core.links), never with
+    # the request's Host header: right behind a proxy, and a forged Host cannot redirect a
+    # password-reset link.
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest | None, emailconfirmation: Any
+    ) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # allauth's own shape: an opaque "uid-key" in place of the two URL parameters.
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
+
     def format_email_subject(self, subject: str) -> str:
         # The outbox adds settings.EMAIL_SUBJECT_PREFIX to every subject; allauth adding its
         # own prefix as well would print it twice.
@@ -30,6 +58,11 @@ class AccountAdapter(ThrottledLoginAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         request = allauth_context.request
+        links = SITE_LINKS.get(template_prefix, {})
+        context = {
+            **context,
+            **{key: absolute_url(reverse(name)) for key, name in links.items() if key in context},
+        }
         message = self.render_mail(
             template_prefix,
             email,

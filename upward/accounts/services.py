@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.utils import timezone
 from upward.accounts.models import AccountInvitation, User
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
+from upward.core.links import absolute_url
 from upward.core.types import Actor
 from upward.notifications.outbox import queue_email
 from upward.organisations.domains import email_domain
@@ -113,7 +113,7 @@ def invite_person_to_upward(person: Person, *, by: Actor) -> AccountInvitation:
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         audit.record("person.invited", person, by=by, data={"replaced": replaced})
-        link = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
+        link = absolute_url(reverse("accept_invitation", args=[invitation.token]))
         context = {
             "person": person,
             "link": link,

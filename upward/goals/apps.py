@@ -9,3 +9,6 @@ class GoalsConfig(AppConfig):
         from upward.goals.panels import register_panels
 
         register_panels()
+        from upward.goals.cohorts import register as register_cohort_copier
+
+        register_cohort_copier()

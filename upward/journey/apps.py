@@ -24,3 +24,7 @@ class JourneyConfig(AppConfig):
         lifecycle.register(
             State.COMPLETED, name="journey.meetings", order=20, consequences=completion_consequences
         )
+
+        from upward.journey.cohorts import register as register_cohort_copier
+
+        register_cohort_copier()

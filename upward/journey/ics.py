@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Timezone, vCalAddress
 from icalendar import Event as VEvent
 
+from upward.core.links import absolute_url
 from upward.core.validation import one_line
 
 PRODID = "-//Upward//Reverse mentoring//EN"
@@ -156,4 +156,4 @@ def feed(items: list[CalendarItem], *, name: str) -> bytes:
 
 
 def site_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)

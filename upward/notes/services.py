@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
+from upward.core.links import absolute_url
 from upward.core.types import Actor
 from upward.notes.access import is_cohort_member
 from upward.notes.models import (
@@ -182,8 +182,8 @@ def _email_new_message(pairing: Pairing, *, sender: Person, recipient: Person) -
         "sender": sender.full_name,
         "recipient": recipient.full_name,
         "programme": pairing.programme.name,
-        "link": settings.SITE_URL + reverse("notes:messages", args=[pairing.pk]),
-        "preferences": settings.SITE_URL + reverse("notifications:preferences"),
+        "link": absolute_url(reverse("notes:messages", args=[pairing.pk])),
+        "preferences": absolute_url(reverse("notifications:preferences")),
     }
     body = render_to_string("notes/email/new_message.txt", context)
     subject = _("%(name)s sent you a message") % {"name": sender.full_name}

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from upward.core.audit import record
 from upward.core.errors import DomainError
+from upward.core.links import ForeignLinkError, absolute_url, relative_path
 from upward.core.types import Actor
 from upward.core.validation import one_line
 from upward.notifications import outbox
@@ -47,6 +47,9 @@ def notify(
     """
     if not dedupe_key:
         raise ValueError("notify() needs a dedupe_key so a retry never notifies twice.")
+    # Stored relative, so the link still opens after the site moves host or port; a link to
+    # another site raises ForeignLinkError (the open view would refuse it anyway).
+    url = relative_path(url)
     if Notification.objects.filter(recipient=person, dedupe_key=dedupe_key).exists():
         return None
     body = render_to_string(template, context).strip()
@@ -115,9 +118,12 @@ def _queue_notification_email(notification_id: int) -> bool:
 
 
 def absolute(url: str) -> str:
-    if url.startswith(("http://", "https://")):
-        return url
-    return settings.SITE_URL + url
+    """A stored link made absolute for an email. Links stored before they were kept relative
+    are re-based on today's SITE_URL; a foreign one is dropped rather than emailed."""
+    try:
+        return absolute_url(relative_path(url))
+    except (ForeignLinkError, ValueError):
+        return ""
 
 
 # ---------------------------------------------------------------------------------------------

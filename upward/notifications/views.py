@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.links import ForeignLinkError, relative_path
 from upward.core.types import AuthenticatedRequest
 from upward.notifications import selectors, services
 from upward.notifications.access import access_own_notification
@@ -70,7 +71,11 @@ def open_notification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Mark as read, then go where the notification points (only ever within this site)."""
     notification = access_own_notification(request.user, pk)
     services.mark_read(notification)
-    target = notification.url
+    try:
+        # Stored links are relative; one stored absolute before that is re-based on this site.
+        target = relative_path(notification.url)
+    except ForeignLinkError:
+        target = ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

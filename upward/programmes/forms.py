@@ -202,3 +202,18 @@ class QuestionForm(ModelForm):
     def _post_clean(self) -> None:
         # The service validates and saves; keep the instance untouched until it does.
         pass
+
+
+class NextCohortForm(Form):
+    """The new cohort's name and dates; everything else comes from the programme it follows."""
+
+    name = forms.CharField(label=_("Name of the new cohort"), max_length=150)
+    starts_on = forms.DateField(label=_("Start date"), widget=DATE)
+    ends_on = forms.DateField(label=_("End date"), widget=DATE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The new cohort must end on or after its start date."))
+        return data

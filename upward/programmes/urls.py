@@ -12,6 +12,7 @@ urlpatterns = [
     path("<id:pk>/sign-up/new-link/", views.regenerate_link, name="regenerate_link"),
     path("<id:pk>/sign-up/<str:action>/", views.signup_toggle, name="signup"),
     path("<id:pk>/managers/", views.programme_managers, name="managers"),
+    path("<id:pk>/next-cohort/", views.next_cohort, name="next_cohort"),
     path("<id:pk>/questions/", views.question_list, name="questions"),
     path("<id:pk>/questions/<id:question_pk>/edit/", views.question_edit, name="question_edit"),
     path(

@@ -14,22 +14,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error, unknown_filter
+from upward.core.links import absolute_url
 from upward.core.ratelimit import limit_per_address
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import person_for
-from upward.programmes import selectors, services
+from upward.programmes import cohorts, selectors, services
 from upward.programmes.access import (
     access_programme_by_token,
     access_programme_for_manager,
     access_programme_for_org_admin,
     access_question_for_manager,
     can_manage_programmes,
+    managed_programmes,
     participants_among,
     require_programme_creator,
     set_aside_programmes,
 )
 from upward.programmes.design import LOCK_REASONS, design_warnings, editable_fields
-from upward.programmes.forms import ManagersForm, ProgrammeForm, QuestionForm
+from upward.programmes.forms import ManagersForm, NextCohortForm, ProgrammeForm, QuestionForm
 from upward.programmes.models import Programme, SelectionMode, State
 from upward.programmes.services import QUESTION_STATES, SIGNUP_STATES
 
@@ -106,16 +108,57 @@ def programme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "managers": list(programme.managers.order_by("full_name")),
         "questions": list(programme.questions.all()),
         "history": list(programme.state_changes.select_related("by").order_by("-at", "-id")[:10]),
-        "public_url": request.build_absolute_uri(
-            reverse("programmes:public", args=[programme.signup_token])
-        ),
+        "public_url": absolute_url(reverse("programmes:public", args=[programme.signup_token])),
         "is_public": programme.state not in (State.DRAFT, State.ARCHIVED),
         "signup_toggle_allowed": programme.state in SIGNUP_STATES,
         "questions_editable": programme.state in QUESTION_STATES,
         "lock_reason": LOCK_REASONS.get(programme.state),
         "is_org_admin": bool(person and person.is_org_admin),
+        "next_cohorts": list(
+            managed_programmes(request.user)
+            .filter(previous_cohort=programme)
+            .order_by("starts_on", "pk")
+        ),
     }
     return render(request, "programmes/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def next_cohort(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Confirm, then copy the programme's design into a new draft that follows it."""
+    programme = access_programme_for_manager(request.user, pk)
+    person = person_for(request.user)
+    if person is None:  # a manager always has a directory entry; keep mypy and odd data honest
+        raise Http404("No such programme.")
+    starts_on, ends_on = cohorts.default_dates(programme)
+    form = NextCohortForm(
+        request.POST or None,
+        initial={
+            "name": cohorts.default_name(programme),
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new, _copied = cohorts.start_next_cohort(
+                programme, person=person, by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is ready as a draft. Check its design, surveys and dates.")
+                % {"name": new.name},
+            )
+            return _detail(new)
+    return render(
+        request,
+        "programmes/next_cohort.html",
+        {"programme": programme, "form": form, "lines": cohorts.next_cohort_preview(programme)},
+    )
 
 
 @login_required

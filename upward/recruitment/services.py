@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import ngettext
 
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
+from upward.core.links import absolute_url
 from upward.core.types import Actor
 from upward.notifications.services import notify
 from upward.organisations.models import Person, Topic
@@ -420,7 +420,7 @@ def _application_context(application: Application) -> dict[str, Any]:
         "organisation": programme.organisation.name,
         "status": application.status,
         "role": role_noun(application.role),
-        "link": settings.SITE_URL + reverse("recruitment:my_application", args=[application.pk]),
+        "link": absolute_url(reverse("recruitment:my_application", args=[application.pk])),
     }
 
 
@@ -816,8 +816,7 @@ def _email_invitation(
         "role": role_noun(invitation.role),
         "message": invitation.message,
         "by": by.get_full_name() if by is not None else "",
-        "link": settings.SITE_URL
-        + reverse("recruitment:invitation_accept", args=[invitation.token]),
+        "link": absolute_url(reverse("recruitment:invitation_accept", args=[invitation.token])),
         "commitment": programme.commitment,
     }
     notify(

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from upward.core.links import absolute_url
 from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
@@ -24,7 +24,7 @@ from upward.safety.access import safety_viewers
 
 
 def link(name: str, *args: Any) -> str:
-    return settings.SITE_URL + reverse(name, args=args)
+    return absolute_url(reverse(name, args=args))
 
 
 def readers(programme: Programme, *, pairing: Pairing | None) -> list[Person]:
@@ -121,7 +121,8 @@ def tell_about_contact_change(contact: Any, *, added: bool, by_person: Person | 
         "added": added,
     }
     subject = (
-        _("%(name)s is now a safeguarding contact") if added
+        _("%(name)s is now a safeguarding contact")
+        if added
         else _("%(name)s is no longer a safeguarding contact")
     ) % {"name": contact.person.full_name}
     url = link("safety:contacts")

@@ -24,3 +24,7 @@ class SurveysConfig(AppConfig):
             consequences=completion_consequences,
             effect=open_end_surveys,
         )
+
+        from upward.surveys.cohorts import register as register_cohort_copier
+
+        register_cohort_copier()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from upward.core.links import relative_path
 from upward.journey import ics
 from upward.journey.models import (
     Meeting,
@@ -116,6 +116,6 @@ def _email_later(
         subject=subject,
         template=template,
         context=context,
-        url=context["link"].removeprefix(settings.SITE_URL),
+        url=relative_path(context["link"]),
         dedupe_key=key,
     )

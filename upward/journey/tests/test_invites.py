@@ -151,3 +151,10 @@ def test_download_invite_view(pairs, world):
     assert "attachment" in response["Content-Disposition"]
     _cal, event = _parse(response.content)
     assert str(event["UID"]) == meeting.uid
+
+
+def test_calendar_links_use_site_url(pairs, settings):
+    settings.SITE_URL = "http://127.0.0.1:9000"
+    meeting = book(pairs)
+    _cal, event = _parse(ics.invite(selectors.meeting_item(meeting)))
+    assert f"http://127.0.0.1:9000/meetings/{meeting.pk}/" in str(event["DESCRIPTION"])

@@ -135,7 +135,15 @@ def test_mark_all_read(world, make_notification):
 
 def test_open_marks_read_and_follows_only_local_links(world, make_notification):
     local = make_notification(world.senior, url="/pairings/")
-    evil = make_notification(world.senior, url="https://evil.example/")
+    evil = Notification.objects.create(
+        recipient=world.senior,
+        kind="pairing",
+        subject="Old",
+        body="Old",
+        url="https://evil.example/",
+        dedupe_key="evil",
+        delivery=Delivery.IN_APP,
+    )
     client = world.client_for(world.senior)
     response = client.post(reverse("notifications:open", args=[local.pk]))
     assert response["Location"] == "/pairings/"

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from upward.core.links import absolute_url, relative_path
 from upward.notifications.services import notify
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
 
 
 def _link(name: str, *args: Any) -> str:
-    return django_settings.SITE_URL + reverse(name, args=args)
+    return absolute_url(reverse(name, args=args))
 
 
 def _send_later(
@@ -30,7 +30,7 @@ def _send_later(
         subject=subject,
         template=f"pairing/email/{template}",
         context=context,
-        url=context["link"].removeprefix(django_settings.SITE_URL),
+        url=relative_path(context["link"]),
         dedupe_key=key,
     )
 

@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from upward.accounts.services import invite_person_to_upward
 from upward.core.errors import DomainError
+from upward.core.links import absolute_url
 from upward.organisations.services import DEFAULT_LEVELS, create_organisation
 
 
@@ -62,7 +62,7 @@ class Command(BaseCommand):
         if options["no_invite"]:
             if organisation.domains.exists():
                 self.stdout.write(
-                    f"{admin.email} can sign up at {settings.SITE_URL}/accounts/signup/"
+                    f"{admin.email} can sign up at {absolute_url(reverse('account_signup'))}"
                 )
             else:
                 self.stdout.write(
@@ -72,5 +72,5 @@ class Command(BaseCommand):
                 )
             return
         invitation = invite_person_to_upward(admin, by=None)
-        link = settings.SITE_URL + reverse("accept_invitation", args=[invitation.token])
+        link = absolute_url(reverse("accept_invitation", args=[invitation.token]))
         self.stdout.write(f"Invitation emailed to {admin.email}. The link: {link}")
