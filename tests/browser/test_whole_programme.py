@@ -1,0 +1,407 @@
+"""A whole programme in a real browser, from the manager's first form to the closing message.
+
+One story, told in the order it happens, by the people it happens to:
+
+1. Mo (programme manager) designs "Data confidence 2027" through the form and opens recruitment.
+2. Three mentors and three mentees apply (their applications go in through the recruitment
+   service: the application form itself is walked through in test_recruitment_journey.py); Mo
+   accepts them all from the review list, closes recruitment, runs matching and publishes.
+   Jess and Kai accept, their mentees confirm.
+3. Noor, the third mentor, declines (after the confirmation page). The automatic rematch runs
+   on commit (tests use django-tasks' immediate backend) and finds nobody: Noor said no and the
+   other mentors are taken, so Omar has no mentor left. Two days later Mo sees who is waiting,
+   and for how long, on the Today page.
+4. Mo launches the programme: the page asks first because people are waiting; tick, launch.
+7. A week into the programme Jess logs a meeting she had with Sam; it counts for the pair.
+8. On the planned end date Mo completes the programme, reading the consequences with counts
+   first; pairs are completed, Sam reads the closing message, Jess downloads her certificate.
+
+The clock moves with time-machine (ticking), so the live server sees the days pass. Every page
+visited is screenshotted (artifacts/screenshots/test_whole_programme-*) and checked with
+axe-core and the Content-Security-Policy (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Visitor
+from upward.journey.models import Meeting
+from upward.journey.tests.factories import builtin_version
+from upward.organisations.models import Person, Topic
+from upward.pairing.models import MatchRun, Pairing, PairingState
+from upward.programmes.models import Programme
+from upward.recruitment.models import Application
+from upward.recruitment.tests.helpers import apply
+from upward.testing.factories import TopicFactory, level, person_with_account
+
+PROGRAMME = "Data confidence 2027"
+DAY = dt.timedelta(days=1)
+
+
+@dataclass
+class Cast:
+    jess: Person  # mentor, offers Python, will log a meeting with Sam
+    kai: Person  # mentor, offers Data literacy, paired with Helen
+    noor: Person  # mentor, offers Social media, will decline Omar
+    sam: Person  # mentee, wants Python
+    helen: Person  # mentee, wants Data literacy
+    omar: Person  # mentee, wants Social media: no mentor left after Noor declines
+
+
+def _cast(world) -> Cast:  # type: ignore[no-untyped-def]
+    org = world.org
+    digital, finance = world.applicant.department, world.senior.department
+    noor = person_with_account(
+        organisation=org,
+        full_name="Noor Nadeem",
+        level=level(org, 3),
+        department=digital,
+        email="noor@northwind.test",
+    )
+    helen = person_with_account(
+        organisation=org,
+        full_name="Helen Hart",
+        job_title="Director of People",
+        level=level(org, 7),
+        department=digital,
+        email="helen@northwind.test",
+    )
+    omar = person_with_account(
+        organisation=org,
+        full_name="Omar Osei",
+        job_title="Head of Procurement",
+        level=level(org, 9),
+        department=finance,
+        email="omar@northwind.test",
+    )
+    return Cast(
+        jess=world.applicant,
+        kai=world.other_applicant,
+        noor=noor,
+        sam=world.senior,
+        helen=helen,
+        omar=omar,
+    )
+
+
+def _sign_in(visitor_factory, prefix: str, person: Person) -> Visitor:  # type: ignore[no-untyped-def]
+    visitor = visitor_factory(prefix)
+    visitor.sign_in(person.email)
+    return visitor
+
+
+def _press(visitor: Visitor, name: str | re.Pattern[str]) -> None:
+    """Press a button that submits a form and wait for the page it leads to."""
+    with visitor.page.expect_navigation():
+        visitor.page.get_by_role("button", name=name).first.click()
+
+
+def _click(visitor: Visitor, name: str | re.Pattern[str]) -> None:
+    with visitor.page.expect_navigation():
+        visitor.page.get_by_role("link", name=name).first.click()
+
+
+# --- 1. The manager designs the programme and opens recruitment ---------------------------------
+
+
+def create_and_open(mo: Visitor, today: dt.date) -> Programme:
+    page = mo.page
+    mo.go("/programmes/")
+    _click(mo, "New programme")
+    page.get_by_label("Programme name").fill(PROGRAMME)
+    page.get_by_label("Summary for the public page").fill(
+        "Colleagues early in their careers help senior leaders read and question data."
+    )
+    page.get_by_label("Objective", exact=True).select_option(label="Digital and technology skills")
+    page.get_by_label("What will be measured").fill("Leaders' confidence reading data")
+    page.get_by_label("How it will be measured").fill("The same short survey at start and end")
+    page.get_by_label(re.compile("^Target")).fill("Two thirds of mentees report more confidence")
+    page.get_by_label("Highest mentor level").select_option(label="4 Senior analyst")
+    page.get_by_label("Lowest mentee level").select_option(label="6 Senior manager")
+    page.get_by_label(re.compile("Reviewed applications")).check()
+    page.get_by_label("Places (pairs)").fill("3")
+    page.get_by_label("Start date").fill((today + 3 * DAY).isoformat())
+    page.get_by_label("End date").fill((today + 45 * DAY).isoformat())
+    page.get_by_label("Expected commitment").fill("One hour every two weeks for six weeks")
+    mo.look("new-programme")
+    _press(mo, "Create draft")
+    expect(page.get_by_text("Draft saved")).to_be_visible()
+    programme = Programme.objects.get(name=PROGRAMME)
+    assert programme.state == "draft"
+
+    # An end survey from the ready-made ones, to open when the programme closes.
+    page.get_by_role("navigation", name="Programme").get_by_role("link", name="Surveys").click()
+    page.get_by_label(re.compile("How well did the programme work")).check()
+    _press(mo, "Create draft survey")
+    expect(page.get_by_text("Survey created as a draft.")).to_be_visible()
+    mo.look("end-survey-draft")
+    mo.go(f"/programmes/{programme.pk}/")
+
+    page.get_by_role("button", name="Open recruitment").or_(
+        page.get_by_role("link", name=re.compile("^Open recruitment"))
+    ).first.click()
+    page.wait_for_load_state()
+    confirm = page.get_by_role("button", name=re.compile("^Yes, open recruitment", re.I))
+    if confirm.count():  # Only when the design has warnings worth reading first.
+        mo.look("confirm-open")
+        with page.expect_navigation():
+            confirm.click()
+    expect(page.get_by_text("Sign-up is open.")).to_be_visible()
+    mo.look("recruiting")
+    programme.refresh_from_db()
+    assert programme.state == "recruiting"
+    return programme
+
+
+# --- 2. Applications, acceptance, matching, publishing, answers -------------------------------------
+
+
+def applications_arrive(programme: Programme, cast: Cast, world) -> None:  # type: ignore[no-untyped-def]
+    """The application form has its own browser test; here they arrive through the service."""
+    topic = {
+        name: TopicFactory(organisation=world.org, name=name, kind=Topic.Kind.SKILL)
+        for name in ("Python", "Data literacy", "Social media", "Strategy")
+    }
+    for mentor, offers in (
+        (cast.jess, "Python"),
+        (cast.kai, "Data literacy"),
+        (cast.noor, "Social media"),
+    ):
+        apply(
+            programme,
+            mentor,
+            "mentor",
+            offered_topics=[topic[offers]],
+            wanted_topics=[topic["Strategy"]],
+        )
+    for mentee, wants in (
+        (cast.sam, "Python"),
+        (cast.helen, "Data literacy"),
+        (cast.omar, "Social media"),
+    ):
+        apply(
+            programme,
+            mentee,
+            "mentee",
+            wanted_topics=[topic[wants]],
+            offered_topics=[topic["Strategy"]],
+        )
+
+
+def accept_and_match(mo: Visitor, programme: Programme) -> None:
+    page = mo.page
+    mo.go(f"/programmes/{programme.pk}/")
+    _click(mo, "Review applications")
+    expect(page.get_by_text("6 applications")).to_be_visible()
+    for box in page.get_by_role("checkbox", name=re.compile("^Select ")).all():
+        box.check()
+    mo.look("review-all-selected")
+    _press(mo, "Accept selected")
+    assert (
+        Application.objects.filter(programme=programme, status=Application.Status.ACCEPTED).count()
+        == 6
+    )
+    mo.look("review-accepted")
+
+    mo.go(f"/programmes/{programme.pk}/")
+    _press(mo, "Close recruitment and start matching")
+    programme.refresh_from_db()
+    assert programme.state == "matching"
+    _click(mo, "Open matching")
+    _press(mo, "Run matching")
+    expect(page.get_by_role("heading", name="Matching proposal")).to_be_visible()
+    mo.look("proposal")
+    _click(mo, "Publish…")
+    mo.look("publish-confirm")
+    _press(mo, "Publish and ask the mentors")
+    expect(page.get_by_text("Published.")).to_be_visible()
+    mo.look("published")
+    proposed = Pairing.objects.filter(programme=programme, state=PairingState.PROPOSED)
+    assert set(proposed.values_list("mentor__full_name", "mentee__full_name")) == {
+        ("Jess Junior", "Sam Senior"),
+        ("Kai Keen", "Helen Hart"),
+        ("Noor Nadeem", "Omar Osei"),
+    }
+
+
+def mentor_accepts(mentor: Visitor, mentee: Person) -> None:
+    mentor.go("/dashboard/")
+    _click(mentor, f"Would you mentor {mentee.full_name}?")
+    _press(mentor, "Accept")
+    expect(mentor.page.get_by_text("will now be asked to confirm")).to_be_visible()
+
+
+def mentee_confirms(mentee: Visitor, mentor: Person) -> None:
+    mentee.go("/dashboard/")
+    _click(mentee, re.compile(f"{mentor.full_name} has agreed"))
+    _press(mentee, "Confirm the pairing")
+    expect(mentee.page.get_by_text("Your pairing is active.")).to_be_visible()
+
+
+# --- 3. A decline that leaves a mentee with no mentor ---------------------------------------------
+
+
+def noor_declines(noor: Visitor, programme: Programme, cast: Cast) -> None:
+    noor.go("/dashboard/")
+    _click(noor, "Would you mentor Omar Osei?")
+    noor.look("proposal")
+    _press(noor, "Decline")
+    expect(
+        noor.page.get_by_role("heading", name="Decline the proposal to mentor Omar Osei?")
+    ).to_be_visible()
+    noor.look("decline-confirm")
+    _press(noor, "Yes, decline")
+    expect(noor.page.get_by_text("Thank you for letting us know.")).to_be_visible()
+    noor.look("declined")
+    # The rematch ran when the decline was committed, and found nobody for Omar.
+    rematch = MatchRun.objects.get(programme=programme, kind=MatchRun.Kind.AUTOMATIC)
+    assert rematch.results["pairs"] == []
+    assert not Pairing.objects.filter(
+        programme=programme, mentee=cast.omar, state__in=["proposed", "mentor_accepted", "active"]
+    ).exists()
+
+
+def mo_sees_who_waits(mo: Visitor, programme: Programme) -> None:
+    mo.go("/dashboard/")
+    mo.page.get_by_role("navigation", name="Main").get_by_role("link", name="Today").click()
+    mo.page.wait_for_url(re.compile(r"/today/$"))
+    section = mo.page.get_by_role("region", name=re.compile(PROGRAMME))
+    waiting = section.get_by_role("table").filter(has_text="Waiting for")
+    omar = waiting.get_by_role("row").filter(has_text="Omar Osei")
+    expect(omar.get_by_role("cell").nth(2)).to_have_text("2 days")
+    expect(waiting.get_by_role("row").filter(has_text="Noor Nadeem")).to_have_count(1)
+    mo.look("today-waiting")
+
+
+# --- 4. Launch, asked first -----------------------------------------------------------------------
+
+
+def launch(mo: Visitor, programme: Programme) -> None:
+    page = mo.page
+    mo.go(f"/programmes/{programme.pk}/")
+    _click(mo, "Launch the programme…")
+    expect(page.get_by_text(re.compile("2 people are still waiting for a partner"))).to_be_visible()
+    expect(page.get_by_text(re.compile("Omar Osei"))).to_be_visible()
+    mo.look("launch-asks")
+    # Without the tick, it does not launch (the browser asks for the tick first).
+    asking = page.url
+    page.get_by_role("button", name=re.compile("Yes, launch the programme")).click()
+    expect(page).to_have_url(asking)
+    programme.refresh_from_db()
+    assert programme.state == "matching"
+    page.get_by_label(re.compile("I understand")).check()
+    _press(mo, re.compile("Yes, launch the programme"))
+    expect(page.get_by_text("The programme is now active.")).to_be_visible()
+    mo.look("launched")
+    programme.refresh_from_db()
+    assert programme.state == "active"
+
+
+# --- 7. A meeting that already happened -------------------------------------------------------------
+
+
+def jess_logs_a_meeting(jess: Visitor, pairing: Pairing, day: dt.date) -> None:
+    page = jess.page
+    jess.go(f"/pairings/{pairing.pk}/")
+    _click(jess, "Open your pairing space")
+    _click(jess, "Log a past meeting")
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("How long did you meet, in minutes?").fill("60")
+    jess.look("log-meeting")
+    _press(jess, "Log the meeting")
+    expect(page.get_by_text("Meeting logged")).to_be_visible()
+    jess.look("meeting-logged")
+    meeting = Meeting.objects.get(pairing=pairing)
+    assert (meeting.status, meeting.actual_minutes) == ("held", 60)
+
+
+# --- 8. The closing -------------------------------------------------------------------------------
+
+
+def complete(mo: Visitor, programme: Programme) -> None:
+    page = mo.page
+    mo.go(f"/programmes/{programme.pk}/")
+    _click(mo, "Mark as completed…")
+    expect(page.get_by_text("2 active pairings will be completed.")).to_be_visible()
+    expect(
+        page.get_by_text("The end survey “How well did the programme work?” opens for 6 people.")
+    ).to_be_visible()
+    mo.look("complete-confirm")
+    _press(mo, re.compile("Yes, mark as completed"))
+    expect(page.get_by_text("The programme is now completed.")).to_be_visible()
+    mo.look("completed")
+    programme.refresh_from_db()
+    assert programme.state == "completed"
+    assert not Pairing.objects.filter(programme=programme, state=PairingState.ACTIVE).exists()
+
+
+def sam_reads_the_closing_message(sam: Visitor) -> None:
+    sam.go("/notifications/")
+    expect(sam.page.get_by_text(f"Thank you for taking part in {PROGRAMME}")).to_be_visible()
+    sam.look("closing-message")
+
+
+def jess_downloads_her_certificate(jess: Visitor, pairing: Pairing) -> None:
+    jess.go(f"/pairings/{pairing.pk}/contribution/")
+    jess.look("contribution")
+    with jess.page.expect_download() as download:
+        jess.page.get_by_role("link", name="Download your certificate").click()
+    assert download.value.suggested_filename == "upward-certificate-jess-junior.pdf"
+
+
+# --- The story ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_whole_programme(visitor_factory, world, settings):  # type: ignore[no-untyped-def]
+    builtin_version()  # the built-in journey, as its data migration makes it
+    # The story spans six weeks of server time; sessions should not expire on the way.
+    settings.SESSION_COOKIE_AGE = 90 * 24 * 60 * 60
+    cast = _cast(world)
+    start = timezone.localtime()
+    today = start.date()
+    with time_machine.travel(start, tick=True) as clock:
+        mo = _sign_in(visitor_factory, "manager", world.manager)
+        programme = create_and_open(mo, today)
+
+        applications_arrive(programme, cast, world)
+        accept_and_match(mo, programme)
+        jess = _sign_in(visitor_factory, "jess", cast.jess)
+        kai = _sign_in(visitor_factory, "kai", cast.kai)
+        sam = _sign_in(visitor_factory, "sam", cast.sam)
+        helen = _sign_in(visitor_factory, "helen", cast.helen)
+        mentor_accepts(jess, cast.sam)
+        mentor_accepts(kai, cast.helen)
+        mentee_confirms(sam, cast.jess)
+        mentee_confirms(helen, cast.kai)
+        sam.look("pairing-active")
+
+        noor = _sign_in(visitor_factory, "noor", cast.noor)
+        noor_declines(noor, programme, cast)
+
+        clock.shift(2 * DAY)
+        mo_sees_who_waits(mo, programme)
+        launch(mo, programme)
+
+        clock.shift(8 * DAY)  # a week into the programme
+        jess_sam = Pairing.objects.get(programme=programme, mentor=cast.jess)
+        jess_logs_a_meeting(jess, jess_sam, today + 8 * DAY)
+
+        clock.move_to(
+            timezone.make_aware(dt.datetime.combine(today + 45 * DAY, dt.time(16, 0)))
+        )  # the planned end date
+        complete(mo, programme)
+        jess_sam.refresh_from_db()
+        assert jess_sam.state == PairingState.COMPLETED
+        sam_reads_the_closing_message(sam)
+        jess_downloads_her_certificate(jess, jess_sam)
+    assert not mo.csp_violations
