@@ -268,7 +268,7 @@ def open_survey(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpR
             messages.error(request, exc.message)
         else:
             schedule = selectors.survey_schedule(survey)
-            if schedule.opens_on is None:
+            if schedule.opens_on is None or schedule.closes_on is None:
                 text = _("The survey is open. Each person is asked after every meeting they hold.")
             else:
                 text = _(
