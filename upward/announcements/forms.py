@@ -39,5 +39,7 @@ class SendForm(AnnouncementForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        for name in ("audience", "title", "body"):
+        for name in ("audience", "title"):
             self.fields[name].widget = forms.HiddenInput()
+        # Still a textarea, hidden: the shared input rules allow line breaks only in one.
+        self.fields["body"].widget = forms.Textarea(attrs={"hidden": True, "rows": 1})

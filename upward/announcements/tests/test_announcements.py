@@ -168,7 +168,11 @@ def test_write_check_and_send_through_the_pages(world, pairs):
     assert long.status_code == 400
     assert "audience" in long.context["form"].errors and "body" in long.context["form"].errors
 
-    data = {"audience": "mentors", "title": "Mentors' lunch", "body": "Friday at noon."}
+    data = {
+        "audience": "mentors",
+        "title": "Mentors' lunch",
+        "body": "Friday at noon.\n\nBring a question.",
+    }
     confirm = client.post(reverse("announcements:new", args=[p]), data)
     assertContains(confirm, "Mentors only")
     assertContains(confirm, "Send to 2 people")
@@ -186,6 +190,13 @@ def test_write_check_and_send_through_the_pages(world, pairs):
     client.post(reverse("announcements:send", args=[p]), send_data)  # a double click
     assert Announcement.objects.count() == 1
     assert Notification.objects.filter(kind="programme").count() == 2
+
+    # The message keeps its paragraphs.
+    read = world.client_for(pairs.mentor).get(
+        reverse("announcements:read", args=[Announcement.objects.get().pk])
+    )
+    assertContains(read, "<p>Friday at noon.</p>", html=True)
+    assertContains(read, "<p>Bring a question.</p>", html=True)
 
     listing = client.get(reverse("announcements:list", args=[p]))
     assertContains(listing, "Mentors&#x27; lunch")
