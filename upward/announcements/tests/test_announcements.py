@@ -268,3 +268,14 @@ def test_programme_tabs_link_to_announcements(world, pairs):
         reverse("programmes:detail", args=[world.programme.pk])
     )
     assertContains(page, reverse("announcements:list", args=[world.programme.pk]))
+
+
+def test_the_list_stays_flat_as_announcements_grow(world, pairs, django_assert_max_num_queries):
+    client = world.client_for(world.manager)
+    url = reverse("announcements:list", args=[world.programme.pk])
+    for n in range(5):  # one query for the rows and their senders, however many
+        _send(world, "everyone", title=f"News {n}")
+    with django_assert_max_num_queries(9):
+        response = client.get(url)
+    assertContains(response, "News 4")
+    assertContains(response, "News 0")
