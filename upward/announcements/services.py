@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,17 +89,23 @@ def send_announcement(
             _("Nobody is in this audience today, so there is nobody to send it to."),
             field="audience",
         )
-    announcement = Announcement.objects.create(
-        programme=programme,
-        title=title,
-        body=body,
-        audience=audience,
-        template_key=template_key if template_key in library.READY_MADE_BY_KEY else "",
-        sent_by=by if getattr(by, "is_authenticated", False) else None,
-        sent_at=timezone.now(),
-        recipient_count=len(people),
-        send_token=send_token,
-    )
+    try:
+        # A savepoint: two requests with the same confirmation race on the unique token, and
+        # the loser returns what the winner sent.
+        with transaction.atomic():
+            announcement = Announcement.objects.create(
+                programme=programme,
+                title=title,
+                body=body,
+                audience=audience,
+                template_key=template_key if template_key in library.READY_MADE_BY_KEY else "",
+                sent_by=by if getattr(by, "is_authenticated", False) else None,
+                sent_at=timezone.now(),
+                recipient_count=len(people),
+                send_token=send_token,
+            )
+    except IntegrityError:
+        return Announcement.objects.get(programme=programme, send_token=send_token)
     announcement.recipients.set(people)
     url = reverse("announcements:read", args=[announcement.pk])
     context: dict[str, Any] = {"programme": programme, "announcement": announcement}
