@@ -146,6 +146,8 @@ ROUTES: dict[str, list[Row]] = {
     # Core
     "": [row("signed-out-only")],
     "dashboard/": [row(SIGNED_IN)],
+    # "Today": anyone who runs programmes (an empty page when none is under way).
+    "today/": [row("runs-programmes")],
     "healthz": [row(PUBLIC)],
     # Browsers post CSP violation reports themselves: public, POST only, rate limited.
     "csp-report/": [row(PUBLIC, ok=405, layout=False)],

@@ -5,4 +5,5 @@ from upward.dashboard import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("today/", views.today, name="today"),
 ]

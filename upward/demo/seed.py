@@ -537,7 +537,9 @@ def build_programmes(org: Organisation) -> list[Programme]:
             complete_pairing(pairing, by=admin.user)
         transition_programme(pilot, to="completed", by=admin.user)
         Programme.objects.filter(pk=pilot.pk).update(
-            starts_on=dt.date(2025, 3, 3), ends_on=dt.date(2025, 9, 26)
+            starts_on=dt.date(2025, 3, 3),
+            ends_on=dt.date(2025, 9, 26),
+            ended_on=dt.date(2025, 9, 26),
         )
         pilot.refresh_from_db()
         _pilot_outcomes(pilot, admin=admin)

@@ -26,6 +26,8 @@ class Kind:
     default: str = Delivery.IMMEDIATELY
     # The choices offered for this kind; every delivery unless a kind says otherwise.
     deliveries: tuple[str, ...] = tuple(Delivery.values)
+    # Offered only to people who run programmes (managers and organisation admins).
+    team_only: bool = False
 
     @property
     def choices(self) -> list[tuple[str, StrOrPromise]]:
@@ -79,6 +81,15 @@ KINDS: tuple[Kind, ...] = (
         _("Recognition and commitments"),
         _("Follow-ups on commitments, thank-you notes and time given."),
         Delivery.DIGEST,
+    ),
+    Kind(
+        "programme_team",
+        _("For programme teams"),
+        _(
+            "People waiting for a partner, participants who left, pairs at risk: what needs the "
+            "team in the programmes you run."
+        ),
+        team_only=True,
     ),
     Kind(
         "programme",

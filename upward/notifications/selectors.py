@@ -22,4 +22,9 @@ def preferences_for(person: Person) -> list[tuple[Kind, str]]:
     chosen = dict(
         NotificationPreference.objects.filter(person=person).values_list("kind", "delivery")
     )
-    return [(kind, chosen.get(kind.key, kind.default)) for kind in KINDS]
+    runs_programmes = person.is_org_admin or person.managed_programmes.exists()
+    return [
+        (kind, chosen.get(kind.key, kind.default))
+        for kind in KINDS
+        if runs_programmes or not kind.team_only
+    ]

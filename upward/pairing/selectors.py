@@ -862,3 +862,90 @@ def inputs_names(run: MatchRun) -> dict[int, str]:
         r.mentor_id for r in run.programme.match_rules.all()
     }
     return dict(Person.objects.filter(pk__in=ids).values_list("pk", "full_name"))
+
+
+# ---------------------------------------------------------------------------------------------
+# People waiting for a partner
+
+
+class WaitingReason:
+    NOT_MATCHED = "not_matched"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+WAITING_REASON_LABELS = {
+    WaitingReason.NOT_MATCHED: _("Not matched yet"),
+    WaitingReason.DECLINED: _("A proposal did not go ahead"),
+    WaitingReason.ENDED: _("Their pairing ended"),
+}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An accepted participant with no partner in a programme that has started pairing."""
+
+    person: Person
+    role: str
+    since: dt.datetime
+    reason: str
+
+    @property
+    def reason_label(self) -> str:
+        return str(WAITING_REASON_LABELS[self.reason])
+
+    def days(self, now: dt.datetime) -> int:
+        return max(0, (now - self.since).days)
+
+
+def people_waiting(programme: Programme) -> list[Waiting]:
+    """Everyone accepted into the programme who has no partner once pairing has begun: not
+    matched by a published run, after a proposal did not go ahead, or after their pairing ended.
+
+    People with a live or completed pairing are not waiting; people who left the organisation
+    are not waiting either (the leaver flow handles them). Longest-waiting first. Three queries.
+    """
+    first_published = (
+        MatchRun.objects.filter(programme=programme, published_at__isnull=False)
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    applications = list(
+        Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
+        ).select_related("person")
+    )
+    if not applications:
+        return []
+    partnered: set[tuple[int, str]] = set()
+    last_closed: dict[tuple[int, str], tuple[dt.datetime, str]] = {}
+    for mentor_id, mentee_id, state, closed_at in Pairing.objects.filter(
+        programme=programme
+    ).values_list("mentor_id", "mentee_id", "state", "closed_at"):
+        keys: tuple[tuple[int, str], ...] = ((mentor_id, Role.MENTOR), (mentee_id, Role.MENTEE))
+        for key in keys:
+            if state in (*LIVE_STATES, PairingState.COMPLETED):
+                partnered.add(key)
+            elif closed_at is not None:
+                reason = (
+                    WaitingReason.ENDED if state == PairingState.ENDED else WaitingReason.DECLINED
+                )
+                if key not in last_closed or last_closed[key][0] < closed_at:
+                    last_closed[key] = (closed_at, reason)
+    out = []
+    for application in applications:
+        key = (application.person_id, str(application.role))
+        if key in partnered:
+            continue
+        if key in last_closed:
+            since, reason = last_closed[key]
+        elif first_published is not None:
+            since, reason = first_published, WaitingReason.NOT_MATCHED
+        else:
+            continue  # Nobody has been matched yet: the whole cohort is waiting for the first run.
+        if application.reviewed_at and application.reviewed_at > since:
+            since = application.reviewed_at  # Accepted after the run that left them out.
+        out.append(Waiting(application.person, application.role, since, reason))
+    out.sort(key=lambda w: (w.since, w.person.full_name, w.person.pk))
+    return out

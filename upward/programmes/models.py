@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.db import models
@@ -129,6 +130,9 @@ class Programme(models.Model):
     )
     starts_on = models.DateField()
     ends_on = models.DateField()
+    # The day the programme was completed, which can be before or after the planned end
+    # (ends_on). Surveys "at the end" and follow-ups count from it once it is set.
+    ended_on = models.DateField(null=True, blank=True, editable=False)
     commitment = models.CharField(
         max_length=200,
         default="One hour a month for six months",
@@ -202,6 +206,11 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def end_date(self) -> dt.date:
+        """When the programme ended, or is planned to end while it runs."""
+        return self.ended_on or self.ends_on
 
     def objective_label(self) -> str:
         if self.objective == Objective.CUSTOM and self.custom_objective:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from upward.programmes import eligibility
+from upward.programmes import eligibility, lifecycle
 from upward.programmes.access import managed_programmes
 from upward.programmes.models import TRANSITIONS, Programme, State
 
@@ -319,6 +319,10 @@ class Move:
     needs_confirmation: bool
     blockers: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # What the apps above will do (with counts), and warnings that need a tick to go ahead.
+    # Filled by move_for() only: the confirmation page shows them, lists of moves do not.
+    consequences: list[str] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)
 
     @property
     def possible(self) -> bool:
@@ -351,7 +355,13 @@ def available_moves(programme: Programme, counts: RecruitmentCounts | None = Non
 def move_for(programme: Programme, to: str) -> Move | None:
     for move in available_moves(programme):
         if move.to == to:
-            return move
+            if move.blockers:
+                return move
+            return replace(
+                move,
+                consequences=lifecycle.consequences_of(programme, to),
+                asks=lifecycle.asks_of(programme, to),
+            )
     return None
 
 

@@ -18,6 +18,7 @@ from upward.core.audit import record
 from upward.core.errors import DomainError, InvalidTransition
 from upward.core.types import Actor
 from upward.organisations.models import Person
+from upward.programmes import lifecycle
 from upward.programmes.access import participants_among
 from upward.programmes.design import (
     DESIGN_FIELDS,
@@ -127,11 +128,17 @@ def update_programme_design(
 # Lifecycle
 
 
-def transition_programme(programme: Programme, *, to: str, by: Actor) -> Programme:
+def transition_programme(
+    programme: Programme, *, to: str, by: Actor, acknowledged: bool = False
+) -> Programme:
     """Move the programme to `to`, or raise InvalidTransition saying why not.
 
     The UPDATE only matches the state we checked, so when two people press buttons at once
-    exactly one move wins and the other is told the programme has already moved.
+    exactly one move wins and the other is told the programme has already moved. What the
+    apps above registered for the new state (programmes/lifecycle.py) runs in the same
+    transaction: completing a programme completes its pairings, or nothing changes at all.
+    A move with asks (e.g. launching while people wait for a partner) needs `acknowledged`.
+    `by` is None when the scheduler completes a programme past its end date.
     """
     try:
         target = State(to)
@@ -147,9 +154,16 @@ def transition_programme(programme: Programme, *, to: str, by: Actor) -> Program
         blockers = transition_blockers(programme, target)
         if blockers:
             raise InvalidTransition(" ".join(blockers))
+        asks = lifecycle.asks_of(programme, target)
+        if asks and not acknowledged:
+            raise InvalidTransition(
+                " ".join([*asks, _("Tick the box to confirm you want to go ahead anyway.")])
+            )
         extra: dict[str, Any] = {}
         if source == State.DRAFT and target == State.RECRUITING:
             extra["signup_open"] = True  # Opening recruitment means opening sign-up.
+        if target == State.COMPLETED:
+            extra["ended_on"] = timezone.localdate()
         won = Programme.objects.filter(pk=programme.pk, state=source).update(
             state=target, updated_at=timezone.now(), **extra
         )
@@ -172,8 +186,14 @@ def transition_programme(programme: Programme, *, to: str, by: Actor) -> Program
             "programme.state_changed",
             programme,
             by=by,
-            data={"from": source.value, "to": target.value},
+            data={
+                "from": source.value,
+                "to": target.value,
+                **({"acknowledged": asks} if asks else {}),
+                **({"by_schedule": True} if by is None else {}),
+            },
         )
+        lifecycle.run_effects(programme, target, by=by)
     return programme
 
 

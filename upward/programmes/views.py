@@ -175,9 +175,18 @@ def programme_transition(request: AuthenticatedRequest, pk: int, to: str) -> Htt
     confirmed = request.POST.get("confirmed") == "yes"
     if request.method == "POST" and (confirmed or not move.needs_confirmation):
         try:
-            services.transition_programme(programme, to=to, by=request.user)
+            services.transition_programme(
+                programme,
+                to=to,
+                by=request.user,
+                acknowledged=request.POST.get("acknowledged") == "yes",
+            )
         except DomainError as error:
             messages.error(request, error.message)
+            if move.asks:  # Most likely the unticked box: ask again on the same page.
+                return render(
+                    request, "programmes/confirm_move.html", {"programme": programme, "move": move}
+                )
         else:
             messages.success(
                 request,

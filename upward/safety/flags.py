@@ -7,6 +7,7 @@ Each flag comes with a suggested next step for the programme team, in plain word
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -42,6 +43,10 @@ class PairingFacts:
     # The day the pair started (the mentee's yes), or the proposal's day for a waiting pair.
     started_on: dt.date
     last_held_on: dt.date | None = None
+    # The newest meeting whose time has passed but that nobody has recorded yet (still booked).
+    last_unrecorded_on: dt.date | None = None
+    # The next booked meeting still ahead.
+    next_booked_on: dt.date | None = None
     # Statuses of meetings whose time has passed, newest first, cancelled ones left out.
     past_statuses: tuple[str, ...] = ()
     held: int = 0
@@ -96,17 +101,35 @@ def _proposal(facts: PairingFacts, today: dt.date) -> list[Flag]:
     ]
 
 
+def rhythm_days(per_month: Decimal) -> int:
+    """Days between two meetings at the pair's rhythm (about 31 for once a month)."""
+    if per_month <= 0:
+        return 31
+    return math.ceil(Decimal("30.44") / per_month)
+
+
 def _no_meeting(facts: PairingFacts, today: dt.date, settings: FlagSettings) -> list[Flag]:
-    since = facts.last_held_on or facts.started_on
+    # A meeting whose time has come but is not recorded yet most likely took place: counting
+    # it keeps a pair that met yesterday out of the queue until somebody marks it.
+    contact = [d for d in (facts.last_held_on, facts.last_unrecorded_on) if d is not None]
+    since = max(contact) if contact else facts.started_on
     days = (today - since).days
     if days <= settings.no_meeting_days:
         return []
-    if facts.last_held_on is None:
+    # A meeting in the diary within the pair's rhythm means the pair is back on track.
+    if facts.next_booked_on is not None and (facts.next_booked_on - today).days <= rhythm_days(
+        facts.per_month
+    ):
+        return []
+    if not contact:
         label = _("No meeting since the pairing started %(days)s days ago") % {"days": days}
     else:
         label = _("No meeting for %(days)s days") % {"days": days}
-    if facts.booked_ahead:
-        suggestion = _("A meeting is booked. Check in after it to see how the pair is getting on.")
+    if facts.next_booked_on is not None:
+        suggestion = _(
+            "A meeting is booked, but not for a while. Ask %(name)s (the organiser) whether "
+            "an earlier date would suit them both."
+        ) % {"name": facts.organiser_name}
     else:
         suggestion = _("Send a friendly check-in to %(name)s (the organiser).") % {
             "name": facts.organiser_name
@@ -115,8 +138,12 @@ def _no_meeting(facts: PairingFacts, today: dt.date, settings: FlagSettings) -> 
 
 
 def _missed(facts: PairingFacts, settings: FlagSettings) -> list[Flag]:
+    # Missed meetings in a row, newest first. A later meeting held ends the run; one not yet
+    # recorded says nothing either way, so it neither ends nor lengthens it.
     run = 0
     for status in facts.past_statuses:
+        if status == "scheduled":
+            continue
         if status != "missed":
             break
         run += 1

@@ -157,6 +157,8 @@ def _load(
         rows = meetings.get(p.pk, [])
         past = [(s, at) for s, at in rows if at <= now]
         held_days = [timezone.localdate(at) for s, at in past if s == MeetingStatus.HELD]
+        unrecorded = [at for s, at in past if s == MeetingStatus.SCHEDULED]
+        ahead = [at for s, at in rows if s == MeetingStatus.SCHEDULED and at > now]
         pulse = pulses.get(p.pk)
         waiting_for = ""
         if p.state == PairingState.PROPOSED:
@@ -173,9 +175,11 @@ def _load(
                 organiser_name=" / ".join(o.full_name for o in organisers(p)),
                 started_on=timezone.localdate(started or p.created_at),
                 last_held_on=max(held_days) if held_days else None,
+                last_unrecorded_on=timezone.localdate(max(unrecorded)) if unrecorded else None,
+                next_booked_on=timezone.localdate(min(ahead)) if ahead else None,
                 past_statuses=tuple(s for s, _at in past),
                 held=len(held_days),
-                booked_ahead=sum(1 for s, at in rows if s == MeetingStatus.SCHEDULED and at > now),
+                booked_ahead=len(ahead),
                 per_month=per_month.get(p.pk) or default_rhythm,
                 last_pulse_on=timezone.localdate(pulse.created_at) if pulse else None,
                 last_pulse_low=bool(pulse and pulse.is_low),

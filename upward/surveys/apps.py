@@ -12,3 +12,15 @@ class SurveysConfig(AppConfig):
         from upward.notifications.scheduled import register_job
 
         register_job("upward.surveys.services.send_survey_reminders", order=30)
+
+        from upward.programmes import lifecycle
+        from upward.programmes.models import State
+        from upward.surveys.programme_end import completion_consequences, open_end_surveys
+
+        lifecycle.register(
+            State.COMPLETED,
+            name="surveys.end_survey",
+            order=30,
+            consequences=completion_consequences,
+            effect=open_end_surveys,
+        )

@@ -59,8 +59,9 @@ def survey_window_of(survey: Survey, programme: Programme) -> tuple[dt.date, dt.
     session, which opens with every meeting instead."""
     if survey.timing == Timing.AFTER_SESSION:
         return None
+    # end_date: the day the programme actually ended, once it has (see programme_end.py).
     opens, closes = survey_window(
-        survey.timing, starts_on=programme.starts_on, ends_on=programme.ends_on
+        survey.timing, starts_on=programme.starts_on, ends_on=programme.end_date
     )
     if survey.sent_at is not None:
         sent_on = timezone.localdate(survey.sent_at)
@@ -111,6 +112,7 @@ def _participants(person_ids: Iterable[int] | None = None) -> list[_Participant]
             "programme__state",
             "programme__starts_on",
             "programme__ends_on",
+            "programme__ended_on",
             "programme__organisation_id",
         )
     ]

@@ -105,14 +105,16 @@ def test_a_failing_job_does_not_stop_the_others_and_fails_the_command(monkeypatc
 
 def test_the_real_jobs_are_all_registered_in_order():
     names = [job.name for job in scheduled.registered_jobs()]
-    assert names[:2] == ["pairing.send_pairing_reminders", "journey.send_journey_reminders"]
+    assert names[:2] == ["pairing.run_programme_endings", "pairing.send_pairing_reminders"]
     assert names[-1] == "notifications.send_weekly_digests"
     assert names == [
+        "pairing.run_programme_endings",
         "pairing.send_pairing_reminders",
         "journey.send_journey_reminders",
         "surveys.send_survey_reminders",
         "safety.send_safety_reminders",
         "impact.send_impact_reminders",
+        "dashboard.send_team_alerts",
         "notifications.flush_outbox",
         "notifications.send_weekly_digests",
     ]

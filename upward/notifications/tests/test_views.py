@@ -178,6 +178,9 @@ def test_preferences_page_shows_defaults_and_saves_choices(world):
     }
     response = client.post(PREFS, data)
     assert response.status_code == 302
+    # Programme-team alerts are offered only to people who run programmes.
+    page = client.get(PREFS)
+    assertNotContains(page, "For programme teams", status_code=200)
     saved = dict(
         NotificationPreference.objects.filter(person=world.senior).values_list("kind", "delivery")
     )

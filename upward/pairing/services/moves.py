@@ -38,6 +38,7 @@ from upward.pairing.services.emails import (
     _email_withdrawn,
 )
 from upward.pairing.services.runs import publish_match_run, start_match_run
+from upward.pairing.signals import pairing_closed
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application, ApplicationStatus, Role
 
@@ -69,7 +70,13 @@ def _move(
         organisation=pairing.programme.organisation,
         data={"from": source, "to": to},
     )
+    if to in CLOSED_STATES:
+        pairing_closed.send(sender=Pairing, pairing=pairing, by=by)
     return pairing
+
+
+# Leaving these, a pairing is over: the journey cancels its future meetings, and so on.
+CLOSED_STATES = (PairingState.ENDED, PairingState.COMPLETED, PairingState.DECLINED)
 
 
 def _already(pairing: Pairing) -> str:

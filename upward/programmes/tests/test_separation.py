@@ -197,9 +197,7 @@ def test_managers_are_skipped_when_invited(world, recruiting):
 # An org admin who takes part
 
 
-def test_an_org_admin_may_take_part_and_the_programme_leaves_their_managed_set(
-    world, recruiting
-):
+def test_an_org_admin_may_take_part_and_the_programme_leaves_their_managed_set(world, recruiting):
     client = world.client_for(world.admin)
     assert client.get(reverse("programmes:detail", args=[recruiting.pk])).status_code == 200
     application = apply(recruiting, world.admin, "mentee")
@@ -207,7 +205,9 @@ def test_an_org_admin_may_take_part_and_the_programme_leaves_their_managed_set(
     for url in _manager_pages(recruiting.pk):
         assert client.get(url).status_code == 404, url
     # The org admin keeps running every other programme.
-    assert client.get(reverse("programmes:detail", args=[world.other_programme.pk])).status_code == 200
+    assert (
+        client.get(reverse("programmes:detail", args=[world.other_programme.pk])).status_code == 200
+    )
     listing = client.get(reverse("programmes:list"))
     assert listing.status_code == 200
     html = listing.content.decode()
@@ -251,7 +251,9 @@ def test_an_org_admin_cannot_decide_on_their_own_application(world, recruiting):
 def test_a_participant_keeps_managing_their_other_programme(world, recruiting):
     apply(recruiting, world.other_manager, "mentee")
     client = world.client_for(world.other_manager)
-    assert client.get(reverse("programmes:detail", args=[world.other_programme.pk])).status_code == 200
+    assert (
+        client.get(reverse("programmes:detail", args=[world.other_programme.pk])).status_code == 200
+    )
     assert client.get(reverse("programmes:detail", args=[recruiting.pk])).status_code == 404
     listing = client.get(reverse("programmes:list"))
     assert listing.status_code == 200

@@ -190,3 +190,86 @@ def test_facts_load_in_a_few_queries(pairs, django_assert_max_num_queries) -> No
         facts_list = selectors.programme_facts(pairs.world.programme)
     assert {f.pairing_id for f in facts_list} == {pairs.pairing.pk, pairs.other.pk}
     assert all(f.booked_ahead == 1 and f.held == 1 for f in facts_list)
+
+
+# --- flags that clear ---------------------------------------------------------------------------
+
+
+def test_no_meeting_clears_once_a_meeting_is_held() -> None:
+    silent = facts(last_held_on=TODAY - dt.timedelta(days=45))
+    assert kinds(silent) == [flags.NO_MEETING]
+    met = facts(last_held_on=TODAY - dt.timedelta(days=1), held=3)
+    assert kinds(met) == []
+
+
+def test_no_meeting_clears_when_a_meeting_is_booked_within_the_rhythm() -> None:
+    # Once a month: a meeting booked for three weeks ahead puts the pair back on track.
+    soon = facts(
+        last_held_on=TODAY - dt.timedelta(days=45),
+        booked_ahead=1,
+        next_booked_on=TODAY + dt.timedelta(days=21),
+    )
+    assert kinds(soon) == []
+    # Booked, but two months away: still flagged, with a suggestion that says so.
+    far = facts(
+        last_held_on=TODAY - dt.timedelta(days=45),
+        booked_ahead=1,
+        next_booked_on=TODAY + dt.timedelta(days=60),
+    )
+    result = flags_for(far, TODAY, FlagSettings())
+    assert [f.kind for f in result] == [flags.NO_MEETING]
+    assert "not for a while" in result[0].suggestion
+
+
+def test_booked_ahead_follows_the_pairs_own_rhythm() -> None:
+    # Every week (four a month): a meeting twelve days ahead is too far to count.
+    weekly = facts(
+        per_month=Decimal("4"),
+        last_held_on=TODAY - dt.timedelta(days=45),
+        held=8,
+        booked_ahead=1,
+        next_booked_on=TODAY + dt.timedelta(days=12),
+    )
+    assert flags.NO_MEETING in kinds(weekly)
+    assert flags.rhythm_days(Decimal("4")) == 8
+    assert flags.rhythm_days(Decimal("1")) == 31
+
+
+def test_a_meeting_not_yet_recorded_counts_as_contact() -> None:
+    f = facts(
+        last_held_on=TODAY - dt.timedelta(days=45),
+        last_unrecorded_on=TODAY - dt.timedelta(days=2),
+        past_statuses=("scheduled", "held"),
+    )
+    assert kinds(f) == []
+
+
+def test_missed_clears_after_a_later_meeting_is_held() -> None:
+    assert kinds(facts(past_statuses=("missed", "missed", "held"))) == [flags.MISSED]
+    assert kinds(facts(past_statuses=("held", "missed", "missed"))) == []
+
+
+def test_missed_stays_while_the_next_meeting_is_not_recorded() -> None:
+    # A later meeting nobody has marked yet neither clears nor extends the run.
+    result = flags_for(
+        facts(past_statuses=("scheduled", "missed", "missed", "held")), TODAY, FlagSettings()
+    )
+    assert [f.kind for f in result] == [flags.MISSED]
+    assert "last 2 meetings" in result[0].label
+
+
+def test_selector_flags_clear_as_the_pair_meets_again(pairs, clock) -> None:  # type: ignore[no-untyped-def]
+    world = pairs.world
+    meeting(pairs.pairing, days_ago=5)
+    meeting(pairs.other, days_ago=5)
+    clock.shift(dt.timedelta(days=41))
+    assert set(_flagged(world)) == {pairs.pairing.pk, pairs.other.pk}
+
+    # The first pair books a meeting ten days ahead; the other misses two and then meets.
+    meeting(pairs.pairing, days_ago=-10, status=MeetingStatus.SCHEDULED)
+    meeting(pairs.other, days_ago=4, status=MeetingStatus.MISSED)
+    meeting(pairs.other, days_ago=3, status=MeetingStatus.MISSED)
+    assert _flagged(world) == {pairs.other.pk: ["no_meeting", "missed"]}
+
+    meeting(pairs.other, days_ago=1)
+    assert _flagged(world) == {}
