@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("upward.safety.urls")),
     path("", include("upward.notifications.urls")),
     path("", include("upward.impact.urls")),
+    path("", include("upward.announcements.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as its own file (no inline script).
     path(

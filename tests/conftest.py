@@ -22,6 +22,7 @@ Personas (the keys of `MatrixWorld.people`; "anon" is the signed-out visitor):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +83,7 @@ def matrix(world, matrix_clock) -> MatrixWorld:  # type: ignore[no-untyped-def]
 
 def build_matrix_world(world: Any) -> MatrixWorld:
     from upward.accounts.services import invite_person_to_upward
+    from upward.announcements.services import send_announcement
     from upward.goals.services import add_task, create_goal, ensure_framework
     from upward.impact.services import add_commitment
     from upward.journey.models import Event, Meeting, MeetingAgendaItem, MeetingStatus
@@ -264,6 +266,15 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         if d.survey.pk == session_survey.pk and d.occasion == occasion
     )
     submit_response(due, person=mentor, answers=full_answers(session_survey))
+    # An announcement to everyone taking part (both pairs), for its reading page.
+    announcement = send_announcement(
+        programme,
+        title="Welcome",
+        body="Glad you are here.",
+        audience="everyone",
+        send_token=uuid.uuid4(),
+        by=by,
+    )
     # An unconfirmed second address, for the e-mail confirmation link.
     extra_address = EmailAddress.objects.create(
         user=world.other_applicant.user, email="kai.home@northwind.test", verified=False
@@ -356,6 +367,7 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "survey_question": survey_question.pk,
         "session_survey": session_survey.pk,
         "session_occasion": occasion,
+        "announcement": announcement.pk,
         "email_key": email_key,
         "event": event.pk,
         "template": template.pk,

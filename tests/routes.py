@@ -51,6 +51,7 @@ mentee-own          login  404       404          404     404           404    o
 invitee             login  404       404          404     404           404    404    404          404          ok       404
 participant         login  404       ok           404     ok            ok     ok     404          404          404      404
 mentee-respondent   login  404       ok           404     404           404    ok     404          404          404      404
+announcement        login  ok        ok           ok      ok            ok     ok     404          404          404      404
 mentor-cohort       login  ok        404          ok      ok            ok     404    404          404          404      404
 mentee-cohort       login  ok        ok           ok      404           404    ok     404          404          404      404
 cohort-moderator    login  ok        404          ok      404           404    404    404          404          404      404
@@ -371,6 +372,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/surveys/<survey_pk>/edit/": [row(TEAM, survey_pk="survey", **P)],
     "programmes/<pk>/surveys/<survey_pk>/open/": [row(TEAM, survey_pk="survey", **P)],
     "programmes/<pk>/surveys/<survey_pk>/close/": [row(TEAM, survey_pk="survey", **P)],
+    "programmes/<pk>/surveys/<survey_pk>/send/": [row(TEAM, survey_pk="survey", **P)],
     "programmes/<pk>/surveys/<survey_pk>/delete/": [row(TEAM, survey_pk="survey", **P)],
     "programmes/<pk>/surveys/<survey_pk>/questions/<question_pk>/edit/": [
         row(TEAM, survey_pk="survey", question_pk="survey_question", **P)
@@ -385,6 +387,11 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/outcomes/measure/": [action(TEAM, **P)],
     "programmes/<pk>/outcomes.csv": [row(TEAM, **P)],
     "surveys/": [row(SIGNED_IN)],
+    # Announcements: managers write them; the people they were sent to (and managers) read them.
+    "programmes/<pk>/announcements/": [row(TEAM, **P)],
+    "programmes/<pk>/announcements/new/": [row(TEAM, **P)],
+    "programmes/<pk>/announcements/send/": [action(TEAM, **P)],
+    "announcements/<announcement_pk>/": [row("announcement", announcement_pk="announcement")],
     "surveys/<survey_pk>/answer/": [row("mentee-respondent", survey_pk="survey")],
     # The form, or (for the mentor, who has answered) on to the thank-you page.
     "surveys/<survey_pk>/answer/<occasion>/": [

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "upward.safety",
     "upward.notifications",
     "upward.impact",
+    "upward.announcements",
     "upward.dashboard",
     "upward.demo",
 ]

@@ -8,7 +8,7 @@ of the app's own templates and a function that returns its context, or None to s
 Slots in use: "pair" (journey's pair page: goals, notes, resources, impact, safety),
 "pairing.status" (pairing's own page: safety), "programme.overview" and "programme.summary"
 (the programme page: surveys, safety; impact) and "programme.nav" (the programme's tabs:
-safety's "Needs attention").
+safety's "Needs attention", announcements' "Announcements").
 """
 
 from __future__ import annotations

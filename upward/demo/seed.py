@@ -59,6 +59,7 @@ from upward.surveys.services import (
     close_survey,
     create_survey_from_template,
     open_survey,
+    send_survey_now,
     set_success_measure,
     submit_response,
 )
@@ -1054,3 +1055,6 @@ def _active_activity(
                 values=lambda _question: rng.choice([2, 2, 3, 3, 4]),
             )
         _dated_survey(survey, opened=programme.starts_on - dt.timedelta(days=7), closed=None)
+        # Its start window has passed, so the team sent it again today ("Send it now"): the
+        # demo accounts, who have not answered, find it on their home page.
+        send_survey_now(survey, by=by)

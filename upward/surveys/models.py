@@ -97,6 +97,9 @@ class Survey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the team sent the survey now ("Send it now"): it is due from that day, whatever
+    # its usual window (see selectors.survey_window_of).
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["programme", "created_at", "id"]

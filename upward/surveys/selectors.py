@@ -21,6 +21,7 @@ from upward.recruitment.models import Application, Role
 from upward.surveys import outcomes
 from upward.surveys.models import (
     Answer,
+    Audience,
     Question,
     QuestionKind,
     Submission,
@@ -32,6 +33,8 @@ from upward.surveys.models import (
 
 # When each kind of survey can be answered, in days around the programme's dates.
 SESSION_WINDOW_DAYS = 14
+# A survey the team sends now, outside its usual window, stays open this long.
+SEND_NOW_DAYS = 14
 
 
 def survey_window(timing: str, *, starts_on: dt.date, ends_on: dt.date) -> tuple[dt.date, dt.date]:
@@ -48,6 +51,26 @@ def survey_window(timing: str, *, starts_on: dt.date, ends_on: dt.date) -> tuple
     if timing == Timing.FOLLOW_UP_6:
         return ends_on + 182 * day, ends_on + 210 * day
     raise ValueError(f"{timing} has no fixed window")
+
+
+def survey_window_of(survey: Survey, programme: Programme) -> tuple[dt.date, dt.date] | None:
+    """The days the survey can be answered: its usual window around the programme's dates,
+    moved to start on the day the team sent it now (if they did). None for feedback after each
+    session, which opens with every meeting instead."""
+    if survey.timing == Timing.AFTER_SESSION:
+        return None
+    # end_date: the day the programme actually ended, once it has (see programme_end.py).
+    opens, closes = survey_window(
+        survey.timing, starts_on=programme.starts_on, ends_on=programme.end_date
+    )
+    if survey.sent_at is not None:
+        sent_on = timezone.localdate(survey.sent_at)
+        if sent_on < opens:
+            opens = sent_on
+        elif sent_on > closes:
+            # Sent again after its window had passed: a fresh window from that day.
+            opens, closes = sent_on, sent_on + dt.timedelta(days=SEND_NOW_DAYS)
+    return opens, closes
 
 
 @dataclass(frozen=True)
@@ -133,9 +156,9 @@ def _occasions(
                             )
                         )
                 continue
-            opens, closes = survey_window(
-                survey.timing, starts_on=part.programme.starts_on, ends_on=part.programme.end_date
-            )
+            window = survey_window_of(survey, part.programme)
+            assert window is not None  # only after-session surveys have none
+            opens, closes = window
             if opens <= today <= closes:
                 found.append(
                     DueSurvey(
@@ -224,6 +247,102 @@ def programme_surveys(programme: Programme) -> QuerySet[Survey]:
         )
         .order_by("created_at", "pk")
     )
+
+
+def _audience_roles(audience: str) -> list[str]:
+    return [Role.MENTOR, Role.MENTEE] if audience == Audience.BOTH else [audience]
+
+
+def survey_audience(survey: Survey) -> QuerySet[Person]:
+    """Everyone the survey asks: the programme's accepted participants in its roles who are
+    still with the organisation (the same people `survey_occasions` finds it for)."""
+    return (
+        Person.objects.filter(
+            applications__programme_id=survey.programme_id,
+            applications__status=Application.Status.ACCEPTED,
+            applications__role__in=_audience_roles(survey.audience),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class SurveySchedule:
+    """What a manager needs to know about when a survey runs and whom it asks."""
+
+    survey: Survey
+    opens_on: dt.date | None  # None: after each session
+    closes_on: dt.date | None
+    audience_count: int
+    today: dt.date
+
+    @property
+    def after_session(self) -> bool:
+        return self.opens_on is None
+
+    @property
+    def audience_label(self) -> str:
+        return str(Audience(self.survey.audience).label)
+
+    @property
+    def is_due_now(self) -> bool:
+        if self.survey.state != SurveyState.OPEN or self.opens_on is None:
+            return False
+        assert self.closes_on is not None
+        return self.opens_on <= self.today <= self.closes_on
+
+    @property
+    def has_passed(self) -> bool:
+        return self.closes_on is not None and self.closes_on < self.today
+
+    @property
+    def can_send_now(self) -> bool:
+        # Once sent, the button goes; sending again is still harmless (see the service).
+        return (
+            self.survey.state in (SurveyState.DRAFT, SurveyState.OPEN)
+            and self.survey.sent_at is None
+            and self.survey.programme.state not in ("draft", "archived")
+            and not self.after_session
+            and self.audience_count > 0
+        )
+
+
+def _role_counts(programme: Programme) -> dict[str, int]:
+    rows = (
+        Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
+        )
+        .values("role")
+        .annotate(n=Count("person", distinct=True))
+    )
+    return {row["role"]: row["n"] for row in rows}
+
+
+def survey_schedules(
+    programme: Programme, surveys: Iterable[Survey], *, today: dt.date | None = None
+) -> list[SurveySchedule]:
+    """Each survey's window in dates and the number of people it asks, in one query."""
+    today = today or timezone.localdate()
+    counts = _role_counts(programme)
+    found = []
+    for survey in surveys:
+        window = survey_window_of(survey, programme)
+        found.append(
+            SurveySchedule(
+                survey=survey,
+                opens_on=window[0] if window else None,
+                closes_on=window[1] if window else None,
+                audience_count=sum(counts.get(r, 0) for r in _audience_roles(survey.audience)),
+                today=today,
+            )
+        )
+    return found
+
+
+def survey_schedule(survey: Survey, *, today: dt.date | None = None) -> SurveySchedule:
+    return survey_schedules(survey.programme, [survey], today=today)[0]
 
 
 def survey_questions(survey: Survey) -> list[Question]:

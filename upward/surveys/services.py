@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -493,6 +494,84 @@ def set_success_measure(programme: Programme, *, item_key: str, by: Actor) -> Su
 # ---------------------------------------------------------------- reminders
 
 
+@dataclass(frozen=True)
+class SendResult:
+    survey: Survey
+    asked: int  # people in the audience who have not answered
+    notified: int  # notices created now (nobody is told twice)
+    first_time: bool  # False when the survey had already been sent now
+
+
+def _answer_path(survey: Survey, occasion: str = "") -> str:
+    if occasion:
+        return reverse("surveys:answer_occasion", args=[survey.pk, occasion])
+    return reverse("surveys:answer", args=[survey.pk])
+
+
+def _due_key(survey: Survey, person: Person, occasion: str = "") -> str:
+    # One key for the daily reminder and for "send it now", so nobody is told twice.
+    key = f"survey_due:{survey.pk}:{person.pk}"
+    return f"{key}:{occasion}" if occasion else key
+
+
+@transaction.atomic
+def send_survey_now(survey: Survey, *, by: Actor, now: dt.datetime | None = None) -> SendResult:
+    """Make the survey due today for its whole audience and tell everyone who has not answered.
+
+    A draft is opened first. Sending again is harmless: the day it was first sent stays, and
+    notify()'s dedupe key (shared with the daily reminder) tells nobody twice.
+    """
+    now = now or timezone.now()
+    survey = (
+        Survey.objects.select_for_update()
+        .select_related("programme__organisation")
+        .get(pk=survey.pk)
+    )
+    programme = survey.programme
+    _check_programme(programme)
+    if survey.timing == Timing.AFTER_SESSION:
+        raise SurveyError(
+            _(
+                "Feedback after each session is asked after every meeting a pair holds, so it "
+                "cannot be sent to everyone at once."
+            )
+        )
+    if survey.state == SurveyState.CLOSED:
+        raise SurveyError(_("This survey is closed, so it cannot be sent."))
+    if programme.state == "draft":
+        # Participants see surveys of programmes past their draft (selectors._participants).
+        raise SurveyError(_("The programme is still a draft, so nobody takes part in it yet."))
+    audience = list(selectors.survey_audience(survey))
+    if not audience:
+        raise SurveyError(_("Nobody would be asked: no accepted participant is in its audience."))
+    first_time = survey.sent_at is None
+    if survey.state == SurveyState.DRAFT:
+        if not survey.questions.exists():
+            raise SurveyError(_("Add at least one question before sending the survey."))
+        survey.state, survey.opened_at = SurveyState.OPEN, now
+        record("survey.opened", survey, by=by, organisation=programme.organisation)
+    if first_time:
+        survey.sent_at = now
+    survey.save(update_fields=["state", "opened_at", "sent_at"])
+    answered = set(
+        Submission.objects.filter(survey=survey, occasion="").values_list("person_id", flat=True)
+    )
+    waiting = [p for p in audience if p.pk not in answered]
+    notified = 0
+    path = _answer_path(survey)
+    for person in waiting:
+        if _notify(person, survey=survey, url=path, dedupe_key=_due_key(survey, person)):
+            notified += 1
+    record(
+        "survey.sent_now" if first_time else "survey.sent_again",
+        survey,
+        by=by,
+        organisation=programme.organisation,
+        data={"asked": len(waiting), "notified": notified},
+    )
+    return SendResult(survey=survey, asked=len(waiting), notified=notified, first_time=first_time)
+
+
 def _notify(person: Person, *, survey: Survey, url: str, dedupe_key: str) -> bool:
     sent = notify(
         person,
@@ -525,13 +604,8 @@ def send_survey_reminders(
         person = people.get(item.person_id)
         if person is None or not person.is_active:
             continue
-        if item.occasion:
-            path = reverse("surveys:answer_occasion", args=[item.survey.pk, item.occasion])
-        else:
-            path = reverse("surveys:answer", args=[item.survey.pk])
-        key = f"survey_due:{item.survey.pk}:{person.pk}"
-        if item.occasion:
-            key += f":{item.occasion}"
+        path = _answer_path(item.survey, item.occasion)
+        key = _due_key(item.survey, person, item.occasion)
         if _notify(person, survey=item.survey, url=path, dedupe_key=key):
             counts["sent"] += 1
     return counts

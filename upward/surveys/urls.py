@@ -12,6 +12,7 @@ urlpatterns = [
     path(_survey, views.survey_detail, name="detail"),
     path(_survey + "edit/", views.edit_survey, name="edit"),
     path(_survey + "open/", views.open_survey, name="open"),
+    path(_survey + "send/", views.send_survey_now, name="send_now"),
     path(_survey + "close/", views.close_survey, name="close"),
     path(_survey + "delete/", views.delete_survey, name="delete"),
     path(_survey + "questions/<id:question_pk>/edit/", views.edit_question, name="question_edit"),

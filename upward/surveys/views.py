@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from upward.core import exports
@@ -57,7 +59,9 @@ def programme_surveys(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "surveys/programme_surveys.html",
         {
             "programme": programme,
-            "surveys": list(selectors.programme_surveys(programme)),
+            "schedules": selectors.survey_schedules(
+                programme, selectors.programme_surveys(programme)
+            ),
             "form": form,
         },
     )
@@ -140,6 +144,7 @@ def survey_detail(request: AuthenticatedRequest, pk: int, survey_pk: int) -> Htt
         {
             "programme": survey.programme,
             "survey": survey,
+            "schedule": selectors.survey_schedule(survey),
             "questions": selectors.survey_questions(survey),
             "answered": survey.submissions.count(),
             "form": form,
@@ -262,10 +267,17 @@ def open_survey(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpR
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request,
-                _("The survey is open. Participants see it when it falls due, and get a reminder."),
-            )
+            schedule = selectors.survey_schedule(survey)
+            if schedule.opens_on is None or schedule.closes_on is None:
+                text = _("The survey is open. Each person is asked after every meeting they hold.")
+            else:
+                text = _(
+                    "The survey is open. Participants are asked from %(opens)s to %(closes)s."
+                ) % {
+                    "opens": date_format(schedule.opens_on, "j F Y"),
+                    "closes": date_format(schedule.closes_on, "j F Y"),
+                }
+            messages.success(request, text)
         return redirect("surveys:detail", pk, survey.pk)
     return _confirm(
         request,
@@ -279,6 +291,50 @@ def open_survey(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpR
         ),
         button=_("Open the survey"),
         danger=False,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_survey_now(request: AuthenticatedRequest, pk: int, survey_pk: int) -> HttpResponse:
+    survey = access_survey_for_manager(request.user, pk, survey_pk)
+    if request.method == "POST":
+        try:
+            result = services.send_survey_now(survey, by=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if result.first_time:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The survey is due now. %(n)s person was told.",
+                        "The survey is due now. %(n)s people were told.",
+                        result.notified,
+                    )
+                    % {"n": result.notified},
+                )
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "This survey had already been sent, so nobody was told twice "
+                        "(%(n)s new notices)."
+                    )
+                    % {"n": result.notified},
+                )
+        return redirect("surveys:detail", pk, survey.pk)
+    schedule = selectors.survey_schedule(survey)
+    return render(
+        request,
+        "surveys/send_now.html",
+        {
+            "programme": survey.programme,
+            "survey": survey,
+            "schedule": schedule,
+            "answered": survey.submissions.filter(occasion="").count(),
+            "send_now_days": selectors.SEND_NOW_DAYS,
+        },
     )
 
 

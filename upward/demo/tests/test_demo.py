@@ -14,7 +14,7 @@ from upward.safety import flags
 from upward.safety.models import PulseResponse
 from upward.safety.selectors import attention_queue
 from upward.surveys.models import Response, Submission
-from upward.surveys.selectors import programme_outcomes
+from upward.surveys.selectors import programme_outcomes, surveys_due
 
 # Each test seeds the whole demo (seconds apiece): `make test` runs them, `make test-fast` not.
 pytestmark = pytest.mark.slow
@@ -132,3 +132,9 @@ def test_the_active_programme_has_meetings_a_low_pulse_and_a_quiet_pair(db):
     assert not Submission.objects.filter(
         survey__programme=active, person__email__in=[a.email for a in seed.ACCOUNTS]
     ).exists()
+    # The start surveys were sent again today, so the demo pair have one each to answer.
+    for survey in surveys.values():
+        assert survey.sent_at is not None
+    for account in seed.ACCOUNTS[2:4]:
+        person = Person.objects.get(email=account.email)
+        assert [d.survey.pk for d in surveys_due(person)] != [], account.email
