@@ -2,7 +2,8 @@
 
 One story, told in the order it happens, by the people it happens to:
 
-1. Mo (programme manager) designs "Data confidence 2027" through the form and opens recruitment.
+1. Mo (programme manager) designs "Data confidence 2027" through the form, adds a ready-made end
+   survey and opens recruitment.
 2. Three mentors and three mentees apply (their applications go in through the recruitment
    service: the application form itself is walked through in test_recruitment_journey.py); Mo
    accepts them all from the review list, closes recruitment, runs matching and publishes.
@@ -12,9 +13,12 @@ One story, told in the order it happens, by the people it happens to:
    other mentors are taken, so Omar has no mentor left. Two days later Mo sees who is waiting,
    and for how long, on the Today page.
 4. Mo launches the programme: the page asks first because people are waiting; tick, launch.
+6. On the start date Mo sends the ready-made kick-off announcement to everyone; Sam opens it
+   from his notifications.
 7. A week into the programme Jess logs a meeting she had with Sam; it counts for the pair.
 8. On the planned end date Mo completes the programme, reading the consequences with counts
-   first; pairs are completed, Sam reads the closing message, Jess downloads her certificate.
+   first; pairs are completed, Sam reads the closing message and follows it to the end survey,
+   Jess finds the survey on her home page and downloads her certificate.
 
 The clock moves with time-machine (ticking), so the live server sees the days pass. Every page
 visited is screenshotted (artifacts/screenshots/test_whole_programme-*) and checked with
@@ -32,7 +36,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import Visitor
+from tests.browser.conftest import SCREENSHOTS, Visitor
 from upward.journey.models import Meeting
 from upward.journey.tests.factories import builtin_version
 from upward.organisations.models import Person, Topic
@@ -305,6 +309,41 @@ def launch(mo: Visitor, programme: Programme) -> None:
     assert programme.state == "active"
 
 
+# --- 6. An announcement to everyone ----------------------------------------------------------------
+
+
+KICK_OFF = "Time for your first meeting"
+
+
+def kick_off_announcement(mo: Visitor, programme: Programme, people: int) -> None:
+    page = mo.page
+    mo.go(f"/programmes/{programme.pk}/")
+    page.get_by_role("navigation", name="Programme").get_by_role(
+        "link", name="Announcements"
+    ).click()
+    _click(mo, "Kick-off: first meetings")
+    expect(page.get_by_label("Title")).to_have_value(KICK_OFF)
+    expect(page.get_by_role("radio", name="Everyone taking part")).to_be_checked()
+    mo.look("announcement-compose")
+    _press(mo, "Check and send")
+    expect(page.get_by_role("heading", name="Send this announcement?")).to_be_visible()
+    expect(page.get_by_text(f"{people} people.")).to_be_visible()
+    mo.look("announcement-confirm")
+    _press(mo, f"Send to {people} people")
+    expect(page.get_by_role("row").filter(has_text=KICK_OFF)).to_contain_text(str(people))
+    mo.look("announcement-sent")
+
+
+def sam_reads_the_announcement(sam: Visitor) -> None:
+    sam.go("/dashboard/")
+    _click(sam, re.compile("^Notifications"))
+    sam.look("notifications-kick-off")
+    _press(sam, f"Open: {PROGRAMME}: {KICK_OFF}")
+    expect(sam.page.get_by_role("heading", name=KICK_OFF, level=1)).to_be_visible()
+    expect(sam.page.get_by_text("book your first meeting")).to_be_visible()
+    sam.look("announcement-read")
+
+
 # --- 7. A meeting that already happened -------------------------------------------------------------
 
 
@@ -345,13 +384,38 @@ def complete(mo: Visitor, programme: Programme) -> None:
 
 
 def sam_reads_the_closing_message(sam: Visitor) -> None:
-    sam.go("/notifications/")
-    expect(sam.page.get_by_text(f"Thank you for taking part in {PROGRAMME}")).to_be_visible()
+    page = sam.page
+    sam.go("/dashboard/")
+    _click(sam, re.compile("^Notifications"))
+    closing = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name=f"Thank you for taking part in {PROGRAMME}")
+    )
+    closing.get_by_text("Details").click()
+    expect(closing).to_contain_text("has come to an end. Thank you for the time and care")
+    expect(closing).to_contain_text("“How well did the programme work?”")
     sam.look("closing-message")
+    # Its link leads to the end survey, open for Sam.
+    _press(sam, f"Open: Thank you for taking part in {PROGRAMME}")
+    expect(page.get_by_role("heading", name="How well did the programme work?")).to_be_visible()
+    sam.look("end-survey")
 
 
-def jess_downloads_her_certificate(jess: Visitor, pairing: Pairing) -> None:
+def jess_finds_her_survey_and_certificate(jess: Visitor, pairing: Pairing) -> None:
+    page = jess.page
+    jess.go("/dashboard/")
+    due = page.get_by_role("region", name="Surveys to answer")
+    expect(due).to_contain_text("How well did the programme work?")
+    expect(due.get_by_role("link", name="Answer How well did the programme work?")).to_be_visible()
+    jess.look("home-survey-due")
+    _click(jess, "Sam Senior")
+    expect(
+        page.get_by_text("This pairing has completed. Thank you for taking part.")
+    ).to_be_visible()
+    jess.look("pairing-completed")
+    # The completed pairing's page has no link on to the record (reported); the closing
+    # message's email gives its address, which is where she goes.
     jess.go(f"/pairings/{pairing.pk}/contribution/")
+    expect(page.get_by_text("1 h", exact=True).first).to_be_visible()
     jess.look("contribution")
     with jess.page.expect_download() as download:
         jess.page.get_by_role("link", name="Download your certificate").click()
@@ -363,6 +427,8 @@ def jess_downloads_her_certificate(jess: Visitor, pairing: Pairing) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_whole_programme(visitor_factory, world, settings):  # type: ignore[no-untyped-def]
+    for old in SCREENSHOTS.glob("test_a_whole_programme-*.png"):
+        old.unlink()  # so the folder shows this run's story only
     builtin_version()  # the built-in journey, as its data migration makes it
     # The story spans six weeks of server time; sessions should not expire on the way.
     settings.SESSION_COOKIE_AGE = 90 * 24 * 60 * 60
@@ -392,7 +458,11 @@ def test_a_whole_programme(visitor_factory, world, settings):  # type: ignore[no
         mo_sees_who_waits(mo, programme)
         launch(mo, programme)
 
-        clock.shift(8 * DAY)  # a week into the programme
+        clock.shift(DAY)  # the start date
+        kick_off_announcement(mo, programme, people=6)
+        sam_reads_the_announcement(sam)
+
+        clock.shift(7 * DAY)  # a week into the programme
         jess_sam = Pairing.objects.get(programme=programme, mentor=cast.jess)
         jess_logs_a_meeting(jess, jess_sam, today + 8 * DAY)
 
@@ -403,5 +473,5 @@ def test_a_whole_programme(visitor_factory, world, settings):  # type: ignore[no
         jess_sam.refresh_from_db()
         assert jess_sam.state == PairingState.COMPLETED
         sam_reads_the_closing_message(sam)
-        jess_downloads_her_certificate(jess, jess_sam)
+        jess_finds_her_survey_and_certificate(jess, jess_sam)
     assert not mo.csp_violations
