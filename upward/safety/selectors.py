@@ -18,6 +18,7 @@ from upward.journey.models import Meeting, MeetingStatus, PairAgreement, Program
 from upward.journey.selectors import organisers
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing, PairingState
+from upward.pairing.selectors import people_waiting
 from upward.programmes.models import Programme
 from upward.safety.access import not_about
 from upward.safety.flags import Flag, FlagSettings, PairingFacts, flags_for
@@ -217,12 +218,34 @@ class PulseSummary:
     low_share: int | None = None  # percentage of responses with an answer ≤ 2
 
 
+@dataclass(frozen=True)
+class WaitingRow:
+    """Someone with no partner, for the queue: how long they have waited, and since when."""
+
+    person: Person
+    role: str
+    reason: str
+    since: dt.datetime
+    days: int
+
+
+def waiting_rows(
+    programme: Programme, *, viewer: Person | None, now: dt.datetime
+) -> list[WaitingRow]:
+    return [
+        WaitingRow(w.person, str(w.role), w.reason_label, w.since, w.days(now))
+        for w in people_waiting(programme)
+        if viewer is None or w.person.pk != viewer.pk
+    ]
+
+
 @dataclass
 class AttentionQueue:
     programme: Programme
     flagged: list[FlaggedPairing]
     concerns: list[Concern]
     rematch_requests: list[RematchRequest]
+    waiting: list[WaitingRow]
     check_ins: list[CheckIn]
     exits: list[PairingExit]
     comments: list[PulseResponse]
@@ -307,11 +330,13 @@ def attention_queue(
         .order_by("due_on", "id")
     )
     exits = list(exits_for(programme, viewer=viewer)[:5])
+    waiting = waiting_rows(programme, viewer=viewer, now=now)
     return AttentionQueue(
         programme=programme,
         flagged=flagged,
         concerns=concerns,
         rematch_requests=requests,
+        waiting=waiting,
         check_ins=check_ins,
         exits=exits,
         comments=pulse_comments(programme, viewer=viewer, now=now),
@@ -322,6 +347,7 @@ def attention_queue(
             "flagged": len(flagged),
             "concerns": len(concerns),
             "requests": len(requests),
+            "waiting": len(waiting),
             "check_ins": len(check_ins),
         },
     )
