@@ -187,6 +187,7 @@ ROUTES: dict[str, list[Row]] = {
     "people/<pk>/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
     "people/<pk>/edit/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
     "people/<pk>/leave/": [row(ORG_ADMIN_OBJECT, pk="person")],
+    "people/me/away/": [row(SIGNED_IN)],
     "people/<pk>/back/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/<pk>/invite/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/import/": [row(ORG_ADMIN)],
@@ -251,6 +252,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/matching/runs/<run_pk>/": [row(TEAM, run_pk="run", **P)],
     "programmes/<pk>/matching/runs/<run_pk>/publish/": [row(TEAM, run_pk="run", **P)],
     "programmes/<pk>/matching/runs/<run_pk>/swap/": [action(TEAM, run_pk="run", **P)],
+    "programmes/<pk>/matching/runs/<run_pk>/include/": [action(TEAM, run_pk="run", **P)],
     "programmes/<pk>/matching/runs/<run_pk>/resolve-again/": [action(TEAM, run_pk="run", **P)],
     "programmes/<pk>/matching/rounds/": [action(TEAM, **P)],
     "programmes/<pk>/matching/rounds/<round_pk>/": [row(TEAM, round_pk="round", **P)],
@@ -262,6 +264,9 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/pairings/<pairing_pk>/end/": [row(TEAM, pairing_pk="pairing", **P)],
     "programmes/<pk>/pairings/<pairing_pk>/new-partner/": [action(TEAM, pairing_pk="pairing", **P)],
     "programmes/<pk>/pairings/<pairing_pk>/complete/": [action(TEAM, pairing_pk="pairing", **P)],
+    "programmes/<pk>/waiting/<person_pk>/find-partner/": [
+        action(TEAM, person_pk="person", **P)
+    ],
     "pairings/<pk>/": [row(PAIR, shows="programme", **PAIRING)],
     "pairings/<pk>/answer/": [action(PAIR, **PAIRING)],
     "choices/<pk>/": [row(MENTOR_OWN, pk="round")],
