@@ -264,9 +264,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/pairings/<pairing_pk>/end/": [row(TEAM, pairing_pk="pairing", **P)],
     "programmes/<pk>/pairings/<pairing_pk>/new-partner/": [action(TEAM, pairing_pk="pairing", **P)],
     "programmes/<pk>/pairings/<pairing_pk>/complete/": [action(TEAM, pairing_pk="pairing", **P)],
-    "programmes/<pk>/waiting/<person_pk>/find-partner/": [
-        action(TEAM, person_pk="person", **P)
-    ],
+    "programmes/<pk>/waiting/<person_pk>/find-partner/": [action(TEAM, person_pk="person", **P)],
     "pairings/<pk>/": [row(PAIR, shows="programme", **PAIRING)],
     "pairings/<pk>/answer/": [action(PAIR, **PAIRING)],
     "choices/<pk>/": [row(MENTOR_OWN, pk="round")],
