@@ -17,9 +17,11 @@ from upward.core.models import AuditEvent
 from upward.journey.models import Meeting, MeetingStatus, PairAgreement, ProgrammeJourney
 from upward.journey.selectors import organisers
 from upward.organisations.models import Person
+from upward.organisations.selectors import unavailabilities
 from upward.pairing.models import Pairing, PairingState
 from upward.pairing.selectors import people_waiting
 from upward.programmes.models import Programme
+from upward.recruitment.models import Application
 from upward.safety.access import not_about
 from upward.safety.flags import Flag, FlagSettings, PairingFacts, flags_for
 from upward.safety.models import (
@@ -239,6 +241,37 @@ def waiting_rows(
     ]
 
 
+@dataclass(frozen=True)
+class AwayRow:
+    """A participant who marked themselves away, now or soon. The note is for the team."""
+
+    person: Person
+    role: str
+    starts_on: dt.date
+    ends_on: dt.date
+    note: str
+
+
+def away_rows(programme: Programme, *, viewer: Person | None, today: dt.date) -> list[AwayRow]:
+    """Accepted participants with a period away that has not ended (two queries)."""
+    roles = dict(
+        Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
+        ).values_list("person_id", "role")
+    )
+    if viewer is not None:
+        roles.pop(viewer.pk, None)
+    periods = unavailabilities(among=roles, on=today)
+    people = Person.objects.in_bulk(list(periods)) if periods else {}
+    rows = [
+        AwayRow(people[pk], roles[pk], u.starts_on, u.ends_on, u.note)
+        for pk, u in periods.items()
+        if pk in people
+    ]
+    rows.sort(key=lambda r: (r.starts_on, r.person.full_name, r.person.pk))
+    return rows
+
+
 @dataclass
 class AttentionQueue:
     programme: Programme
@@ -246,6 +279,7 @@ class AttentionQueue:
     concerns: list[Concern]
     rematch_requests: list[RematchRequest]
     waiting: list[WaitingRow]
+    away: list[AwayRow]
     check_ins: list[CheckIn]
     exits: list[PairingExit]
     comments: list[PulseResponse]
@@ -337,6 +371,7 @@ def attention_queue(
         concerns=concerns,
         rematch_requests=requests,
         waiting=waiting,
+        away=away_rows(programme, viewer=viewer, today=timezone.localdate(now)),
         check_ins=check_ins,
         exits=exits,
         comments=pulse_comments(programme, viewer=viewer, now=now),

@@ -53,6 +53,14 @@ def test_someone_away_is_not_proposed_and_the_review_says_why(cohort, world):
     assert cohort.jess.pk in _people(run(cohort))
 
 
+def test_the_team_sees_who_is_away_with_the_note(nobody_found, world):
+    _away(nobody_found.kai)
+    url = reverse("safety:attention", args=[nobody_found.programme.pk])
+    page = world.client_for(world.manager).get(url)
+    assertContains(page, "Away for a while")
+    assert [(a.person, a.note) for a in page.context["q"].away] == [(nobody_found.kai, "Leave")]
+
+
 def test_proposal_reminders_pause_while_the_mentor_is_away(cohort):
     published(cohort)
     mail.outbox.clear()
