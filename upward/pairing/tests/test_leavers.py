@@ -34,7 +34,8 @@ def _mail_to(person):
 
 def _in_inputs(cohort, person) -> bool:
     inputs = build_match_inputs(cohort.programme, settings=settings_for(cohort.programme))
-    return str(person.pk) in {p.id for p in (*inputs.mentors, *inputs.mentees)}
+    ids = {p.id for p in inputs.mentors} | {p.id for p in inputs.mentees}
+    return str(person.pk) in ids
 
 
 def test_directory_edit_ends_the_live_pairing_and_tells_partner_and_team(
