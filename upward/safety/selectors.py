@@ -406,6 +406,9 @@ def attention_counts(programme: Programme, *, viewer: Person | None) -> dict[str
         "requests": RematchRequest.objects.filter(
             mine, programme=programme, status=RematchRequest.Status.OPEN
         ).count(),
+        "waiting": sum(
+            1 for w in people_waiting(programme) if viewer is None or w.person.pk != viewer.pk
+        ),
     }
 
 

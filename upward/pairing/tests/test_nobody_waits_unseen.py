@@ -139,6 +139,9 @@ def test_the_overview_counts_pairs_formed_and_waiting(nobody_found, world):
     # Kai's proposal to Sofia is under way; Sam and Jess wait.
     assertContains(page, "0 of 5 pairs formed, 1 proposed, 2 waiting")
     assertNotContains(page, "places filled")
+    # The needs-attention summary counts them too, instead of "Nothing needs your attention".
+    assertContains(page, "people waiting for a partner")
+    assertNotContains(page, "Nothing needs your attention right now")
 
 
 def test_a_rematch_that_found_nobody_says_so(nobody_found, world):
