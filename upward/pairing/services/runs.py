@@ -401,7 +401,11 @@ def _tell_who_is_left_without(programme: Programme, run: MatchRun) -> None:
     else:
         left = {int(u["mentee"]) for u in results.get("unmatched", [])}
         left |= {int(m) for m in results.get("unmatched_mentors", [])}
-        left |= {int(x["person_id"]) for x in results.get("left_out", [])}
+        # Of those left out, only people the team must fix something for (no level): people
+        # away or who just left a pairing are not being looked for, so no "still looking" note.
+        left |= {
+            int(x["person_id"]) for x in results.get("left_out", []) if x["reason"] == "no_level"
+        }
     if not left:
         return
     tell_unmatched(programme, left)

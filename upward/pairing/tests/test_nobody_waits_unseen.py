@@ -53,6 +53,18 @@ def test_someone_away_is_not_proposed_and_the_review_says_why(cohort, world):
     assert cohort.jess.pk in _people(run(cohort))
 
 
+def test_publishing_does_not_tell_someone_away_that_nobody_was_found(
+    cohort, django_capture_on_commit_callbacks
+):
+    _away(cohort.jess)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish_match_run(run(cohort), by=None)
+    bodies = [m.body for m in mail.outbox if m.to == [cohort.jess.email]]
+    assert not any("find you a partner" in b for b in bodies)
+    # Sam, left without a mentor by the same run, is told.
+    assert any("find you a partner" in m.body for m in mail.outbox if m.to == [cohort.sam.email])
+
+
 def test_the_team_sees_who_is_away_with_the_note(nobody_found, world):
     _away(nobody_found.kai)
     url = reverse("safety:attention", args=[nobody_found.programme.pk])
