@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.core.types import Actor
 from upward.organisations.models import Person
@@ -105,8 +106,26 @@ def _tell_team(
         template="pairing/email/team_leaver.txt",
         context={
             "leaver": person.full_name,
-            "ended": len(ended),
-            "withdrawn": len(withdrawn),
+            "what": " ".join(
+                [
+                    ngettext(
+                        "Their live pairing has ended.",
+                        "Their %(n)s live pairings have ended.",
+                        len(ended),
+                    )
+                    % {"n": len(ended)}
+                    if ended
+                    else "",
+                    ngettext(
+                        "Their open proposal was withdrawn.",
+                        "Their %(n)s open proposals were withdrawn.",
+                        len(withdrawn),
+                    )
+                    % {"n": len(withdrawn)}
+                    if withdrawn
+                    else "",
+                ]
+            ).strip(),
             "partners": ", ".join(partners),
         },
         url=reverse("pairing:pairings", args=[programme.pk]),

@@ -66,7 +66,7 @@ def test_directory_edit_ends_the_live_pairing_and_tells_partner_and_team(
     # The programme team is told, once.
     (to_team,) = _mail_to(world.manager)
     assert to_team.subject.endswith("Jess Junior has left the organisation")
-    assert "Sam Senior" in to_team.body
+    assert "Sam Senior" in to_team.body and "Their live pairing has ended." in to_team.body
     # Jess is never proposed again, and her place no longer counts.
     assert not _in_inputs(cohort, cohort.jess)
     assert recruitment_counts(cohort.programme).accepted_mentors == 1
