@@ -7,8 +7,9 @@ of the app's own templates and a function that returns its context, or None to s
 
 Slots in use: "pair" (journey's pair page: goals, notes, resources, impact, safety),
 "pairing.status" (pairing's own page: safety), "programme.overview" and "programme.summary"
-(the programme page: surveys, safety; impact) and "programme.nav" (the programme's tabs:
-safety's "Needs attention", announcements' "Announcements").
+(the programme page: surveys, safety; impact), "programme.pairs" (the programme page's
+recruitment figures: pairing's "3 of 4 pairs formed, 1 waiting") and "programme.nav" (the
+programme's tabs: safety's "Needs attention", announcements' "Announcements").
 """
 
 from __future__ import annotations

@@ -5,10 +5,10 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from upward.pairing.models import PairingState
+from upward.pairing.models import LIVE_STATES, Pairing, PairingState
 from upward.pairing.selectors import pairings_for_person, waiting_for
 from upward.programmes.access import managed_programmes
-from upward.programmes.models import Programme
+from upward.programmes.models import Programme, State
 from upward.recruitment.models import Application
 
 
@@ -55,13 +55,30 @@ def managed_programme_rows(user: Any) -> list[ManagedProgrammeRow]:
 
 
 def my_applications(person: Any) -> list[Application]:
+    """The person's applications. An accepted one in a programme that is pairing people, with
+    no partner the person knows of, carries `looking_for_partner`: the dashboard says the team
+    is looking, not just "Accepted". Two queries."""
     if person is None:
         return []
-    return list(
+    applications = list(
         Application.objects.filter(person=person)
         .select_related("programme")
         .order_by("-submitted_at")
     )
+    # A proposal the mentee has not been told of yet stays unseen: they are "looking" too.
+    partnered = set(
+        Pairing.objects.filter(
+            Q(mentor=person) | Q(mentee=person, mentee_told_at__isnull=False),
+            state__in=[*LIVE_STATES, PairingState.COMPLETED],
+        ).values_list("programme_id", flat=True)
+    )
+    for a in applications:
+        a.looking_for_partner = (  # type: ignore[attr-defined]
+            a.status == Application.Status.ACCEPTED
+            and a.programme.state in (State.MATCHING, State.ACTIVE)
+            and a.programme_id not in partnered
+        )
+    return applications
 
 
 def open_programmes_for(person: Any) -> list[Programme]:

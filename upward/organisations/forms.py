@@ -282,3 +282,15 @@ class TopicForm(Form):
             parents = parents.exclude(pk=topic.pk)
         assert isinstance(self.fields["parent"], forms.ModelChoiceField)
         self.fields["parent"].queryset = parents
+
+
+class UnavailabilityForm(Form):
+    starts_on = forms.DateField(label=_("First day away"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Last day away"), widget=DateInput())
+    note = forms.CharField(
+        label=_("Note for the programme team (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only the programme team sees it. There is no need to say why."),
+    )

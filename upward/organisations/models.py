@@ -245,3 +245,27 @@ class PeopleImport(models.Model):
     @property
     def counts(self) -> dict[str, int]:
         return self.preview.get("counts", {})
+
+
+class Unavailability(models.Model):
+    """A period when a person is away (leave, a busy season). While it lasts they are not
+    proposed as a partner and reminders to them pause. The note is for the programme team only.
+    One period per person: setting a new one replaces it, clearing deletes it."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="unavailability")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="unavailability_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} away {self.starts_on} to {self.ends_on}"

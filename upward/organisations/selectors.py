@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,7 @@ from upward.organisations.models import (
     Person,
     Team,
     Topic,
+    Unavailability,
 )
 
 
@@ -237,3 +240,28 @@ def directory_snapshot(organisation: Organisation) -> DirectorySnapshot:
         )
     ]
     return DirectorySnapshot(levels=levels, departments=departments, teams=teams, people=people)
+
+
+# ---------------------------------------------------------------------------------------------
+# Unavailable for a period
+
+
+def unavailable_person_ids(*, on: dt.date, among: Iterable[int] | None = None) -> set[int]:
+    """Who is away on the day `on` (one query). Matching skips them and reminders to them
+    pause; `among` narrows the question to some people."""
+    qs = Unavailability.objects.filter(starts_on__lte=on, ends_on__gte=on)
+    if among is not None:
+        qs = qs.filter(person_id__in=list(among))
+    return set(qs.values_list("person_id", flat=True))
+
+
+def unavailability_of(person: Person) -> Unavailability | None:
+    return Unavailability.objects.filter(person=person).first()
+
+
+def unavailabilities(*, among: Iterable[int], on: dt.date) -> dict[int, Unavailability]:
+    """Each person's period that has not ended by `on`, by person id (one query)."""
+    return {
+        u.person_id: u
+        for u in Unavailability.objects.filter(person_id__in=list(among), ends_on__gte=on)
+    }

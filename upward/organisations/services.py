@@ -29,9 +29,10 @@ from upward.organisations.models import (
     Person,
     Team,
     Topic,
+    Unavailability,
     validate_time_zone,
 )
-from upward.organisations.signals import department_deletion_requested
+from upward.organisations.signals import department_deletion_requested, person_left
 
 
 class ImportFileInvalid(DomainError):
@@ -241,7 +242,15 @@ def update_person(person: Person, *, by: Actor, details: PersonDetails) -> Perso
             audit.record("person.updated", person, by=by, data={"fields": changed})
             if "email" in changed:
                 _revoke_open_invitations(person, by=by)
+            if "is_active" in changed and not person.is_active:
+                _announce_left(person, by=by)
     return person
+
+
+def _announce_left(person: Person, *, by: Actor) -> None:
+    # One door for every way someone becomes a leaver: the apps above answer in this
+    # transaction, so leaving and its consequences commit (or fail) together.
+    person_left.send(sender=Person, person=person, by=by)
 
 
 def _revoke_open_invitations(person: Person, *, by: Actor) -> None:
@@ -271,6 +280,7 @@ def mark_person_left(person: Person, *, by: Actor) -> Person:
         person.is_active = False
         person.save(update_fields=["is_active", "updated_at"])
         audit.record("person.marked_left", person, by=by)
+        _announce_left(person, by=by)
     return person
 
 
@@ -283,6 +293,64 @@ def mark_person_back(person: Person, *, by: Actor) -> Person:
         person.save(update_fields=["is_active", "updated_at"])
         audit.record("person.marked_back", person, by=by)
     return person
+
+
+# ---------------------------------------------------------------------------------------------
+# Unavailable for a period
+
+# A longer absence is a matter for the programme team (ending the pairing), not a pause.
+MAX_UNAVAILABLE_DAYS = 365
+MAX_NOTE_LENGTH = 300
+
+
+def set_unavailability(
+    person: Person, *, by: Actor, starts_on: dt.date, ends_on: dt.date, note: str = ""
+) -> Unavailability:
+    """The person is away from `starts_on` to `ends_on` (both included). Replaces any period
+    set before. While it lasts they are not proposed and reminders to them pause."""
+    note = (note or "").strip()
+    if ends_on < starts_on:
+        raise DomainError(_("The last day must be on or after the first day."), field="ends_on")
+    if ends_on < timezone.localdate():
+        raise DomainError(
+            _("That period is already over. Choose dates from today on."), field="ends_on"
+        )
+    if (ends_on - starts_on).days + 1 > MAX_UNAVAILABLE_DAYS:
+        raise DomainError(
+            _(
+                "A period can last at most a year. For a longer absence, please talk to the "
+                "programme team."
+            ),
+            field="ends_on",
+        )
+    if len(note) > MAX_NOTE_LENGTH:
+        raise DomainError(
+            _("Keep the note under %(n)s characters.") % {"n": MAX_NOTE_LENGTH}, field="note"
+        )
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if not person.is_active:
+            raise DomainError(_("%(name)s is marked as left.") % {"name": person.full_name})
+        away, _created = Unavailability.objects.update_or_create(
+            person=person, defaults={"starts_on": starts_on, "ends_on": ends_on, "note": note}
+        )
+        # The note stays out of the audit trail: it may be personal (e.g. health).
+        audit.record(
+            "person.unavailability_set",
+            person,
+            by=by,
+            data={"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+        )
+    return away
+
+
+def clear_unavailability(person: Person, *, by: Actor) -> bool:
+    """The person is available again. Returns False when no period was set."""
+    with transaction.atomic():
+        deleted, _rows = Unavailability.objects.filter(person=person).delete()
+        if deleted:
+            audit.record("person.unavailability_cleared", person, by=by)
+    return bool(deleted)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -661,6 +729,8 @@ def apply_people_import(people_import: PeopleImport, *, by: Actor) -> PeopleImpo
         else:
             _keep_an_admin(admins, _admins_after(admins, plan))
             _write_plan(organisation, plan, snapshot)
+            for leaver in Person.objects.filter(pk__in=_leavers(plan, snapshot)).order_by("pk"):
+                _announce_left(leaver, by=by)
             people_import.status = PeopleImport.Status.APPLIED
             people_import.applied_at = timezone.now()
             people_import.rows = []
@@ -709,6 +779,16 @@ def _admins_after(admins: set[int], plan: importing.ImportPlan) -> set[int]:
         else:
             after.discard(key)
     return after
+
+
+def _leavers(plan: importing.ImportPlan, snapshot: importing.DirectorySnapshot) -> list[int]:
+    """People the import marks as left who were active before it."""
+    was_active = {p.id for p in snapshot.people if p.is_active}
+    return [
+        row.person_id
+        for row in plan.rows
+        if row.action == "updated" and row.person_id in was_active and not row.final["is_active"]
+    ]
 
 
 def cancel_people_import(people_import: PeopleImport, *, by: Actor) -> PeopleImport:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core import exports
 from upward.core.errors import DomainError
@@ -31,6 +31,7 @@ from upward.organisations.access import (
     access_team,
     access_topic,
     require_org_admin,
+    require_person,
 )
 from upward.organisations.forms import (
     PERSON_ERROR_FIELDS,
@@ -40,6 +41,7 @@ from upward.organisations.forms import (
     PersonForm,
     TeamForm,
     TopicForm,
+    UnavailabilityForm,
 )
 
 PAGE_SIZE = 50
@@ -528,4 +530,51 @@ def topic_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         section="topics",
         save=lambda d: services.update_topic(topic, by=request.user, **d),
         done=_("Topic saved."),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# A participant's own availability
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_availability(request: AuthenticatedRequest) -> HttpResponse:
+    """Anyone in the directory marks themselves away for a period, or clears it."""
+    person = require_person(request.user)
+    current = selectors.unavailability_of(person)
+    if request.method == "POST" and request.POST.get("action") == "clear":
+        return act_and_redirect(
+            request,
+            lambda: services.clear_unavailability(person, by=request.user),
+            success=_("You are shown as available again."),
+            to="organisations:my_availability",
+        )
+    initial = (
+        {"starts_on": current.starts_on, "ends_on": current.ends_on, "note": current.note}
+        if current
+        else {"starts_on": timezone.localdate()}
+    )
+    form = UnavailabilityForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_unavailability(
+                person,
+                by=request.user,
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Saved. While you are away, nobody is proposed to you and reminders pause."),
+            )
+            return redirect("organisations:my_availability")
+    return render(
+        request,
+        "organisations/my_availability.html",
+        {"form": form, "current": current, "today": timezone.localdate()},
     )

@@ -16,11 +16,14 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from matching import Constraints, MenteeProfile, MentorProfile, Weights, default_weights
 from upward.organisations.models import Person, Topic
-from upward.organisations.selectors import reporting_chain_ids
+from upward.organisations.selectors import reporting_chain_ids, unavailabilities
 from upward.pairing.models import (
     LIVE_STATES,
     ChoiceOption,
@@ -141,6 +144,14 @@ class LeftOut:
     person_id: int
     role: str
     reason: str
+    # A date for the reason, ISO: the last day away ("unavailable") or the day they left their
+    # pairing ("left_pairing").
+    on: str = ""
+
+
+# Someone who ended their own pairing this recently is not proposed again by a run unless the
+# programme team includes them: they may want a pause, and nobody has asked them yet.
+RECENT_EXIT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -185,9 +196,12 @@ def _json_default(value: Any) -> Any:
 
 
 def accepted_applications(programme: Programme) -> list[Application]:
-    """Accepted participants with everything matching reads, in six queries."""
+    """Accepted participants still in the organisation, with everything matching reads, in
+    six queries. People who left are never proposed."""
     return list(
-        Application.objects.filter(programme=programme, status=Application.Status.ACCEPTED)
+        Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
+        )
         .select_related("person__level", "person__department", "person__team")
         .prefetch_related(
             Prefetch("offered_topics", queryset=Topic.objects.only("id")),
@@ -238,6 +252,25 @@ def _ids(items: Iterable[Any]) -> frozenset[str]:
     return frozenset(str(item.pk) for item in items)
 
 
+def recently_left_pairing(
+    programme: Programme, *, now: dt.datetime | None = None
+) -> dict[int, dt.datetime]:
+    """People who ended a pairing of theirs in this programme themselves (not the programme
+    team) in the last RECENT_EXIT_DAYS days, with when, latest first wins (one query)."""
+    now = now or timezone.now()
+    out: dict[int, dt.datetime] = {}
+    for mentor_id, mentee_id, closed_by, closed_at in Pairing.objects.filter(
+        programme=programme,
+        state=PairingState.ENDED,
+        closed_by__in=[Pairing.ClosedBy.MENTOR, Pairing.ClosedBy.MENTEE],
+        closed_at__gte=now - dt.timedelta(days=RECENT_EXIT_DAYS),
+    ).values_list("mentor_id", "mentee_id", "closed_by", "closed_at"):
+        who = mentor_id if closed_by == Pairing.ClosedBy.MENTOR else mentee_id
+        if closed_at is not None and (who not in out or out[who] < closed_at):
+            out[who] = closed_at
+    return out
+
+
 def live_pairings_per_mentor(person_ids: Iterable[int]) -> dict[int, int]:
     """Live pairings of each mentor across every programme (one query)."""
     rows = (
@@ -259,8 +292,13 @@ def build_match_inputs(
 
     Free: a mentee without a live pairing in the programme, a mentor with a place left. With a
     `scope` (person ids), only the people in scope on each side where the scope names anyone.
+    People away today (organisations' unavailability) are left out, and so are the people in
+    `left_aside`; both are listed in `left_out` with the reason when the team should know.
     """
     applications = accepted_applications(programme)
+    today = timezone.localdate()
+    away = unavailabilities(among=[a.person_id for a in applications], on=today)
+    just_left = recently_left_pairing(programme) if left_aside else {}
     chains = reporting_chain_ids(programme.organisation_id)
     relations = topic_relations(programme.organisation_id)
 
@@ -301,8 +339,6 @@ def build_match_inputs(
     for a in applications:
         person = a.person
         names[person.pk] = person.full_name
-        if person.pk in aside:
-            continue
         if a.role == Role.MENTEE and (
             person.pk in live_mentee or (scoped_mentees and person.pk not in scoped_mentees)
         ):
@@ -311,6 +347,15 @@ def build_match_inputs(
         if a.role == Role.MENTOR and (
             places <= 0 or (scoped_mentors and person.pk not in scoped_mentors)
         ):
+            continue
+        if person.pk in aside:
+            if person.pk in just_left:
+                when = timezone.localdate(just_left[person.pk]).isoformat()
+                left_out.append(LeftOut(person.pk, a.role, "left_pairing", when))
+            continue
+        period = away.get(person.pk)
+        if period is not None and period.starts_on <= today:
+            left_out.append(LeftOut(person.pk, a.role, "unavailable", period.ends_on.isoformat()))
             continue
         if person.level is None:
             left_out.append(LeftOut(person.pk, a.role, "no_level"))
@@ -439,7 +484,9 @@ def participants(programme: Programme) -> dict[str, list[Person]]:
     """Accepted mentees and mentors by name, for the pin and swap forms (one query)."""
     out: dict[str, list[Person]] = {Role.MENTEE: [], Role.MENTOR: []}
     for a in (
-        Application.objects.filter(programme=programme, status=Application.Status.ACCEPTED)
+        Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
+        )
         .select_related("person")
         .order_by("person__full_name", "person_id")
     ):
@@ -593,6 +640,8 @@ class PairRow:
 class UnmatchedRow:
     person: Person
     reason: str
+    # Left aside because they left a pairing themselves: the team may include them.
+    can_include: bool = False
 
 
 @dataclass(frozen=True)
@@ -655,7 +704,21 @@ def _unmatched_text(row: Mapping[str, Any], people: Mapping[int, Person]) -> str
     return unmatched_reason(row, people)
 
 
-LEFT_OUT_REASONS = {"no_level": _("No level in the directory: add one, then run again.")}
+LEFT_OUT_REASONS = {
+    "no_level": _("No level in the directory: add one, then run again."),
+    "unavailable": _("Away until %(on)s (they marked themselves unavailable)."),
+    "left_pairing": _(
+        "Left a pairing on %(on)s, so not proposed without asking them. Include them?"
+    ),
+}
+
+
+def _left_out_text(row: Mapping[str, Any]) -> str:
+    text = str(LEFT_OUT_REASONS.get(row["reason"], row["reason"]))
+    if row.get("on"):
+        day = dt.date.fromisoformat(row["on"])
+        text = text % {"on": date_format(day, "j M Y")}
+    return text
 
 
 def run_review(run: MatchRun) -> RunReview:
@@ -691,11 +754,63 @@ def run_review(run: MatchRun) -> RunReview:
     ]
     idle = [people[m] for m in results.get("unmatched_mentors", []) if m in people]
     left_out = [
-        UnmatchedRow(people[x["person_id"]], str(LEFT_OUT_REASONS.get(x["reason"], x["reason"])))
+        UnmatchedRow(
+            people[x["person_id"]], _left_out_text(x), can_include=x["reason"] == "left_pairing"
+        )
         for x in results.get("left_out", [])
         if x["person_id"] in people
     ]
     return RunReview(pairs, unmatched, idle, left_out, results.get("report", {}))
+
+
+def _outcome_text(run: MatchRun, results: Mapping[str, Any], names: Mapping[int, str]) -> str:
+    """What a finished run did, in words: "Found nobody for Sam", "Proposed 3 pairs, 1 left
+    without a partner". A run's badge alone ("Published") hid a rematch that found nobody."""
+    if run.status != MatchRun.Status.READY:
+        return ""
+    pairs = len(results.get("pairs", []))
+    published = run.published_at is not None
+    scope = [int(p) for p in run.scope or []]
+    if scope and run.kind in (MatchRun.Kind.AUTOMATIC, MatchRun.Kind.REMATCH):
+        who = ", ".join(names.get(p, "?") for p in scope)
+        if pairs == 0:
+            return str(_("Found nobody for %(who)s")) % {"who": who}
+        if published:
+            return str(_("Proposed a new partner for %(who)s")) % {"who": who}
+        return str(_("Found a partner for %(who)s")) % {"who": who}
+    unmatched = len(results.get("unmatched", [])) + len(results.get("left_out", []))
+    if published:
+        text = ngettext("Proposed %(n)s pair", "Proposed %(n)s pairs", pairs) % {"n": pairs}
+    else:
+        text = ngettext("Found %(n)s pair", "Found %(n)s pairs", pairs) % {"n": pairs}
+    if unmatched:
+        text += ngettext(
+            ", %(n)s left without a partner", ", %(n)s left without a partner", unmatched
+        ) % {"n": unmatched}
+    return str(text)
+
+
+def run_outcome(run: MatchRun) -> str:
+    scope = [int(p) for p in run.scope or []]
+    names = (
+        dict(Person.objects.filter(pk__in=scope).values_list("pk", "full_name")) if scope else {}
+    )
+    return _outcome_text(run, run.results or {}, names)
+
+
+def label_runs(runs: Iterable[MatchRun]) -> list[MatchRun]:
+    """Give each run (loaded without its results) an `outcome` text, in two queries."""
+    runs = list(runs)
+    results = dict(
+        MatchRun.objects.filter(pk__in=[r.pk for r in runs]).values_list("pk", "results")
+    )
+    scope = {int(p) for r in runs for p in (r.scope or [])}
+    names = (
+        dict(Person.objects.filter(pk__in=scope).values_list("pk", "full_name")) if scope else {}
+    )
+    for r in runs:
+        r.outcome = _outcome_text(r, results.get(r.pk) or {}, names)  # type: ignore[attr-defined]
+    return runs
 
 
 def run_is_out_of_date(run: MatchRun) -> bool:
@@ -949,3 +1064,21 @@ def people_waiting(programme: Programme) -> list[Waiting]:
         out.append(Waiting(application.person, application.role, since, reason))
     out.sort(key=lambda w: (w.since, w.person.full_name, w.person.pk))
     return out
+
+
+def pair_progress(programme: Programme) -> dict[str, Any] | None:
+    """The programme page's pairing figures: pairs formed (active or completed), proposals
+    under way and people waiting, against the places. None before pairing has begun."""
+    counts = pairing_counts(programme)
+    if (
+        not any(counts.values())
+        and not programme.match_runs.filter(published_at__isnull=False).exists()
+    ):
+        return None
+    return {
+        "programme": programme,
+        "places": programme.places,
+        "formed": counts[PairingState.ACTIVE] + counts[PairingState.COMPLETED],
+        "proposed": counts[PairingState.PROPOSED] + counts[PairingState.MENTOR_ACCEPTED],
+        "waiting": len(people_waiting(programme)),
+    }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("programmes/<id:pk>/matching/runs/<id:run_pk>/", views.run_detail, name="run"),
     path("programmes/<id:pk>/matching/runs/<id:run_pk>/publish/", views.publish, name="publish"),
     path("programmes/<id:pk>/matching/runs/<id:run_pk>/swap/", views.swap, name="swap"),
+    path("programmes/<id:pk>/matching/runs/<id:run_pk>/include/", views.include, name="include"),
     path(
         "programmes/<id:pk>/matching/runs/<id:run_pk>/resolve-again/",
         views.resolve_again,
@@ -39,6 +40,11 @@ urlpatterns = [
         name="remove_rule",
     ),
     path("programmes/<id:pk>/pairings/", views.pairing_list, name="pairings"),
+    path(
+        "programmes/<id:pk>/waiting/<id:person_pk>/find-partner/",
+        views.find_partner,
+        name="find_partner",
+    ),
     path("programmes/<id:pk>/pairings/<id:pairing_pk>/end/", views.end, name="end"),
     path(
         "programmes/<id:pk>/pairings/<id:pairing_pk>/new-partner/",

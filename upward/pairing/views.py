@@ -121,7 +121,7 @@ def matching(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "can_match": programme.state in services.MATCHING_STATES,
             "can_open_round": programme.state == State.MATCHING,
             "current": selectors.current_run(programme),
-            "recent_runs": list(selectors.runs_for(programme)[:5]),
+            "recent_runs": selectors.label_runs(selectors.runs_for(programme)[:5]),
             "rules": selectors.rules_for(programme),
             "rule_form": RuleForm(mentees=people[Role.MENTEE], mentors=people[Role.MENTOR]),
             "n_mentees": len(people[Role.MENTEE]),
@@ -169,6 +169,8 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
             "can_change": programme.state in services.MATCHING_STATES
             and run.is_current
             and not run.is_published,
+            "can_include": programme.state in services.MATCHING_STATES and not run.superseded_at,
+            "outcome": selectors.run_outcome(run),
             "choice": choice,
             # Parity groups smaller than this are left out of the report (lived experience).
             "min_group_size": django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
@@ -192,6 +194,7 @@ def run_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     page_obj = Paginator(selectors.runs_for(programme), RUNS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page_obj.object_list = selectors.label_runs(page_obj.object_list)
     return render(request, "pairing/runs.html", {"programme": programme, "page_obj": page_obj})
 
 
@@ -269,6 +272,42 @@ def remove_rule(request: AuthenticatedRequest, pk: int, rule_pk: int) -> HttpRes
         success=_("Rule removed. Run matching again to apply it."),
         to=_next(request, _matching_url(pk)),
     )
+
+
+@login_required
+@require_POST
+def find_partner(request: AuthenticatedRequest, pk: int, person_pk: int) -> HttpResponse:
+    """From the attention queue: a run for one person who is waiting for a partner."""
+    programme = matching_programme(request.user, pk)
+    role = request.POST.get("role", "")
+    if role not in (Role.MENTOR, Role.MENTEE):
+        messages.error(request, _("Choose the mentor or the mentee."))
+        return redirect("safety:attention", programme.pk)
+    try:
+        run = services.find_partner_for(programme, person_id=person_pk, role=role, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("safety:attention", programme.pk)
+    return redirect("pairing:run", programme.pk, run.pk)
+
+
+@login_required
+@require_POST
+def include(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
+    """Run again with someone the run left aside (they had left a pairing) taken in."""
+    run = access_run_for_manager(request.user, pk, run_pk)
+    try:
+        person_id = int(request.POST.get("person") or "")
+    except ValueError:
+        messages.error(request, _("Choose someone the run left aside."))
+        return redirect("pairing:run", pk, run.pk)
+    try:
+        new_run = services.include_left_aside(run, person_id=person_id, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("pairing:run", pk, run.pk)
+    messages.success(request, _("Matching ran again with them included. Review the result."))
+    return redirect("pairing:run", pk, new_run.pk)
 
 
 @login_required

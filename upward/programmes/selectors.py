@@ -19,7 +19,8 @@ from upward.programmes.models import TRANSITIONS, Programme, State
 # ---------------------------------------------------------------------------------------------
 # Lists and counts
 
-_ACCEPTED = Q(applications__status="accepted")
+# People who left the organisation no longer count as accepted: their place is free again.
+_ACCEPTED = Q(applications__status="accepted", applications__person__is_active=True)
 _LIVE = ~Q(applications__status="withdrawn")
 
 
@@ -67,7 +68,7 @@ class RecruitmentCounts:
 
 def recruitment_counts(programme: Programme) -> RecruitmentCounts:
     """The same counts as the list, for one programme, in one query."""
-    accepted = Q(status="accepted")
+    accepted = Q(status="accepted", person__is_active=True)
     totals = programme.applications.aggregate(
         applications=Count("pk", filter=~Q(status="withdrawn")),
         to_review=Count("pk", filter=Q(status="submitted")),

@@ -21,7 +21,7 @@ from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
 from upward.core.links import absolute_url
 from upward.core.types import Actor
-from upward.notifications.services import notify
+from upward.notifications.services import absolute, notify
 from upward.organisations.models import Person, Topic
 from upward.programmes.eligibility import is_eligible
 from upward.programmes.models import Programme, Question, SelectionMode, State
@@ -829,3 +829,39 @@ def _email_invitation(
         # A renewed invitation has a new creation time, so its new link is sent too.
         dedupe_key=f"invitation:{invitation.pk}:{invitation.created_at.isoformat()}",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Telling people left without a partner
+
+
+def tell_unmatched(programme: Programme, person_ids: Iterable[int]) -> int:
+    """A published run left these accepted applicants without a partner: tell each, kindly,
+    what happens next. Once per person and programme, however many runs leave them out.
+    Returns how many were told now."""
+    told = 0
+    applications = (
+        Application.objects.filter(
+            programme=programme,
+            person_id__in=list(person_ids),
+            status=Application.Status.ACCEPTED,
+            person__is_active=True,
+        )
+        .select_related("person", "programme__organisation")
+        .order_by("pk")
+    )
+    for application in applications:
+        context = _application_context(application)
+        path = reverse("recruitment:my_application", args=[application.pk])
+        made = notify(
+            application.person,
+            kind="application",
+            subject=_("About your partner in %(programme)s") % {"programme": programme.name},
+            template="recruitment/email/unmatched.txt",
+            context={**context, "link": absolute(path)},
+            url=path,
+            dedupe_key=f"application-unmatched:{programme.pk}:{application.person_id}",
+        )
+        if made is not None:
+            told += 1
+    return told

@@ -23,8 +23,11 @@ from upward.journey.models import (
 )
 from upward.journey.selectors import organisers
 from upward.organisations.models import Person
+from upward.organisations.selectors import unavailabilities
 from upward.pairing.models import Pairing, PairingState
+from upward.pairing.selectors import people_waiting
 from upward.programmes.models import Programme
+from upward.recruitment.models import Application
 from upward.safety.access import not_about
 from upward.safety.flags import Flag, FlagSettings, PairingFacts, flags_for
 from upward.safety.models import (
@@ -229,12 +232,66 @@ class PulseSummary:
     low_share: int | None = None  # percentage of responses with an answer ≤ 2
 
 
+@dataclass(frozen=True)
+class WaitingRow:
+    """Someone with no partner, for the queue: how long they have waited, and since when."""
+
+    person: Person
+    role: str
+    reason: str
+    since: dt.datetime
+    days: int
+
+
+def waiting_rows(
+    programme: Programme, *, viewer: Person | None, now: dt.datetime
+) -> list[WaitingRow]:
+    return [
+        WaitingRow(w.person, str(w.role), w.reason_label, w.since, w.days(now))
+        for w in people_waiting(programme)
+        if viewer is None or w.person.pk != viewer.pk
+    ]
+
+
+@dataclass(frozen=True)
+class AwayRow:
+    """A participant who marked themselves away, now or soon. The note is for the team."""
+
+    person: Person
+    role: str
+    starts_on: dt.date
+    ends_on: dt.date
+    note: str
+
+
+def away_rows(programme: Programme, *, viewer: Person | None, today: dt.date) -> list[AwayRow]:
+    """Accepted participants with a period away that has not ended (two queries)."""
+    roles = dict(
+        Application.objects.filter(
+            programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
+        ).values_list("person_id", "role")
+    )
+    if viewer is not None:
+        roles.pop(viewer.pk, None)
+    periods = unavailabilities(among=roles, on=today)
+    people = Person.objects.in_bulk(list(periods)) if periods else {}
+    rows = [
+        AwayRow(people[pk], roles[pk], u.starts_on, u.ends_on, u.note)
+        for pk, u in periods.items()
+        if pk in people
+    ]
+    rows.sort(key=lambda r: (r.starts_on, r.person.full_name, r.person.pk))
+    return rows
+
+
 @dataclass
 class AttentionQueue:
     programme: Programme
     flagged: list[FlaggedPairing]
     concerns: list[Concern]
     rematch_requests: list[RematchRequest]
+    waiting: list[WaitingRow]
+    away: list[AwayRow]
     check_ins: list[CheckIn]
     exits: list[PairingExit]
     comments: list[PulseResponse]
@@ -319,11 +376,14 @@ def attention_queue(
         .order_by("due_on", "id")
     )
     exits = list(exits_for(programme, viewer=viewer)[:5])
+    waiting = waiting_rows(programme, viewer=viewer, now=now)
     return AttentionQueue(
         programme=programme,
         flagged=flagged,
         concerns=concerns,
         rematch_requests=requests,
+        waiting=waiting,
+        away=away_rows(programme, viewer=viewer, today=timezone.localdate(now)),
         check_ins=check_ins,
         exits=exits,
         comments=pulse_comments(programme, viewer=viewer, now=now),
@@ -334,6 +394,7 @@ def attention_queue(
             "flagged": len(flagged),
             "concerns": len(concerns),
             "requests": len(requests),
+            "waiting": len(waiting),
             "check_ins": len(check_ins),
         },
     )
@@ -357,6 +418,9 @@ def attention_counts(programme: Programme, *, viewer: Person | None) -> dict[str
         "requests": RematchRequest.objects.filter(
             mine, programme=programme, status=RematchRequest.Status.OPEN
         ).count(),
+        "waiting": sum(
+            1 for w in people_waiting(programme) if viewer is None or w.person.pk != viewer.pk
+        ),
     }
 
 

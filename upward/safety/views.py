@@ -191,6 +191,7 @@ def attention(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "flag_kinds": FlagKind,
             "snooze_days": services.SNOOZE_DAYS,
             "can_change_limits": may_change_flag_limits(viewer, programme),
+            "can_match": programme.state in ("matching", "active"),
         },
     )
 

@@ -22,6 +22,7 @@ from upward.journey.selectors import organisers, programme_journey
 from upward.journey.services._shared import in_zone
 from upward.notifications.services import notify
 from upward.organisations.models import Person
+from upward.organisations.selectors import unavailable_person_ids
 from upward.pairing.models import Pairing, PairingState
 
 
@@ -30,6 +31,8 @@ def send_journey_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
     at most once a fortnight, when a pair has nothing booked and is due to meet."""
     now = now or timezone.now()
     sent = {"meeting": 0, "booking": 0}
+    # Reminders pause for people who marked themselves away (organisations' unavailability).
+    away = unavailable_person_ids(on=timezone.localdate(now))
     due = Meeting.objects.filter(
         status=MeetingStatus.SCHEDULED,
         reminder_sent_at__isnull=True,
@@ -45,6 +48,8 @@ def send_journey_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
             if not claimed:
                 continue
             for person in (meeting.pairing.mentee, meeting.pairing.mentor):
+                if person.pk in away:
+                    continue
                 _email_later(
                     _("Tomorrow: your mentoring meeting"),
                     "journey/email/meeting_reminder.txt",
@@ -68,6 +73,8 @@ def send_journey_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
         .distinct()
     )
     for pairing in pairings:
+        if pairing.mentor_id in away or pairing.mentee_id in away:
+            continue  # Not due to book while one of them is away; the nudge waits.
         pj = programme_journey(pairing.programme)
         gap = dt.timedelta(days=max(7, int(30 / float(pj.meetings_per_month))))
         last = (

@@ -38,6 +38,8 @@ from upward.pairing.services.rules import add_match_rule, remove_match_rule, swa
 from upward.pairing.services.runs import (
     BACKGROUND_THRESHOLD,
     compute_match_run,
+    find_partner_for,
+    include_left_aside,
     publish_match_run,
     start_match_run,
 )
@@ -61,6 +63,8 @@ __all__ = [
     "compute_match_run",
     "end_pairing",
     "find_new_partner",
+    "find_partner_for",
+    "include_left_aside",
     "open_choice_round",
     "publish_match_run",
     "rematch_after_decline",

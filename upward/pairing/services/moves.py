@@ -178,9 +178,11 @@ def answer_pairing(pairing: Pairing, *, person: Person, accept: bool) -> Pairing
     return pairing
 
 
-def withdraw_open_proposals(programme: Programme, *, person: Person, by: Actor) -> list[Pairing]:
-    """The person withdrew their application: their unanswered proposals in the programme do
-    not go ahead. A partner who knew of the proposal is told neutrally, without the reason, and
+def withdraw_open_proposals(
+    programme: Programme, *, person: Person, by: Actor, reason: str = ""
+) -> list[Pairing]:
+    """The person withdrew their application (or left the organisation: `reason` says so, for
+    the programme team): their unanswered proposals in the programme do not go ahead. A partner who knew of the proposal is told neutrally, without the reason, and
     is looked for a new partner as after a decline. Pairings that already started stay: ending
     those is for the programme team or the person, through their own pages."""
     withdrawn = []
@@ -203,7 +205,7 @@ def withdraw_open_proposals(programme: Programme, *, person: Person, by: Actor) 
                 by=by,
                 expect=[PairingState.PROPOSED, PairingState.MENTOR_ACCEPTED],
                 closed_by=Pairing.ClosedBy.MENTOR if as_mentor else Pairing.ClosedBy.MENTEE,
-                closed_reason=_("Withdrew their application."),
+                closed_reason=reason or _("Withdrew their application."),
                 closed_at=now,
             )
             # The mentor always knew of the proposal; the mentee only once told of it.

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.organisations.selectors import unavailable_person_ids
 from upward.pairing.models import ChoiceRound, Chooser, MatchRun, Pairing, PairingState
 from upward.pairing.services._shared import MATCHING_STATES
 from upward.pairing.services.choice_rounds import cancel_choice_round, close_choice_round
@@ -48,6 +49,9 @@ def send_pairing_reminders(
     now = now or timezone.now()
     report = ReminderReport()
     soon = now + REMIND_BEFORE
+    # Reminders pause for people who marked themselves away; they are reminded on their return
+    # if the deadline has not passed.
+    away = unavailable_person_ids(on=timezone.localdate(now))
     for state, stamp, field in (
         (PairingState.PROPOSED, "mentor_reminded_at", "reminded_mentors"),
         (PairingState.MENTOR_ACCEPTED, "mentee_reminded_at", "reminded_mentees"),
@@ -56,6 +60,8 @@ def send_pairing_reminders(
             state=state, respond_by__gt=now, respond_by__lte=soon, **{f"{stamp}__isnull": True}
         ).select_related("programme", "mentor", "mentee")
         for pairing in due:
+            if (pairing.mentor_id if state == PairingState.PROPOSED else pairing.mentee_id) in away:
+                continue
             if dry_run:
                 setattr(report, field, getattr(report, field) + 1)
                 continue

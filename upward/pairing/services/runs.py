@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from upward.pairing.selectors import (
     MatchSettings,
     build_match_inputs,
     inputs_names,
+    recently_left_pairing,
     settings_for,
     weights_for,
 )
@@ -44,7 +46,9 @@ from upward.pairing.services.emails import _email_proposal
 from upward.pairing.services.match_setup import clean_settings, clean_weights
 from upward.programmes.access import participants_among
 from upward.programmes.models import Programme
+from upward.programmes.team import notify_team
 from upward.recruitment.models import Application
+from upward.recruitment.services import tell_unmatched
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +68,7 @@ def start_match_run(
     left_aside: Iterable[int] = (),
     kind: str = MatchRun.Kind.FULL,
     choice_round: ChoiceRound | None = None,
+    aside_recent_leavers: bool = True,
 ) -> MatchRun:
     """Run the engine over the programme's free participants (or the people in `scope`).
 
@@ -85,7 +90,12 @@ def start_match_run(
         chosen_weights = clean_weights(weights)
     chosen_settings = clean_settings(settings) if settings is not None else settings_for(programme)
     scope = sorted({int(p) for p in scope})
-    left_aside = sorted({int(p) for p in left_aside})
+    aside = {int(p) for p in left_aside}
+    if aside_recent_leavers and kind != MatchRun.Kind.CHOICE:
+        # Whoever just left a pairing themselves is not proposed again without asking them;
+        # the review lists them with a way to include them. The person a run is for is in.
+        aside |= set(recently_left_pairing(programme)) - set(scope)
+    left_aside = sorted(aside)
     with transaction.atomic():
         programme = _lock_programme(programme)
         _check_programme_state(programme)
@@ -143,6 +153,51 @@ def start_match_run(
         compute_match_run(run.pk)
         run.refresh_from_db()
     return run
+
+
+def find_partner_for(programme: Programme, *, person_id: int, role: str, by: Actor) -> MatchRun:
+    """A run for one waiting person among the people free now, for the team to review."""
+    accepted = Application.objects.filter(
+        programme=programme,
+        person_id=person_id,
+        role=role,
+        status=Application.Status.ACCEPTED,
+        person__is_active=True,
+    ).exists()
+    if not accepted:
+        raise DomainError(
+            _("Only an accepted participant still in the organisation can be matched.")
+        )
+    _refuse_own(by, [person_id], _("Another manager must find you a partner."))
+    return start_match_run(
+        programme,
+        by=by,
+        weights=weights_for(programme),
+        settings=settings_for(programme),
+        scope=[person_id],
+        kind=MatchRun.Kind.REMATCH,
+    )
+
+
+def include_left_aside(run: MatchRun, *, person_id: int, by: Actor) -> MatchRun:
+    """The same run again, with someone it left aside (they had left a pairing) taken in.
+    An automatic run becomes the team's own rematch, to review and publish as usual."""
+    if int(person_id) not in {int(p) for p in run.left_aside}:
+        raise DomainError(_("That person was not left aside in this run."))
+    kind = MatchRun.Kind.REMATCH if run.kind == MatchRun.Kind.AUTOMATIC else run.kind
+    if kind == MatchRun.Kind.CHOICE:
+        raise DomainError(_("Choice runs come from the round: resolve the choices again."))
+    return start_match_run(
+        run.programme,
+        by=by,
+        mode=run.mode,
+        weights=run.weights,
+        settings=run.settings,
+        scope=run.scope,
+        left_aside=[p for p in run.left_aside if int(p) != int(person_id)],
+        kind=kind,
+        aside_recent_leavers=False,
+    )
 
 
 def compute_match_run(run_id: int) -> MatchRun | None:
@@ -329,7 +384,46 @@ def publish_match_run(run: MatchRun, *, by: Actor) -> list[Pairing]:
         )
         for pairing in pairings:
             _email_proposal(pairing)
+        _tell_who_is_left_without(programme, run)
     return pairings
+
+
+def _tell_who_is_left_without(programme: Programme, run: MatchRun) -> None:
+    """Nobody waits unseen: whoever a published run leaves without a partner is told kindly
+    what happens next (once), and when an automatic rematch found nobody, the team is told."""
+    results = run.results or {}
+    paired = {p[role] for p in results.get("pairs", []) for role in ("mentor", "mentee")}
+    scope = {int(p) for p in run.scope or []}
+    if scope:
+        # A rematch for someone: only they are left without; the other free people were
+        # candidates, not people this run was for.
+        left = scope - paired
+    else:
+        left = {int(u["mentee"]) for u in results.get("unmatched", [])}
+        left |= {int(m) for m in results.get("unmatched_mentors", [])}
+        # Of those left out, only people the team must fix something for (no level): people
+        # away or who just left a pairing are not being looked for, so no "still looking" note.
+        left |= {
+            int(x["person_id"]) for x in results.get("left_out", []) if x["reason"] == "no_level"
+        }
+    if not left:
+        return
+    tell_unmatched(programme, left)
+    if run.kind == MatchRun.Kind.AUTOMATIC:
+        names = ", ".join(
+            Person.objects.filter(pk__in=left)
+            .order_by("full_name")
+            .values_list("full_name", flat=True)
+        )
+        notify_team(
+            programme,
+            subject=_("Nobody found for %(names)s in %(programme)s")
+            % {"names": names, "programme": programme.name},
+            template="pairing/email/team_waiting.txt",
+            context={"names": names},
+            url=reverse("safety:attention", args=[programme.pk]),
+            dedupe_key=f"pairing-waiting:{run.pk}",
+        )
 
 
 def _create_proposals(

@@ -101,7 +101,14 @@ def test_decline_with_nobody_free_leaves_the_mentee_for_the_manager(
     assert not Pairing.objects.filter(mentee=cohort.sam, state="proposed").exists()
     automatic = MatchRun.objects.get(kind="automatic")
     assert automatic.results["pairs"] == [] and automatic.published_at
-    assert mail.outbox == []
+    # Nobody waits unseen: Sam hears, kindly and without a word about the no, that the team is
+    # still looking; the programme team hears that the rematch found nobody.
+    to_sam = [m for m in mail.outbox if m.to == [cohort.sam.email]]
+    assert len(to_sam) == 1
+    assert "not been able to find you a partner yet" in to_sam[0].body
+    assert "declin" not in to_sam[0].body.lower() and "Jess" not in to_sam[0].body
+    to_team = [m for m in mail.outbox if m.to != [cohort.sam.email]]
+    assert to_team and all("Nobody found for Sam" in m.subject for m in to_team)
 
 
 def test_mentee_decline_rematches_the_mentor(proposals, world, django_capture_on_commit_callbacks):

@@ -214,6 +214,7 @@ def test_counts_on_the_programme_page_leave_out_his_pairing(overlap) -> None:  #
         "flagged": 1,
         "concerns": 1,
         "requests": 0,
+        "waiting": 0,
     }
 
 
