@@ -284,6 +284,15 @@ def mo_sees_who_waits(mo: Visitor, programme: Programme) -> None:
     expect(waiting.get_by_role("row").filter(has_text="Noor Nadeem")).to_have_count(1)
     mo.look("today-waiting")
 
+    # The programme's own pages say the same: the runs, the overview.
+    mo.go(f"/programmes/{programme.pk}/matching/runs/")
+    expect(mo.page.get_by_text("Found nobody for Omar Osei")).to_be_visible()
+    expect(mo.page.get_by_text("Proposed 3 pairs")).to_be_visible()
+    mo.look("runs-labelled")
+    mo.go(f"/programmes/{programme.pk}/")
+    expect(mo.page.get_by_text(re.compile(r"2 of 3 pairs formed, \d waiting"))).to_be_visible()
+    mo.look("overview-waiting")
+
 
 # --- 4. Launch, asked first -----------------------------------------------------------------------
 
@@ -307,6 +316,72 @@ def launch(mo: Visitor, programme: Programme) -> None:
     mo.look("launched")
     programme.refresh_from_db()
     assert programme.state == "active"
+
+    # Now running, the programme has its attention queue, and Omar waits there.
+    page.get_by_role("navigation", name="Programme").get_by_role(
+        "link", name="Needs attention"
+    ).click()
+    queue = page.get_by_role("region", name="Waiting for a partner")
+    omar = queue.get_by_role("row").filter(has_text="Omar Osei")
+    expect(omar).to_contain_text("A proposal did not go ahead")
+    expect(omar.get_by_role("cell").nth(2)).to_have_text("2")
+    expect(omar.get_by_role("button", name="Find them a partner (Omar Osei)")).to_be_visible()
+    mo.look("attention-waiting")
+
+
+# --- 5. A leaver -----------------------------------------------------------------------------------
+
+
+def ada_marks_kai_as_left(ada: Visitor) -> None:
+    page = ada.page
+    ada.go("/dashboard/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="People").click()
+    _click(ada, "Kai Keen")
+    _click(ada, "Mark as left")
+    expect(page.get_by_role("heading", name="Mark Kai Keen as having left?")).to_be_visible()
+    ada.look("mark-left-confirm")
+    _press(ada, "Mark as left")
+    ada.look("marked-left")
+
+
+def helen_is_told_and_asks_for_a_new_partner(helen: Visitor, pairing: Pairing) -> None:
+    page = helen.page
+    helen.go("/dashboard/")
+    _click(helen, re.compile("^Notifications"))
+    subject = f"Your pairing in {PROGRAMME} has ended"
+    notice = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=subject))
+    notice.get_by_text("Details").click()
+    expect(notice).to_contain_text("Kai Keen is no longer taking part")
+    expect(notice).to_contain_text("This is not about anything you did")
+    expect(notice).not_to_contain_text("left the organisation")
+    helen.look("partner-left-notice")
+    _press(helen, f"Open: {subject}")
+    expect(page.get_by_role("heading", name="A new partner")).to_be_visible()
+    helen.look("new-partner-offer")
+    _press(helen, "Ask for a new partner")
+    expect(
+        page.get_by_text("The programme team will look for a new partner for you.")
+    ).to_be_visible()
+    helen.look("new-partner-asked")
+    pairing.refresh_from_db()
+    assert pairing.state == PairingState.ENDED
+
+
+def mo_is_told_of_the_leaver(mo: Visitor, programme: Programme) -> None:
+    page = mo.page
+    mo.go("/notifications/")
+    told = page.get_by_role("listitem").filter(
+        has=page.get_by_role("heading", name="Kai Keen has left the organisation")
+    )
+    told.get_by_text("Details").click()
+    expect(told).to_contain_text("Their live pairing has ended.")
+    expect(told).to_contain_text("Helen Hart")
+    mo.look("leaver-notice")
+    mo.go(f"/programmes/{programme.pk}/attention/")
+    queue = page.get_by_role("region", name="Waiting for a partner")
+    expect(queue.get_by_role("row").filter(has_text="Helen Hart")).to_be_visible()
+    expect(queue.get_by_role("row").filter(has_text="Kai Keen")).to_have_count(0)
+    mo.look("attention-after-leaver")
 
 
 # --- 6. An announcement to everyone ----------------------------------------------------------------
@@ -370,7 +445,7 @@ def complete(mo: Visitor, programme: Programme) -> None:
     page = mo.page
     mo.go(f"/programmes/{programme.pk}/")
     _click(mo, "Mark as completed…")
-    expect(page.get_by_text("2 active pairings will be completed.")).to_be_visible()
+    expect(page.get_by_text("1 active pairing will be completed.")).to_be_visible()
     expect(
         page.get_by_text("The end survey “How well did the programme work?” opens for 6 people.")
     ).to_be_visible()
@@ -465,6 +540,13 @@ def test_a_whole_programme(visitor_factory, world, settings):  # type: ignore[no
         clock.shift(7 * DAY)  # a week into the programme
         jess_sam = Pairing.objects.get(programme=programme, mentor=cast.jess)
         jess_logs_a_meeting(jess, jess_sam, today + 8 * DAY)
+
+        clock.shift(10 * DAY)  # three weeks in, Kai leaves the organisation
+        ada = _sign_in(visitor_factory, "admin", world.admin)
+        ada_marks_kai_as_left(ada)
+        kai_helen = Pairing.objects.get(programme=programme, mentor=cast.kai)
+        helen_is_told_and_asks_for_a_new_partner(helen, kai_helen)
+        mo_is_told_of_the_leaver(mo, programme)
 
         clock.move_to(
             timezone.make_aware(dt.datetime.combine(today + 45 * DAY, dt.time(16, 0)))
