@@ -13,7 +13,8 @@ One story, told in the order it happens, by the people it happens to:
    on commit (tests use django-tasks' immediate backend) and finds nobody: Noor said no and the
    other mentors are taken, so Omar has no mentor left. Mo is told; two days later the Today
    page says who waits and for how long, the runs list labels the rematch "Found nobody for
-   Omar Osei" and the overview says "2 of 3 pairs formed, 2 waiting".
+   Omar Osei" and the overview says "2 of 3 pairs formed, 2 waiting"; Omar's home page says the
+   team is looking for a partner for him.
 4. Mo launches the programme: the page asks first because people are waiting; tick, launch.
    The attention queue, now on the programme's tabs, lists Omar with the days he has waited.
 6. On the start date Mo sends the ready-made kick-off announcement to everyone; Sam opens it
@@ -306,6 +307,14 @@ def mo_sees_who_waits(mo: Visitor, programme: Programme) -> None:
     mo.look("overview-waiting")
 
 
+def omar_is_told_the_team_is_looking(omar: Visitor) -> None:
+    omar.go("/dashboard/")
+    mine = omar.page.get_by_role("listitem").filter(has_text=PROGRAMME)
+    expect(mine).to_contain_text("The programme team is looking for a partner for you")
+    expect(mine).not_to_contain_text("Noor")  # never told who said no
+    omar.look("dashboard-looking")
+
+
 # --- 4. Launch, asked first -----------------------------------------------------------------------
 
 
@@ -547,6 +556,7 @@ def test_a_whole_programme(visitor_factory, world, settings):  # type: ignore[no
 
         clock.shift(2 * DAY)
         mo_sees_who_waits(mo, programme)
+        omar_is_told_the_team_is_looking(_sign_in(visitor_factory, "omar", cast.omar))
         launch(mo, programme)
 
         clock.shift(DAY)  # the start date
