@@ -406,3 +406,63 @@ def test_the_reminder_goes_once_a_week_before_the_end(ending):
     for day in ("2027-07-03", "2027-07-09"):
         assert _run_on(day)["reminded"] == 0
     assert reminders.count() == 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Everyone the end touches: people who never got a partner, open requests, leavers
+
+
+def _waiting_for_a_partner(ending: Ending) -> Any:
+    """Wendy was accepted but her pairing ended early: she waits, and asked for a new partner."""
+    from upward.safety import services as safety_services
+
+    wendy = _person(ending.world, "Wendy Waiting", 8)
+    pairing = active_pairing(
+        ending.programme, mentor=_person(ending.world, "Lou Left", 2), mentee=wendy
+    )
+    pairing_services.end_pairing(pairing, by=ending.world.manager.user, reason="Moved on.")
+    safety_services.request_rematch(pairing, person=wendy, by=wendy.user)
+    return wendy
+
+
+def test_people_still_waiting_are_told_kindly_and_their_requests_closed(
+    ending, django_capture_on_commit_callbacks
+):
+    from upward.safety.models import RematchRequest
+
+    wendy = _waiting_for_a_partner(ending)
+    page = ending.world.client_for(ending.world.manager).get(_url(ending.programme, "completed"))
+    assertContains(page, "still waiting for a partner will be told kindly")
+    _complete_through_the_page(ending, django_capture_on_commit_callbacks)
+    notice = Notification.objects.get(
+        recipient=wendy, dedupe_key=f"programme-ended-unpartnered:{ending.programme.pk}"
+    )
+    assert "could not find you a partner" in notice.body
+    assert "Moved on" not in notice.body  # never the team's reason
+    assert not RematchRequest.objects.filter(programme=ending.programme, status="open").exists()
+    # People who finished with a partner are not told they had none.
+    assert not Notification.objects.filter(
+        recipient=ending.pairs.mentor, dedupe_key__startswith="programme-ended-unpartnered:"
+    ).exists()
+
+
+def test_the_end_survey_count_leaves_out_people_who_left(ending):
+    ending.pairs.other_mentor.is_active = False
+    ending.pairs.other_mentor.save(update_fields=["is_active"])
+    response = ending.world.client_for(ending.world.manager).get(
+        _url(ending.programme, "completed")
+    )
+    assertContains(
+        response, "The end survey “How well did the programme work?” opens for 9 people."
+    )
+
+
+def test_after_completion_the_dashboard_leads_to_the_workspace_and_certificate(
+    ending, django_capture_on_commit_callbacks
+):
+    _complete_through_the_page(ending, django_capture_on_commit_callbacks)
+    client = ending.world.client_for(ending.pairs.mentor)
+    workspace = f"/pairings/{ending.pairs.pairing.pk}/journey/"
+    assertContains(client.get("/dashboard/"), f'href="{workspace}"')
+    assertContains(client.get(f"/pairings/{ending.pairs.pairing.pk}/"), f'href="{workspace}"')
+    assertContains(client.get(workspace), "Your contribution record")

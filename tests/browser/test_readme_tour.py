@@ -519,6 +519,38 @@ def manager_reads_the_skills_framework_and_cohort_spaces(guide: TourGuide) -> No
     guide.shot("mentees-space")
 
 
+@tour_step(MANAGER)
+def manager_sends_a_kick_off_announcement(guide: TourGuide) -> None:
+    # "Announcements: write to the cohort from the ready-made kick-off text, check who receives
+    # it, send."
+    page = guide.page
+    guide.open_programme(_active())
+    guide.click_link("Announcements")
+    guide.heading("Announcements")
+    guide.click_link("Kick-off: first meetings")
+    guide.heading("Write an announcement")
+    expect(page.get_by_label("Title")).to_have_value(re.compile("first meeting"))
+    page.get_by_label("Everyone taking part").check()
+    guide.shot("announcement-draft")
+    guide.press("Check and send")
+    guide.heading("Send this announcement?")
+    guide.shot("announcement-confirm")
+    guide.press(re.compile(r"^Send to \d+ people$"))
+    expect(page.get_by_text(re.compile(r"Announcement sent to \d+ people"))).to_be_visible()
+    guide.shot("announcement-sent")
+
+
+@tour_step(MANAGER)
+def manager_reads_today(guide: TourGuide) -> None:
+    # "Today (top of every page): what needs him across his programmes"
+    page = guide.page
+    with page.expect_navigation():
+        page.get_by_role("navigation").get_by_role("link", name="Today").first.click()
+    guide.heading("Today")
+    expect(page.get_by_role("heading", name=re.compile(_active()), level=2)).to_be_visible()
+    guide.shot("today")
+
+
 # --- Aisha Khan, junior mentor -----------------------------------------------------------------
 
 
@@ -667,6 +699,17 @@ def mentee_sets_his_goal_and_tasks(guide: TourGuide) -> None:
     guide.press("Add task")
     expect(page.get_by_text("Show Aisha my first AI-drafted update").first).to_be_visible()
     guide.shot("goal-and-tasks")
+
+
+@tour_step(MENTEE)
+def mentee_sees_the_survey_he_has_to_answer(guide: TourGuide) -> None:
+    # "His dashboard lists the survey he has to answer, with its closing date."
+    page = guide.page
+    guide.dashboard()
+    due = page.locator("section", has=page.get_by_role("heading", name="Surveys to answer"))
+    expect(due.get_by_text(re.compile("closes"))).to_be_visible()
+    expect(due.get_by_role("link").first).to_be_visible()
+    guide.shot("surveys-to-answer")
 
 
 @tour_step(MENTEE)

@@ -19,3 +19,13 @@ class SafetyConfig(AppConfig):
             "safeguarding contact", lambda user: is_safeguarding_contact(person_for(user))
         )
         register_job("upward.safety.services.send_safety_reminders", order=40)
+        from upward.programmes import lifecycle
+        from upward.programmes.models import State
+        from upward.safety.services import close_rematch_requests_at_end
+
+        lifecycle.register(
+            State.COMPLETED,
+            name="safety.rematch_requests",
+            order=40,
+            effect=close_rematch_requests_at_end,
+        )

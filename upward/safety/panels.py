@@ -43,7 +43,8 @@ def register_panels() -> None:
     )
 
 
-_RUNNING = ("active", "completed")
+# From matching on: people waiting for a partner need the team before the launch.
+_RUNNING = ("matching", "active", "completed")
 
 
 def _attention_summary(context: Any, programme: Any) -> dict[str, Any] | None:

@@ -278,6 +278,16 @@ def close_rematch_request(request: RematchRequest, *, by: Actor) -> RematchReque
     return request
 
 
+def close_rematch_requests_at_end(programme: Programme, by: Actor) -> None:
+    """The programme completed: requests for a new partner cannot be met any more. The people
+    who asked are told by the pairing app, with everyone else still waiting."""
+    open_ones = list(
+        RematchRequest.objects.filter(programme=programme, status=RematchRequest.Status.OPEN)
+    )
+    for request in open_ones:
+        close_rematch_request(request, by=by)
+
+
 # ---------------------------------------------------------------------------------------------
 # Concerns
 

@@ -12,8 +12,8 @@ from django.utils.translation import ngettext
 
 from upward.core.types import Actor
 from upward.programmes.models import Programme
-from upward.recruitment.models import Application
-from upward.surveys.models import Audience, Survey, SurveyState, Timing
+from upward.surveys.models import Survey, SurveyState, Timing
+from upward.surveys.selectors import survey_audience
 from upward.surveys.services import open_survey
 
 
@@ -28,10 +28,8 @@ def _end_surveys(programme: Programme) -> list[Survey]:
 
 
 def _audience_size(survey: Survey) -> int:
-    roles = ["mentor", "mentee"] if survey.audience == Audience.BOTH else [survey.audience]
-    return Application.objects.filter(
-        programme_id=survey.programme_id, status=Application.Status.ACCEPTED, role__in=roles
-    ).count()
+    # The same people the survey will ask: accepted participants still with the organisation.
+    return survey_audience(survey).count()
 
 
 def completion_consequences(programme: Programme) -> list[str]:

@@ -96,11 +96,38 @@ def completion_consequences(programme: Programme) -> list[str]:
             )
             % {"n": counts["proposals"]}
         )
+    waiting = len(people_waiting(programme))
+    if waiting:
+        lines.append(
+            ngettext(
+                "%(n)s person still waiting for a partner will be told kindly that the programme "
+                "has ended without one.",
+                "%(n)s people still waiting for a partner will be told kindly that the programme "
+                "has ended without one.",
+                waiting,
+            )
+            % {"n": waiting}
+        )
     return lines
 
 
+def _tell_the_unpartnered(programme: Programme, waiting: list[Any]) -> None:
+    for person in {w.person.pk: w.person for w in waiting}.values():
+        notify(
+            person,
+            kind="pairing",
+            subject=_("%(programme)s has ended") % {"programme": programme.name},
+            template="pairing/email/ended_without_partner.txt",
+            context={"name": person.full_name, "programme": programme.name},
+            url=reverse("dashboard"),
+            dedupe_key=f"programme-ended-unpartnered:{programme.pk}",
+        )
+
+
 def close_pairings_at_end(programme: Programme, by: Actor) -> None:
-    """Complete the active pairings and withdraw open proposals (inside the transition)."""
+    """Complete the active pairings and withdraw open proposals (inside the transition); tell
+    everyone still waiting for a partner that the programme has ended."""
+    _tell_the_unpartnered(programme, people_waiting(programme))
     live = (
         Pairing.objects.select_related("programme__organisation", "mentor", "mentee", "run")
         .filter(programme=programme, state__in=LIVE_STATES)

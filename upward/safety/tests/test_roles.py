@@ -719,12 +719,11 @@ def test_naming_or_removing_a_contact_tells_the_other_admins_and_contacts(overla
         level=level(world.org, 7),
         email="bea@northwind.test",
     )
-    contact = services.add_safeguarding_contact(
-        world.org, person=world.admin, by=world.admin.user
-    )
+    contact = services.add_safeguarding_contact(world.org, person=world.admin, by=world.admin.user)
     told = set(
-        Notification.objects.filter(dedupe_key__startswith=f"safety-contact-added-{contact.pk}-")
-        .values_list("recipient_id", flat=True)
+        Notification.objects.filter(
+            dedupe_key__startswith=f"safety-contact-added-{contact.pk}-"
+        ).values_list("recipient_id", flat=True)
     )
     # Bea (the other admin) and the existing contacts (Sasha, Kai); never Ada, who did it.
     assert told == {second_admin.pk, o.sasha.pk, world.other_applicant.pk}
