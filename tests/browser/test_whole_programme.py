@@ -507,14 +507,12 @@ def jess_finds_her_survey_and_certificate(jess: Visitor, pairing: Pairing) -> No
     expect(due).to_contain_text("How well did the programme work?")
     expect(due.get_by_role("link", name="Answer How well did the programme work?")).to_be_visible()
     jess.look("home-survey-due")
+    # The dashboard leads to the pair workspace, still open to the pair after completion, and
+    # from there to her contribution record.
     _click(jess, "Sam Senior")
-    expect(
-        page.get_by_text("This pairing has completed. Thank you for taking part.")
-    ).to_be_visible()
-    jess.look("pairing-completed")
-    # The completed pairing's page has no link on to the record (reported); the closing
-    # message's email gives its address, which is where she goes.
-    jess.go(f"/pairings/{pairing.pk}/contribution/")
+    expect(page).to_have_url(re.compile(rf"/pairings/{pairing.pk}/journey/$"))
+    jess.look("workspace-completed")
+    _click(jess, "Your contribution record")
     expect(page.get_by_text("1 h", exact=True).first).to_be_visible()
     jess.look("contribution")
     with jess.page.expect_download() as download:
