@@ -33,7 +33,7 @@ from upward.safety.access import not_about, safety_programmes
 from upward.safety.models import CheckIn, Concern, ConcernState, FlagKind
 from upward.safety.selectors import flagged_pairings
 from upward.surveys.models import Survey, SurveyState, Timing
-from upward.surveys.selectors import survey_window
+from upward.surveys.selectors import survey_window_of
 
 AHEAD_DAYS = 14
 # Each list shows this many, then "and N more".
@@ -205,7 +205,7 @@ def _surveys(
     asked: dict[tuple[int, str], int] = {
         (pk, role): n
         for pk, role, n in Application.objects.filter(
-            programme_id__in=by_pk, status=Application.Status.ACCEPTED
+            programme_id__in=by_pk, status=Application.Status.ACCEPTED, person__is_active=True
         )
         .order_by()
         .values_list("programme_id", "role")
@@ -218,9 +218,10 @@ def _surveys(
         closes_on = None
         audience = 0
         if survey.timing != Timing.AFTER_SESSION:
-            _opens, closes_on = survey_window(
-                survey.timing, starts_on=programme.starts_on, ends_on=programme.ends_on
-            )
+            # The same window the survey's page and participants see: moved by "send it now"
+            # and counted from the day the programme actually ended.
+            window = survey_window_of(survey, programme)
+            closes_on = window[1] if window else None
             audience = sum(
                 n for (pk, role), n in asked.items() if pk == programme.pk and survey.asks(role)
             )

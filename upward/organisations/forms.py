@@ -288,7 +288,7 @@ class UnavailabilityForm(Form):
     starts_on = forms.DateField(label=_("First day away"), widget=DateInput())
     ends_on = forms.DateField(label=_("Last day away"), widget=DateInput())
     note = forms.CharField(
-        label=_("Note for the programme team (optional)"),
+        label=_("Note for the programme team"),
         max_length=300,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

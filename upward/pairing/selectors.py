@@ -1015,16 +1015,36 @@ class Waiting:
 
 def people_waiting(programme: Programme) -> list[Waiting]:
     """Everyone accepted into the programme who has no partner once pairing has begun: not
-    matched by a published run, after a proposal did not go ahead, or after their pairing ended.
+    matched by a published run (or by any run at all once the programme has launched), after a
+    proposal did not go ahead, or after their pairing ended. Nobody waits in a programme that is
+    over: completing it tells them so (`people_without_partner`).
 
     People with a live or completed pairing are not waiting; people who left the organisation
-    are not waiting either (the leaver flow handles them). Longest-waiting first. Three queries.
+    are not waiting either (the leaver flow handles them). Longest-waiting first. Four queries.
     """
+    if programme.state in ("completed", "archived"):
+        return []
+    return people_without_partner(programme)
+
+
+def people_without_partner(programme: Programme, *, before_any_run: bool = False) -> list[Waiting]:
+    """`people_waiting` whatever the programme's state. Before any run is published, the cohort
+    as a whole waits for the first run and nobody is listed, unless the programme has launched
+    or `before_any_run` asks for everyone accepted without a partner (the launch question)."""
     first_published = (
         MatchRun.objects.filter(programme=programme, published_at__isnull=False)
         .order_by("published_at")
         .values_list("published_at", flat=True)
         .first()
+    )
+    # Launched without any published run: everyone accepted waits from the launch on.
+    launched_at = (
+        programme.state_changes.filter(to_state="active")
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()  # type: ignore[attr-defined]
+        if first_published is None and programme.state != "matching"
+        else None
     )
     applications = list(
         Application.objects.filter(
@@ -1057,6 +1077,9 @@ def people_waiting(programme: Programme) -> list[Waiting]:
             since, reason = last_closed[key]
         elif first_published is not None:
             since, reason = first_published, WaitingReason.NOT_MATCHED
+        elif launched_at is not None or before_any_run:
+            since = launched_at or application.reviewed_at or application.submitted_at
+            reason = WaitingReason.NOT_MATCHED
         else:
             continue  # Nobody has been matched yet: the whole cohort is waiting for the first run.
         if application.reviewed_at and application.reviewed_at > since:
@@ -1072,6 +1095,7 @@ def pair_progress(programme: Programme) -> dict[str, Any] | None:
     counts = pairing_counts(programme)
     if (
         not any(counts.values())
+        and programme.state != "active"
         and not programme.match_runs.filter(published_at__isnull=False).exists()
     ):
         return None

@@ -632,8 +632,7 @@ def choose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "round": round_,
             "programme": round_.programme,
             "cards": [
-                (c, form.field_for(c.option), selectors.ordinal(c.option.rank or 0))
-                for c in cards
+                (c, form.field_for(c.option), selectors.ordinal(c.option.rank or 0)) for c in cards
             ],
             "ranked": [(selectors.ordinal(c.option.rank or 0), c) for c in ranked],
             "form": form,

@@ -207,3 +207,31 @@ def test_queries_do_not_grow_with_the_pairs(
             )
             waiting_mentor(programme, name=f"More{programme.pk}x{j} Waiting")
     assert _queries(world, django_assert_max_num_queries) == few
+
+
+def test_a_survey_sent_again_shows_the_window_people_see(pairs, clock) -> None:  # type: ignore[no-untyped-def]
+    """The start survey's usual window has passed; sent again today, it closes in two weeks,
+    as on its own page, and counts among the deadlines. Leavers are not counted as asked."""
+    world = pairs.world
+    Programme.objects.filter(pk=world.programme.pk).update(
+        starts_on=timezone.localdate() - dt.timedelta(days=60),
+        ends_on=timezone.localdate() + dt.timedelta(days=120),
+    )
+    survey = Survey.objects.create(
+        programme=world.programme,
+        title="Starting out",
+        timing="start",
+        state="open",
+        sent_at=timezone.now(),
+    )
+    pairs.other_mentor.is_active = False
+    pairs.other_mentor.save(update_fields=["is_active"])
+    from upward.surveys.selectors import survey_window_of
+
+    world.programme.refresh_from_db()
+    _opens, closes = survey_window_of(survey, world.programme)  # type: ignore[misc]
+    assert closes > timezone.localdate()
+    response = world.client_for(world.manager).get(URL)
+    assertContains(response, "Survey closes: Starting out")
+    body = " ".join(response.content.decode().split())
+    assert '0 <span class="muted small">/ 3</span>' in body  # Kai left: three are asked

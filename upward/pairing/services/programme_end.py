@@ -26,7 +26,7 @@ from upward.core.errors import DomainError
 from upward.core.types import Actor
 from upward.notifications.services import notify
 from upward.pairing.models import LIVE_STATES, Pairing, PairingState
-from upward.pairing.selectors import people_waiting
+from upward.pairing.selectors import people_without_partner
 from upward.pairing.services.moves import _move
 from upward.programmes.models import Programme, State
 from upward.programmes.services import transition_programme
@@ -44,10 +44,13 @@ END_REMINDER_DAYS = 7
 
 
 def launch_asks(programme: Programme) -> list[str]:
-    waiting = people_waiting(programme)
+    # Before any run, everyone accepted is without a partner: launching then leaves them all.
+    waiting = people_without_partner(programme, before_any_run=True)
     if not waiting:
         return []
-    names = ", ".join(w.person.full_name for w in waiting)
+    names = ", ".join(w.person.full_name for w in waiting[:10])
+    if len(waiting) > 10:
+        names += _(" and %(n)s more") % {"n": len(waiting) - 10}
     return [
         ngettext(
             "%(n)s person is still waiting for a partner: %(names)s. Launch anyway?",
@@ -96,7 +99,7 @@ def completion_consequences(programme: Programme) -> list[str]:
             )
             % {"n": counts["proposals"]}
         )
-    waiting = len(people_waiting(programme))
+    waiting = len(people_without_partner(programme))
     if waiting:
         lines.append(
             ngettext(
@@ -127,7 +130,7 @@ def _tell_the_unpartnered(programme: Programme, waiting: list[Any]) -> None:
 def close_pairings_at_end(programme: Programme, by: Actor) -> None:
     """Complete the active pairings and withdraw open proposals (inside the transition); tell
     everyone still waiting for a partner that the programme has ended."""
-    _tell_the_unpartnered(programme, people_waiting(programme))
+    _tell_the_unpartnered(programme, people_without_partner(programme))
     live = (
         Pairing.objects.select_related("programme__organisation", "mentor", "mentee", "run")
         .filter(programme=programme, state__in=LIVE_STATES)

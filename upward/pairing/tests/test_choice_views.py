@@ -280,7 +280,7 @@ def test_once_active_the_team_can_still_run_matching_in_choice_mode(cohort, worl
     from upward.programmes.services import transition_programme
 
     choice_mode(cohort)
-    transition_programme(cohort.programme, to=State.ACTIVE, by=None)
+    transition_programme(cohort.programme, to=State.ACTIVE, by=None, acknowledged=True)
     client = world.client_for(world.manager)
     base = f"/programmes/{cohort.programme.pk}/matching/"
     page_response = client.get(base)

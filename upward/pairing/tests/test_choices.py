@@ -142,7 +142,7 @@ def test_opening_is_refused_when_it_cannot_work(cohort, world):
 
 def test_rounds_only_open_in_the_matching_stage(cohort):
     choice_mode(cohort)
-    transition_programme(cohort.programme, to=State.ACTIVE, by=None)
+    transition_programme(cohort.programme, to=State.ACTIVE, by=None, acknowledged=True)
     with pytest.raises(InvalidTransition, match="Choice rounds happen while the programme is in"):
         services.open_choice_round(
             cohort.programme, by=None, closes_at=timezone.now() + dt.timedelta(days=3)
@@ -360,7 +360,9 @@ def test_cancelling_uses_no_rankings_and_tells_the_choosers(cohort, world):
     round_.refresh_from_db()
     assert round_.status == "cancelled" and round_.closed_at is not None
     assert not MatchRun.objects.filter(kind="choice").exists()
-    assert Notification.objects.filter(dedupe_key=f"choice-round-cancelled:{round_.pk}").count() == 2
+    assert (
+        Notification.objects.filter(dedupe_key=f"choice-round-cancelled:{round_.pk}").count() == 2
+    )
     with pytest.raises(Conflict, match="This choice round has already been closed"):
         services.close_choice_round(round_, by=None)
     with pytest.raises(InvalidTransition, match="This round has closed: rankings can no longer"):
@@ -423,7 +425,7 @@ def test_choosers_who_have_not_ranked_get_one_reminder(cohort):
 
 def test_a_round_left_open_when_the_programme_moved_on_is_cancelled(cohort):
     round_ = open_round(cohort, days=2)
-    transition_programme(cohort.programme, to=State.ACTIVE, by=None)
+    transition_programme(cohort.programme, to=State.ACTIVE, by=None, acknowledged=True)
     Pairing.objects.all().delete()
     cohort.programme.refresh_from_db()
     cohort.programme.state = State.COMPLETED

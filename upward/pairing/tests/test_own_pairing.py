@@ -110,7 +110,11 @@ def test_a_manager_cannot_end_complete_or_rematch_their_own_pairing(cohort, worl
     assert pairing.is_live
     # Leaving as the mentee (through the safety app) is still their right.
     services.end_pairing(
-        pairing, by=sam_manages.user, reason="Stepping back", closed_by="mentee", notify_people=False
+        pairing,
+        by=sam_manages.user,
+        reason="Stepping back",
+        closed_by="mentee",
+        notify_people=False,
     )
     pairing.refresh_from_db()
     with pytest.raises(DomainError, match=OWN_PAIRING):

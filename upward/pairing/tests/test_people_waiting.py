@@ -63,3 +63,47 @@ def test_longest_waiting_first(cohort, django_capture_on_commit_callbacks):
         [cohort.kai, cohort.sofia],
         [cohort.sofia, cohort.kai],
     )
+
+
+def test_launched_without_any_run_everyone_accepted_waits(cohort):
+    from upward.programmes.services import transition_programme
+
+    transition_programme(cohort.programme, to="active", by=None, acknowledged=True)
+    waiting = people_waiting(cohort.programme)
+    assert {w.person for w in waiting} == {cohort.jess, cohort.kai, cohort.sam, cohort.sofia}
+    assert {w.reason for w in waiting} == {WaitingReason.NOT_MATCHED}
+
+
+def test_launching_before_any_run_asks_first(cohort):
+    from upward.core.errors import InvalidTransition
+    from upward.pairing.services.programme_end import launch_asks
+    from upward.programmes.services import transition_programme
+
+    (ask,) = launch_asks(cohort.programme)
+    assert ask.startswith("4 people are still waiting for a partner")
+    with pytest.raises(InvalidTransition, match="waiting for a partner"):
+        transition_programme(cohort.programme, to="active", by=None)
+
+
+def test_nobody_waits_in_a_completed_programme(cohort, django_capture_on_commit_callbacks):
+    from upward.programmes.services import transition_programme
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published(cohort)
+    services.answer_proposal(pairing_of(cohort, cohort.sam), person=cohort.jess, accept=False)
+    transition_programme(cohort.programme, to="active", by=None, acknowledged=True)
+    assert people_waiting(cohort.programme)
+    transition_programme(cohort.programme, to="completed", by=None)
+    cohort.programme.refresh_from_db()
+    assert people_waiting(cohort.programme) == []
+
+
+def test_an_ended_pairing_says_it_ended_and_offers_a_new_partner(world, pairs):
+    from pytest_django.asserts import assertContains, assertNotContains
+
+    services.end_pairing(pairs.pairing, by=world.manager.user, reason="Moved teams.")
+    page = world.client_for(pairs.mentee).get(f"/pairings/{pairs.pairing.pk}/")
+    assertContains(page, "This pairing has ended.")
+    assertContains(page, "Ask for a new partner")
+    assertNotContains(page, "is not going ahead", status_code=200)
+    assertNotContains(page, "Moved teams", status_code=200)

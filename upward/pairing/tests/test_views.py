@@ -288,7 +288,7 @@ def test_end_needs_a_reason_and_keeps_it_private(state, world):
     mine_response = world.client_for(cohort.jess).get(f"/pairings/{pairing.pk}/")
     mine = mine_response.content.decode()
     assertNotContains(mine_response, "Jess changed roles")
-    assert "not going ahead" in mine
+    assert "This pairing has ended." in mine
 
 
 def test_bad_answer_is_refused(state, world):

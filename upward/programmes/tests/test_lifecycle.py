@@ -38,6 +38,11 @@ def test_the_transition_table_is_what_the_lifecycle_promises():
 def test_every_valid_move(world, source, target):
     programme = put_in_state(world.programme, source)
     accept_pair(programme, world)
+    if target == State.ACTIVE:
+        # Launching asks first while anyone accepted has no partner (tests/test_programme_end.py).
+        from upward.testing.pairs import active_pairing
+
+        active_pairing(programme, mentor=world.applicant, mentee=world.senior)
     transition_programme(programme, to=target, by=world.manager.user)
 
     programme.refresh_from_db()
