@@ -981,7 +981,11 @@ def _held_meeting(
         starts_at=starts, ends_at=starts + dt.timedelta(minutes=60)
     )
     meeting.refresh_from_db()
+    # Both give their account, so the record is settled and counts in the mentor's time.
     mark_meeting(meeting, person=mentee, held=True, actual_minutes=minutes, by=mentee.user)
+    mark_meeting(
+        meeting, person=pairing.mentor, held=True, actual_minutes=minutes, by=pairing.mentor.user
+    )
     # Recorded on the day, not today, so no "how did it go?" reminder goes out for it now.
     Meeting.objects.filter(pk=meeting.pk).update(
         marked_at=starts + dt.timedelta(minutes=minutes + 30)

@@ -25,7 +25,7 @@ from upward.impact.models import (
     ThankYouNote,
     Theme,
 )
-from upward.journey.models import EventResponse, Meeting, MeetingStatus
+from upward.journey.models import EventResponse, Meeting, MeetingOutcome, MeetingStatus
 from upward.organisations.models import Organisation, Person
 from upward.pairing.models import Pairing, PairingState, PairingStateChange
 from upward.programmes.models import Objective, Programme
@@ -112,17 +112,23 @@ def _time_given(
     result = {pk: TimeGiven(mentor_id=pk, cap=cap, this_month_key=this_month) for pk in mentor_ids}
     if not mentor_ids:
         return result
+    # The mentor's time is hers to state: a meeting counts by her own account (held, with her
+    # minutes), never by her partner's alone. Records from before people gave their own
+    # accounts (neither has) keep the figure they had.
     meetings = Meeting.objects.filter(
         pairing__programme=programme,
         pairing__mentor_id__in=mentor_ids,
         pairing__state__in=GIVING_STATES,
-        status=MeetingStatus.HELD,
+    ).filter(
+        Q(mentor_outcome=MeetingOutcome.HELD)
+        | Q(mentor_outcome="", mentee_outcome="", status=MeetingStatus.HELD)
     )
     if pairing is not None:
         meetings = meetings.filter(pairing=pairing)
-    for mentor_id, starts_at, minutes in meetings.values_list(
-        "pairing__mentor_id", "starts_at", "actual_minutes"
+    for mentor_id, starts_at, own_minutes, recorded in meetings.values_list(
+        "pairing__mentor_id", "starts_at", "mentor_minutes", "actual_minutes"
     ):
+        minutes = own_minutes if own_minutes is not None else recorded
         row = result[mentor_id]
         row.sessions_held += 1
         row.meeting_minutes += minutes or 0

@@ -419,6 +419,14 @@ class Meeting(models.Model):
         value = getattr(self, f"{role}_minutes")
         return int(value) if value is not None else None
 
+    @property
+    def proposal_key(self) -> str:
+        """Names the change waiting for an answer, so an answer from a page showing an earlier
+        proposal is refused (services.answer_record_change)."""
+        if not self.proposed_outcome or self.proposed_at is None:
+            return ""
+        return f"{self.proposed_at.timestamp():.6f}:{self.proposed_outcome}:{self.proposed_minutes}"
+
     def held_for(self, role: str) -> bool:
         """Whether the meeting happened in this person's own account; until they have said, the
         recorded figure. Their private check-in goes by this, never by the partner's mark."""

@@ -495,7 +495,11 @@ def record_outcome(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if action in ("accept", "decline"):
             try:
                 services.answer_record_change(
-                    meeting, person=person, accept=action == "accept", by=request.user
+                    meeting,
+                    person=person,
+                    accept=action == "accept",
+                    by=request.user,
+                    proposal=request.POST.get("proposal", ""),
                 )
             except DomainError as exc:
                 messages.error(request, exc.message)

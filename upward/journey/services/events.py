@@ -143,9 +143,7 @@ def _send_event_invites(event: Event) -> None:
         prefix = _("Cancelled") if item.cancelled else (_("Updated") if event.sequence else "")
         subject = f"{prefix}: {event.title}" if prefix else event.title
         emails.append(
-            calendar_email(
-                subject=subject, body=body, to=person, content=content, method=method
-            )
+            calendar_email(subject=subject, body=body, to=person, content=content, method=method)
         )
     # One batch: a thousand invitations leave over one connection, after the commit.
     queue_emails(emails)

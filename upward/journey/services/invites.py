@@ -14,9 +14,7 @@ from upward.notifications.outbox import Attachment, Email, queue_emails
 from upward.organisations.models import Person
 
 
-def calendar_email(
-    *, subject: str, body: str, to: Person, content: bytes, method: str
-) -> Email:
+def calendar_email(*, subject: str, body: str, to: Person, content: bytes, method: str) -> Email:
     """An invitation email carrying the text/calendar part (with its METHOD) calendars read."""
     invite = Attachment("invite.ics", content, f"text/calendar; method={method}")
     return Email(to=[to.email], subject=subject, body=body, attachments=[invite], person=to)
@@ -51,8 +49,6 @@ def _send_invites(meeting: Meeting) -> None:
         else:
             subject = _("Invitation: %(title)s") % {"title": item.summary}
         emails.append(
-            calendar_email(
-                subject=subject, body=body, to=person, content=content, method=method
-            )
+            calendar_email(subject=subject, body=body, to=person, content=content, method=method)
         )
     queue_emails(emails)

@@ -426,8 +426,12 @@ def propose_record_change(
     return meeting
 
 
-def answer_record_change(meeting: Meeting, *, person: Person, accept: bool, by: Actor) -> Meeting:
-    """The partner accepts or declines a proposed change; the proposer may withdraw it."""
+def answer_record_change(
+    meeting: Meeting, *, person: Person, accept: bool, by: Actor, proposal: str | None = None
+) -> Meeting:
+    """The partner accepts or declines a proposed change; the proposer may withdraw it.
+    `proposal` is the `proposal_key` of the change the person saw: when the proposal changed or
+    was withdrawn since, the answer is refused rather than applied to another change."""
     pairing = meeting.pairing
     role = _role(pairing, person)
     _live(pairing)
@@ -435,6 +439,13 @@ def answer_record_change(meeting: Meeting, *, person: Person, accept: bool, by: 
         _locked(meeting)
         if not meeting.proposed_outcome:
             raise InvalidTransition(_("There is no change waiting for an answer."))
+        if proposal is not None and proposal != meeting.proposal_key:
+            raise Conflict(
+                _(
+                    "The proposed change is not the one you saw: it was changed or withdrawn "
+                    "meanwhile. Here is the record as it stands now."
+                )
+            )
         own = meeting.proposed_by_id == person.pk
         if accept and own:
             raise DomainError(_("Your partner accepts a change you proposed, not you."))

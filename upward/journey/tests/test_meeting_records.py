@@ -311,9 +311,57 @@ def test_record_page_shows_both_accounts_and_the_history(pairs, world, clock):
     response = mentee.post(url, {"action": "propose", "outcome": "held", "actual_minutes": "75"})
     assert response.status_code == 302
     assertContains(mentor.get(url), "Accept the change", status_code=200)
-    assert mentor.post(url, {"action": "accept"}).status_code == 302
+    meeting.refresh_from_db()
+    answer = {"action": "accept", "proposal": meeting.proposal_key}
+    assert mentor.post(url, answer).status_code == 302
     meeting.refresh_from_db()
     assert meeting.actual_minutes == 75
     page = mentee.get(url)
     assertContains(page, "accepted a change to a meeting", status_code=200)
     assertContains(page, "from “met for 60 minutes” to “met for 75 minutes”", status_code=200)
+
+
+def test_the_mentors_time_counts_only_by_her_own_account(pairs):
+    """The senior logging 600 minutes alone adds nothing to the mentor's record; once she gives
+    her own account, her minutes count (and the lower figure stays the pair's record)."""
+    programme = pairs.pairing.programme
+    meeting = log(pairs, person=pairs.mentee, minutes=600)
+    given = mentor_time(programme, pairs.mentor)
+    assert given.sessions_held == 0 and given.meeting_minutes == 0
+    mark(meeting, pairs.mentor, minutes=60)
+    given = mentor_time(programme, pairs.mentor)
+    assert given.sessions_held == 1 and given.meeting_minutes == 60
+
+
+def test_records_from_before_own_accounts_still_count(pairs):
+    meeting = log(pairs, minutes=50)
+    Meeting.objects.filter(pk=meeting.pk).update(mentor_outcome="", mentor_minutes=None)
+    given = mentor_time(pairs.pairing.programme, pairs.mentor)
+    assert given.sessions_held == 1 and given.meeting_minutes == 50
+
+
+def test_an_answer_from_a_stale_page_is_refused(pairs, clock):
+    """The mentor's page shows proposal A; the senior withdraws it and proposes B; her "Accept"
+    from the old page must not accept B."""
+    meeting = held_meeting(pairs, clock)
+    mark(meeting, pairs.mentor, minutes=60)
+    mark(meeting, pairs.mentee, minutes=60)
+    services.propose_record_change(
+        meeting, person=pairs.mentee, held=True, actual_minutes=90, by=None
+    )
+    meeting.refresh_from_db()
+    seen = meeting.proposal_key
+    page = pairs.world.client_for(pairs.mentor).get(f"/meetings/{meeting.pk}/record/")
+    assertContains(page, f'value="{seen}"')
+    services.answer_record_change(meeting, person=pairs.mentee, accept=False, by=None)
+    clock.shift(dt.timedelta(minutes=1))
+    services.propose_record_change(
+        meeting, person=pairs.mentee, held=False, actual_minutes=None, by=None
+    )
+    response = pairs.world.client_for(pairs.mentor).post(
+        f"/meetings/{meeting.pk}/record/", {"action": "accept", "proposal": seen}, follow=True
+    )
+    assertContains(response, "not the one you saw")
+    meeting.refresh_from_db()
+    assert meeting.status == MeetingStatus.HELD and meeting.actual_minutes == 60
+    assert meeting.proposed_outcome == "missed"  # still waiting for her answer
