@@ -1,0 +1,89 @@
+"""The HTML part every email carries beside its text: one layout, one call to action.
+
+The text part stays the email's source of truth (it is what the outbox always sends and what the
+in-app notice shows). The HTML part is made from it here: the organisation's name at the top, the
+text as paragraphs, one button-styled link to the action, and a footer saying why the person got
+the email and, when they have an account, where to change which emails they get.
+
+Autoescape stays on: every name, title and organisation name in the text was written by
+someone, so it is printed as text, never as markup. Styles are inline because mail programs
+ignore style sheets; the site's Content-Security-Policy does not apply to email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from upward.core.links import absolute_url
+
+
+@dataclass(frozen=True)
+class Action:
+    """The one thing the email asks the reader to do: a label and an absolute link."""
+
+    label: str
+    url: str
+
+
+def default_reason() -> str:
+    return _("You are getting this email because you take part in a programme run in Upward.")
+
+
+def preferences_url() -> str:
+    return absolute_url(reverse("notifications:preferences"))
+
+
+def paragraphs(text: str, *, without: str = "") -> list[str]:
+    """The text's paragraphs (split at blank lines), for the HTML part.
+
+    A line that only carries the action's link ("Open it in Upward: https://…") is left out:
+    the button stands for it, so the HTML part shows one call to action. The text's own footer,
+    below a "--" line, is left out too: the HTML footer says the same.
+    """
+    kept: list[str] = []
+    for line in text.strip().splitlines():
+        if line.strip() == "--":
+            break
+        if without and (line.strip() == without or line.rstrip().endswith(" " + without)):
+            continue
+        kept.append(line.rstrip())
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in kept:
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def render_html(
+    *,
+    subject: str,
+    text: str,
+    action: Action | None = None,
+    organisation: str = "",
+    reason: str = "",
+    preferences: str = "",
+) -> str:
+    """The HTML part of an email whose text part is `text`."""
+    if action is not None and not action.url.startswith(("https://", "http://")):
+        action = None  # only ever a web link: never javascript: or a relative path
+    return render_to_string(
+        "notifications/email/layout.html",
+        {
+            "subject": subject,
+            "paragraphs": paragraphs(text, without=action.url if action else ""),
+            "action": action,
+            "organisation": organisation,
+            "reason": reason or default_reason(),
+            "preferences": preferences,
+        },
+    )
