@@ -204,7 +204,7 @@ class UpwardPDF(FPDF):
 
     def para(self, text: str, size: float = 10.5, bold: bool = False) -> None:
         self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, 5.4, self.t(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 5.4, self.t(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def muted(self, text: str, size: float = 9.5) -> None:
         self.set_text_color(*MUTED_GREY)

@@ -124,7 +124,7 @@ def certificate_pdf(record: ContributionRecord) -> bytes:
     # The organisation heads the page: its logo centred when it has one, its name below.
     logo = logo_png(organisation)
     size = image_size(logo) if logo else None
-    top = 22
+    top = 22.0
     if logo and size:
         width, height = fit(size[0], size[1], 70, 20)
         pdf.logo(logo, x=(pdf.w - width) / 2, y=top, max_width=width, max_height=height)

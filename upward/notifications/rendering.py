@@ -37,31 +37,36 @@ def preferences_url() -> str:
     return absolute_url(reverse("notifications:preferences"))
 
 
-def paragraphs(text: str, *, without: str = "") -> list[str]:
-    """The text's paragraphs (split at blank lines), for the HTML part.
+def paragraphs(text: str, *, without: str = "") -> tuple[list[str], list[str]]:
+    """The text's paragraphs (split at blank lines) for the HTML part, as the ones before the
+    button and the ones after it.
 
-    A line that only carries the action's link ("Open it in Upward: https://…") is left out:
-    the button stands for it, so the HTML part shows one call to action. The text's own footer,
+    A line that only carries the action's link ("Open it in Upward: https://…") is left out
+    and the button goes where it stood, so the HTML part shows one call to action where the
+    text asks for it (at the end when the text has no such line). The text's own footer,
     below a "--" line, is left out too: the HTML footer says the same.
     """
-    kept: list[str] = []
+    blocks: list[str] = []
+    current: list[str] = []
+    button_after: int | None = None
     for line in text.strip().splitlines():
         if line.strip() == "--":
             break
         if without and (line.strip() == without or line.rstrip().endswith(" " + without)):
+            if button_after is None:
+                # After the paragraph that leads to the link ("… are here:"), if any.
+                button_after = len(blocks) + (1 if current else 0)
             continue
-        kept.append(line.rstrip())
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in kept:
         if line.strip():
-            current.append(line)
+            current.append(line.rstrip())
         elif current:
             blocks.append("\n".join(current))
             current = []
     if current:
         blocks.append("\n".join(current))
-    return blocks
+    if button_after is None:
+        return blocks, []
+    return blocks[:button_after], blocks[button_after:]
 
 
 def render_html(
@@ -76,11 +81,13 @@ def render_html(
     """The HTML part of an email whose text part is `text`."""
     if action is not None and not action.url.startswith(("https://", "http://")):
         action = None  # only ever a web link: never javascript: or a relative path
+    before, after = paragraphs(text, without=action.url if action else "")
     return render_to_string(
         "notifications/email/layout.html",
         {
             "subject": subject,
-            "paragraphs": paragraphs(text, without=action.url if action else ""),
+            "paragraphs": before,
+            "after": after,
             "action": action,
             "organisation": organisation,
             "reason": reason or default_reason(),

@@ -53,18 +53,18 @@ def clean_logo(upload: UploadedFile) -> tuple[bytes, int, int]:
                     )
                 probe.verify()
             # verify() leaves the image unusable: open it again to read the pixels.
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                if min(image.size) < MIN_SIDE:
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.load()
+                if min(opened.size) < MIN_SIDE:
                     raise DomainError(
                         _("The image is too small: make it at least 16 pixels on each side."),
                         field="logo",
                     )
-                image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-                image.thumbnail((MAX_SIDE, MAX_SIDE))
+                clean = opened.convert("RGBA" if _has_alpha(opened) else "RGB")
+                clean.thumbnail((MAX_SIDE, MAX_SIDE))
                 out = io.BytesIO()
-                image.save(out, format="PNG", optimize=True)
-                return out.getvalue(), image.width, image.height
+                clean.save(out, format="PNG", optimize=True)
+                return out.getvalue(), clean.width, clean.height
     except DomainError:
         raise
     except (

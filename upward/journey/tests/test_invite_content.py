@@ -137,3 +137,18 @@ def test_the_html_part_survives_the_trip_through_the_outbox_as_an_alternative(
     assert "text/plain" in kinds
     assert "text/html" in kinds
     assert "text/calendar" in kinds
+
+
+def test_the_organiser_is_not_named_twice_in_their_own_invitation(
+    pairs, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        book(pairs)
+    by_person = {message.to[0]: message.body for message in mail.outbox}
+    organiser = by_person[pairs.mentee.email]
+    assert organiser.startswith(f"Hello {pairs.mentee.full_name},")
+    assert "You have booked a mentoring meeting:" in organiser
+    assert f"{pairs.mentee.full_name} has booked" not in organiser
+    assert (
+        f"{pairs.mentee.full_name} has booked a mentoring meeting:" in by_person[pairs.mentor.email]
+    )

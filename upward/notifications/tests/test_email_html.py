@@ -107,7 +107,7 @@ def test_rows_queued_without_html_are_still_sent_as_text(django_capture_on_commi
     outbox.send_batch(row.batch)
     (message,) = mail.outbox
     assert message.body == "Hello"
-    assert message.alternatives == []
+    assert getattr(message, "alternatives", []) == []
 
 
 def test_the_account_invitation_has_a_set_up_button_and_no_preferences_link(
@@ -147,5 +147,10 @@ def test_only_web_links_become_buttons():
 
 
 def test_paragraphs_leave_out_the_link_lines_and_the_text_footer():
-    text = "Hello,\n\nRead it here:\nhttps://x.test/a\n\nOpen it in Upward: https://x.test/a\n--\nprefs"
-    assert paragraphs(text, without="https://x.test/a") == ["Hello,", "Read it here:"]
+    text = (
+        "Hello,\n\nRead it here:\nhttps://x.test/a\n\nThanks\n\n"
+        "Open it in Upward: https://x.test/a\n--\nprefs"
+    )
+    # The button stands where the link first stood, after the line that leads to it.
+    assert paragraphs(text, without="https://x.test/a") == (["Hello,", "Read it here:"], ["Thanks"])
+    assert paragraphs("Hello\n\nBye", without="https://x.test/a") == (["Hello", "Bye"], [])
