@@ -1,7 +1,7 @@
 """The base every PDF Upward makes is built on (fpdf2): font, A4 page, footer and text helpers.
 
 Documents are laid out like ones an organisation hands out: 20 mm margins, a letterhead with the
-organisation's logo (when it has set one) and name above a rule in the product's blue, a title
+organisation's logo (when it has set one) and name above a rule in the product's green, a title
 block, then two levels of headings (`heading`, a section with a hairline under it, and
 `subheading`), body text and label/value facts. The page footer names the document and the page.
 
@@ -38,7 +38,7 @@ LATIN1_FOLDS = {
     "→": "->",
 }
 MUTED_GREY = (95, 107, 122)
-BRAND_BLUE = (31, 78, 121)
+BRAND_COLOUR = (31, 95, 91)  # the site's --brand, #1f5f5b
 RULE_GREY = (200, 206, 214)
 MARGIN = 20
 # The largest a logo is printed in a letterhead, in millimetres.
@@ -133,7 +133,7 @@ class UpwardPDF(FPDF):
         self, organisation: str, *, logo: bytes | None = None, document: str = ""
     ) -> None:
         """The top of a first page: the logo at the left (when set), the organisation's name
-        and the kind of document at the right, a rule in the product's blue below."""
+        and the kind of document at the right, a rule in the product's green below."""
         top = self.get_y()
         right = self.w - self.r_margin
         logo_width = self.logo(
@@ -164,7 +164,7 @@ class UpwardPDF(FPDF):
             )
             self.set_text_color(0, 0, 0)
         bottom = max(self.get_y(), top + (LOGO_MAX_HEIGHT if logo_width else 0)) + 3
-        self.set_draw_color(*BRAND_BLUE)
+        self.set_draw_color(*BRAND_COLOUR)
         self.set_line_width(0.8)
         self.line(self.l_margin, bottom, right, bottom)
         self.set_line_width(0.2)
@@ -174,7 +174,7 @@ class UpwardPDF(FPDF):
     def title_block(self, title: str, *lines: str) -> None:
         """The document's title (the one level-1 heading) and the lines that say whose and when."""
         self.set_font(self.family, "B", 22)
-        self.set_text_color(*BRAND_BLUE)
+        self.set_text_color(*BRAND_COLOUR)
         self.multi_cell(0, 10, self.t(title), new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
         self.ln(1)

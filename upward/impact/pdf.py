@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from upward.core.pdf import BRAND_BLUE, MUTED_GREY, UpwardPDF, fit, image_size
+from upward.core.pdf import BRAND_COLOUR, MUTED_GREY, UpwardPDF, fit, image_size
 from upward.impact.selectors import ContributionRecord
 from upward.organisations.logo import logo_png
 from upward.organisations.models import Person
@@ -116,7 +116,7 @@ def certificate_pdf(record: ContributionRecord) -> bytes:
     pdf.set_creator("Upward")
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.set_draw_color(*BRAND_BLUE)
+    pdf.set_draw_color(*BRAND_COLOUR)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
     pdf.set_line_width(0.3)
@@ -136,7 +136,7 @@ def certificate_pdf(record: ContributionRecord) -> bytes:
     pdf.set_text_color(0, 0, 0)
     pdf.set_y(max(pdf.get_y() + 6, 52))
     pdf.set_font(pdf.family, "B", 28)
-    pdf.set_text_color(*BRAND_BLUE)
+    pdf.set_text_color(*BRAND_COLOUR)
     pdf.cell(0, 14, pdf.t(_("Certificate of completion")), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.ln(4)

@@ -651,6 +651,17 @@ def meeting_item(meeting: Meeting, *, with_agenda: bool = True) -> ics.CalendarI
     )
 
 
+def event_description(event: Event, *, link: str) -> str:
+    """The event's own description (several lines are fine: icalendar escapes each line break,
+    so none can start a property), the video link and the page to reply on."""
+    lines = [event.description.strip()] if event.description.strip() else []
+    if event.video_url:
+        video = one_line(event.video_url)
+        lines += ["", gettext("Join the video call: %(url)s") % {"url": video}]
+    lines += ["", gettext("Details and your reply in Upward: %(link)s") % {"link": link}]
+    return "\n".join(lines).strip()
+
+
 def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem:
     organiser = event.organiser
     organiser_att = (
@@ -668,7 +679,7 @@ def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem
         time_zone=event.time_zone,
         organiser=organiser_att,
         attendees=(_attendee(attendee),) if attendee else (),
-        description=f"{event.description}\n\n{link}".strip(),
+        description=event_description(event, link=link),
         location=event.place,
         url=event.video_url,
         cancelled=event.cancelled_at is not None,

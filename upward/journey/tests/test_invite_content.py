@@ -3,6 +3,7 @@ part with one call to action, and no way for text someone wrote to add calendar 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from email import message_from_bytes
 
@@ -13,6 +14,7 @@ from icalendar import Calendar
 
 from upward.core.links import absolute_url
 from upward.journey import ics, selectors, services
+from upward.journey.tests.conftest import NOW
 from upward.journey.tests.helpers import book
 from upward.notifications.models import OutboundEmail
 
@@ -152,3 +154,43 @@ def test_the_organiser_is_not_named_twice_in_their_own_invitation(
     assert (
         f"{pairs.mentee.full_name} has booked a mentoring meeting:" in by_person[pairs.mentor.email]
     )
+
+
+def test_an_event_invitation_carries_its_video_link_and_cannot_be_injected(
+    pairs, world, django_capture_on_commit_callbacks
+):
+    hostile = "Bring a question.\r\nATTENDEE:mailto:eve@evil.test\r\nEND:VEVENT\r\nBEGIN:VEVENT"
+    with django_capture_on_commit_callbacks(execute=True):
+        event = services.save_event(
+            world.programme,
+            None,
+            data={
+                "title": "Knowledge session",
+                "kind": "knowledge",
+                "audience": "all",
+                "description": hostile,
+                "video_url": VIDEO,
+            },
+            starts_at=NOW + dt.timedelta(days=3),
+            ends_at=NOW + dt.timedelta(days=3, hours=1),
+            time_zone="Europe/London",
+            organiser=world.manager,
+            by=None,
+        )
+    assert mail.outbox, "the audience is invited"
+    message = mail.outbox[0]
+    (part,) = message.attachments
+    content = part.get_payload(decode=True)
+    cal = Calendar.from_ical(content)
+    (entry,) = cal.walk("VEVENT")
+    attendees = entry["ATTENDEE"] if isinstance(entry["ATTENDEE"], list) else [entry["ATTENDEE"]]
+    assert "mailto:eve@evil.test" not in {str(a) for a in attendees}
+    description = str(entry["DESCRIPTION"])
+    assert "Bring a question." in description
+    assert f"Join the video call: {VIDEO}" in description
+    page = absolute_url(reverse("journey:event", args=[event.pk]))
+    assert page in description
+    # The HTML part asks for a reply on the same page the text part names.
+    html = _html(message)
+    assert ">Tell us if you can come</a>" in html
+    assert page in message.body and f'href="{page}"' in html
