@@ -12,7 +12,8 @@ ignore style sheets; the site's Content-Security-Policy does not apply to email.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,12 +30,50 @@ class Action:
     url: str
 
 
+@dataclass(frozen=True)
+class ListItem:
+    text: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph of the text, or a list when every line of it is an item ("- …"), each
+    optionally followed by its link on an indented line (the weekly summary)."""
+
+    text: str = ""
+    items: tuple[ListItem, ...] = field(default=())
+
+
+ITEM = re.compile(r"^- (?P<text>.+)$")
+ITEM_LINK = re.compile(r"^\s+(?P<url>https?://\S+)$")
+
+
+def _block(paragraph: str) -> Block:
+    items: list[ListItem] = []
+    for line in paragraph.splitlines():
+        item, link = ITEM.match(line), ITEM_LINK.match(line)
+        if item:
+            items.append(ListItem(item["text"].strip()))
+        elif link and items and not items[-1].url:
+            items[-1] = ListItem(items[-1].text, link["url"])
+        else:
+            return Block(text=paragraph)
+    return Block(items=tuple(items))
+
+
 def default_reason() -> str:
     return _("You are getting this email because you take part in a programme run in Upward.")
 
 
 def preferences_url() -> str:
     return absolute_url(reverse("notifications:preferences"))
+
+
+def blocks(text: str, *, without: str = "") -> tuple[list[Block], list[Block]]:
+    """`paragraphs`, with each list of items ("- …") made a list."""
+    before, after = paragraphs(text, without=without)
+    return [_block(p) for p in before], [_block(p) for p in after]
 
 
 def paragraphs(text: str, *, without: str = "") -> tuple[list[str], list[str]]:
@@ -81,7 +120,7 @@ def render_html(
     """The HTML part of an email whose text part is `text`."""
     if action is not None and not action.url.startswith(("https://", "http://")):
         action = None  # only ever a web link: never javascript: or a relative path
-    before, after = paragraphs(text, without=action.url if action else "")
+    before, after = blocks(text, without=action.url if action else "")
     return render_to_string(
         "notifications/email/layout.html",
         {

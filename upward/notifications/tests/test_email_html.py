@@ -14,7 +14,7 @@ from upward.accounts.models import User
 from upward.accounts.services import invite_person_to_upward
 from upward.core.links import absolute_url
 from upward.notifications import outbox, services
-from upward.notifications.models import OutboundEmail
+from upward.notifications.models import Delivery, NotificationPreference, OutboundEmail
 from upward.notifications.rendering import Action, paragraphs, render_html
 from upward.testing.factories import OrganisationFactory, PersonFactory, person_with_account
 
@@ -138,6 +138,29 @@ def test_a_password_reset_email_gets_the_product_layout(django_capture_on_commit
     assert "/accounts/password/reset/key/" in link
     assert link in message.body
     assert ">Choose a new password</a>" in html
+
+
+def test_the_weekly_summary_lists_each_notice_with_its_link(
+    world, make_notification, django_capture_on_commit_callbacks
+):
+    NotificationPreference.objects.create(
+        person=world.senior, kind="meeting_reminder", delivery=Delivery.DIGEST
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        make_notification(world.senior, subject=f"Meet {IMG}", url="/pairings/7/")
+        make_notification(world.senior, subject="Second reminder", url="/pairings/8/")
+        services.send_weekly_digests()
+    (message,) = mail.outbox
+    html = _html(message)
+    assert "<ul" in html
+    assert f'<a href="{absolute_url("/pairings/7/")}"' in html
+    assert "Meet &quot;&gt;&lt;img src=x onerror=alert(2)&gt;</a>" in html
+    assert ">Second reminder</a>" in html
+    assert "<img" not in html
+    every = absolute_url(reverse("notifications:list"))
+    assert ">See them all in Upward</a>" in html
+    assert every in message.body
+    assert "See them all:" not in html  # the button stands for it
 
 
 def test_only_web_links_become_buttons():
