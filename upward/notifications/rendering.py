@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from upward.core.links import absolute_url
+from upward.core.links import absolute_url, is_own_site
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,9 @@ def _block(paragraph: str) -> Block:
         item, link = ITEM.match(line), ITEM_LINK.match(line)
         if item:
             items.append(ListItem(item["text"].strip()))
-        elif link and items and not items[-1].url:
+        elif link and items and not items[-1].url and is_own_site(link["url"]):
+            # Only links to our own pages become links: never one a line break in someone's
+            # text could slip in.
             items[-1] = ListItem(items[-1].text, link["url"])
         else:
             return Block(text=paragraph)

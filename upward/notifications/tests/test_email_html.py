@@ -15,7 +15,14 @@ from upward.accounts.services import invite_person_to_upward
 from upward.core.links import absolute_url
 from upward.notifications import outbox, services
 from upward.notifications.models import Delivery, NotificationPreference, OutboundEmail
-from upward.notifications.rendering import Action, paragraphs, render_html
+from upward.notifications.rendering import (
+    Action,
+    Block,
+    ListItem,
+    blocks,
+    paragraphs,
+    render_html,
+)
 from upward.testing.factories import OrganisationFactory, PersonFactory, person_with_account
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +184,11 @@ def test_paragraphs_leave_out_the_link_lines_and_the_text_footer():
     # The button stands where the link first stood, after the line that leads to it.
     assert paragraphs(text, without="https://x.test/a") == (["Hello,", "Read it here:"], ["Thanks"])
     assert paragraphs("Hello\n\nBye", without="https://x.test/a") == (["Hello", "Bye"], [])
+
+
+def test_only_links_to_our_own_pages_become_list_links():
+    own = absolute_url("/pairings/7/")
+    before, _after = blocks(f"- Ours\n  {own}\n- Theirs\n  https://evil.test/x")
+    assert before == [Block(text=f"- Ours\n  {own}\n- Theirs\n  https://evil.test/x")]
+    (listed,), _after = blocks(f"- Ours\n  {own}\n- Plain")
+    assert listed.items == (ListItem("Ours", own), ListItem("Plain"))
