@@ -8,10 +8,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.html import strip_tags
+from django.utils.translation import gettext, gettext_noop
 
 from upward.core.links import absolute_url
 from upward.core.ratelimit import ThrottledLoginAdapter
 from upward.notifications.outbox import queue_email
+from upward.notifications.rendering import Action, render_html
 
 # Links allauth builds from the request's host in two emails (by template: in the reset email
 # itself, "password_reset_url" is the personal key link, which get_reset_password_from_key_url
@@ -84,4 +86,30 @@ class AccountAdapter(ThrottledLoginAdapter):
         body = str(message.body)
         if message.content_subtype == "html":  # only an HTML template: derive the text part
             html, body = body, strip_tags(body)
+        if not html:  # allauth ships text templates: the product's own layout makes the HTML
+            html = render_html(
+                subject=str(message.subject),
+                text=body,
+                action=_account_action(context),
+                reason=gettext(
+                    "You are getting this email because someone used this address on Upward. "
+                    "If it was not you, you can ignore it: nothing changes without the link."
+                ),
+            )
         queue_email(to=list(message.to), subject=str(message.subject), body=body, html=html)
+
+
+# The link each allauth email asks the reader to follow, in the order they are looked for.
+ACCOUNT_ACTIONS = (
+    ("activate_url", gettext_noop("Confirm your email address")),
+    ("password_reset_url", gettext_noop("Choose a new password")),
+    ("signup_url", gettext_noop("Create your account")),
+)
+
+
+def _account_action(context: dict[str, Any]) -> Action | None:
+    for key, label in ACCOUNT_ACTIONS:
+        url = context.get(key)
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            return Action(gettext(label), url)
+    return None

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from upward.accounts.models import AccountInvitation, User
 from upward.core import audit
@@ -23,6 +24,7 @@ from upward.core.errors import Conflict, DomainError
 from upward.core.links import absolute_url
 from upward.core.types import Actor
 from upward.notifications.outbox import queue_email
+from upward.notifications.rendering import Action
 from upward.organisations.domains import email_domain
 from upward.organisations.models import Person
 from upward.organisations.services import check_email_domain
@@ -126,6 +128,13 @@ def invite_person_to_upward(person: Person, *, by: Actor) -> AccountInvitation:
             subject=f"{person.organisation.name} invites you to Upward",
             body=render_to_string("accounts/email/invitation.txt", context),
             person=person,
+            action=Action(_("Set up your account"), link),
+            organisation=person.organisation.name,
+            reason=_(
+                "You are getting this email because %(organisation)s added you to its reverse "
+                "mentoring programmes in Upward."
+            )
+            % {"organisation": person.organisation.name},
         )
     return invitation
 

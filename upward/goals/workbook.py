@@ -14,11 +14,12 @@ from upward.core.pdf import UpwardPDF, date_text
 from upward.goals import selectors
 from upward.goals.services import ensure_framework
 from upward.journey.models import Meeting
+from upward.organisations.logo import logo_png
 from upward.pairing.workspace import Seat, workbook_sections
 
 
 class _Workbook(UpwardPDF):
-    heading_size = 15
+    heading_size = 14
 
     def footer_line(self) -> str:
         return _("Upward workbook · page %(n)s") % {"n": self.page_no()}
@@ -43,7 +44,7 @@ def _goals(pdf: _Workbook, seat: Seat) -> None:
     if not goals:
         pdf.muted(_("You have not set any goals yet."))
     for number, goal in enumerate(goals, start=1):
-        pdf.para(f"{number}. {goal.statement}", bold=True)
+        pdf.subheading(f"{number}. {goal.statement}")
         pdf.para(_("How you will know: %(m)s") % {"m": goal.measure})
         if goal.why:
             pdf.para(_("Why it matters: %(w)s") % {"w": goal.why})
@@ -91,19 +92,24 @@ def _skills(pdf: _Workbook, seat: Seat) -> None:
 
 def build_workbook(seat: Seat, *, include_notes: bool = False) -> bytes:
     pdf = _Workbook()
+    programme = seat.pairing.programme
+    organisation = programme.organisation
     pdf.set_title(pdf.t(_("Workbook of %(name)s") % {"name": seat.person.full_name}))
-    pdf.set_author("Upward")
+    pdf.set_author(pdf.t(organisation.name))
+    pdf.set_creator("Upward")
     pdf.add_page()
-    pdf.heading(_("Workbook of %(name)s") % {"name": seat.person.full_name}, size=20)
-    role = _("reverse mentor") if seat.is_mentor else _("mentee")
-    pdf.muted(
-        _("%(programme)s · %(role)s, paired with %(partner)s · made on %(date)s")
-        % {
-            "programme": seat.pairing.programme.name,
-            "role": role,
-            "partner": seat.partner.full_name,
-            "date": date_text(timezone.localdate()),
-        }
+    pdf.letterhead(
+        organisation.name,
+        logo=logo_png(organisation),
+        document=_("Reverse mentoring workbook"),
+    )
+    role = _("Reverse mentor") if seat.is_mentor else _("Mentee")
+    pdf.title_block(
+        _("Workbook of %(name)s") % {"name": seat.person.full_name},
+        _("%(role)s in %(programme)s, paired with %(partner)s")
+        % {"role": role, "programme": programme.name, "partner": seat.partner.full_name},
+        _("Made on %(date)s. Personal: for you and, if you choose, your partner.")
+        % {"date": date_text(timezone.localdate())},
     )
     _journey(pdf, seat)
     _goals(pdf, seat)

@@ -397,5 +397,13 @@ def share_record_with_line_manager(pairing: Pairing, *, mentor: Person, by: Acto
             attachments=[attachment],
             reply_to=[mentor.email] if mentor.email else [],
             person=line_manager,
+            organisation=pairing.programme.organisation.name,
+            reason=_(
+                "You are getting this email because %(name)s chose to share their record with "
+                "you as their line manager."
+            )
+            % {"name": mentor.full_name},
+            # Not one of the notices people choose about: the mentor sent it, once.
+            preferences=False,
         )
     return share

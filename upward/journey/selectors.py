@@ -574,7 +574,7 @@ def feed_items(person: Person) -> list[ics.CalendarItem]:
         )
         .order_by("starts_at")
     )
-    items = [meeting_item(m) for m in meetings]
+    items = [meeting_item(m, with_agenda=False) for m in meetings]
     for event in my_events(person, since=since):
         items.append(event_item(event, person))
     return items
@@ -601,15 +601,37 @@ def _attendee(person: Person) -> ics.Attendee:
     return ics.Attendee(email=person.email, name=one_line(person.full_name))
 
 
-def meeting_item(meeting: Meeting) -> ics.CalendarItem:
+def meeting_description(meeting: Meeting, *, link: str, with_agenda: bool = True) -> str:
+    """The invitation's description: the programme, the agenda, the video link, the page.
+
+    Each agenda line, name and link is made one line (`one_line`), so no text anybody wrote can
+    start a line of its own; icalendar then escapes commas and semicolons and folds long lines,
+    so nothing in it can become a property of the calendar file."""
+    lines = [
+        gettext("Reverse mentoring: %(programme)s.")
+        % {"programme": one_line(meeting.pairing.programme.name)}
+    ]
+    if with_agenda:
+        agenda = [one_line(item.text) for item in meeting.agenda.all()]
+        agenda = [text for text in agenda if text]
+        if agenda:
+            lines += ["", gettext("Agenda:")] + [f"- {text}" for text in agenda]
+    if meeting.video_url:
+        video = one_line(meeting.video_url)
+        lines += ["", gettext("Join the video call: %(url)s") % {"url": video}]
+    lines += ["", gettext("Agenda, preparation and notes in Upward: %(link)s") % {"link": link}]
+    return "\n".join(lines)
+
+
+def meeting_item(meeting: Meeting, *, with_agenda: bool = True) -> ics.CalendarItem:
+    """The meeting as a calendar entry. Invitations carry the agenda; the subscription feed
+    (`with_agenda=False`) leaves it out: a feed is fetched by calendar services on the
+    person's behalf, and agenda lines are the pair's to share."""
     pairing = meeting.pairing
     partner = pairing.mentor if meeting.organiser_id == pairing.mentee_id else pairing.mentee
     title = meeting.step.title if meeting.step else gettext("Mentoring meeting")
     link = ics.site_url(reverse("journey:meeting", args=[meeting.pk]))
-    description = gettext("Reverse mentoring: %(programme)s.\nAgenda and notes: %(link)s") % {
-        "programme": pairing.programme.name,
-        "link": link,
-    }
+    description = meeting_description(meeting, link=link, with_agenda=with_agenda)
     return ics.CalendarItem(
         uid=meeting.uid,
         sequence=meeting.sequence,
@@ -629,6 +651,17 @@ def meeting_item(meeting: Meeting) -> ics.CalendarItem:
     )
 
 
+def event_description(event: Event, *, link: str) -> str:
+    """The event's own description (several lines are fine: icalendar escapes each line break,
+    so none can start a property), the video link and the page to reply on."""
+    lines = [event.description.strip()] if event.description.strip() else []
+    if event.video_url:
+        video = one_line(event.video_url)
+        lines += ["", gettext("Join the video call: %(url)s") % {"url": video}]
+    lines += ["", gettext("Details and your reply in Upward: %(link)s") % {"link": link}]
+    return "\n".join(lines).strip()
+
+
 def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem:
     organiser = event.organiser
     organiser_att = (
@@ -646,7 +679,7 @@ def event_item(event: Event, attendee: Person | None = None) -> ics.CalendarItem
         time_zone=event.time_zone,
         organiser=organiser_att,
         attendees=(_attendee(attendee),) if attendee else (),
-        description=f"{event.description}\n\n{link}".strip(),
+        description=event_description(event, link=link),
         location=event.place,
         url=event.video_url,
         cancelled=event.cancelled_at is not None,

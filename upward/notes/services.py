@@ -29,6 +29,7 @@ from upward.notes.models import (
 )
 from upward.notifications.models import Delivery
 from upward.notifications.outbox import queue_email
+from upward.notifications.rendering import Action
 from upward.notifications.services import delivery_for
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
@@ -187,7 +188,17 @@ def _email_new_message(pairing: Pairing, *, sender: Person, recipient: Person) -
     }
     body = render_to_string("notes/email/new_message.txt", context)
     subject = _("%(name)s sent you a message") % {"name": sender.full_name}
-    queue_email(to=[recipient.email], subject=subject, body=body, person=recipient)
+    queue_email(
+        to=[recipient.email],
+        subject=subject,
+        body=body,
+        person=recipient,
+        action=Action(_("Read it and reply"), context["link"]),
+        reason=_(
+            "You are getting this email because your reverse mentoring partner wrote to you "
+            "and you asked to hear about messages straight away."
+        ),
+    )
 
 
 def mark_thread_read(pairing: Pairing, *, reader: Person) -> int:

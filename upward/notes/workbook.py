@@ -20,14 +20,14 @@ def notes_section(pdf: UpwardPDF, seat: Seat) -> None:
     pdf.heading(_("Your notes"))
     pdf.muted(_("Private: you chose to include your notes. Keep this copy safe."))
     private = selectors.my_meeting_notes(seat.pairing, seat.person)
-    pdf.heading(_("Private meeting notes"), size=12)
+    pdf.subheading(_("Private meeting notes"))
     if not private:
         pdf.muted(_("None."))
     for note in private:
         pdf.para(date_text(note.meeting.starts_at), bold=True)
         pdf.para(note.body)
         pdf.ln(1)
-    pdf.heading(_("Shared notes of your pair"), size=12)
+    pdf.subheading(_("Shared notes of your pair"))
     shared = list(selectors.shared_notes(seat.pairing))
     if not shared:
         pdf.muted(_("None."))

@@ -10,6 +10,12 @@ Delivery is at least once: an email the mail server accepted is sent again if th
 (or the database refuses twice) before the row is marked sent. Failures are retried with a
 back-off until the email is older than settings.UPWARD_OUTBOX_GIVE_UP_AFTER, then given up.
 
+Every email gets an HTML part beside its text: callers pass the one action it asks for (a label
+and an absolute link), the organisation's name and why the person is getting it, and
+`notifications.rendering` builds the HTML from the text (escaped). A caller that made its own
+HTML (allauth) passes it as `html`. Rows queued before HTML parts existed, or without one, are
+sent as text only.
+
 The texts callers pass follow the same rule as every email template: a neutral line, names and a
 link, never note, message, pulse, concern, survey-answer or special-category content. Bodies and
 attachment bytes are encrypted at rest and cleared once an email is sent, given up or cancelled;
@@ -36,7 +42,8 @@ from django.utils import timezone
 
 from upward.core.validation import one_line
 from upward.notifications.models import OutboundAttachment, OutboundEmail, OutboundState
-from upward.organisations.models import Person
+from upward.notifications.rendering import Action, preferences_url, render_html
+from upward.organisations.models import Organisation, Person
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +101,13 @@ class Email:
     # The person the email is for, when it is one: the email is cancelled at send time if they
     # have left or their address is no longer the one in `to`.
     person: Person | None = None
+    # For the HTML part (when `html` is empty): the one call to action, the organisation's
+    # name (default: the person's organisation), the footer's "why you got this" line and
+    # whether it links to the notification choices (only for a person with an account).
+    action: Action | None = None
+    organisation: str = ""
+    reason: str = ""
+    preferences: bool = True
 
 
 def queue_email(
@@ -105,6 +119,10 @@ def queue_email(
     attachments: Sequence[Attachment] = (),
     reply_to: Sequence[str] = (),
     person: Person | None = None,
+    action: Action | None = None,
+    organisation: str = "",
+    reason: str = "",
+    preferences: bool = True,
 ) -> OutboundEmail:
     """Queue one email; it is sent after the caller's transaction commits. `subject` comes
     without the site prefix, which is added here from settings.EMAIL_SUBJECT_PREFIX. Pass the
@@ -119,6 +137,10 @@ def queue_email(
                 attachments=attachments,
                 reply_to=reply_to,
                 person=person,
+                action=action,
+                organisation=organisation,
+                reason=reason,
+                preferences=preferences,
             )
         ]
     )
@@ -132,6 +154,7 @@ def queue_emails(emails: Iterable[Email]) -> list[OutboundEmail]:
         return []
     batch = uuid.uuid4().hex
     prefix = settings.EMAIL_SUBJECT_PREFIX
+    htmls = _html_parts(emails)
     with transaction.atomic():
         rows = OutboundEmail.objects.bulk_create(
             [
@@ -141,11 +164,11 @@ def queue_emails(emails: Iterable[Email]) -> list[OutboundEmail]:
                     # A line break in a header makes Django refuse to send: names cannot cause it.
                     subject=one_line(f"{prefix}{email.subject}")[:300],
                     body=email.body,
-                    html=email.html,
+                    html=html,
                     batch=batch,
                     person=email.person,
                 )
-                for email in emails
+                for email, html in zip(emails, htmls, strict=True)
             ]
         )
         if not all(row.pk for row in rows):  # a database that cannot return ids from a bulk insert
@@ -167,6 +190,39 @@ def queue_emails(emails: Iterable[Email]) -> list[OutboundEmail]:
         # turn it into an error page (the person might repeat it); flush_outbox sends the rows.
         transaction.on_commit(lambda: _enqueue_send(batch), robust=True)
     return rows
+
+
+def _html_parts(emails: list[Email]) -> list[str]:
+    """Each email's HTML part: its own, or one made from its text. The organisations' names
+    are read in one query, however many people the batch reaches."""
+    wanted = {
+        email.person.organisation_id
+        for email in emails
+        if not email.html and not email.organisation and email.person is not None
+    }
+    names = dict(Organisation.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    links = preferences_url()
+    parts = []
+    for email in emails:
+        if email.html:
+            parts.append(email.html)
+            continue
+        person = email.person
+        organisation = email.organisation or (
+            names.get(person.organisation_id, "") if person else ""
+        )
+        has_account = person is not None and person.user_id is not None
+        parts.append(
+            render_html(
+                subject=email.subject,
+                text=email.body,
+                action=email.action,
+                organisation=organisation,
+                reason=email.reason,
+                preferences=links if email.preferences and has_account else "",
+            )
+        )
+    return parts
 
 
 def _enqueue_send(batch: str) -> None:

@@ -21,6 +21,7 @@ from upward.core.validation import one_line
 from upward.notifications import outbox
 from upward.notifications.kinds import KINDS_BY_KEY, default_delivery
 from upward.notifications.models import Delivery, Digest, Notification, NotificationPreference
+from upward.notifications.rendering import Action
 from upward.organisations.models import Person
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,15 @@ def _queue_notification_email(notification_id: int) -> bool:
         ).update(emailed_at=timezone.now())
         if not claimed:
             return False
-        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        notification = Notification.objects.select_related("recipient__organisation").get(
+            pk=notification_id
+        )
+        link = absolute(notification.url) if notification.url else ""
         body = render_to_string(
             "notifications/email/notification.txt",
             {
                 "body": notification.body,
-                "link": absolute(notification.url) if notification.url else "",
+                "link": link,
                 "preferences_link": absolute(reverse("notifications:preferences")),
             },
         )
@@ -113,8 +117,24 @@ def _queue_notification_email(notification_id: int) -> bool:
             subject=notification.subject,
             body=body,
             person=notification.recipient,
+            action=Action(_("Open it in Upward"), link) if link else None,
+            organisation=notification.recipient.organisation.name,
+            reason=_reason(notification.kind, notification.recipient.organisation.name),
         )
     return True
+
+
+def _reason(kind: str, organisation: str) -> str:
+    known = KINDS_BY_KEY.get(kind)
+    if known is None:
+        return _(
+            "You are getting this email because you take part in reverse mentoring at "
+            "%(organisation)s."
+        ) % {"organisation": organisation}
+    return _(
+        "You are getting this email because you take part in reverse mentoring at "
+        "%(organisation)s and asked to hear about “%(kind)s” straight away."
+    ) % {"organisation": organisation, "kind": known.label}
 
 
 def absolute(url: str) -> str:
@@ -220,7 +240,7 @@ def _queue_digest_email(digest_id: int) -> bool:
             emailed_at=timezone.now()
         ):
             return False
-        digest = Digest.objects.select_related("person").get(pk=digest_id)
+        digest = Digest.objects.select_related("person__organisation").get(pk=digest_id)
         items = list(digest.notifications.order_by("created_at", "id"))
         if not items:
             return False
@@ -235,10 +255,18 @@ def _queue_digest_email(digest_id: int) -> bool:
                 "preferences_link": absolute(reverse("notifications:preferences")),
             },
         )
+        organisation = digest.person.organisation.name
         outbox.queue_email(
             to=[digest.person.email],
             subject=_("Your week in Upward"),
             body=body,
             person=digest.person,
+            action=Action(_("See them all in Upward"), absolute(reverse("notifications:list"))),
+            organisation=organisation,
+            reason=_(
+                "You are getting this summary because you take part in reverse mentoring at "
+                "%(organisation)s and asked for some notices to be gathered once a week."
+            )
+            % {"organisation": organisation},
         )
     return True

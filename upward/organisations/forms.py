@@ -294,3 +294,15 @@ class UnavailabilityForm(Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Only the programme team sees it. There is no need to say why."),
     )
+
+
+class LogoForm(Form):
+    # The rules (PNG or JPEG by content, 1 MB, a real image) are checked by organisations.logo.
+    logo = forms.FileField(
+        label=_("Logo (PNG or JPEG)"),
+        help_text=_(
+            "Up to 1 MB. A wide logo on a white or transparent background prints best; it is "
+            "scaled to fit, so any size from 200 pixels across works."
+        ),
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )

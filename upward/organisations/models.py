@@ -269,3 +269,26 @@ class Unavailability(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} away {self.starts_on} to {self.ends_on}"
+
+
+class OrganisationLogo(models.Model):
+    """The organisation's logo for the documents Upward makes (workbooks, contribution records,
+    certificates). Kept in its own row, so loading an organisation never loads the image.
+    Always a PNG: uploads are checked with Pillow and saved again, which also drops whatever
+    metadata the original carried (camera, location)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="logo")
+    image = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(width__gt=0, height__gt=0), name="organisation_logo_has_size"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Logo of {self.organisation}"

@@ -29,4 +29,7 @@ urlpatterns = [
     path("setup/teams/<id:pk>/delete/", views.team_delete, name="team_delete"),
     path("setup/topics/new/", views.topic_create, name="topic_create"),
     path("setup/topics/<id:pk>/", views.topic_edit, name="topic_edit"),
+    path("setup/logo/", views.logo_edit, name="logo"),
+    path("setup/logo/image.png", views.logo_image, name="logo_image"),
+    path("setup/logo/remove/", views.logo_remove, name="logo_remove"),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error, set_aside_unknown_filters
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
-from upward.organisations import importing, selectors, services
+from upward.organisations import importing, logo, selectors, services
 from upward.organisations.access import (
     access_department,
     access_level,
@@ -36,6 +36,7 @@ from upward.organisations.access import (
 from upward.organisations.forms import (
     PERSON_ERROR_FIELDS,
     ImportUploadForm,
+    LogoForm,
     NameForm,
     PeopleFilterForm,
     PersonForm,
@@ -578,3 +579,60 @@ def my_availability(request: AuthenticatedRequest) -> HttpResponse:
         "organisations/my_availability.html",
         {"form": form, "current": current, "today": timezone.localdate()},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The organisation's logo, printed on the documents Upward makes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def logo_edit(request: AuthenticatedRequest) -> HttpResponse:
+    admin = require_org_admin(request.user)
+    organisation = admin.organisation
+    form = LogoForm(*_bound(request, files=True))
+    if request.method == "POST" and form.is_valid():
+        try:
+            logo.set_organisation_logo(
+                organisation, upload=form.cleaned_data["logo"], by=request.user
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("Logo saved. It is printed on workbooks, records and certificates.")
+            )
+            return redirect("organisations:logo")
+    current = logo.current_logo(organisation)
+    return render(
+        request,
+        "organisations/logo.html",
+        {"organisation": organisation, "form": form, "current": current},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def logo_image(request: AuthenticatedRequest) -> HttpResponse:
+    admin = require_org_admin(request.user)
+    png = logo.logo_png(admin.organisation)
+    if png is None:
+        raise Http404("No logo.")
+    response = HttpResponse(png, content_type="image/png")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def logo_remove(request: AuthenticatedRequest) -> HttpResponse:
+    admin = require_org_admin(request.user)
+    organisation = admin.organisation
+    if logo.current_logo(organisation) is None:
+        return redirect("organisations:logo")
+    if request.method == "POST":
+        logo.remove_organisation_logo(organisation, by=request.user)
+        messages.success(request, _("Logo removed. Documents show the organisation's name only."))
+        return redirect("organisations:logo")
+    return render(request, "organisations/logo_remove.html", {"organisation": organisation})

@@ -24,7 +24,7 @@ from upward.journey import ics
 from upward.journey.models import Meeting, MeetingStatus
 from upward.journey.selectors import meeting_item
 from upward.journey.services._shared import in_zone
-from upward.journey.services.invites import calendar_email
+from upward.journey.services.invites import calendar_email, pair_reason
 from upward.notifications.outbox import Email, queue_emails
 from upward.pairing.models import LIVE_STATES, Pairing, PairingState
 
@@ -95,6 +95,8 @@ def _send_cancellations(meeting: Meeting, pairing: Pairing) -> None:
                 to=person,
                 content=content,
                 method=ics.method_of(item),
+                organisation=pairing.programme.organisation.name,
+                reason=pair_reason(pairing.programme.name),
             )
         )
     queue_emails(emails)

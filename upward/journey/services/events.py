@@ -25,6 +25,7 @@ from upward.journey.selectors import event_audience, event_item
 from upward.journey.services._shared import _zone, in_zone
 from upward.journey.services.invites import calendar_email
 from upward.notifications.outbox import queue_emails
+from upward.notifications.rendering import Action
 from upward.organisations.models import Person
 from upward.programmes.models import Programme
 
@@ -123,6 +124,12 @@ def _send_event_invites(event: Event) -> None:
         )
     )
     emails = []
+    link = ics.site_url(reverse("journey:event", args=[event.pk]))
+    organisation = event.programme.organisation.name
+    reason = _(
+        "You are getting this email because you take part in %(programme)s, and its events "
+        "are for you."
+    ) % {"programme": event.programme.name}
     for person in event_audience(event):
         if person.pk in declined or not person.email:
             continue
@@ -136,14 +143,23 @@ def _send_event_invites(event: Event) -> None:
                 "person": person,
                 "when": in_zone(event.starts_at, person.time_zone),
                 "zone": person.time_zone,
-                "link": ics.site_url(reverse("journey:event", args=[event.pk])),
+                "link": link,
                 "cancelled": item.cancelled,
             },
         )
         prefix = _("Cancelled") if item.cancelled else (_("Updated") if event.sequence else "")
         subject = f"{prefix}: {event.title}" if prefix else event.title
         emails.append(
-            calendar_email(subject=subject, body=body, to=person, content=content, method=method)
+            calendar_email(
+                subject=subject,
+                body=body,
+                to=person,
+                content=content,
+                method=method,
+                action=None if item.cancelled else Action(_("Tell us if you can come"), link),
+                organisation=organisation,
+                reason=reason,
+            )
         )
     # One batch: a thousand invitations leave over one connection, after the commit.
     queue_emails(emails)

@@ -11,13 +11,40 @@ from upward.journey.models import Meeting
 from upward.journey.selectors import meeting_item
 from upward.journey.services._shared import in_zone
 from upward.notifications.outbox import Attachment, Email, queue_emails
+from upward.notifications.rendering import Action
 from upward.organisations.models import Person
 
 
-def calendar_email(*, subject: str, body: str, to: Person, content: bytes, method: str) -> Email:
+def calendar_email(
+    *,
+    subject: str,
+    body: str,
+    to: Person,
+    content: bytes,
+    method: str,
+    action: Action | None = None,
+    organisation: str = "",
+    reason: str = "",
+) -> Email:
     """An invitation email carrying the text/calendar part (with its METHOD) calendars read."""
     invite = Attachment("invite.ics", content, f"text/calendar; method={method}")
-    return Email(to=[to.email], subject=subject, body=body, attachments=[invite], person=to)
+    return Email(
+        to=[to.email],
+        subject=subject,
+        body=body,
+        attachments=[invite],
+        person=to,
+        action=action,
+        organisation=organisation,
+        reason=reason,
+    )
+
+
+def pair_reason(programme: str) -> str:
+    return _(
+        "You are getting this email because you are in a reverse mentoring pair in "
+        "%(programme)s and a meeting was booked, changed or cancelled."
+    ) % {"programme": programme}
 
 
 def _send_invites(meeting: Meeting) -> None:
@@ -27,6 +54,8 @@ def _send_invites(meeting: Meeting) -> None:
     content = ics.invite(item)
     method = ics.method_of(item)
     pairing = meeting.pairing
+    link = ics.site_url(reverse("journey:meeting", args=[meeting.pk]))
+    organisation = pairing.programme.organisation.name
     for person in (pairing.mentee, pairing.mentor):
         if not person.email:
             continue
@@ -36,7 +65,7 @@ def _send_invites(meeting: Meeting) -> None:
             "organiser": meeting.organiser,
             "when": in_zone(meeting.starts_at, person.time_zone),
             "zone": person.time_zone,
-            "link": ics.site_url(reverse("journey:meeting", args=[meeting.pk])),
+            "link": link,
             "title": item.summary,
             "cancelled": item.cancelled,
             "updated": meeting.sequence > 0,
@@ -49,6 +78,16 @@ def _send_invites(meeting: Meeting) -> None:
         else:
             subject = _("Invitation: %(title)s") % {"title": item.summary}
         emails.append(
-            calendar_email(subject=subject, body=body, to=person, content=content, method=method)
+            calendar_email(
+                subject=subject,
+                body=body,
+                to=person,
+                content=content,
+                method=method,
+                # A cancellation asks nothing of the reader; the attachment removes the entry.
+                action=None if item.cancelled else Action(_("See the agenda"), link),
+                organisation=organisation,
+                reason=pair_reason(pairing.programme.name),
+            )
         )
     queue_emails(emails)
