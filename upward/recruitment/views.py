@@ -386,9 +386,14 @@ def review_bulk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             error, over_capacity = exc.message, True
         except DomainError as exc:
             error = exc.message
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
         else:
             messages.success(request, _bulk_done_message(decision, result.decided))
             return redirect(back)
+    # Required for a decline, as the service says; optional to the form only so that the
+    # first step (which shows the count) can come without it.
+    form.fields["reason"].required = decision == Status.DECLINED
     preview = selectors.bulk_preview(
         programme, candidates, decision=decision, by=request.user, names=BULK_NAMES_SHOWN
     )
