@@ -174,7 +174,7 @@ def test_manager_lists_search_and_page(world, visitor_factory):  # type: ignore[
     mo.page.get_by_label("Guest 00 came").check()
     _press(mo, "Save and go to the next page")
     expect(mo.page.get_by_text("Attendance saved for 50 people on this page.")).to_be_visible()
-    expect(mo.page.get_by_text("page 2 of 2")).to_be_visible()
+    expect(mo.page.get_by_text("79 people invited · page 2 of 2")).to_be_visible()
     mo.look("attendance-page-2")
     mo.page.get_by_label("Name", exact=True).fill("Guest 4")
     _press(mo, "Search")
