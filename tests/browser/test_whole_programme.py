@@ -213,7 +213,7 @@ def accept_and_match(mo: Visitor, programme: Programme) -> None:
     page = mo.page
     mo.go(f"/programmes/{programme.pk}/")
     _click(mo, "Review applications")
-    expect(page.get_by_text("6 applications")).to_be_visible()
+    expect(page.get_by_text("6 applications", exact=True)).to_be_visible()
     for box in page.get_by_role("checkbox", name=re.compile("^Select ")).all():
         box.check()
     mo.look("review-all-selected")
