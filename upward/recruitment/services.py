@@ -698,7 +698,9 @@ def decide_applications(
             )
         changeable = decidable(programme, candidates, decision=decision, by=by)
         applications = list(
-            changeable.select_for_update().select_related("person").order_by("submitted_at", "id")
+            changeable.select_for_update(of=("self",))
+            .select_related("person")
+            .order_by("submitted_at", "id")
         )
         if fingerprint is not None and bulk_fingerprint(a.pk for a in applications) != fingerprint:
             raise StaleSelection(
