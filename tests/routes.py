@@ -411,6 +411,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/attention/": [row(SAFETY, **P)],
     "programmes/<pk>/attention/settings/": [row(SAFETY, **P)],
     "programmes/<pk>/attention/exits/": [row(SAFETY, **P)],
+    "programmes/<pk>/attention/snooze/": [action(SAFETY, **P)],
     "programmes/<pk>/attention/pairings/<pairing_pk>/snooze/": [
         action(SAFETY, pairing_pk="pairing", **P)
     ],

@@ -213,11 +213,15 @@ def accept_and_match(mo: Visitor, programme: Programme) -> None:
     page = mo.page
     mo.go(f"/programmes/{programme.pk}/")
     _click(mo, "Review applications")
-    expect(page.get_by_text("6 applications")).to_be_visible()
+    expect(page.get_by_text("6 applications", exact=True)).to_be_visible()
     for box in page.get_by_role("checkbox", name=re.compile("^Select ")).all():
         box.check()
     mo.look("review-all-selected")
-    _press(mo, "Accept selected")
+    _press(mo, "Accept ticked")
+    # A bulk decision states its count and waits for a confirmation.
+    expect(page.get_by_role("heading", name="Accept 6 applications?")).to_be_visible()
+    mo.look("review-confirm")
+    _press(mo, "Accept 6 applications")
     assert (
         Application.objects.filter(programme=programme, status=Application.Status.ACCEPTED).count()
         == 6

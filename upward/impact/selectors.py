@@ -187,6 +187,14 @@ def mentor_time(
     return row
 
 
+def mentor_time_named(rows: list[TimeGiven], q: str) -> list[TimeGiven]:
+    """The rows whose mentor's name holds `q` (all of them for an empty search)."""
+    q = (q or "").strip().casefold()
+    if not q:
+        return rows
+    return [r for r in rows if r.mentor is not None and q in r.mentor.full_name.casefold()]
+
+
 @dataclass(frozen=True)
 class CapWarnings:
     over: int

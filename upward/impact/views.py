@@ -309,16 +309,20 @@ def programme_impact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def mentor_time(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     rows = selectors.programme_mentor_time(programme)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "").strip()[:100]
+    shown = selectors.mentor_time_named(rows, q)
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "impact/mentor_time.html",
         {
             "programme": programme,
             "page_obj": page,
+            "q": q,
             "warnings": selectors.cap_warnings(rows),
             "cap": rows[0].cap if rows else selectors.cap_minutes(programme),
             "mentor_count": len(rows),
+            "shown_count": len(shown),
         },
     )
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -464,10 +464,13 @@ def programme_pair_rows(programme: Programme, pairings: Any) -> list[PairRow]:
     return rows
 
 
-def journey_pairings(programme: Programme) -> Any:
-    return Pairing.objects.filter(programme=programme, state__in=JOURNEY_STATES).order_by(
-        "mentee__full_name", "id"
-    )
+def journey_pairings(programme: Programme, *, q: str = "") -> Any:
+    """The programme's pairs on a journey; `q` finds a mentor's or mentee's name."""
+    qs = Pairing.objects.filter(programme=programme, state__in=JOURNEY_STATES)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(mentor__full_name__icontains=q) | Q(mentee__full_name__icontains=q))
+    return qs.order_by("mentee__full_name", "id")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -582,19 +585,42 @@ def feed_items(person: Person) -> list[ics.CalendarItem]:
 
 def event_audience(event: Event) -> list[Person]:
     """Accepted participants of the programme in the event's audience, with an email."""
+    return list(event_audience_queryset(event))
+
+
+def event_audience_queryset(event: Event, *, q: str = "") -> QuerySet[Person]:
+    """event_audience as a query, to page it; `q` finds a name."""
     roles = {"mentors": ["mentor"], "mentees": ["mentee"], "all": ["mentor", "mentee"]}[
         event.audience
     ]
-    return list(
-        Person.objects.filter(
-            is_active=True,
-            applications__programme_id=event.programme_id,
-            applications__status=Application.Status.ACCEPTED,
-            applications__role__in=roles,
-        )
-        .distinct()
-        .order_by("full_name", "id")
+    accepted = Application.objects.filter(
+        person=OuterRef("pk"),
+        programme_id=event.programme_id,
+        status=Application.Status.ACCEPTED,
+        role__in=roles,
     )
+    qs = Person.objects.filter(Exists(accepted), is_active=True)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(full_name__icontains=q)
+    return qs.order_by("full_name", "id")
+
+
+def event_attendance_rows(event: Event, people: list[Person]) -> list[dict[str, Any]]:
+    """One page of the audience with each person's answer and attendance (one query)."""
+    responses = {
+        r.person_id: r
+        for r in EventResponse.objects.filter(event=event, person_id__in=[p.pk for p in people])
+    }
+    return [{"person": p, "response": responses.get(p.pk)} for p in people]
+
+
+def event_attendance_counts(event: Event) -> dict[str, int]:
+    row = EventResponse.objects.filter(event=event).aggregate(
+        attended=Count("pk", filter=Q(attended=True)),
+        marked=Count("pk", filter=Q(attendance_marked_at__isnull=False)),
+    )
+    return {"attended": row["attended"] or 0, "marked": row["marked"] or 0}
 
 
 def _attendee(person: Person) -> ics.Attendee:

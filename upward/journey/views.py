@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,6 +25,7 @@ from upward.core.forms import apply_domain_error
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
+from upward.core.validation import valid_ids
 from upward.journey import ics, selectors, services
 from upward.journey.access import (
     access_agenda_item,
@@ -67,6 +70,7 @@ from upward.pairing.models import PairingState
 from upward.programmes.access import access_programme_for_manager
 
 PAGE_SIZE = 20
+ATTENDANCE_PAGE_SIZE = 50
 
 
 def _local(value: dt.datetime, zone: str) -> dt.datetime:
@@ -743,9 +747,9 @@ def programme_setup(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def programme_pairs(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
-    page_obj = Paginator(selectors.journey_pairings(programme), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    q = request.GET.get("q", "").strip()[:100]
+    pairings = selectors.journey_pairings(programme, q=q)
+    page_obj = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.programme_pair_rows(
         programme,
         selectors.journey_pairings(programme).filter(pk__in=[p.pk for p in page_obj]),
@@ -753,7 +757,7 @@ def programme_pairs(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "journey/programme_pairs.html",
-        {"programme": programme, "page_obj": page_obj, "rows": rows},
+        {"programme": programme, "page_obj": page_obj, "rows": rows, "q": q},
     )
 
 
@@ -854,9 +858,20 @@ def event_cancel(request: AuthenticatedRequest, pk: int, event_pk: int) -> HttpR
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_attendance(request: AuthenticatedRequest, pk: int, event_pk: int) -> HttpResponse:
+    """Attendance a page at a time: each save records the people on that page only (their
+    ids travel with the form), so a list that shifted meanwhile cannot mark the wrong person."""
     event = access_event_for_manager(request.user, pk, event_pk)
-    rows = selectors.event_rows(event)
-    people = [r["person"] for r in rows]
+    q = request.GET.get("q", "").strip()[:100]
+    audience = selectors.event_audience_queryset(event, q=q)
+    page_obj = Paginator(audience, ATTENDANCE_PAGE_SIZE).get_page(request.GET.get("page"))
+    if request.method == "POST":
+        posted = valid_ids(request.POST.getlist("people"), limit=ATTENDANCE_PAGE_SIZE)
+        people = list(selectors.event_audience_queryset(event).filter(pk__in=posted))
+        # Someone who left the audience since the page was drawn is left out, and said so.
+        missing = [i for i in posted if i not in {p.pk for p in people}]
+    else:
+        people, missing = list(page_obj), []
+    rows = selectors.event_attendance_rows(event, people)
     responses = {r["person"].pk: r["response"] for r in rows if r["response"]}
     form = AttendanceForm(request.POST or None, people=people, responses=responses)
     if request.method == "POST" and form.is_valid():
@@ -865,8 +880,33 @@ def event_attendance(request: AuthenticatedRequest, pk: int, event_pk: int) -> H
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, _("Attendance saved for %(n)s people.") % {"n": count})
-            return redirect("journey:event_attendance", pk, event.pk)
+            messages.success(
+                request,
+                ngettext(
+                    "Attendance saved for %(n)s person on this page.",
+                    "Attendance saved for %(n)s people on this page.",
+                    count,
+                )
+                % {"n": count},
+            )
+            if missing:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(n)s person is no longer in this event's audience, so nothing was "
+                        "saved for them.",
+                        "%(n)s people are no longer in this event's audience, so nothing was "
+                        "saved for them.",
+                        len(missing),
+                    )
+                    % {"n": len(missing)},
+                )
+            target = page_obj.number
+            if request.POST.get("then") == "next" and page_obj.has_next():
+                target = page_obj.next_page_number()
+            query = urlencode({k: v for k, v in (("q", q), ("page", target)) if v})
+            url = reverse("journey:event_attendance", args=[pk, event.pk])
+            return redirect(f"{url}?{query}" if query else url)
     return render(
         request,
         "journey/event_attendance.html",
@@ -875,14 +915,12 @@ def event_attendance(request: AuthenticatedRequest, pk: int, event_pk: int) -> H
             "event": event,
             "rows": [(r, form[f"attended_{r['person'].pk}"]) for r in rows],
             "form": form,
+            "page_obj": page_obj,
+            "q": q,
+            "counts": selectors.event_attendance_counts(event),
             "started": event.starts_at <= timezone.now(),
         },
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Journey templates
-
 
 @login_required
 @require_GET

@@ -359,27 +359,73 @@ class ReviewFilterForm(Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
+BULK_ACTIONS = {
+    f"{scope}:{decision}": (scope, decision)
+    for scope in ("selected", "matching")
+    for decision in (Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED)
+}
+
+
 class BulkDecisionForm(Form):
+    """A bulk decision: on the ticked applications of a page, or on all matching the filter.
+
+    The filter itself travels beside it (ReviewFilterForm's fields) and is applied again on the
+    server; `fingerprint` is the set the manager was shown, so a changed set is refused."""
+
+    action = forms.ChoiceField(
+        choices=[(key, key) for key in BULK_ACTIONS],
+        error_messages={
+            "required": _("Choose what to do with the applications."),
+            "invalid_choice": _("Choose accept, waiting list or decline."),
+        },
+    )
     applications = forms.ModelMultipleChoiceField(
         queryset=Application.objects.none(),
+        required=False,
         error_messages={
-            "required": _("Tick at least one application."),
             "invalid_choice": _("Some of the ticked applications are not in this programme."),
             "invalid_pk_value": _("Some of the ticked applications are not in this programme."),
         },
     )
-    decision = forms.ChoiceField(
-        choices=[(Status.ACCEPTED, _("Accept")), (Status.WAITLISTED, _("Put on the waiting list"))],
-        error_messages={"invalid_choice": _("Choose accept or waiting list.")},
+    reason = forms.CharField(
+        label=_("Message to every applicant declined"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Each applicant reads this on their application page and in their email. Thank "
+            "them, explain kindly, and say what they could do next. It is the same for everyone, "
+            "so do not name anyone."
+        ),
     )
-    allow_overfill = forms.BooleanField(required=False)
+    allow_overfill = forms.BooleanField(
+        label=_("Accept them even though it goes beyond the places"), required=False
+    )
+    fingerprint = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assert isinstance(self.fields["applications"], forms.ModelChoiceField)
-        self.fields["applications"].queryset = Application.objects.filter(
-            programme=programme
-        ).select_related("person")
+        self.fields["applications"].queryset = Application.objects.filter(programme=programme)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if self.scope == "selected" and not data.get("applications"):
+            self.add_error(
+                "applications",
+                _("Tick at least one application, or choose all applications matching the filter."),
+            )
+        return data
+
+    @property
+    def scope(self) -> str:
+        return BULK_ACTIONS.get(self.cleaned_data.get("action") or "", ("", ""))[0]
+
+    @property
+    def decision(self) -> str:
+        return BULK_ACTIONS.get(self.cleaned_data.get("action") or "", ("", ""))[1]
 
 
 class InviteFilterForm(ReviewFilterForm):

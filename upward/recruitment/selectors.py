@@ -15,6 +15,14 @@ from upward.recruitment.models import Answer, Application, Invitation, Role
 
 Status = Application.Status
 
+# Decisions a manager can make, and from which statuses. Declined and withdrawn are final:
+# the applicant has been told, so changing course means talking to them first.
+DECISION_FROM: dict[str, tuple[str, ...]] = {
+    Status.SUBMITTED: (Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED),
+    Status.WAITLISTED: (Status.ACCEPTED, Status.DECLINED),
+    Status.ACCEPTED: (Status.WAITLISTED, Status.DECLINED),
+}
+
 
 def manager_refusal(programme: Programme, person: Person) -> str:
     """Why a manager of the programme may not apply to it; "" for everyone else.
@@ -270,3 +278,68 @@ def colleagues_by_id(person: Person, ids: list[int]) -> list[Person]:
     if not ids:
         return []
     return list(_active_colleagues(person).filter(pk__in=ids).order_by("full_name", "id"))
+
+
+def decidable(
+    programme: Programme, candidates: QuerySet[Application], *, decision: str, by: Any
+) -> QuerySet[Application]:
+    """Which of `candidates` (kept to `programme`) the decision can change now."""
+    from_statuses = [s for s, to in DECISION_FROM.items() if decision in to]
+    qs = Application.objects.filter(
+        programme=programme, pk__in=candidates.values("pk"), status__in=from_statuses
+    )
+    user_id = getattr(by, "pk", None) if getattr(by, "is_authenticated", False) else None
+    if user_id is not None:
+        # Nobody decides on their own application (the access rule keeps them out anyway).
+        qs = qs.exclude(person__user_id=user_id)
+    return qs
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What a bulk decision would do, for its confirmation page."""
+
+    matched: int  # ticked, or matching the filter
+    ids: list[int]  # those the decision changes
+    first: list[Application]  # the first few of them, by name
+    new_by_role: dict[str, int]  # accepting: how many are not accepted yet, per role
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+    @property
+    def left(self) -> int:
+        return self.matched - self.count
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.first)
+
+
+def bulk_preview(
+    programme: Programme,
+    candidates: QuerySet[Application],
+    *,
+    decision: str,
+    by: Any,
+    names: int = 10,
+) -> BulkPreview:
+    """Counts and a few names for the confirmation, in three queries however many match."""
+    matched = Application.objects.filter(
+        programme=programme, pk__in=candidates.values("pk")
+    ).count()
+    changeable = decidable(programme, candidates, decision=decision, by=by)
+    rows = list(changeable.values_list("pk", "role", "status"))
+    new_by_role: dict[str, int] = {}
+    for _pk, role, status in rows:
+        if status != Status.ACCEPTED:
+            new_by_role[role] = new_by_role.get(role, 0) + 1
+    first = list(
+        changeable.select_related("person__department").order_by("person__full_name", "id")[
+            :names
+        ]
+    )
+    return BulkPreview(
+        matched=matched, ids=[r[0] for r in rows], first=first, new_by_role=new_by_role
+    )

@@ -7,11 +7,13 @@ applicant's explicit consent, and never appear in audit data or emails.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +22,9 @@ from django.utils.translation import ngettext
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
 from upward.core.links import absolute_url
+from upward.core.models import AuditEvent
 from upward.core.types import Actor
-from upward.notifications.services import absolute, notify
+from upward.notifications.services import BulkNotice, absolute, notify, notify_many
 from upward.organisations.models import Person, Topic
 from upward.programmes.eligibility import is_eligible
 from upward.programmes.models import Programme, Question, SelectionMode, State
@@ -34,19 +37,13 @@ from upward.recruitment.models import (
     Role,
     new_invitation_token,
 )
-from upward.recruitment.selectors import manager_refusal
+from upward.recruitment.selectors import DECISION_FROM, decidable, manager_refusal
 from upward.recruitment.signals import application_withdrawn
 
 Status = Application.Status
 
-# Decisions a manager can make, and from which statuses. Declined and withdrawn are final:
-# the applicant has been told, so changing course means talking to them first.
+# Decisions a manager can make; from which statuses is DECISION_FROM (in selectors).
 DECISIONS = (Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED)
-DECISION_FROM: dict[str, tuple[str, ...]] = {
-    Status.SUBMITTED: (Status.ACCEPTED, Status.WAITLISTED, Status.DECLINED),
-    Status.WAITLISTED: (Status.ACCEPTED, Status.DECLINED),
-    Status.ACCEPTED: (Status.WAITLISTED, Status.DECLINED),
-}
 WITHDRAWABLE = (Status.SUBMITTED, Status.WAITLISTED, Status.ACCEPTED)
 # Decisions and withdrawals stay possible while pairs are being matched (waiting-list moves).
 DECIDING_STATES = (State.RECRUITING, State.MATCHING)
@@ -652,6 +649,169 @@ def decide_application(
         )
         _email_decision(application)
     return application
+
+
+@dataclass(frozen=True)
+class BulkDecisionResult:
+    decided: int
+
+
+def bulk_fingerprint(ids: Iterable[int]) -> str:
+    """A short digest of a set of applications, so a confirmation can tell the set changed."""
+    joined = ",".join(str(i) for i in sorted(ids))
+    return hashlib.sha256(joined.encode()).hexdigest()[:20]
+
+
+def decide_applications(
+    programme: Programme,
+    candidates: QuerySet[Application],
+    *,
+    decision: str,
+    reason: str = "",
+    by: Actor,
+    allow_overfill: bool = False,
+    fingerprint: str | None = None,
+) -> BulkDecisionResult:
+    """One decision for many applications at once, in a fixed number of queries.
+
+    Applications the decision cannot change (already decided that way, declined, withdrawn,
+    or the manager's own) are left as they are and counted in `left`. With `fingerprint`, the
+    changeable set must still be the one the manager confirmed, or StaleSelection is raised.
+    Accepting checks the places for each role for the whole set: all or nothing.
+    """
+    if decision not in DECISIONS:
+        raise DomainError(_("Choose accept, waiting list or decline."), field="decision")
+    reason = (reason or "").strip()
+    if decision == Status.DECLINED and not reason:
+        raise DomainError(
+            _(
+                "Write a short, kind message explaining the decision; every applicant declined "
+                "will read it."
+            ),
+            field="reason",
+        )
+    with transaction.atomic():
+        programme = _lock_programme(programme)
+        if programme.state not in DECIDING_STATES:
+            raise InvalidTransition(
+                _("Decisions can be made only while the programme is recruiting or matching.")
+            )
+        changeable = decidable(programme, candidates, decision=decision, by=by)
+        applications = list(
+            changeable.select_for_update(of=("self",))
+            .select_related("person")
+            .order_by("submitted_at", "id")
+        )
+        if fingerprint is not None and bulk_fingerprint(a.pk for a in applications) != fingerprint:
+            raise StaleSelection(
+                ngettext(
+                    "The applications have changed since you looked: %(n)s can now be changed "
+                    "by this decision. Nothing was saved; check the new count and confirm again.",
+                    "The applications have changed since you looked: %(n)s can now be changed "
+                    "by this decision. Nothing was saved; check the new count and confirm again.",
+                    len(applications),
+                )
+                % {"n": len(applications)},
+                count=len(applications),
+            )
+        if decision == Status.ACCEPTED:
+            _check_places_for(programme, applications, allow_overfill=allow_overfill)
+        now = timezone.now()
+        reviewer = by if getattr(by, "is_authenticated", False) else None
+        previous = {a.pk: a.status for a in applications}
+        Application.objects.filter(pk__in=previous).update(
+            status=decision,
+            decision_reason=reason,
+            reviewed_by=reviewer,
+            reviewed_at=now,
+            updated_at=now,
+        )
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                organisation=programme.organisation,
+                actor=reviewer,
+                verb="application.decided",
+                object_type=Application._meta.label_lower,
+                object_id=str(a.pk),
+                data={
+                    "from": previous[a.pk],
+                    "to": decision,
+                    "overfill": bool(allow_overfill),
+                    "bulk": True,
+                },
+            )
+            for a in applications
+        )
+        for a in applications:
+            a.status, a.decision_reason, a.reviewed_at = decision, reason, now
+            a.programme = programme
+        notify_many([_decision_notice(a) for a in applications], kind="application")
+    return BulkDecisionResult(decided=len(applications))
+
+
+class StaleSelection(Conflict):
+    """The set a bulk decision would change is not the one the manager confirmed."""
+
+    def __init__(self, message: str, *, count: int) -> None:
+        super().__init__(message)
+        self.count = count
+
+
+def _check_places_for(
+    programme: Programme, applications: list[Application], *, allow_overfill: bool
+) -> None:
+    if allow_overfill:
+        return
+    adding: dict[str, int] = {}
+    for a in applications:
+        if a.status != Status.ACCEPTED:
+            adding[a.role] = adding.get(a.role, 0) + 1
+    accepted = dict(
+        Application.objects.filter(programme=programme, status=Status.ACCEPTED)
+        .values("role")
+        .annotate(n=Count("pk"))
+        .values_list("role", "n")
+    )
+    for role, n in adding.items():
+        already = accepted.get(role, 0)
+        if already + n > programme.places:
+            raise OverCapacity(
+                _(
+                    "Accepting them would make %(total)s %(role)s accepted for %(places)s "
+                    "places. Tick the box to accept beyond the places, or accept fewer."
+                )
+                % {
+                    "total": already + n,
+                    "role": roles_noun(role),
+                    "places": programme.places,
+                },
+                role=role,
+                accepted=already,
+                places=programme.places,
+            )
+
+
+def _decision_notice(application: Application) -> BulkNotice:
+    subject, dedupe_key = _decision_subject_and_key(application)
+    return BulkNotice(
+        person=application.person,
+        subject=subject,
+        template="recruitment/email/decision.txt",
+        context={**_application_context(application), "message": application.decision_reason},
+        url=reverse("recruitment:my_application", args=[application.pk]),
+        dedupe_key=dedupe_key,
+    )
+
+
+def _decision_subject_and_key(application: Application) -> tuple[str, str]:
+    subjects = {
+        Status.ACCEPTED: _("Your place on %(programme)s"),
+        Status.WAITLISTED: _("You are on the waiting list for %(programme)s"),
+        Status.DECLINED: _("Your application to %(programme)s"),
+    }
+    subject = subjects[Status(application.status)] % {"programme": application.programme.name}
+    reviewed = application.reviewed_at.isoformat() if application.reviewed_at else ""
+    return subject, f"application-decision:{application.pk}:{application.status}:{reviewed}"
 
 
 def _email_decision(application: Application) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -308,6 +310,7 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "page_obj": page_obj,
         "capacity": selectors.capacity_summary(programme),
         "filtered": bool(filters),
+        "filter_query": _filter_query(filter_form) if request.GET else {},
         "unknown_filters": unknown,
         "can_decide": programme.state in services.DECIDING_STATES,
     }
@@ -319,56 +322,125 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return response
 
 
+BULK_NAMES_SHOWN = 10
+
+
+def _filter_query(filter_form: ReviewFilterForm) -> dict[str, str]:
+    """The applied filters as plain values, to carry through the confirmation and back."""
+    values: dict[str, str] = {}
+    for name, value in filter_form.filters().items():
+        values[name] = str(getattr(value, "pk", value))
+    return values
+
+
+def _filter_summary(filter_form: ReviewFilterForm) -> list[tuple[str, str]]:
+    summary: list[tuple[str, str]] = []
+    for name, value in filter_form.filters().items():
+        field = filter_form.fields[name]
+        shown = str(value)
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            shown = str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+        summary.append((str(field.label), shown))
+    return summary
+
+
 @login_required
 @require_POST
 def review_bulk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Step one shows what a bulk decision would change and asks to confirm; step two
+    (`confirm`) applies the filter again and decides, refusing if the set has changed."""
     programme = access_programme_for_manager(request.user, pk)
-    form = BulkDecisionForm(request.POST, programme=programme)
+    filter_form = ReviewFilterForm(request.POST, programme=programme)
+    unknown = set_aside_unknown_filters(filter_form)
+    query = _filter_query(filter_form)
     back = reverse("recruitment:review", args=[programme.pk])
+    if query:
+        back += "?" + urlencode(query)
+    form = BulkDecisionForm(request.POST, programme=programme)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return redirect(back)
-    decision = form.cleaned_data["decision"]
-    allow_overfill = form.cleaned_data["allow_overfill"]
-    done: list[Application] = []
-    over: list[Application] = []
-    failed: list[tuple[Application, str]] = []
-    for application in form.cleaned_data["applications"].order_by("submitted_at", "id"):
+    scope, decision = form.scope, form.decision
+    if scope == "matching":
+        candidates = selectors.review_list(programme, **filter_form.filters())
+    else:
+        candidates = Application.objects.filter(
+            pk__in=[a.pk for a in form.cleaned_data["applications"]]
+        )
+    error = ""
+    over_capacity = False
+    if form.cleaned_data["confirm"]:
         try:
-            services.decide_application(
-                application,
+            result = services.decide_applications(
+                programme,
+                candidates,
                 decision=decision,
-                reason="",
+                reason=form.cleaned_data["reason"],
                 by=request.user,
-                allow_overfill=allow_overfill,
+                allow_overfill=form.cleaned_data["allow_overfill"],
+                fingerprint=form.cleaned_data["fingerprint"],
             )
-        except services.OverCapacity:
-            over.append(application)
+        except services.OverCapacity as exc:
+            error, over_capacity = exc.message, True
         except DomainError as exc:
-            failed.append((application, exc.message))
+            error = exc.message
+            if exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
         else:
-            done.append(application)
-    if done:
-        messages.success(
-            request,
-            ngettext("%(n)s application updated.", "%(n)s applications updated.", len(done))
-            % {"n": len(done)},
+            messages.success(request, _bulk_done_message(decision, result.decided))
+            return redirect(back)
+    # Required for a decline, as the service says; optional to the form only so that the
+    # first step (which shows the count) can come without it.
+    form.fields["reason"].required = decision == Status.DECLINED
+    preview = selectors.bulk_preview(
+        programme, candidates, decision=decision, by=request.user, names=BULK_NAMES_SHOWN
+    )
+    return render(
+        request,
+        "recruitment/bulk_confirm.html",
+        {
+            "programme": programme,
+            "form": form,
+            "scope": scope,
+            "decision": decision,
+            "action": form.cleaned_data["action"],
+            "preview": preview,
+            "fingerprint": services.bulk_fingerprint(preview.ids),
+            "filter_query": query,
+            "filter_summary": _filter_summary(filter_form),
+            "unknown_filters": unknown,
+            "ticked": [a.pk for a in form.cleaned_data["applications"]],
+            "error": error,
+            "over_capacity": over_capacity,
+            "capacity": selectors.capacity_summary(programme),
+            "back": back,
+        },
+        status=409 if error else 200,
+    )
+
+
+def _bulk_done_message(decision: str, n: int) -> str:
+    if decision == Status.ACCEPTED:
+        text = ngettext(
+            "%(n)s application accepted. The applicant has been emailed.",
+            "%(n)s applications accepted. Each applicant has been emailed.",
+            n,
         )
-    for application, message in failed:
-        messages.warning(request, f"{application.person.full_name}: {message}")
-    if over:
-        return render(
-            request,
-            "recruitment/bulk_confirm.html",
-            {
-                "programme": programme,
-                "over": over,
-                "capacity": selectors.capacity_summary(programme),
-            },
+    elif decision == Status.WAITLISTED:
+        text = ngettext(
+            "%(n)s application moved to the waiting list. The applicant has been emailed.",
+            "%(n)s applications moved to the waiting list. Each applicant has been emailed.",
+            n,
         )
-    return redirect(back)
+    else:
+        text = ngettext(
+            "%(n)s application declined. The applicant has been emailed your message.",
+            "%(n)s applications declined. Each applicant has been emailed your message.",
+            n,
+        )
+    return text % {"n": n}
 
 
 @login_required

@@ -116,24 +116,17 @@ def _no_meeting(facts: PairingFacts, today: dt.date, settings: FlagSettings) -> 
     days = (today - since).days
     if days <= settings.no_meeting_days:
         return []
-    # A meeting in the diary within the pair's rhythm means the pair is back on track.
-    if facts.next_booked_on is not None and (facts.next_booked_on - today).days <= rhythm_days(
-        facts.per_month
-    ):
+    # A meeting in the diary (ahead, not cancelled) means the pair is in touch: however far
+    # ahead it is, "no meeting" would be untrue. Falling behind the rhythm is its own flag.
+    if facts.next_booked_on is not None or facts.booked_ahead:
         return []
     if not contact:
         label = _("No meeting since the pairing started %(days)s days ago") % {"days": days}
     else:
         label = _("No meeting for %(days)s days") % {"days": days}
-    if facts.next_booked_on is not None:
-        suggestion = _(
-            "A meeting is booked, but not for a while. Ask %(name)s (the organiser) whether "
-            "an earlier date would suit them both."
-        ) % {"name": facts.organiser_name}
-    else:
-        suggestion = _("Send a friendly check-in to %(name)s (the organiser).") % {
-            "name": facts.organiser_name
-        }
+    suggestion = _("Send a friendly check-in to %(name)s (the organiser).") % {
+        "name": facts.organiser_name
+    }
     return [Flag(NO_MEETING, label, suggestion, 50)]
 
 

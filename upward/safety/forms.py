@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from upward.core.forms import DateInput, Form
 from upward.organisations.models import Person
-from upward.safety.models import ExitCategory, SafeguardingContact
+from upward.safety.models import ExitCategory, FlagKind, SafeguardingContact
 
 SCALE = [
     ("1", _("1 – Not at all")),
@@ -181,3 +181,47 @@ class SafeguardingContactForm(Form):
             )
             .order_by("full_name", "pk")
         )
+
+
+class FlagFilterForm(Form):
+    """The needs-attention queue's filters; unknown values are named and left out."""
+
+    kind = forms.ChoiceField(label=_("Flag"), required=False)
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+
+    def __init__(self, *args: Any, counts: dict[str, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        counts = counts or {}
+        assert isinstance(self.fields["kind"], forms.ChoiceField)
+        self.fields["kind"].choices = [
+            ("", _("Every flag")),
+            *(
+                (value, f"{label} ({counts.get(value, 0)})" if counts else label)
+                for value, label in FlagKind.choices
+            ),
+        ]
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class BulkSnoozeForm(Form):
+    scope = forms.ChoiceField(
+        choices=[("selected", "selected"), ("matching", "matching")],
+        error_messages={
+            "required": _("Choose the ticked pairs or all pairs matching the filter."),
+            "invalid_choice": _("Choose the ticked pairs or all pairs matching the filter."),
+        },
+    )
+    days = forms.TypedChoiceField(
+        label=_("Hide for"),
+        coerce=int,
+        choices=[(d, d) for d in (7, 14, 30)],
+        error_messages={
+            "required": _("Choose 7, 14 or 30 days."),
+            "invalid_choice": _("Choose 7, 14 or 30 days."),
+        },
+    )
+    fingerprint = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

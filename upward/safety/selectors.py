@@ -4,6 +4,7 @@ programme in a few queries), the needs-attention queue and privacy-safe aggregat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -318,6 +319,46 @@ def flagged_pairings(
             )
     rows.sort(key=lambda r: (-r.weight, r.pairing.pk))
     return rows, settings
+
+
+def filter_flagged(
+    rows: list[FlaggedPairing], *, kind: str = "", q: str = ""
+) -> list[FlaggedPairing]:
+    """The queue's filters, on the rows already judged: one kind of flag (the cards then show
+    only that flag, which is what a bulk snooze hides) and a mentor's or mentee's name."""
+    q = (q or "").strip().casefold()
+    kept = []
+    for row in rows:
+        if q and not (
+            q in row.pairing.mentor.full_name.casefold()
+            or q in row.pairing.mentee.full_name.casefold()
+        ):
+            continue
+        if kind:
+            flags = [f for f in row.flags if f.kind == kind]
+            if not flags:
+                continue
+            row = FlaggedPairing(pairing=row.pairing, flags=flags, latest_pulse=row.latest_pulse)
+        kept.append(row)
+    return kept
+
+
+def flag_kind_counts(rows: list[FlaggedPairing]) -> dict[str, int]:
+    """How many pairs carry each kind of flag."""
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for f in row.flags:
+            counts[f.kind] += 1
+    return dict(counts)
+
+
+def snooze_targets(rows: list[FlaggedPairing]) -> list[tuple[int, str]]:
+    return sorted({(row.pairing.pk, f.kind) for row in rows for f in row.flags})
+
+
+def snooze_fingerprint(targets: list[tuple[int, str]]) -> str:
+    joined = ";".join(f"{pk}:{kind}" for pk, kind in sorted(targets))
+    return hashlib.sha256(joined.encode()).hexdigest()[:20]
 
 
 def pulse_summary(programme: Programme, *, viewer: Person | None) -> PulseSummary:

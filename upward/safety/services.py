@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
@@ -404,6 +405,59 @@ def snooze_flag(pairing: Pairing, *, kind: str, days: Any, by: Actor) -> FlagSno
             data={"pairing": pairing.pk, "kind": kind, "days": days},
         )
     return snooze
+
+
+def snooze_flags(
+    programme: Programme,
+    targets: list[tuple[int, str]],
+    *,
+    days: Any,
+    by: Actor,
+    fingerprint: str | None = None,
+    current: list[tuple[int, str]] | None = None,
+) -> int:
+    """Hide many flags at once, (pairing id, flag kind) each, in a fixed number of queries.
+
+    `targets` come from the queue's selector (the programme's own pairings, as the viewer may
+    see them). With `fingerprint`, they must still be the set the person confirmed."""
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if days not in SNOOZE_DAYS:
+        raise DomainError(_("Choose 7, 14 or 30 days."), field="days")
+    if any(kind not in FlagKind.values for _pk, kind in targets):
+        raise DomainError(_("That is not a flag we know."))
+    if fingerprint is not None and selectors.snooze_fingerprint(targets) != fingerprint:
+        raise Conflict(
+            ngettext(
+                "The flags have changed since you looked: %(n)s flag matches now. Nothing was "
+                "hidden; check the new count and confirm again.",
+                "The flags have changed since you looked: %(n)s flags match now. Nothing was "
+                "hidden; check the new count and confirm again.",
+                len(targets),
+            )
+            % {"n": len(targets)}
+        )
+    if not targets:
+        raise DomainError(_("No flag matches, so there is nothing to hide."))
+    until = timezone.localdate() + dt.timedelta(days=days)
+    user = by if getattr(by, "is_authenticated", False) else None
+    with transaction.atomic():
+        FlagSnooze.objects.bulk_create(
+            [FlagSnooze(pairing_id=pk, kind=kind, until=until, by=user) for pk, kind in targets],
+            update_conflicts=True,
+            unique_fields=["pairing", "kind"],
+            update_fields=["until", "by", "created_at"],
+        )
+        record(
+            "safety.flags_snoozed",
+            programme,
+            by=by,
+            organisation=_org(programme),
+            data={"pairings": sorted({pk for pk, _kind in targets}), "days": days},
+        )
+    return len(targets)
 
 
 def schedule_check_in(

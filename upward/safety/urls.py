@@ -21,6 +21,11 @@ urlpatterns = [
         name="pulses",
     ),
     path(
+        "programmes/<id:pk>/attention/snooze/",
+        views.snooze_bulk,
+        name="snooze_bulk",
+    ),
+    path(
         "programmes/<id:pk>/attention/pairings/<id:pairing_pk>/snooze/",
         views.snooze,
         name="snooze",

@@ -3,6 +3,8 @@ render. Domain errors become form errors or messages."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,12 +12,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core.errors import DomainError
-from upward.core.forms import apply_domain_error
+from upward.core.forms import apply_domain_error, set_aside_unknown_filters
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
+from upward.core.validation import valid_ids
 from upward.organisations.access import require_org_admin, require_person
 from upward.pairing.models import PairingState
 from upward.safety import selectors, services
@@ -33,16 +37,20 @@ from upward.safety.access import (
     safety_viewers,
 )
 from upward.safety.forms import (
+    BulkSnoozeForm,
     CheckInDoneForm,
     CheckInForm,
     ConcernForm,
     ConcernNoteForm,
+    FlagFilterForm,
     LeaveForm,
     PulseForm,
     SafeguardingContactForm,
     SettingsForm,
 )
 from upward.safety.models import ConcernState, FlagKind, RematchRequest
+
+ATTENTION_PAGE_SIZE = 20
 
 # ---------------------------------------------------------------------------------------------
 # The pair's side
@@ -182,17 +190,107 @@ def my_concerns(request: AuthenticatedRequest) -> HttpResponse:
 def attention(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme, viewer = access_programme_for_safety(request.user, pk)
     queue = selectors.attention_queue(programme, viewer=viewer)
+    counts = selectors.flag_kind_counts(queue.flagged)
+    filter_form = FlagFilterForm(request.GET or None, counts=counts)
+    unknown = set_aside_unknown_filters(filter_form)
+    filters = filter_form.filters() if request.GET else {}
+    shown = selectors.filter_flagged(queue.flagged, **filters)
+    page_obj = Paginator(shown, ATTENTION_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "safety/attention.html",
         {
             "programme": programme,
             "q": queue,
+            "filter_form": filter_form,
+            "filters": filters,
+            "unknown_filters": unknown,
+            "page_obj": page_obj,
+            "shown_count": len(shown),
             "flag_kinds": FlagKind,
             "snooze_days": services.SNOOZE_DAYS,
             "can_change_limits": may_change_flag_limits(viewer, programme),
             "can_match": programme.state in ("matching", "active"),
         },
+    )
+
+
+SNOOZE_NAMES_SHOWN = 10
+
+
+@login_required
+@require_POST
+def snooze_bulk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Hide the flags of the ticked cards, or of every pair matching the filter: step one
+    shows the count and asks to confirm; step two applies the filter again and hides them,
+    refusing if the set has changed."""
+    programme, viewer = access_programme_for_safety(request.user, pk)
+    filter_form = FlagFilterForm(request.POST)
+    unknown = set_aside_unknown_filters(filter_form)
+    filters = filter_form.filters()
+    back = reverse("safety:attention", args=[programme.pk])
+    if filters:
+        back += "?" + urlencode(filters)
+    back += "#flags-h"
+    form = BulkSnoozeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(back)
+    rows, _settings = selectors.flagged_pairings(programme, viewer=viewer)
+    rows = selectors.filter_flagged(rows, **filters)
+    ticked = valid_ids(request.POST.getlist("pairings"))
+    if form.cleaned_data["scope"] == "selected":
+        if not ticked:
+            messages.error(request, _("Tick at least one pair, or choose all pairs matching."))
+            return redirect(back)
+        rows = [r for r in rows if r.pairing.pk in set(ticked)]
+    targets = selectors.snooze_targets(rows)
+    days = form.cleaned_data["days"]
+    error = ""
+    if form.cleaned_data["confirm"]:
+        try:
+            hidden = services.snooze_flags(
+                programme,
+                targets,
+                days=days,
+                by=request.user,
+                fingerprint=form.cleaned_data["fingerprint"],
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)s flag hidden for %(days)s days. It comes back if it still applies.",
+                    "%(n)s flags hidden for %(days)s days. Each comes back if it still applies.",
+                    hidden,
+                )
+                % {"n": hidden, "days": days},
+            )
+            return redirect(back)
+    return render(
+        request,
+        "safety/snooze_confirm.html",
+        {
+            "programme": programme,
+            "rows": rows[:SNOOZE_NAMES_SHOWN],
+            "more": max(len(rows) - SNOOZE_NAMES_SHOWN, 0),
+            "pair_count": len(rows),
+            "flag_count": len(targets),
+            "days": days,
+            "scope": form.cleaned_data["scope"],
+            "ticked": ticked,
+            "filters": filters,
+            "filter_form": filter_form,
+            "unknown_filters": unknown,
+            "fingerprint": selectors.snooze_fingerprint(targets),
+            "error": error,
+            "back": back,
+        },
+        status=409 if error else 200,
     )
 
 

@@ -21,7 +21,7 @@ from upward.journey.models import (
     Event,
     EventResponse,
 )
-from upward.journey.selectors import event_audience, event_item
+from upward.journey.selectors import event_audience, event_audience_queryset, event_item
 from upward.journey.services._shared import _zone, in_zone
 from upward.journey.services.invites import calendar_email
 from upward.notifications.outbox import queue_emails
@@ -188,22 +188,37 @@ def respond_to_event(event: Event, *, person: Person, answer: str, by: Actor) ->
 
 
 def mark_attendance(event: Event, *, attended: Mapping[int, bool], by: Actor) -> int:
-    """Managers record who came, once the event has started. Returns the number of rows."""
+    """Managers record who came, once the event has started. Returns the number of rows.
+
+    Only the people in `attended` change (one page of the list at a time), in a fixed number
+    of queries however many there are."""
     if event.starts_at > timezone.now():
         raise DomainError(_("Attendance can be recorded once the event has started."))
-    audience = {p.pk for p in event_audience(event)}
-    unknown = set(attended) - audience
-    if unknown:
+    ids = set(attended)
+    in_audience = set(
+        event_audience_queryset(event).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    if ids - in_audience:
         raise DomainError(_("Someone in the list is not in this event's audience."))
     now = timezone.now()
     with transaction.atomic():
-        for person_id, came in attended.items():
-            response, _created = EventResponse.objects.get_or_create(
-                event=event, person_id=person_id
+        existing = set(
+            EventResponse.objects.filter(event=event, person_id__in=ids).values_list(
+                "person_id", flat=True
             )
-            response.attended = came
-            response.attendance_marked_at = now
-            response.save(update_fields=["attended", "attendance_marked_at"])
+        )
+        EventResponse.objects.bulk_create(
+            EventResponse(
+                event=event, person_id=pk, attended=attended[pk], attendance_marked_at=now
+            )
+            for pk in ids - existing
+        )
+        for came in (True, False):
+            chosen = [pk for pk in existing if bool(attended[pk]) is came]
+            if chosen:
+                EventResponse.objects.filter(event=event, person_id__in=chosen).update(
+                    attended=came, attendance_marked_at=now
+                )
         record(
             "journey.attendance_marked",
             event,

@@ -511,10 +511,12 @@ def test_events_for_the_right_audience(pairs, world, clock, django_capture_on_co
     assert event.responses.get(person=pairs.mentor).answer == "yes"
     assert world.client_for(pairs.mentor).post(event_url, {"answer": "perhaps"}).status_code == 200
     attendance = reverse("journey:event_attendance", args=[world.programme.pk, event.pk])
-    response = manager.post(attendance, {f"attended_{pairs.mentor.pk}": "on"})
+    # The page's people travel with the form (attendance is saved a page at a time).
+    people = [pairs.mentor.pk, pairs.other.mentor.pk]
+    response = manager.post(attendance, {"people": people, f"attended_{pairs.mentor.pk}": "on"})
     assert "once the event has started" in response.content.decode()
     clock.move_to(event.starts_at + dt.timedelta(minutes=10))
-    manager.post(attendance, {f"attended_{pairs.mentor.pk}": "on"})
+    manager.post(attendance, {"people": people, f"attended_{pairs.mentor.pk}": "on"})
     assert event.responses.get(person=pairs.mentor).attended is True
     assert event.responses.get(person=pairs.other.mentor).attended is False
 

@@ -410,7 +410,7 @@ def test_review_access(world, programme):
         assert world.client_for(None).get(url).status_code == 302
     bulk = reverse("recruitment:review_bulk", args=[programme.pk])
     response = world.client_for(world.other_manager).post(
-        bulk, {"applications": [app.pk], "decision": "accepted"}
+        bulk, {"applications": [app.pk], "action": "selected:accepted", "confirm": "on"}
     )
     assert response.status_code == 404
     app.refresh_from_db()
@@ -615,46 +615,7 @@ def test_overfill_asks_for_confirmation_on_the_page(world, programme):
     assert "1 over" in html
 
 
-def test_bulk_accept_with_overfill_confirmation(world, programme):
-    apps = [apply(programme, p) for p in (world.applicant, world.other_applicant)]
-    third = apply(
-        programme,
-        person_with_account(
-            organisation=world.org, full_name="Tia Third", level=level(world.org, 3)
-        ),
-    )
-    client = world.client_for(world.manager)
-    bulk = reverse("recruitment:review_bulk", args=[programme.pk])
-    response = client.post(
-        bulk, {"applications": [a.pk for a in [*apps, third]], "decision": "accepted"}
-    )
-    assert response.status_code == 200
-    assert "Accept beyond the places?" in response.content.decode()
-    assert "Tia Third" in response.content.decode()
-    statuses = dict(Application.objects.values_list("person__full_name", "status"))
-    assert statuses == {"Jess Junior": "accepted", "Kai Keen": "accepted", "Tia Third": "submitted"}
-    response = client.post(
-        bulk, {"applications": [third.pk], "decision": "waitlisted", "allow_overfill": "on"}
-    )
-    assert response.status_code == 302
-    third.refresh_from_db()
-    assert third.status == Status.WAITLISTED
-
-
-def test_bulk_with_bad_input_is_explained(world, programme):
-    app = apply(programme, world.applicant)
-    other = apply(open_other(world), world.other_applicant)
-    client = world.client_for(world.manager)
-    bulk = reverse("recruitment:review_bulk", args=[programme.pk])
-    response = client.post(bulk, {"applications": [other.pk], "decision": "accepted"}, follow=True)
-    assert "not in this programme" in response.content.decode()
-    response = client.post(bulk, {"applications": [app.pk], "decision": "declined"}, follow=True)
-    assert "Choose accept or waiting list" in response.content.decode()
-    response = client.post(bulk, {"decision": "accepted"}, follow=True)
-    assert "Tick at least one application" in response.content.decode()
-    other.refresh_from_db()
-    app.refresh_from_db()
-    assert (app.status, other.status) == ("submitted", "submitted")
+# Bulk decisions: test_bulk.py
 
 
 # --- Invitations page ------------------------------------------------------------------------

@@ -202,37 +202,47 @@ def test_no_meeting_clears_once_a_meeting_is_held() -> None:
     assert kinds(met) == []
 
 
-def test_no_meeting_clears_when_a_meeting_is_booked_within_the_rhythm() -> None:
-    # Once a month: a meeting booked for three weeks ahead puts the pair back on track.
-    soon = facts(
-        last_held_on=TODAY - dt.timedelta(days=45),
+def test_no_meeting_never_fires_while_a_meeting_is_booked() -> None:
+    # Issue 14: 199 of 239 cards said "no meeting" for pairs with a meeting in the diary.
+    never_met = facts(
+        last_held_on=None,
+        held=0,
+        past_statuses=(),
+        started_on=TODAY - dt.timedelta(days=35),
         booked_ahead=1,
-        next_booked_on=TODAY + dt.timedelta(days=21),
+        next_booked_on=TODAY + dt.timedelta(days=3),
     )
-    assert kinds(soon) == []
-    # Booked, but two months away: still flagged, with a suggestion that says so.
+    assert flags.NO_MEETING not in kinds(never_met)
+    # However far ahead: booked is booked. Only the rhythm can still fall behind.
     far = facts(
         last_held_on=TODAY - dt.timedelta(days=45),
         booked_ahead=1,
         next_booked_on=TODAY + dt.timedelta(days=60),
     )
-    result = flags_for(far, TODAY, FlagSettings())
-    assert [f.kind for f in result] == [flags.NO_MEETING]
-    assert "not for a while" in result[0].suggestion
-
-
-def test_booked_ahead_follows_the_pairs_own_rhythm() -> None:
-    # Every week (four a month): a meeting twelve days ahead is too far to count.
+    assert flags.NO_MEETING not in kinds(far)
     weekly = facts(
         per_month=Decimal("4"),
         last_held_on=TODAY - dt.timedelta(days=45),
-        held=8,
+        held=2,
         booked_ahead=1,
         next_booked_on=TODAY + dt.timedelta(days=12),
     )
-    assert flags.NO_MEETING in kinds(weekly)
+    assert kinds(weekly) == [flags.BEHIND]
     assert flags.rhythm_days(Decimal("4")) == 8
     assert flags.rhythm_days(Decimal("1")) == 31
+    # The same pair without the booking is flagged.
+    assert flags.NO_MEETING in kinds(facts(last_held_on=TODAY - dt.timedelta(days=45)))
+
+
+def test_a_cancelled_booking_does_not_count(pairs) -> None:  # type: ignore[no-untyped-def]
+    # Twenty days in with no meeting; a limit of 14 days flags them, a booking clears it.
+    services.save_settings(pairs.world.programme, no_meeting_days=14, missed_in_a_row=2, by=None)
+    booked = meeting(pairs.pairing, days_ago=-5, status=MeetingStatus.SCHEDULED)
+    cancelled = meeting(pairs.other, days_ago=-5, status=MeetingStatus.CANCELLED)
+    rows, _settings = selectors.flagged_pairings(pairs.world.programme, viewer=None)
+    by_pair = {r.pairing.pk: [f.kind for f in r.flags] for r in rows}
+    assert flags.NO_MEETING not in by_pair.get(booked.pairing_id, [])
+    assert flags.NO_MEETING in by_pair[cancelled.pairing_id]
 
 
 def test_a_meeting_not_yet_recorded_counts_as_contact() -> None:
