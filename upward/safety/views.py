@@ -63,7 +63,7 @@ def pulse(request: AuthenticatedRequest, pk: int, meeting_pk: int) -> HttpRespon
             messages.success(
                 request, _("Thank you. Only the people named on the form read your answers.")
             )
-            return redirect("pairing:pairing", meeting.pairing_id)
+            return redirect("journey:pairing", meeting.pairing_id)
     return render(
         request,
         "safety/pulse.html",
