@@ -42,6 +42,7 @@ from upward.safety.forms import (
     SafeguardingContactForm,
     SettingsForm,
 )
+from upward.safety.history import concern_history
 from upward.safety.models import ConcernState, FlagKind, RematchRequest
 
 # ---------------------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ def concern(request: AuthenticatedRequest, pk: int, concern_pk: int) -> HttpResp
             "programme": item.programme,
             "concern": item,
             "notes": selectors.concern_notes(item),
-            "history": selectors.concern_history(item),
+            "history": concern_history(item),
             "form": form,
             "moves": [
                 (state, ConcernState(state).label)
