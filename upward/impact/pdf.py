@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.core.pdf import UpwardPDF
 from upward.impact.selectors import ContributionRecord
@@ -126,7 +127,11 @@ def certificate_pdf(record: ContributionRecord) -> bytes:
         0,
         8,
         pdf.t(
-            _("%(start)s to %(end)s · %(sessions)s sessions · %(hours)s given")
+            ngettext(
+                "%(start)s to %(end)s · %(sessions)s session · %(hours)s given",
+                "%(start)s to %(end)s · %(sessions)s sessions · %(hours)s given",
+                record.time.sessions_held,
+            )
             % {
                 "start": date_text(record.started_on),
                 "end": date_text(record.ended_on),

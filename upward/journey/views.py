@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -865,7 +866,15 @@ def event_attendance(request: AuthenticatedRequest, pk: int, event_pk: int) -> H
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, _("Attendance saved for %(n)s people.") % {"n": count})
+            messages.success(
+                request,
+                ngettext(
+                    "Attendance saved for %(n)s person.",
+                    "Attendance saved for %(n)s people.",
+                    count,
+                )
+                % {"n": count},
+            )
             return redirect("journey:event_attendance", pk, event.pk)
     return render(
         request,
