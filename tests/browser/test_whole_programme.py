@@ -249,7 +249,7 @@ def mentor_accepts(mentor: Visitor, mentee: Person) -> None:
     mentor.go("/dashboard/")
     _click(mentor, f"Would you mentor {mentee.full_name}?")
     _press(mentor, "Accept")
-    expect(mentor.page.get_by_text("will now be asked to confirm")).to_be_visible()
+    expect(mentor.page.get_by_text("has been asked to confirm")).to_be_visible()
 
 
 def mentee_confirms(mentee: Visitor, mentor: Person) -> None:
