@@ -87,3 +87,24 @@ def test_the_pair_workspace_bar_names_the_page_behind_more(world) -> None:  # ty
     assertContains(overview, "Contribution record")
     mentee = world.client_for(pairs.mentee).get(reverse("journey:pairing", args=[pairs.pairing.pk]))
     assertNotContains(mentee, "Contribution record", status_code=200)
+
+
+def test_every_manager_page_of_a_programme_shows_the_programme_bar(world) -> None:  # type: ignore[no-untyped-def]
+    from upward.programmes.models import Programme
+
+    Programme.objects.filter(pk=world.programme.pk).update(state="active")
+    client = world.client_for(world.manager)
+    pk = world.programme.pk
+    for name in (
+        "surveys:list",
+        "surveys:outcomes",
+        "goals:framework",
+        "goals:overview",
+        "impact:programme_impact",
+        "impact:mentor_time",
+        "journey:programme_setup",
+        "safety:attention",
+    ):
+        page = client.get(reverse(name, args=[pk]))
+        assert page.status_code == 200, name
+        _nav(page.content.decode(), "Programme")
