@@ -173,3 +173,13 @@ def test_pair_panels_read_right_with_none_one_and_two() -> None:
     assert "All 0" not in notes[0] and ">Shared notes<" in notes[0]
     assert "See the shared note" in notes[1] and "1 unread message<" in notes[1]
     assert "See all 2 shared notes" in notes[2]
+
+
+def test_no_bare_fractions() -> None:
+    """ "12 / 20" meant accepted/applied on one page and accepted/places on another: a count
+    says what it is out of ("12 accepted of 20 places"), docs/copy.md."""
+    fraction = re.compile(r"\}\}\s*(?:<[^>]+>\s*)*/\s*\{\{")
+    found = [
+        str(path.relative_to(ROOT)) for path in _templates() if fraction.search(path.read_text())
+    ]
+    assert not found, found
