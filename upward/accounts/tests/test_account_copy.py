@@ -108,3 +108,30 @@ def test_two_factor_set_up_is_in_our_words_and_layout(world) -> None:  # type: i
     assertContains(page, 'class="topbar')
     for default in ("Activate Authenticator App", "input the verification code"):
         assertNotContains(page, default, status_code=200)
+
+
+@pytest.mark.django_db
+def test_signing_in_greets_once(world) -> None:  # type: ignore[no-untyped-def]
+    page = Client().post(
+        "/accounts/login/",
+        {"login": world.applicant.email, "password": "correct horse battery"},
+        follow=True,
+    )
+    assertContains(page, "Hello,", status_code=200)  # the dashboard's own greeting
+    assertNotContains(page, "Successfully signed in", status_code=200)
+    assertNotContains(page, "signed in as", status_code=200)
+
+
+@pytest.mark.django_db
+def test_after_sign_up_the_flash_and_the_page_say_different_things(
+    django_capture_on_commit_callbacks,
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        page = Client().post(
+            "/accounts/signup/",
+            {"email": "new@example.test", "password1": PASSWORD, "password2": PASSWORD},
+            follow=True,
+        )
+    assertContains(page, "<h1>Check your email</h1>", status_code=200)
+    assertContains(page, "We have sent a confirmation link to new@example.test.", count=1)
+    assertContains(page, "We have", count=1)
