@@ -52,7 +52,7 @@ def test_a_mentee_ranks_recommended_mentors_and_gets_their_choice(visitor_factor
     assert ranks == {cohort.kai.pk: 1, cohort.jess.pk: 2}
 
     manager.go(f"/programmes/{programme.pk}/matching/rounds/{round_pk}/")
-    assert manager.page.get_by_text("1 / 2").is_visible()
+    assert manager.page.get_by_text("of 2 choosers have ranked").is_visible()
     manager.page.get_by_role("button", name="Close the round and resolve the choices").click()
     manager.page.wait_for_load_state()
     assert manager.page.get_by_role("heading", name="Participants' choices").is_visible()

@@ -48,7 +48,7 @@ def test_manager_publishes_mentor_accepts_mentee_confirms(visitor_factory, world
     mentor.look("proposal")
     mentor.page.get_by_role("button", name="Accept").click()
     mentor.page.wait_for_load_state()
-    assert mentor.page.get_by_text("will now be asked to confirm").is_visible()
+    assert mentor.page.get_by_text("has been asked to confirm").is_visible()
     mentor.look("accepted")
 
     mentee.go("/dashboard/")

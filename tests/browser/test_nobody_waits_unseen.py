@@ -37,7 +37,7 @@ def test_waiting_people_are_seen(world, visitor_factory):  # type: ignore[no-unt
     expect(lead.page.get_by_text("Found nobody for Sam Senior")).to_be_visible()
     lead.look("runs")
     lead.go(f"/programmes/{pk}/")
-    expect(lead.page.get_by_text("0 of 5 pairs formed, 1 proposed, 2 waiting")).to_be_visible()
+    expect(lead.page.get_by_text("pairs formed of 5 places, 1 proposed, 2 waiting")).to_be_visible()
     lead.look("overview")
 
     senior = visitor_factory("senior")

@@ -13,7 +13,7 @@ One story, told in the order it happens, by the people it happens to:
    on commit (tests use django-tasks' immediate backend) and finds nobody: Noor said no and the
    other mentors are taken, so Omar has no mentor left. Mo is told; two days later the Today
    page says who waits and for how long, the runs list labels the rematch "Found nobody for
-   Omar Osei" and the overview says "2 of 3 pairs formed, 2 waiting"; Omar's home page says the
+   Omar Osei" and the overview says "pairs formed of 3 places, 2 waiting"; Omar's home page says the
    team is looking for a partner for him.
 4. Mo launches the programme: the page asks first because people are waiting; tick, launch.
    The attention queue, now on the programme's tabs, lists Omar with the days he has waited.
@@ -253,7 +253,7 @@ def mentor_accepts(mentor: Visitor, mentee: Person) -> None:
     mentor.go("/dashboard/")
     _click(mentor, f"Would you mentor {mentee.full_name}?")
     _press(mentor, "Accept")
-    expect(mentor.page.get_by_text("will now be asked to confirm")).to_be_visible()
+    expect(mentor.page.get_by_text("has been asked to confirm")).to_be_visible()
 
 
 def mentee_confirms(mentee: Visitor, mentor: Person) -> None:
@@ -307,7 +307,7 @@ def mo_sees_who_waits(mo: Visitor, programme: Programme) -> None:
     expect(mo.page.get_by_text("Proposed 3 pairs")).to_be_visible()
     mo.look("runs-labelled")
     mo.go(f"/programmes/{programme.pk}/")
-    expect(mo.page.get_by_text("2 of 3 pairs formed, 2 waiting")).to_be_visible()
+    expect(mo.page.get_by_text("pairs formed of 3 places, 2 waiting")).to_be_visible()
     mo.look("overview-waiting")
 
 

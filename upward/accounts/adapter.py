@@ -1,9 +1,9 @@
+from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from allauth.core import context as allauth_context
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.encoding import force_str
@@ -25,6 +25,12 @@ SITE_LINKS: dict[str, dict[str, str]] = {
     },
     "account/email/unknown_account": {"signup_url": "account_signup"},
 }
+
+
+def product_site() -> SimpleNamespace:
+    """What allauth's emails call "the site": the product's name and the address people use
+    (SITE_URL), never the host name of the request (Django's RequestSite) or example.com."""
+    return SimpleNamespace(name="Upward", domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(ThrottledLoginAdapter):
@@ -71,7 +77,7 @@ class AccountAdapter(ThrottledLoginAdapter):
             {
                 "request": request,
                 "email": email,
-                "current_site": get_current_site(request),
+                "current_site": product_site(),
                 **context,
             },
         )

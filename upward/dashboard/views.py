@@ -17,12 +17,18 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     person = person_for(request.user)
+    managed = selectors.managed_programme_rows(request.user)
+    applications = selectors.my_applications(person)
     context = {
         "person": person,
-        "managed": selectors.managed_programme_rows(request.user),
-        "applications": selectors.my_applications(person),
+        "managed": managed,
+        "applications": applications,
         "open_programmes": selectors.open_programmes_for(person),
         "pairings": selectors.my_pairings(person),
+        # A recruiting programme already on the page (one the person applied to or runs):
+        # "nothing is open" beside it would contradict it, so the empty text says "else".
+        "recruiting_shown": any(a.programme.state == "recruiting" for a in applications)
+        or any(row.programme.state == "recruiting" for row in managed),
     }
     return render(request, "dashboard/dashboard.html", context)
 

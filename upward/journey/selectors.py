@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.models import AuditEvent
@@ -326,7 +326,9 @@ class RecordEntry:
 
 def _figure(status: str | None, minutes: int | None) -> str:
     if status in (MeetingStatus.HELD, "held"):
-        return gettext("met for %(n)s minutes") % {"n": minutes}
+        return ngettext("met for %(n)s minute", "met for %(n)s minutes", minutes or 0) % {
+            "n": minutes
+        }
     if status in (MeetingStatus.MISSED, "missed"):
         return gettext("did not happen")
     return ""

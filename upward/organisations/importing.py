@@ -24,7 +24,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from upward.core import validation
 from upward.organisations.domains import email_domain, is_plain_address
@@ -476,7 +476,11 @@ class _Errors:
         messages = [m for _row, _n, m in ordered[:MAX_ERRORS]]
         if len(ordered) > MAX_ERRORS:
             messages.append(
-                _("…and %(n)s more errors. Fix the ones above and upload again.")
+                ngettext(
+                    "…and %(n)s more error. Fix the ones above and upload again.",
+                    "…and %(n)s more errors. Fix the ones above and upload again.",
+                    len(ordered) - MAX_ERRORS,
+                )
                 % {"n": len(ordered) - MAX_ERRORS}
             )
         return messages

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
@@ -434,9 +435,12 @@ def delete_level(level: Level, *, by: Actor) -> None:
         in_use = level.people.count()
         if in_use:
             raise DomainError(
-                _(
+                ngettext(
+                    "“%(name)s” is the level of %(n)s person, so it cannot be deleted. Move them "
+                    "to another level first, or rename this one.",
                     "“%(name)s” is the level of %(n)s people, so it cannot be deleted. Move them "
-                    "to another level first, or rename this one."
+                    "to another level first, or rename this one.",
+                    in_use,
                 )
                 % {"name": level.name, "n": in_use}
             )
@@ -496,9 +500,12 @@ def delete_department(department: Department, *, by: Actor) -> None:
         ).count()
         if people:
             raise DomainError(
-                _(
+                ngettext(
+                    "%(n)s person is in “%(name)s”, so it cannot be deleted. Move them to "
+                    "another department first.",
                     "%(n)s people are in “%(name)s”, so it cannot be deleted. Move them to "
-                    "another department first."
+                    "another department first.",
+                    people,
                 )
                 % {"n": people, "name": department.name}
             )
@@ -555,9 +562,12 @@ def delete_team(team: Team, *, by: Actor) -> None:
         people = team.people.count()
         if people:
             raise DomainError(
-                _(
+                ngettext(
+                    "%(n)s person is in the team “%(name)s”, so it cannot be deleted. Move "
+                    "them to another team first.",
                     "%(n)s people are in the team “%(name)s”, so it cannot be deleted. Move "
-                    "them to another team first."
+                    "them to another team first.",
+                    people,
                 )
                 % {"n": people, "name": team.name}
             )

@@ -829,7 +829,11 @@ def run_is_out_of_date(run: MatchRun) -> bool:
 def rules_checked(settings: MatchSettings) -> list[str]:
     """The hard rules every proposed pair passed, in the manager's words."""
     out = [
-        str(_("The mentor is at least %(n)s level(s) below the mentee."))
+        ngettext(
+            "The mentor is at least %(n)s level below the mentee.",
+            "The mentor is at least %(n)s levels below the mentee.",
+            settings.min_level_gap,
+        )
         % {"n": settings.min_level_gap},
         str(_("Neither is in the other's reporting line.")),
         str(_("They have not said they work together.")),

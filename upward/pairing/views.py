@@ -557,9 +557,9 @@ def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if pairing.mentor_id == person.pk:
             services.answer_proposal(pairing, person=person, accept=accept)
             text = (
-                _(
-                    "Thank you. %(name)s will now be asked to confirm; we will tell you when they do."
-                )
+                # The page the mentor lands on says what happens next (pairing.html), so the
+                # flash only acknowledges the answer instead of repeating it.
+                _("Thank you for accepting.")
                 if accept
                 else _(
                     "Thank you for letting us know. %(name)s will not be told; the programme "
@@ -569,7 +569,7 @@ def answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             services.answer_pairing(pairing, person=person, accept=accept)
             text = (
-                _("Confirmed. Your pairing with %(name)s has started.")
+                _("Thank you for confirming your pairing with %(name)s.")
                 if accept
                 else _("Thank you for letting us know. The programme team will be in touch.")
             )

@@ -189,6 +189,14 @@ MOVE_EXPLANATIONS = {
 HARD_TO_UNDO = frozenset({State.ACTIVE, State.COMPLETED, State.ARCHIVED})
 
 
+def _mentors(n: int) -> str:
+    return ngettext("%(n)s mentor", "%(n)s mentors", n) % {"n": n}
+
+
+def _mentees(n: int) -> str:
+    return ngettext("%(n)s mentee", "%(n)s mentees", n) % {"n": n}
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -249,9 +257,12 @@ def transition_blockers(
             problems.append(
                 _(
                     "Accept at least one mentor and one mentee before matching (accepted so "
-                    "far: %(mentors)s mentors, %(mentees)s mentees)."
+                    "far: %(mentors)s, %(mentees)s)."
                 )
-                % {"mentors": counts.accepted_mentors, "mentees": counts.accepted_mentees}
+                % {
+                    "mentors": _mentors(counts.accepted_mentors),
+                    "mentees": _mentees(counts.accepted_mentees),
+                }
             )
     elif to == State.ACTIVE and programme.ends_on and programme.ends_on < _today():
         problems.append(
@@ -293,10 +304,13 @@ def transition_warnings(
         if counts.accepted_mentors != counts.accepted_mentees:
             warnings.append(
                 _(
-                    "You have accepted %(mentors)s mentors and %(mentees)s mentees, so some "
-                    "people will not have a partner."
+                    "You have accepted %(mentors)s and %(mentees)s, so some people will not "
+                    "have a partner."
                 )
-                % {"mentors": counts.accepted_mentors, "mentees": counts.accepted_mentees}
+                % {
+                    "mentors": _mentors(counts.accepted_mentors),
+                    "mentees": _mentees(counts.accepted_mentees),
+                }
             )
     elif to == State.COMPLETED:
         if programme.ends_on and programme.ends_on > _today():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.journey.cadence import expected_meetings
 
@@ -90,7 +91,12 @@ def _proposal(facts: PairingFacts, today: dt.date) -> list[Flag]:
     return [
         Flag(
             PROPOSAL_OVERDUE,
-            _("Proposal unanswered, %(days)s days past its deadline") % {"days": days},
+            ngettext(
+                "Proposal unanswered, %(days)s day past its deadline",
+                "Proposal unanswered, %(days)s days past its deadline",
+                days,
+            )
+            % {"days": days},
             _(
                 "Ask %(name)s whether they would like more time, or end the proposal and "
                 "look for another partner."
@@ -121,9 +127,15 @@ def _no_meeting(facts: PairingFacts, today: dt.date, settings: FlagSettings) -> 
     if facts.next_booked_on is not None or facts.booked_ahead:
         return []
     if not contact:
-        label = _("No meeting since the pairing started %(days)s days ago") % {"days": days}
+        label = ngettext(
+            "No meeting since the pairing started %(days)s day ago",
+            "No meeting since the pairing started %(days)s days ago",
+            days,
+        ) % {"days": days}
     else:
-        label = _("No meeting for %(days)s days") % {"days": days}
+        label = ngettext("No meeting for %(days)s day", "No meeting for %(days)s days", days) % {
+            "days": days
+        }
     suggestion = _("Send a friendly check-in to %(name)s (the organiser).") % {
         "name": facts.organiser_name
     }
@@ -145,7 +157,12 @@ def _missed(facts: PairingFacts, settings: FlagSettings) -> list[Flag]:
     return [
         Flag(
             MISSED,
-            _("The last %(n)s meetings did not take place") % {"n": run},
+            ngettext(
+                "The last meeting did not take place",
+                "The last %(n)s meetings did not take place",
+                run,
+            )
+            % {"n": run},
             _(
                 "Talk to each person separately: a different time or a shorter meeting may "
                 "help, or the pairing may need a change."

@@ -132,7 +132,7 @@ def tell_about_contact_change(contact: Any, *, added: bool, by_person: Person | 
             kind="safety",
             subject=subject,
             template="safety/email/contact_changed.txt",
-            context=context,
+            context={**context, "about_you": person.pk == contact.person_id},
             url=url,
             dedupe_key=f"safety-contact-{'added' if added else 'removed'}-{contact.pk}-{person.pk}",
         )

@@ -14,7 +14,6 @@ from django.conf import settings as django_settings
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from upward.core.models import AuditEvent
 from upward.journey.models import (
     Meeting,
     MeetingStatus,
@@ -517,14 +516,6 @@ def my_concerns(person: Person) -> QuerySet[Concern]:
 
 def concern_notes(concern: Concern) -> list[Any]:
     return list(concern.notes.select_related("author").order_by("created_at", "id"))
-
-
-def concern_history(concern: Concern) -> list[Any]:
-    return list(
-        AuditEvent.objects.filter(object_type="safety.concern", object_id=str(concern.pk))
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
 
 
 def safeguarding_contacts(organisation: Any) -> list[SafeguardingContact]:

@@ -48,6 +48,7 @@ from upward.safety.forms import (
     SafeguardingContactForm,
     SettingsForm,
 )
+from upward.safety.history import concern_history
 from upward.safety.models import ConcernState, FlagKind, RematchRequest
 
 ATTENTION_PAGE_SIZE = 20
@@ -71,7 +72,7 @@ def pulse(request: AuthenticatedRequest, pk: int, meeting_pk: int) -> HttpRespon
             messages.success(
                 request, _("Thank you. Only the people named on the form read your answers.")
             )
-            return redirect("pairing:pairing", meeting.pairing_id)
+            return redirect("journey:pairing", meeting.pairing_id)
     return render(
         request,
         "safety/pulse.html",
@@ -381,7 +382,7 @@ def concern(request: AuthenticatedRequest, pk: int, concern_pk: int) -> HttpResp
             "programme": item.programme,
             "concern": item,
             "notes": selectors.concern_notes(item),
-            "history": selectors.concern_history(item),
+            "history": concern_history(item),
             "form": form,
             "moves": [
                 (state, ConcernState(state).label)

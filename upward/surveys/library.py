@@ -195,8 +195,8 @@ def _objective_templates(key: str) -> list[SurveyTemplate]:
             key=f"{key.replace('_', '-')}-end",
             title=_("Where you are now: %(name)s") % {"name": name},
             intro=_(
-                "The same statements as at the start, and a few about the programme as a whole. "
-                "Your answers are only ever shown as group figures."
+                "The same statements as at the start, then a few asking how you see the change "
+                "yourself. Your answers are only ever shown as group figures."
             ),
             timing=Timing.END,
             audience=audience,
@@ -210,7 +210,10 @@ GENERAL_TEMPLATES = [
     SurveyTemplate(
         key="session-feedback",
         title=_("How did the session go?"),
-        intro=_("Two quick questions after each session. It takes under a minute."),
+        intro=_(
+            "Two quick questions after each session, and room for a comment if you want one. "
+            "It takes under a minute."
+        ),
         timing=Timing.AFTER_SESSION,
         audience=Audience.BOTH,
         items=(

@@ -37,7 +37,7 @@ def test_a_password_reset_is_queued_in_the_outbox_and_sent_after_the_commit(
     message = mail.outbox[0]
     assert message.to == ["nia@example.test"]
     # One prefix, the outbox's: allauth adds none (neither its own setting nor the site name).
-    assert message.subject == "[Upward] Password Reset Email"
+    assert message.subject == "[Upward] Choose a new password for Upward"
     assert "/accounts/password/reset/key/" in str(message.body)
     row.refresh_from_db()
     assert row.sent_at is not None
@@ -50,7 +50,7 @@ def test_the_subject_prefix_follows_the_one_setting(settings, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         Client().post("/accounts/password/reset/", {"email": "nia@example.test"})
     (message,) = mail.outbox
-    assert message.subject == "[Mentoring] Password Reset Email"
+    assert message.subject == "[Mentoring] Choose a new password for Upward"
 
 
 def _send_rendered(monkeypatch, message) -> OutboundEmail:

@@ -106,7 +106,7 @@ def test_the_goals_overview_shows_counts_not_words(pairs):
     response = w.client_for(w.manager).get(reverse("goals:overview", args=[w.programme.pk]))
     body = response.content.decode()
     assert "Jess Junior" in body and "Sam Senior" in body
-    assert "0 / 1" in body  # tasks done / tasks
+    assert "0 of 1" in body  # tasks done of tasks
     assertNotContains(response, GOAL)
     assertNotContains(response, TASK)
 

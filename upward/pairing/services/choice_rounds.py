@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from matching import Weights
 from matching.choice import shortlist
@@ -270,7 +271,14 @@ def save_ranking(chooser: Chooser, *, ranking: Iterable[Any], by: Actor) -> Choo
         if not still_in:
             raise DomainError(_("Only accepted participants of the programme can choose."))
         if len(ordered) > round_.max_ranked:
-            raise DomainError(_("You can rank up to %(n)s people.") % {"n": round_.max_ranked})
+            raise DomainError(
+                ngettext(
+                    "You can rank %(n)s person at most.",
+                    "You can rank up to %(n)s people.",
+                    round_.max_ranked,
+                )
+                % {"n": round_.max_ranked}
+            )
         options = {o.partner_id: o.pk for o in ChoiceOption.objects.filter(chooser=chooser)}
         if any(p not in options for p in ordered):
             raise DomainError(_("Choose from the people recommended to you."))

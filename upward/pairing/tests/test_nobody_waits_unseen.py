@@ -149,7 +149,7 @@ def test_the_overview_counts_pairs_formed_and_waiting(nobody_found, world):
         reverse("programmes:detail", args=[cohort.programme.pk])
     )
     # Kai's proposal to Sofia is under way; Sam and Jess wait.
-    assertContains(page, "0 of 5 pairs formed, 1 proposed, 2 waiting")
+    assertContains(page, "pairs formed of 5 places, 1 proposed, 2 waiting")
     assertNotContains(page, "places filled")
     # The needs-attention summary counts them too, instead of "Nothing needs your attention".
     assertContains(page, "people waiting for a partner")

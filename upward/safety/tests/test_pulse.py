@@ -218,3 +218,17 @@ def test_pulse_window(pairs, clock) -> None:  # type: ignore[no-untyped-def]
     old = meeting(pairs.pairing, days_ago=1)
     clock.shift(dt.timedelta(days=40))
     assert old not in selectors.pulse_due(pairs.mentor)
+
+
+def test_after_sending_a_pulse_the_mentor_lands_back_in_the_pair_space(pairs) -> None:  # type: ignore[no-untyped-def]
+    held = meeting(pairs.pairing, days_ago=1)
+    client = pairs.world.client_for(pairs.mentor)
+    url = reverse("safety:pulse", args=[pairs.pairing.pk, held.pk])
+    answers = {"spoke_openly": "4", "felt_listened_to": "4", "worth_my_time": "5"}
+    sent = client.post(url, answers)
+    workspace = reverse("journey:pairing", args=[pairs.pairing.pk])
+    assert sent.status_code == 302
+    assert sent["Location"] == workspace
+    landed = client.get(workspace)
+    assert landed.status_code == 200
+    assert "Only the people named on the form read your answers." in landed.content.decode()
