@@ -1,0 +1,68 @@
+"""Accessibility helpers for forms (docs/accessibility.md).
+
+`{% error_title_prefix %}` (base.html) puts "Error: " before the page title when any form the
+view handed to the template failed validation, so a screen-reader user hears on arrival that the
+submit did not go through. `form|error_summary_items` lists a form's errors for the error summary
+(includes/error_summary.html): each field's message with the id of the control to jump to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms, template
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    message: str
+    target: str  # the id of the control to focus ("" for errors that belong to the whole form)
+
+
+def failed_forms(values: Any) -> list[forms.BaseForm]:
+    """The bound forms among `values` that were validated and have errors. A form nobody has
+    validated is left alone: asking for its errors here would validate it as a side effect."""
+    return [
+        v
+        for v in values
+        if isinstance(v, forms.BaseForm)
+        and v.is_bound
+        and v._errors is not None  # validated already, see above
+        and bool(v._errors)
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def error_title_prefix(context: template.Context) -> str:
+    values = [v for layer in context.dicts for v in layer.values()]
+    return gettext("Error: ") if failed_forms(values) else ""
+
+
+def control_id(bound: forms.BoundField) -> str:
+    """The id of the control a summary link moves to: the field's own input, or the first option
+    of a radio or checkbox group (whose group has no single labelled control)."""
+    if bound.is_hidden or not bound.auto_id:
+        return ""
+    if bound.id_for_label:
+        return bound.id_for_label
+    subwidgets = bound.subwidgets
+    return subwidgets[0].id_for_label if subwidgets else ""
+
+
+@register.filter
+def error_summary_items(form: forms.BaseForm) -> list[SummaryItem]:
+    if not isinstance(form, forms.BaseForm) or not form.is_bound or not form.errors:
+        return []
+    items = [SummaryItem(message=str(e), target="") for e in form.non_field_errors()]
+    for name in form.fields:
+        bound = form[name]
+        for error in bound.errors:
+            message = str(error)
+            if bound.is_hidden:
+                message = f"{bound.label}: {message}"
+            items.append(SummaryItem(message=message, target=control_id(bound)))
+    return items
