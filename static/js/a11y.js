@@ -23,7 +23,49 @@
     return Boolean(summary);
   }
 
-  function onReady() { focusSummary(document); }
+  // A table that is wider than its box scrolls inside .table-wrap. Keyboard users can only
+  // scroll it if the box takes focus, and then it needs a name: the table's caption, else the
+  // heading of the section it is in. Boxes that fit are left out of the tab order.
+  var tableCount = 0;
+  function labelScrollBoxes(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (!scrolls) {
+        if (box.dataset.a11yRegion) {
+          box.removeAttribute("tabindex"); box.removeAttribute("role");
+          box.removeAttribute("aria-label"); box.removeAttribute("aria-labelledby");
+          delete box.dataset.a11yRegion;
+        }
+        return;
+      }
+      if (box.hasAttribute("tabindex") && !box.dataset.a11yRegion) { return; }  // set in HTML
+      var caption = box.querySelector("caption");
+      var section = box.closest("section, article, .card");
+      var heading = section && section.querySelector("h2, h3");
+      if (caption) {
+        if (!caption.id) { tableCount += 1; caption.id = "table-caption-" + tableCount; }
+        box.setAttribute("aria-labelledby", caption.id);
+      } else if (heading) {
+        if (!heading.id) { tableCount += 1; heading.id = "table-heading-" + tableCount; }
+        box.setAttribute("aria-labelledby", heading.id);
+      } else {
+        box.setAttribute("aria-label", box.dataset.label || document.title.split(" · ")[0]);
+      }
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.dataset.a11yRegion = "1";
+    });
+  }
+
+  function onReady() {
+    labelScrollBoxes(document);
+    focusSummary(document);
+  }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(function () { labelScrollBoxes(document); }, 200);
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", onReady);
   } else {
@@ -62,6 +104,7 @@
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
+    labelScrollBoxes(document);
     // With an outerHTML swap the old target is gone; the event fires on the new content.
     var target = event.target instanceof Element && event.target.isConnected ? event.target
       : event.detail.target;

@@ -36,10 +36,29 @@ def failed_forms(values: Any) -> list[forms.BaseForm]:
     ]
 
 
+def _context_values(context: template.Context) -> list[Any]:
+    return [v for layer in context.dicts for v in layer.values()]
+
+
 @register.simple_tag(takes_context=True)
 def error_title_prefix(context: template.Context) -> str:
-    values = [v for layer in context.dicts for v in layer.values()]
-    return gettext("Error: ") if failed_forms(values) else ""
+    return gettext("Error: ") if failed_forms(_context_values(context)) else ""
+
+
+SHOWN = "_upward_error_summary_shown"
+
+
+@register.inclusion_tag("includes/error_summaries.html", takes_context=True)
+def page_error_summaries(context: template.Context) -> dict[str, Any]:
+    """The error summary of every form the view handed over that failed, at the top of the page
+    (base.html), however the form itself is laid out. Each form is marked, so that
+    includes/form.html and includes/form_errors.html do not show its summary a second time;
+    they still do for a form this tag cannot see (inside a list, or in an htmx fragment)."""
+    found: dict[int, forms.BaseForm] = {}
+    for form in failed_forms(_context_values(context)):
+        found.setdefault(id(form), form)
+        setattr(form, SHOWN, True)
+    return {"failed": list(found.values())}
 
 
 def control_id(bound: forms.BoundField) -> str:
@@ -55,6 +74,18 @@ def control_id(bound: forms.BoundField) -> str:
 
 @register.filter
 def error_summary_items(form: forms.BaseForm) -> list[SummaryItem]:
+    """For a form's own summary (includes/form.html): nothing if base.html showed it already."""
+    if getattr(form, SHOWN, False):
+        return []
+    return summary_items(form)
+
+
+@register.filter
+def top_error_summary_items(form: forms.BaseForm) -> list[SummaryItem]:
+    return summary_items(form)
+
+
+def summary_items(form: forms.BaseForm) -> list[SummaryItem]:
     if not isinstance(form, forms.BaseForm) or not form.is_bound or not form.errors:
         return []
     items = [SummaryItem(message=str(e), target="") for e in form.non_field_errors()]

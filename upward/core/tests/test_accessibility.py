@@ -120,7 +120,8 @@ def test_a_failed_submit_page_has_error_title_summary_and_alert(pairs, world) ->
     assert response.status_code == 200
     html = response.content.decode()
     assert re.search(r"<title>Error: ", html)
-    assert "There is a problem" in html
+    assert html.count("There is a problem") == 1  # at the top of the page, not again in the form
+    assert html.index("There is a problem") < html.index("<h1")
     assert '<a href="#id_text">Please write a few words so the team can help.</a>' in html
     assert 'aria-describedby="id_text_helptext id_text_error"' in html
 
@@ -138,3 +139,19 @@ def test_flash_errors_are_alerts_and_others_status(rf) -> None:
     assert '<div class="alert alert--success" role="status">Saved</div>' in html
     # The live region htmx actions speak through sits outside <main>, which swaps replace parts of.
     assert html.index('id="announcer"') > html.index("</main>")
+
+
+def test_a_form_laid_out_by_hand_gets_the_summary_too(world) -> None:
+    client = world.client_for(world.admin)
+    response = client.post(reverse("organisations:person_create"), {})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.startswith("<!doctype html>") and "<title>Error: " in html
+    assert html.count("There is a problem") == 1
+    assert '<a href="#id_full_name">' in html and '<a href="#id_email">' in html
+
+
+def test_someone_elses_form_page_is_404_not_a_summary(world) -> None:
+    response = world.client_for(world.applicant).post(reverse("organisations:person_create"), {})
+    assert response.status_code == 404
+    assert "There is a problem" not in response.content.decode()
