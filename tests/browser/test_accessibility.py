@@ -80,7 +80,11 @@ CONTRAST_JS = """
 
 def shot(visitor: Visitor, name: str, *, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    visitor.page.screenshot(path=str(SCREENSHOTS / f"a11y-{name}.png"), full_page=full_page)
+    # caret="initial": hiding the caret leaves style="" on inputs, which htmx copies on its next
+    # swap and the CSP then reports.
+    visitor.page.screenshot(
+        path=str(SCREENSHOTS / f"a11y-{name}.png"), full_page=full_page, caret="initial"
+    )
 
 
 def page_type(path: str) -> str | None:
@@ -224,7 +228,8 @@ def test_focus_is_visible_everywhere_and_htmx_keeps_it(visitor_factory) -> None:
         "Added to the agenda: Talk about the data team's new rota"
     )
     assert mentor.page.evaluate("document.activeElement.id") == "id_text"
-    mentor.look("meeting-after-htmx")
+    # (No axe run here: axe leaves style="" on elements, which htmx copies on its next swap and
+    # the CSP then reports. test_axe_finds_nothing_serious_on_key_pages checks this page.)
 
     # Notifications: "Mark as read" goes away, focus moves to the row's Open button and the
     # count in the header goes down, without a reload.
