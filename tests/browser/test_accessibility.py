@@ -258,6 +258,18 @@ def test_focus_is_visible_everywhere_and_htmx_keeps_it(visitor_factory) -> None:
     assert admin.page.evaluate("document.activeElement.id") == "id_q"
     shot(admin, "people-search-announced", full_page=False)
 
+    # Forced colours (Windows High Contrast): box-shadows vanish, the outline stays.
+    admin.page.emulate_media(forced_colors="active")
+    admin.go("/people/")
+    admin.page.keyboard.press("Tab")
+    admin.page.keyboard.press("Tab")
+    ring = admin.page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth)]; })()"
+    )
+    assert ring[0] != "none" and ring[1] >= 2, ring
+    shot(admin, "focus-forced-colours", full_page=False)
+
     assert not faint, "Focus indicators missing or under 3:1:\n" + "\n".join(faint)
 
 

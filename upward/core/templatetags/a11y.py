@@ -92,8 +92,9 @@ def summary_items(form: forms.BaseForm) -> list[SummaryItem]:
     for name in form.fields:
         bound = form[name]
         for error in bound.errors:
-            message = str(error)
-            if bound.is_hidden:
-                message = f"{bound.label}: {message}"
+            # Named by its label: "This field is required." twice says nothing on its own.
+            label = str(bound.label or "")
+            joiner = " " if label.endswith(("?", ":", ".")) else ": "
+            message = f"{label}{joiner}{error}" if label else str(error)
             items.append(SummaryItem(message=message, target=control_id(bound)))
     return items

@@ -58,7 +58,7 @@ def test_summary_html_is_an_alert_with_a_heading_and_links() -> None:
     summary = html.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
     assert 'role="alert"' in summary and 'tabindex="-1"' in summary
     assert "There is a problem" in summary
-    assert '<a href="#id_name">This field is required.</a>' in summary
+    assert '<a href="#id_name">Your name: This field is required.</a>' in summary
     assert '<a href="#id_colour_0">' in summary
     # Messages are escaped like any other text.
     assert "&lt;b&gt;too&lt;/b&gt;" in summary and "<b>too" not in html
@@ -122,7 +122,10 @@ def test_a_failed_submit_page_has_error_title_summary_and_alert(pairs, world) ->
     assert re.search(r"<title>Error: ", html)
     assert html.count("There is a problem") == 1  # at the top of the page, not again in the form
     assert html.index("There is a problem") < html.index("<h1")
-    assert '<a href="#id_text">Please write a few words so the team can help.</a>' in html
+    assert (
+        '<a href="#id_text">What is worrying you? Please write a few words so the team can help.</a>'
+        in html
+    )
     assert 'aria-describedby="id_text_helptext id_text_error"' in html
 
 

@@ -26,6 +26,10 @@ def test_mark_read_announces_and_sends_the_new_count(world, make_notification):
     html = response.content.decode()
     assert '<span id="unread-badge" hx-swap-oob="true">' in html
     assert '<span class="badge badge--count">1<span class="visually-hidden"> unread' in html
+    # The count above the list follows too.
+    assert (
+        '<p class="muted" id="unread-summary" tabindex="-1" hx-swap-oob="true">1 unread</p>' in html
+    )
     # Focus has somewhere to go once the button is gone: the row's Open button.
     assert f'data-focus-fallback="notification-open-{first.pk}"' not in html  # button gone
     assert f'id="notification-open-{first.pk}"' in html
