@@ -31,8 +31,7 @@ def failed_forms(values: Any) -> list[forms.BaseForm]:
         for v in values
         if isinstance(v, forms.BaseForm)
         and v.is_bound
-        and v._errors is not None  # validated already, see above
-        and bool(v._errors)
+        and bool(getattr(v, "_errors", None))  # validated already (None until then), see above
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from pytest_django.asserts import assertNotContains
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ def test_search_fragment_announces_the_count(world):
     assert response.status_code == 200
     assert json.loads(response["HX-Trigger-After-Settle"]) == {"announce": {"message": "1 person"}}
     # The results are not a live region themselves (a whole table would be read out).
-    assert "aria-live" not in response.content.decode()
+    assertNotContains(response, "aria-live")
     response = client.get("/people/", {"q": "nobody-at-all"}, HTTP_HX_REQUEST="true")
     assert json.loads(response["HX-Trigger-After-Settle"])["announce"]["message"] == "0 people"
 
