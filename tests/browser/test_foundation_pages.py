@@ -145,7 +145,7 @@ def test_recruitment_pages(visitor_factory, world):
     _heading(manager, "Jess Junior")
     manager.page.get_by_label("Decline").check()
     manager.page.get_by_role("button", name=re.compile("^Save decision")).click()
-    assert manager.page.get_by_text("Write a short, kind message").is_visible()
+    assert manager.page.get_by_text("Write a short, kind message").first.is_visible()
     manager.look("review-detail-error")
     manager.go(f"/programmes/{programme.pk}/invitations/")
     _heading(manager, "invit")

@@ -43,7 +43,7 @@ def test_a_mentee_answers_and_the_manager_reads_outcomes(visitor_factory, world)
     for q in questions[:-1]:
         page.get_by_role("group", name=q.text).get_by_label("4 · Agree").check()
     page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_text("This question needs an answer.")).to_be_visible()
+    expect(page.get_by_text("This question needs an answer.").first).to_be_visible()
     mentee.look("missing-answer")
     page.get_by_role("group", name=questions[-1].text).get_by_label("2 · Disagree").check()
     page.get_by_role("button", name="Send my answers").click()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from upward.core.errors import Conflict, DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.htmx import announce
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
@@ -316,7 +317,12 @@ def meeting(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else:
                 if not request.htmx:
                     return redirect("journey:meeting", meeting.pk)
+                added = add_form.cleaned_data["text"]
                 add_form = AgendaItemForm()
+                return announce(
+                    _agenda_partial(request, meeting, person, add_form),
+                    _("Added to the agenda: %(item)s") % {"item": added},
+                )
         if request.htmx:
             return _agenda_partial(request, meeting, person, add_form)
     context = _meeting_context(meeting, person)
@@ -369,12 +375,17 @@ def agenda_toggle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat, item = access_agenda_item(request.user, pk)
     person = seat.person
     try:
-        services.toggle_agenda_item(item, person=person, by=request.user)
+        item = services.toggle_agenda_item(item, person=person, by=request.user)
     except DomainError as exc:
-        messages.error(request, exc.message)
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.error(request, exc.message)
+        said = str(exc.message)
+    else:
+        template = _("Ticked: %(item)s") if item.done_at else _("Unticked: %(item)s")
+        said = template % {"item": item.text}
     if request.htmx:  # type: ignore[attr-defined]
         seat, meeting = access_meeting(request.user, item.meeting_id)
-        return _agenda_partial(request, meeting, seat.person, AgendaItemForm())
+        return announce(_agenda_partial(request, meeting, seat.person, AgendaItemForm()), said)
     response = redirect("journey:meeting", item.meeting_id)
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
+from upward.core.htmx import announce
 from upward.core.links import ForeignLinkError, relative_path
 from upward.core.types import AuthenticatedRequest
 from upward.notifications import selectors, services
@@ -48,7 +49,10 @@ def mark_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     services.mark_read(notification)
     if request.htmx:
         notification.refresh_from_db()
-        return render(request, "notifications/list.html#row", {"notification": notification})
+        response = render(
+            request, "notifications/list.html#row", {"notification": notification, "oob_badge": True}
+        )
+        return announce(response, _("Marked as read"))
     return redirect(_back_to_list(request))
 
 
@@ -59,7 +63,9 @@ def mark_all_read(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     count = services.mark_all_read(person)
     if request.htmx:
-        return render(request, "notifications/list.html#content", _list_context(request))
+        context = {**_list_context(request), "oob_badge": True}
+        response = render(request, "notifications/list.html#content", context)
+        return announce(response, _("All notifications are marked as read."))
     if count:
         messages.success(request, _("All notifications are marked as read."))
     return redirect(_back_to_list(request))

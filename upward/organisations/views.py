@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.core import exports
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error, set_aside_unknown_filters
+from upward.core.htmx import announce
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations import importing, logo, selectors, services
@@ -83,6 +85,12 @@ def people(request: AuthenticatedRequest) -> HttpResponse:
     if getattr(request, "htmx", False):
         template += "#results"
     response = render(request, template, context)
+    if getattr(request, "htmx", False):
+        found = page_obj.paginator.count
+        announce(
+            response,
+            ngettext("%(count)d person", "%(count)d people", found) % {"count": found},
+        )
     # The same address answers with a whole page or a fragment; caches must keep both apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
