@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -451,6 +452,12 @@ def _time_zones() -> frozenset[str]:
 
 def parse_date(text: str) -> dt.date:
     """YYYY-MM-DD or DD/MM/YYYY (British order; 03/04/2024 is 3 April)."""
+    if len(text) == 10 and text[4] == text[7] == "-" and text.replace("-", "").isdigit():
+        # The usual form, without strptime's cost (a large file has one per row).
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -568,6 +575,8 @@ def plan_import(
     first_row_of: dict[str, int] = {}
     new_units = _NewUnits()
     plans: list[RowPlan] = []
+    # Translated once, not once a row.
+    row_label = _("Row %(n)s")
     for raw in rows:
         plan = _plan_row(
             raw,
@@ -579,6 +588,7 @@ def plan_import(
             new_units=new_units,
             acting=acting,
             foreign_domains=foreign_domains,
+            row_label=row_label,
         )
         if plan is not None:
             plans.append(plan)
@@ -608,10 +618,11 @@ def _plan_row(
     new_units: _NewUnits,
     acting: str,
     foreign_domains: frozenset[str],
+    row_label: str,
 ) -> RowPlan | None:
     """The row's final state, or None when the row has any error (each one recorded)."""
     n = int(raw["row"])
-    prefix = _("Row %(n)s") % {"n": n}
+    prefix = row_label % {"n": n}
     # Before anything else, so no message below ever repeats a control character.
     cell_problems = _cell_problems(raw, prefix)
     if cell_problems:
@@ -869,6 +880,7 @@ def _check_managers(
 
 def _record_changes(plans: list[RowPlan], directory: DirectorySnapshot, lookups: _Lookups) -> None:
     """Changes against the directory, for the preview table; a changed row becomes "updated"."""
+    labels = {name: _(label) for name, label in FIELD_LABELS.items()}
     for plan in plans:
         existing = lookups.people_by_email.get(plan.email.lower())
         if existing is None:
@@ -881,7 +893,7 @@ def _record_changes(plans: list[RowPlan], directory: DirectorySnapshot, lookups:
             if name == "manager_email":
                 same = old.lower() == new.lower()
             if not same:
-                plan.changes.append((_(label), old, new))
+                plan.changes.append((labels[name], old, new))
         if plan.changes:
             plan.action = "updated"
 
@@ -933,7 +945,8 @@ def _cell_problems(raw: dict[str, Any], prefix: str) -> list[str]:
     problems = []
     for column in COLUMNS:
         value = str(raw.get(column, ""))
-        if validation.has_control_characters(value):
+        # A printable text holds no control character: the quick test for the usual cell.
+        if not value.isprintable() and validation.has_control_characters(value):
             problems.append(
                 _(
                     "%(row)s: %(column)s holds a control character (an invisible character "
@@ -963,7 +976,13 @@ def _text(raw: dict[str, Any], column: str, present: set[str], existing: Any) ->
 
 
 def _yes_no(value: bool) -> str:
-    return _("yes") if value else _("no")
+    return _words(get_language())[value]
+
+
+@cache
+def _words(language: str | None) -> dict[bool, str]:
+    # Per language: a large file would otherwise translate "yes" a few times a row.
+    return {True: _("yes"), False: _("no")}
 
 
 def _display(final: dict[str, Any], level_label: dict[int, str]) -> dict[str, str]:
