@@ -1162,7 +1162,10 @@ def _backdate(programme: Programme, history: History) -> None:
         day = first + dt.timedelta(days=span * i // max(len(applications) - 1, 1))
         submitted = _at(day, 9 + i % 8, (i * 17) % 60)
         reviewed = (
-            min(submitted + dt.timedelta(days=history.decided_after_days), now - dt.timedelta(hours=2))
+            min(
+                submitted + dt.timedelta(days=history.decided_after_days),
+                now - dt.timedelta(hours=2),
+            )
             if application.reviewed_at
             else None
         )
@@ -1295,22 +1298,43 @@ RESOURCES = [
 
 COHORT_POSTS = {
     "mentor": [
-        (41, "Jumping in first: has anyone worked out a good way to start the first session? "
-         "I am nervous about mentoring someone three levels up."),
-        (40, "What helped me in the pilot: ask them what they used this morning to do their "
-         "job, then go from there. It breaks the ice quickly."),
-        (23, "My mentee booked our sessions and sent the agenda himself, which took a weight off. "
-         "Worth asking for that if it is not happening."),
-        (6, "Reminder that the knowledge session on AI tools is coming up. Bring a question your "
-         "mentee asked that you could not answer."),
+        (
+            41,
+            "Jumping in first: has anyone worked out a good way to start the first session? "
+            "I am nervous about mentoring someone three levels up.",
+        ),
+        (
+            40,
+            "What helped me in the pilot: ask them what they used this morning to do their "
+            "job, then go from there. It breaks the ice quickly.",
+        ),
+        (
+            23,
+            "My mentee booked our sessions and sent the agenda himself, which took a weight off. "
+            "Worth asking for that if it is not happening.",
+        ),
+        (
+            6,
+            "Reminder that the knowledge session on AI tools is coming up. Bring a question your "
+            "mentee asked that you could not answer.",
+        ),
     ],
     "mentee": [
-        (42, "For those of us new to this: the kick-off made the point that we organise the "
-         "meetings, not our mentors. I have booked mine for the whole quarter."),
-        (30, "I tried drafting a team update with an AI tool this week after my session. Slower "
-         "than writing it myself the first time, faster the second."),
-        (12, "My mentor showed me how our newest starters actually find information. Humbling, "
-         "and very useful for our intranet review."),
+        (
+            42,
+            "For those of us new to this: the kick-off made the point that we organise the "
+            "meetings, not our mentors. I have booked mine for the whole quarter.",
+        ),
+        (
+            30,
+            "I tried drafting a team update with an AI tool this week after my session. Slower "
+            "than writing it myself the first time, faster the second.",
+        ),
+        (
+            12,
+            "My mentor showed me how our newest starters actually find information. Humbling, "
+            "and very useful for our intranet review.",
+        ),
     ],
 }
 

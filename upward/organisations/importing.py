@@ -23,9 +23,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from upward.core import validation
 from upward.organisations.domains import email_domain, is_plain_address
@@ -887,7 +886,7 @@ def _record_changes(plans: list[RowPlan], directory: DirectorySnapshot, lookups:
             continue
         before = _display_existing(existing, directory, lookups)
         after = _display(plan.final, lookups.level_label)
-        for name, label in FIELD_LABELS.items():
+        for name in FIELD_LABELS:
             old, new = before[name], after[name]
             same = old.lower() == new.lower() if name in {"department", "team"} else old == new
             if name == "manager_email":

@@ -895,9 +895,11 @@ def _apply_in_chunks(people_import: PeopleImport) -> None:
     )
     fresh = plan.as_preview()
     fresh["notes"] = people_import.preview.get("notes", fresh["notes"])
-    if plan.errors or fresh["changes"] != people_import.preview.get("changes") or fresh[
-        "counts"
-    ] != people_import.preview.get("counts"):
+    if (
+        plan.errors
+        or fresh["changes"] != people_import.preview.get("changes")
+        or fresh["counts"] != people_import.preview.get("counts")
+    ):
         _back_to_preview(people_import, fresh, invalid=bool(plan.errors))
     with transaction.atomic():
         admins = _lock_active_admins(organisation.pk)
@@ -1037,6 +1039,7 @@ _PERSON_IMPORT_ATTRIBUTES = (
     ("is_org_admin", "is_org_admin"),
 )
 
+
 @dataclass(frozen=True)
 class _Units:
     department_ids: dict[str, int]  # lower-case name -> id
@@ -1137,7 +1140,9 @@ def _write_chunk(
     new_rows = [r for r in rows if r.action == "new"]
     # A new person whose manager is new in this same chunk gets the manager once both exist.
     later_manager = [
-        r for r in new_rows if r.final["manager_email"] and r.final["manager_email"] not in person_ids
+        r
+        for r in new_rows
+        if r.final["manager_email"] and r.final["manager_email"] not in person_ids
     ]
     if new_rows:
         created = Person.objects.bulk_create([build(r.final) for r in new_rows], batch_size=1000)

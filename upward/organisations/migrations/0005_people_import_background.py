@@ -6,77 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0004_person_unavailability'),
+        ("organisations", "0004_person_unavailability"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='peopleimport',
-            name='people_import_status_valid',
+            model_name="peopleimport",
+            name="people_import_status_valid",
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='error',
+            model_name="peopleimport",
+            name="error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='finished_at',
+            model_name="peopleimport",
+            name="finished_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='processed_rows',
+            model_name="peopleimport",
+            name="processed_rows",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='progress_at',
+            model_name="peopleimport",
+            name="progress_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='queued_at',
+            model_name="peopleimport",
+            name="queued_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='result',
+            model_name="peopleimport",
+            name="result",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='started_at',
+            model_name="peopleimport",
+            name="started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='started_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="peopleimport",
+            name="started_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='peopleimport',
-            name='total_rows',
+            model_name="peopleimport",
+            name="total_rows",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AlterField(
-            model_name='peopleimport',
-            name='status',
-            field=models.CharField(choices=[('ready', 'Ready to apply'), ('invalid', 'Has errors'), ('queued', 'Waiting to start'), ('running', 'Being applied'), ('applied', 'Applied'), ('failed', 'Stopped part-way'), ('cancelled', 'Cancelled')], default='ready', max_length=20),
+            model_name="peopleimport",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("ready", "Ready to apply"),
+                    ("invalid", "Has errors"),
+                    ("queued", "Waiting to start"),
+                    ("running", "Being applied"),
+                    ("applied", "Applied"),
+                    ("failed", "Stopped part-way"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="ready",
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='peopleimport',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['ready', 'invalid', 'queued', 'running', 'applied', 'failed', 'cancelled'])), name='people_import_status_valid'),
+            model_name="peopleimport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["ready", "invalid", "queued", "running", "applied", "failed", "cancelled"],
+                    )
+                ),
+                name="people_import_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='peopleimport',
-            constraint=models.CheckConstraint(condition=models.Q(('processed_rows__lte', models.F('total_rows'))), name='people_import_progress_within_total'),
+            model_name="peopleimport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("processed_rows__lte", models.F("total_rows"))),
+                name="people_import_progress_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='peopleimport',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('queued', 'running'))), fields=('organisation',), name='people_import_one_busy_per_organisation'),
+            model_name="peopleimport",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("queued", "running"))),
+                fields=("organisation",),
+                name="people_import_one_busy_per_organisation",
+            ),
         ),
     ]

@@ -41,7 +41,9 @@ def chunks_of_two(monkeypatch):
     monkeypatch.setattr(services, "IMPORT_CHUNK_SIZE", 2)
 
 
-def test_confirming_queues_the_job_and_the_task_applies_it(world, django_capture_on_commit_callbacks):
+def test_confirming_queues_the_job_and_the_task_applies_it(
+    world, django_capture_on_commit_callbacks
+):
     people_import = start(world, FIVE)
     client = world.client_for(world.admin)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -106,7 +108,10 @@ def test_the_status_page_shows_progress_and_polls_while_the_job_runs(world):
     client = world.client_for(world.admin)
     response = client.get(status_url(people_import))
     assertContains(response, "4,000 of 5,000 rows applied (80%)")
-    assertContains(response, '<progress id="import-meter" class="import-progress__meter" max="5000" value="4000">')
+    assertContains(
+        response,
+        '<progress id="import-meter" class="import-progress__meter" max="5000" value="4000">',
+    )
     assertContains(response, 'hx-trigger="every 2s"')
     assertContains(response, 'role="status" aria-live="polite"')
     assert response["Vary"].count("HX-Request") == 1
@@ -244,7 +249,8 @@ def test_leavers_go_through_the_leaver_flow_and_are_counted(world):
     person_left.connect(listener)
     try:
         people_import = start(
-            world, f"email,full_name,active\n{world.applicant.email},{world.applicant.full_name},no\n"
+            world,
+            f"email,full_name,active\n{world.applicant.email},{world.applicant.full_name},no\n",
         )
         services.apply_people_import(people_import, by=world.admin.user)
     finally:

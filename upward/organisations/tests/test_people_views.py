@@ -355,7 +355,7 @@ def test_import_upload_preview_confirm(world, django_capture_on_commit_callbacks
     assert [(s["label"], s["value"]) for s in _stats(applied)] == [
         ("people added", "1"),
         ("updated", "1"),
-        ("marked as left", "0"),
+        ("of them marked as left", "0"),
         ("unchanged", "0"),
     ]
     department = Person.objects.get(email="nia@northwind.test").department
@@ -447,6 +447,7 @@ def _stats(response):
     return [
         {"value": value, "label": label}
         for value, label in re.findall(
-            r'<span class="stat__value">([^<]*)</span><span class="stat__label">([^<]*)</span>', body
+            r'<span class="stat__value">([^<]*)</span><span class="stat__label">([^<]*)</span>',
+            body,
         )
     ]

@@ -42,8 +42,6 @@ class Command(BaseCommand):
 
 
 def write_accounts(command: BaseCommand) -> None:
-    command.stdout.write(
-        command.style.SUCCESS(f"Demo accounts (password: {seed.DEMO_PASSWORD}):")
-    )
+    command.stdout.write(command.style.SUCCESS(f"Demo accounts (password: {seed.DEMO_PASSWORD}):"))
     for account in seed.ACCOUNTS:
         command.stdout.write(f"  {account.role:<20} {account.email:<32} {account.what}")
