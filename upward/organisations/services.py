@@ -8,11 +8,11 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, ProtectedError, Q
+from django.db.models import Field, Max, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -1091,15 +1091,12 @@ def _write_units(
 def _update_people(people: list[Person], field_names: list[str]) -> None:
     """One UPDATE statement run for every person (executemany): the ORM's bulk_update builds a
     CASE expression per field and row in Python, which costs seconds a few thousand rows in."""
-    fields = [Person._meta.get_field(name) for name in field_names]
-    columns = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
-    sql = f"UPDATE {connection.ops.quote_name(Person._meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608
+    fields = [cast(Field, Person._meta.get_field(name)) for name in field_names]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(f.get_attname_column()[1] or f.attname)} = %s" for f in fields)
+    sql = f"UPDATE {quote(Person._meta.db_table)} SET {columns} WHERE id = %s"  # noqa: S608
     params = [
-        [
-            f.get_db_prep_save(getattr(p, f.attname), connection)  # type: ignore[union-attr]
-            for f in fields
-        ]
-        + [p.pk]
+        [f.get_db_prep_save(getattr(p, f.attname), connection) for f in fields] + [p.pk]
         for p in people
     ]
     with connection.cursor() as cursor:

@@ -182,7 +182,7 @@ def test_the_demo_has_a_history_a_library_events_and_cohort_posts(
     assert Application.objects.filter(programme=pilot, submitted_at__year=2025).count() == 16
     # Matching ran and was published weeks ago, before the pairs were confirmed.
     run = MatchRun.objects.get(programme=active, published_at__isnull=False)
-    assert run.published_at < now - dt.timedelta(days=50)
+    assert run.published_at is not None and run.published_at < now - dt.timedelta(days=50)
     assert pilot.created_at.date() < dt.date(2025, 3, 3)
     moves = list(StateChange.objects.filter(programme=active).order_by("at"))
     assert [m.to_state for m in moves] == ["recruiting", "matching", "active"]

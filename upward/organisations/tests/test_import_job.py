@@ -64,7 +64,8 @@ def test_confirming_queues_the_job_and_the_task_applies_it(
     assert people_import.status == PeopleImport.Status.APPLIED
     assert (people_import.processed_rows, people_import.total_rows) == (5, 5)
     assert people_import.result == {"new": 5, "updated": 0, "unchanged": 0, "left": 0}
-    assert Person.objects.get(email="e@northwind.test").manager.email == "d@northwind.test"
+    manager = Person.objects.get(email="e@northwind.test").manager
+    assert manager is not None and manager.email == "d@northwind.test"
 
 
 def test_progress_moves_chunk_by_chunk_and_managers_are_written_first(world, chunks_of_two):
@@ -90,7 +91,7 @@ def test_progress_moves_chunk_by_chunk_and_managers_are_written_first(world, chu
     assert seen == [(0, 5), (2, 5), (4, 5)]
     people_import.refresh_from_db()
     assert people_import.percent_done == 100
-    chain = Person.objects.get(email="e@northwind.test")
+    chain: Person | None = Person.objects.get(email="e@northwind.test")
     names = []
     while chain is not None:
         names.append(chain.full_name)
@@ -237,7 +238,8 @@ def test_a_job_that_fails_part_way_keeps_earlier_chunks_and_says_how_far_it_got(
     again = start(world, FIVE)
     assert again.counts == {"new": 3, "updated": 0, "unchanged": 2, "errors": 0}
     services.apply_people_import(again, by=world.admin.user)
-    assert Person.objects.get(email="c@northwind.test").manager.email == "b@northwind.test"
+    manager = Person.objects.get(email="c@northwind.test").manager
+    assert manager is not None and manager.email == "b@northwind.test"
 
 
 def test_leavers_go_through_the_leaver_flow_and_are_counted(world):
