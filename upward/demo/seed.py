@@ -1305,8 +1305,8 @@ COHORT_POSTS = {
         ),
         (
             40,
-            "What helped me in the pilot: ask them what they used this morning to do their "
-            "job, then go from there. It breaks the ice quickly.",
+            "A tip from a friend who mentored in the pilot: ask what they used this morning "
+            "to do their job, then go from there. It breaks the ice quickly.",
         ),
         (
             23,
@@ -1435,9 +1435,14 @@ def _events(active: Programme, *, manager: Person, today: dt.date) -> None:
             attended={p.pk: i != len(people) - 1 for i, p in enumerate(people)},
             by=manager.user,
         )
-        EventResponse.objects.filter(event=event).update(
-            attendance_marked_at=starts + dt.timedelta(hours=3)
+        # They had answered the invitation beforehand (answers close once an event is over).
+        responses = EventResponse.objects.filter(event=event)
+        responses.update(
+            attendance_marked_at=starts + dt.timedelta(hours=3),
+            answered_at=starts - dt.timedelta(days=10),
         )
+        responses.filter(attended=True).update(answer="yes")
+        responses.filter(attended=False).update(answer="maybe")
     ahead = dt.datetime.combine(today + dt.timedelta(days=12), dt.time(14), london)
     session = save_event(
         active,

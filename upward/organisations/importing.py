@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import re
 import zipfile
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -111,6 +113,24 @@ FIELD_LABELS = {
     "is_active": gettext_noop("Active"),
     "is_org_admin": gettext_noop("Organisation admin"),
 }
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while a large file is checked or written.
+
+    The check builds hundreds of thousands of small dicts and tuples that stay alive until it
+    ends, and each allocation burst makes the collector walk all of them again: with 40,000
+    people already in the directory that took a re-check from 4 to 35 seconds. Reference
+    counting still frees everything as usual; the collector runs again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class ImportFileError(Exception):

@@ -665,6 +665,13 @@ def start_people_import(
     organisation: Organisation, *, by: Actor, filename: str, content: bytes
 ) -> PeopleImport:
     """Read the file and store a dry run. Nothing in the directory changes yet."""
+    with importing.paused_gc():
+        return _start_people_import(organisation, by=by, filename=filename, content=content)
+
+
+def _start_people_import(
+    organisation: Organisation, *, by: Actor, filename: str, content: bytes
+) -> PeopleImport:
     try:
         parsed = importing.read_people_file(filename, content)
     except importing.ImportFileError as exc:
@@ -827,7 +834,8 @@ def run_people_import(import_id: int) -> PeopleImport | None:
 def _run(people_import: PeopleImport) -> DomainError | None:
     """Apply, storing the outcome; returns the refusal, if any, for a caller that waits."""
     try:
-        _apply_in_chunks(people_import)
+        with importing.paused_gc():
+            _apply_in_chunks(people_import)
     except DomainError as exc:
         people_import.refresh_from_db()
         if people_import.status == PeopleImport.Status.RUNNING and people_import.processed_rows:

@@ -286,3 +286,22 @@ def test_the_uploader_cannot_remove_their_own_admin_rights_or_mark_themselves_le
 def test_overlong_values_are_errors_not_database_failures():
     plan = plan_csv(f"email,full_name\na@x.org,{'x' * 151}\n")
     assert plan.errors == ["Row 2: full_name is longer than 150 characters."]
+
+
+def test_the_collector_is_paused_only_while_a_file_is_checked():
+    import gc
+
+    from upward.organisations.importing import paused_gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused_gc():
+        assert not gc.isenabled()
+        raise RuntimeError("a bad file")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
