@@ -1,3 +1,6 @@
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -12,6 +15,18 @@ QUIET = {
     "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
 }
+
+
+@contextmanager
+def _quiet_task_log() -> Iterator[None]:
+    # The inline backend logs two lines per task: hundreds of "send_queued_emails" lines.
+    logger = logging.getLogger("django_tasks")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 class Command(BaseCommand):
@@ -29,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        with override_settings(**QUIET):
+        with override_settings(**QUIET), _quiet_task_log():
             org = seed.build_directory()
             programmes = seed.build_programmes(org)
             seed.name_safeguarding_contact(org)
