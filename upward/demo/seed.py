@@ -1038,9 +1038,14 @@ def _held_meeting(
     mark_meeting(
         meeting, person=pairing.mentor, held=True, actual_minutes=minutes, by=pairing.mentor.user
     )
-    # Recorded on the day, not today, so no "how did it go?" reminder goes out for it now.
+    # Recorded on the day, not today, so no "how did it go?" reminder goes out for it now;
+    # booked a week before.
+    recorded = starts + dt.timedelta(minutes=minutes + 30)
     Meeting.objects.filter(pk=meeting.pk).update(
-        marked_at=starts + dt.timedelta(minutes=minutes + 30)
+        marked_at=recorded,
+        settled_at=recorded,
+        updated_at=recorded,
+        created_at=starts - dt.timedelta(days=7),
     )
     meeting.refresh_from_db()
     return meeting

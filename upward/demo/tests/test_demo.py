@@ -188,7 +188,10 @@ def test_the_demo_has_a_history_a_library_events_and_cohort_posts(
     assert [m.to_state for m in moves] == ["recruiting", "matching", "active"]
     assert moves[-1].at.date() == active.starts_on
     held = Meeting.objects.filter(status="held")
-    assert held.exists() and all(m.starts_at < now for m in held)
+    assert held.exists()
+    for meeting in held:
+        assert meeting.created_at < meeting.starts_at < now
+        assert meeting.settled_at is not None and meeting.settled_at < now - dt.timedelta(days=2)
 
     resources = Resource.objects.filter(organisation__slug=seed.DEMO_SLUG)
     assert 6 <= resources.count() <= 10
