@@ -838,6 +838,8 @@ def _run(people_import: PeopleImport) -> DomainError | None:
             _apply_in_chunks(people_import)
     except DomainError as exc:
         people_import.refresh_from_db()
+        if people_import.status == PeopleImport.Status.FAILED:
+            return exc  # stopped meanwhile; its message says why
         if people_import.status == PeopleImport.Status.RUNNING and people_import.processed_rows:
             # A rule broken part-way (another admin's change meanwhile): earlier chunks stay.
             _stop(people_import, error=exc.message)
@@ -920,6 +922,11 @@ def _apply_in_chunks(people_import: PeopleImport) -> None:
     for start in range(0, len(rows), IMPORT_CHUNK_SIZE):
         chunk = rows[start : start + IMPORT_CHUNK_SIZE]
         with transaction.atomic():
+            if not PeopleImport.objects.filter(
+                pk=people_import.pk, status=PeopleImport.Status.RUNNING
+            ).exists():
+                # Marked as stopped meanwhile (its progress looked stale): write no more.
+                raise DomainError(_("This import was stopped before it finished."))
             admins = _lock_active_admins(organisation.pk)
             _keep_an_admin(admins, _admins_after(admins, chunk))
             if units is None:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
 from upward.organisations import services
 from upward.organisations.models import PeopleImport, Person
@@ -287,3 +288,31 @@ def test_a_refused_apply_goes_back_to_the_preview_with_the_reason(
     assertContains(preview, "The directory changed since the preview.")
     assertContains(preview, "Apply import")
     assert not Person.objects.filter(email="e@northwind.test").exists()
+
+
+def test_a_job_marked_as_stopped_meanwhile_writes_no_more_chunks(world, chunks_of_two):
+    people_import = start(world, FIVE)
+    real_write_chunk = services._write_chunk
+
+    def stopped_after_the_first(*args, **kwargs):
+        written = real_write_chunk(*args, **kwargs)
+        # Another admin's apply found this job stale and marked it as stopped.
+        PeopleImport.objects.filter(pk=people_import.pk).update(status=PeopleImport.Status.FAILED)
+        return written
+
+    services._write_chunk = stopped_after_the_first
+    try:
+        with pytest.raises(DomainError, match="stopped before it finished"):
+            services.apply_people_import(people_import, by=world.admin.user)
+    finally:
+        services._write_chunk = real_write_chunk
+    people_import.refresh_from_db()
+    assert people_import.status == PeopleImport.Status.FAILED
+    assert people_import.processed_rows == 2
+    assert (
+        Person.objects.filter(
+            email__endswith="@northwind.test", full_name__in=["Al One", "Bo Two"]
+        ).count()
+        == 2
+    )
+    assert not Person.objects.filter(email="c@northwind.test").exists()
