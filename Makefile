@@ -18,7 +18,7 @@ help:
 	@echo "make types         mypy over config, upward and matching"
 	@echo "make imports       import-linter: apps import only downwards (pyproject.toml)"
 	@echo "make setup         venv, dependencies, migrations and demo data, without serving"
-	@echo "make bench         matching benchmarks (prints a table)"
+	@echo "make bench         matching and people-import benchmarks (prints tables)"
 	@echo "make lock          re-pin requirements*.txt, with hashes, from requirements*.in (pip-tools)"
 	@echo "make clean         remove the venv, the local database and tool caches"
 
@@ -41,21 +41,24 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 setup: $(VENV)/.runtime
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_demo $(SEED_ARGS)
 
 # The background worker (emails, matching runs) starts next to the web server and stops with it.
 # With TASKS_BACKEND=immediate no worker is needed: tasks run inline (docs/notifications.md).
 # HOST and PORT reach the settings too, so links in emails and calendar files point at this
 # server (config/env.py builds SITE_URL from them unless SITE_URL is set).
+# The demo accounts are printed last, after migrations and seeding, just before serving.
 run: export HOST := $(HOST)
 run: export PORT := $(PORT)
+run: SEED_ARGS := --no-accounts
 run: setup
-	@echo "Upward is starting on http://$(HOST):$(PORT)/  (demo accounts: see README.md)"
 	@if [ "$${TASKS_BACKEND:-database}" = database ]; then \
 		$(BIN)/python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		echo "Background worker started (process $$worker)."; \
 	fi; \
+	echo; $(BIN)/python manage.py demo_accounts; \
+	echo "Upward is starting on http://$(HOST):$(PORT)/  (the tour: README.md)"; echo; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.dev
@@ -87,6 +90,7 @@ $(BENCH_VENV)/bin/python:
 
 bench: $(VENV)/.dev $(BENCH_VENV)/bin/python
 	MENTOR_MATCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python $(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.people_import
 
 # pip-tools lives in a throwaway venv: the project's own venv never depends on it. Existing pins
 # are kept unless an .in file asks for something they do not satisfy; `make lock UPGRADE=1`

@@ -492,14 +492,18 @@ def manager_plans_a_kick_off_event(guide: TourGuide) -> None:
     guide.open_programme(_active())
     guide.click_link("Kick-offs and events")
     guide.heading("Events")
-    guide.click_link("Plan the first event")
-    page.get_by_label("Title").fill("Kick-off for mentors")
-    page.get_by_label("Date").fill((timezone.localdate() + dt.timedelta(days=10)).isoformat())
+    # The two kick-offs were held weeks ago; a knowledge session is coming up.
+    expect(page.get_by_text("Kick-off for mentors").first).to_be_visible()
+    expect(page.get_by_text("Knowledge session: AI tools at work").first).to_be_visible()
+    guide.shot("events")
+    guide.click_link("New event")
+    page.get_by_label("Title").fill("Halfway get-together")
+    page.get_by_label("Date").fill((timezone.localdate() + dt.timedelta(days=30)).isoformat())
     page.get_by_label("Starts").fill("10:00")
     page.get_by_label("Ends").fill("11:30")
     guide.press(re.compile("^(Save|Create|Plan|Add)"))
-    expect(page.get_by_text("Kick-off for mentors").first).to_be_visible()
-    guide.shot("kick-off-event")
+    expect(page.get_by_text("Halfway get-together").first).to_be_visible()
+    guide.shot("new-event")
 
 
 @tour_step(MANAGER)
@@ -779,3 +783,21 @@ def test_readme_tour(visitor_factory, account: ReadmeAccount) -> None:
     guide = sign_in(visitor_factory(account.slug), account, TOUR.password)
     for step in STEPS.get(account.email, []):
         step(guide)
+
+
+@tour_step(MENTOR)
+def mentor_browses_the_library_and_the_mentors_space(guide: TourGuide) -> None:
+    # "the resource library, a resource for each of the six sessions; the mentors' space"
+    page = guide.page
+    guide.dashboard()
+    guide.click_link("Browse the resource library")
+    guide.heading("Resource library")
+    expect(page.get_by_role("link", name="Your first session: a one-page plan")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Closing well: the last session checklist")
+    ).to_be_visible()
+    guide.shot("library")
+    guide.dashboard()
+    guide.click_link(re.compile("^mentors' space"))
+    expect(page.get_by_text("Jumping in first").first).to_be_visible()
+    guide.shot("mentors-space")

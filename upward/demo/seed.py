@@ -17,12 +17,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from upward.accounts.models import User
+from upward.core.models import AuditEvent
 from upward.goals.services import add_task, create_goal
 from upward.impact.services import add_commitment, set_commitment_status, write_thank_you
-from upward.journey.models import JourneyStep, Meeting
-from upward.journey.selectors import bookable_steps
-from upward.journey.services import book_meeting, confirm_agreement, mark_meeting, save_agreement
-from upward.notes.services import create_shared_note, send_message
+from upward.journey.models import Event, EventResponse, JourneyStep, Meeting
+from upward.journey.selectors import bookable_steps, event_audience
+from upward.journey.services import (
+    book_meeting,
+    confirm_agreement,
+    mark_attendance,
+    mark_meeting,
+    respond_to_event,
+    save_agreement,
+    save_event,
+)
+from upward.notes.models import CohortPost
+from upward.notes.services import create_shared_note, post_to_cohort, send_message
 from upward.organisations.models import (
     Department,
     Level,
@@ -33,7 +43,7 @@ from upward.organisations.models import (
     Topic,
 )
 from upward.organisations.services import DEFAULT_LEVELS
-from upward.pairing.models import MatchRun, Pairing
+from upward.pairing.models import MatchRule, MatchRun, Pairing, PairingStateChange
 from upward.pairing.services import (
     add_match_rule,
     answer_pairing,
@@ -42,7 +52,7 @@ from upward.pairing.services import (
     publish_match_run,
     start_match_run,
 )
-from upward.programmes.models import Programme
+from upward.programmes.models import Programme, StateChange
 from upward.programmes.services import (
     create_programme,
     set_programme_managers,
@@ -50,6 +60,8 @@ from upward.programmes.services import (
 )
 from upward.recruitment.models import Application
 from upward.recruitment.services import decide_application, submit_application
+from upward.resources.models import Resource
+from upward.resources.services import create_resource
 from upward.safety.models import PulseResponse, SafeguardingContact
 from upward.safety.services import add_safeguarding_contact, submit_pulse
 from upward.surveys.library import OBJECTIVE_ITEMS
@@ -641,6 +653,46 @@ def build_programmes(org: Organisation) -> list[Programme]:
         _backdate_pairings(active, started=today - dt.timedelta(days=47))
         _start_demo_pair(active, demo_mentor, demo_mentee)
         _active_activity(active, manager=manager, demo_pair=(demo_mentor, demo_mentee))
+
+        _backdate(
+            pilot,
+            History(
+                created=dt.date(2025, 1, 13),
+                states={
+                    "recruiting": dt.date(2025, 1, 20),
+                    "matching": dt.date(2025, 2, 14),
+                    "active": dt.date(2025, 3, 3),
+                    "completed": dt.date(2025, 9, 30),
+                },
+                applied=(dt.date(2025, 1, 20), dt.date(2025, 2, 7)),
+                matched=dt.date(2025, 2, 17),
+                confirmed=dt.date(2025, 2, 24),
+                completed=dt.date(2025, 9, 26),
+            ),
+        )
+        _backdate(
+            recruiting,
+            History(
+                created=today - dt.timedelta(days=30),
+                states={"recruiting": today - dt.timedelta(days=28)},
+                applied=(today - dt.timedelta(days=28), today - dt.timedelta(days=2)),
+                decided_after_days=3,
+            ),
+        )
+        _backdate(
+            active,
+            History(
+                created=today - dt.timedelta(days=100),
+                states={
+                    "recruiting": today - dt.timedelta(days=95),
+                    "matching": today - dt.timedelta(days=62),
+                    "active": today - dt.timedelta(days=45),
+                },
+                applied=(today - dt.timedelta(days=95), today - dt.timedelta(days=70)),
+                matched=today - dt.timedelta(days=58),
+                confirmed=today - dt.timedelta(days=47),
+            ),
+        )
     return [pilot, recruiting, active]
 
 
@@ -986,9 +1038,14 @@ def _held_meeting(
     mark_meeting(
         meeting, person=pairing.mentor, held=True, actual_minutes=minutes, by=pairing.mentor.user
     )
-    # Recorded on the day, not today, so no "how did it go?" reminder goes out for it now.
+    # Recorded on the day, not today, so no "how did it go?" reminder goes out for it now;
+    # booked a week before.
+    recorded = starts + dt.timedelta(minutes=minutes + 30)
     Meeting.objects.filter(pk=meeting.pk).update(
-        marked_at=starts + dt.timedelta(minutes=minutes + 30)
+        marked_at=recorded,
+        settled_at=recorded,
+        updated_at=recorded,
+        created_at=starts - dt.timedelta(days=7),
     )
     meeting.refresh_from_db()
     return meeting
@@ -1062,3 +1119,355 @@ def _active_activity(
         # Its start window has passed, so the team sent it again today ("Send it now"): the
         # demo accounts, who have not answered, find it on their home page.
         send_survey_now(survey, by=by)
+
+
+# ---------------------------------------------------------------- history: when things happened
+
+
+def _at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+@dataclass(frozen=True)
+class History:
+    """The days a programme's steps happened. The services stamp "now"; these move the stamps
+    back so lists, audit trails and state histories read like a programme that ran."""
+
+    created: dt.date
+    states: dict[str, dt.date]  # state entered -> day
+    applied: tuple[dt.date, dt.date]  # first and last application
+    decided_after_days: int = 4
+    matched: dt.date | None = None
+    confirmed: dt.date | None = None
+    completed: dt.date | None = None
+
+
+def _backdate(programme: Programme, history: History) -> None:
+    """Move the programme's timestamps to the days in `history` (queryset updates only)."""
+    now = timezone.now()
+    Programme.objects.filter(pk=programme.pk).update(created_at=_at(history.created, 9))
+    programme_events = AuditEvent.objects.filter(
+        object_type="programmes.programme", object_id=str(programme.pk)
+    )
+    programme_events.filter(verb="programme.created").update(created_at=_at(history.created, 9))
+    programme_events.exclude(verb="programme.state_changed").exclude(
+        verb="programme.created"
+    ).update(created_at=_at(history.created, 9, 30))
+    for state, day in history.states.items():
+        StateChange.objects.filter(programme=programme, to_state=state).update(at=_at(day, 9))
+        programme_events.filter(verb="programme.state_changed", data__to=state).update(
+            created_at=_at(day, 9)
+        )
+
+    applications = list(Application.objects.filter(programme=programme).order_by("pk"))
+    first, last = history.applied
+    span = max((last - first).days, 0)
+    for i, application in enumerate(applications):
+        # Spread over the recruitment window, at office hours, in the order they came in.
+        day = first + dt.timedelta(days=span * i // max(len(applications) - 1, 1))
+        submitted = _at(day, 9 + i % 8, (i * 17) % 60)
+        reviewed = (
+            min(
+                submitted + dt.timedelta(days=history.decided_after_days),
+                now - dt.timedelta(hours=2),
+            )
+            if application.reviewed_at
+            else None
+        )
+        Application.objects.filter(pk=application.pk).update(
+            submitted_at=submitted, reviewed_at=reviewed, updated_at=reviewed or submitted
+        )
+        events = AuditEvent.objects.filter(
+            object_type="recruitment.application", object_id=str(application.pk)
+        )
+        events.filter(verb="application.decided").update(created_at=reviewed or submitted)
+        events.exclude(verb="application.decided").update(created_at=submitted)
+
+    if history.matched is not None:
+        matched = _at(history.matched, 11)
+        runs = MatchRun.objects.filter(programme=programme)
+        runs.update(
+            created_at=matched, started_at=matched, finished_at=matched + dt.timedelta(seconds=4)
+        )
+        runs.filter(published_at__isnull=False).update(published_at=matched + dt.timedelta(hours=3))
+        MatchRule.objects.filter(programme=programme).update(
+            created_at=matched - dt.timedelta(hours=2)
+        )
+        AuditEvent.objects.filter(
+            object_type="pairing.matchrun",
+            object_id__in=[str(pk) for pk in runs.values_list("pk", flat=True)],
+        ).update(created_at=matched + dt.timedelta(hours=3))
+    if history.matched is not None and history.confirmed is not None:
+        published = _at(history.matched, 14)
+        confirmed = _at(history.confirmed, 12)
+        pairings = Pairing.objects.filter(programme=programme)
+        pairings.update(
+            created_at=published,
+            respond_by=published + dt.timedelta(days=7),
+            mentee_told_at=confirmed - dt.timedelta(days=2),
+        )
+        pairings.filter(mentor_responded_at__isnull=False).update(
+            mentor_responded_at=confirmed - dt.timedelta(days=2)
+        )
+        pairings.filter(mentee_responded_at__isnull=False).update(mentee_responded_at=confirmed)
+        changes = PairingStateChange.objects.filter(pairing__programme=programme)
+        changes.update(at=confirmed)
+        pairing_ids = [str(pk) for pk in pairings.values_list("pk", flat=True)]
+        AuditEvent.objects.filter(object_type="pairing.pairing", object_id__in=pairing_ids).update(
+            created_at=confirmed
+        )
+        if history.completed is not None:
+            done = _at(history.completed, 16)
+            pairings.filter(closed_at__isnull=False).update(closed_at=done, updated_at=done)
+            changes.filter(to_state="completed").update(at=done)
+
+
+# ---------------------------------------------------------------- library, events, cohort spaces
+
+# (title, kind, summary, link path, journey step, topics). In our own words; the links point at
+# Northbridge's (fictional) intranet.
+RESOURCES = [
+    (
+        "Your first session: a one-page plan",
+        "article",
+        "What to cover when you meet for the first time: backgrounds, what each of you hopes "
+        "to learn, how often you will meet and what stays between you.",
+        "first-session-plan",
+        1,
+        [],
+    ),
+    (
+        "Writing goals you can check",
+        "article",
+        "Turn a wish such as “get better with data” into a goal with a measure and a date. "
+        "Three worked examples from the pilot.",
+        "goals-you-can-check",
+        2,
+        ["Data visualisation"],
+    ),
+    (
+        "Ten-minute tour of our collaboration tools",
+        "video",
+        "A mentor shows the shared boards, chat channels and meeting notes most teams use, "
+        "and where leaders usually get stuck.",
+        "collaboration-tools-tour",
+        3,
+        ["Collaboration platforms", "Hybrid working"],
+    ),
+    (
+        "Trying a generative AI tool safely",
+        "workshop",
+        "A hands-on hour run by the Digital team: what our approved tools are good at, what "
+        "never to paste into them, and how to check what they write.",
+        "ai-tools-workshop",
+        3,
+        ["Generative AI tools"],
+    ),
+    (
+        "Hearing honest feedback from a junior colleague",
+        "podcast",
+        "Two of our pilot pairs talk about the session where the mentor told the director how "
+        "their emails landed, and what changed afterwards.",
+        "honest-feedback-podcast",
+        4,
+        ["Giving feedback", "Inclusive leadership"],
+    ),
+    (
+        "Shadow a day on the front line",
+        "activity",
+        "The senior partner spends half a day alongside the mentor's team and writes down three "
+        "things they did not expect. Discuss them at the next session.",
+        "job-shadowing",
+        4,
+        [],
+    ),
+    (
+        "Leading people who grew up online",
+        "book",
+        "A short book on how early-career colleagues expect to be led and informed. Pairs in "
+        "the pilot read a chapter each between sessions.",
+        "book-leading-online",
+        5,
+        ["Inclusive leadership", "Coaching"],
+    ),
+    (
+        "Closing well: the last session checklist",
+        "article",
+        "Look back at the goals, rate the skills again, agree what the senior partner will keep "
+        "doing, and decide whether to stay in touch.",
+        "closing-checklist",
+        6,
+        [],
+    ),
+]
+
+COHORT_POSTS = {
+    "mentor": [
+        (
+            41,
+            "Jumping in first: has anyone worked out a good way to start the first session? "
+            "I am nervous about mentoring someone three levels up.",
+        ),
+        (
+            40,
+            "A tip from a friend who mentored in the pilot: ask what they used this morning "
+            "to do their job, then go from there. It breaks the ice quickly.",
+        ),
+        (
+            23,
+            "My mentee booked our sessions and sent the agenda himself, which took a weight off. "
+            "Worth asking for that if it is not happening.",
+        ),
+        (
+            6,
+            "Reminder that the knowledge session on AI tools is coming up. Bring a question your "
+            "mentee asked that you could not answer.",
+        ),
+    ],
+    "mentee": [
+        (
+            42,
+            "For those of us new to this: the kick-off made the point that we organise the "
+            "meetings, not our mentors. I have booked mine for the whole quarter.",
+        ),
+        (
+            30,
+            "I tried drafting a team update with an AI tool this week after my session. Slower "
+            "than writing it myself the first time, faster the second.",
+        ),
+        (
+            12,
+            "My mentor showed me how our newest starters actually find information. Humbling, "
+            "and very useful for our intranet review.",
+        ),
+    ],
+}
+
+
+def build_library_and_community(org: Organisation) -> None:
+    """A stocked resource library, the active programme's events (a kick-off held with
+    attendance recorded, a knowledge session coming up) and posts in its two cohort spaces.
+    Safe to run again: skipped once the library has resources."""
+    if Resource.objects.filter(organisation=org).exists():
+        return
+    admin = Person.objects.get(organisation=org, email=ACCOUNTS[0].email)
+    manager = Person.objects.get(organisation=org, email=ACCOUNTS[1].email)
+    active = Programme.objects.get(organisation=org, name=ACTIVE_NAME)
+    today = dt.date.today()
+    with transaction.atomic():
+        for i, (title, kind, summary, path, step, topic_names) in enumerate(RESOURCES):
+            resource = create_resource(
+                org,
+                title=title,
+                kind=kind,
+                summary=summary,
+                url=f"https://intranet.{DEMO_DOMAIN}/learning/{path}",
+                topics=_topics(org, "skill", topic_names),
+                journey_step=step,
+                by=admin.user,
+            )
+            # Added while the pilot ran, a few weeks apart.
+            added = _at(dt.date(2025, 2, 10) + dt.timedelta(days=21 * i), 14)
+            Resource.objects.filter(pk=resource.pk).update(created_at=added, updated_at=added)
+        _events(active, manager=manager, today=today)
+        for cohort, posts in COHORT_POSTS.items():
+            role_field = "mentor" if cohort == "mentor" else "mentee"
+            authors = [
+                getattr(p, role_field)
+                for p in Pairing.objects.filter(programme=active, state="active")
+                .select_related(role_field)
+                .order_by("pk")
+            ]
+            for i, (days_ago, body) in enumerate(posts):
+                post = post_to_cohort(active, cohort, body=body, author=authors[i % len(authors)])
+                CohortPost.objects.filter(pk=post.pk).update(
+                    created_at=_at(today - dt.timedelta(days=days_ago), 12 + i)
+                )
+
+
+def _events(active: Programme, *, manager: Person, today: dt.date) -> None:
+    """Kick-offs held (separately for mentors and mentees, as the guides advise) with who came,
+    and a joint knowledge session ahead that some have answered."""
+    zone = "Europe/London"
+    london = ZoneInfo(zone)
+    held = [
+        (
+            "mentors",
+            "Kick-off for mentors",
+            "What reverse mentoring asks of you, how to give feedback upward, and where to get "
+            "support if a session feels hard.",
+            44,
+        ),
+        (
+            "mentees",
+            "Kick-off for mentees",
+            "Learning from a junior colleague: listening first, organising the meetings "
+            "yourself, and keeping what you hear in confidence.",
+            43,
+        ),
+    ]
+    for slot, (audience, title, description, days_ago) in enumerate(held):
+        # Events are planned ahead: saved in the future through the service, then moved back.
+        later = dt.datetime.combine(today + dt.timedelta(days=200 + slot), dt.time(10), london)
+        event = save_event(
+            active,
+            None,
+            data={
+                "kind": "kickoff",
+                "audience": audience,
+                "title": title,
+                "description": description,
+                "place": "Manchester office, room 4.2, and online",
+                "video_url": "https://meet.example.org/northbridge-kickoff",
+            },
+            starts_at=later,
+            ends_at=later + dt.timedelta(minutes=90),
+            time_zone=zone,
+            organiser=manager,
+            by=manager.user,
+        )
+        starts = dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(10), london)
+        Event.objects.filter(pk=event.pk).update(
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=90),
+            created_at=starts - dt.timedelta(days=14),
+        )
+        event.refresh_from_db()
+        people = list(event_audience(event))
+        # Everyone but one came; the one who missed it caught up with the slides.
+        mark_attendance(
+            event,
+            attended={p.pk: i != len(people) - 1 for i, p in enumerate(people)},
+            by=manager.user,
+        )
+        # They had answered the invitation beforehand (answers close once an event is over).
+        responses = EventResponse.objects.filter(event=event)
+        responses.update(
+            attendance_marked_at=starts + dt.timedelta(hours=3),
+            answered_at=starts - dt.timedelta(days=10),
+        )
+        responses.filter(attended=True).update(answer="yes")
+        responses.filter(attended=False).update(answer="maybe")
+    ahead = dt.datetime.combine(today + dt.timedelta(days=12), dt.time(14), london)
+    session = save_event(
+        active,
+        None,
+        data={
+            "kind": "knowledge",
+            "audience": "all",
+            "title": "Knowledge session: AI tools at work",
+            "description": "Mentors and mentees together. Three pairs show something they "
+            "tried, then we talk about what our approved tools should and should not be used for.",
+            "place": "Online",
+            "video_url": "https://meet.example.org/northbridge-ai",
+        },
+        starts_at=ahead,
+        ends_at=ahead + dt.timedelta(minutes=60),
+        time_zone=zone,
+        organiser=manager,
+        by=manager.user,
+    )
+    demo_emails = {a.email for a in ACCOUNTS}
+    others = [p for p in event_audience(session) if p.email not in demo_emails]
+    for person, answer in zip(others, ["yes", "yes", "maybe", "yes", "no", "yes"], strict=False):
+        respond_to_event(session, person=person, answer=answer, by=person.user)

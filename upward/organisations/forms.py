@@ -205,9 +205,7 @@ class ImportUploadForm(Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > importing.MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than 5 MB. Split it into smaller files and import each.")
-            )
+            raise forms.ValidationError(importing.too_large_message())
         return upload
 
 

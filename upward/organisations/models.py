@@ -202,12 +202,20 @@ class Person(models.Model):
 class ImportStatus(models.TextChoices):
     READY = "ready", _("Ready to apply")
     INVALID = "invalid", _("Has errors")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Being applied")
     APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Stopped part-way")
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# An import being applied holds the organisation's directory: a second waits for it to end.
+IMPORT_BUSY_STATUSES = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
 class PeopleImport(models.Model):
-    """An uploaded people file, kept between the dry-run preview and the confirmed apply.
+    """An uploaded people file, kept between the dry-run preview and the confirmed apply, and
+    the job that applies it in the background (status, progress and what it changed).
 
     The parsed rows are stored (not the raw file) so the confirm step re-validates exactly what
     the admin previewed against the directory as it is at that moment.
@@ -229,6 +237,19 @@ class PeopleImport(models.Model):
     preview = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # The background apply: who asked for it, when, how far it got and what it changed.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # Applied so far: {"new": .., "updated": .., "unchanged": .., "left": ..}.
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -236,6 +257,16 @@ class PeopleImport(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ImportStatus.values),
                 name="people_import_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(processed_rows__lte=F("total_rows")),
+                name="people_import_progress_within_total",
+            ),
+            # One apply at a time per organisation, even if two admins press Apply together.
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=Q(status__in=IMPORT_BUSY_STATUSES),
+                name="people_import_one_busy_per_organisation",
             ),
         ]
 
@@ -245,6 +276,16 @@ class PeopleImport(models.Model):
     @property
     def counts(self) -> dict[str, int]:
         return self.preview.get("counts", {})
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in IMPORT_BUSY_STATUSES
+
+    @property
+    def percent_done(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ImportStatus.APPLIED else 0
+        return self.processed_rows * 100 // self.total_rows
 
 
 class Unavailability(models.Model):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/template.csv", views.import_template, name="import_template"),
     path("import/<id:pk>/", views.import_preview, name="import_preview"),
     path("import/<id:pk>/apply/", views.import_apply, name="import_apply"),
+    path("import/<id:pk>/status/", views.import_status, name="import_status"),
     path("import/<id:pk>/cancel/", views.import_cancel, name="import_cancel"),
     path("setup/", views.setup, name="setup"),
     path("setup/levels/new/", views.level_create, name="level_create"),

@@ -200,7 +200,13 @@ def import_start(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "organisations/import.html",
-        {"form": form, "page_obj": history, "imports": history.object_list},
+        {
+            "form": form,
+            "page_obj": history,
+            "imports": history.object_list,
+            "max_rows": f"{importing.MAX_ROWS:,}",
+            "max_mb": importing.MAX_BYTES // (1024 * 1024),
+        },
     )
 
 
@@ -274,21 +280,27 @@ def import_preview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def import_apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     people_import = access_people_import(request.user, pk)
     try:
-        services.apply_people_import(people_import, by=request.user)
+        services.queue_people_import(people_import, by=request.user)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("organisations:import_preview", people_import.pk)
-    counts = people_import.counts
-    messages.success(
-        request,
-        _("Import applied: %(new)s added, %(updated)s updated, %(unchanged)s unchanged.")
-        % {
-            "new": counts.get("new", 0),
-            "updated": counts.get("updated", 0),
-            "unchanged": counts.get("unchanged", 0),
-        },
-    )
-    return redirect("organisations:people")
+    return redirect("organisations:import_status", people_import.pk)
+
+
+@login_required
+@require_GET
+def import_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    people_import = access_people_import(request.user, pk)
+    context = {"people_import": people_import, "result": people_import.result}
+    if request.htmx:
+        response = render(request, "organisations/import_status.html#progress", context)
+        if not people_import.is_busy:
+            # The job ended: htmx stops polling on 286 and swaps in the summary.
+            response.status_code = 286
+    else:
+        response = render(request, "organisations/import_status.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -138,3 +140,80 @@ def test_the_active_programme_has_meetings_a_low_pulse_and_a_quiet_pair(db):
     for account in seed.ACCOUNTS[2:4]:
         person = Person.objects.get(email=account.email)
         assert [d.survey.pk for d in surveys_due(person)] != [], account.email
+
+
+def test_the_demo_has_a_history_a_library_events_and_cohort_posts(
+    transactional_db, capsys, settings
+):
+    from django.core import mail
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from upward.journey.models import Event
+    from upward.notes.models import CohortPost
+    from upward.notifications.models import OutboundEmail
+    from upward.pairing.models import MatchRun
+    from upward.programmes.models import StateChange
+    from upward.resources.models import Resource
+
+    # As `make run` has it: tasks go to the database for the worker, emails to the console.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", "--no-accounts")
+    out = capsys.readouterr().out
+    assert "Demo organisation" in out and seed.DEMO_PASSWORD not in out
+    call_command("demo_accounts")
+    assert seed.DEMO_PASSWORD in capsys.readouterr().out
+
+    # Nothing is left waiting for the worker: seeding's emails went nowhere, inline.
+    assert OutboundEmail.objects.exists()
+    assert not OutboundEmail.objects.filter(state="queued").exists()
+    assert not DBTaskResult.objects.exists()
+    assert mail.outbox == []
+
+    now = timezone.now()
+    today = timezone.localdate()
+    active = Programme.objects.get(name=seed.ACTIVE_NAME)
+    pilot = Programme.objects.get(name=seed.PILOT_NAME)
+    # Applications came in before the programme started, and were decided after they came in.
+    for application in Application.objects.filter(programme=active):
+        assert application.submitted_at.date() < active.starts_on
+        assert application.reviewed_at is None or application.reviewed_at > application.submitted_at
+    assert Application.objects.filter(programme=pilot, submitted_at__year=2025).count() == 16
+    # Matching ran and was published weeks ago, before the pairs were confirmed.
+    run = MatchRun.objects.get(programme=active, published_at__isnull=False)
+    assert run.published_at is not None and run.published_at < now - dt.timedelta(days=50)
+    assert pilot.created_at.date() < dt.date(2025, 3, 3)
+    moves = list(StateChange.objects.filter(programme=active).order_by("at"))
+    assert [m.to_state for m in moves] == ["recruiting", "matching", "active"]
+    assert moves[-1].at.date() == active.starts_on
+    held = Meeting.objects.filter(status="held")
+    assert held.exists()
+    for meeting in held:
+        assert meeting.created_at < meeting.starts_at < now
+        assert meeting.settled_at is not None and meeting.settled_at < now - dt.timedelta(days=2)
+
+    resources = Resource.objects.filter(organisation__slug=seed.DEMO_SLUG)
+    assert 6 <= resources.count() <= 10
+    assert all(r.created_at < now - dt.timedelta(days=30) for r in resources)
+    assert {r.journey_step for r in resources} == {1, 2, 3, 4, 5, 6}
+
+    events = list(Event.objects.filter(programme=active).order_by("starts_at"))
+    past = [e for e in events if e.ends_at < now]
+    ahead = [e for e in events if e.starts_at > now]
+    assert len(past) == 2 and len(ahead) == 1
+    for event in past:
+        marks = list(event.responses.values_list("attended", flat=True))
+        assert marks and marks.count(True) == len(marks) - 1
+    assert ahead[0].responses.filter(answer="yes").count() >= 3
+    # The demo accounts have not answered, so the tour can.
+    assert not ahead[0].responses.filter(person__email__in=[a.email for a in seed.ACCOUNTS])
+
+    posts = CohortPost.objects.filter(programme=active)
+    assert set(posts.values_list("cohort", flat=True)) == {"mentor", "mentee"}
+    assert all(p.created_at.date() < today for p in posts)
+
+    # Running it again adds nothing.
+    before = (Resource.objects.count(), Event.objects.count(), CohortPost.objects.count())
+    call_command("seed_demo")
+    assert (Resource.objects.count(), Event.objects.count(), CohortPost.objects.count()) == before

@@ -329,7 +329,7 @@ def upload(client, name, content):
     return client.post("/people/import/", {"file": SimpleUploadedFile(name, content)})
 
 
-def test_import_upload_preview_confirm(world):
+def test_import_upload_preview_confirm(world, django_capture_on_commit_callbacks):
     client = world.client_for(world.admin)
     response = upload(
         client,
@@ -345,8 +345,19 @@ def test_import_upload_preview_confirm(world):
     assert "Nia New" in body and "2 Associate → 3 Analyst" in body
     assert not Person.objects.filter(email="nia@northwind.test").exists()
 
-    applied = client.post(f"/people/import/{people_import.pk}/apply/", follow=True)
-    assert "Import applied: 1 added, 1 updated, 0 unchanged." in applied.content.decode()
+    # The apply runs as a background task (inline in tests, once the request commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/people/import/{people_import.pk}/apply/")
+    assert response["Location"] == f"/people/import/{people_import.pk}/status/"
+    applied = client.get(response["Location"])
+    assert applied.status_code == 200
+    assert "Import applied." in applied.content.decode()
+    assert [(s["label"], s["value"]) for s in _stats(applied)] == [
+        ("people added", "1"),
+        ("updated", "1"),
+        ("of them marked as left", "0"),
+        ("unchanged", "0"),
+    ]
     department = Person.objects.get(email="nia@northwind.test").department
     assert department is not None and department.name == "Research"
 
@@ -427,3 +438,16 @@ def test_template_csv_imports_cleanly(world):
     people_import = PeopleImport.objects.get()
     assert people_import.preview["errors"] == []
     assert people_import.counts["new"] == 2
+
+
+def _stats(response):
+    import re
+
+    body = response.content.decode()
+    return [
+        {"value": value, "label": label}
+        for value, label in re.findall(
+            r'<span class="stat__value">([^<]*)</span><span class="stat__label">([^<]*)</span>',
+            body,
+        )
+    ]
