@@ -196,9 +196,15 @@ ROUTES: dict[str, list[Row]] = {
     "people/import/": [row(ORG_ADMIN)],
     "people/import/template.csv": [row(ORG_ADMIN)],
     "people/import/<pk>/": [row(ORG_ADMIN_OBJECT, pk="people_import")],
+    "people/import/<pk>/status/": [row(ORG_ADMIN_OBJECT, pk="people_import")],
     "people/import/<pk>/apply/": [action(ORG_ADMIN_OBJECT, pk="people_import")],
     "people/import/<pk>/cancel/": [action(ORG_ADMIN_OBJECT, pk="people_import")],
     "people/setup/": [row(ORG_ADMIN)],
+    "people/setup/logo/": [row(ORG_ADMIN)],
+    # The test organisation has no logo: the admin gets a 404 (no image) after the access check.
+    "people/setup/logo/image.png": [row(ORG_ADMIN, ok=404, layout=False)],
+    # With no logo to remove, the admin is sent back to the logo page.
+    "people/setup/logo/remove/": [row(ORG_ADMIN, ok=302, layout=False)],
     "people/setup/levels/new/": [row(ORG_ADMIN)],
     "people/setup/levels/<pk>/": [row(ORG_ADMIN_OBJECT, pk="level")],
     "people/setup/levels/<pk>/move/": [action(ORG_ADMIN_OBJECT, pk="level")],

@@ -165,7 +165,7 @@ def test_manager_lists_search_and_page(world, visitor_factory):  # type: ignore[
     _both_widths(mo, "mentor-time")
     mo.page.get_by_label("Mentor's name").fill("Mentor 1")
     _press(mo, "Search")
-    expect(mo.page.get_by_text("10 of 79 mentors match")).to_be_visible()
+    expect(mo.page.get_by_text("Showing 10 of 79 mentors for")).to_be_visible()
     mo.look("mentor-time-search")
 
     mo.go(f"/programmes/{pk}/events/{event.pk}/")

@@ -47,8 +47,8 @@ def test_import_applies_in_the_background_with_a_progress_bar(world, visitor_fac
     )
     admin.go(f"/people/import/{big.pk}/status/")
     status = admin.page.get_by_role("status")
-    expect(status).to_contain_text("42,000 of 100,000 rows applied (42%)")
-    meter = admin.page.get_by_label("42,000 of 100,000 rows applied (42%)")
+    expect(status).to_contain_text("Rows applied: 42,000 of 100,000 (42%)")
+    meter = admin.page.get_by_label("Rows applied: 42,000 of 100,000 (42%)")
     expect(meter).to_have_attribute("value", "42000")
     admin.look("import-progress")
     admin.page.set_viewport_size({"width": 375, "height": 800})
@@ -57,7 +57,7 @@ def test_import_applies_in_the_background_with_a_progress_bar(world, visitor_fac
 
     # The page follows the job by itself: more rows, then the summary, with no reload.
     PeopleImport.objects.filter(pk=big.pk).update(processed_rows=86_000)
-    expect(status).to_contain_text("86,000 of 100,000 rows applied (86%)", timeout=6000)
+    expect(status).to_contain_text("Rows applied: 86,000 of 100,000 (86%)", timeout=6000)
     PeopleImport.objects.filter(pk=big.pk).update(
         status=PeopleImport.Status.APPLIED,
         processed_rows=100_000,

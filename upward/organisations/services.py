@@ -869,10 +869,14 @@ def _run(people_import: PeopleImport) -> DomainError | None:
 
 
 def _stopped_message(people_import: PeopleImport) -> str:
-    return _(
+    return ngettext(
+        "Something went wrong while applying this import, so it stopped after %(done)s of "
+        "%(total)s row. Those rows are in the directory; the others are not. Upload the same "
+        "file again: the rows already applied show as unchanged and the rest are applied.",
         "Something went wrong while applying this import, so it stopped after %(done)s of "
         "%(total)s rows. Those rows are in the directory; the others are not. Upload the same "
-        "file again: the rows already applied show as unchanged and the rest are applied."
+        "file again: the rows already applied show as unchanged and the rest are applied.",
+        people_import.total_rows,
     ) % {"done": f"{people_import.processed_rows:,}", "total": f"{people_import.total_rows:,}"}
 
 

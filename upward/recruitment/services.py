@@ -776,9 +776,12 @@ def _check_places_for(
         already = accepted.get(role, 0)
         if already + n > programme.places:
             raise OverCapacity(
-                _(
+                ngettext(
                     "Accepting them would make %(total)s %(role)s accepted for %(places)s "
-                    "places. Tick the box to accept beyond the places, or accept fewer."
+                    "place. Tick the box to accept beyond the places, or accept fewer.",
+                    "Accepting them would make %(total)s %(role)s accepted for %(places)s "
+                    "places. Tick the box to accept beyond the places, or accept fewer.",
+                    programme.places,
                 )
                 % {
                     "total": already + n,

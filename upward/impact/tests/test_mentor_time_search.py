@@ -32,7 +32,7 @@ def test_mentor_time_search_and_paging(world, pairs):
     assertContains(everyone, "32 mentors, busiest this month first")
     assertContains(everyone, "Page 1 of 2")
     found = client.get(url(world), {"q": "mentor 01"})
-    assertContains(found, "10 of 32 mentors match “mentor 01”")
+    assertContains(found, "Showing 10 of 32 mentors for “mentor 01”")
     assertContains(found, "Mentor 019")
     assertNotContains(found, "Mentor 020", status_code=200)
     nobody = client.get(url(world), {"q": "<b>x</b>"})

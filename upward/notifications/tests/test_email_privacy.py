@@ -148,6 +148,8 @@ ALLOWED = {
     "recruitment/email/invitation.txt": {"message": "written for this email"},
     # The already-rendered text of another email template, each guarded here in its own right.
     "notifications/email/notification.txt": {"body": "neutral text"},
+    # A count, given as a number (plural forms need one).
+    "pairing/email/choice_round.txt": {"shortlist_size": 3},
 }
 
 

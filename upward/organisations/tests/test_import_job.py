@@ -109,7 +109,7 @@ def test_the_status_page_shows_progress_and_polls_while_the_job_runs(world):
     )
     client = world.client_for(world.admin)
     response = client.get(status_url(people_import))
-    assertContains(response, "4,000 of 5,000 rows applied (80%)")
+    assertContains(response, "Rows applied: 4,000 of 5,000 (80%)")
     assertContains(
         response,
         '<progress id="import-meter" class="import-progress__meter" max="5000" value="4000">',
@@ -119,7 +119,7 @@ def test_the_status_page_shows_progress_and_polls_while_the_job_runs(world):
     assert response["Vary"].count("HX-Request") == 1
 
     fragment = client.get(status_url(people_import), headers={"HX-Request": "true"})
-    assertContains(fragment, "4,000 of 5,000 rows applied", status_code=200)
+    assertContains(fragment, "Rows applied: 4,000 of 5,000", status_code=200)
     assertNotContains(fragment, "<html", status_code=200)
 
 
@@ -232,7 +232,7 @@ def test_a_job_that_fails_part_way_keeps_earlier_chunks_and_says_how_far_it_got(
 
     page = world.client_for(world.admin).get(status_url(people_import))
     assertContains(page, "This import stopped before the end.")
-    assertContains(page, "2 of 5 rows were applied.")
+    assertContains(page, "Rows applied: 2 of 5.")
     assertContains(page, "Upload the file again")
 
     # Uploading the same file again applies the rest; the rows already in are unchanged.

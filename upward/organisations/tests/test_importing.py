@@ -294,7 +294,7 @@ def test_the_collector_is_paused_only_while_a_file_is_checked():
     from upward.organisations.importing import paused_gc
 
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), paused_gc():
+    with pytest.raises(RuntimeError, match="a bad file"), paused_gc():
         assert not gc.isenabled()
         raise RuntimeError("a bad file")
     assert gc.isenabled()

@@ -186,7 +186,7 @@ def test_bad_rankings_are_refused_and_change_nothing(cohort, world):
     round_ = open_round(cohort, shortlist_size=2, max_ranked=1)
     chooser = seat(round_, cohort.sam)
     for ranking, message in (
-        ([cohort.jess.pk, cohort.kai.pk], "up to 1"),
+        ([cohort.jess.pk, cohort.kai.pk], "1 person at most"),
         ([world.manager.pk], "recommended to you"),
         ([cohort.jess.pk, cohort.jess.pk], "once"),
         (["someone"], "recommended to you"),
