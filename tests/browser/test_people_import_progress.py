@@ -46,7 +46,7 @@ def test_import_applies_in_the_background_with_a_progress_bar(world, visitor_fac
         status=PeopleImport.Status.RUNNING, total_rows=100_000, processed_rows=42_000
     )
     admin.go(f"/people/import/{big.pk}/status/")
-    status = admin.page.get_by_role("status")
+    status = admin.page.locator("#import-progress")
     expect(status).to_contain_text("Rows applied: 42,000 of 100,000 (42%)")
     meter = admin.page.get_by_label("Rows applied: 42,000 of 100,000 (42%)")
     expect(meter).to_have_attribute("value", "42000")

@@ -60,7 +60,7 @@ def test_pulse_concern_exit_and_the_queue(world, visitor_factory):  # type: igno
     junior.page.get_by_label("I would like a word with someone about this").check()
     junior.page.get_by_label("Anything you would like them to know").fill("He talks over me.")
     junior.page.get_by_role("button", name="Send", exact=True).click()
-    junior.page.wait_for_url(re.compile(rf"/pairings/{pairing.pk}/$"))
+    junior.page.wait_for_url(re.compile(rf"/pairings/{pairing.pk}/journey/$"))
     assert PulseResponse.objects.get().wants_support
 
     # A concern.
