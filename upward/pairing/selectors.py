@@ -733,7 +733,8 @@ def run_review(run: MatchRun) -> RunReview:
             ids.add(u["best_mentor"])
     ids |= set(results.get("unmatched_mentors", []))
     ids |= {x["person_id"] for x in results.get("left_out", [])}
-    people = Person.objects.in_bulk(list(ids)) if ids else {}
+    # With the department: the review filters and shows it beside each name.
+    people = Person.objects.select_related("department").in_bulk(list(ids)) if ids else {}
     pairs = [
         PairRow(
             mentee=people[p["mentee"]],

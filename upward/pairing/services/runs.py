@@ -203,7 +203,10 @@ def include_left_aside(run: MatchRun, *, person_id: int, by: Actor) -> MatchRun:
 def compute_match_run(run_id: int) -> MatchRun | None:
     """Load the inputs, run the engine and store what it proposes. Safe to call twice."""
     started = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
-        status=MatchRun.Status.RUNNING, started_at=timezone.now()
+        status=MatchRun.Status.RUNNING,
+        started_at=timezone.now(),
+        stage=MatchRun.Stage.LOADING,
+        progress_percent=STAGE_PERCENT[MatchRun.Stage.LOADING],
     )
     run = MatchRun.objects.select_related("programme").filter(pk=run_id).first()
     if not started or run is None:
@@ -213,6 +216,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
     try:
         inputs = _current_inputs(run, programme)
         if run.kind == MatchRun.Kind.CHOICE:
+            _report_stage(run.pk, MatchRun.Stage.SOLVING)
             result, choices = _resolve_round(run, inputs)
         else:
             result = match_profiles(
@@ -225,6 +229,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
                 topic_relations=inputs.topic_relations,
                 fair=run.mode == MatchRun.Mode.FAIR,
                 min_group_size=django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
+                progress=lambda stage: _report_stage(run.pk, stage),
             )
     except ValueError as exc:
         # The engine refuses bad input (e.g. a pin that no longer fits) with a plain message.
@@ -241,6 +246,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
             ),
         )
         return run
+    _report_stage(run.pk, MatchRun.Stage.SAVING)
     run.results = _results(inputs, result)
     if choices is not None:
         _add_choices(run.results, choices)
@@ -251,12 +257,39 @@ def compute_match_run(run_id: int) -> MatchRun | None:
     return run
 
 
+# How far a run is when each stage starts. Scoring and solving take most of the time on a
+# large cohort; the bar moves at each stage rather than pretending to more precision.
+STAGE_PERCENT = {
+    MatchRun.Stage.QUEUED: 0,
+    MatchRun.Stage.LOADING: 5,
+    MatchRun.Stage.SCORING: 20,
+    MatchRun.Stage.SOLVING: 45,
+    MatchRun.Stage.EXPLAINING: 80,
+    MatchRun.Stage.SAVING: 95,
+    MatchRun.Stage.DONE: 100,
+}
+
+
+def _report_stage(run_id: int, stage: str) -> None:
+    """Store the stage a running run has reached, for the page that polls it. An UPDATE on its
+    own (autocommit in the background worker), so the page sees it while the run works."""
+    if stage not in STAGE_PERCENT:
+        return
+    MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).update(
+        stage=stage, progress_percent=STAGE_PERCENT[MatchRun.Stage(stage)]
+    )
+
+
 def _finish(run: MatchRun, *, status: str, error: str = "") -> None:
     run.status = status
     run.error = error
     run.finished_at = timezone.now()
+    run.stage = MatchRun.Stage.DONE
+    run.progress_percent = 100
     run.save(
         update_fields=[
+            "stage",
+            "progress_percent",
             "status",
             "error",
             "finished_at",
