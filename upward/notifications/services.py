@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -72,6 +74,125 @@ def notify(
         # In the caller's transaction: the email exists exactly when the notification does.
         _queue_notification_email(notification.pk)
     return notification
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification of a `notify_many` batch: the arguments notify() takes per person."""
+
+    person: Person
+    subject: str
+    template: str
+    context: dict[str, Any]
+    dedupe_key: str
+    url: str = ""
+
+
+def notify_many(notices: Iterable[Notice], *, kind: str) -> list[Notification]:
+    """notify() for many people at once, in a fixed number of queries however many there are:
+    one read of what exists already, one of preferences, one INSERT, and one outbox batch for
+    the emails. Same rules as notify(): each dedupe key once per recipient, neutral text only.
+    Returns the notifications made now (none for keys already used)."""
+    notices = list(notices)
+    if not notices:
+        return []
+    if not all(n.dedupe_key for n in notices):
+        raise ValueError("notify_many() needs a dedupe_key per notice.")
+    person_ids = {n.person.pk for n in notices}
+    keys = {n.dedupe_key[:200] for n in notices}
+    taken = set(
+        Notification.objects.filter(recipient_id__in=person_ids, dedupe_key__in=keys).values_list(
+            "recipient_id", "dedupe_key"
+        )
+    )
+    chosen = dict(
+        NotificationPreference.objects.filter(person_id__in=person_ids, kind=kind).values_list(
+            "person_id", "delivery"
+        )
+    )
+    rows: list[Notification] = []
+    fresh: list[Notice] = []
+    for notice in notices:
+        key = (notice.person.pk, notice.dedupe_key[:200])
+        if key in taken:
+            continue
+        taken.add(key)
+        fresh.append(notice)
+        rows.append(
+            Notification(
+                recipient=notice.person,
+                kind=kind,
+                subject=one_line(str(notice.subject))[:200],
+                body=render_to_string(notice.template, notice.context).strip(),
+                url=relative_path(notice.url)[:500],
+                dedupe_key=key[1],
+                delivery=chosen.get(notice.person.pk) or default_delivery(kind),
+            )
+        )
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            made = Notification.objects.bulk_create(rows)
+    except IntegrityError:
+        # Someone else notified one of them meanwhile: fall back to one at a time, which
+        # skips whoever already has theirs.
+        return [
+            n
+            for notice in fresh
+            if (
+                n := notify(
+                    notice.person,
+                    kind=kind,
+                    subject=notice.subject,
+                    template=notice.template,
+                    context=notice.context,
+                    url=notice.url,
+                    dedupe_key=notice.dedupe_key,
+                )
+            )
+            is not None
+        ]
+    if not all(n.pk for n in made):  # a database that cannot return ids from a bulk insert
+        made = list(
+            Notification.objects.filter(
+                recipient_id__in=person_ids, dedupe_key__in=[n.dedupe_key for n in made]
+            ).select_related("recipient")
+        )
+    _queue_notification_emails(made)
+    return made
+
+
+def _queue_notification_emails(notifications: list[Notification]) -> None:
+    """The emails of just-made notifications, as one outbox batch (see notify())."""
+    due = [
+        n
+        for n in notifications
+        if n.delivery == Delivery.IMMEDIATELY and n.recipient.email and n.recipient.is_active
+    ]
+    if not due:
+        return
+    preferences_link = absolute(reverse("notifications:preferences"))
+    with transaction.atomic():
+        Notification.objects.filter(pk__in=[n.pk for n in due], emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        outbox.queue_emails(
+            outbox.Email(
+                to=[n.recipient.email],
+                subject=n.subject,
+                body=render_to_string(
+                    "notifications/email/notification.txt",
+                    {
+                        "body": n.body,
+                        "link": absolute(n.url) if n.url else "",
+                        "preferences_link": preferences_link,
+                    },
+                ),
+                person=n.recipient,
+            )
+            for n in due
+        )
 
 
 def delivery_for(person: Person, kind: str) -> str:

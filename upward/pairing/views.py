@@ -434,8 +434,9 @@ def pairing_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if state not in {"", "live", *PairingState.values}:
         unknown = [unknown_filter(_("State"), state)]
         state = ""
+    q = " ".join(request.GET.get("q", "").split())[:100]
     page_obj = Paginator(
-        selectors.pairings_for_manager(programme, state=state), PAIRINGS_PAGE_SIZE
+        selectors.pairings_for_manager(programme, state=state, q=q), PAIRINGS_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -444,6 +445,7 @@ def pairing_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "page_obj": page_obj,
             "state": state,
+            "q": q,
             "unknown_filters": unknown,
             "states": PairingState.choices,
             "counts": selectors.pairing_counts(programme),

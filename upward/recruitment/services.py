@@ -21,7 +21,7 @@ from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
 from upward.core.links import absolute_url
 from upward.core.types import Actor
-from upward.notifications.services import absolute, notify
+from upward.notifications.services import Notice, absolute, notify, notify_many
 from upward.organisations.models import Person, Topic
 from upward.programmes.eligibility import is_eligible
 from upward.programmes.models import Programme, Question, SelectionMode, State
@@ -839,7 +839,6 @@ def tell_unmatched(programme: Programme, person_ids: Iterable[int]) -> int:
     """A published run left these accepted applicants without a partner: tell each, kindly,
     what happens next. Once per person and programme, however many runs leave them out.
     Returns how many were told now."""
-    told = 0
     applications = (
         Application.objects.filter(
             programme=programme,
@@ -850,18 +849,19 @@ def tell_unmatched(programme: Programme, person_ids: Iterable[int]) -> int:
         .select_related("person", "programme__organisation")
         .order_by("pk")
     )
+    # One batch for everyone a run leaves out: a fixed number of queries however many.
+    notices = []
     for application in applications:
         context = _application_context(application)
         path = reverse("recruitment:my_application", args=[application.pk])
-        made = notify(
-            application.person,
-            kind="application",
-            subject=_("About your partner in %(programme)s") % {"programme": programme.name},
-            template="recruitment/email/unmatched.txt",
-            context={**context, "link": absolute(path)},
-            url=path,
-            dedupe_key=f"application-unmatched:{programme.pk}:{application.person_id}",
+        notices.append(
+            Notice(
+                person=application.person,
+                subject=_("About your partner in %(programme)s") % {"programme": programme.name},
+                template="recruitment/email/unmatched.txt",
+                context={**context, "link": absolute(path)},
+                url=path,
+                dedupe_key=f"application-unmatched:{programme.pk}:{application.person_id}",
+            )
         )
-        if made is not None:
-            told += 1
-    return told
+    return len(notify_many(notices, kind="application"))

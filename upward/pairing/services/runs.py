@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from matching import Weights, match_profiles
 from matching.run import MatchResult
-from upward.core.audit import record
+from upward.core.audit import record, record_many
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.core.types import Actor
 from upward.organisations.models import Person
@@ -42,7 +42,7 @@ from upward.pairing.services._shared import (
     _user,
 )
 from upward.pairing.services.choice_resolution import _add_choices, _resolve_round
-from upward.pairing.services.emails import _email_proposal
+from upward.pairing.services.emails import _email_proposals
 from upward.pairing.services.match_setup import clean_settings, clean_weights
 from upward.programmes.access import participants_among
 from upward.programmes.models import Programme
@@ -415,8 +415,7 @@ def publish_match_run(run: MatchRun, *, by: Actor) -> list[Pairing]:
             organisation=programme.organisation,
             data={"pairs": len(pairings), "kind": run.kind},
         )
-        for pairing in pairings:
-            _email_proposal(pairing)
+        _email_proposals(pairings)
         _tell_who_is_left_without(programme, run)
     return pairings
 
@@ -470,42 +469,44 @@ def _create_proposals(
         "mentor_id", flat=True
     ):
         live[mentor_id] = live.get(mentor_id, 0) + 1
-    created = []
+    rows = []
     for pair in pairs:
         if live.get(pair["mentor"], 0) >= match_settings.capacity:
             raise Conflict(_("A mentor in this run has no place left. Run matching again."))
         live[pair["mentor"]] = live.get(pair["mentor"], 0) + 1
-        try:
-            with transaction.atomic():
-                pairing = Pairing.objects.create(
-                    programme=programme,
-                    mentor_id=pair["mentor"],
-                    mentee_id=pair["mentee"],
-                    run=run,
-                    score=pair["score"],
-                    explanation={
-                        "contributions": pair["contributions"],
-                        "pinned": pair["pinned"],
-                    },
-                    respond_by=respond_by,
-                )
-        except IntegrityError as exc:
-            raise Conflict(
-                _("A mentee in this run already has a partner. Run matching again.")
-            ) from exc
-        record(
-            "pairing.proposed",
-            pairing,
-            by=by,
-            organisation=programme.organisation,
-            data={"run": run.pk},
+        rows.append(
+            Pairing(
+                programme=programme,
+                mentor_id=pair["mentor"],
+                mentee_id=pair["mentee"],
+                run=run,
+                score=pair["score"],
+                explanation={"contributions": pair["contributions"], "pinned": pair["pinned"]},
+                respond_by=respond_by,
+            )
         )
-        created.append(pairing)
-    if created:
-        mentors = Person.objects.in_bulk([p.mentor_id for p in created])
-        mentees = Person.objects.in_bulk([p.mentee_id for p in created])
-        for p in created:
-            p.programme = programme
-            p.mentor = mentors[p.mentor_id]
-            p.mentee = mentees[p.mentee_id]
+    if not rows:
+        return []
+    # One INSERT for the whole run: publishing 500 pairs costs what publishing 5 does.
+    try:
+        with transaction.atomic():
+            created = Pairing.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A mentee in this run already has a partner. Run matching again.")
+        ) from exc
+    if not all(p.pk for p in created):  # a database that cannot return ids from a bulk insert
+        created = list(Pairing.objects.filter(run=run).order_by("pk"))
+    record_many(
+        "pairing.proposed",
+        created,
+        by=by,
+        organisation=programme.organisation,
+        data={"run": run.pk},
+    )
+    people = Person.objects.in_bulk([p.mentor_id for p in created] + [p.mentee_id for p in created])
+    for p in created:
+        p.programme = programme
+        p.mentor = people[p.mentor_id]
+        p.mentee = people[p.mentee_id]
     return created
