@@ -184,7 +184,7 @@ def review_departments(review: RunReview) -> list[Department]:
     people: list[Person] = [p for row in review.pairs for p in (row.mentee, row.mentor)]
     people += [u.person for u in review.unmatched] + list(review.idle_mentors)
     people += [u.person for u in review.left_out]
-    departments = {p.department.pk: p.department for p in people if p.department_id}
+    departments = {p.department.pk: p.department for p in people if p.department is not None}
     return sorted(departments.values(), key=lambda d: (d.name.casefold(), d.pk))
 
 

@@ -443,7 +443,7 @@ def test_run_records_each_stage_as_it_works(cohort, world, monkeypatch):
     done = run(cohort, by=world.manager.user)
     assert [s for s, _ in seen] == ["scoring", "solving", "explaining", "saving"]
     percents = [p for _, p in seen]
-    assert percents == sorted(percents) and 0 < percents[0] and percents[-1] < 100
+    assert percents == sorted(percents) and percents[0] > 0 and percents[-1] < 100
     assert (done.stage, done.progress_percent) == ("done", 100)
 
 
