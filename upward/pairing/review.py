@@ -101,8 +101,10 @@ def low_score_threshold(pairs: Sequence[PairRow]) -> float | None:
     return scores[max(0, math.ceil(len(scores) * 0.25) - 1)]
 
 
-def _matches(person: Person, needle: str) -> bool:
-    return needle in person.full_name.casefold()
+def _matches(person: Person, words: Sequence[str]) -> bool:
+    """Every word typed is in the name: "sam sen" finds Sam Senior (as the picker does)."""
+    name = person.full_name.casefold()
+    return all(word in name for word in words)
 
 
 def _in_department(person: Person, department: int | None) -> bool:
@@ -117,8 +119,8 @@ def filter_pairs(review: RunReview, filters: ReviewFilters) -> list[PairRow]:
     elif filters.show == "pinned":
         rows = [r for r in rows if r.pinned]
     if filters.q:
-        needle = filters.q.casefold()
-        rows = [r for r in rows if _matches(r.mentee, needle) or _matches(r.mentor, needle)]
+        words = filters.q.casefold().split()
+        rows = [r for r in rows if _matches(r.mentee, words) or _matches(r.mentor, words)]
     if filters.department is not None:
         rows = [
             r
@@ -170,8 +172,8 @@ def _left_out_row(row: UnmatchedRow, roles: Mapping[int, str]) -> WithoutPartner
 def filter_people(rows: Sequence[WithoutPartner], filters: ReviewFilters) -> list[WithoutPartner]:
     out = list(rows)
     if filters.q:
-        needle = filters.q.casefold()
-        out = [r for r in out if _matches(r.person, needle)]
+        words = filters.q.casefold().split()
+        out = [r for r in out if _matches(r.person, words)]
     if filters.department is not None:
         out = [r for r in out if _in_department(r.person, filters.department)]
     out.sort(key=lambda r: (r.person.full_name.casefold(), r.person.pk))
