@@ -23,7 +23,7 @@ def test_pairing_review_filters_and_picker(visitor_factory, world):
     manager.sign_in(world.manager.email)
     manager.go(url)
     assert page.get_by_role("heading", name="42 proposed pairs").is_visible()
-    assert page.get_by_text("42 pairs, best score first. Showing 1–25.").is_visible()
+    assert page.get_by_text("Showing every pair (42). This page: 1–25.").is_visible()
     manager.look("review")
 
     # Typing a name updates the results without reloading, and the address follows.
@@ -37,7 +37,7 @@ def test_pairing_review_filters_and_picker(visitor_factory, world):
     assert page.get_by_text(re.compile(r"A low score here is [0-9.]+ or less")).is_visible()
     page.get_by_label("Show").select_option("")
     page.get_by_label("Name", exact=True).fill("")
-    expect(page.locator("#review-count")).to_contain_text("best score first")
+    expect(page.locator("#review-count")).to_contain_text("Showing every pair")
     page.get_by_label("Sort by").select_option("score_asc")
     page.wait_for_url(re.compile("sort=score_asc"))
     # Paging keeps the sort (a plain link: works without JavaScript too).

@@ -16,7 +16,8 @@ from upward.core.forms import UnknownFilter, unknown_filter
 from upward.organisations.models import Department, Person
 from upward.pairing.models import MatchRun
 from upward.pairing.selectors import PairRow, RunReview, UnmatchedRow
-from upward.recruitment.models import Role
+from upward.programmes.models import Programme
+from upward.recruitment.models import Application, Role
 
 PAGE_SIZES = (25, 50)
 # At most this many people answer a picker search: enough to choose from, small to send.
@@ -215,16 +216,31 @@ class PickerAnswer:
 def pick_people(
     run: MatchRun, *, role: str, q: str, paired_only: bool = False, limit: int = PICKER_LIMIT
 ) -> PickerAnswer:
-    """Up to `limit` of the run's people on one side whose name contains `q` (one query)."""
+    """Up to `limit` of the run's people on one side whose name has every word of `q`."""
     ids = run_people_ids(run, role, paired_only=paired_only)
+    return _pick(Q(pk__in=ids) if ids else None, q, limit)
+
+
+def pick_participants(
+    programme: Programme, *, role: str, q: str, limit: int = PICKER_LIMIT
+) -> PickerAnswer:
+    """The same, among the programme's accepted participants on one side (the matching page,
+    where a rule may name anyone accepted)."""
+    accepted = Application.objects.filter(
+        programme=programme, role=role, status=Application.Status.ACCEPTED
+    ).values("person_id")
+    return _pick(Q(pk__in=accepted, is_active=True), q, limit)
+
+
+def _pick(among: Q | None, q: str, limit: int) -> PickerAnswer:
     words = q.split()
-    if not ids or not words:
+    if among is None or not words:
         return PickerAnswer([], False)
-    condition = Q()
+    condition = among
     for word in words[:5]:
         condition &= Q(full_name__icontains=word)
     found = list(
-        Person.objects.filter(condition, pk__in=ids)
+        Person.objects.filter(condition)
         .select_related("department")
         .order_by("full_name", "pk")[: limit + 1]
     )

@@ -40,6 +40,11 @@ urlpatterns = [
     ),
     path("programmes/<id:pk>/matching/rules/", views.add_rule, name="add_rule"),
     path(
+        "programmes/<id:pk>/matching/people/",
+        views.programme_people,
+        name="programme_people",
+    ),
+    path(
         "programmes/<id:pk>/matching/rules/<id:rule_pk>/remove/",
         views.remove_rule,
         name="remove_rule",

@@ -124,7 +124,6 @@ def matching(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "current": selectors.current_run(programme),
             "recent_runs": selectors.label_runs(selectors.runs_for(programme)[:5]),
             "rules": selectors.rules_for(programme),
-            "rule_form": RuleForm(mentees=people[Role.MENTEE], mentors=people[Role.MENTOR]),
             "n_mentees": len(people[Role.MENTEE]),
             "n_mentors": len(people[Role.MENTOR]),
             "counts": selectors.pairing_counts(programme),
@@ -247,7 +246,29 @@ def run_people(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
     response = render(
         request,
         "pairing/_picker_results.html",
-        {"answer": answer, "q": q, "field": field, "run": run},
+        {"answer": answer, "q": q, "field": field, "in_run": True},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def programme_people(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The person picker of the matching page: the programme's accepted participants."""
+    programme = matching_programme(request.user, pk)
+    field = request.GET.get("field", "")
+    if field not in ("mentee", "mentor"):
+        return HttpResponseBadRequest(_("Unknown picker."))
+    typed = request.GET.get(f"pick_{field}") or request.GET.get("q") or ""
+    q = " ".join(typed.split())[:100]
+    answer = review_selectors.pick_participants(
+        programme, role=review_selectors.PICKER_FIELDS[field], q=q
+    )
+    response = render(
+        request,
+        "pairing/_picker_results.html",
+        {"answer": answer, "q": q, "field": field, "in_run": False},
     )
     patch_vary_headers(response, ["HX-Request"])
     return response

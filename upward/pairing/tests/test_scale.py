@@ -101,7 +101,7 @@ def test_review_shows_one_page_of_pairs_and_the_whole_run_summary(
     assert first.status_code == 200
     assert rows_shown(html) == 25
     assertContains(first, "32 proposed pairs")  # the whole run, not the page
-    assertContains(first, "32 pairs, best score first. Showing 1–25.")
+    assertContains(first, "Showing every pair (32). This page: 1–25.")
     assertContains(first, "Page 1 of 2")
     second = client.get(run_url(cohort, draft, "?page=2"))
     assert rows_shown(second.content.decode()) == 7
@@ -490,3 +490,24 @@ def test_pairings_list_searches_by_name_and_pages_with_a_flat_budget(
     assertContains(paged, "q=mentee&amp;state=live&amp;page=2")
     none = client.get(url + "?q=nobody")
     assertContains(none, "No pairing matches “nobody”")
+
+
+def test_matching_page_picker_offers_accepted_participants_only(cohort, world):
+    p = cohort.programme.pk
+    applied_only = person_with_account(
+        organisation=world.org, full_name="Sam Applied", level=level(world.org, 8)
+    )
+    client = world.client_for(world.manager)
+    page = client.get(f"/programmes/{p}/matching/")
+    assertContains(page, 'id="pick-mentee"')
+    assertNotContains(page, 'name="mentee" id="id_mentee"', status_code=200)
+    url = f"/programmes/{p}/matching/people/"
+    found = client.get(url + "?field=mentee&pick_mentee=sam")
+    assertContains(found, "Sam Senior")
+    assertContains(found, "Finance Director · Finance")
+    assertNotContains(found, applied_only.full_name, status_code=200)
+    mentors = client.get(url + "?field=mentor&pick_mentor=sam")
+    assertContains(mentors, "No accepted participant on this side matches “sam”.")
+    assert client.get(url + "?field=mentee_a&q=sam").status_code == 400
+    for person in (cohort.jess, world.other_manager, world.outsider_admin):
+        assert world.client_for(person).get(url + "?field=mentee&q=sam").status_code == 404
