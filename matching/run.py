@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -90,8 +90,12 @@ def match_profiles(
     explain: bool = True,
     report: bool = True,
     min_group_size: int = MIN_GROUP_SIZE,
+    progress: Callable[[str], None] | None = None,
 ) -> MatchResult:
     """Score, constrain, solve (exact), explain and report.
+
+    `progress`, when given, is called with the stage about to start: "scoring", "solving",
+    "explaining", so a caller can show how far a long run has come.
 
     Pins are validated (known ids, each mentee once, hard rules passed, mentor
     capacity), fixed first, and the rest is solved with the remaining capacity.
@@ -101,7 +105,12 @@ def match_profiles(
         return _match_profiles(mentees, mentors, objective=objective, weights=weights,
                                constraints=constraints, focus=focus,
                                topic_relations=topic_relations, fair=fair, explain=explain,
-                               report=report, min_group_size=min_group_size)
+                               report=report, min_group_size=min_group_size,
+                               progress=progress or _no_progress)
+
+
+def _no_progress(stage: str) -> None:
+    return None
 
 
 def _match_profiles(
@@ -117,8 +126,10 @@ def _match_profiles(
     explain: bool,
     report: bool,
     min_group_size: int,
+    progress: Callable[[str], None],
 ) -> MatchResult:
     timings: dict[str, float] = {}
+    progress("scoring")
     t0 = time.perf_counter()
     constraints = constraints or Constraints()
     weights = weights or default_weights(objective)
@@ -134,6 +145,7 @@ def _match_profiles(
     timings["features_s"] = time.perf_counter() - t0
     n, m = scorer.shape
 
+    progress("solving")
     t1 = time.perf_counter()
     if fair:
         if n * m > FAIR_CELLS_LIMIT:
@@ -148,6 +160,7 @@ def _match_profiles(
     timings["solve_total_s"] = time.perf_counter() - t1
     timings.update({f"engine_{k}": v for k, v in assignment.stats.items()})
 
+    progress("explaining")
     t2 = time.perf_counter()
     explanations: tuple[PairExplanation, ...] = ()
     unmatched: tuple[UnmatchedExplanation, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from upward.notifications import outbox
 from upward.notifications.kinds import KINDS_BY_KEY, default_delivery
 from upward.notifications.models import Delivery, Digest, Notification, NotificationPreference
 from upward.notifications.rendering import Action
-from upward.organisations.models import Person
+from upward.organisations.models import Organisation, Person
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class BulkNotice:
     url: str = ""
 
 
-def notify_many(notices: Sequence[BulkNotice], *, kind: str) -> list[Notification]:
+def notify_many(notices: Iterable[BulkNotice], *, kind: str) -> list[Notification]:
     """notify() for many people at once, in a fixed number of queries however many there are.
 
     For bulk decisions (a thousand applications at a time): same dedupe, preferences and
@@ -161,35 +161,54 @@ def notify_many(notices: Sequence[BulkNotice], *, kind: str) -> list[Notificatio
                 recipient_id__in=people, dedupe_key__in=[r.dedupe_key for r in rows]
             ).select_related("recipient")
         )
-    to_email = [
-        row
-        for row in created
-        if row.delivery == Delivery.IMMEDIATELY and row.recipient.email and row.recipient.is_active
+    _queue_notification_emails(created)
+    return created
+
+
+# The name the matching workflow uses for a batch notice.
+Notice = BulkNotice
+
+
+def _queue_notification_emails(notifications: Iterable[Notification]) -> None:
+    """The emails of just-made notifications as one outbox batch, as notify() makes them one at
+    a time: claimed (emailed_at) in the same transaction, with the same call to action,
+    organisation name and footer."""
+    due = [
+        n
+        for n in notifications
+        if n.delivery == Delivery.IMMEDIATELY and n.recipient.email and n.recipient.is_active
     ]
-    if to_email:
-        # As notify() does one at a time: claim the emails and queue them in this transaction.
-        with transaction.atomic():
-            Notification.objects.filter(pk__in=[row.pk for row in to_email]).update(
-                emailed_at=timezone.now()
-            )
-            preferences_link = absolute(reverse("notifications:preferences"))
-            outbox.queue_emails(
+    if not due:
+        return
+    names = dict(
+        Organisation.objects.filter(
+            pk__in={n.recipient.organisation_id for n in due}
+        ).values_list("pk", "name")
+    )
+    preferences_link = absolute(reverse("notifications:preferences"))
+    with transaction.atomic():
+        Notification.objects.filter(pk__in=[n.pk for n in due], emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        emails = []
+        for n in due:
+            link = absolute(n.url) if n.url else ""
+            organisation = names.get(n.recipient.organisation_id, "")
+            emails.append(
                 outbox.Email(
-                    to=[row.recipient.email],
-                    subject=row.subject,
+                    to=[n.recipient.email],
+                    subject=n.subject,
                     body=render_to_string(
                         "notifications/email/notification.txt",
-                        {
-                            "body": row.body,
-                            "link": absolute(row.url) if row.url else "",
-                            "preferences_link": preferences_link,
-                        },
+                        {"body": n.body, "link": link, "preferences_link": preferences_link},
                     ),
-                    person=row.recipient,
+                    person=n.recipient,
+                    action=Action(_("Open it in Upward"), link) if link else None,
+                    organisation=organisation,
+                    reason=_reason(n.kind, organisation),
                 )
-                for row in to_email
             )
-    return created
+        outbox.queue_emails(emails)
 
 
 def delivery_for(person: Person, kind: str) -> str:

@@ -168,10 +168,18 @@ def _person_choices(people: Iterable[Person]) -> list[tuple[str, str]]:
 class RuleForm(Form):
     kind = forms.ChoiceField(label=_("Rule"), choices=MatchRule.Kind.choices)
     mentee = forms.ChoiceField(
-        label=_("Mentee"), error_messages={"invalid_choice": _("Choose a mentee from the list.")}
+        label=_("Mentee"),
+        error_messages={
+            "invalid_choice": _("Choose a mentee from the list."),
+            "required": _("Choose a mentee."),
+        },
     )
     mentor = forms.ChoiceField(
-        label=_("Mentor"), error_messages={"invalid_choice": _("Choose a mentor from the list.")}
+        label=_("Mentor"),
+        error_messages={
+            "invalid_choice": _("Choose a mentor from the list."),
+            "required": _("Choose a mentor."),
+        },
     )
 
     def __init__(
@@ -185,11 +193,17 @@ class RuleForm(Form):
 class SwapForm(Form):
     mentee_a = forms.ChoiceField(
         label=_("First mentee"),
-        error_messages={"invalid_choice": _("Choose a mentee paired in this run.")},
+        error_messages={
+            "invalid_choice": _("Choose a mentee paired in this run."),
+            "required": _("Choose the first mentee."),
+        },
     )
     mentee_b = forms.ChoiceField(
         label=_("Second mentee"),
-        error_messages={"invalid_choice": _("Choose a mentee paired in this run.")},
+        error_messages={
+            "invalid_choice": _("Choose a mentee paired in this run."),
+            "required": _("Choose the second mentee."),
+        },
     )
 
     def __init__(self, *args: Any, mentees: Iterable[Person], **kwargs: Any) -> None:

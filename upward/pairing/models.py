@@ -56,6 +56,18 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class RunStage(models.TextChoices):
+    """Where a run is: shown with a progress bar while it works."""
+
+    QUEUED = "queued", _("Waiting to start")
+    LOADING = "loading", _("Loading participants and rules")
+    SCORING = "scoring", _("Scoring every possible pair")
+    SOLVING = "solving", _("Finding the best set of pairs")
+    EXPLAINING = "explaining", _("Explaining each pair")
+    SAVING = "saving", _("Saving the proposal")
+    DONE = "done", _("Done")
+
+
 class RunKind(models.TextChoices):
     FULL = "full", _("Everyone without a partner")
     REMATCH = "rematch", _("New partner")
@@ -77,10 +89,16 @@ class MatchRun(models.Model):
 
     Mode = RunMode
 
+    Stage = RunStage
+
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="match_runs"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Progress while the run works, written by the run itself at each stage (see
+    # services.runs.compute_match_run) and polled by the run page.
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.QUEUED)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.OPTIMAL)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FULL)
     # The choice round whose rankings this run resolved (kind "choice" only).
@@ -140,6 +158,12 @@ class MatchRun(models.Model):
                 condition=Q(published_at__isnull=True) | Q(status="ready"),
                 name="match_run_published_when_ready",
             ),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100), name="match_run_progress_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=RunStage.values), name="match_run_stage_valid"
+            ),
         ]
         indexes = [models.Index(fields=["programme", "-created_at"])]
 
@@ -153,6 +177,18 @@ class MatchRun(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """The one state a run is shown in: (css modifier, label). A published run is only
+        "Published", a replaced one only "Superseded", whatever its engine status was."""
+        if self.published_at is not None:
+            return "published", str(_("Published"))
+        if self.status in (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.FAILED):
+            return self.status, str(self.get_status_display())
+        if self.superseded_at is not None:
+            return "superseded", str(_("Superseded"))
+        return self.status, str(self.get_status_display())
 
     @property
     def is_current(self) -> bool:

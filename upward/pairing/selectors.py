@@ -463,12 +463,17 @@ def rules_for(programme: Programme) -> list[MatchRule]:
     )
 
 
-def pairings_for_manager(programme: Programme, *, state: str = "") -> QuerySet[Pairing]:
+def pairings_for_manager(
+    programme: Programme, *, state: str = "", q: str = ""
+) -> QuerySet[Pairing]:
     qs = Pairing.objects.filter(programme=programme).select_related("mentor", "mentee")
     if state == "live":
         qs = qs.filter(state__in=LIVE_STATES)
     elif state:
         qs = qs.filter(state=state)
+    # Every word typed must be in the mentee's or the mentor's name: "sam sen" finds Sam Senior.
+    for word in q.split()[:5]:
+        qs = qs.filter(Q(mentee__full_name__icontains=word) | Q(mentor__full_name__icontains=word))
     return qs.order_by("mentee__full_name", "-created_at", "-id")
 
 
@@ -733,7 +738,8 @@ def run_review(run: MatchRun) -> RunReview:
             ids.add(u["best_mentor"])
     ids |= set(results.get("unmatched_mentors", []))
     ids |= {x["person_id"] for x in results.get("left_out", [])}
-    people = Person.objects.in_bulk(list(ids)) if ids else {}
+    # With the department: the review filters and shows it beside each name.
+    people = Person.objects.select_related("department").in_bulk(list(ids)) if ids else {}
     pairs = [
         PairRow(
             mentee=people[p["mentee"]],

@@ -11,6 +11,11 @@ urlpatterns = [
     path("programmes/<id:pk>/matching/runs/<id:run_pk>/", views.run_detail, name="run"),
     path("programmes/<id:pk>/matching/runs/<id:run_pk>/publish/", views.publish, name="publish"),
     path("programmes/<id:pk>/matching/runs/<id:run_pk>/swap/", views.swap, name="swap"),
+    path(
+        "programmes/<id:pk>/matching/runs/<id:run_pk>/people/",
+        views.run_people,
+        name="run_people",
+    ),
     path("programmes/<id:pk>/matching/runs/<id:run_pk>/include/", views.include, name="include"),
     path(
         "programmes/<id:pk>/matching/runs/<id:run_pk>/resolve-again/",
@@ -34,6 +39,11 @@ urlpatterns = [
         name="cancel_round",
     ),
     path("programmes/<id:pk>/matching/rules/", views.add_rule, name="add_rule"),
+    path(
+        "programmes/<id:pk>/matching/people/",
+        views.programme_people,
+        name="programme_people",
+    ),
     path(
         "programmes/<id:pk>/matching/rules/<id:rule_pk>/remove/",
         views.remove_rule,

@@ -10,7 +10,7 @@ from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from upward.core.forms import apply_domain_error, unknown_filter
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_person
+from upward.pairing import review as review_selectors
 from upward.pairing import selectors, services
 from upward.pairing.access import (
     access_chooser,
@@ -123,7 +124,6 @@ def matching(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "current": selectors.current_run(programme),
             "recent_runs": selectors.label_runs(selectors.runs_for(programme)[:5]),
             "rules": selectors.rules_for(programme),
-            "rule_form": RuleForm(mentees=people[Role.MENTEE], mentors=people[Role.MENTOR]),
             "n_mentees": len(people[Role.MENTEE]),
             "n_mentors": len(people[Role.MENTOR]),
             "counts": selectors.pairing_counts(programme),
@@ -147,9 +147,10 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
     run = access_run_for_manager(request.user, pk, run_pk)
     programme = run.programme
     context: dict[str, Any] = {"programme": programme, "run": run}
-    if request.htmx:
+    htmx_target = request.htmx.target if request.htmx else None
+    if request.htmx and htmx_target != "run-results":
         # Polling while the run is busy; once it is done, reload the whole page.
-        response = render(request, "pairing/run.html#status", context)
+        response = render(request, "pairing/run.html#progress", context)
         if not run.is_busy:
             response["HX-Refresh"] = "true"
         patch_vary_headers(response, ["HX-Request"])
@@ -157,21 +158,30 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
     review = selectors.run_review(run) if run.status == MatchRun.Status.READY else None
     # Who chose whom is for the programme team only: this page is behind manager access.
     choice = (run.results or {}).get("choice") if run.kind == MatchRun.Kind.CHOICE else None
-    paired_mentees = [row.mentee for row in review.pairs] if review else []
     context.update(
         {
             "review": review,
-            "out_of_date": selectors.run_is_out_of_date(run),
-            "rules_checked": selectors.rules_checked(
-                selectors.MatchSettings.from_dict(run.settings)
-            ),
-            "swap_form": SwapForm(mentees=paired_mentees),
             "can_change": programme.state in services.MATCHING_STATES
             and run.is_current
             and not run.is_published,
             "can_include": programme.state in services.MATCHING_STATES and not run.superseded_at,
-            "outcome": selectors.run_outcome(run),
             "choice": choice,
+        }
+    )
+    if review is not None:
+        context.update(_review_page(request, run, review))
+    if htmx_target == "run-results":
+        # The filter form asks for the results alone; the rest of the page stays as it is.
+        response = render(request, "pairing/run.html#results", context)
+        patch_vary_headers(response, ["HX-Request", "HX-Target"])
+        return response
+    context.update(
+        {
+            "out_of_date": selectors.run_is_out_of_date(run),
+            "rules_checked": selectors.rules_checked(
+                selectors.MatchSettings.from_dict(run.settings)
+            ),
+            "outcome": selectors.run_outcome(run),
             # Parity groups smaller than this are left out of the report (lived experience).
             "min_group_size": django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
             "choice_sides": [
@@ -183,6 +193,83 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
         }
     )
     response = render(request, "pairing/run.html", context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def _review_page(
+    request: HttpRequest, run: MatchRun, review: selectors.RunReview
+) -> dict[str, Any]:
+    """One page of the proposal, filtered, searched and sorted from the address."""
+    departments = review_selectors.review_departments(review)
+    filters = review_selectors.review_filters(request.GET, departments)
+    people = review_selectors.without_partner(review, run)
+    rows: list[Any]
+    if filters.show == "unmatched":
+        rows = review_selectors.filter_people(people, filters)
+    else:
+        rows = review_selectors.filter_pairs(review, filters)
+    page_obj = Paginator(rows, filters.per_page).get_page(request.GET.get("page"))
+    return {
+        "filters": filters,
+        "unknown_filters": filters.unknown,
+        "page_obj": page_obj,
+        "departments": departments,
+        "show_choices": review_selectors.SHOW_CHOICES,
+        "sort_choices": review_selectors.SORT_CHOICES,
+        "page_sizes": review_selectors.PAGE_SIZES,
+        "low_threshold": review_selectors.low_score_threshold(review.pairs),
+        "n_without_partner": len(people),
+        # Back to this very page (filters and all) after a pin, an exclusion or a swap.
+        "here": request.get_full_path(),
+    }
+
+
+@login_required
+@require_GET
+def run_people(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
+    """The person picker: the run's people whose name matches what was typed, as a list of
+    radio buttons named for the form field that asked."""
+    run = access_run_for_manager(request.user, pk, run_pk)
+    field = request.GET.get("field", "")
+    if field not in review_selectors.PICKER_FIELDS:
+        return HttpResponseBadRequest(_("Unknown picker."))
+    # The picker's search box is named for its field, so two pickers in one form stay apart.
+    typed = request.GET.get(f"pick_{field}") or request.GET.get("q") or ""
+    q = " ".join(typed.split())[:100]
+    answer = review_selectors.pick_people(
+        run,
+        role=review_selectors.PICKER_FIELDS[field],
+        q=q,
+        paired_only=field in review_selectors.PAIRED_ONLY_FIELDS,
+    )
+    response = render(
+        request,
+        "pairing/_picker_results.html",
+        {"answer": answer, "q": q, "field": field, "in_run": True},
+    )
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_required
+@require_GET
+def programme_people(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The person picker of the matching page: the programme's accepted participants."""
+    programme = matching_programme(request.user, pk)
+    field = request.GET.get("field", "")
+    if field not in ("mentee", "mentor"):
+        return HttpResponseBadRequest(_("Unknown picker."))
+    typed = request.GET.get(f"pick_{field}") or request.GET.get("q") or ""
+    q = " ".join(typed.split())[:100]
+    answer = review_selectors.pick_participants(
+        programme, role=review_selectors.PICKER_FIELDS[field], q=q
+    )
+    response = render(
+        request,
+        "pairing/_picker_results.html",
+        {"answer": answer, "q": q, "field": field, "in_run": False},
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -238,6 +325,15 @@ def add_rule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect(back)
+    if request.POST.get("run"):
+        # Chosen on a run's page with the person picker: both people must be in that run.
+        run = access_run_for_manager(request.user, pk, _int_or_404(request.POST["run"]))
+        in_run = int(form.cleaned_data["mentee"]) in review_selectors.run_people_ids(
+            run, Role.MENTEE
+        ) and int(form.cleaned_data["mentor"]) in review_selectors.run_people_ids(run, Role.MENTOR)
+        if not in_run:
+            messages.error(request, _("Choose a mentee and a mentor from this run."))
+            return redirect(back)
     try:
         rule = services.add_match_rule(
             programme,
@@ -316,11 +412,12 @@ def swap(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
     run = access_run_for_manager(request.user, pk, run_pk)
     review = selectors.run_review(run)
     form = SwapForm(request.POST, mentees=[row.mentee for row in review.pairs])
+    back = _next(request, reverse("pairing:run", args=[pk, run.pk]))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
-        return redirect("pairing:run", pk, run.pk)
+        return redirect(back)
     try:
         services.swap_mentors(
             run,
@@ -335,7 +432,14 @@ def swap(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
             request,
             _("Swapped: both new pairs are pinned. Run matching again to see the result."),
         )
-    return redirect("pairing:run", pk, run.pk)
+    return redirect(back)
+
+
+def _int_or_404(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise Http404("No such run.") from exc
 
 
 def _matching_url(pk: int) -> str:
@@ -351,8 +455,9 @@ def pairing_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if state not in {"", "live", *PairingState.values}:
         unknown = [unknown_filter(_("State"), state)]
         state = ""
+    q = " ".join(request.GET.get("q", "").split())[:100]
     page_obj = Paginator(
-        selectors.pairings_for_manager(programme, state=state), PAIRINGS_PAGE_SIZE
+        selectors.pairings_for_manager(programme, state=state, q=q), PAIRINGS_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -361,6 +466,7 @@ def pairing_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "programme": programme,
             "page_obj": page_obj,
             "state": state,
+            "q": q,
             "unknown_filters": unknown,
             "states": PairingState.choices,
             "counts": selectors.pairing_counts(programme),

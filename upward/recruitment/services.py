@@ -1002,7 +1002,6 @@ def tell_unmatched(programme: Programme, person_ids: Iterable[int]) -> int:
     """A published run left these accepted applicants without a partner: tell each, kindly,
     what happens next. Once per person and programme, however many runs leave them out.
     Returns how many were told now."""
-    told = 0
     applications = (
         Application.objects.filter(
             programme=programme,
@@ -1013,18 +1012,19 @@ def tell_unmatched(programme: Programme, person_ids: Iterable[int]) -> int:
         .select_related("person", "programme__organisation")
         .order_by("pk")
     )
+    # One batch for everyone a run leaves out: a fixed number of queries however many.
+    notices = []
     for application in applications:
         context = _application_context(application)
         path = reverse("recruitment:my_application", args=[application.pk])
-        made = notify(
-            application.person,
-            kind="application",
-            subject=_("About your partner in %(programme)s") % {"programme": programme.name},
-            template="recruitment/email/unmatched.txt",
-            context={**context, "link": absolute(path)},
-            url=path,
-            dedupe_key=f"application-unmatched:{programme.pk}:{application.person_id}",
+        notices.append(
+            BulkNotice(
+                person=application.person,
+                subject=_("About your partner in %(programme)s") % {"programme": programme.name},
+                template="recruitment/email/unmatched.txt",
+                context={**context, "link": absolute(path)},
+                url=path,
+                dedupe_key=f"application-unmatched:{programme.pk}:{application.person_id}",
+            )
         )
-        if made is not None:
-            told += 1
-    return told
+    return len(notify_many(notices, kind="application"))

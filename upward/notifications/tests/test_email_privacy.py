@@ -142,7 +142,7 @@ def test_the_guard_catches_a_leak():
 
 
 # Names that are sensitive in general but deliberate in one template, with the reason.
-ALLOWED = {
+ALLOWED: dict[str, dict[str, object]] = {
     # The programme team writes this text for the applicant, to be sent in this very email.
     "recruitment/email/decision.txt": {"message": "written for this email"},
     "recruitment/email/invitation.txt": {"message": "written for this email"},

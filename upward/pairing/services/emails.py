@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from upward.core.links import absolute_url, relative_path
-from upward.notifications.services import notify
+from upward.notifications.services import Notice, notify, notify_many
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
 
@@ -45,13 +45,22 @@ def _context(pairing: Pairing) -> dict[str, Any]:
     }
 
 
-def _email_proposal(pairing: Pairing) -> None:
-    _send_later(
-        _("A proposed mentee for you in %(programme)s") % {"programme": pairing.programme.name},
-        "proposal.txt",
-        _context(pairing),
-        pairing.mentor,
-        key=f"pairing-proposal:{pairing.pk}",
+def _email_proposals(pairings: list[Pairing]) -> None:
+    """Every mentor of a published run is asked at once: one batch, not one write per pair."""
+    notify_many(
+        (
+            Notice(
+                person=pairing.mentor,
+                subject=_("A proposed mentee for you in %(programme)s")
+                % {"programme": pairing.programme.name},
+                template="pairing/email/proposal.txt",
+                context=(context := _context(pairing)),
+                url=relative_path(context["link"]),
+                dedupe_key=f"pairing-proposal:{pairing.pk}",
+            )
+            for pairing in pairings
+        ),
+        kind="pairing",
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from matching import Weights, match_profiles
 from matching.run import MatchResult
-from upward.core.audit import record
+from upward.core.audit import record, record_many
 from upward.core.errors import Conflict, DomainError, InvalidTransition
 from upward.core.types import Actor
 from upward.organisations.models import Person
@@ -42,7 +42,7 @@ from upward.pairing.services._shared import (
     _user,
 )
 from upward.pairing.services.choice_resolution import _add_choices, _resolve_round
-from upward.pairing.services.emails import _email_proposal
+from upward.pairing.services.emails import _email_proposals
 from upward.pairing.services.match_setup import clean_settings, clean_weights
 from upward.programmes.access import participants_among
 from upward.programmes.models import Programme
@@ -203,7 +203,10 @@ def include_left_aside(run: MatchRun, *, person_id: int, by: Actor) -> MatchRun:
 def compute_match_run(run_id: int) -> MatchRun | None:
     """Load the inputs, run the engine and store what it proposes. Safe to call twice."""
     started = MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
-        status=MatchRun.Status.RUNNING, started_at=timezone.now()
+        status=MatchRun.Status.RUNNING,
+        started_at=timezone.now(),
+        stage=MatchRun.Stage.LOADING,
+        progress_percent=STAGE_PERCENT[MatchRun.Stage.LOADING],
     )
     run = MatchRun.objects.select_related("programme").filter(pk=run_id).first()
     if not started or run is None:
@@ -213,6 +216,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
     try:
         inputs = _current_inputs(run, programme)
         if run.kind == MatchRun.Kind.CHOICE:
+            _report_stage(run.pk, MatchRun.Stage.SOLVING)
             result, choices = _resolve_round(run, inputs)
         else:
             result = match_profiles(
@@ -225,6 +229,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
                 topic_relations=inputs.topic_relations,
                 fair=run.mode == MatchRun.Mode.FAIR,
                 min_group_size=django_settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE,
+                progress=lambda stage: _report_stage(run.pk, stage),
             )
     except ValueError as exc:
         # The engine refuses bad input (e.g. a pin that no longer fits) with a plain message.
@@ -241,6 +246,7 @@ def compute_match_run(run_id: int) -> MatchRun | None:
             ),
         )
         return run
+    _report_stage(run.pk, MatchRun.Stage.SAVING)
     run.results = _results(inputs, result)
     if choices is not None:
         _add_choices(run.results, choices)
@@ -251,12 +257,39 @@ def compute_match_run(run_id: int) -> MatchRun | None:
     return run
 
 
+# How far a run is when each stage starts. Scoring and solving take most of the time on a
+# large cohort; the bar moves at each stage rather than pretending to more precision.
+STAGE_PERCENT = {
+    MatchRun.Stage.QUEUED: 0,
+    MatchRun.Stage.LOADING: 5,
+    MatchRun.Stage.SCORING: 20,
+    MatchRun.Stage.SOLVING: 45,
+    MatchRun.Stage.EXPLAINING: 80,
+    MatchRun.Stage.SAVING: 95,
+    MatchRun.Stage.DONE: 100,
+}
+
+
+def _report_stage(run_id: int, stage: str) -> None:
+    """Store the stage a running run has reached, for the page that polls it. An UPDATE on its
+    own (autocommit in the background worker), so the page sees it while the run works."""
+    if stage not in STAGE_PERCENT:
+        return
+    MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.RUNNING).update(
+        stage=stage, progress_percent=STAGE_PERCENT[MatchRun.Stage(stage)]
+    )
+
+
 def _finish(run: MatchRun, *, status: str, error: str = "") -> None:
     run.status = status
     run.error = error
     run.finished_at = timezone.now()
+    run.stage = MatchRun.Stage.DONE
+    run.progress_percent = 100
     run.save(
         update_fields=[
+            "stage",
+            "progress_percent",
             "status",
             "error",
             "finished_at",
@@ -382,8 +415,7 @@ def publish_match_run(run: MatchRun, *, by: Actor) -> list[Pairing]:
             organisation=programme.organisation,
             data={"pairs": len(pairings), "kind": run.kind},
         )
-        for pairing in pairings:
-            _email_proposal(pairing)
+        _email_proposals(pairings)
         _tell_who_is_left_without(programme, run)
     return pairings
 
@@ -437,42 +469,44 @@ def _create_proposals(
         "mentor_id", flat=True
     ):
         live[mentor_id] = live.get(mentor_id, 0) + 1
-    created = []
+    rows = []
     for pair in pairs:
         if live.get(pair["mentor"], 0) >= match_settings.capacity:
             raise Conflict(_("A mentor in this run has no place left. Run matching again."))
         live[pair["mentor"]] = live.get(pair["mentor"], 0) + 1
-        try:
-            with transaction.atomic():
-                pairing = Pairing.objects.create(
-                    programme=programme,
-                    mentor_id=pair["mentor"],
-                    mentee_id=pair["mentee"],
-                    run=run,
-                    score=pair["score"],
-                    explanation={
-                        "contributions": pair["contributions"],
-                        "pinned": pair["pinned"],
-                    },
-                    respond_by=respond_by,
-                )
-        except IntegrityError as exc:
-            raise Conflict(
-                _("A mentee in this run already has a partner. Run matching again.")
-            ) from exc
-        record(
-            "pairing.proposed",
-            pairing,
-            by=by,
-            organisation=programme.organisation,
-            data={"run": run.pk},
+        rows.append(
+            Pairing(
+                programme=programme,
+                mentor_id=pair["mentor"],
+                mentee_id=pair["mentee"],
+                run=run,
+                score=pair["score"],
+                explanation={"contributions": pair["contributions"], "pinned": pair["pinned"]},
+                respond_by=respond_by,
+            )
         )
-        created.append(pairing)
-    if created:
-        mentors = Person.objects.in_bulk([p.mentor_id for p in created])
-        mentees = Person.objects.in_bulk([p.mentee_id for p in created])
-        for p in created:
-            p.programme = programme
-            p.mentor = mentors[p.mentor_id]
-            p.mentee = mentees[p.mentee_id]
+    if not rows:
+        return []
+    # One INSERT for the whole run: publishing 500 pairs costs what publishing 5 does.
+    try:
+        with transaction.atomic():
+            created = Pairing.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise Conflict(
+            _("A mentee in this run already has a partner. Run matching again.")
+        ) from exc
+    if not all(p.pk for p in created):  # a database that cannot return ids from a bulk insert
+        created = list(Pairing.objects.filter(run=run).order_by("pk"))
+    record_many(
+        "pairing.proposed",
+        created,
+        by=by,
+        organisation=programme.organisation,
+        data={"run": run.pk},
+    )
+    people = Person.objects.in_bulk([p.mentor_id for p in created] + [p.mentee_id for p in created])
+    for p in created:
+        p.programme = programme
+        p.mentor = people[p.mentor_id]
+        p.mentee = people[p.mentee_id]
     return created

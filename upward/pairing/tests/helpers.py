@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from upward.organisations.models import Person, Topic
+from upward.organisations.models import Department, Person, Topic
 from upward.pairing import selectors, services
 from upward.pairing.models import ChoiceOption, ChoiceRound, Chooser, MatchRun, Pairing
 from upward.programmes.models import Programme, State
@@ -161,3 +161,33 @@ def rank(round_: ChoiceRound, person: Person, *partners: Person) -> Chooser:
     return services.save_ranking(
         seat(round_, person), ranking=[p.pk for p in partners], by=person.user
     )
+
+
+def grow(cohort: Cohort, world: Any, *, mentees: int, mentors: int, tag: str = "") -> None:
+    """Add many mentors and mentees in one recruiting window (add_participant steps back per
+    person). Mentors alternate Digital and Finance; every third mentee is in Estates."""
+    programme = cohort.programme
+    transition_programme(programme, to=State.RECRUITING, by=None)
+    digital = world.applicant.department
+    finance = world.senior.department
+    estates, _ = Department.objects.get_or_create(organisation=world.org, name="Estates")
+    for n in range(mentors):
+        person = person_with_account(
+            organisation=world.org,
+            full_name=f"Mentor{tag} {n:02d}",
+            job_title="Analyst",
+            level=level(world.org, 1),
+            department=digital if n % 2 else finance,
+        )
+        accept(programme, person, "mentor", offered_topics=[cohort.python])
+    for n in range(mentees):
+        person = person_with_account(
+            organisation=world.org,
+            full_name=f"Mentee{tag} {n:02d}",
+            job_title="Director",
+            level=level(world.org, 7),
+            department=estates if n % 3 == 0 else finance,
+        )
+        accept(programme, person, "mentee", wanted_topics=[cohort.python])
+    transition_programme(programme, to=State.MATCHING, by=None)
+    programme.refresh_from_db()
