@@ -57,9 +57,49 @@
     });
   }
 
+  // 3. A search or filter form that reloads the page (a plain GET form, no htmx): the new page
+  //    puts focus back on the control that submitted it and reads out what the list now holds
+  //    (an element marked data-result-count, else the first table caption), so a keyboard or
+  //    screen-reader user is not sent back to the top of the page.
+  var FILTER_KEY = "upward:filter-focus";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) { return; }
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "get") { return; }
+    if (form.hasAttribute("hx-get")) { return; }  // swapped in place: handled below
+    // The control that acted, else the form's search box (a click on "Search" lands there).
+    var active = document.activeElement;
+    var control = active && active.id && form.contains(active) ? active : event.submitter;
+    if (!control || !control.id) {
+      control = form.querySelector("input[type=search][id], input[type=text][id], select[id]");
+    }
+    if (!control) { return; }
+    try {
+      window.sessionStorage.setItem(FILTER_KEY, JSON.stringify({
+        path: new URL(form.action || window.location.href, window.location.href).pathname,
+        id: control.id
+      }));
+    } catch (e) { /* storage may be off: the page still works, focus starts at the top */ }
+  });
+
+  function restoreFilterFocus() {
+    var saved = null;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(FILTER_KEY) || "null");
+      window.sessionStorage.removeItem(FILTER_KEY);
+    } catch (e) { return; }
+    if (!saved || saved.path !== window.location.pathname) { return; }
+    var control = document.getElementById(saved.id);
+    if (!control) { return; }
+    control.focus();
+    var counted = document.querySelector("main [data-result-count]") ||
+      document.querySelector("main caption") || document.querySelector("main .empty h2");
+    if (counted) { announce(counted.textContent.replace(/\s+/g, " ").trim()); }
+  }
+
   function onReady() {
     labelScrollBoxes(document);
-    focusSummary(document);
+    if (!focusSummary(document)) { restoreFilterFocus(); }
   }
   var resizing = null;
   window.addEventListener("resize", function () {

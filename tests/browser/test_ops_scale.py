@@ -159,6 +159,9 @@ def test_manager_lists_search_and_page(world, visitor_factory):  # type: ignore[
     mo.page.get_by_label("Name of the mentor or mentee").fill("Mentor 07")
     _press(mo, "Search")
     expect(mo.page.get_by_text("1 pair matches")).to_be_visible()
+    # The reloaded page puts focus back in the search box and reads out what it found.
+    assert mo.page.evaluate("document.activeElement.id") == "pairs-q"
+    expect(mo.page.locator("#announcer")).to_contain_text("1 pair matches")
     mo.look("journey-pairs-search")
 
     mo.go(f"/programmes/{pk}/mentor-time/")
@@ -166,6 +169,8 @@ def test_manager_lists_search_and_page(world, visitor_factory):  # type: ignore[
     mo.page.get_by_label("Mentor's name").fill("Mentor 1")
     _press(mo, "Search")
     expect(mo.page.get_by_text("Showing 10 of 79 mentors for")).to_be_visible()
+    assert mo.page.evaluate("document.activeElement.id") == "mentor-q"
+    expect(mo.page.locator("#announcer")).to_contain_text("Showing 10 of 79 mentors")
     mo.look("mentor-time-search")
 
     mo.go(f"/programmes/{pk}/events/{event.pk}/")

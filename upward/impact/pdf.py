@@ -132,7 +132,8 @@ def certificate_pdf(record: ContributionRecord) -> bytes:
     pdf.set_y(top)
     pdf.set_font(pdf.family, "B", 13)
     pdf.set_text_color(*MUTED_GREY)
-    pdf.cell(0, 7, pdf.t(organisation.name), align="C", new_x="LMARGIN", new_y="NEXT")
+    # A long name (up to 150 characters) wraps inside the margins rather than running off.
+    pdf.multi_cell(0, 7, pdf.t(organisation.name), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_y(max(pdf.get_y() + 6, 52))
     pdf.set_font(pdf.family, "B", 28)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error, set_aside_unknown_filters
+from upward.core.htmx import announce
 from upward.core.ratelimit import limit_per_address
 from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
@@ -318,6 +319,13 @@ def review(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         template += "#results"
     response = render(request, template, context)
+    if request.htmx and not request.htmx.boosted:
+        # The filter swapped the list in place: say what it found (docs/accessibility.md).
+        total = page_obj.paginator.count
+        announce(
+            response,
+            ngettext("%(n)s application", "%(n)s applications", total) % {"n": f"{total:,}"},
+        )
     patch_vary_headers(response, ["HX-Request"])
     return response
 

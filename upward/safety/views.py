@@ -247,6 +247,12 @@ def snooze_bulk(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Tick at least one pair, or choose all pairs matching."))
             return redirect(back)
         rows = [r for r in rows if r.pairing.pk in set(ticked)]
+        if not rows:
+            # Ticks for pairs that are not flagged here (another programme's, or no longer flagged).
+            messages.error(
+                request, _("None of the ticked pairs is flagged in this programme any more.")
+            )
+            return redirect(back)
     targets = selectors.snooze_targets(rows)
     days = form.cleaned_data["days"]
     error = ""

@@ -118,3 +118,23 @@ def test_a_logo_that_cannot_be_read_leaves_the_name_alone(finished, world, monke
     document = pdf.certificate_pdf(selectors.contribution_record(finished.pairing))
     assert "Northwind Health" in " ".join(piece for _y, piece in _lines(document))
     assert _images(document) == 0
+
+
+def test_a_long_organisation_name_wraps_inside_the_certificate(finished, world):
+    # A real trust name near the 150-character limit: wider than the page if set on one line.
+    long_name = (
+        "Northbridge and District Community Health and Social Care Partnership NHS "
+        "Foundation Trust (Shared Services Division)"
+    )
+    type(world.org).objects.filter(pk=world.org.pk).update(name=long_name)
+    record = selectors.contribution_record(finished.pairing)
+    document = pdf.certificate_pdf(record)
+    lines = _lines(document)
+    heights = {y for y, piece in lines if "Northbridge" in piece or "Shared Services" in piece}
+    # Two lines at two heights, every word kept, and the title still below the name.
+    assert len(heights) >= 2
+    text = " ".join(piece for _y, piece in lines)
+    assert "Shared Services Division" in text
+    # (The name appears again in the sentence under the mentor's name; the letterhead is on top.)
+    letterhead = sorted(heights, reverse=True)[:2]
+    assert min(letterhead) > _y(lines, "Certificate of completion")

@@ -133,6 +133,8 @@ def test_polling_stops_with_the_summary_once_the_job_ends(world):
     assert "Import applied." in fragment.content.decode()
     page = client.get(status_url(people_import))
     assertContains(page, "Import applied.")
+    # The heading says it is done, not "Applying".
+    assertContains(page, f"<h1>Applied {people_import.filename}</h1>", html=True)
     assertNotContains(page, "hx-trigger", status_code=200)
 
 

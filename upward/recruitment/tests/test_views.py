@@ -682,3 +682,21 @@ def test_invitations_page_query_budget(world, programme, django_assert_max_num_q
         assert (
             client.get(reverse("recruitment:invitations", args=[programme.pk])).status_code == 200
         )
+
+
+def test_filtering_applications_in_place_announces_the_count(world, programme):
+    import json
+
+    apply(programme, world.applicant)
+    apply(programme, world.other_applicant)
+    client = world.client_for(world.manager)
+    swapped = client.get(review_url(programme), {"role": "mentor"}, HTTP_HX_REQUEST="true")
+    assert swapped.status_code == 200
+    assert json.loads(swapped["HX-Trigger-After-Settle"]) == {
+        "announce": {"message": "2 applications"}
+    }
+    one = client.get(review_url(programme), {"q": "Jess"}, HTTP_HX_REQUEST="true")
+    assert json.loads(one["HX-Trigger-After-Settle"])["announce"]["message"] == "1 application"
+    # A whole page (no htmx) has nothing to announce: the page itself is read.
+    page = client.get(review_url(programme))
+    assert page.status_code == 200 and "HX-Trigger-After-Settle" not in page

@@ -170,8 +170,11 @@ def test_bulk_snooze_bad_input(world, clock):  # type: ignore[no-untyped-def]
     for data, expected in cases:
         assertContains(client.post(bulk(world), data, follow=True), expected)
     # A pair that is not in the queue (or not in the programme) is simply not there.
-    response = client.post(bulk(world), {"scope": "selected", "days": "7", "pairings": [999999]})
-    assertContains(response, "Nothing to hide")
+    response = client.post(
+        bulk(world), {"scope": "selected", "days": "7", "pairings": [999999]}, follow=True
+    )
+    assertContains(response, "None of the ticked pairs is flagged in this programme any more.")
+    assertNotContains(response, "Hide 0 flags")
     assert FlagSnooze.objects.count() == 0
     assert pairs
 
