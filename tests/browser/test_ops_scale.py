@@ -158,7 +158,7 @@ def test_manager_lists_search_and_page(world, visitor_factory):  # type: ignore[
     _both_widths(mo, "journey-pairs")
     mo.page.get_by_label("Name of the mentor or mentee").fill("Mentor 07")
     _press(mo, "Search")
-    expect(mo.page.get_by_text("1 pair matches")).to_be_visible()
+    expect(mo.page.locator("caption", has_text="1 pair matches")).to_be_visible()
     # The reloaded page puts focus back in the search box and reads out what it found.
     assert mo.page.evaluate("document.activeElement.id") == "pairs-q"
     expect(mo.page.locator("#announcer")).to_contain_text("1 pair matches")
@@ -168,7 +168,7 @@ def test_manager_lists_search_and_page(world, visitor_factory):  # type: ignore[
     _both_widths(mo, "mentor-time")
     mo.page.get_by_label("Mentor's name").fill("Mentor 1")
     _press(mo, "Search")
-    expect(mo.page.get_by_text("Showing 10 of 79 mentors for")).to_be_visible()
+    expect(mo.page.locator("caption", has_text="Showing 10 of 79 mentors for")).to_be_visible()
     assert mo.page.evaluate("document.activeElement.id") == "mentor-q"
     expect(mo.page.locator("#announcer")).to_contain_text("Showing 10 of 79 mentors")
     mo.look("mentor-time-search")
@@ -183,7 +183,7 @@ def test_manager_lists_search_and_page(world, visitor_factory):  # type: ignore[
     mo.look("attendance-page-2")
     mo.page.get_by_label("Name", exact=True).fill("Guest 4")
     _press(mo, "Search")
-    expect(mo.page.get_by_text("10 people match")).to_be_visible()
+    expect(mo.page.locator("caption", has_text="10 people match")).to_be_visible()
     mo.page.get_by_label("Guest 41 came").check()
     _press(mo, "Save attendance")
     mo.look("attendance-search-saved")

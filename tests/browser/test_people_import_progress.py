@@ -29,7 +29,7 @@ def test_import_applies_in_the_background_with_a_progress_bar(world, visitor_fac
     expect(admin.page.get_by_role("heading", level=1)).to_have_text("Preview of people.csv")
     admin.page.get_by_role("button", name="Apply import").click()
     # Tests run tasks inline, so the job has finished by the time the status page loads.
-    expect(admin.page.get_by_role("heading", level=1)).to_have_text("Applying people.csv")
+    expect(admin.page.get_by_role("heading", level=1)).to_have_text("Applied people.csv")
     expect(admin.page.get_by_text("Import applied.")).to_be_visible()
     expect(admin.page.locator(".stat", has_text="people added")).to_contain_text("1")
     admin.look("import-applied")
