@@ -165,10 +165,6 @@ def notify_many(notices: Iterable[BulkNotice], *, kind: str) -> list[Notificatio
     return created
 
 
-# The name the matching workflow uses for a batch notice.
-Notice = BulkNotice
-
-
 def _queue_notification_emails(notifications: Iterable[Notification]) -> None:
     """The emails of just-made notifications as one outbox batch, as notify() makes them one at
     a time: claimed (emailed_at) in the same transaction, with the same call to action,

@@ -234,22 +234,14 @@ def run_people(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
     field = request.GET.get("field", "")
     if field not in review_selectors.PICKER_FIELDS:
         return HttpResponseBadRequest(_("Unknown picker."))
-    # The picker's search box is named for its field, so two pickers in one form stay apart.
-    typed = request.GET.get(f"pick_{field}") or request.GET.get("q") or ""
-    q = " ".join(typed.split())[:100]
+    q = _picker_text(request, field)
     answer = review_selectors.pick_people(
         run,
         role=review_selectors.PICKER_FIELDS[field],
         q=q,
         paired_only=field in review_selectors.PAIRED_ONLY_FIELDS,
     )
-    response = render(
-        request,
-        "pairing/_picker_results.html",
-        {"answer": answer, "q": q, "field": field, "in_run": True},
-    )
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return _picker_results(request, answer, q=q, field=field, in_run=True)
 
 
 @login_required
@@ -260,15 +252,26 @@ def programme_people(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     field = request.GET.get("field", "")
     if field not in ("mentee", "mentor"):
         return HttpResponseBadRequest(_("Unknown picker."))
-    typed = request.GET.get(f"pick_{field}") or request.GET.get("q") or ""
-    q = " ".join(typed.split())[:100]
+    q = _picker_text(request, field)
     answer = review_selectors.pick_participants(
         programme, role=review_selectors.PICKER_FIELDS[field], q=q
     )
+    return _picker_results(request, answer, q=q, field=field, in_run=False)
+
+
+def _picker_text(request: AuthenticatedRequest, field: str) -> str:
+    # The picker's search box is named for its field, so two pickers in one form stay apart.
+    typed = request.GET.get(f"pick_{field}") or request.GET.get("q") or ""
+    return " ".join(typed.split())[:100]
+
+
+def _picker_results(
+    request: AuthenticatedRequest, answer: Any, *, q: str, field: str, in_run: bool
+) -> HttpResponse:
     response = render(
         request,
         "pairing/_picker_results.html",
-        {"answer": answer, "q": q, "field": field, "in_run": False},
+        {"answer": answer, "q": q, "field": field, "in_run": in_run},
     )
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -15,7 +15,7 @@ TEMPLATE = "journey/email/booking_reminder.txt"
 
 def _notices(people, key="batch"):
     return [
-        services.Notice(
+        services.BulkNotice(
             person=p,
             subject="Time to book",
             template=TEMPLATE,

@@ -10,7 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from upward.core.links import absolute_url, relative_path
-from upward.notifications.services import Notice, notify, notify_many
+from upward.notifications.services import BulkNotice, notify, notify_many
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
 
@@ -49,7 +49,7 @@ def _email_proposals(pairings: list[Pairing]) -> None:
     """Every mentor of a published run is asked at once: one batch, not one write per pair."""
     notify_many(
         (
-            Notice(
+            BulkNotice(
                 person=pairing.mentor,
                 subject=_("A proposed mentee for you in %(programme)s")
                 % {"programme": pairing.programme.name},
