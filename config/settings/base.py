@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "upward.core",
     "upward.accounts",
     "upward.organisations",
+    "upward.consent",
     "upward.programmes",
     "upward.recruitment",
     "upward.pairing",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "upward.announcements",
     "upward.dashboard",
     "upward.demo",
+    "upward.privacy",
 ]
 
 MIDDLEWARE = [
