@@ -90,6 +90,9 @@ class Env:
         default_factory=lambda: _int("UPWARD_RECRUITMENT_INVITATION_DAYS", 30)
     )
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
+    # --- issue 15: i15-backup ---
+    # Where `manage.py backup` writes its files unless given --output (docs/deployment.md).
+    backup_dir: str = field(default_factory=lambda: os.environ.get("BACKUP_DIR", "").strip())
 
 
 env = Env()

@@ -350,3 +350,10 @@ if env.recruitment_invitation_days < 1:
 UPWARD_RECRUITMENT_INVITATION_DAYS = env.recruitment_invitation_days
 UPWARD_MIN_GROUP_SIZE = 5
 UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10
+
+# --- issue 15: i15-backup ---
+# `manage.py backup` writes here unless given --output; `restore` keeps its safety copy of the
+# live database here too. A backup is as sensitive as the database: keep this directory (and any
+# copy of it) as private as the database itself, and never beside ENCRYPTION_KEYS
+# (docs/deployment.md, "Backups and restore").
+BACKUP_DIR = Path(env.backup_dir) if env.backup_dir else BASE_DIR / "var" / "backups"
