@@ -239,9 +239,15 @@ def table_counts(conn: BaseDatabaseWrapper) -> dict[str, int]:
 
 
 def default_path(now: dt.datetime, prefix: str = "upward-backup") -> Path:
-    """BACKUP_DIR/<prefix>-<UTC time>.tar: names sort by time."""
+    """BACKUP_DIR/<prefix>-<UTC time>.tar, names sorting by time (-2, -3 … within a second)."""
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    return Path(settings.BACKUP_DIR) / f"{prefix}-{stamp}.tar"
+    folder = Path(settings.BACKUP_DIR)
+    path = folder / f"{prefix}-{stamp}.tar"
+    number = 1
+    while path.exists():
+        number += 1
+        path = folder / f"{prefix}-{stamp}-{number}.tar"
+    return path
 
 
 def _private_dir(path: Path) -> Path:
@@ -335,11 +341,13 @@ def _dump(conn: BaseDatabaseWrapper, engine: str, dest: Path) -> dict[str, str]:
     return migrations
 
 
-def create_backup(conn: BaseDatabaseWrapper, output: Path | None = None) -> tuple[Path, Metadata]:
+def create_backup(
+    conn: BaseDatabaseWrapper, output: Path | None = None, *, prefix: str = "upward-backup"
+) -> tuple[Path, Metadata]:
     """Write a backup of `conn`'s database to `output` (default: a new file in BACKUP_DIR)."""
     engine = engine_of(conn)
     taken_at = timezone.now()
-    path = Path(output) if output else default_path(taken_at)
+    path = Path(output) if output else default_path(taken_at, prefix)
     if path.exists():
         raise BackupError(f"{path} already exists; a backup never overwrites a file.")
     if output is None:
@@ -377,11 +385,14 @@ def create_backup(conn: BaseDatabaseWrapper, output: Path | None = None) -> tupl
 
 
 @contextmanager
-def opened_backup(path: Path) -> Iterator[tuple[Metadata, Path]]:
+def opened_backup(
+    path: Path, check: Callable[[Metadata], Any] | None = None
+) -> Iterator[tuple[Metadata, Path]]:
     """Check a backup file and extract its database to a private temporary folder.
 
     Yields the metadata and the extracted database; raises BackupError for a missing, damaged
-    or foreign file. The extracted copy is deleted on leaving."""
+    or foreign file. `check` sees the metadata before the database is extracted, to refuse a
+    backup early. The extracted copy is deleted on leaving."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"There is no backup file at {path}.")
@@ -403,6 +414,8 @@ def opened_backup(path: Path) -> Iterator[tuple[Metadata, Path]]:
             except (ValueError, UnicodeDecodeError) as exc:
                 raise BackupError(f"{path} is damaged: its metadata is not readable.") from exc
             meta = Metadata.from_json(raw)
+            if check is not None:
+                check(meta)
             data_member = members.get(meta.data_name)
             data_handle = tar.extractfile(data_member) if data_member is not None else None
             if data_member is None or not data_member.isfile() or data_handle is None:
@@ -438,11 +451,12 @@ def _check_database_file(engine: str, data: Path, path: Path) -> None:
         if result != "ok":
             raise BackupError(f"{path} is damaged: SQLite's check of its database failed.")
     else:
-        _run_pg(
-            [_pg_tool("pg_restore"), "--list", str(data)],
-            dict(os.environ),
-            f"Reading the database in {path} (pg_restore --list)",
-        )
+        try:
+            _run_pg([_pg_tool("pg_restore"), "--list", str(data)], dict(os.environ), "It")
+        except BackupError as exc:
+            raise BackupError(
+                f"{path} is damaged: pg_restore cannot read its database. {exc}"
+            ) from exc
 
 
 def check_restorable(conn: BaseDatabaseWrapper, meta: Metadata) -> SchemaCheck:
@@ -531,7 +545,7 @@ def restore(
     BACKUP_DIR); every hook's `before()` on the live database; replace the database; every
     hook's `after(state, taken_at)`; count the rows. Each failure raises BackupError naming
     the state the database is in."""
-    with opened_backup(path) as (meta, data):
+    with opened_backup(path, check=lambda meta: check_restorable(conn, meta)) as (meta, data):
         schema = check_restorable(conn, meta)
         result = RestoreResult(meta=meta, schema=schema)
         hooks = restore_hooks.hooks()
@@ -558,7 +572,7 @@ def restore(
             return result
 
         try:
-            safety, _meta = create_backup(conn, default_path(timezone.now(), "upward-before-restore"))
+            safety, _meta = create_backup(conn, prefix="upward-before-restore")
         except BackupError as exc:
             raise BackupError(
                 f"Could not save a copy of the live database first, so nothing was changed: {exc}"
