@@ -392,7 +392,7 @@ def opened_backup(
 
     Yields the metadata and the extracted database; raises BackupError for a missing, damaged
     or foreign file. `check` sees the metadata before the database is extracted, to refuse a
-    backup early. The extracted copy is deleted on leaving."""
+    backup early. The extracted copy, in BACKUP_DIR, is deleted on leaving."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"There is no backup file at {path}.")
@@ -400,7 +400,9 @@ def opened_backup(
         tar = tarfile.open(path, mode="r:")  # noqa: SIM115 (closed by the `with` below)
     except (tarfile.TarError, OSError) as exc:
         raise BackupError(f"{path} is not an Upward backup, or it is damaged.") from exc
-    with tar, tempfile.TemporaryDirectory(prefix=".upward-restore-") as work:
+    # Extracted into BACKUP_DIR (owner-only, and sized for backups), never a shared /tmp.
+    scratch = _private_dir(Path(settings.BACKUP_DIR))
+    with tar, tempfile.TemporaryDirectory(dir=scratch, prefix=".upward-restore-") as work:
         try:
             members = {member.name: member for member in tar.getmembers()}
             meta_member = members.get(METADATA_NAME)
