@@ -90,6 +90,13 @@ class Env:
         default_factory=lambda: _int("UPWARD_RECRUITMENT_INVITATION_DAYS", 30)
     )
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
+    # --- issue 15: i15-surveys ---
+    # The secret that keys anonymous survey pseudonyms (pairing start and end answers). Its own
+    # secret, never derived from SECRET_KEY: holding the database and SECRET_KEY must not be
+    # enough to recompute who gave an anonymous answer. Production refuses to start without it.
+    survey_pseudonym_secret: str = field(
+        default_factory=lambda: os.environ.get("SURVEY_PSEUDONYM_SECRET", "")
+    )
 
 
 env = Env()

@@ -350,3 +350,11 @@ if env.recruitment_invitation_days < 1:
 UPWARD_RECRUITMENT_INVITATION_DAYS = env.recruitment_invitation_days
 UPWARD_MIN_GROUP_SIZE = 5
 UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10
+
+# --- issue 15: i15-surveys ---
+# Keys the pseudonyms that pair a person's anonymous start and end answers (with a random salt
+# per organisation kept in the database; see upward/surveys/pseudonyms.py). Never derived from
+# SECRET_KEY. Development and tests use the fixed value below, which production refuses: it
+# must come from the SURVEY_PSEUDONYM_SECRET environment variable (config/settings/production.py).
+DEV_SURVEY_PSEUDONYM_SECRET = "dev-only-survey-pseudonyms-not-for-production"
+SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret or DEV_SURVEY_PSEUDONYM_SECRET

@@ -17,6 +17,16 @@ if not env.encryption_keys:
         "ENCRYPTION_KEYS must hold at least one Fernet key "
         "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
     )
+# --- issue 15: i15-surveys ---
+if len(env.survey_pseudonym_secret) < 32:
+    raise ImproperlyConfigured(
+        "SURVEY_PSEUDONYM_SECRET must be set to a random string of 32+ characters, different "
+        "from SECRET_KEY (python -c 'import secrets; print(secrets.token_urlsafe(48))'). It keys "
+        "anonymous survey pseudonyms; keep it as safe as the encryption keys."
+    )
+if env.survey_pseudonym_secret == env.secret_key:
+    raise ImproperlyConfigured("SURVEY_PSEUDONYM_SECRET must differ from SECRET_KEY.")
+SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret
 
 if not env.site_url_is_set or not env.site_url.startswith(("https://", "http://")):
     raise ImproperlyConfigured(
