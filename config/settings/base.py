@@ -356,5 +356,5 @@ UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10
 # per organisation kept in the database; see upward/surveys/pseudonyms.py). Never derived from
 # SECRET_KEY. Development and tests use the fixed value below, which production refuses: it
 # must come from the SURVEY_PSEUDONYM_SECRET environment variable (config/settings/production.py).
-DEV_SURVEY_PSEUDONYM_SECRET = "dev-only-survey-pseudonyms-not-for-production"
+DEV_SURVEY_PSEUDONYM_SECRET = "dev-only-survey-pseudonyms-not-for-production"  # noqa: S105 (refused in production)
 SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret or DEV_SURVEY_PSEUDONYM_SECRET

@@ -24,8 +24,10 @@ if len(env.survey_pseudonym_secret) < 32:
         "from SECRET_KEY (python -c 'import secrets; print(secrets.token_urlsafe(48))'). It keys "
         "anonymous survey pseudonyms; keep it as safe as the encryption keys."
     )
-if env.survey_pseudonym_secret == env.secret_key:
-    raise ImproperlyConfigured("SURVEY_PSEUDONYM_SECRET must differ from SECRET_KEY.")
+if env.survey_pseudonym_secret in (env.secret_key, DEV_SURVEY_PSEUDONYM_SECRET):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SURVEY_PSEUDONYM_SECRET must be a secret of its own, not SECRET_KEY or the development value."
+    )
 SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret
 
 if not env.site_url_is_set or not env.site_url.startswith(("https://", "http://")):

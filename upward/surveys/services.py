@@ -455,9 +455,9 @@ def _coarse_groups(programme: Programme, person: Person) -> list[int]:
         return []
     threshold = int(settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE)
     counts = dict.fromkeys(mine, 0)
-    people = Person.objects.filter(
-        pk__in=_accepted_people(programme).values("person_id")
-    ).order_by("pk")
+    people = Person.objects.filter(pk__in=_accepted_people(programme).values("person_id")).order_by(
+        "pk"
+    )
     for other in people:
         for topic in _consented_groups(programme, other):
             if topic in counts:
@@ -609,7 +609,9 @@ def submit_response(
     return submission
 
 
-def write_finished_surveys(*, now: dt.datetime | None = None, dry_run: bool = False) -> dict[str, int]:
+def write_finished_surveys(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> dict[str, int]:
     """Write the last waiting answers of surveys that are closed or whose window has ended (the
     scheduled job; closing a survey writes them at once). Feedback after each session has no
     window: its answers wait until the survey closes, in batches meanwhile."""

@@ -107,29 +107,52 @@ def rekey(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0006_people_import_background'),
-        ('surveys', '0002_survey_sent_at'),
-        ('programmes', '0001_initial'),
-        ('recruitment', '0001_initial'),
+        ("organisations", "0006_people_import_background"),
+        ("surveys", "0002_survey_sent_at"),
+        ("programmes", "0001_initial"),
+        ("recruitment", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PendingResponse',
+            name="PendingResponse",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('payload', upward.core.fields.EncryptedTextField()),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='surveys.survey')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("payload", upward.core.fields.EncryptedTextField()),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PseudonymSalt',
+            name="PseudonymSalt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('salt', models.CharField(max_length=64)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("salt", models.CharField(max_length=64)),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
         ),
         migrations.RunPython(rekey, migrations.RunPython.noop),
