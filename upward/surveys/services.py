@@ -484,7 +484,8 @@ def _hold(survey: Survey, payload: dict[str, Any]) -> None:
 
 
 def _write(survey: Survey, payloads: list[dict[str, Any]]) -> None:
-    responses, answers = [], []
+    responses: list[Response] = []
+    answers: list[Answer] = []
     for item in _shuffled(payloads):
         response = Response(
             survey=survey,
