@@ -610,12 +610,23 @@ def submit_response(
     return submission
 
 
+def _window_ended(survey: Survey, today: dt.date) -> bool:
+    programme = survey.programme
+    window = selectors.survey_window_of(survey, programme)
+    if window is not None:
+        return today > window[1]
+    if programme.state not in ("completed", "archived"):
+        return False
+    return today > programme.end_date + dt.timedelta(days=selectors.SESSION_WINDOW_DAYS)
+
+
 def write_finished_surveys(
     *, now: dt.datetime | None = None, dry_run: bool = False
 ) -> dict[str, int]:
     """Write the last waiting answers of surveys that are closed or whose window has ended (the
     scheduled job; closing a survey writes them at once). Feedback after each session has no
-    window: its answers wait until the survey closes, in batches meanwhile."""
+    window of its own: it ends when the programme has ended and its last session's feedback
+    window (SESSION_WINDOW_DAYS) has passed, or when the survey closes."""
     today = timezone.localdate(now or timezone.now())
     counts = {"surveys": 0, "written": 0}
     waiting = (
@@ -624,10 +635,8 @@ def write_finished_surveys(
         .order_by("pk")
     )
     for survey in waiting:
-        if survey.state != SurveyState.CLOSED:
-            window = selectors.survey_window_of(survey, survey.programme)
-            if window is None or today <= window[1]:
-                continue
+        if survey.state != SurveyState.CLOSED and not _window_ended(survey, today):
+            continue
         counts["surveys"] += 1
         if dry_run:
             counts["written"] += PendingResponse.objects.filter(survey=survey).count()

@@ -223,6 +223,16 @@ def test_the_scheduled_job_writes_the_rest_once_the_window_ends(world):  # type:
     assert services.write_finished_surveys(now=day_after) == {"surveys": 1, "written": 3}
     assert Response.objects.filter(survey=start).count() == 3
     assert PendingResponse.objects.filter(survey=sessions).count() == 1
+    # Once the programme has ended and its last sessions' feedback window has passed, too.
+    world.programme.state = "completed"
+    world.programme.save(update_fields=["state"])
+    after_end = dt.datetime.combine(world.programme.end_date, dt.time(12), tzinfo=dt.UTC)
+    assert services.write_finished_surveys(now=after_end, dry_run=True)["surveys"] == 0
+    later = after_end + dt.timedelta(days=selectors.SESSION_WINDOW_DAYS + 1)
+    assert services.write_finished_surveys(now=later, dry_run=True) == {
+        "surveys": 1,
+        "written": 1,
+    }
     assert "surveys.write_finished_surveys" in [j.name for j in scheduled.registered_jobs()]
 
 
