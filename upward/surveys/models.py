@@ -220,9 +220,12 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Anonymous surveys that pair (services.PAIRED_TIMINGS): keyed by SURVEY_PSEUDONYM_SECRET and
+    # the organisation's salt; other anonymous surveys: random; named: the "identified:" namespace.
     pseudonym = models.CharField(max_length=64)
-    # Identified: the occasion itself. Anonymous: a keyed hash of pseudonym and occasion, so a
-    # session's mentor and mentee answers cannot be tied to that meeting (or to each other).
+    # Identified: the occasion itself. Anonymous: always empty, so a session's mentor and mentee
+    # answers cannot be tied to that meeting (or to each other). Rows written before issue 15
+    # held a keyed hash here; the migration that re-keyed pseudonyms (0003) emptied it.
     occasion_key = models.CharField(max_length=64, blank=True)
     # Coarse attributes for breakdowns; shown only through small-group suppression.
     role = models.CharField(max_length=10)
