@@ -20,7 +20,7 @@ from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
 from upward.core.types import Actor
 from upward.notifications.services import notify
-from upward.organisations.models import Person
+from upward.organisations.models import Department, Person
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
 from upward.surveys import library, selectors
@@ -486,6 +486,12 @@ def _hold(survey: Survey, payload: dict[str, Any]) -> None:
 def _write(survey: Survey, payloads: list[dict[str, Any]]) -> None:
     responses: list[Response] = []
     answers: list[Answer] = []
+    # A department deleted while the answer waited is "Not stated", as on a written row.
+    departments = set(
+        Department.objects.filter(
+            pk__in={item["department"] for item in payloads if item["department"]}
+        ).values_list("pk", flat=True)
+    )
     for item in _shuffled(payloads):
         response = Response(
             survey=survey,
@@ -494,7 +500,7 @@ def _write(survey: Survey, payloads: list[dict[str, Any]]) -> None:
             pseudonym=item["pseudonym"],
             occasion_key="",
             role=item["role"],
-            department_id=item["department"],
+            department_id=item["department"] if item["department"] in departments else None,
             groups=item["groups"],
         )
         responses.append(response)

@@ -264,6 +264,18 @@ def test_anonymous_rows_keep_only_groups_big_enough_to_report(world):  # type: i
     assert rows == {(big.pk, (common.pk,)), (None, (common.pk,))}
 
 
+def test_a_department_deleted_while_answers_wait_becomes_not_stated(world):  # type: ignore[no-untyped-def]
+    _active(world)
+    gone = DepartmentFactory(organisation=world.org, name="Closing down")
+    people = participants(world.programme, 5, role="mentee", prefix="Moved", department=gone)
+    survey = open_template(world.programme, "pulse")
+    answer(survey, people[0], today=MIDDLE)
+    Person.objects.filter(department=gone).update(department=None)
+    gone.delete()
+    settle(survey)
+    assert Response.objects.get(survey=survey).department_id is None
+
+
 # ---------------------------------------------------------------- session feedback
 
 
