@@ -93,6 +93,13 @@ class Env:
     # --- issue 15: i15-backup ---
     # Where `manage.py backup` writes its files unless given --output (docs/deployment.md).
     backup_dir: str = field(default_factory=lambda: os.environ.get("BACKUP_DIR", "").strip())
+    # --- issue 15: i15-surveys ---
+    # The secret that keys anonymous survey pseudonyms (pairing start and end answers). Its own
+    # secret, never derived from SECRET_KEY: holding the database and SECRET_KEY must not be
+    # enough to recompute who gave an anonymous answer. Production refuses to start without it.
+    survey_pseudonym_secret: str = field(
+        default_factory=lambda: os.environ.get("SURVEY_PSEUDONYM_SECRET", "")
+    )
 
 
 env = Env()

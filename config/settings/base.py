@@ -357,3 +357,11 @@ UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10
 # copy of it) as private as the database itself, and never beside ENCRYPTION_KEYS
 # (docs/deployment.md, "Backups and restore").
 BACKUP_DIR = Path(env.backup_dir) if env.backup_dir else BASE_DIR / "var" / "backups"
+
+# --- issue 15: i15-surveys ---
+# Keys the pseudonyms that pair a person's anonymous start and end answers (with a random salt
+# per organisation kept in the database; see upward/surveys/pseudonyms.py). Never derived from
+# SECRET_KEY. Development and tests use the fixed value below, which production refuses: it
+# must come from the SURVEY_PSEUDONYM_SECRET environment variable (config/settings/production.py).
+DEV_SURVEY_PSEUDONYM_SECRET = "dev-only-survey-pseudonyms-not-for-production"  # noqa: S105 (refused in production)
+SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret or DEV_SURVEY_PSEUDONYM_SECRET
