@@ -26,11 +26,7 @@ def about_you(person: Person) -> AboutYou | None:
 
 def current_consent(person_id: int, purpose: str) -> ConsentEvent | None:
     """The person's latest answer for the purpose, or None if never asked."""
-    return (
-        ConsentEvent.objects.filter(person_id=person_id, purpose=purpose)
-        .order_by("-id")
-        .first()
-    )
+    return ConsentEvent.objects.filter(person_id=person_id, purpose=purpose).order_by("-id").first()
 
 
 def has_consent(person_id: int, purpose: str) -> bool:
@@ -51,9 +47,7 @@ def consenting(person_ids: Iterable[int], purpose: str) -> set[int]:
     )
     # Events are appended in time order, so the highest id is the latest.
     return set(
-        ConsentEvent.objects.filter(pk__in=latest, granted=True).values_list(
-            "person_id", flat=True
-        )
+        ConsentEvent.objects.filter(pk__in=latest, granted=True).values_list("person_id", flat=True)
     )
 
 

@@ -105,9 +105,7 @@ def set_lived_experience(person: Person, topics: Iterable[Any], *, by: Actor) ->
         if about.lived_experience != lived and not (lived == "" and about.lived_prefer_not):
             about.lived_experience = lived
             about.save(update_fields=["lived_experience", "updated_at"])
-            audit.record(
-                "special_category.updated", about, by=by, organisation=person.organisation
-            )
+            audit.record("special_category.updated", about, by=by, organisation=person.organisation)
     return about
 
 
