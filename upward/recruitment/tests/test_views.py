@@ -129,7 +129,8 @@ def test_apply_happy_path(world, programme, topics):
     assert app.status == Status.SUBMITTED
     assert app.availability == ["mon-am", "thu-pm"]
     # Lived experience is the person's own answer, with a matching consent under the wording.
-    assert consent_selectors.about_you(world.applicant).lived_topic_ids() == [topics.race.pk]
+    about = consent_selectors.about_you(world.applicant)
+    assert about is not None and about.lived_topic_ids() == [topics.race.pk]
     assert consent_selectors.has_consent(world.applicant.pk, Purpose.MATCHING)
     page = client.get(response.url).content.decode()
     assert "The programme team will review your application" in page
