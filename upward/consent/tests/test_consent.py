@@ -387,3 +387,41 @@ def test_team_view_is_audited_and_404_across_organisations(world):
     viewed = AuditEvent.objects.get(verb="special_category.viewed")
     assert viewed.actor == world.manager.user
     assert "Race" not in str(viewed.data) and str(cohort.race.pk) not in str(viewed.data)
+
+
+# --- Existing applications keep working ------------------------------------------------------
+
+
+def test_legacy_application_consent_is_migrated_to_a_matching_consent(world, race):
+    import importlib
+
+    from django.apps import apps
+
+    from upward.recruitment.models import Application
+
+    migration = importlib.import_module(
+        "upward.recruitment.migrations.0003_lived_experience_to_consent"
+    )
+    programme = _mentor_of(world)
+    app = Application.objects.get(person=world.applicant)
+    # As the old form stored it: the tick and the topics on the application.
+    Application.objects.filter(pk=app.pk).update(lived_experience_consent=True)
+    app.lived_experience_topics.add(race)
+    unticked = apply(programme, world.other_applicant)
+    unticked.lived_experience_topics.add(race)  # a stray topic without the tick
+
+    migration.forwards(apps, None)
+
+    event = ConsentEvent.objects.get(person=world.applicant)
+    assert (event.purpose, event.granted, event.version) == ("matching", True, LEGACY_VERSION)
+    assert AboutYou.objects.get(person=world.applicant).lived_topic_ids() == [race.pk]
+    assert not ConsentEvent.objects.filter(person=world.other_applicant).exists()
+    assert not AboutYou.objects.filter(person=world.other_applicant).exists()
+    programme.refresh_from_db()
+    assert programme.special_category_matching and not programme.special_category_reporting
+    app.refresh_from_db()
+    assert not app.lived_experience_consent and app.lived_experience_topics.count() == 0
+    assert unticked.lived_experience_topics.count() == 0
+    assert selectors.lived_experience_for([world.applicant.pk], Purpose.MATCHING) == {
+        world.applicant.pk: [race.pk]
+    }
