@@ -147,7 +147,6 @@ def application_detail_queryset() -> QuerySet[Application]:
         "offered_topics",
         "wanted_topics",
         "interests",
-        "lived_experience_topics",
         Prefetch("works_with", queryset=Person.objects.select_related("department")),
         Prefetch(
             "answers",

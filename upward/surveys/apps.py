@@ -30,3 +30,10 @@ class SurveysConfig(AppConfig):
         from upward.surveys.cohorts import register as register_cohort_copier
 
         register_cohort_copier()
+
+        from upward.consent.signals import consent_withdrawn
+        from upward.surveys.consent import strip_groups_on_withdrawal
+
+        consent_withdrawn.connect(
+            strip_groups_on_withdrawal, dispatch_uid="surveys.strip_groups_on_withdrawal"
+        )

@@ -16,13 +16,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from upward.consent import selectors as consent_selectors
+from upward.consent.purposes import Purpose as ConsentPurpose
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
 from upward.core.types import Actor
 from upward.notifications.services import notify
 from upward.organisations.models import Department, Person
 from upward.programmes.models import Programme
-from upward.recruitment.models import Application
 from upward.surveys import library, selectors
 from upward.surveys.models import (
     SCALE_RANGES,
@@ -410,12 +411,13 @@ def clean_answers(questions: list[Question], raw: dict[int, Any]) -> dict[int, d
 
 
 def _consented_groups(programme: Programme, person: Person) -> list[int]:
-    application = Application.objects.filter(
-        programme=programme, person=person, lived_experience_consent=True
-    ).first()
-    if application is None:
+    # Special-category groups (lived-experience topics, coarse by design) only where the
+    # programme reports on them and the person consents to reporting now (upward.consent).
+    if not programme.special_category_reporting:
         return []
-    return sorted(application.lived_experience_topics.values_list("pk", flat=True))
+    return [
+        t.pk for t in consent_selectors.lived_experience_topics(person, ConsentPurpose.REPORTING)
+    ]
 
 
 # Surveys whose agreement answers are paired with the start ones (selectors.COMPARISONS): only

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from django.template import Context, Template
 
+from upward.consent import services as consent_services
+from upward.consent.purposes import Purpose as ConsentPurpose
 from upward.organisations.models import Person
-from upward.recruitment.models import Application
 from upward.surveys import outcomes, reporting, selectors, services
 from upward.surveys.models import Survey
 from upward.surveys.tests.helpers import (
@@ -114,20 +115,18 @@ def test_breakdown_cells_show_when_groups_are_big_enough(world, cohort):
 def test_special_category_only_from_consent_and_from_ten(world):
     programme = world.programme
     programme.state = "active"
-    programme.save(update_fields=["state"])
+    programme.special_category_reporting = True
+    programme.save(update_fields=["state", "special_category_reporting"])
     topic = TopicFactory(organisation=world.org, name="Racial identity", kind="experience")
     consenting = participants(programme, 10, role="mentor", prefix="Consent")
     others = participants(programme, 3, role="mentor", prefix="Private")
+    for person in consenting + others:
+        consent_services.save_about_you(person, answers={}, lived_experience=[topic], by=None)
     for person in consenting:
-        application = Application.objects.get(programme=programme, person=person)
-        application.lived_experience_consent = True
-        application.save()
-        application.lived_experience_topics.add(topic)
-    # Topics without consent are never used.
+        consent_services.record_consent(person, ConsentPurpose.REPORTING, granted=True, by=None)
+    # Topics without consent to reporting are never used (consent to matching is not enough).
     for person in others:
-        Application.objects.get(programme=programme, person=person).lived_experience_topics.add(
-            topic
-        )
+        consent_services.record_consent(person, ConsentPurpose.MATCHING, granted=True, by=None)
     start = open_template(programme, "generational-start")
     end = open_template(programme, "generational-end")
     for person in consenting + others:
