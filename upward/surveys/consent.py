@@ -4,11 +4,12 @@ upward.consent's `consent_withdrawn` (consent sits below surveys and cannot call
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from upward.consent.purposes import Purpose
 from upward.programmes.models import Programme
-from upward.surveys.models import Response
+from upward.surveys.models import PendingResponse, Response
 from upward.surveys.pseudonyms import pseudonym
 
 
@@ -27,5 +28,12 @@ def strip_groups_on_withdrawal(
         Response.objects.filter(
             survey__programme_id=programme_id, pseudonym=alias, is_anonymous=True
         ).update(groups=[])
+        # Answers still waiting to be written carry the groups inside their encrypted payload.
+        for row in PendingResponse.objects.filter(survey__programme_id=programme_id):
+            item = json.loads(row.payload)
+            if item.get("pseudonym") == alias and item.get("groups"):
+                item["groups"] = []
+                row.payload = json.dumps(item, sort_keys=True)
+                row.save(update_fields=["payload"])
     # Named responses carry the person.
     Response.objects.filter(person_id=person_id).update(groups=[])

@@ -24,6 +24,7 @@ from upward.core.types import Actor
 from upward.notifications.services import notify
 from upward.organisations.models import Department, Person
 from upward.programmes.models import Programme
+from upward.recruitment.models import Application
 from upward.surveys import library, selectors
 from upward.surveys.models import (
     SCALE_RANGES,
@@ -449,19 +450,28 @@ def _coarse_department(programme: Programme, person: Person) -> int | None:
     return person.department_id if size >= _min_group() else None
 
 
-def _coarse_groups(programme: Programme, person: Person) -> list[int]:
+def _coarse_groups(survey: Survey, person: Person) -> list[int]:
     """The lived-experience topics the person consented to share, keeping only those shared by
-    enough of the programme's participants to be reported (the special-category threshold)."""
+    enough of the programme's participants to be reported (the special-category threshold).
+
+    Only on surveys whose anonymous rows carry the person's keyed pseudonym (PAIRED_TIMINGS):
+    withdrawing consent must strip the groups at once (surveys/consent.py), and a row with a
+    random pseudonym could never be found again."""
+    if survey.timing not in PAIRED_TIMINGS:
+        return []
+    programme = survey.programme
     mine = _consented_groups(programme, person)
     if not mine:
         return []
     threshold = int(settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE)
     counts = dict.fromkeys(mine, 0)
-    people = Person.objects.filter(pk__in=_accepted_people(programme).values("person_id")).order_by(
-        "pk"
+    # One consent query for everyone, not one per participant.
+    others = consent_selectors.lived_experience_for(
+        _accepted_people(programme).values_list("person_id", flat=True),
+        ConsentPurpose.REPORTING,
     )
-    for other in people:
-        for topic in _consented_groups(programme, other):
+    for topics in others.values():
+        for topic in topics:
             if topic in counts:
                 counts[topic] += 1
     return sorted(topic for topic, n in counts.items() if n >= threshold)
@@ -585,7 +595,7 @@ def submit_response(
                 "pseudonym": _anonymous_pseudonym(survey, person),
                 "role": due.role,
                 "department": _coarse_department(survey.programme, person),
-                "groups": _coarse_groups(survey.programme, person),
+                "groups": _coarse_groups(survey, person),
                 "answers": sorted(cleaned.items()),
             },
         )

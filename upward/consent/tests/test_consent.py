@@ -21,8 +21,15 @@ from upward.pairing.selectors import MatchSettings, build_match_inputs
 from upward.pairing.tests.helpers import build_cohort, pairing_of, published
 from upward.programmes.models import Programme
 from upward.recruitment.tests.helpers import apply, open_recruitment
-from upward.surveys.models import Response
-from upward.surveys.tests.helpers import END_DAY, START_DAY, answer, open_template, participants
+from upward.surveys.models import PendingResponse, Response
+from upward.surveys.tests.helpers import (
+    END_DAY,
+    START_DAY,
+    answer,
+    open_template,
+    participants,
+    settle,
+)
 from upward.testing.factories import TopicFactory, level
 
 ABOUT = "/people/me/about/"
@@ -264,42 +271,70 @@ def _reporting_programme(world):  # type: ignore[no-untyped-def]
 
 def test_report_groups_need_reporting_consent_and_the_switch(world, race):
     programme = _reporting_programme(world)
-    agreed, matching_only, nothing = participants(programme, 3, role="mentor", prefix="R")
-    for person in (agreed, matching_only, nothing):
+    # Groups are kept on anonymous rows only when at least the special-category threshold (10)
+    # of the programme's participants share them.
+    people = participants(programme, 12, role="mentor", prefix="R")
+    agreed, matching_only = people[:10], people[10]
+    for person in people:
         services.save_about_you(person, answers={}, lived_experience=[race], by=None)
-    services.record_consent(agreed, Purpose.REPORTING, granted=True, by=None)
+    for person in agreed:
+        services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
     services.record_consent(matching_only, Purpose.MATCHING, granted=True, by=None)
     start = open_template(programme, "generational-start")
-    for person in (agreed, matching_only, nothing):
+    for person in people:
         answer(start, person, today=START_DAY, understanding_generations=2)
+    settle(start)
     groups = sorted(Response.objects.filter(survey=start).values_list("groups", flat=True))
-    assert groups == [[], [], [race.pk]]
+    assert groups == [[], []] + [[race.pk]] * 10
     assert not Response.objects.filter(survey=start, person__isnull=False).exists()
 
     # Switch off: nobody's groups are used, consent or not.
     Programme.objects.filter(pk=programme.pk).update(special_category_reporting=False)
     end = open_template(programme, "generational-end")
-    answer(end, agreed, today=END_DAY, understanding_generations=3)
+    answer(end, agreed[0], today=END_DAY, understanding_generations=3)
+    settle(end)
     assert list(Response.objects.filter(survey=end).values_list("groups", flat=True)) == [[]]
 
 
-def test_withdrawal_strips_groups_from_stored_anonymous_responses(world, race):
+def test_groups_below_the_special_category_threshold_are_not_kept(world, race):
     programme = _reporting_programme(world)
-    leaving, staying = participants(programme, 2, role="mentor", prefix="W")
-    for person in (leaving, staying):
+    people = participants(programme, 9, role="mentor", prefix="S")
+    for person in people:
         services.save_about_you(person, answers={}, lived_experience=[race], by=None)
         services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
     start = open_template(programme, "generational-start")
-    for person in (leaving, staying):
+    for person in people:
         answer(start, person, today=START_DAY, understanding_generations=2)
-    assert [r.groups for r in Response.objects.filter(survey=start)] == [[race.pk], [race.pk]]
+    settle(start)
+    assert list(Response.objects.filter(survey=start).values_list("groups", flat=True)) == (
+        [[]] * 9
+    )
 
+
+def test_withdrawal_strips_groups_from_stored_and_waiting_anonymous_responses(world, race):
+    programme = _reporting_programme(world)
+    people = participants(programme, 11, role="mentor", prefix="W")
+    for person in people:
+        services.save_about_you(person, answers={}, lived_experience=[race], by=None)
+        services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
+    start = open_template(programme, "generational-start")
+    for person in people:
+        answer(start, person, today=START_DAY, understanding_generations=2)
+    # Some answers are written (a batch), the others still wait: withdrawal must reach both.
+    assert Response.objects.filter(survey=start).exists()
+    assert PendingResponse.objects.filter(survey=start).exists()
+
+    leaving = people[0]
     response = world.client_for(leaving).post(withdraw_url("reporting"))
     assert response.status_code == 302
-    assert sorted(r.groups for r in Response.objects.filter(survey=start)) == [[], [race.pk]]
+    settle(start)
+    assert sorted(r.groups for r in Response.objects.filter(survey=start)) == (
+        [[]] + [[race.pk]] * 10
+    )
     # And new answers carry none.
     end = open_template(programme, "generational-end")
     answer(end, leaving, today=END_DAY, understanding_generations=3)
+    settle(end)
     assert list(Response.objects.filter(survey=end).values_list("groups", flat=True)) == [[]]
 
 

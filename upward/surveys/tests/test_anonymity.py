@@ -19,10 +19,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from upward.consent import services as consent_services
+from upward.consent.purposes import Purpose
 from upward.journey.models import Meeting
 from upward.notifications import scheduled
 from upward.organisations.models import Person
-from upward.recruitment.models import Application
 from upward.surveys import selectors, services
 from upward.surveys.models import (
     Answer,
@@ -248,16 +249,16 @@ def test_anonymous_rows_keep_only_groups_big_enough_to_report(world):  # type: i
     rare = TopicFactory(organisation=world.org, name="Rare topic", kind="experience")
     many = participants(programme, 10, role="mentee", prefix="Many", department=big)
     few = participants(programme, 1, role="mentee", prefix="Few", department=small)
+    programme.special_category_reporting = True
+    programme.save(update_fields=["special_category_reporting"])
     for person in many + few:
-        application = Application.objects.get(programme=programme, person=person)
-        application.lived_experience_consent = True
-        application.save()
-        application.lived_experience_topics.add(common)
-    application = Application.objects.get(programme=programme, person=few[0])
-    application.lived_experience_topics.add(rare)
-    survey = open_template(programme, "pulse")
-    answer(survey, many[0], today=MIDDLE)
-    answer(survey, few[0], today=MIDDLE)
+        topics = [common, rare] if person in few else [common]
+        consent_services.save_about_you(person, answers={}, lived_experience=topics, by=None)
+        consent_services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
+    # Groups are kept only on surveys whose rows can be found again when consent is withdrawn.
+    survey = open_template(programme, "generational-start")
+    answer(survey, many[0], today=START_DAY)
+    answer(survey, few[0], today=START_DAY)
     settle(survey)
     rows = {(r.department_id, tuple(r.groups)) for r in Response.objects.filter(survey=survey)}
     # The department of ten stays; the board of one and the topic one person shares do not.
