@@ -350,3 +350,11 @@ if env.recruitment_invitation_days < 1:
 UPWARD_RECRUITMENT_INVITATION_DAYS = env.recruitment_invitation_days
 UPWARD_MIN_GROUP_SIZE = 5
 UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10
+
+# --- issue 15: i15-crypto ---
+# Unwrapped organisation data keys are cached in each process for at most this many seconds:
+# after a key is destroyed (crypto-shredding), another process can read that organisation's
+# text for at most this long (docs/privacy.md).
+if env.encryption_key_cache_seconds < 0:
+    raise ImproperlyConfigured("ENCRYPTION_KEY_CACHE_SECONDS must be 0 or more.")
+ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds

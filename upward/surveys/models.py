@@ -19,6 +19,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedTextField
+
 
 class Timing(models.TextChoices):
     START = "start", _("At the start of the programme")
@@ -250,6 +252,8 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    encryption_organisation = "response.survey.programme.organisation_id"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
@@ -257,7 +261,7 @@ class Answer(models.Model):
     # The "before" half of a retrospective question.
     number_before = models.SmallIntegerField(null=True, blank=True)
     choices = models.JSONField(default=list, blank=True)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)
 
     class Meta:
         constraints = [
