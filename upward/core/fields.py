@@ -202,6 +202,14 @@ def sealed(instance: models.Model, field_name: str, value: Any = None) -> Sealed
     return Sealed(crypto.encrypt(str(value), organisation_id_for(instance)))
 
 
+def sealed_for(organisation_id: int | None, value: str) -> Sealed | str:
+    """The stored form of text for an organisation, for a set-based update() of many rows of
+    that organisation (every row gets the same token)."""
+    if not value:
+        return ""
+    return Sealed(crypto.encrypt(str(value), organisation_id))
+
+
 def encrypted_fields() -> list[tuple[type[models.Model], models.Field]]:
     """Every encrypted column in the project, for key rotation."""
     from django.apps import apps
