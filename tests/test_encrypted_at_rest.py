@@ -229,14 +229,14 @@ def test_application_text_is_encrypted_per_organisation_and_shreddable(world: An
         ],
         "recruitment_invitation": ["message"],
     }
-    for (row_a, row_b), table in zip(zip(rows["a"], rows["b"]), columns, strict=True):
+    for (row_a, row_b), table in zip(zip(rows["a"], rows["b"], strict=True), columns, strict=True):
         for column in columns[table]:
             stored_a, stored_b = raw(table, column, row_a.pk), raw(table, column, row_b.pk)
             assert "talking over" not in stored_a and "own words" not in stored_b
             assert crypto.token_organisation(stored_a) == world.org.pk, column
             assert crypto.token_organisation(stored_b) == org_b.pk, column
     keys.shred_organisation_key(world.org)
-    for (row_a, row_b), table in zip(zip(rows["a"], rows["b"]), columns, strict=True):
+    for (row_a, row_b), table in zip(zip(rows["a"], rows["b"], strict=True), columns, strict=True):
         for column in columns[table]:
             assert getattr(type(row_a).objects.get(pk=row_a.pk), column) == crypto.ERASED
             assert (

@@ -160,8 +160,9 @@ def text_columns() -> dict[str, models.Field]:
         if not model.__module__.startswith("upward."):
             continue
         for field in model._meta.concrete_fields:
-            if isinstance(field, (models.CharField, models.TextField, models.JSONField)) or (
-                isinstance(field, EncryptedBinaryField)
+            if isinstance(
+                field,
+                (models.CharField, models.TextField, models.JSONField, EncryptedBinaryField),
             ):
                 found[f"{model._meta.label}.{field.name}"] = field
     return found
@@ -183,9 +184,7 @@ def test_every_plain_text_column_is_allowed_for_a_reason():
 def test_every_allowed_column_still_exists_is_plain_and_has_a_reason():
     columns = text_columns()
     assert sorted(set(ALLOWED) - set(columns)) == [], "ALLOWED names columns that are gone"
-    encrypted = sorted(
-        name for name in ALLOWED if isinstance(columns[name], (EncryptedTextField,))
-    )
+    encrypted = sorted(name for name in ALLOWED if isinstance(columns[name], (EncryptedTextField,)))
     assert encrypted == [], "ALLOWED names columns that are now encrypted"
     assert all(reason.strip() and "\n" not in reason for reason in ALLOWED.values())
 

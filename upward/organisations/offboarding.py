@@ -54,7 +54,9 @@ def deletion_counts(organisation: Organisation) -> dict[str, int]:
 
 def _accounts(organisation: Organisation) -> models.QuerySet[Any]:
     # Site superusers are never deleted here, even if they had a place in the directory.
-    return get_user_model()._default_manager.filter(person__organisation=organisation, is_superuser=False)
+    return get_user_model()._default_manager.filter(
+        person__organisation=organisation, is_superuser=False
+    )
 
 
 def _delete_everything(organisation: Organisation, counts: Counter[str]) -> None:

@@ -147,7 +147,7 @@ def test_the_key_cache_is_bounded(monkeypatch):
 def test_update_with_plaintext_fails_loudly_and_sealed_values_work(pairs):
     message = notes.send_message(pairs.pairing, body="first", author=pairs.mentee)
     with (
-        pytest.raises(crypto.MissingOrganisationKey, match="notes.Message.body is encrypted"),
+        pytest.raises(crypto.MissingOrganisationKey, match=r"notes\.Message\.body is encrypted"),
         transaction.atomic(),
     ):
         Message.objects.filter(pk=message.pk).update(body="plain")

@@ -55,7 +55,7 @@ class Command(BaseCommand):
         for model, field in encrypted_fields():
             table, column = model._meta.db_table, str(field.column)
             pk_field = model._meta.pk
-            assert pk_field is not None  # noqa: S101
+            assert pk_field is not None
             pk = str(pk_field.column)
             lookup = lookup_for(model)
             rotated = current = 0
