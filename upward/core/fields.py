@@ -193,6 +193,7 @@ def sealed(instance: models.Model, field_name: str, value: Any = None) -> Sealed
     """The stored form of `value` (default: the instance's current value) for a write that has
     no instance, e.g. `Goal.objects.filter(pk=g.pk).update(why=sealed(g, "why", "new"))`."""
     field = instance._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
     if value is None:
         value = getattr(instance, field.attname)
     if value is None or value == "" or value == b"":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from io import StringIO
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -33,7 +34,7 @@ from upward.testing.factories import OrganisationFactory
 SECRET = "I was passed over twice after coming out"
 
 
-def raw(table: str, column: str, pk: object) -> str:
+def raw(table: str, column: str, pk: int) -> str:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
         return cursor.fetchone()[0]
@@ -172,7 +173,9 @@ def test_every_model_with_an_encrypted_field_says_how_to_find_its_organisation()
         assert path, f"{model._meta.label} has an encrypted field and no encryption_organisation"
         assert path.endswith("organisation_id"), model._meta.label
         # The path is a valid ORM lookup too (rotation and migrations use it).
-        str(model._base_manager.values_list("pk", lookup_for(model)).query)
+        lookup = lookup_for(model)
+        assert lookup is not None
+        str(model._base_manager.values_list("pk", lookup).query)
     assert all(
         isinstance(f, (EncryptedTextField, EncryptedBinaryField)) for _m, f in encrypted_fields()
     )
@@ -194,15 +197,17 @@ def test_the_column_migration_helper_encrypts_plaintext_rows_and_reverses(pairs)
     with connection.cursor() as cursor:
         cursor.execute("UPDATE goals_goal SET why = %s WHERE id = %s", [SECRET, goal.pk])
     step = encrypt_column("goals.Goal", "why", "pairing__programme__organisation_id")
-    editor = SimpleNamespace(connection=connection)
-    step.code(apps, editor)
+    editor: Any = SimpleNamespace(connection=connection)
+    state_apps: Any = apps
+    backward: Any = step.reverse_code
+    step.code(state_apps, editor)
     stored = raw("goals_goal", "why", goal.pk)
     assert SECRET not in stored
     assert crypto.token_organisation(stored) == pairs.world.org.pk
     assert Goal.objects.get(pk=goal.pk).why == SECRET
-    step.code(apps, editor)  # twice: tokens are left alone
+    step.code(state_apps, editor)  # twice: tokens are left alone
     assert raw("goals_goal", "why", goal.pk) == stored
-    step.reverse_code(apps, editor)
+    backward(state_apps, editor)
     assert raw("goals_goal", "why", goal.pk) == SECRET
 
 
