@@ -352,8 +352,8 @@ def test_add_agenda_item(pairs, world):
     response = client.post(url, {"text": "Talk about the new rota"}, HTTP_HX_REQUEST="true")
     assert "Talk about the new rota" in response.content.decode()
     # Agenda text is encrypted: compared in Python, not filtered in the database.
-    assert [i.text for i in MeetingAgendaItem.objects.filter(meeting=meeting)] == [
-        "Talk about the new rota"
+    assert "Talk about the new rota" in [
+        item.text for item in MeetingAgendaItem.objects.filter(meeting=meeting)
     ]
     response = client.post(url, {"text": ""}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
