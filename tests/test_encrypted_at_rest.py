@@ -190,8 +190,8 @@ def test_free_text_is_encrypted_per_organisation_and_shreddable(
 
 def test_application_text_is_encrypted_per_organisation_and_shreddable(world: Any) -> None:
     from upward.recruitment import services as recruitment
-    from upward.recruitment.models import Invitation
-    from upward.recruitment.tests.helpers import apply, open_recruitment
+    from upward.recruitment.models import Answer, Invitation
+    from upward.recruitment.tests.helpers import apply, open_recruitment, question
 
     org_b = OrganisationFactory(name="Southwind Care", slug="southwind")
     rows: dict[str, list[Any]] = {}
@@ -206,8 +206,16 @@ def test_application_text_is_encrypted_per_organisation_and_shreddable(world: An
         ),
     ):
         text = SECRET if label == "a" else "Organisation B's own words"
+        asked = question(programme)
         programme = open_recruitment(programme, selection_mode="reviewed")
-        application = apply(programme, applicant, "mentor", motivation=text, preferred_times=text)
+        application = apply(
+            programme,
+            applicant,
+            "mentor",
+            motivation=text,
+            preferred_times=text,
+            answers={asked.pk: text},
+        )
         recruitment.decide_application(
             application,
             decision="declined",
@@ -219,6 +227,7 @@ def test_application_text_is_encrypted_per_organisation_and_shreddable(world: An
         rows[label] = [
             Application.objects.get(pk=application.pk),
             Invitation.objects.get(programme=programme, person=invitee),
+            Answer.objects.get(application=application),
         ]
     columns = {
         "recruitment_application": [
@@ -228,6 +237,7 @@ def test_application_text_is_encrypted_per_organisation_and_shreddable(world: An
             "internal_note",
         ],
         "recruitment_invitation": ["message"],
+        "recruitment_answer": ["value"],
     }
     for (row_a, row_b), table in zip(zip(rows["a"], rows["b"], strict=True), columns, strict=True):
         for column in columns[table]:
