@@ -74,6 +74,10 @@ class Env:
     # Comma-separated Fernet keys for notes and messages at rest; the first encrypts, all decrypt
     # (rotation: put a new key first, run `manage.py rotate_encryption_keys`, drop the old one).
     encryption_keys: list[str] = field(default_factory=lambda: _list("ENCRYPTION_KEYS", []))
+    # issue 15 (i15-crypto): how long a process may keep an unwrapped organisation key.
+    encryption_key_cache_seconds: int = field(
+        default_factory=lambda: _int("ENCRYPTION_KEY_CACHE_SECONDS", 60)
+    )
     tasks_backend: str = field(
         default_factory=lambda: os.environ.get("TASKS_BACKEND", "").strip().lower() or "database"
     )

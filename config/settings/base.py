@@ -365,3 +365,11 @@ BACKUP_DIR = Path(env.backup_dir) if env.backup_dir else BASE_DIR / "var" / "bac
 # must come from the SURVEY_PSEUDONYM_SECRET environment variable (config/settings/production.py).
 DEV_SURVEY_PSEUDONYM_SECRET = "dev-only-survey-pseudonyms-not-for-production"  # noqa: S105 (refused in production)
 SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret or DEV_SURVEY_PSEUDONYM_SECRET
+
+# --- issue 15: i15-crypto ---
+# Unwrapped organisation data keys are cached in each process for at most this many seconds:
+# after a key is destroyed (crypto-shredding), another process can read that organisation's
+# text for at most this long (docs/privacy.md).
+if env.encryption_key_cache_seconds < 0:
+    raise ImproperlyConfigured("ENCRYPTION_KEY_CACHE_SECONDS must be 0 or more.")
+ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds

@@ -21,6 +21,9 @@ from upward.core.fields import EncryptedTextField
 class AboutYou(models.Model):
     """One person's optional answers. Blank means not answered; `prefer_not` is an answer."""
 
+    # Encrypted under the person's organisation's data key (core.fields).
+    encryption_organisation = "person.organisation_id"
+
     person = models.OneToOneField(
         "organisations.Person", on_delete=models.CASCADE, related_name="about_you"
     )

@@ -134,7 +134,6 @@ def review_list(
             Q(person__full_name__icontains=q)
             | Q(person__email__icontains=q)
             | Q(person__job_title__icontains=q)
-            | Q(motivation__icontains=q)
         )
     return qs.order_by("status", "-submitted_at", "-id")
 

@@ -25,6 +25,7 @@ from upward.consent import services as consent_services
 from upward.consent.purposes import Purpose
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
+from upward.core.fields import sealed_for
 from upward.core.links import absolute_url
 from upward.core.models import AuditEvent
 from upward.core.types import Actor
@@ -736,7 +737,8 @@ def decide_applications(
         previous = {a.pk: a.status for a in applications}
         Application.objects.filter(pk__in=previous).update(
             status=decision,
-            decision_reason=reason,
+            # Encrypted: update() has no instance, so the text is sealed for the organisation.
+            decision_reason=sealed_for(programme.organisation_id, reason),
             reviewed_by=reviewer,
             reviewed_at=now,
             updated_at=now,

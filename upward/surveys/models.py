@@ -258,6 +258,8 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    encryption_organisation = "response.survey.programme.organisation_id"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
@@ -265,7 +267,7 @@ class Answer(models.Model):
     # The "before" half of a retrospective question.
     number_before = models.SmallIntegerField(null=True, blank=True)
     choices = models.JSONField(default=list, blank=True)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)
 
     class Meta:
         constraints = [
@@ -325,6 +327,8 @@ class PendingResponse(models.Model):
     so neither their content nor their physical order lines them up with a Submission.
     See services.write_pending_answers.
     """
+
+    encryption_organisation = "survey.programme.organisation_id"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")

@@ -12,6 +12,8 @@ import json
 
 from django.db import migrations
 
+from upward.core.fields import sealed_for
+
 LEGACY_VERSION = "legacy-application"
 
 
@@ -21,6 +23,7 @@ def forwards(apps, schema_editor):
     ConsentEvent = apps.get_model("consent", "ConsentEvent")
     Programme = apps.get_model("programmes", "Programme")
     Topic = apps.get_model("organisations", "Topic")
+    Person = apps.get_model("organisations", "Person")
 
     topics_by_person: dict[int, set[int]] = {}
     when_by_person: dict[int, object] = {}
@@ -44,8 +47,14 @@ def forwards(apps, schema_editor):
         except ValueError:
             existing = set()
         if about.lived_experience != "prefer_not" and (ids | existing):
-            about.lived_experience = json.dumps(sorted(ids | existing))
-            about.save()
+            # Historical models do not carry `encryption_organisation`: seal the value for the
+            # person's organisation explicitly and write it with update().
+            organisation_id = Person.objects.values_list("organisation_id", flat=True).get(
+                pk=person_id
+            )
+            AboutYou.objects.filter(pk=about.pk).update(
+                lived_experience=sealed_for(organisation_id, json.dumps(sorted(ids | existing)))
+            )
         ConsentEvent.objects.create(
             person_id=person_id,
             purpose="matching",
@@ -66,6 +75,7 @@ class Migration(migrations.Migration):
         ("recruitment", "0002_application_internal_note"),
         ("consent", "0001_about_you_and_consent_events"),
         ("programmes", "0004_special_category_switches"),
+        ("core", "0003_organisation_keys"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
