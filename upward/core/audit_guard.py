@@ -78,8 +78,6 @@ DROP FUNCTION IF EXISTS upward_audit_deleting(bigint);
 """
 
 
-
-
 def install(connection: Any) -> None:
     if connection.vendor != "postgresql":
         return

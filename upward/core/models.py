@@ -14,9 +14,7 @@ class AuditLogIsAppendOnly(Exception):
 
 
 def _refuse(*args: Any, **kwargs: Any) -> NoReturn:
-    raise AuditLogIsAppendOnly(
-        "Audit entries are append-only: they cannot be changed or deleted."
-    )
+    raise AuditLogIsAppendOnly("Audit entries are append-only: they cannot be changed or deleted.")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -54,9 +52,7 @@ def _seal(entries: list[AuditEvent]) -> None:
         by_chain.setdefault(audit_chain.chain_key(entry.organisation_id), []).append(entry)
     for key in sorted(by_chain):
         chain = by_chain[key]
-        head, _created = AuditChain.objects.select_for_update().get_or_create(
-            key=key, defaults={"organisation_id": chain[0].organisation_id}
-        )
+        head = _lock_head(key, chain[0].organisation_id)
         position, prev_hash = head.position, head.hash or audit_chain.GENESIS
         for entry in chain:
             position += 1
@@ -125,6 +121,16 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.verb} {self.object_type}:{self.object_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse()
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            _seal([self])
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse()
+
     def chained_fields(self) -> dict[str, Any]:
         """The values the hash covers (`upward.core.audit_chain.canonical`)."""
         return {
@@ -139,15 +145,24 @@ class AuditEvent(models.Model):
             "created_at": self.created_at,
         }
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            _refuse()
-        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
-            _seal([self])
-            super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        _refuse()
+def _lock_head(key: str, organisation_id: int | None) -> AuditChain:
+    heads = AuditChain.objects.select_for_update()
+    head = heads.filter(key=key).first()
+    if head is None:
+        # Organisations get their head when they are created (`upward.core.signals`); this is
+        # for the chain with no organisation, and organisations older than the chain. Two
+        # first writers both insert; one insert is ignored and both then queue on the lock.
+        ensure_head(organisation_id)
+        head = heads.get(key=key)
+    return head
+
+
+def ensure_head(organisation_id: int | None) -> None:
+    key = audit_chain.chain_key(organisation_id)
+    AuditChain.objects.bulk_create(
+        [AuditChain(key=key, organisation_id=organisation_id)], ignore_conflicts=True
+    )
 
 
 class AuditChain(models.Model):

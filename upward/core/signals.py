@@ -13,6 +13,7 @@ from django.db import connections
 from django.db.models.signals import post_save, pre_delete
 
 from upward.core import audit
+from upward.core.models import ensure_head
 
 ADMIN_VERBS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
 ORGANISATION = "organisations.organisation"
@@ -43,7 +44,7 @@ def record_admin_entry(entry: LogEntry, obj: Any = None) -> None:
     if obj is None:
         try:
             obj = entry.get_edited_object()
-        except Exception:  # noqa: BLE001 (gone already, or a model without a default manager)
+        except Exception:
             obj = None
     if object_type == ORGANISATION:
         # Deleting an organisation takes its own chain with it, so say so where it survives.
@@ -63,7 +64,9 @@ def record_admin_entry(entry: LogEntry, obj: Any = None) -> None:
     )
 
 
-def _on_log_entry(sender: Any, instance: LogEntry, created: bool, raw: bool = False, **kwargs: Any) -> None:
+def _on_log_entry(
+    sender: Any, instance: LogEntry, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     if created and not raw:
         record_admin_entry(instance)
 
@@ -105,8 +108,19 @@ def _on_organisation_delete(sender: Any, instance: Any, using: str, **kwargs: An
             )
 
 
+def _on_organisation_created(
+    sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    # Its chain head exists from the start, so its first audit entry costs no more than the next.
+    if created and not raw:
+        ensure_head(instance.pk)
+
+
 def connect() -> None:
     post_save.connect(_on_log_entry, sender=LogEntry, dispatch_uid="upward.audit.admin_site")
+    post_save.connect(
+        _on_organisation_created, sender=ORGANISATION, dispatch_uid="upward.audit.organisation_head"
+    )
     pre_delete.connect(
         _on_organisation_delete, sender=ORGANISATION, dispatch_uid="upward.audit.organisation"
     )

@@ -200,7 +200,7 @@ def test_postgresql_concurrent_writers_never_fork_a_chain():
             for _ in range(10):
                 with transaction.atomic():
                     audit.record("test.race", org, organisation=org)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()
@@ -211,6 +211,8 @@ def test_postgresql_concurrent_writers_never_fork_a_chain():
     for t in threads:
         t.join()
     assert errors == []
-    positions = sorted(AuditEvent.objects.filter(organisation=org).values_list("position", flat=True))
+    positions = sorted(
+        AuditEvent.objects.filter(organisation=org).values_list("position", flat=True)
+    )
     assert positions == list(range(1, 21))
     assert audit.verify_chain(org).intact

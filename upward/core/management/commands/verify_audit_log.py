@@ -22,7 +22,9 @@ class Command(BaseCommand):
         broken = 0
         for organisation_id in audit.chain_organisation_ids():
             report = audit.verify_chain(organisation_id)
-            name = "no organisation" if organisation_id is None else f"organisation {organisation_id}"
+            name = (
+                "no organisation" if organisation_id is None else f"organisation {organisation_id}"
+            )
             if report.intact:
                 self.stdout.write(
                     f"{name}: {report.checked} entries, intact, head {report.head_hash or '-'}"
