@@ -191,6 +191,7 @@ ROUTES: dict[str, list[Row]] = {
     "people/<pk>/edit/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
     "people/<pk>/leave/": [row(ORG_ADMIN_OBJECT, pk="person")],
     "people/me/away/": [row(SIGNED_IN)],
+    "people/audit/": [row(ORG_ADMIN)],  # the outsider sees their own organisation's log
     "people/<pk>/back/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/<pk>/invite/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/import/": [row(ORG_ADMIN)],

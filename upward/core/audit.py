@@ -148,13 +148,28 @@ def record_ref(
 ) -> AuditEvent:
     """Like `record`, for an object named by its type ("accounts.user") and id instead of an
     instance: an admin-site change to any model, a failed sign-in for an address that has no
-    account (object id "")."""
+    account (object id ""). `organisation` is an organisation or its id."""
     actor = by if getattr(by, "is_authenticated", False) else None
     return AuditEvent.objects.create(
-        organisation=organisation,
+        organisation_id=getattr(organisation, "pk", organisation),
         actor=actor,
         verb=verb,
         object_type=object_type[:80],
         object_id=str(object_id if object_id is not None else "")[:40],
         data=data or {},
+    )
+
+
+def record_download(
+    kind: str, obj: models.Model, *, by: Any, organisation: Any, data: dict[str, Any] | None = None
+) -> AuditEvent:
+    """One entry for a file of personal data someone downloaded (verb `export.<kind>`): which
+    object it was made from, never its contents. `organisation` is an organisation or its id."""
+    return record_ref(
+        f"export.{kind}",
+        obj._meta.label_lower,
+        obj.pk,
+        by=by,
+        organisation=organisation,
+        data=data,
     )
