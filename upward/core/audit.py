@@ -131,9 +131,10 @@ def chain_organisation_ids() -> list[int | None]:
     """Every chain there is: None (entries with no organisation) first, then each
     organisation's, from the entries and from the heads (a chain whose entries were all
     removed still has its head)."""
-    ids = set(AuditEvent._base_manager.values_list("organisation_id", flat=True).distinct())
+    ids: set[int | None] = set(
+        AuditEvent._base_manager.values_list("organisation_id", flat=True).distinct()
+    )
     ids |= set(AuditChain.objects.values_list("organisation_id", flat=True))
-    ids.add(None)
     return [None, *sorted(i for i in ids if i is not None)]
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -27,14 +28,17 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     bulk_update = _refuse
     update_or_create = _refuse
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEvent]:
-        """Chain the entries, then write them all in one INSERT."""
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[AuditEvent], batch_size: int | None = None
+    ) -> list[AuditEvent]:
+        """Chain the entries, then write them all in one INSERT (no conflict options: an entry
+        is never skipped or overwritten)."""
         entries = list(objs)
         if not entries:
             return []
         with transaction.atomic(using=self.db, savepoint=False):
             _seal(entries)
-            return super().bulk_create(entries, *args, **kwargs)
+            return list(super().bulk_create(entries, batch_size=batch_size))  # type: ignore[arg-type]
 
 
 def _seal(entries: list[AuditEvent]) -> None:
