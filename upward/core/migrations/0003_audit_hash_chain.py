@@ -26,7 +26,7 @@ def chain_existing(apps, schema_editor):
     entries = AuditEvent._base_manager.using(db).order_by("created_at", "id")
     for entry in entries.iterator(chunk_size=2000):
         key = audit_chain.chain_key(entry.organisation_id)
-        position, prev_hash = heads.get(key, (0, audit_chain.GENESIS))
+        position, prev_hash, _org = heads.get(key, (0, audit_chain.GENESIS, None))
         entry.position, entry.prev_hash = position + 1, prev_hash
         entry.actor_ref = entry.actor_id
         entry.data = audit_chain.normalise_data(entry.data or {})
