@@ -74,14 +74,17 @@ def sign_in_failed(credentials: dict[str, Any]) -> None:
     )
 
 
-def code_rejected(user: User, authenticator: Any) -> None:
-    """A wrong two-factor code, after a right password."""
+def code_rejected(user: User, authenticator: Any, *, step: str = "two_factor") -> None:
+    """A wrong code: a two-factor code after a right password, or an emailed sign-in code."""
+    data: dict[str, Any] = {"known_account": True, "step": step}
+    if authenticator is not None:
+        data["method"] = _kind(authenticator)
     audit.record_ref(
         "account.sign_in_failed",
         USER,
         user.pk,
         organisation=_organisation_id(user),
-        data={"known_account": True, "step": "two_factor", "method": _kind(authenticator)},
+        data=data,
     )
 
 

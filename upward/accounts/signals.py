@@ -3,6 +3,7 @@ from typing import Any
 from allauth.account.signals import (
     email_changed,
     email_confirmed,
+    login_code_rejected,
     password_changed,
     password_reset,
     user_logged_in,
@@ -52,6 +53,11 @@ def _audit_sign_out(sender: Any, request: Any, user: User | None, **kwargs: Any)
 @receiver(user_login_failed)
 def _audit_failed_sign_in(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> None:
     account_audit.sign_in_failed(credentials)
+
+
+@receiver(login_code_rejected)
+def _audit_failed_login_code(request: Any, user: User, **kwargs: Any) -> None:
+    account_audit.code_rejected(user, None, step="sign_in_code")
 
 
 @receiver(mfa_authentication_failed)

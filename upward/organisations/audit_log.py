@@ -184,8 +184,13 @@ def _details(entry: AuditEvent) -> str:
     if isinstance(fields, list) and fields:
         parts.append(str(_("Fields: %(fields)s")) % {"fields": ", ".join(map(str, fields))})
     if entry.verb == "account.sign_in_failed":
-        if data.get("step") == "two_factor":
+        step = data.get("step")
+        if step == "two_factor":
             parts.append(str(_("Wrong two-factor code")))
+        elif step == "sign_in_code":
+            parts.append(str(_("Wrong sign-in code from an email")))
+        elif data.get("known_account") is False:
+            parts.append(str(_("An address with no account")))
         else:
             parts.append(str(_("Wrong password")))
     if data.get("source") == "import":

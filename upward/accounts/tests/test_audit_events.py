@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from allauth.account.signals import login_code_rejected
 from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authentication_failed, authenticator_added
 from django.contrib.auth.models import Group
@@ -178,3 +179,12 @@ def test_admin_site_bulk_deletions_are_each_recorded(world, staff):
     for entry in deleted:
         _holds_no(entry, "Topic 0", "Topic 1", "Topic 2")
     assert audit.verify_chain(world.org).intact
+
+
+def test_a_wrong_emailed_sign_in_code_is_recorded(world):
+    user = world.applicant.user
+    request = RequestFactory().get("/")
+    login_code_rejected.send(sender=None, request=request, user=user, last_attempt=False)
+    entry = _only("account.sign_in_failed")
+    assert entry.organisation_id == world.org.pk and entry.object_id == str(user.pk)
+    assert entry.data == {"known_account": True, "step": "sign_in_code"}
