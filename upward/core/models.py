@@ -46,8 +46,9 @@ def _seal(entries: list[AuditEvent]) -> None:
 
     Each chain's head row is locked first (`select_for_update`; SQLite serialises writers
     anyway), so concurrent writers queue and never take the same position; the unique
-    constraints are the backstop. Heads are locked in key order, so two writers of mixed
-    batches cannot deadlock on each other. Call inside a transaction.
+    constraints are the backstop. A batch locks its heads in key order. A head stays locked
+    until the writer's transaction ends, so an organisation's writers queue behind each other
+    for the rest of their transactions. Call inside a transaction.
     """
     by_chain: dict[str, list[AuditEvent]] = {}
     for entry in entries:

@@ -78,7 +78,9 @@ def _log_deletions_audited(self: ModelAdmin, request: Any, queryset: Any) -> Any
     # Django writes one LogEntry with `save()` (post_save records it) but several with
     # `bulk_create`, which sends no signal: record those here, before the objects are deleted.
     entries = _log_deletions(self, request, queryset)
-    if isinstance(entries, list) and len(entries) > 1:
+    # (An admin that still overrides the deprecated `log_deletion` saves each entry itself.)
+    bulk = type(self).log_deletion is ModelAdmin.log_deletion
+    if bulk and isinstance(entries, list) and len(entries) > 1:
         objects = {str(obj.pk): obj for obj in queryset}
         for entry in entries:
             record_admin_entry(entry, objects.get(str(entry.object_id)))
