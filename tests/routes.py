@@ -195,6 +195,7 @@ ROUTES: dict[str, list[Row]] = {
     "people/me/about/": [row(SIGNED_IN)],
     "people/me/about/consent/<purpose>/grant/": [action(SIGNED_IN, purpose="=matching")],
     "people/me/about/consent/<purpose>/withdraw/": [row(SIGNED_IN, purpose="=matching")],
+    "people/audit/": [row(ORG_ADMIN)],  # the outsider sees their own organisation's log
     "people/<pk>/back/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/<pk>/invite/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/import/": [row(ORG_ADMIN)],

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
         # Registered here, before any URL configuration is imported.
         register_converter(IdConverter, "id")
 
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_migrate, post_save
 
         from upward.core.keys import organisation_created
 
@@ -22,3 +22,16 @@ class CoreConfig(AppConfig):
             sender="organisations.Organisation",
             dispatch_uid="core.organisation_key",
         )
+
+        from upward.core import signals
+
+        signals.connect()
+        post_migrate.connect(_guard_audit_log, sender=self)
+
+
+def _guard_audit_log(sender: AppConfig, using: str, **kwargs: object) -> None:
+    from django.db import connections
+
+    from upward.core import audit_guard
+
+    audit_guard.install(connections[using])

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from upward.accounts.models import User
-from upward.core.models import AuditEvent
 from upward.goals.services import add_task, create_goal
 from upward.impact.services import add_commitment, set_commitment_status, write_thank_you
 from upward.journey.models import Event, EventResponse, JourneyStep, Meeting
@@ -1146,21 +1145,13 @@ class History:
 
 
 def _backdate(programme: Programme, history: History) -> None:
-    """Move the programme's timestamps to the days in `history` (queryset updates only)."""
+    """Move the programme's timestamps to the days in `history` (queryset updates only).
+
+    Audit entries keep the time they were written: the log is append-only and hash-chained."""
     now = timezone.now()
     Programme.objects.filter(pk=programme.pk).update(created_at=_at(history.created, 9))
-    programme_events = AuditEvent.objects.filter(
-        object_type="programmes.programme", object_id=str(programme.pk)
-    )
-    programme_events.filter(verb="programme.created").update(created_at=_at(history.created, 9))
-    programme_events.exclude(verb="programme.state_changed").exclude(
-        verb="programme.created"
-    ).update(created_at=_at(history.created, 9, 30))
     for state, day in history.states.items():
         StateChange.objects.filter(programme=programme, to_state=state).update(at=_at(day, 9))
-        programme_events.filter(verb="programme.state_changed", data__to=state).update(
-            created_at=_at(day, 9)
-        )
 
     applications = list(Application.objects.filter(programme=programme).order_by("pk"))
     first, last = history.applied
@@ -1180,11 +1171,6 @@ def _backdate(programme: Programme, history: History) -> None:
         Application.objects.filter(pk=application.pk).update(
             submitted_at=submitted, reviewed_at=reviewed, updated_at=reviewed or submitted
         )
-        events = AuditEvent.objects.filter(
-            object_type="recruitment.application", object_id=str(application.pk)
-        )
-        events.filter(verb="application.decided").update(created_at=reviewed or submitted)
-        events.exclude(verb="application.decided").update(created_at=submitted)
 
     if history.matched is not None:
         matched = _at(history.matched, 11)
@@ -1196,10 +1182,6 @@ def _backdate(programme: Programme, history: History) -> None:
         MatchRule.objects.filter(programme=programme).update(
             created_at=matched - dt.timedelta(hours=2)
         )
-        AuditEvent.objects.filter(
-            object_type="pairing.matchrun",
-            object_id__in=[str(pk) for pk in runs.values_list("pk", flat=True)],
-        ).update(created_at=matched + dt.timedelta(hours=3))
     if history.matched is not None and history.confirmed is not None:
         published = _at(history.matched, 14)
         confirmed = _at(history.confirmed, 12)
@@ -1215,10 +1197,6 @@ def _backdate(programme: Programme, history: History) -> None:
         pairings.filter(mentee_responded_at__isnull=False).update(mentee_responded_at=confirmed)
         changes = PairingStateChange.objects.filter(pairing__programme=programme)
         changes.update(at=confirmed)
-        pairing_ids = [str(pk) for pk in pairings.values_list("pk", flat=True)]
-        AuditEvent.objects.filter(object_type="pairing.pairing", object_id__in=pairing_ids).update(
-            created_at=confirmed
-        )
         if history.completed is not None:
             done = _at(history.completed, 16)
             pairings.filter(closed_at__isnull=False).update(closed_at=done, updated_at=done)

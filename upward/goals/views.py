@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from upward.core import audit
 from upward.core.errors import Conflict, DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.shortcuts import act_and_redirect
@@ -301,6 +302,13 @@ def workbook(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = WorkbookForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         pdf = build_workbook(seat, include_notes=form.cleaned_data["include_notes"])
+        audit.record_download(
+            "workbook",
+            seat.pairing,
+            by=request.user,
+            organisation=seat.pairing.programme.organisation_id,
+            data={"include_notes": bool(form.cleaned_data["include_notes"])},
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         name = slugify(seat.person.full_name) or "workbook"
         response["Content-Disposition"] = f'attachment; filename="upward-workbook-{name}.pdf"'

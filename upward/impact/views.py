@@ -4,6 +4,7 @@ and the "who is asked to mentor" guard for programme managers and admins."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from upward.core import audit
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.types import AuthenticatedRequest
@@ -37,6 +39,13 @@ from upward.impact.models import ThankYouNote
 from upward.programmes.access import access_programme_for_manager, managed_programmes
 
 PAGE_SIZE = 25
+
+
+def _record_download(kind: str, seat: Any, request: AuthenticatedRequest) -> None:
+    pairing = seat.pairing
+    audit.record_download(
+        kind, pairing, by=request.user, organisation=pairing.programme.organisation_id
+    )
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -224,7 +233,9 @@ def contribution_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     seat = access_contribution(request.user, pk)
     record = selectors.contribution_record(seat.pairing)
     name = slugify(seat.person.full_name) or "record"
-    return _pdf_response(pdf.contribution_pdf(record), f"upward-contribution-{name}.pdf")
+    content = pdf.contribution_pdf(record)
+    _record_download("contribution_record", seat, request)
+    return _pdf_response(content, f"upward-contribution-{name}.pdf")
 
 
 @login_required
@@ -237,7 +248,9 @@ def certificate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return redirect("impact:contribution", seat.pairing.pk)
     name = slugify(seat.person.full_name) or "certificate"
-    return _pdf_response(pdf.certificate_pdf(record), f"upward-certificate-{name}.pdf")
+    content = pdf.certificate_pdf(record)
+    _record_download("certificate", seat, request)
+    return _pdf_response(content, f"upward-certificate-{name}.pdf")
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from upward.core.forms import DateInput, Form
 from upward.organisations import importing
+from upward.organisations.audit_log import KIND_CHOICES
 from upward.organisations.models import Department, Level, Organisation, Person, Team, Topic
 from upward.organisations.services import PersonDetails
 
@@ -304,3 +305,43 @@ class LogoForm(Form):
         ),
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
+
+
+class AuditFilterForm(Form):
+    """The audit log's filters. A bad value in the address is set aside, never an error page."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind of action"),
+        required=False,
+        choices=[("", _("Every kind"))],
+    )
+    actor = forms.CharField(
+        label=_("Who did it"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name")}),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assert isinstance(self.fields["kind"], forms.ChoiceField)
+        self.fields["kind"].choices = [("", _("Every kind")), *KIND_CHOICES]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date must be on or after the start date."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "kind": data.get("kind") or "",
+            "actor": (data.get("actor") or "").strip(),
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }

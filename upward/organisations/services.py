@@ -212,6 +212,8 @@ def create_person(organisation: Organisation, *, by: Actor, details: PersonDetai
         with _unique_guard(_("Someone in the directory already has this email."), "email"):
             person.save()
         audit.record("person.created", person, by=by)
+        if person.is_org_admin:
+            audit.record("person.admin_granted", person, by=by)
     return person
 
 
@@ -245,6 +247,9 @@ def update_person(person: Person, *, by: Actor, details: PersonDetails) -> Perso
             with _unique_guard(_("Someone in the directory already has this email."), "email"):
                 person.save()
             audit.record("person.updated", person, by=by, data={"fields": changed})
+            if "is_org_admin" in changed:
+                verb = "person.admin_granted" if person.is_org_admin else "person.admin_removed"
+                audit.record(verb, person, by=by)
             if "email" in changed:
                 _revoke_open_invitations(person, by=by)
             if "is_active" in changed and not person.is_active:
@@ -947,6 +952,7 @@ def _apply_in_chunks(people_import: PeopleImport) -> None:
                 # With the first chunk, so a failure there leaves no empty departments behind.
                 units = _write_units(organisation, plan, snapshot)
             left = _write_chunk(organisation, chunk, units, person_ids, existing)
+            _record_admin_changes(organisation, chunk, person_ids, existing, by=by)
             for leaver in Person.objects.filter(pk__in=left).order_by("pk"):
                 _announce_left(leaver, by=by)
             for row in chunk:
@@ -1026,6 +1032,33 @@ def _managers_first(rows: list[importing.RowPlan]) -> list[importing.RowPlan]:
         for n, email in enumerate(reversed(chain), start=1):
             depth[email] = base + n
     return sorted(rows, key=lambda r: (depth[r.email.lower()], r.row))
+
+
+def _record_admin_changes(
+    organisation: Organisation,
+    rows: list[importing.RowPlan],
+    person_ids: dict[str, int],
+    existing: dict[int, importing.ExistingPerson],
+    *,
+    by: Actor,
+) -> None:
+    """Admin rights an import gives or takes away, one audit entry per person (a role change)."""
+    granted, removed = [], []
+    for row in rows:
+        if row.action not in {"new", "updated"}:
+            continue
+        pk = person_ids[row.email.lower()]
+        before = existing.get(pk) if row.action == "updated" else None
+        was_admin = bool(before and before.is_org_admin)
+        if row.final["is_org_admin"] and not was_admin:
+            granted.append(Person(pk=pk, organisation=organisation))
+        elif was_admin and not row.final["is_org_admin"]:
+            removed.append(Person(pk=pk, organisation=organisation))
+    for verb, people in (("person.admin_granted", granted), ("person.admin_removed", removed)):
+        if people:
+            audit.record_many(
+                verb, people, by=by, organisation=organisation, data={"source": "import"}
+            )
 
 
 def _admins_after(admins: set[int], rows: list[importing.RowPlan]) -> set[int]:
@@ -1329,4 +1362,5 @@ def create_organisation(
             is_org_admin=True,
         )
         audit.record("organisation.created", organisation, by=by, organisation=organisation)
+        audit.record("person.admin_granted", admin, by=by)
     return organisation, admin

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from upward.organisations import views
+from upward.organisations import audit_views, views
 
 app_name = "organisations"
 urlpatterns = [
     path("", views.people, name="people"),
     path("new/", views.person_create, name="person_create"),
     path("me/away/", views.my_availability, name="my_availability"),
+    path("audit/", audit_views.audit_log_page, name="audit_log"),
     path("<id:pk>/", views.person_detail, name="person_detail"),
     path("<id:pk>/edit/", views.person_edit, name="person_edit"),
     path("<id:pk>/leave/", views.person_leave, name="person_leave"),

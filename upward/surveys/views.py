@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from upward.core import exports
+from upward.core import audit, exports
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error
 from upward.core.types import AuthenticatedRequest
@@ -429,6 +429,9 @@ def success_measure(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def export_outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     programme = access_programme_for_manager(request.user, pk)
     result = selectors.programme_outcomes(programme)
+    audit.record_download(
+        "outcomes", programme, by=request.user, organisation=programme.organisation_id
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="outcomes-{programme.pk}.csv"'
     writer = exports.csv_writer(response)
