@@ -1,0 +1,26 @@
+"""What privacy shows on the organisations app's pages (registered in PrivacyConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from upward.organisations.access import person_for
+from upward.organisations.models import Organisation, Person
+from upward.privacy import retention
+
+
+def person_panel(context: Any, person: Person) -> dict[str, Any] | None:
+    """The "Erase this person" card on a directory entry, for an admin of its organisation."""
+    admin = person_for(context.get("user"))
+    if admin is None or not admin.is_org_admin or admin.organisation_id != person.organisation_id:
+        return None
+    return {"person": person, "is_self": admin.pk == person.pk}
+
+
+def setup_panel(context: Any, organisation: Organisation) -> dict[str, Any] | None:
+    admin = person_for(context.get("user"))
+    if admin is None or not admin.is_org_admin or admin.organisation_id != organisation.pk:
+        return None
+    rules = retention.rules_for(organisation)
+    changed = sum(1 for c in retention.CATEGORIES if rules[c.key] != c.default)
+    return {"changed": changed}
