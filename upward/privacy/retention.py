@@ -30,6 +30,7 @@ from upward.surveys.models import Answer as SurveyAnswer
 from upward.surveys.models import SurveyState
 
 MIN_MONTHS, MAX_MONTHS = 1, 120
+REMOVED = "(removed)"  # a commitment must have wording: this stands where it was
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _pair_writing(org: Organisation, cutoff: dt.datetime, dry_run: bool) -> int:
     """Goals keep their status (the programme's figures), commitments theirs; their words go."""
     ended = _ended_programmes(org, cutoff)
     count = _blank(
-        Commitment.objects.filter(programme__in=ended).exclude(text=""), dry_run, text=""
+        Commitment.objects.filter(programme__in=ended).exclude(text=REMOVED), dry_run, text=REMOVED
     )
     return count + _delete(ThankYouNote.objects.filter(pairing__programme__in=ended), dry_run)
 

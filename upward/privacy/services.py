@@ -46,6 +46,8 @@ from upward.surveys.models import Response
 
 TOMBSTONE_NAME = "Former participant"
 REPLACEMENT = "a former participant"
+# What stands where a required text was (goals, tasks, commitments must have wording).
+REMOVED = "(removed)"
 # Shorter needles would hit unrelated words; a one-word name of three letters is left alone.
 MIN_NEEDLE = 4
 
@@ -150,11 +152,11 @@ def _erase_rows(person: Person, report: ErasureReport) -> None:
     _update(report, SharedNoteRevision.objects.filter(saved_by=p), saved_by=None)
     # Their own goals, tasks and commitments keep their status for the programme's figures;
     # the words go. Goals and tasks the partner owns stay as they are, unsigned.
-    _update(report, Goal.objects.filter(owner=p), statement="—", measure="", why="")
+    _update(report, Goal.objects.filter(owner=p), statement=REMOVED, measure=REMOVED, why="")
     _update(report, Goal.objects.filter(created_by=p), created_by=None)
-    _update(report, Task.objects.filter(owner=p), title="—")
+    _update(report, Task.objects.filter(owner=p), title=REMOVED)
     _update(report, Task.objects.filter(created_by=p), created_by=None)
-    _update(report, Commitment.objects.filter(owner=p), text="", theme="")
+    _update(report, Commitment.objects.filter(owner=p), text=REMOVED, theme="")
     _delete(report, ThankYouNote.objects.filter(author=p))
     _update(report, MeetingAgendaItem.objects.filter(done_by=p), done_by=None)
     _update(report, Meeting.objects.filter(proposed_by=p), proposed_by=None)

@@ -69,7 +69,9 @@ def erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The person is erased. Their entry now reads “Former participant”."))
+            messages.success(
+                request, _("The person is erased. Their entry now reads “Former participant”.")
+            )
             return redirect("organisations:person_detail", person.pk)
     return render(
         request, "privacy/erase.html", {"person": person, "form": form, "is_self": is_self}
