@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from upward.impact.models import Commitment, ThankYouNote
 from upward.notes.models import CohortPost, MeetingNote, Message, SharedNote
@@ -36,8 +37,8 @@ REMOVED = "(removed)"  # a commitment must have wording: this stands where it wa
 @dataclass(frozen=True)
 class Category:
     key: str
-    label: str
-    clock: str  # what the months count from, for the settings page
+    label: StrOrPromise
+    clock: StrOrPromise  # what the months count from, for the settings page
     default: int | None  # None: kept unless the organisation sets a rule
     may_keep: bool  # an organisation may choose to keep it for good
     remove: Callable[[Organisation, dt.datetime, bool], int]

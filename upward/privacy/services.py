@@ -196,7 +196,7 @@ def _remove_from_m2m(person: Person, report: ErasureReport) -> None:
     for model in apps.get_models():
         for m2m in model._meta.many_to_many:
             if m2m.related_model is Person:
-                through = m2m.remote_field.through
+                through: Any = m2m.remote_field.through
                 column = m2m.m2m_reverse_field_name()
                 _delete(report, through.objects.filter(**{column: person.pk}))
 
