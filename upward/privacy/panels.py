@@ -6,7 +6,7 @@ from typing import Any
 
 from upward.organisations.access import person_for
 from upward.organisations.models import Organisation, Person
-from upward.privacy import retention
+from upward.privacy import retention, services
 
 
 def person_panel(context: Any, person: Person) -> dict[str, Any] | None:
@@ -14,7 +14,11 @@ def person_panel(context: Any, person: Person) -> dict[str, Any] | None:
     admin = person_for(context.get("user"))
     if admin is None or not admin.is_org_admin or admin.organisation_id != person.organisation_id:
         return None
-    return {"person": person, "is_self": admin.pk == person.pk}
+    return {
+        "person": person,
+        "is_self": admin.pk == person.pk,
+        "erased": services.is_erased(person),
+    }
 
 
 def setup_panel(context: Any, organisation: Organisation) -> dict[str, Any] | None:

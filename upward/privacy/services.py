@@ -29,8 +29,15 @@ from upward.goals.models import Goal, Task
 from upward.impact.models import Commitment, RecordShare, ThankYouNote
 from upward.journey.models import CalendarFeed, Meeting, MeetingAgendaItem
 from upward.notes.models import CohortPost, MeetingNote, Message, SharedNote, SharedNoteRevision
-from upward.notifications.models import Digest, Notification, NotificationPreference, OutboundEmail
+from upward.notifications.models import (
+    Digest,
+    Notification,
+    NotificationPreference,
+    OutboundEmail,
+    OutboundState,
+)
 from upward.organisations.models import Person, Unavailability
+from upward.organisations.services import mark_person_left
 from upward.privacy.models import ErasureRecord
 from upward.recruitment.models import Answer as ApplicationAnswer
 from upward.recruitment.models import Application, Invitation
@@ -92,6 +99,12 @@ def erase_person(person: Person, *, by: Any, ledger: bool = True) -> ErasureRepo
     report = ErasureReport(person_id=person.pk, organisation_id=person.organisation_id)
     needles = _needles(person)
     with transaction.atomic():
+        if ledger and person.is_active:
+            # As for any leaver: live pairings end, each partner is told neutrally and offered a
+            # new partner, and the organisation keeps an admin (refused otherwise). What that
+            # writes naming the person is swept below with everything else.
+            mark_person_left(person, by=by)
+            person.refresh_from_db()
         _erase_rows(person, report)
         _tombstone(person, report)
         _sweep(needles, report)
@@ -255,9 +268,15 @@ def _plain_columns(model: type[models.Model]) -> list[models.Field]:  # type: ig
 
 
 def _sweep(needles: list[str], report: ErasureReport) -> None:
-    """Replace the person's name and email in every plain text and JSON column of every table."""
+    """Replace the person's name and email in every plain text and JSON column of every table,
+    and in the encrypted bodies of emails still waiting to go (a partner's neutral notice)."""
     if not needles:
         return
+    for email in OutboundEmail.objects.filter(state=OutboundState.QUEUED):
+        body, html = _scrub(email.body, needles), _scrub(email.html, needles)
+        if (body, html) != (email.body, email.html):
+            OutboundEmail.objects.filter(pk=email.pk).update(body=body, html=html)
+            report.add("anonymised", "notifications.OutboundEmail.body", 1)
     for model in apps.get_models():
         # Other people's directory entries and accounts are theirs, even with the same name.
         if model._meta.proxy or not model._meta.managed or model in (Person, get_user_model()):

@@ -12,7 +12,9 @@ from upward.core.models import AuditEvent
 from upward.goals.models import Goal
 from upward.impact.selectors import commitment_totals
 from upward.notes.models import MeetingNote, Message, SharedNote
+from upward.notifications.models import OutboundEmail
 from upward.organisations.models import Person
+from upward.pairing.models import Pairing
 from upward.pairing.selectors import pairing_counts
 from upward.privacy.models import ErasureRecord
 from upward.privacy.services import TOMBSTONE_NAME, erase_person
@@ -57,6 +59,8 @@ def _figures(scenario: Any) -> dict[str, Any]:
 def test_erasure_leaves_no_trace_of_name_or_email_in_any_column(pairs) -> None:  # type: ignore[no-untyped-def]
     scenario = build(pairs)
     jess = pairs.mentor
+    # The usual case: the programme is over. (A live pairing ends first: see the next test.)
+    Pairing.objects.filter(programme=pairs.world.programme).update(state="completed")
     assert _scan(NEEDLES), "the scenario must put her name and address in the database first"
     before = _figures(scenario)
 
@@ -71,6 +75,28 @@ def test_erasure_leaves_no_trace_of_name_or_email_in_any_column(pairs) -> None: 
     assert not get_user_model().objects.filter(email="jess@northwind.test").exists()
 
 
+def test_a_live_pairing_ends_and_the_partner_is_told_without_her_name(pairs) -> None:  # type: ignore[no-untyped-def]
+    scenario = build(pairs)
+    total = Pairing.objects.count()
+    erase_person(pairs.mentor, by=pairs.world.admin.user)
+    assert Pairing.objects.get(pk=pairs.pairing.pk).state == "ended"
+    assert Pairing.objects.get(pk=pairs.other.pk).state == "active"
+    assert Pairing.objects.count() == total
+    told = pairs.mentee.notifications.count()
+    assert told >= 2  # the message alert from the scenario and the neutral notice
+    assert _scan(NEEDLES) == []
+    for email in OutboundEmail.objects.filter(person=pairs.mentee):
+        assert "Jess" not in f"{email.subject} {email.body} {email.html}"
+    assert scenario.survey.pk
+
+
+def test_the_last_admin_cannot_be_erased(world) -> None:  # type: ignore[no-untyped-def]
+    other = world.outsider_admin
+    with pytest.raises(DomainError, match="at least one active organisation admin"):
+        erase_person(other, by=world.admin.user)
+    assert Person.objects.get(pk=other.pk).full_name == "Oscar Outsider"
+
+
 def test_the_partner_keeps_their_own_records(pairs) -> None:  # type: ignore[no-untyped-def]
     scenario = build(pairs)
     erase_person(pairs.mentor, by=pairs.world.admin.user)
@@ -83,7 +109,8 @@ def test_the_partner_keeps_their_own_records(pairs) -> None:  # type: ignore[no-
     note = SharedNote.objects.get(pairing=pairs.pairing)
     assert note.body == "Written by Jess" and note.created_by is None
     # Sam's notification keeps its meaning without her name.
-    assert pairs.mentee.notifications.get().subject == "a former participant sent you a message"
+    alert = pairs.mentee.notifications.get(kind="message")
+    assert alert.subject == "a former participant sent you a message"
 
 
 def test_applications_lose_free_text_and_special_category_data(pairs) -> None:  # type: ignore[no-untyped-def]
@@ -176,3 +203,13 @@ def test_others_get_404_and_erase_nothing(world, who: str) -> None:  # type: ign
     assert client.get(_url(world.senior)).status_code == 404
     assert client.post(_url(world.senior), {"confirm_name": "Sam Senior"}).status_code == 404
     assert Person.objects.get(pk=world.senior.pk).full_name == "Sam Senior"
+
+
+def test_an_erased_entry_says_so_and_offers_no_second_erasure(pairs) -> None:  # type: ignore[no-untyped-def]
+    erase_person(pairs.mentor, by=pairs.world.admin.user)
+    client = pairs.world.client_for(pairs.world.admin)
+    page = client.get(f"/people/{pairs.mentor.pk}/")
+    assert page.status_code == 200 and b"This entry was erased" in page.content
+    assertNotContains(page, "Erase this person", status_code=200)
+    again = client.get(_url(pairs.mentor))
+    assert again.status_code == 302
