@@ -16,8 +16,9 @@ class PrivacyConfig(AppConfig):
         from upward.privacy import panels, restore
 
         register("privacy.erasures", before=restore.before, after=restore.after)
-        # After the reminders and the digest (order 100): removing comes last.
-        register_job("upward.privacy.retention.apply_retention", order=200)
+        # After the reminders and the outbox flush (90), before the weekly summary (100), which
+        # stays last; retention removes nothing the summary reads.
+        register_job("upward.privacy.retention.apply_retention", order=95)
         register_panel(
             "person.detail",
             "privacy.erase",
