@@ -53,7 +53,13 @@ class Section:
 
 
 def _d(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") and value is not None else value
+    """Dates and times stay as they are: the page formats them, the file writes ISO 8601."""
+    return value
+
+
+def as_json(value: Any) -> Any:
+    """`json.dumps` default for the file: dates and times in ISO 8601, anything else as text."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _name(person: Person | None) -> str:

@@ -47,7 +47,7 @@ def my_data_json(request: AuthenticatedRequest) -> HttpResponse:
         organisation=getattr(person, "organisation", None),
     )
     response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=2, default=str),
+        json.dumps(payload, ensure_ascii=False, indent=2, default=export.as_json),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="my-upward-data.json"'

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
@@ -12,6 +13,10 @@ def show_value(value: Any) -> dict[str, Any]:
     """One exported value, shown by its kind (lists of answers, ratings, yes/no, text)."""
     if isinstance(value, bool):
         kind = "bool"
+    elif isinstance(value, dt.datetime):
+        kind = "datetime"
+    elif isinstance(value, dt.date):
+        kind = "date"
     elif isinstance(value, list | tuple):
         kind = "list"
     elif isinstance(value, dict):

@@ -213,3 +213,14 @@ def test_an_erased_entry_says_so_and_offers_no_second_erasure(pairs) -> None:  #
     assertNotContains(page, "Erase this person", status_code=200)
     again = client.get(_url(pairs.mentor))
     assert again.status_code == 302
+
+
+def test_a_directory_entry_without_an_account_can_be_erased(world) -> None:  # type: ignore[no-untyped-def]
+    from upward.testing.factories import PersonFactory
+
+    person = PersonFactory(
+        organisation=world.org, full_name="Nadia Noaccount", email="nadia@x.test"
+    )
+    report = erase_person(person, by=world.admin.user)
+    assert "accounts.User" not in report.deleted
+    assert _scan(("nadia noaccount", "nadia@x.test")) == []

@@ -124,3 +124,14 @@ def test_signed_out_visitors_are_sent_to_sign_in(client) -> None:  # type: ignor
 def test_the_account_menu_links_to_your_data(world) -> None:  # type: ignore[no-untyped-def]
     response = world.client_for(world.applicant).get("/accounts/email/")
     assert b'href="/privacy/my-data/"' in response.content
+
+
+def test_dates_read_as_dates_on_the_page_and_iso_in_the_file(pairs) -> None:  # type: ignore[no-untyped-def]
+    build(pairs)
+    client = pairs.world.client_for(pairs.mentor)
+    joined = pairs.mentor.user.date_joined
+    page = client.get("/privacy/my-data/")
+    assert f"{joined:%-d %B %Y}" in page.content.decode()
+    data = json.loads(client.get("/privacy/my-data.json").content)
+    account = next(s for s in data["sections"] if s["key"] == "account")
+    assert account["rows"][0]["Joined"] == joined.isoformat()
