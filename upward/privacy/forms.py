@@ -5,10 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.privacy import retention
 
 
-class EraseForm(forms.Form):
+class EraseForm(Form):
     confirm_name = forms.CharField(
         label=_("Type the person's full name to confirm"),
         max_length=200,
@@ -26,7 +27,7 @@ class EraseForm(forms.Form):
         return value
 
 
-class RetentionForm(forms.Form):
+class RetentionForm(Form):
     """One field per category: whole months, or empty to keep (where the category allows)."""
 
     def __init__(self, *args: Any, current: dict[str, int | None], **kwargs: Any) -> None:
