@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from upward.core import audit
+from upward.core.errors import DomainError
 from upward.impact.models import Commitment, ThankYouNote
 from upward.notes.models import CohortPost, MeetingNote, Message, SharedNote
 from upward.notifications.models import OutboundEmail, OutboundState
@@ -234,9 +236,6 @@ def validate_months(category: Category, months: int | None) -> str | None:
 
 
 def set_rules(organisation: Organisation, months: dict[str, int | None], *, by: object) -> None:
-    from upward.core import audit
-    from upward.core.errors import DomainError
-
     for key, value in months.items():
         problem = validate_months(BY_KEY[key], value) if key in BY_KEY else "unknown"
         if problem:

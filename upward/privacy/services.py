@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from upward.accounts.models import AccountInvitation
 from upward.core import audit
@@ -95,7 +96,7 @@ def erase_person(person: Person, *, by: Any, ledger: bool = True) -> ErasureRepo
     `ledger=False` is for a restore re-applying a recorded erasure (the ledger row is restored
     by the caller with its original time)."""
     if by is not None and getattr(by, "pk", None) is not None and person.user_id == by.pk:
-        raise DomainError("You cannot erase your own entry: ask another organisation admin.")
+        raise DomainError(_("You cannot erase your own entry: ask another organisation admin."))
     report = ErasureReport(person_id=person.pk, organisation_id=person.organisation_id)
     needles = _needles(person)
     with transaction.atomic():
