@@ -285,7 +285,7 @@ def _sweep(needles: list[str], report: ErasureReport) -> None:
         for column in _plain_columns(model):
             is_json = isinstance(column, models.JSONField)
             name = f"_privacy_{column.attname}" if is_json else column.attname
-            queryset = model._default_manager.all()
+            queryset = model._base_manager.all()
             if is_json:
                 queryset = queryset.annotate(**{name: Cast(column.attname, models.TextField())})
             match = Q()
@@ -299,5 +299,5 @@ def _sweep(needles: list[str], report: ErasureReport) -> None:
                 value = getattr(row, column.attname)
                 cleaned = _scrub(value, needles)
                 if cleaned != value:
-                    model._default_manager.filter(pk=row.pk).update(**{column.attname: cleaned})
+                    model._base_manager.filter(pk=row.pk).update(**{column.attname: cleaned})
                     report.add("anonymised", f"{model._meta.label}.{column.name}", 1)
