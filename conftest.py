@@ -128,3 +128,12 @@ def pairs(world) -> Pairs:  # type: ignore[no-untyped-def]
     An app's conftest overrides this only to add what its tests need (a clock, an older pairing,
     the built-in journey), still through build_pairs."""
     return build_pairs(world)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_encryption_key_cache():  # type: ignore[no-untyped-def]
+    """Ids are reused after a test's rollback: never let one test read another's cached keys."""
+    from upward.core.crypto import cache
+
+    cache.clear()
+    yield

@@ -74,6 +74,10 @@ class Env:
     # Comma-separated Fernet keys for notes and messages at rest; the first encrypts, all decrypt
     # (rotation: put a new key first, run `manage.py rotate_encryption_keys`, drop the old one).
     encryption_keys: list[str] = field(default_factory=lambda: _list("ENCRYPTION_KEYS", []))
+    # issue 15 (i15-crypto): how long a process may keep an unwrapped organisation key.
+    encryption_key_cache_seconds: int = field(
+        default_factory=lambda: _int("ENCRYPTION_KEY_CACHE_SECONDS", 60)
+    )
     tasks_backend: str = field(
         default_factory=lambda: os.environ.get("TASKS_BACKEND", "").strip().lower() or "database"
     )
@@ -90,6 +94,16 @@ class Env:
         default_factory=lambda: _int("UPWARD_RECRUITMENT_INVITATION_DAYS", 30)
     )
     log_level: str = field(default_factory=lambda: os.environ.get("LOG_LEVEL", "INFO"))
+    # --- issue 15: i15-backup ---
+    # Where `manage.py backup` writes its files unless given --output (docs/deployment.md).
+    backup_dir: str = field(default_factory=lambda: os.environ.get("BACKUP_DIR", "").strip())
+    # --- issue 15: i15-surveys ---
+    # The secret that keys anonymous survey pseudonyms (pairing start and end answers). Its own
+    # secret, never derived from SECRET_KEY: holding the database and SECRET_KEY must not be
+    # enough to recompute who gave an anonymous answer. Production refuses to start without it.
+    survey_pseudonym_secret: str = field(
+        default_factory=lambda: os.environ.get("SURVEY_PSEUDONYM_SECRET", "")
+    )
 
 
 env = Env()

@@ -21,6 +21,8 @@ urlpatterns = [
             (organisations_urls.urlpatterns + accounts_urls.people_urlpatterns, "organisations")
         ),
     ),
+    # A person's own optional special-category answers and their consents.
+    path("people/me/about/", include("upward.consent.urls")),
     path("programmes/", include("upward.programmes.urls")),
     path("", include("upward.recruitment.urls")),
     path("", include("upward.pairing.urls")),

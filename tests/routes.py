@@ -191,6 +191,10 @@ ROUTES: dict[str, list[Row]] = {
     "people/<pk>/edit/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
     "people/<pk>/leave/": [row(ORG_ADMIN_OBJECT, pk="person")],
     "people/me/away/": [row(SIGNED_IN)],
+    # A person's own optional answers and consents: no id, only ever their own.
+    "people/me/about/": [row(SIGNED_IN)],
+    "people/me/about/consent/<purpose>/grant/": [action(SIGNED_IN, purpose="=matching")],
+    "people/me/about/consent/<purpose>/withdraw/": [row(SIGNED_IN, purpose="=matching")],
     "people/<pk>/back/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/<pk>/invite/": [action(ORG_ADMIN_OBJECT, pk="person")],
     "people/import/": [row(ORG_ADMIN)],

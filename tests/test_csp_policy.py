@@ -62,6 +62,7 @@ def test_the_policy_is_on_in_every_environment(module):  # type: ignore[no-untyp
         "ALLOWED_HOSTS": "upward.example",
         "SITE_URL": "https://upward.example",
         "ENCRYPTION_KEYS": "3q2BXhTQdVyW7EIXFiNb8VtDsBMjNKU0kYjXWq8Fv0E=",
+        "SURVEY_PSEUDONYM_SECRET": "p" * 40,
     }
     env.pop("CSP_REPORT_ONLY", None)
     code = (

@@ -32,6 +32,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from upward.core.fields import EncryptedTextField, sealed
 from upward.journey.tests.factories import active_pairing, builtin_version
 from upward.programmes.tests.helpers import put_in_state
 from upward.testing.factories import TopicFactory, level, person_with_account
@@ -432,6 +433,10 @@ def poison_everything() -> Counter[str]:
                 new = f"{PAYLOAD}{pk}"
                 if field.max_length and len(new) > field.max_length:
                     raise AssertionError(f"{model._meta.label}.{name} is too short for the test")
+            if isinstance(field, EncryptedTextField):
+                # update() has no instance to encrypt for: seal the value for the row's
+                # organisation.
+                new = sealed(model._base_manager.get(pk=pk), name, new)
             model.objects.filter(pk=pk).update(**{name: new})
             written[f"{model._meta.label}.{name}"] += 1
     return written

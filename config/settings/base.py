@@ -350,3 +350,26 @@ if env.recruitment_invitation_days < 1:
 UPWARD_RECRUITMENT_INVITATION_DAYS = env.recruitment_invitation_days
 UPWARD_MIN_GROUP_SIZE = 5
 UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE = 10
+
+# --- issue 15: i15-backup ---
+# `manage.py backup` writes here unless given --output; `restore` keeps its safety copy of the
+# live database here too. A backup is as sensitive as the database: keep this directory (and any
+# copy of it) as private as the database itself, and never beside ENCRYPTION_KEYS
+# (docs/deployment.md, "Backups and restore").
+BACKUP_DIR = Path(env.backup_dir) if env.backup_dir else BASE_DIR / "var" / "backups"
+
+# --- issue 15: i15-surveys ---
+# Keys the pseudonyms that pair a person's anonymous start and end answers (with a random salt
+# per organisation kept in the database; see upward/surveys/pseudonyms.py). Never derived from
+# SECRET_KEY. Development and tests use the fixed value below, which production refuses: it
+# must come from the SURVEY_PSEUDONYM_SECRET environment variable (config/settings/production.py).
+DEV_SURVEY_PSEUDONYM_SECRET = "dev-only-survey-pseudonyms-not-for-production"  # noqa: S105 (refused in production)
+SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret or DEV_SURVEY_PSEUDONYM_SECRET
+
+# --- issue 15: i15-crypto ---
+# Unwrapped organisation data keys are cached in each process for at most this many seconds:
+# after a key is destroyed (crypto-shredding), another process can read that organisation's
+# text for at most this long (docs/privacy.md).
+if env.encryption_key_cache_seconds < 0:
+    raise ImproperlyConfigured("ENCRYPTION_KEY_CACHE_SECONDS must be 0 or more.")
+ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds

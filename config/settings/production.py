@@ -17,6 +17,18 @@ if not env.encryption_keys:
         "ENCRYPTION_KEYS must hold at least one Fernet key "
         "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
     )
+# --- issue 15: i15-surveys ---
+if len(env.survey_pseudonym_secret) < 32:
+    raise ImproperlyConfigured(
+        "SURVEY_PSEUDONYM_SECRET must be set to a random string of 32+ characters, different "
+        "from SECRET_KEY (python -c 'import secrets; print(secrets.token_urlsafe(48))'). It keys "
+        "anonymous survey pseudonyms; keep it as safe as the encryption keys."
+    )
+if env.survey_pseudonym_secret in (env.secret_key, DEV_SURVEY_PSEUDONYM_SECRET):  # noqa: F405
+    raise ImproperlyConfigured(
+        "SURVEY_PSEUDONYM_SECRET must be a secret of its own, not SECRET_KEY or the development value."
+    )
+SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret
 
 if not env.site_url_is_set or not env.site_url.startswith(("https://", "http://")):
     raise ImproperlyConfigured(

@@ -32,3 +32,34 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.object_type}:{self.object_id}"
+
+
+class OrganisationKey(models.Model):
+    """An organisation's data key, stored only wrapped (encrypted) by the master keys.
+
+    Every encrypted value written for the organisation is under its active key. Destroying the
+    key (crypto-shredding) empties `wrapped` and sets `shredded_at`; the row stays as a tombstone
+    so those values read as "[erased]" instead of failing. See docs/privacy.md.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    # A Fernet token of the data key under the first master key; "" once shredded.
+    wrapped = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rewrapped_at = models.DateTimeField(null=True, blank=True)
+    shredded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(shredded_at__isnull=True),
+                name="core_one_live_key_per_organisation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "shredded" if self.shredded_at else "live"
+        return f"key {self.pk} of organisation {self.organisation_id} ({state})"

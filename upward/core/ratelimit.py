@@ -252,9 +252,7 @@ class ThrottledLoginAdapter(DefaultAccountAdapter):
             remember_device(response, user.email)
         return response
 
-    def _delete_login_attempts_cached_email(
-        self, request: HttpRequest, **credentials: Any
-    ) -> None:
+    def _delete_login_attempts_cached_email(self, request: HttpRequest, **credentials: Any) -> None:
         # A successful password reset: clear this address's count and the account-wide one.
         super()._delete_login_attempts_cached_email(request, **credentials)
         allauth_ratelimit.clear(

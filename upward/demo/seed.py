@@ -577,6 +577,9 @@ def build_programmes(org: Organisation) -> list[Programme]:
                 "ends_on": dt.date(today.year + 1, 7, 9),
                 "commitment": "One hour every three weeks for six months",
                 "previous_cohort": pilot,
+                # An inclusion programme: mentors are asked whether their lived experience may
+                # help matching (upward.consent).
+                "special_category_matching": True,
             },
         )
         recruiting.managers.add(manager)

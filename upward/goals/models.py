@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedCharField, EncryptedNotEmpty, EncryptedTextField
+
 
 class Term(models.TextChoices):
     SHORT = "short", _("Short term (the next few weeks)")
@@ -25,15 +27,17 @@ class GoalStatus(models.TextChoices):
 
 
 class Goal(models.Model):
+    encryption_organisation = "pairing.programme.organisation_id"
+
     pairing = models.ForeignKey("pairing.Pairing", on_delete=models.CASCADE, related_name="goals")
     # Whose goal it is: the mentor's or the mentee's. Either may write it.
     owner = models.ForeignKey("organisations.Person", on_delete=models.CASCADE, related_name="+")
-    statement = models.CharField(
+    statement = EncryptedCharField(
         _("goal"),
         max_length=300,
         help_text=_("Be specific: what exactly do you want to be able to do?"),
     )
-    measure = models.CharField(
+    measure = EncryptedCharField(
         _("how you will know you have got there"),
         max_length=300,
         help_text=_(
@@ -41,7 +45,7 @@ class Goal(models.Model):
             "online whiteboard”."
         ),
     )
-    why = models.TextField(
+    why = EncryptedTextField(
         _("why it matters"),
         blank=True,
         help_text=_("What difference it makes to you, your team or the organisation."),
@@ -73,8 +77,8 @@ class Goal(models.Model):
             ),
             models.CheckConstraint(condition=Q(term__in=Term.values), name="goal_term_valid"),
             # A goal without a way to measure it is a wish; the database agrees.
-            models.CheckConstraint(condition=~Q(measure=""), name="goal_has_measure"),
-            models.CheckConstraint(condition=~Q(statement=""), name="goal_has_statement"),
+            EncryptedNotEmpty(field="measure", name="goal_has_measure"),
+            EncryptedNotEmpty(field="statement", name="goal_has_statement"),
             models.CheckConstraint(
                 condition=~Q(status="achieved") | Q(progress=100),
                 name="goal_achieved_is_complete",
@@ -87,8 +91,10 @@ class Goal(models.Model):
 
 
 class Task(models.Model):
+    encryption_organisation = "goal.pairing.programme.organisation_id"
+
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("task"), max_length=200)
+    title = EncryptedCharField(_("task"), max_length=200)
     # One of the pair; the service checks it (the database cannot see the pairing from here).
     owner = models.ForeignKey(
         "organisations.Person", on_delete=models.CASCADE, related_name="+", verbose_name=_("who")
@@ -102,7 +108,7 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["due_on", "id"]
-        constraints = [models.CheckConstraint(condition=~Q(title=""), name="task_has_title")]
+        constraints = [EncryptedNotEmpty(field="title", name="task_has_title")]
 
     def __str__(self) -> str:
         return f"Task {self.pk}"

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedNotEmpty, EncryptedTextField
+
 DEFAULT_CAP_MINUTES = 4 * 60
 MIN_CAP_MINUTES = 30
 MAX_CAP_MINUTES = 40 * 60
@@ -81,6 +83,8 @@ SETTLED_STATUSES = (CommitmentStatus.DONE, CommitmentStatus.NO_LONGER_RELEVANT)
 
 
 class Commitment(models.Model):
+    encryption_organisation = "programme.organisation_id"
+
     pairing = models.ForeignKey(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="commitments"
     )
@@ -94,7 +98,7 @@ class Commitment(models.Model):
     kind = models.CharField(
         _("kind"), max_length=12, choices=CommitmentKind.choices, default=CommitmentKind.COMMITMENT
     )
-    text = models.TextField(
+    text = EncryptedTextField(
         _("what you will do, or what you learnt"),
         max_length=1000,
         help_text=_("e.g. “As an ally I will make sure everyone speaks before I do in meetings.”"),
@@ -126,7 +130,7 @@ class Commitment(models.Model):
                 condition=Q(theme="") | Q(theme__in=Theme.values),
                 name="commitment_theme_valid",
             ),
-            models.CheckConstraint(condition=~Q(text=""), name="commitment_has_text"),
+            EncryptedNotEmpty(field="text", name="commitment_has_text"),
             # An insight is not something to do: no due date, no status to report.
             models.CheckConstraint(
                 condition=Q(kind="commitment") | Q(due_on__isnull=True, status="open"),
@@ -180,17 +184,19 @@ class ThankYouNote(models.Model):
     """The mentee's note to their mentor. The mentor decides whether it goes on the record
     they share with their line manager."""
 
+    encryption_organisation = "pairing.programme.organisation_id"
+
     pairing = models.OneToOneField(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="thank_you_note"
     )
     author = models.ForeignKey("organisations.Person", on_delete=models.CASCADE, related_name="+")
-    text = models.TextField(_("your note"), max_length=2000)
+    text = EncryptedTextField(_("your note"), max_length=2000)
     show_when_shared = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=~Q(text=""), name="thank_you_has_text")]
+        constraints = [EncryptedNotEmpty(field="text", name="thank_you_has_text")]
 
     def __str__(self) -> str:
         return f"Thank-you note of {self.pairing_id}"

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedCharField, EncryptedTextField
+
 MIN_MINUTES = 15
 MAX_MINUTES = 240
 # A meeting logged after it happened may be shorter or longer than a booking allows.
@@ -226,16 +228,18 @@ class ProgrammeJourney(models.Model):
 class PairAgreement(models.Model):
     """What the pair agree at their first session. Any edit clears both confirmations."""
 
+    encryption_organisation = "pairing.programme.organisation_id"
+
     pairing = models.OneToOneField(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="agreement"
     )
-    confidentiality = models.TextField(_("confidentiality"))
+    confidentiality = EncryptedTextField(_("confidentiality"))
     meetings_per_month = models.DecimalField(
         _("meetings a month"), max_digits=3, decimal_places=1, default=1
     )
     minutes_per_meeting = models.PositiveSmallIntegerField(_("minutes a meeting"), default=60)
     ends_on = models.DateField(_("we meet until"))
-    raising_concerns = models.TextField(_("if something is not working"))
+    raising_concerns = EncryptedTextField(_("if something is not working"))
     # Each saved change is a new version; a confirmation names the version the person read.
     version = models.PositiveIntegerField(default=1)
     mentor_confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -292,6 +296,8 @@ class Meeting(models.Model):
     count the lower figure until they agree. A settled record changes only when one person
     proposes (`proposed_*`) and the other accepts."""
 
+    encryption_organisation = "pairing.programme.organisation_id"
+
     pairing = models.ForeignKey(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="meetings"
     )
@@ -302,7 +308,7 @@ class Meeting(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("length in minutes"), default=60)
     ends_at = models.DateTimeField()
     time_zone = models.CharField(max_length=64, default="Europe/London")
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    place = EncryptedCharField(_("place"), max_length=200, blank=True)
     video_url = models.URLField(_("video link"), max_length=500, blank=True)
     organiser = models.ForeignKey(
         "organisations.Person", on_delete=models.PROTECT, related_name="organised_meetings"
@@ -447,9 +453,11 @@ class MeetingAgendaItem(models.Model):
     """An agenda line of one meeting, ticked by either person. Unticked lines of a past meeting
     are copied to the pair's next meeting (`carried_from`), once."""
 
+    encryption_organisation = "meeting.pairing.programme.organisation_id"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
     position = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(max_length=300)
+    text = EncryptedCharField(max_length=300)
     source_item = models.ForeignKey(
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

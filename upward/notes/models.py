@@ -20,6 +20,8 @@ from upward.core.fields import EncryptedTextField
 class SharedNote(models.Model):
     """A note both people in a pair can edit. Every save adds a revision."""
 
+    encryption_organisation = "pairing.programme.organisation_id"
+
     pairing = models.ForeignKey(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="shared_notes"
     )
@@ -50,6 +52,8 @@ class SharedNote(models.Model):
 
 
 class SharedNoteRevision(models.Model):
+    encryption_organisation = "note.pairing.programme.organisation_id"
+
     note = models.ForeignKey(SharedNote, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     title = EncryptedTextField()
@@ -74,6 +78,8 @@ class MeetingNote(models.Model):
     """One person's private note about one meeting. Only its author can ever read it: not the
     partner, not the programme team, not an admin."""
 
+    encryption_organisation = "meeting.pairing.programme.organisation_id"
+
     meeting = models.ForeignKey(
         "journey.Meeting", on_delete=models.CASCADE, related_name="private_notes"
     )
@@ -96,6 +102,8 @@ class MeetingNote(models.Model):
 
 class Message(models.Model):
     """One message in a pair's private thread."""
+
+    encryption_organisation = "pairing.programme.organisation_id"
 
     pairing = models.ForeignKey(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="messages"
@@ -121,6 +129,8 @@ class Cohort(models.TextChoices):
 
 class CohortPost(models.Model):
     """A post in a programme's mentor or mentee discussion space."""
+
+    encryption_organisation = "programme.organisation_id"
 
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="cohort_posts"

@@ -122,6 +122,8 @@ class OutboundEmail(models.Model):
     subject, when, after how many attempts, until it too is deleted.
     """
 
+    encryption_organisation = "person.organisation_id"
+
     to = models.JSONField(default=list)
     reply_to = models.JSONField(default=list, blank=True)
     # Whom the email is for, when that is a person: checked again at send time, so an email
@@ -179,6 +181,8 @@ class OutboundEmail(models.Model):
 
 
 class OutboundAttachment(models.Model):
+    encryption_organisation = "email.person.organisation_id"
+
     email = models.ForeignKey(OutboundEmail, on_delete=models.CASCADE, related_name="attachments")
     filename = models.CharField(max_length=200)
     # A full content type, parameters included ("text/calendar; method=REQUEST").

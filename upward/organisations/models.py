@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedCharField
 from upward.organisations.domains import validate_domain
 
 
@@ -293,10 +294,12 @@ class Unavailability(models.Model):
     proposed as a partner and reminders to them pause. The note is for the programme team only.
     One period per person: setting a new one replaces it, clearing deletes it."""
 
+    encryption_organisation = "person.organisation_id"
+
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="unavailability")
     starts_on = models.DateField()
     ends_on = models.DateField()
-    note = models.CharField(max_length=300, blank=True)
+    note = EncryptedCharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

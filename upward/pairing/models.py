@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedTextField
+
 
 # Choice lists stand outside their model so its Meta can name them: the CheckConstraints
 # use their .values rather than a copy of the list.
@@ -243,6 +245,8 @@ class Pairing(models.Model):
     moment the mentee learnt of the pairing; without it the mentee cannot see the row at all.
     """
 
+    encryption_organisation = "programme.organisation_id"
+
     ClosedBy = PairingClosedBy
 
     programme = models.ForeignKey(
@@ -271,7 +275,7 @@ class Pairing(models.Model):
     mentee_reminded_at = models.DateTimeField(null=True, blank=True)
     # Who closed a declined or ended pairing and why: for the programme team only.
     closed_by = models.CharField(max_length=10, choices=ClosedBy.choices, blank=True)
-    closed_reason = models.TextField(blank=True)
+    closed_reason = EncryptedTextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -12,7 +12,7 @@ import json
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from matching import Constraints, MenteeProfile, MentorProfile, Weights, default_weights
+from upward.consent import selectors as consent_selectors
+from upward.consent.purposes import Purpose
+from upward.consent.selectors import SharedItem
 from upward.organisations.models import Person, Topic
 from upward.organisations.selectors import reporting_chain_ids, unavailabilities
 from upward.pairing.models import (
@@ -207,7 +210,6 @@ def accepted_applications(programme: Programme) -> list[Application]:
             Prefetch("offered_topics", queryset=Topic.objects.only("id")),
             Prefetch("wanted_topics", queryset=Topic.objects.only("id")),
             Prefetch("interests", queryset=Topic.objects.only("id")),
-            Prefetch("lived_experience_topics", queryset=Topic.objects.only("id", "name")),
             Prefetch("works_with", queryset=Person.objects.only("id")),
         )
         .order_by("person_id")
@@ -331,6 +333,23 @@ def build_match_inputs(
     scoped_mentees = scope_ids & {a.person_id for a in applications if a.role == Role.MENTEE}
     scoped_mentors = scope_ids & set(mentor_ids)
 
+    # Special-category data: read fresh on every run, only with the programme's switch on and
+    # only for mentors who consent to matching now (upward.consent).
+    lived_by_person: dict[int, list[int]] = {}
+    lived_names: dict[int, str] = {}
+    if programme.special_category_matching and mentor_ids:
+        lived_by_person = consent_selectors.lived_experience_for(mentor_ids, Purpose.MATCHING)
+        lived_names = dict(
+            Topic.objects.filter(
+                pk__in={i for ids in lived_by_person.values() for i in ids},
+                organisation_id=programme.organisation_id,
+                kind=Topic.Kind.EXPERIENCE,
+            ).values_list("pk", "name")
+        )
+        lived_by_person = {
+            pid: [i for i in ids if i in lived_names] for pid, ids in lived_by_person.items()
+        }
+
     start = programme.starts_on or dt.date.today()
     mentees: list[MenteeProfile] = []
     mentors: list[MentorProfile] = []
@@ -360,14 +379,12 @@ def build_match_inputs(
         if person.level is None:
             left_out.append(LeftOut(person.pk, a.role, "no_level"))
             continue
-        consent = a.lived_experience_consent
-        # Lived experience leaves the database only with the person's consent.
-        lived = _ids(a.lived_experience_topics.all()) if consent else frozenset()
-        group = (
-            ", ".join(sorted(t.name for t in a.lived_experience_topics.all()))
-            if consent and lived
-            else None
-        )
+        # Lived experience (special-category data) leaves the database only where the
+        # programme uses it in matching and the person consents to matching now: a withdrawal
+        # counts from the next run.
+        lived_ids = lived_by_person.get(person.pk, []) if a.role == Role.MENTOR else []
+        lived = frozenset(str(i) for i in lived_ids)
+        group = ", ".join(sorted(lived_names[i] for i in lived_ids)) if lived_ids else None
         common: dict[str, Any] = {
             "id": str(person.pk),
             "level": person.level.rank,
@@ -535,20 +552,27 @@ class SharedProfile:
     in_common: list[str]
     availability: list[str]
     reasons: list[str]
+    # What the partner chose to share with their partner ("About you"), once the pair is active.
+    shared: list[SharedItem] = field(default_factory=list)
 
 
 def shared_profile(pairing: Pairing, *, viewer: Person) -> SharedProfile:
-    """Never includes lived experience: consent covers matching, not showing it to a partner."""
+    """Lived experience and other special-category answers appear only as the partner chose to
+    share them (consent to matching covers matching, not showing), and only once both have
+    said yes: a proposal is not yet a partner."""
     viewer_is_mentor = viewer.pk == pairing.mentor_id
     other = pairing.mentee if viewer_is_mentor else pairing.mentor
     apps = _profile_applications(pairing.programme_id, [pairing.mentor_id, pairing.mentee_id])
-    return _profile_card(
+    card = _profile_card(
         other,
         mine=apps.get(viewer.pk),
         theirs=apps.get(other.pk),
         contributions=pairing.explanation.get("contributions", []),
         fallback=str(_("The programme team chose this pairing.")),
     )
+    if pairing.state != PairingState.ACTIVE:
+        return card
+    return replace(card, shared=consent_selectors.shared_with_partner(other))
 
 
 def _profile_applications(programme_id: int, person_ids: Iterable[int]) -> dict[int, Application]:

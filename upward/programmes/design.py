@@ -39,6 +39,8 @@ DESIGN_FIELDS: tuple[str, ...] = (
     "is_pilot",
     "previous_cohort",
     "scheduling_policy",
+    "special_category_matching",
+    "special_category_reporting",
 )
 M2M_FIELDS = frozenset({"mentor_departments", "mentee_departments"})
 
@@ -66,11 +68,26 @@ FIELD_LABELS: dict[str, Any] = {
     "is_pilot": gettext_lazy("This is a pilot cohort"),
     "previous_cohort": gettext_lazy("Next cohort of"),
     "scheduling_policy": gettext_lazy("Who books meetings"),
+    "special_category_matching": gettext_lazy("Use lived experience in matching, with consent"),
+    "special_category_reporting": gettext_lazy(
+        "Use lived experience in anonymous reports, with consent"
+    ),
 }
 
 # What stays editable once people have signed up on the programme's terms.
 _RUNNING = frozenset(
-    {"name", "summary", "ends_on", "scheduling_policy", "is_pilot", "previous_cohort"}
+    {
+        "name",
+        "summary",
+        "ends_on",
+        "scheduling_policy",
+        "is_pilot",
+        "previous_cohort",
+        # Either can be switched off at any time; switching on still needs each person's
+        # consent.
+        "special_category_matching",
+        "special_category_reporting",
+    }
 )
 EDITABLE_FIELDS: dict[str, frozenset[str]] = {
     State.DRAFT: frozenset(DESIGN_FIELDS),

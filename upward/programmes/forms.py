@@ -145,6 +145,14 @@ class ProgrammeForm(ModelForm):
                 ["selection_mode", "places", "starts_on", "ends_on", "commitment"],
             ),
             (_("Meetings"), None, ["scheduling_policy"]),
+            (
+                _("Special-category data"),
+                _(
+                    "Off unless you switch it on. Participants are asked for their consent only "
+                    "where a switch is on, and nothing is used without it."
+                ),
+                ["special_category_matching", "special_category_reporting"],
+            ),
         ]
         return [(title, help_text, [self[n] for n in names]) for title, help_text, names in groups]
 

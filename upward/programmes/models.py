@@ -157,6 +157,22 @@ class Programme(models.Model):
             "expertise."
         ),
     )
+    # Special-category data (upward.consent) is used for a purpose only where the programme
+    # switches it on, and then only for people who consented to that purpose.
+    special_category_matching = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Ask mentors whether their lived-experience topics may help matching. Only the "
+            "topics of people who agree are used, and the team sees them only while reviewing."
+        ),
+    )
+    special_category_reporting = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Ask participants whether their lived-experience topics may be counted in the "
+            "anonymous survey reports, in groups of ten or more."
+        ),
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     signup_token = models.CharField(max_length=64, unique=True, default=new_signup_token)
     signup_open = models.BooleanField(default=True)

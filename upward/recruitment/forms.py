@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from upward.consent import selectors as consent_selectors
+from upward.consent.purposes import CURRENT, Purpose
 from upward.core.forms import Form
 from upward.core.validation import valid_ids
 from upward.organisations.models import Department, Level, Person, Topic
@@ -55,11 +57,10 @@ class ApplicationForm(Form):
     interests = forms.ModelMultipleChoiceField(queryset=Topic.objects.none())
     lived_experience_consent = forms.BooleanField(
         required=False,
-        label=_(
-            "I agree that the programme team may see the lived-experience topics I choose and use "
-            "them to find me a good match."
+        label=CURRENT[Purpose.MATCHING].text,
+        help_text=_(
+            "You can withdraw at any time from your “About you” page; it takes effect at once."
         ),
-        help_text=_("You can change your mind while your application is being reviewed."),
     )
     lived_experience_topics = forms.ModelMultipleChoiceField(queryset=Topic.objects.none())
     availability = forms.MultipleChoiceField(
@@ -122,7 +123,8 @@ class ApplicationForm(Form):
             _("Interests"),
             _("Shared interests help a pair get started."),
         )
-        if is_mentor:
+        # Asked only where the programme uses lived experience in matching (its switch).
+        if is_mentor and programme.special_category_matching:
             self.fields["lived_experience_topics"] = _topic_field(
                 topics.filter(kind=Topic.Kind.EXPERIENCE),
                 _("Lived experience you are willing to share"),
@@ -140,6 +142,16 @@ class ApplicationForm(Form):
             assert topic_field.queryset is not None
             if not topic_field.queryset.exists():
                 del self.fields[name]
+                if name == "lived_experience_topics":
+                    del self.fields["lived_experience_consent"]
+        if "lived_experience_consent" in self.fields and not self.is_bound:
+            # Lived experience is the person's own answer, shared by their applications: the
+            # form starts from it and from their current consent to matching.
+            self.initial.setdefault(
+                "lived_experience_consent",
+                consent_selectors.has_consent(person.pk, Purpose.MATCHING),
+            )
+            self.initial.setdefault("lived_experience_topics", _own_lived_topics(person))
         colleagues = Person.objects.filter(
             organisation_id=programme.organisation_id, is_active=True
         ).exclude(pk=person.pk)
@@ -185,8 +197,12 @@ class ApplicationForm(Form):
             "offered_topics": list(application.offered_topics.all()),
             "wanted_topics": list(application.wanted_topics.all()),
             "interests": list(application.interests.all()),
-            "lived_experience_consent": application.lived_experience_consent,
-            "lived_experience_topics": list(application.lived_experience_topics.all()),
+            # Lived experience is the person's own answer (consent app), shared across
+            # programmes; the box shows their current consent to matching.
+            "lived_experience_consent": consent_selectors.has_consent(
+                application.person_id, Purpose.MATCHING
+            ),
+            "lived_experience_topics": _own_lived_topics(application.person),
             "availability": list(application.availability or []),
             "preferred_times": application.preferred_times,
             "works_with": list(application.works_with.all()),
@@ -276,12 +292,20 @@ class ApplicationForm(Form):
             "wanted_topics": data.get("wanted_topics") or [],
             "interests": data.get("interests") or [],
             "lived_experience_topics": data.get("lived_experience_topics") or [],
-            "lived_experience_consent": data.get("lived_experience_consent", False),
+            # None when the form did not ask (a mentee, or the programme's switch is off).
+            "lived_experience_consent": data.get("lived_experience_consent", False)
+            if "lived_experience_consent" in self.fields
+            else None,
             "availability": data.get("availability") or [],
             "preferred_times": data.get("preferred_times", ""),
             "works_with": data.get("works_with") or [],
             "answers": {q.pk: data.get(f"question_{q.pk}", "") for q in self.questions},
         }
+
+
+def _own_lived_topics(person: Person) -> list[int]:
+    about = consent_selectors.about_you(person)
+    return about.lived_topic_ids() if about is not None else []
 
 
 class DecisionForm(Form):

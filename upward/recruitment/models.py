@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.fields import EncryptedCharField, EncryptedTextField
+
 
 class Role(models.TextChoices):
     MENTOR = "mentor", _("Mentor (the junior expert)")
@@ -40,6 +42,8 @@ class ApplicationStatus(models.TextChoices):
 
 
 class Application(models.Model):
+    encryption_organisation = "programme.organisation_id"
+
     Status = ApplicationStatus
 
     programme = models.ForeignKey(
@@ -50,7 +54,7 @@ class Application(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
-    motivation = models.TextField(
+    motivation = EncryptedTextField(
         help_text=_("Why you want to take part and what you hope to gain.")
     )
     offered_topics = models.ManyToManyField(
@@ -76,7 +80,7 @@ class Application(models.Model):
     availability = models.JSONField(
         default=list, blank=True, help_text=_("Weekly slots such as mon-am, thu-pm.")
     )
-    preferred_times = models.CharField(max_length=200, blank=True)
+    preferred_times = EncryptedCharField(max_length=200, blank=True)
     works_with = models.ManyToManyField(
         "organisations.Person",
         blank=True,
@@ -85,9 +89,9 @@ class Application(models.Model):
     )
     consent_terms = models.BooleanField(default=False)
     # The message the applicant reads about the decision, written by the manager.
-    decision_reason = models.TextField(blank=True)
+    decision_reason = EncryptedTextField(blank=True)
     # Only the programme team sees this; never shown or emailed to the applicant.
-    internal_note = models.TextField(blank=True)
+    internal_note = EncryptedTextField(blank=True)
     reviewed_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -129,11 +133,13 @@ class Application(models.Model):
 
 
 class Answer(models.Model):
+    encryption_organisation = "application.programme.organisation_id"
+
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(
         "programmes.Question", on_delete=models.CASCADE, related_name="answers"
     )
-    value = models.TextField(blank=True)
+    value = EncryptedTextField(blank=True)
 
     class Meta:
         constraints = [
@@ -155,6 +161,8 @@ def new_invitation_token() -> str:
 class Invitation(models.Model):
     """A personal invitation to apply to a programme, for a role."""
 
+    encryption_organisation = "programme.organisation_id"
+
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="invitations"
     )
@@ -163,7 +171,7 @@ class Invitation(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     token = models.CharField(max_length=64, unique=True, default=_token)
-    message = models.TextField(blank=True)
+    message = EncryptedTextField(blank=True)
     invited_by = models.ForeignKey(
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -134,7 +134,6 @@ def review_list(
             Q(person__full_name__icontains=q)
             | Q(person__email__icontains=q)
             | Q(person__job_title__icontains=q)
-            | Q(motivation__icontains=q)
         )
     return qs.order_by("status", "-submitted_at", "-id")
 
@@ -147,7 +146,6 @@ def application_detail_queryset() -> QuerySet[Application]:
         "offered_topics",
         "wanted_topics",
         "interests",
-        "lived_experience_topics",
         Prefetch("works_with", queryset=Person.objects.select_related("department")),
         Prefetch(
             "answers",

@@ -1,8 +1,10 @@
 """Recruitment writes: applications, decisions, personal invitations.
 
 Every service runs in one transaction, writes an audit entry and sends its emails only after
-commit. Lived-experience topics are special-category data: they are stored only with the
-applicant's explicit consent, and never appear in audit data or emails.
+commit. Lived-experience topics are special-category data: they live in the consent app (the
+person's "About you" answers), are asked for only where the programme switches matching on,
+are stored only with the applicant's consent to matching, and never appear in audit data or
+emails. The application's own lived-experience columns are legacy and no longer written.
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from upward.consent import services as consent_services
+from upward.consent.purposes import Purpose
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
+from upward.core.fields import sealed_for
 from upward.core.links import absolute_url
 from upward.core.models import AuditEvent
 from upward.core.types import Actor
@@ -80,7 +85,8 @@ class _Clean:
     wanted: list[int]
     interests: list[int]
     lived: list[int]
-    lived_consent: bool
+    # None: not asked (the programme does not use it, a mentee, or a caller that leaves it).
+    lived_consent: bool | None
     availability: list[str]
     preferred_times: str
     works_with: list[int]
@@ -166,7 +172,7 @@ def _clean(
     wanted_topics: Iterable[Any],
     interests: Iterable[Any],
     lived_experience_topics: Iterable[Any],
-    lived_experience_consent: bool,
+    lived_experience_consent: bool | None,
     availability: Iterable[str],
     preferred_times: str,
     works_with: Iterable[Any],
@@ -202,9 +208,15 @@ def _clean(
                 field="works_with",
             )
     lived: list[int] = []
-    # Only mentors share lived experience, and only with explicit consent. Without consent the
-    # topics are dropped here so they are never stored.
-    consent = bool(lived_experience_consent) and role == Role.MENTOR
+    # Only mentors share lived experience, only where the programme uses it in matching, and
+    # only with explicit consent. Without consent the topics are dropped here so they are never
+    # stored.
+    asked = (
+        role == Role.MENTOR
+        and programme.special_category_matching
+        and lived_experience_consent is not None
+    )
+    consent = bool(lived_experience_consent) if asked else None
     if consent:
         lived = _topics(
             programme,
@@ -220,7 +232,7 @@ def _clean(
         wanted=_topics(programme, wanted_topics, kind=Topic.Kind.SKILL, field_name="wanted_topics"),
         interests=_topics(programme, interests, kind=Topic.Kind.INTEREST, field_name="interests"),
         lived=lived,
-        lived_consent=consent and bool(lived),
+        lived_consent=consent,
         availability=[s for s in AVAILABILITY_SLOTS if s in set(slots)],
         preferred_times=(preferred_times or "").strip()[:200],
         works_with=colleagues,
@@ -228,11 +240,17 @@ def _clean(
     )
 
 
-def _write(application: Application, data: _Clean) -> None:
+def _write(application: Application, data: _Clean, *, by: Actor) -> None:
     application.offered_topics.set(data.offered)
     application.wanted_topics.set(data.wanted)
     application.interests.set(data.interests)
-    application.lived_experience_topics.set(data.lived)
+    if data.lived_consent is not None:
+        # The form shows the current consent ticked, so an unticked box is a withdrawal.
+        if data.lived_consent:
+            consent_services.set_lived_experience(application.person, data.lived, by=by)
+        consent_services.record_consent(
+            application.person, Purpose.MATCHING, granted=data.lived_consent, by=by
+        )
     application.works_with.set(data.works_with)
     application.answers.all().delete()
     Answer.objects.bulk_create(
@@ -311,7 +329,7 @@ def submit_application(
     wanted_topics: Iterable[Any] = (),
     interests: Iterable[Any] = (),
     lived_experience_topics: Iterable[Any] = (),
-    lived_experience_consent: bool = False,
+    lived_experience_consent: bool | None = None,
     availability: Iterable[str] = (),
     preferred_times: str = "",
     works_with: Iterable[Any] = (),
@@ -361,7 +379,6 @@ def submit_application(
             "role": role,
             "status": status,
             "motivation": data.motivation,
-            "lived_experience_consent": data.lived_consent,
             "availability": data.availability,
             "preferred_times": data.preferred_times,
             "consent_terms": True,
@@ -396,7 +413,7 @@ def submit_application(
                     )
                 ) from exc
             verb = "application.submitted"
-        _write(application, data)
+        _write(application, data, by=by)
         audit.record(
             verb,
             application,
@@ -462,7 +479,7 @@ def update_application(
     wanted_topics: Iterable[Any] = (),
     interests: Iterable[Any] = (),
     lived_experience_topics: Iterable[Any] = (),
-    lived_experience_consent: bool = False,
+    lived_experience_consent: bool | None = None,
     availability: Iterable[str] = (),
     preferred_times: str = "",
     works_with: Iterable[Any] = (),
@@ -510,11 +527,10 @@ def update_application(
             answers=answers,
         )
         application.motivation = data.motivation
-        application.lived_experience_consent = data.lived_consent
         application.availability = data.availability
         application.preferred_times = data.preferred_times
         application.save()
-        _write(application, data)
+        _write(application, data, by=by)
         audit.record("application.updated", application, by=by, organisation=programme.organisation)
     return application
 
@@ -721,7 +737,8 @@ def decide_applications(
         previous = {a.pk: a.status for a in applications}
         Application.objects.filter(pk__in=previous).update(
             status=decision,
-            decision_reason=reason,
+            # Encrypted: update() has no instance, so the text is sealed for the organisation.
+            decision_reason=sealed_for(programme.organisation_id, reason),
             reviewed_by=reviewer,
             reviewed_at=now,
             updated_at=now,

@@ -18,6 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from upward.consent import selectors as consent_selectors
+from upward.consent.purposes import Purpose
+from upward.core import audit
 from upward.core.errors import DomainError
 from upward.core.forms import apply_domain_error, set_aside_unknown_filters
 from upward.core.htmx import announce
@@ -196,9 +199,19 @@ def my_application(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "programme": application.programme,
             "can_edit": _can_edit(application),
             "can_withdraw": _can_withdraw(application),
-            "show_lived_experience": True,
+            # The applicant's own answer, as matching would use it for this programme.
+            "show_lived_experience": application.programme.special_category_matching,
+            "lived_topics": _lived_topics(application),
         },
     )
+
+
+def _lived_topics(application: Application) -> list[Any]:
+    """The mentor's lived-experience topics as matching may use them here: only where the
+    programme's switch is on and the person consents to matching. Otherwise none."""
+    if application.role != Role.MENTOR or not application.programme.special_category_matching:
+        return []
+    return consent_selectors.lived_experience_topics(application.person, Purpose.MATCHING)
 
 
 def _can_edit(application: Application) -> bool:
@@ -486,6 +499,15 @@ def review_detail(request: AuthenticatedRequest, pk: int, application_pk: int) -
                 % {"name": application.person.full_name},
             )
             return redirect("recruitment:review", programme.pk)
+    lived_topics = _lived_topics(application)
+    if lived_topics:
+        audit.record(
+            "special_category.viewed",
+            application.person,
+            by=request.user,
+            organisation=programme.organisation,
+            data={"where": "application_review", "programme": programme.pk},
+        )
     return render(
         request,
         "recruitment/review_detail.html",
@@ -497,8 +519,10 @@ def review_detail(request: AuthenticatedRequest, pk: int, application_pk: int) -
             "capacity": selectors.capacity_summary(programme),
             "can_decide": programme.state in services.DECIDING_STATES
             and application.status in services.DECISION_FROM,
-            # Special-category data: shown only when the applicant agreed to share it.
-            "show_lived_experience": application.lived_experience_consent,
+            # Special-category data: shown only where the programme uses it in matching and
+            # the applicant consents; each showing is audited (without the values).
+            "show_lived_experience": bool(lived_topics),
+            "lived_topics": lived_topics,
         },
     )
 

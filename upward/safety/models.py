@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.fields import EncryptedTextField
+from upward.core.fields import EncryptedCharField, EncryptedTextField
 
 DEFAULT_NO_MEETING_DAYS = 30
 # A pulse answer at or below this on the 1-5 scale raises a flag for the programme team.
@@ -60,6 +60,8 @@ class PulseResponse(models.Model):
     """The junior mentor's private answer after a held meeting. Never shown to the mentee;
     those who may see safety data (see access.py) see flags, aggregates of five or more, and
     the comment written for them."""
+
+    encryption_organisation = "pairing.programme.organisation_id"
 
     meeting = models.ForeignKey(
         "journey.Meeting", on_delete=models.CASCADE, related_name="safety_pulses"
@@ -124,6 +126,8 @@ class ExitRole(models.TextChoices):
 
 class PairingExit(models.Model):
     """A participant ended their pairing. Who, the category and the reason are safety data."""
+
+    encryption_organisation = "pairing.programme.organisation_id"
 
     pairing = models.OneToOneField(
         "pairing.Pairing", on_delete=models.CASCADE, related_name="safety_exit"
@@ -222,6 +226,8 @@ class Concern(models.Model):
     """A concern raised privately. Only those who may see safety data read it (access.py);
     the partner never sees it."""
 
+    encryption_organisation = "programme.organisation_id"
+
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="safety_concerns"
     )
@@ -267,6 +273,8 @@ class Concern(models.Model):
 
 class ConcernNote(models.Model):
     """The programme team's working notes on a concern: its readers only, never the raiser."""
+
+    encryption_organisation = "concern.programme.organisation_id"
 
     concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
@@ -318,6 +326,8 @@ class FlagSnooze(models.Model):
 class CheckIn(models.Model):
     """A check-in the programme team plans with a pair or one person. Notes are for its readers only."""
 
+    encryption_organisation = "programme.organisation_id"
+
     programme = models.ForeignKey(
         "programmes.Programme", on_delete=models.CASCADE, related_name="safety_check_ins"
     )
@@ -342,7 +352,7 @@ class CheckIn(models.Model):
         related_name="safety_check_ins_to_do",
     )
     due_on = models.DateField(_("due on"))
-    purpose = models.CharField(_("what it is about"), max_length=200, blank=True)
+    purpose = EncryptedCharField(_("what it is about"), max_length=200, blank=True)
     notes = EncryptedTextField(_("notes for the programme team"), blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)

@@ -12,6 +12,8 @@ class SurveysConfig(AppConfig):
         from upward.notifications.scheduled import register_job
 
         register_job("upward.surveys.services.send_survey_reminders", order=30)
+        # After the reminders: the last anonymous answers of finished surveys (issue 15).
+        register_job("upward.surveys.services.write_finished_surveys", order=31)
 
         from upward.programmes import lifecycle
         from upward.programmes.models import State
@@ -28,3 +30,10 @@ class SurveysConfig(AppConfig):
         from upward.surveys.cohorts import register as register_cohort_copier
 
         register_cohort_copier()
+
+        from upward.consent.signals import consent_withdrawn
+        from upward.surveys.consent import strip_groups_on_withdrawal
+
+        consent_withdrawn.connect(
+            strip_groups_on_withdrawal, dispatch_uid="surveys.strip_groups_on_withdrawal"
+        )

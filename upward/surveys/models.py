@@ -3,12 +3,15 @@
 Anonymity, in short (docs/surveys-and-outcomes.md has the full reasoning):
 - `Submission` says *who* has answered a survey (so nobody is asked twice); it holds no link to
   the answers.
-- `Response` holds *what* was answered. For an anonymous survey it has no person, only a
-  one-way pseudonym (HMAC of person and programme with a key derived from SECRET_KEY), so the
-  same person's start and end answers can be paired without anyone learning whose they are.
-  It has no timestamp and a random primary key, so it cannot be lined up with a Submission by
-  time or by id. (Physical insertion order, e.g. SQLite's rowid or PostgreSQL's xmin, can still
-  line them up for someone with direct database access: see docs/surveys-and-outcomes.md.)
+- An anonymous answer first waits in `PendingResponse` (encrypted, no time, random key, shuffled
+  on every write) and is written to `Response`/`Answer` later, in shuffled batches of at least
+  the group threshold, so insertion order, row ids and times cannot line it up with its
+  Submission.
+- `Response` holds *what* was answered. For an anonymous survey it has no person. In the
+  surveys that pair start and later answers it carries a one-way pseudonym keyed by
+  SURVEY_PSEUDONYM_SECRET and the organisation's salt (`PseudonymSalt`); in every other
+  anonymous survey a random one. It keeps only coarse groups (role; department and
+  lived-experience topics only when big enough to be reported).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from upward.core.fields import EncryptedTextField
 
 
 class Timing(models.TextChoices):
@@ -215,9 +220,12 @@ class Response(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Anonymous surveys that pair (services.PAIRED_TIMINGS): keyed by SURVEY_PSEUDONYM_SECRET and
+    # the organisation's salt; other anonymous surveys: random; named: the "identified:" namespace.
     pseudonym = models.CharField(max_length=64)
-    # Identified: the occasion itself. Anonymous: a keyed hash of pseudonym and occasion, so a
-    # session's mentor and mentee answers cannot be tied to that meeting (or to each other).
+    # Identified: the occasion itself. Anonymous: always empty, so a session's mentor and mentee
+    # answers cannot be tied to that meeting (or to each other). Rows written before issue 15
+    # held a keyed hash here; the migration that re-keyed pseudonyms (0003) emptied it.
     occasion_key = models.CharField(max_length=64, blank=True)
     # Coarse attributes for breakdowns; shown only through small-group suppression.
     role = models.CharField(max_length=10)
@@ -250,6 +258,8 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    encryption_organisation = "response.survey.programme.organisation_id"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
@@ -257,7 +267,7 @@ class Answer(models.Model):
     # The "before" half of a retrospective question.
     number_before = models.SmallIntegerField(null=True, blank=True)
     choices = models.JSONField(default=list, blank=True)
-    text = models.TextField(blank=True)
+    text = EncryptedTextField(blank=True)
 
     class Meta:
         constraints = [
@@ -291,3 +301,38 @@ class SuccessMeasure(models.Model):
 
     def __str__(self) -> str:
         return self.item_key
+
+
+class PseudonymSalt(models.Model):
+    """A random salt per organisation for anonymous survey pseudonyms (see pseudonyms.py).
+
+    With SURVEY_PSEUDONYM_SECRET it keys the pseudonyms; on its own (in a database copy) it is
+    useless. Made on first use; never shown or exported.
+    """
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"Pseudonym salt of {self.organisation_id}"
+
+
+class PendingResponse(models.Model):
+    """An anonymous answer waiting to be written to Response/Answer in a shuffled batch.
+
+    No timestamp, a random key and an encrypted payload (JSON: pseudonym, coarse groups and the
+    cleaned answers), and the rows of a survey are rewritten in random order on every new one,
+    so neither their content nor their physical order lines them up with a Submission.
+    See services.write_pending_answers.
+    """
+
+    encryption_organisation = "survey.programme.organisation_id"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    payload = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"Answers waiting for {self.survey_id}"

@@ -408,7 +408,7 @@ class SingleItem:
 class Comments:
     text: str
     survey_title: str
-    n_respondents: int
+    n_respondents: int  # people who wrote an answer (a floor for anonymous session feedback)
     comments: list[str]
 
 
@@ -421,7 +421,7 @@ class ProgrammeOutcomes:
     post_only: list[SingleItem]
     choices: list[SingleItem]
     comments: list[Comments]
-    hidden_comments: int  # questions whose comments are held back (fewer than 10 answered)
+    hidden_comments: int  # questions whose comments are held back (fewer than 10 wrote)
     respondents: int
     measure: SuccessMeasure | None = None
     measured: PairedItem | None = None
@@ -681,20 +681,51 @@ def _single_items(
     return retro, post_only, choices
 
 
+def _most_answers_per_person(survey_ids: list[int]) -> dict[int, int]:
+    """For feedback after each session: the most times any one person answered each survey."""
+    if not survey_ids:
+        return {}
+    rows = (
+        Submission.objects.filter(survey_id__in=survey_ids)
+        .values("survey_id", "person_id")
+        .annotate(n=Count("pk"))
+        .values_list("survey_id", "n")
+    )
+    most: dict[int, int] = {}
+    for survey_id, n in rows:
+        most[survey_id] = max(most.get(survey_id, 0), n)
+    return most
+
+
 def _comments(questions: list[Question], rows: list[_Row]) -> tuple[list[Comments], int]:
+    """Free text, only from questions at least 10 people wrote an answer to (people who wrote,
+    not people who answered the survey).
+
+    Anonymous feedback after each session has no per-person pseudonym (each answer has a random
+    one, so a person's answers cannot be grouped), so its count of writers is a floor: the
+    answers with text divided by the most times any one person answered that survey."""
     threshold = _special_min_group()  # free text only from groups of ten or more
-    respondents: dict[int, set[str]] = defaultdict(set)
+    writers: dict[int, set[str]] = defaultdict(set)
     by_question: dict[int, list[str]] = defaultdict(list)
-    survey_of = {q.pk: q.survey_id for q in questions}
     for row in rows:
-        respondents[survey_of[row.question_id]].add(row.pseudonym)
         if row.text.strip():
+            writers[row.question_id].add(row.pseudonym)
             by_question[row.question_id].append(row.text.strip())
+    sessions = [
+        q.survey_id
+        for q in questions
+        if q.kind == QuestionKind.TEXT
+        and q.survey.timing == Timing.AFTER_SESSION
+        and q.survey.is_anonymous
+    ]
+    most = _most_answers_per_person(sorted(set(sessions)))
     shown, hidden = [], 0
     for q in questions:
         if q.kind != QuestionKind.TEXT:
             continue
-        n = len(respondents.get(q.survey_id, ()))
+        n = len(writers.get(q.pk, ()))
+        if q.survey_id in most:
+            n = -(-len(by_question.get(q.pk, [])) // max(most[q.survey_id], 1))
         if n < threshold:
             hidden += 1
             continue
@@ -729,7 +760,13 @@ def programme_outcomes(programme: Programme, *, detail: bool = True) -> Programm
         choices=choices,
         comments=comments,
         hidden_comments=hidden_comments,
-        respondents=len({r.pseudonym for r in rows}),
+        # People, from who answered (anonymous answers outside paired surveys carry random
+        # pseudonyms, so counting pseudonyms would count answers).
+        respondents=Submission.objects.filter(survey__programme=programme)
+        .exclude(survey__state=SurveyState.DRAFT)
+        .values("person_id")
+        .distinct()
+        .count(),
         measure=measure,
         measured=measured,
         item_keys=sorted(keys.items()),

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from upward.consent import selectors as consent_selectors
+from upward.consent.purposes import Purpose as ConsentPurpose
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
 from upward.core.types import Actor
 from upward.notifications.services import notify
-from upward.organisations.models import Person
+from upward.organisations.models import Department, Person
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
 from upward.surveys import library, selectors
@@ -25,6 +30,7 @@ from upward.surveys.models import (
     SCALE_RANGES,
     Answer,
     Audience,
+    PendingResponse,
     Question,
     QuestionKind,
     Response,
@@ -34,7 +40,7 @@ from upward.surveys.models import (
     SurveyState,
     Timing,
 )
-from upward.surveys.pseudonyms import anonymous_occasion_key, pseudonym
+from upward.surveys.pseudonyms import pseudonym, random_pseudonym
 
 MAX_CHOICES = 20
 MAX_TEXT = 2000
@@ -315,6 +321,8 @@ def close_survey(survey: Survey, *, by: Actor) -> Survey:
         raise SurveyError(_("Only an open survey can be closed."))
     survey.state, survey.closed_at = SurveyState.CLOSED, timezone.now()
     survey.save(update_fields=["state", "closed_at"])
+    # Nobody else can answer, so the answers still waiting are written now, shuffled.
+    write_pending_answers(survey, everything=True)
     record("survey.closed", survey, by=by, organisation=survey.programme.organisation)
     return survey
 
@@ -404,21 +412,167 @@ def clean_answers(questions: list[Question], raw: dict[int, Any]) -> dict[int, d
 
 
 def _consented_groups(programme: Programme, person: Person) -> list[int]:
-    application = Application.objects.filter(
-        programme=programme, person=person, lived_experience_consent=True
-    ).first()
-    if application is None:
+    # Special-category groups (lived-experience topics, coarse by design) only where the
+    # programme reports on them and the person consents to reporting now (upward.consent).
+    if not programme.special_category_reporting:
         return []
-    return sorted(application.lived_experience_topics.values_list("pk", flat=True))
+    return [
+        t.pk for t in consent_selectors.lived_experience_topics(person, ConsentPurpose.REPORTING)
+    ]
+
+
+# Surveys whose agreement answers are paired with the start ones (selectors.COMPARISONS): only
+# these need a pseudonym that is the same for a person across surveys.
+PAIRED_TIMINGS = frozenset({Timing.START, Timing.END, Timing.FOLLOW_UP_3, Timing.FOLLOW_UP_6})
+
+
+def _min_group() -> int:
+    return int(settings.UPWARD_MIN_GROUP_SIZE)
+
+
+def _accepted_people(programme: Programme) -> Any:
+    return Application.objects.filter(
+        programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
+    )
+
+
+def _coarse_department(programme: Programme, person: Person) -> int | None:
+    """The person's department only when it is big enough to be reported: a department with
+    fewer accepted participants than the group threshold can never make a cell of its own, so
+    storing it would only help someone line rows up with people."""
+    if person.department_id is None:
+        return None
+    size = (
+        _accepted_people(programme)
+        .filter(person__department_id=person.department_id)
+        .aggregate(n=Count("person", distinct=True))["n"]
+    )
+    return person.department_id if size >= _min_group() else None
+
+
+def _coarse_groups(survey: Survey, person: Person) -> list[int]:
+    """The lived-experience topics the person consented to share, keeping only those shared by
+    enough of the programme's participants to be reported (the special-category threshold).
+
+    Only on surveys whose anonymous rows carry the person's keyed pseudonym (PAIRED_TIMINGS):
+    withdrawing consent must strip the groups at once (surveys/consent.py), and a row with a
+    random pseudonym could never be found again."""
+    if survey.timing not in PAIRED_TIMINGS:
+        return []
+    programme = survey.programme
+    mine = _consented_groups(programme, person)
+    if not mine:
+        return []
+    threshold = int(settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE)
+    counts = dict.fromkeys(mine, 0)
+    # One consent query for everyone, not one per participant.
+    others = consent_selectors.lived_experience_for(
+        _accepted_people(programme).values_list("person_id", flat=True),
+        ConsentPurpose.REPORTING,
+    )
+    for topics in others.values():
+        for topic in topics:
+            if topic in counts:
+                counts[topic] += 1
+    return sorted(topic for topic, n in counts.items() if n >= threshold)
+
+
+def _shuffled(items: list[Any]) -> list[Any]:
+    items = list(items)
+    secrets.SystemRandom().shuffle(items)
+    return items
+
+
+def _hold(survey: Survey, payload: dict[str, Any]) -> None:
+    """Add an anonymous answer to the survey's waiting answers. All of them are rewritten in a
+    random order with fresh keys (and freshly encrypted, so the tokens' own timestamps are all
+    the same), so no row says when it arrived."""
+    waiting = [row.payload for row in PendingResponse.objects.filter(survey=survey)]
+    waiting.append(json.dumps(payload, sort_keys=True))
+    PendingResponse.objects.filter(survey=survey).delete()
+    PendingResponse.objects.bulk_create(
+        PendingResponse(survey=survey, payload=text) for text in _shuffled(waiting)
+    )
+
+
+def _write(survey: Survey, payloads: list[dict[str, Any]]) -> None:
+    responses: list[Response] = []
+    answers: list[Answer] = []
+    # A department deleted while the answer waited is "Not stated", as on a written row.
+    departments = set(
+        Department.objects.filter(
+            pk__in={item["department"] for item in payloads if item["department"]}
+        ).values_list("pk", flat=True)
+    )
+    for item in _shuffled(payloads):
+        response = Response(
+            survey=survey,
+            is_anonymous=True,
+            person=None,
+            pseudonym=item["pseudonym"],
+            occasion_key="",
+            role=item["role"],
+            department_id=item["department"] if item["department"] in departments else None,
+            groups=item["groups"],
+        )
+        responses.append(response)
+        answers.extend(
+            Answer(response=response, question_id=int(question_id), **values)
+            for question_id, values in item["answers"]
+        )
+    Response.objects.bulk_create(responses)
+    Answer.objects.bulk_create(answers)
+
+
+@transaction.atomic
+def write_pending_answers(survey: Survey, *, everything: bool = False) -> int:
+    """Write waiting anonymous answers to Response/Answer, shuffled; returns how many.
+
+    While the survey is open, a batch is written only once at least twice the group threshold
+    (T) are waiting, and then a random T of them: the batch is exactly T, who is in it is
+    uncertain, and T or more always stay behind. `everything` (the survey closed or its window
+    ended) writes all that wait, so the last batch is never smaller than T unless fewer than T
+    answered in all, and then every figure from them is held back anyway (docs/surveys-and-
+    outcomes.md, "The last batch").
+    """
+    rows = list(PendingResponse.objects.select_for_update().filter(survey=survey))
+    threshold = _min_group()
+    if everything:
+        chosen = rows
+    elif len(rows) >= 2 * threshold:
+        chosen = secrets.SystemRandom().sample(rows, threshold)
+    else:
+        return 0
+    if not chosen:
+        return 0
+    _write(survey, [json.loads(row.payload) for row in chosen])
+    PendingResponse.objects.filter(pk__in=[row.pk for row in chosen]).delete()
+    return len(chosen)
+
+
+def _anonymous_pseudonym(survey: Survey, person: Person) -> str:
+    if survey.timing in PAIRED_TIMINGS:
+        return pseudonym(person_id=person.pk, programme_id=survey.programme_id, anonymous=True)
+    # Nothing pairs with it: a random one, so a person's answers to one survey (session after
+    # session) or to several cannot be grouped and matched against their Submissions.
+    return random_pseudonym()
 
 
 @transaction.atomic
 def submit_response(
     due: selectors.DueSurvey, *, person: Person, answers: dict[int, Any]
 ) -> Submission:
-    """Record the person's answers once. Anonymous answers are stored without the person (see
-    models.py); the Submission that stops a second answer carries no link to them."""
-    survey = Survey.objects.select_related("programme__organisation").get(pk=due.survey.pk)
+    """Record the person's answers once.
+
+    Named answers are written at once. Anonymous ones are only recorded as answered (the
+    Submission that stops a second answer); the answers themselves wait, encrypted, and are
+    written later in shuffled batches (write_pending_answers), without the person, a time or
+    the occasion."""
+    survey = (
+        Survey.objects.select_for_update()
+        .select_related("programme__organisation")
+        .get(pk=due.survey.pk)
+    )
     if survey.state != SurveyState.OPEN:
         raise Conflict(_("This survey has closed."))
     if due.person_id != person.pk:
@@ -434,27 +588,35 @@ def submit_response(
             )
     except IntegrityError as exc:
         raise Conflict(_("You have already answered this survey.")) from exc
-    alias = pseudonym(
-        person_id=person.pk, programme_id=survey.programme_id, anonymous=survey.is_anonymous
-    )
-    response = Response.objects.create(
-        survey=survey,
-        is_anonymous=survey.is_anonymous,
-        person=None if survey.is_anonymous else person,
-        pseudonym=alias,
-        occasion_key=(
-            anonymous_occasion_key(pseudonym=alias, occasion=due.occasion)
-            if survey.is_anonymous
-            else due.occasion
-        ),
-        role=due.role,
-        department_id=person.department_id,
-        groups=_consented_groups(survey.programme, person),
-    )
-    Answer.objects.bulk_create(
-        Answer(response=response, question_id=question_id, **values)
-        for question_id, values in cleaned.items()
-    )
+    if survey.is_anonymous:
+        _hold(
+            survey,
+            {
+                "pseudonym": _anonymous_pseudonym(survey, person),
+                "role": due.role,
+                "department": _coarse_department(survey.programme, person),
+                "groups": _coarse_groups(survey, person),
+                "answers": sorted(cleaned.items()),
+            },
+        )
+        write_pending_answers(survey)
+    else:
+        response = Response.objects.create(
+            survey=survey,
+            is_anonymous=False,
+            person=person,
+            pseudonym=pseudonym(
+                person_id=person.pk, programme_id=survey.programme_id, anonymous=False
+            ),
+            occasion_key=due.occasion,
+            role=due.role,
+            department_id=person.department_id,
+            groups=_consented_groups(survey.programme, person),
+        )
+        Answer.objects.bulk_create(
+            Answer(response=response, question_id=question_id, **values)
+            for question_id, values in cleaned.items()
+        )
     # The audit entry names the Submission, never the Response.
     record(
         "survey.answered",
@@ -464,6 +626,41 @@ def submit_response(
         data={"survey": survey.pk},
     )
     return submission
+
+
+def _window_ended(survey: Survey, today: dt.date) -> bool:
+    programme = survey.programme
+    window = selectors.survey_window_of(survey, programme)
+    if window is not None:
+        return today > window[1]
+    if programme.state not in ("completed", "archived"):
+        return False
+    return today > programme.end_date + dt.timedelta(days=selectors.SESSION_WINDOW_DAYS)
+
+
+def write_finished_surveys(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> dict[str, int]:
+    """Write the last waiting answers of surveys that are closed or whose window has ended (the
+    scheduled job; closing a survey writes them at once). Feedback after each session has no
+    window of its own: it ends when the programme has ended and its last session's feedback
+    window (SESSION_WINDOW_DAYS) has passed, or when the survey closes."""
+    today = timezone.localdate(now or timezone.now())
+    counts = {"surveys": 0, "written": 0}
+    waiting = (
+        Survey.objects.filter(pk__in=PendingResponse.objects.values("survey_id"))
+        .select_related("programme")
+        .order_by("pk")
+    )
+    for survey in waiting:
+        if survey.state != SurveyState.CLOSED and not _window_ended(survey, today):
+            continue
+        counts["surveys"] += 1
+        if dry_run:
+            counts["written"] += PendingResponse.objects.filter(survey=survey).count()
+        else:
+            counts["written"] += write_pending_answers(survey, everything=True)
+    return counts
 
 
 # ---------------------------------------------------------------- outcomes

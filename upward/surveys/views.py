@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -147,6 +148,7 @@ def survey_detail(request: AuthenticatedRequest, pk: int, survey_pk: int) -> Htt
             "schedule": selectors.survey_schedule(survey),
             "questions": selectors.survey_questions(survey),
             "answered": survey.submissions.count(),
+            "min_group": settings.UPWARD_MIN_GROUP_SIZE,
             "form": form,
         },
     )

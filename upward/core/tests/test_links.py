@@ -86,6 +86,7 @@ def test_production_settings_refuse_to_start_without_site_url():
         "SECRET_KEY": "x" * 60,
         "ALLOWED_HOSTS": "upward.example",
         "ENCRYPTION_KEYS": "3q2BXhTQdVyW7EIXFiNb8VtDsBMjNKU0kYjXWq8Fv0E=",
+        "SURVEY_PSEUDONYM_SECRET": "p" * 40,
     }
     env.pop("SITE_URL", None)
     code = "import django; django.setup(); print('started')"

@@ -135,9 +135,7 @@ def test_the_owner_signs_in_from_their_own_address_after_an_attacker_hammered_th
 
 @pytest.mark.django_db
 @pytest.mark.slow
-def test_a_guesser_on_many_addresses_cannot_lock_the_owner_out_of_their_own_browser(
-    world, limits
-):
+def test_a_guesser_on_many_addresses_cannot_lock_the_owner_out_of_their_own_browser(world, limits):
     # The owner signed in from this browser last week, and signed out.
     owner = from_address("198.51.100.7")
     assert sign_in(owner, world.applicant.email, PASSWORD).status_code == 302
@@ -158,9 +156,7 @@ def test_a_guesser_on_many_addresses_cannot_lock_the_owner_out_of_their_own_brow
 
 
 @pytest.mark.django_db
-def test_a_colleague_at_the_same_address_cannot_lock_the_owner_out_of_their_browser(
-    world, limits
-):
+def test_a_colleague_at_the_same_address_cannot_lock_the_owner_out_of_their_browser(world, limits):
     # One office, one public address: the owner signed in from their browser before.
     owner = from_address("203.0.113.5")
     assert sign_in(owner, world.applicant.email, PASSWORD).status_code == 302
@@ -219,9 +215,7 @@ def _reset_password(client: Client, email: str, new_password: str) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.slow
-def test_many_addresses_hit_the_loose_account_limit_and_a_password_reset_clears_it(
-    world, limits
-):
+def test_many_addresses_hit_the_loose_account_limit_and_a_password_reset_clears_it(world, limits):
     # A guesser spread over 25 addresses, four tries each: 100 failures in the hour.
     for n in range(25):
         bot = from_address(f"203.0.113.{n + 1}")

@@ -145,9 +145,7 @@ def test_first_sign_in_of_a_manager_sets_up_two_factor_then_carries_on(world, re
 
 
 @pytest.mark.django_db
-def test_an_old_session_must_confirm_the_password_before_adding_an_authenticator(
-    world, required
-):
+def test_an_old_session_must_confirm_the_password_before_adding_an_authenticator(world, required):
     # A session signed in long ago (perhaps left open, perhaps stolen) cannot add a phone
     # without the password: allauth's confirmation step stays.
     client = Client()

@@ -7,12 +7,15 @@ had given up (8 attempts) become "given up" with their text cleared, so they are
 a new column, since a binary column cannot be turned into ciphertext by changing its type.
 """
 
+import base64
+
 import django.db.models.deletion
 import django.utils.timezone
 import upward.core.fields
 from django.db import migrations, models
 
 from upward.core import crypto
+from upward.core.fields import Sealed
 
 
 def _no_pending_triggers(schema_editor):
@@ -65,8 +68,13 @@ def carry_attachments_over(apps, schema_editor):
     OutboundAttachment = apps.get_model("notifications", "OutboundAttachment")
     for row in OutboundAttachment.objects.only("pk", "content"):
         # The new field encrypts on write.
+        content = bytes(row.content or b"")
         OutboundAttachment.objects.filter(pk=row.pk).update(
-            encrypted_content=bytes(row.content or b"")
+            # Sealed: a ready-made token (under the master keys; rotate_encryption_keys later
+            # moves it to the organisation's key), since update() has no instance to encrypt for.
+            encrypted_content=Sealed(crypto.encrypt(base64.b64encode(content).decode("ascii")))
+            if content
+            else ""
         )
 
 

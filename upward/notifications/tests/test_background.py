@@ -112,6 +112,7 @@ def test_the_real_jobs_are_all_registered_in_order():
         "pairing.send_pairing_reminders",
         "journey.send_journey_reminders",
         "surveys.send_survey_reminders",
+        "surveys.write_finished_surveys",
         "safety.send_safety_reminders",
         "impact.send_impact_reminders",
         "dashboard.send_team_alerts",

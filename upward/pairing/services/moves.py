@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from matching import Weights
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError, InvalidTransition
+from upward.core.fields import EncryptedTextField, sealed
 from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.pairing import tasks
@@ -53,8 +54,13 @@ def _move(
     if to not in PAIRING_TRANSITIONS[source]:
         raise InvalidTransition(_already(pairing))
     now = timezone.now()
+    # update() has no instance to encrypt for: encrypted text (the closing reason) goes sealed.
+    stored = {
+        name: sealed(pairing, name, value) if name in ENCRYPTED else value
+        for name, value in fields.items()
+    }
     won = Pairing.objects.filter(pk=pairing.pk, state=source).update(
-        state=to, updated_at=now, **fields
+        state=to, updated_at=now, **stored
     )
     if not won:
         pairing.refresh_from_db(fields=["state"])
@@ -74,6 +80,10 @@ def _move(
         pairing_closed.send(sender=Pairing, pairing=pairing, by=by)
     return pairing
 
+
+ENCRYPTED = frozenset(
+    f.name for f in Pairing._meta.concrete_fields if isinstance(f, EncryptedTextField)
+)
 
 # Leaving these, a pairing is over: the journey cancels its future meetings, and so on.
 CLOSED_STATES = (PairingState.ENDED, PairingState.COMPLETED, PairingState.DECLINED)

@@ -65,6 +65,8 @@ def build_cohort(world: Any, *, state: str = State.MATCHING) -> Cohort:
         mentee_level_min=level(org, 6),
         mentee_level_max=level(org, 9),
         places=5,
+        # Kai's lived experience is used in matching (with his consent, given on applying).
+        special_category_matching=True,
     )
     accept(programme, world.applicant, "mentor", offered_topics=[python], wanted_topics=[strategy])
     accept(

@@ -2,8 +2,11 @@
 
 import datetime as dt
 
+from upward.consent import services as consent_services
+from upward.consent.purposes import Purpose
 from upward.pairing.selectors import MatchSettings, build_match_inputs, utc_offset_hours
 from upward.pairing.tests.helpers import add_participant
+from upward.programmes.models import Programme
 from upward.recruitment.models import Application
 from upward.testing.factories import TopicFactory, level, person_with_account
 
@@ -36,13 +39,22 @@ def test_lived_experience_is_used_only_with_consent(cohort):
     assert kai.lived_experience == frozenset({str(cohort.race.pk)})
     assert kai.group == "Race and ethnicity" and kai.group_consent
 
-    # Consent withdrawn (the topics linger in the row): nothing reaches the engine.
-    application = Application.objects.get(programme=cohort.programme, person=cohort.kai)
-    Application.objects.filter(pk=application.pk).update(lived_experience_consent=False)
+    # Consent withdrawn (the topics stay on his "About you" page): nothing reaches the engine
+    # from the next run on.
+    consent_services.record_consent(cohort.kai, Purpose.MATCHING, granted=False, by=None)
     kai = by_id(inputs(cohort).mentors)[cohort.kai.pk]
     assert kai.lived_experience == frozenset()
     assert not kai.lived_experience_consent
     assert kai.group is None and not kai.group_consent
+
+
+def test_lived_experience_is_not_used_when_the_programme_switch_is_off(cohort):
+    # Kai consents, but the programme does not use special-category data in matching.
+    Programme.objects.filter(pk=cohort.programme.pk).update(special_category_matching=False)
+    cohort.programme.refresh_from_db()
+    kai = by_id(inputs(cohort).mentors)[cohort.kai.pk]
+    assert kai.lived_experience == frozenset()
+    assert kai.group is None
 
 
 def test_reporting_chain_is_loaded_for_every_participant(cohort, world):

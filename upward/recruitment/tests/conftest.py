@@ -39,7 +39,8 @@ def topics(world) -> Topics:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def programme(world) -> Programme:  # type: ignore[no-untyped-def]
-    """world.programme, recruiting: mentors at levels 1-4, mentees at levels 6-9, 2 places."""
+    """world.programme, recruiting: mentors at levels 1-4, mentees at levels 6-9, 2 places,
+    lived experience used in matching (with consent)."""
     return open_recruitment(
         world.programme,
         mentor_level_min=level(world.org, 1),
@@ -47,4 +48,6 @@ def programme(world) -> Programme:  # type: ignore[no-untyped-def]
         mentee_level_min=level(world.org, 6),
         mentee_level_max=level(world.org, 9),
         places=2,
+        # Mentors are asked about lived experience (tests of the switch turn it off).
+        special_category_matching=True,
     )

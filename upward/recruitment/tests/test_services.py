@@ -4,6 +4,8 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
+from upward.consent import selectors as consent_selectors
+from upward.consent.purposes import CURRENT, Purpose
 from upward.core.errors import Conflict, DomainError, InvalidTransition, NotEligible
 from upward.core.models import AuditEvent
 from upward.programmes.models import Programme
@@ -238,10 +240,27 @@ def test_listing_yourself_as_a_colleague_is_refused(world, programme):
         apply(programme, world.applicant, works_with=[world.applicant])
 
 
+def _uses_lived_experience(programme):
+    Programme.objects.filter(pk=programme.pk).update(special_category_matching=True)
+    programme.refresh_from_db()
+    return programme
+
+
+def _lived(person):
+    about = consent_selectors.about_you(person)
+    return set(about.lived_topic_ids()) if about else set()
+
+
 def test_lived_experience_is_stored_only_with_consent(world, programme, topics):
-    app = apply(programme, world.applicant, lived_experience_topics=[topics.race])
-    assert app.lived_experience_consent is False
-    assert app.lived_experience_topics.count() == 0
+    programme = _uses_lived_experience(programme)
+    app = apply(
+        programme,
+        world.applicant,
+        lived_experience_topics=[topics.race],
+        lived_experience_consent=False,
+    )
+    assert _lived(world.applicant) == set()
+    assert not consent_selectors.has_consent(world.applicant.pk, Purpose.MATCHING)
 
     services.update_application(
         app,
@@ -250,24 +269,43 @@ def test_lived_experience_is_stored_only_with_consent(world, programme, topics):
         lived_experience_consent=True,
         **application_data(),
     )
-    app.refresh_from_db()
-    assert app.lived_experience_consent is True
-    assert set(app.lived_experience_topics.all()) == {topics.race, topics.disability}
-
-    # Withdrawing consent removes the topics.
-    services.update_application(
-        app,
-        by=world.applicant.user,
-        lived_experience_topics=[topics.race],
-        lived_experience_consent=False,
-        **application_data(),
-    )
+    assert _lived(world.applicant) == {topics.race.pk, topics.disability.pk}
+    event = consent_selectors.current_consent(world.applicant.pk, Purpose.MATCHING)
+    assert event is not None and event.granted and event.version == CURRENT["matching"].version
+    # The old columns are no longer written.
     app.refresh_from_db()
     assert app.lived_experience_consent is False
     assert app.lived_experience_topics.count() == 0
 
+    # Unticking the agreement withdraws consent: nothing is used for matching from now on.
+    services.update_application(
+        app,
+        by=world.applicant.user,
+        lived_experience_topics=[],
+        lived_experience_consent=False,
+        **application_data(),
+    )
+    assert not consent_selectors.has_consent(world.applicant.pk, Purpose.MATCHING)
+    assert consent_selectors.lived_experience_for([world.applicant.pk], Purpose.MATCHING) == {}
+
+
+def test_lived_experience_is_not_asked_when_the_programme_does_not_use_it(
+    world, programme, topics
+):
+    Programme.objects.filter(pk=programme.pk).update(special_category_matching=False)
+    programme.refresh_from_db()
+    apply(
+        programme,
+        world.applicant,
+        lived_experience_topics=[topics.race],
+        lived_experience_consent=True,
+    )
+    assert _lived(world.applicant) == set()
+    assert consent_selectors.current_consent(world.applicant.pk, Purpose.MATCHING) is None
+
 
 def test_mentees_do_not_store_lived_experience(world, programme, topics):
+    programme = _uses_lived_experience(programme)
     app = apply(
         programme,
         world.senior,
@@ -275,11 +313,13 @@ def test_mentees_do_not_store_lived_experience(world, programme, topics):
         lived_experience_topics=[topics.race],
         lived_experience_consent=True,
     )
-    assert app.lived_experience_consent is False
     assert app.lived_experience_topics.count() == 0
+    assert _lived(world.senior) == set()
+    assert consent_selectors.current_consent(world.senior.pk, Purpose.MATCHING) is None
 
 
 def test_lived_experience_must_be_experience_topics(world, programme, topics):
+    programme = _uses_lived_experience(programme)
     with pytest.raises(DomainError, match="list"):
         apply(
             programme,
@@ -290,12 +330,14 @@ def test_lived_experience_must_be_experience_topics(world, programme, topics):
 
 
 def test_audit_never_holds_lived_experience(world, programme, topics):
+    programme = _uses_lived_experience(programme)
     apply(
         programme,
         world.applicant,
         lived_experience_topics=[topics.race],
         lived_experience_consent=True,
     )
+    assert AuditEvent.objects.filter(verb="consent.granted").exists()
     for event in AuditEvent.objects.all():
         assert "Race" not in str(event.data)
         assert str(topics.race.pk) not in str(event.data.get("lived", ""))

@@ -9,6 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from upward.consent import selectors as consent_selectors
+from upward.consent import services as consent_services
+from upward.consent.purposes import Purpose
+from upward.core.models import AuditEvent
 from upward.programmes.models import Programme
 from upward.recruitment import services
 from upward.recruitment.models import Application, Invitation
@@ -85,6 +89,16 @@ def test_form_shows_topics_questions_and_lived_experience_for_mentors(world, pro
     assertNotContains(response, f'value="{topics.elsewhere.pk}"')
 
 
+def test_form_does_not_ask_lived_experience_when_the_programme_does_not_use_it(
+    world, programme, topics
+):
+    Programme.objects.filter(pk=programme.pk).update(special_category_matching=False)
+    response = world.client_for(world.applicant).get(apply_url(programme, "mentor"))
+    assertNotContains(response, "Lived experience (optional)", status_code=200)
+    assertNotContains(response, 'name="lived_experience_consent"', status_code=200)
+    assertNotContains(response, "Race and ethnicity", status_code=200)
+
+
 def test_mentee_form_has_no_lived_experience_section(world, programme, topics):
     response = world.client_for(world.senior).get(apply_url(programme, "mentee"))
     html = response.content.decode()
@@ -114,7 +128,10 @@ def test_apply_happy_path(world, programme, topics):
     assert response.url == reverse("recruitment:my_application", args=[app.pk])
     assert app.status == Status.SUBMITTED
     assert app.availability == ["mon-am", "thu-pm"]
-    assert list(app.lived_experience_topics.all()) == [topics.race]
+    # Lived experience is the person's own answer, with a matching consent under the wording.
+    about = consent_selectors.about_you(world.applicant)
+    assert about is not None and about.lived_topic_ids() == [topics.race.pk]
+    assert consent_selectors.has_consent(world.applicant.pk, Purpose.MATCHING)
     page = client.get(response.url).content.decode()
     assert "The programme team will review your application" in page
     assert "Race and ethnicity" in page  # applicants see their own answers
@@ -507,12 +524,14 @@ def test_review_list_query_budget(world, programme, django_assert_max_num_querie
 def test_detail_hides_lived_experience_without_consent(world, programme, topics):
     app = apply(programme, world.applicant)
     url = reverse("recruitment:review_detail", args=[programme.pk, app.pk])
-    # Even if a topic slipped into the table, without consent it is not shown.
-    app.lived_experience_topics.add(topics.race)
+    # The person noted the topic on "About you" but did not agree to matching: not shown.
+    consent_services.save_about_you(
+        world.applicant, answers={}, lived_experience=[topics.race], by=None
+    )
     response = world.client_for(world.manager).get(url)
-    html = response.content.decode()
-    assertNotContains(response, "Race and ethnicity")
-    assert "Not shared" in html
+    assertNotContains(response, "Race and ethnicity", status_code=200)
+    assertContains(response, "Not shared")
+    assert not AuditEvent.objects.filter(verb="special_category.viewed").exists()
 
 
 def test_detail_shows_lived_experience_with_consent_and_everything_else(world, programme, topics):
@@ -532,6 +551,10 @@ def test_detail_shows_lived_experience_with_consent_and_everything_else(world, p
     )
     url = reverse("recruitment:review_detail", args=[programme.pk, app.pk])
     html = world.client_for(world.manager).get(url).content.decode()
+    # Seeing special-category data is audited, without the values.
+    viewed = AuditEvent.objects.get(verb="special_category.viewed")
+    assert viewed.actor == world.manager.user and viewed.object_id == str(world.applicant.pk)
+    assert "Race" not in str(viewed.data) and str(topics.race.pk) not in str(viewed.data)
     for text in (
         "Race and ethnicity",
         "Python",

@@ -9,7 +9,14 @@ import pytest
 from django.urls import reverse
 
 from upward.surveys.models import Question, Survey
-from upward.surveys.tests.helpers import END_DAY, START_DAY, answer, open_template, participants
+from upward.surveys.tests.helpers import (
+    END_DAY,
+    START_DAY,
+    answer,
+    open_template,
+    participants,
+    settle,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +29,7 @@ def test_formula_leading_titles_and_questions_are_escaped_numbers_are_not(world,
     for person in participants(world.programme, 10, role="mentee", prefix="Lead"):
         answer(start, person, today=START_DAY, confidence_digital=4)
         answer(end, person, today=END_DAY, confidence_digital=2, digital_skills_felt_change=5)
+    settle(start, end)
     Question.objects.filter(survey__in=[start, end]).update(text=PAYLOAD)
     Survey.objects.filter(pk=end.pk).update(title="@SUM(1+1)*cmd|' /C calc'!A0")
     response = world.client_for(world.manager).get(

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.contrib import admin
 from django.urls import reverse
-from pytest_django.asserts import assertNotContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.surveys import services
-from upward.surveys.models import Response, Submission, Survey
+from upward.surveys.models import PendingResponse, Response, Submission, Survey
 from upward.surveys.tests.helpers import (
     END_DAY,
     END_MOMENT,
@@ -19,6 +19,7 @@ from upward.surveys.tests.helpers import (
     open_template,
     participants,
     question,
+    settle,
 )
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +180,9 @@ def test_answer_flow_as_a_participant(world, survey):
     again = client.get(url)
     assert again["Location"] == reverse("surveys:mine")
     client.post(url, data)
-    assert Response.objects.count() == 1 and Submission.objects.count() == 1
+    assert Submission.objects.count() == 1
+    # Anonymous: the answers wait to be written with others, never on their own.
+    assert PendingResponse.objects.count() == 1 and Response.objects.count() == 0
 
 
 @time_machine.travel(START_MOMENT, tick=False)
@@ -228,6 +231,13 @@ def test_outcomes_page_and_export_never_name_who_answered(world, pairs):
         answer(end, person, today=END_DAY, confidence_digital=4, digital_skills_felt_change=5)
     services.set_success_measure(world.programme, item_key="confidence-digital", by=None)
     client = world.client_for(world.manager)
+    # Ten answered each survey: one batch of five is written, five still wait, and the page
+    # says why.
+    waiting = client.get(reverse("surveys:outcomes", args=[world.programme.pk]))
+    assertContains(waiting, "Anonymous answers appear here in batches of at least 5 people")
+    detail = client.get(reverse("surveys:detail", args=[world.programme.pk, end.pk]))
+    assertContains(detail, "Anonymous answers reach the outcomes in batches of at least 5 people")
+    settle(start, end)
     page = client.get(reverse("surveys:outcomes", args=[world.programme.pk])).content.decode()
     export = client.get(reverse("surveys:export", args=[world.programme.pk])).content.decode()
     assert "100% improved (n = 10), mean +2.0" in page

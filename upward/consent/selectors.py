@@ -1,0 +1,127 @@
+"""Reading special-category data and consent. Callers get data only with consent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Max
+from django_stubs_ext import StrOrPromise
+
+from upward.consent.categories import (
+    BY_KEY,
+    CATEGORIES,
+    LIVED_EXPERIENCE,
+    LIVED_EXPERIENCE_LABEL,
+    PREFER_NOT,
+)
+from upward.consent.models import AboutYou, ConsentEvent
+from upward.consent.purposes import Purpose, Wording, wording
+from upward.organisations.models import Person, Topic
+
+
+def about_you(person: Person) -> AboutYou | None:
+    return AboutYou.objects.filter(person=person).first()
+
+
+def current_consent(person_id: int, purpose: str) -> ConsentEvent | None:
+    """The person's latest answer for the purpose, or None if never asked."""
+    return ConsentEvent.objects.filter(person_id=person_id, purpose=purpose).order_by("-id").first()
+
+
+def has_consent(person_id: int, purpose: str) -> bool:
+    event = current_consent(person_id, purpose)
+    return bool(event and event.granted)
+
+
+def consenting(person_ids: Iterable[int], purpose: str) -> set[int]:
+    """Of these people, those whose latest answer for the purpose is a grant (one query)."""
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    latest = (
+        ConsentEvent.objects.filter(person_id__in=ids, purpose=purpose)
+        .values("person_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    # Events are appended in time order, so the highest id is the latest.
+    return set(
+        ConsentEvent.objects.filter(pk__in=latest, granted=True).values_list("person_id", flat=True)
+    )
+
+
+def lived_experience_for(person_ids: Iterable[int], purpose: str) -> dict[int, list[int]]:
+    """Lived-experience topic ids of the people who consent to `purpose`; nobody else."""
+    allowed = consenting(person_ids, purpose)
+    if not allowed:
+        return {}
+    found: dict[int, list[int]] = {}
+    for about in AboutYou.objects.filter(person_id__in=allowed):
+        ids = about.lived_topic_ids()
+        if ids:
+            found[about.person_id] = ids
+    return found
+
+
+def lived_experience_topics(person: Person, purpose: str) -> list[Topic]:
+    """The person's lived-experience topics when they consent to `purpose`, else none."""
+    ids = lived_experience_for([person.pk], purpose).get(person.pk, [])
+    if not ids:
+        return []
+    return list(
+        Topic.objects.filter(
+            pk__in=ids, organisation_id=person.organisation_id, kind=Topic.Kind.EXPERIENCE
+        ).order_by("name")
+    )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event: ConsentEvent
+    wording: Wording | None
+
+    @property
+    def purpose_label(self) -> StrOrPromise:
+        return Purpose(self.event.purpose).label
+
+
+def history(person: Person) -> list[HistoryEntry]:
+    """Every consent answer, newest first, with the words it was given under."""
+    events = ConsentEvent.objects.filter(person=person).order_by("-id")
+    return [HistoryEntry(e, wording(e.purpose, e.version)) for e in events]
+
+
+@dataclass(frozen=True)
+class SharedItem:
+    label: StrOrPromise
+    value: str
+
+
+def shared_with_partner(person: Person) -> list[SharedItem]:
+    """What the person chose to show their partner: only items they switched on and answered
+    (never "prefer not to say", never an item they did not share)."""
+    about = about_you(person)
+    if about is None:
+        return []
+    shared = set(about.shared_with_partner or [])
+    items: list[SharedItem] = []
+    for category in CATEGORIES:
+        code = about.value(category.key)
+        if category.key in shared and code and code != PREFER_NOT:
+            label = BY_KEY[category.key].label_for(code)
+            if label:
+                items.append(SharedItem(category.label, str(label)))
+    if LIVED_EXPERIENCE in shared:
+        names = list(
+            Topic.objects.filter(
+                pk__in=about.lived_topic_ids(),
+                organisation_id=person.organisation_id,
+                kind=Topic.Kind.EXPERIENCE,
+            )
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        if names:
+            items.append(SharedItem(LIVED_EXPERIENCE_LABEL, ", ".join(names)))
+    return items
