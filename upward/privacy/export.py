@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from upward.accounts.models import AccountInvitation
+from upward.consent.models import AboutYou, ConsentEvent
 from upward.core.models import AuditEvent
 from upward.goals.models import Assessment, Goal, Task
 from upward.impact.models import Commitment, RecordShare, ThankYouNote
@@ -394,6 +395,35 @@ def _surveys(p: Person | None, user: Any) -> Rows:
     return rows
 
 
+def _consents(p: Person | None, user: Any) -> Rows:
+    rows: Rows = []
+    about = AboutYou.objects.filter(person=p).first()
+    if about is not None:
+        rows.append(
+            {
+                _("Ethnicity"): about.ethnicity,
+                _("Gender identity"): about.gender_identity,
+                _("Sexual orientation"): about.sexual_orientation,
+                _("Disability"): about.disability,
+                _("Social background"): about.social_background,
+                _("Age band"): about.age_band,
+                _("Lived experience"): about.lived_experience,
+                _("Shared with your partner"): about.shared_with_partner,
+                _("Updated"): about.updated_at,
+            }
+        )
+    rows += [
+        {
+            _("Consent for"): e.get_purpose_display(),
+            _("Given"): e.granted,
+            _("Wording version"): e.version,
+            _("When"): e.at,
+        }
+        for e in ConsentEvent.objects.filter(person=p).order_by("at", "id")
+    ]
+    return rows
+
+
 def _audit(p: Person | None, user: Any) -> Rows:
     return [
         {_("Action"): e.verb, _("On"): e.object_type, _("When"): _d(e.created_at)}
@@ -505,6 +535,12 @@ SECTIONS: tuple[Section, ...] = (
             "Answers to anonymous surveys are stored without any link to you, so nobody, "
             "Upward included, can find them to show you."
         ),
+    ),
+    Section(
+        "consents",
+        "About you and your consents",
+        ("consent.AboutYou.person", "consent.ConsentEvent.person"),
+        _consents,
     ),
     Section("audit", "Actions you took that were recorded", ("core.AuditEvent.actor",), _audit),
 )

@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from upward.accounts.models import AccountInvitation
+from upward.consent.models import AboutYou, ConsentEvent
 from upward.core import audit
 from upward.core.errors import DomainError
+from upward.core.fields import EncryptedTextField
 from upward.goals.models import Goal, Task
 from upward.impact.models import Commitment, RecordShare, ThankYouNote
 from upward.journey.models import CalendarFeed, Meeting, MeetingAgendaItem
@@ -86,7 +88,24 @@ def _delete(report: ErasureReport, queryset: models.QuerySet) -> None:  # type: 
 
 
 def _update(report: ErasureReport, queryset: models.QuerySet, **values: Any) -> None:  # type: ignore[type-arg]
-    report.add("anonymised", queryset.model._meta.label, queryset.update(**values))
+    """Set `values` on every row. An encrypted field can take new text only through a save
+    (its organisation's key comes from the instance), so such rows are saved one by one."""
+    sealed = [
+        name
+        for name, value in values.items()
+        if isinstance(queryset.model._meta.get_field(name), EncryptedTextField)
+        and value not in ("", None)
+    ]
+    if not sealed:
+        report.add("anonymised", queryset.model._meta.label, queryset.update(**values))
+        return
+    count = 0
+    for row in queryset:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(values))
+        count += 1
+    report.add("anonymised", queryset.model._meta.label, count)
 
 
 def erase_person(person: Person, *, by: Any, ledger: bool = True) -> ErasureReport:
@@ -147,6 +166,9 @@ def _erase_rows(person: Person, report: ErasureReport) -> None:
     _delete(report, AccountInvitation.objects.filter(person=p))
     _delete(report, Invitation.objects.filter(person=p))
     _delete(report, SafeguardingContact.objects.filter(person=p))
+    # Special-category answers and the consents that allowed their use go with the person.
+    _delete(report, AboutYou.objects.filter(person=p))
+    _delete(report, ConsentEvent.objects.filter(person=p))
     _delete(report, RecordShare.objects.filter(mentor=p))
     _update(report, RecordShare.objects.filter(line_manager=p), line_manager=None)
     emails = {e.lower() for e in (p.email, getattr(p.user, "email", "")) if e}
@@ -263,7 +285,7 @@ def _plain_columns(model: type[models.Model]) -> list[models.Field]:  # type: ig
         f
         for f in model._meta.concrete_fields
         if isinstance(f, models.CharField | models.TextField | models.JSONField)
-        and not type(f).__name__.startswith("Encrypted")
+        and not isinstance(f, EncryptedTextField)
         and not f.choices
     ]
 
@@ -276,7 +298,8 @@ def _sweep(needles: list[str], report: ErasureReport) -> None:
     for email in OutboundEmail.objects.filter(state=OutboundState.QUEUED):
         body, html = _scrub(email.body, needles), _scrub(email.html, needles)
         if (body, html) != (email.body, email.html):
-            OutboundEmail.objects.filter(pk=email.pk).update(body=body, html=html)
+            email.body, email.html = body, html
+            email.save(update_fields=["body", "html"])
             report.add("anonymised", "notifications.OutboundEmail.body", 1)
     for model in apps.get_models():
         # Other people's directory entries and accounts are theirs, even with the same name.

@@ -10,6 +10,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from upward.consent.models import AboutYou, ConsentEvent
 from upward.core.models import AuditEvent
 from upward.goals.models import Goal, Task
 from upward.impact.models import Commitment, ThankYouNote
@@ -93,9 +94,12 @@ def build(pairs: Pairs) -> Scenario:
         note="Jess away",
     )
     CalendarFeed.objects.create(person=jess, token="jess-feed-token")
+    AboutYou.objects.create(person=jess, disability="Jess disability answer")
+    ConsentEvent.objects.create(person=jess, purpose="matching", granted=True, version="v-test")
     question = ApplicationQuestion.objects.create(programme=programme, text="Why you?", kind="text")
     application = Application.objects.get(programme=programme, person=jess)
-    Application.objects.filter(pk=application.pk).update(motivation="Jess Junior wants this")
+    application.motivation = "Jess Junior wants this"
+    application.save(update_fields=["motivation"])
     ApplicationAnswer.objects.create(
         application=application, question=question, value="Jess answer"
     )

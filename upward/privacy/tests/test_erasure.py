@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from pytest_django.asserts import assertNotContains
 
+from upward.consent.models import AboutYou, ConsentEvent
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
 from upward.goals.models import Goal
@@ -120,6 +121,13 @@ def test_applications_lose_free_text_and_special_category_data(pairs) -> None:  
     assert application.motivation == "" and not application.lived_experience_consent
     assert not application.answers.exists()
     assert not application.lived_experience_topics.exists()
+
+
+def test_special_category_answers_and_consents_go(pairs) -> None:  # type: ignore[no-untyped-def]
+    build(pairs)
+    erase_person(pairs.mentor, by=pairs.world.admin.user)
+    assert not AboutYou.objects.filter(person=pairs.mentor).exists()
+    assert not ConsentEvent.objects.filter(person=pairs.mentor).exists()
 
 
 def test_surveys_identified_lose_the_person_anonymous_untouched(pairs) -> None:  # type: ignore[no-untyped-def]

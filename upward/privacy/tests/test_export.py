@@ -59,6 +59,8 @@ def test_my_data_shows_what_is_mine_and_nothing_of_others(pairs) -> None:  # typ
         "Jess pulse comment",
         "Jess hopes for a lot",
         "Jess answer",
+        "Jess disability answer",
+        "v-test",
         "Sam Senior",  # the partner, by name
         "jess@northwind.test",
         "Answers to anonymous surveys are stored without any link to you",

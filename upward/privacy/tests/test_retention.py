@@ -58,7 +58,10 @@ def _pair_writing(pairs: Pairs) -> Callable[[], int]:
     )
     ThankYouNote.objects.create(pairing=pairs.pairing, author=pairs.mentee, text="Thanks")
     _end_programme(pairs)
-    return lambda: Commitment.objects.filter(text="I will").count() + ThankYouNote.objects.count()
+    # The wording is encrypted: compare it in Python.
+    return lambda: (
+        sum(c.text == "I will" for c in Commitment.objects.all()) + ThankYouNote.objects.count()
+    )
 
 
 def _survey_text(pairs: Pairs) -> Callable[[], int]:
