@@ -28,7 +28,7 @@ from upward.impact.models import Commitment, RecordShare, ThankYouNote
 from upward.journey.models import CalendarFeed, EventResponse, Meeting
 from upward.notes.models import CohortPost, MeetingNote, Message, SharedNote, SharedNoteRevision
 from upward.notifications.models import Notification, NotificationPreference, OutboundEmail
-from upward.organisations.models import Person, Unavailability
+from upward.organisations.models import Person, Topic, Unavailability
 from upward.pairing.models import Chooser, Pairing
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application, Invitation
@@ -407,7 +407,11 @@ def _consents(p: Person | None, user: Any) -> Rows:
                 _("Disability"): about.disability,
                 _("Social background"): about.social_background,
                 _("Age band"): about.age_band,
-                _("Lived experience"): about.lived_experience,
+                _("Lived experience"): (
+                    _("Prefer not to say")
+                    if about.lived_prefer_not
+                    else [t.name for t in Topic.objects.filter(pk__in=about.lived_topic_ids())]
+                ),
                 _("Shared with your partner"): about.shared_with_partner,
                 _("Updated"): about.updated_at,
             }
