@@ -485,6 +485,12 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/mentor-time/": [row(TEAM, **P)],
     "programmes/<pk>/mentor-time/cap/": [row(TEAM, **P)],
     "mentor-load/": [row("runs-programmes")],
+    # Privacy (issue 15, i15-rights): everyone sees their own data; admins erase people of their
+    # organisation and set how long data is kept.
+    "privacy/my-data/": [row(SIGNED_IN)],
+    "privacy/my-data.json": [row(SIGNED_IN, layout=False)],
+    "privacy/people/<pk>/erase/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
+    "privacy/retention/": [row(ORG_ADMIN)],
     # API
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],

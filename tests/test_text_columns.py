@@ -148,6 +148,8 @@ ALLOWED: dict[str, str] = {
     "announcements.Announcement.title": "written for the programme's whole audience",
     "announcements.Announcement.body": "written for the programme's whole audience",
     "announcements.Announcement.template_key": "a code",
+    # privacy (i15-rights)
+    "privacy.RetentionRule.category": "a code (upward.privacy.retention.CATEGORIES)",
     # dashboard
     "dashboard.TeamAlert.flagged": "ids and counts",
     "dashboard.TeamAlert.waiting": "ids and counts",

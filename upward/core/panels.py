@@ -9,7 +9,9 @@ Slots in use: "pair" (journey's pair page: goals, notes, resources, impact, safe
 "pairing.status" (pairing's own page: safety), "programme.overview" and "programme.summary"
 (the programme page: surveys, safety; impact), "programme.pairs" (the programme page's
 recruitment figures: pairing's "3 of 4 pairs formed, 1 waiting") and "programme.nav" (the
-programme's tabs: safety's "Needs attention", announcements' "Announcements").
+programme's tabs: safety's "Needs attention", announcements' "Announcements"), "person.detail"
+(a directory entry's page: privacy's erasure) and "organisation.setup" (the setup page:
+privacy's retention rules).
 """
 
 from __future__ import annotations
