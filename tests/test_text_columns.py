@@ -19,6 +19,17 @@ ALLOWED: dict[str, str] = {
     "core.AuditEvent.object_id": "a primary key",
     "core.AuditEvent.data": "never holds sensitive values by rule (upward.core.audit)",
     "core.OrganisationKey.wrapped": "already ciphertext: the data key under the master keys",
+    "core.AuditEvent.prev_hash": "a SHA-256 of the previous entry (the tamper-evident chain)",
+    "core.AuditEvent.hash": "a SHA-256 of the entry itself (the tamper-evident chain)",
+    "core.AuditChain.key": "names a chain: 'org:<id>' or 'none'",
+    "core.AuditChain.hash": "the SHA-256 at the head of a chain",
+    "consent.AboutYou.shared_with_partner": (
+        "which category keys the person shares with their partner, never the answers"
+    ),
+    "consent.ConsentEvent.version": "the identifier of the wording consent was given under",
+    "surveys.PseudonymSalt.salt": (
+        "random per organisation; useless without SURVEY_PSEUDONYM_SECRET, which is not stored"
+    ),
     # accounts
     "accounts.User.password": "a salted password hash",
     "accounts.User.email": "the sign-in address, looked up by value",
