@@ -79,7 +79,8 @@ def _log_deletions_audited(self: ModelAdmin, request: Any, queryset: Any) -> Any
     # `bulk_create`, which sends no signal: record those here, before the objects are deleted.
     entries = _log_deletions(self, request, queryset)
     # (An admin that still overrides the deprecated `log_deletion` saves each entry itself.)
-    bulk = type(self).log_deletion is ModelAdmin.log_deletion
+    # (getattr: the type stubs no longer list the deprecated method.)
+    bulk = getattr(type(self), "log_deletion", None) is getattr(ModelAdmin, "log_deletion", None)
     if bulk and isinstance(entries, list) and len(entries) > 1:
         objects = {str(obj.pk): obj for obj in queryset}
         for entry in entries:
