@@ -119,8 +119,9 @@ def erase_person(person: Person, *, by: Any, ledger: bool = True) -> ErasureRepo
     report = ErasureReport(person_id=person.pk, organisation_id=person.organisation_id)
     needles = _needles(person)
     with transaction.atomic():
-        if ledger and person.is_active:
-            # As for any leaver: live pairings end, each partner is told neutrally and offered a
+        if person.is_active:
+            # As for any leaver (also when a restore re-applies an erasure: the backup holds
+            # the pairings as they were before it): live pairings end, each partner is told neutrally and offered a
             # new partner, and the organisation keeps an admin (refused otherwise). What that
             # writes naming the person is swept below with everything else.
             mark_person_left(person, by=by)
@@ -135,13 +136,15 @@ def erase_person(person: Person, *, by: Any, ledger: bool = True) -> ErasureRepo
                 erased_at=timezone.now(),
                 by_user_id=getattr(by, "pk", None),
             )
-            audit.record(
-                "privacy.person_erased",
-                person,
-                by=by,
-                organisation=person.organisation,
-                data={"person_id": person.pk},
-            )
+        # A restore re-applying an erasure writes its own entry: the original one was made
+        # after the backup and is not in the restored log.
+        audit.record(
+            "privacy.person_erased",
+            person,
+            by=by,
+            organisation=person.organisation,
+            data={"person_id": person.pk} | ({} if ledger else {"after_restore": True}),
+        )
     return report
 
 
