@@ -52,9 +52,10 @@ WORDINGS: tuple[Wording, ...] = (
         Purpose.REPORTING,
         "reporting-2026-12",
         _(
-            "Count my lived-experience topics in the anonymous survey reports of programmes "
-            "that ask for this. Results are only shown for groups of ten people or more, and "
-            "never with my name."
+            "Count my answers on this page (my ethnic group, gender, sexual orientation, "
+            "disability, social background, age band and lived-experience topics) in the "
+            "anonymous survey reports of programmes that ask for this. Results are only shown "
+            "for groups of ten people or more, and never with my name."
         ),
     ),
 )

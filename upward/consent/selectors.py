@@ -14,6 +14,7 @@ from upward.consent.categories import (
     LIVED_EXPERIENCE,
     LIVED_EXPERIENCE_LABEL,
     PREFER_NOT,
+    Category,
 )
 from upward.consent.models import AboutYou, ConsentEvent
 from upward.consent.purposes import Purpose, Wording, wording
@@ -62,6 +63,38 @@ def lived_experience_for(person_ids: Iterable[int], purpose: str) -> dict[int, l
         if ids:
             found[about.person_id] = ids
     return found
+
+
+def reporting_groups_for(person_ids: Iterable[int]) -> dict[int, list[int | str]]:
+    """The groups each person may be counted in by anonymous reports, for those who consent to
+    reporting now: their lived-experience topic ids (ints) and, for each "About you" question
+    they answered (not "prefer not to say"), a "<category>:<code>" string. Nobody else."""
+    allowed = consenting(person_ids, Purpose.REPORTING)
+    if not allowed:
+        return {}
+    found: dict[int, list[int | str]] = {}
+    for about in AboutYou.objects.filter(person_id__in=allowed):
+        groups: list[int | str] = list(about.lived_topic_ids())
+        for category in CATEGORIES:
+            code = about.value(category.key)
+            if code and code != PREFER_NOT and category.label_for(code):
+                groups.append(f"{category.key}:{code}")
+        if groups:
+            found[about.person_id] = groups
+    return found
+
+
+def group_label(group: str) -> StrOrPromise | None:
+    """The words for a "<category>:<code>" reporting group (None when unknown)."""
+    key, _sep, code = group.partition(":")
+    for category in CATEGORIES:
+        if category.key == key:
+            return category.label_for(code) or None
+    return None
+
+
+def category_of(group: str) -> Category | None:
+    return BY_KEY.get(group.partition(":")[0])
 
 
 def lived_experience_topics(person: Person, purpose: str) -> list[Topic]:

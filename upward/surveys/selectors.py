@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from upward.consent import selectors as consent_selectors
+from upward.consent.categories import CATEGORIES
 from upward.journey.models import Meeting, MeetingStatus
 from upward.organisations.models import Department, Person, Topic
 from upward.programmes.models import Programme
@@ -446,7 +448,7 @@ class _Row:
     pseudonym: str
     role: str
     department_id: int | None
-    groups: list[int]
+    groups: list[int | str]
 
 
 def _load_rows(programme: Programme, *, text: bool) -> tuple[list[Question], list[_Row]]:
@@ -540,7 +542,7 @@ def _paired_items(
 
 def _names(programme: Programme, rows: list[_Row]) -> tuple[dict[int, str], dict[int, str]]:
     department_ids = {r.department_id for r in rows if r.department_id}
-    group_ids = {g for r in rows for g in r.groups}
+    group_ids = {g for r in rows for g in r.groups if isinstance(g, int)}
     departments = dict(
         Department.objects.filter(
             pk__in=department_ids, organisation_id=programme.organisation_id
@@ -610,7 +612,7 @@ def _breakdowns(
     ]
     # Special-category groups: only from lived experience people consented to share, and only
     # at the higher threshold. Someone may belong to several groups, so cells can overlap.
-    if any(r.groups for r, _s, _e in entries):
+    if any(isinstance(g, int) for r, _s, _e in entries for g in r.groups):
         found.append(
             Breakdown(
                 _("By lived experience (shared with consent)"),
@@ -618,10 +620,40 @@ def _breakdowns(
                 _cells(
                     entries,
                     lambda r: (
-                        [group_names[g] for g in r.groups if g in group_names] or [not_stated]
+                        [
+                            group_names[g]
+                            for g in r.groups
+                            if isinstance(g, int) and g in group_names
+                        ]
+                        or [not_stated]
                     ),
                     threshold=special,
                 ),
+            )
+        )
+    # The other "About you" answers people consented to count ("<category>:<code>"), one
+    # breakdown per question, at the same higher threshold; no answer is "Not stated".
+    for category in CATEGORIES:
+        prefix = f"{category.key}:"
+        if not any(
+            isinstance(g, str) and g.startswith(prefix) for r, _s, _e in entries for g in r.groups
+        ):
+            continue
+
+        def labels(row: _Row, prefix: str = prefix) -> list[str]:
+            found_labels = [
+                str(consent_selectors.group_label(g) or not_stated)
+                for g in row.groups
+                if isinstance(g, str) and g.startswith(prefix)
+            ]
+            return found_labels or [not_stated]
+
+        found.append(
+            Breakdown(
+                _("By %(question)s (shared with consent)")
+                % {"question": str(category.label).lower()},
+                special,
+                _cells(entries, labels, threshold=special),
             )
         )
     # A breakdown into one group only repeats "Everyone".

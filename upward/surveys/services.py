@@ -17,12 +17,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from upward.consent import selectors as consent_selectors
-from upward.consent.purposes import Purpose as ConsentPurpose
 from upward.core.audit import record
 from upward.core.errors import Conflict, DomainError
 from upward.core.types import Actor
 from upward.notifications.services import notify
-from upward.organisations.models import Department, Person
+from upward.organisations.models import Department, Person, Topic
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
 from upward.surveys import library, selectors
@@ -411,14 +410,28 @@ def clean_answers(questions: list[Question], raw: dict[int, Any]) -> dict[int, d
     return cleaned
 
 
-def _consented_groups(programme: Programme, person: Person) -> list[int]:
-    # Special-category groups (lived-experience topics, coarse by design) only where the
-    # programme reports on them and the person consents to reporting now (upward.consent).
+def _consented_groups(programme: Programme, person: Person) -> list[int | str]:
+    # Special-category groups (lived-experience topic ids and "<category>:<code>" answers from
+    # "About you", coarse by design) only where the programme reports on them and the person
+    # consents to reporting now (upward.consent).
     if not programme.special_category_reporting:
         return []
-    return [
-        t.pk for t in consent_selectors.lived_experience_topics(person, ConsentPurpose.REPORTING)
-    ]
+    return _organisation_groups(
+        programme, consent_selectors.reporting_groups_for([person.pk]).get(person.pk, [])
+    )
+
+
+def _organisation_groups(programme: Programme, groups: list[int | str]) -> list[int | str]:
+    """Drop topic ids that are not this organisation's lived-experience topics."""
+    topic_ids = [g for g in groups if isinstance(g, int)]
+    if not topic_ids:
+        return groups
+    known = set(
+        Topic.objects.filter(
+            pk__in=topic_ids, organisation_id=programme.organisation_id, kind=Topic.Kind.EXPERIENCE
+        ).values_list("pk", flat=True)
+    )
+    return [g for g in groups if not isinstance(g, int) or g in known]
 
 
 # Surveys whose agreement answers are paired with the start ones (selectors.COMPARISONS): only
@@ -450,7 +463,7 @@ def _coarse_department(programme: Programme, person: Person) -> int | None:
     return person.department_id if size >= _min_group() else None
 
 
-def _coarse_groups(survey: Survey, person: Person) -> list[int]:
+def _coarse_groups(survey: Survey, person: Person) -> list[int | str]:
     """The lived-experience topics the person consented to share, keeping only those shared by
     enough of the programme's participants to be reported (the special-category threshold).
 
@@ -466,15 +479,16 @@ def _coarse_groups(survey: Survey, person: Person) -> list[int]:
     threshold = int(settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE)
     counts = dict.fromkeys(mine, 0)
     # One consent query for everyone, not one per participant.
-    others = consent_selectors.lived_experience_for(
-        _accepted_people(programme).values_list("person_id", flat=True),
-        ConsentPurpose.REPORTING,
+    others = consent_selectors.reporting_groups_for(
+        _accepted_people(programme).values_list("person_id", flat=True)
     )
-    for topics in others.values():
-        for topic in topics:
-            if topic in counts:
-                counts[topic] += 1
-    return sorted(topic for topic, n in counts.items() if n >= threshold)
+    for groups in others.values():
+        for group in groups:
+            if group in counts:
+                counts[group] += 1
+    return sorted(
+        (group for group, n in counts.items() if n >= threshold), key=lambda g: (str(type(g)), g)
+    )
 
 
 def _shuffled(items: list[Any]) -> list[Any]:

@@ -462,3 +462,26 @@ def test_legacy_application_consent_is_migrated_to_a_matching_consent(world, rac
     assert selectors.lived_experience_for([world.applicant.pk], Purpose.MATCHING) == {
         world.applicant.pk: [race.pk]
     }
+
+
+def test_about_you_answers_count_in_reports_only_with_reporting_consent(world):
+    programme = _reporting_programme(world)
+    people = participants(programme, 12, role="mentor", prefix="E")
+    for i, person in enumerate(people):
+        # Ten say Asian, one prefers not to say, one says White (a group too small to keep).
+        code = "asian" if i < 10 else ("prefer_not" if i == 10 else "white")
+        services.save_about_you(person, answers={"ethnicity": code}, lived_experience=[], by=None)
+        services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
+    start = open_template(programme, "generational-start")
+    for person in people:
+        answer(start, person, today=START_DAY, understanding_generations=2)
+    settle(start)
+    groups = sorted(Response.objects.filter(survey=start).values_list("groups", flat=True))
+    assert groups == [[], []] + [["ethnicity:asian"]] * 10
+    assert selectors.group_label("ethnicity:asian") == "Asian or Asian British"
+
+    # Withdrawal strips them like lived experience.
+    response = world.client_for(people[0]).post(withdraw_url("reporting"))
+    assert response.status_code == 302
+    groups = sorted(Response.objects.filter(survey=start).values_list("groups", flat=True))
+    assert groups == [[], [], []] + [["ethnicity:asian"]] * 9
