@@ -536,8 +536,10 @@ SECTIONS: tuple[Section, ...] = (
         ("surveys.Submission.person", "surveys.Response.person"),
         _surveys,
         note=(
-            "Answers to anonymous surveys are stored without any link to you, so nobody, "
-            "Upward included, can find them to show you."
+            "Answers to anonymous surveys are stored without your name, so they are not shown "
+            "here. Start and end answers carry a coded key, made with a secret the database "
+            "does not hold, so they can be compared; Upward uses it only to remove your groups "
+            "from them when you withdraw consent."
         ),
     ),
     Section(

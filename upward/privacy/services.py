@@ -25,9 +25,12 @@ from django.utils.translation import gettext as _
 
 from upward.accounts.models import AccountInvitation
 from upward.consent.models import AboutYou, ConsentEvent
+from upward.consent.purposes import Purpose
+from upward.consent.signals import consent_withdrawn
 from upward.core import audit
 from upward.core.errors import DomainError
 from upward.core.fields import EncryptedTextField
+from upward.core.models import AuditChain, AuditEvent
 from upward.goals.models import Goal, Task
 from upward.impact.models import Commitment, RecordShare, ThankYouNote
 from upward.journey.models import CalendarFeed, Meeting, MeetingAgendaItem
@@ -169,7 +172,16 @@ def _erase_rows(person: Person, report: ErasureReport) -> None:
     _delete(report, AccountInvitation.objects.filter(person=p))
     _delete(report, Invitation.objects.filter(person=p))
     _delete(report, SafeguardingContact.objects.filter(person=p))
-    # Special-category answers and the consents that allowed their use go with the person.
+    # Special-category answers and the consents that allowed their use go with the person,
+    # and, as with any withdrawal, their groups leave the survey rows that carry them (the
+    # surveys app finds the anonymous ones through the person's pseudonym).
+    for purpose in Purpose.values:
+        consent_withdrawn.send(
+            sender=ConsentEvent,
+            person_id=p.pk,
+            organisation_id=p.organisation_id,
+            purpose=purpose,
+        )
     _delete(report, AboutYou.objects.filter(person=p))
     _delete(report, ConsentEvent.objects.filter(person=p))
     _delete(report, RecordShare.objects.filter(mentor=p))
@@ -307,6 +319,11 @@ def _sweep(needles: list[str], report: ErasureReport) -> None:
     for model in apps.get_models():
         # Other people's directory entries and accounts are theirs, even with the same name.
         if model._meta.proxy or not model._meta.managed or model in (Person, get_user_model()):
+            continue
+        # The audit log is append-only and hash-chained: rewriting it would break the chain
+        # (and PostgreSQL's trigger refuses it). Its entries hold ids, never names or emails
+        # (upward.core.audit), so there is nothing of the person to sweep there.
+        if model in (AuditEvent, AuditChain):
             continue
         for column in _plain_columns(model):
             is_json = isinstance(column, models.JSONField)

@@ -134,9 +134,10 @@ def build(pairs: Pairs) -> Scenario:
     AuditEvent.objects.create(
         organisation=pairs.world.org,
         verb="test",
-        object_type="x",
-        object_id="1",
-        data={"who": "Jess Junior"},
+        object_type="organisations.person",
+        object_id=str(jess.pk),
+        # Audit entries hold ids, never names (upward.core.audit): erasure leaves them alone.
+        data={"person_id": jess.pk},
     )
     LogEntry.objects.create(
         user=pairs.world.admin.user,

@@ -8,6 +8,7 @@ from django.db import connection
 from pytest_django.asserts import assertNotContains
 
 from upward.consent.models import AboutYou, ConsentEvent
+from upward.core.audit import verify_chain
 from upward.core.errors import DomainError
 from upward.core.models import AuditEvent
 from upward.goals.models import Goal
@@ -22,6 +23,8 @@ from upward.privacy.services import TOMBSTONE_NAME, erase_person
 from upward.privacy.tests.scenario import build
 from upward.recruitment.models import Application
 from upward.surveys.models import Answer, Response, Submission
+from upward.surveys.models import Response as SurveyResponse
+from upward.surveys.pseudonyms import pseudonym
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +73,8 @@ def test_erasure_leaves_no_trace_of_name_or_email_in_any_column(pairs) -> None: 
     assert _scan(NEEDLES) == []
     assert _figures(scenario) == before
     assert report.deleted["notes.MeetingNote"] == 1
+    # The append-only audit log is not rewritten: its chain still verifies.
+    assert verify_chain(pairs.world.org).intact
     jess.refresh_from_db()
     assert jess.full_name == TOMBSTONE_NAME and not jess.is_active and jess.user_id is None
     assert (jess.job_title, jess.location, jess.manager_id) == ("", "", None)
@@ -128,6 +133,24 @@ def test_special_category_answers_and_consents_go(pairs) -> None:  # type: ignor
     erase_person(pairs.mentor, by=pairs.world.admin.user)
     assert not AboutYou.objects.filter(person=pairs.mentor).exists()
     assert not ConsentEvent.objects.filter(person=pairs.mentor).exists()
+
+
+def test_erasure_strips_their_groups_from_anonymous_survey_rows(pairs) -> None:  # type: ignore[no-untyped-def]
+    scenario = build(pairs)
+    programme = pairs.world.programme
+    theirs = pseudonym(person_id=pairs.mentor.pk, programme_id=programme.pk, anonymous=True)
+    others = pseudonym(person_id=pairs.mentee.pk, programme_id=programme.pk, anonymous=True)
+    for alias, role in ((theirs, "mentor"), (others, "mentee")):
+        SurveyResponse.objects.create(
+            survey=scenario.survey,
+            is_anonymous=True,
+            pseudonym=alias,
+            role=role,
+            groups=["ethnicity:asian"],
+        )
+    erase_person(pairs.mentor, by=pairs.world.admin.user)
+    assert SurveyResponse.objects.get(pseudonym=theirs).groups == []
+    assert SurveyResponse.objects.get(pseudonym=others).groups == ["ethnicity:asian"]
 
 
 def test_surveys_identified_lose_the_person_anonymous_untouched(pairs) -> None:  # type: ignore[no-untyped-def]
