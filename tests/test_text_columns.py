@@ -27,6 +27,10 @@ ALLOWED: dict[str, str] = {
         "which category keys the person shares with their partner, never the answers"
     ),
     "consent.ConsentEvent.version": "the identifier of the wording consent was given under",
+    "surveys.PendingResponse.payload": (
+        "already ciphertext: sealed with a key derived from SURVEY_PSEUDONYM_SECRET, which the "
+        "database and ENCRYPTION_KEYS cannot open (upward/surveys/fields.py)"
+    ),
     "surveys.PseudonymSalt.salt": (
         "random per organisation; useless without SURVEY_PSEUDONYM_SECRET, which is not stored"
     ),

@@ -619,6 +619,21 @@ def restore(
             result.hook_lines.extend(f"{hook.name}: {line}" for line in lines)
         for line in result.hook_lines:
             say(line)
+        # The restored log ends where the backup was taken: say in it that a restore happened
+        # (entries written after the backup are gone with the rest of that data).
+        from upward.core import audit
+
+        with transaction.atomic(using=conn.alias):
+            audit.record_ref(
+                "backup.restored",
+                "core.backup",
+                "",
+                organisation=None,
+                data={
+                    "taken_at": meta.taken_at.isoformat(timespec="seconds"),
+                    "hooks_failed": len(failed),
+                },
+            )
         if failed:
             raise BackupError(
                 "The database now holds the backup taken at "

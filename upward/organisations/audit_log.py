@@ -135,6 +135,10 @@ DESCRIPTIONS: dict[str, Promise] = {
     "person.invited": _("Invited a person to Upward"),
     "people.imported": _("Imported people from a file"),
     "application.decided": _("Decided on an application"),
+    "privacy.data_viewed": _("Looked at everything Upward holds about them"),
+    "privacy.data_exported": _("Downloaded everything Upward holds about them (JSON)"),
+    "privacy.person_erased": _("Erased a person"),
+    "encryption_key.shredded": _("Destroyed the organisation's encryption key"),
 }
 
 

@@ -82,3 +82,58 @@ def offboard(organisation: Organisation, *, by: Any = None) -> dict[str, int]:
             data={"rows_deleted": sum(counts.values())},
         )
     return dict(sorted(counts.items()))
+
+
+# --- Restores: a backup taken before a key was destroyed or an organisation offboarded holds
+# the wrapped key and the data. `manage.py restore` runs these around copying the backup back,
+# so what was destroyed since stays destroyed (core.restore_hooks).
+
+OFFBOARDED = "organisation.offboarded"
+
+
+def restore_before() -> dict[str, list[dict[str, Any]]]:
+    """Read, from the live database, every destroyed key and every offboarding."""
+    from upward.core.models import AuditEvent, OrganisationKey
+
+    return {
+        "shredded": list(
+            OrganisationKey.objects.filter(shredded_at__isnull=False).values(
+                "pk", "organisation_id", "shredded_at"
+            )
+        ),
+        "offboarded": list(
+            AuditEvent.objects.filter(verb=OFFBOARDED, organisation__isnull=True).values(
+                "object_id", "created_at"
+            )
+        ),
+    }
+
+
+def restore_after(state: dict[str, list[dict[str, Any]]], taken_at: Any) -> list[str]:
+    """Destroy again the keys destroyed after the backup was taken, and offboard again the
+    organisations offboarded since."""
+    from upward.core.crypto import cache
+    from upward.core.models import OrganisationKey
+
+    shredded = 0
+    for row in state.get("shredded", []):
+        if row["shredded_at"] <= taken_at:
+            continue
+        done = OrganisationKey.objects.filter(pk=row["pk"], shredded_at__isnull=True).update(
+            wrapped="", shredded_at=row["shredded_at"]
+        )
+        if done:
+            shredded += done
+            cache.forget_organisation(row["organisation_id"])
+    offboarded = 0
+    for row in state.get("offboarded", []):
+        if row["created_at"] <= taken_at or not str(row["object_id"]).isdigit():
+            continue
+        organisation = Organisation.objects.filter(pk=int(row["object_id"])).first()
+        if organisation is not None:
+            offboard(organisation, by=None)
+            offboarded += 1
+    return [
+        f"Organisation keys destroyed after the backup, destroyed again: {shredded}.",
+        f"Organisations offboarded after the backup, offboarded again: {offboarded}.",
+    ]

@@ -25,11 +25,21 @@ from upward.privacy.forms import EraseForm, RetentionForm
 @require_GET
 def my_data(request: AuthenticatedRequest) -> HttpResponse:
     sections = export.build(request.user)
-    return render(
+    # Viewing everything held about oneself is recorded like downloading it (who, never what).
+    person = getattr(request.user, "person", None)
+    audit.record(
+        "privacy.data_viewed",
+        request.user,
+        by=request.user,
+        organisation=getattr(person, "organisation", None),
+    )
+    response = render(
         request,
         "privacy/my_data.html",
         {"sections": sections, "total": sum(len(s["rows"]) for s in sections)},
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

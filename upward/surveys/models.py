@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from upward.core.fields import EncryptedTextField
+from upward.surveys.fields import SealedTextField
 
 
 class Timing(models.TextChoices):
@@ -328,11 +329,10 @@ class PendingResponse(models.Model):
     See services.write_pending_answers.
     """
 
-    encryption_organisation = "survey.programme.organisation_id"
-
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
-    payload = EncryptedTextField()
+    # Sealed with a key from SURVEY_PSEUDONYM_SECRET, not the organisation's key (surveys/fields.py).
+    payload = SealedTextField()
 
     def __str__(self) -> str:
         return f"Answers waiting for {self.survey_id}"

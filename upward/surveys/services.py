@@ -625,7 +625,9 @@ def submit_response(
             occasion_key=due.occasion,
             role=due.role,
             department_id=person.department_id,
-            groups=_consented_groups(survey.programme, person),
+            # Never beside a name: people consent to being counted in *anonymous* reports,
+            # so a named survey keeps no special-category groups.
+            groups=[],
         )
         Answer.objects.bulk_create(
             Answer(response=response, question_id=question_id, **values)

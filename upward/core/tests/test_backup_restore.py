@@ -24,7 +24,7 @@ from django.db import connection
 
 from upward.accounts.models import User
 from upward.core import backup, restore_hooks
-from upward.core.models import AuditEvent
+from upward.core.models import AuditChain, AuditEvent
 from upward.notes.models import Message
 from upward.testing.factories import OrganisationFactory
 
@@ -69,11 +69,25 @@ class ErasureHook:
         again = [row for row in state if row["created_at"] > taken_at]
         for row in again:
             User.objects.filter(pk=row["object_id"]).delete()
-            event = AuditEvent.objects.create(
+            # The audit log is append-only: the new entry keeps the time it is written.
+            AuditEvent.objects.create(
                 verb=ERASED, object_type="accounts.user", object_id=row["object_id"]
             )
-            AuditEvent.objects.filter(pk=event.pk).update(created_at=row["created_at"])
         return [f"erased again: {len(again)}"]
+
+
+def none_chain_exists() -> bool:
+    return AuditChain.objects.filter(key="none").exists()
+
+
+def with_restore_entry(expected: dict[str, int], *, none_chain: bool) -> dict[str, int]:
+    """`restore` writes one entry of its own ("backup.restored") in the chain with no
+    organisation, starting that chain if the restored database has none."""
+    result = dict(expected)
+    result[AuditEvent._meta.db_table] += 1
+    if not none_chain:
+        result[AuditChain._meta.db_table] += 1
+    return result
 
 
 def erase(user: User) -> None:
@@ -156,7 +170,10 @@ def drill(pairs: Any, tmp_path: Path, registry: dict[str, restore_hooks.RestoreH
     out = run("restore", str(path), for_real=True)
 
     expected = {table: n + erasure_delta.get(table, 0) for table, n in at_backup.items()}
-    assert counts() == expected
+    # The stand-in hook's own entry (no organisation) has started the chain with no organisation
+    # before the restore writes its entry there.
+    assert counts() == with_restore_entry(expected, none_chain=True)
+    assert AuditEvent.objects.filter(verb="backup.restored").count() == 1
     assert Message.objects.get(pk=kept.pk).body == SECRET_TEXT  # back, and still decrypts
     assert not Message.objects.filter(pk=added.pk).exists()
     assert not OrganisationFactory._meta.model.objects.filter(slug="added-later").exists()
@@ -388,6 +405,7 @@ def test_a_failing_second_step_is_reported_and_the_saved_copy_puts_it_back(
     no_hooks["broken"] = restore_hooks.RestoreHook(name="broken", before=lambda: None, after=broken)
     OrganisationFactory(name="Added later", slug="added-later")
     live = counts()
+    none_chain_live = none_chain_exists()
     with pytest.raises(
         CommandError, match=r"now holds the backup taken at .* failed: broken"
     ) as caught:
@@ -402,4 +420,4 @@ def test_a_failing_second_step_is_reported_and_the_saved_copy_puts_it_back(
     del no_hooks["broken"]
     run("restore", str(saved), for_real=True)
     assert organisations.filter(slug="added-later").exists()
-    assert counts() == live
+    assert counts() == with_restore_entry(live, none_chain=none_chain_live)

@@ -63,7 +63,7 @@ def test_my_data_shows_what_is_mine_and_nothing_of_others(pairs) -> None:  # typ
         "v-test",
         "Sam Senior",  # the partner, by name
         "jess@northwind.test",
-        "Answers to anonymous surveys are stored without any link to you",
+        "Answers to anonymous surveys are stored without your name",
     ):
         assert mine in response.content.decode(), mine
     for theirs in (
