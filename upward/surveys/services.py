@@ -509,6 +509,41 @@ def _hold(survey: Survey, payload: dict[str, Any]) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Answerers:
+    """Who has answered a survey, counted the way an attacker holding the database could: by
+    role and department (from Submission, Person and Application) and by consented group."""
+
+    by_role_department: dict[tuple[str, int], int]
+    by_group: dict[int | str, int]
+
+
+def _answerers(survey: Survey) -> _Answerers:
+    people = dict(
+        Submission.objects.filter(survey=survey)
+        .values_list("person_id", "person__department_id")
+        .distinct()
+    )
+    roles = dict(
+        Application.objects.filter(
+            programme_id=survey.programme_id,
+            person_id__in=list(people),
+            status=Application.Status.ACCEPTED,
+        ).values_list("person_id", "role")
+    )
+    by_role_department: dict[tuple[str, int], int] = {}
+    for person_id, department_id in people.items():
+        if department_id and person_id in roles:
+            key = (str(roles[person_id]), int(department_id))
+            by_role_department[key] = by_role_department.get(key, 0) + 1
+    by_group: dict[int | str, int] = {}
+    if survey.programme.special_category_reporting:
+        for groups in consent_selectors.reporting_groups_for(list(people)).values():
+            for group in groups:
+                by_group[group] = by_group.get(group, 0) + 1
+    return _Answerers(by_role_department, by_group)
+
+
 def _write(survey: Survey, payloads: list[dict[str, Any]]) -> None:
     responses: list[Response] = []
     answers: list[Answer] = []
@@ -518,6 +553,22 @@ def _write(survey: Survey, payloads: list[dict[str, Any]]) -> None:
             pk__in={item["department"] for item in payloads if item["department"]}
         ).values_list("pk", flat=True)
     )
+    # A row keeps its department only when at least the group threshold of people of its role
+    # and department have answered this survey, and a group only when at least the special
+    # threshold of answerers share it: otherwise someone comparing the rows with who answered
+    # (Submissions are not secret) could narrow a row down to fewer people than a report may
+    # show. Answerers only grow, so a kept attribute never becomes identifying later.
+    answerers = _answerers(survey)
+    min_group = _min_group()
+    special = int(settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE)
+    for item in payloads:
+        department = item["department"]
+        if (
+            department not in departments
+            or answerers.by_role_department.get((item["role"], department), 0) < min_group
+        ):
+            item["department"] = None
+        item["groups"] = [g for g in item["groups"] if answerers.by_group.get(g, 0) >= special]
     for item in _shuffled(payloads):
         response = Response(
             survey=survey,

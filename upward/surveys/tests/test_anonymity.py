@@ -37,6 +37,7 @@ from upward.surveys.models import (
 )
 from upward.surveys.pseudonyms import forget_salts, pseudonym
 from upward.surveys.tests.helpers import (
+    END_DAY,
     START_DAY,
     answer,
     full_answers,
@@ -266,8 +267,8 @@ def test_anonymous_rows_keep_only_groups_big_enough_to_report(world):  # type: i
         consent_services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
     # Groups are kept only on surveys whose rows can be found again when consent is withdrawn.
     survey = open_template(programme, "generational-start")
-    answer(survey, many[0], today=START_DAY)
-    answer(survey, few[0], today=START_DAY)
+    for person in many + few:
+        answer(survey, person, today=START_DAY)
     settle(survey)
     rows = {(r.department_id, tuple(r.groups)) for r in Response.objects.filter(survey=survey)}
     # The department of ten stays; the board of one and the topic one person shares do not.
@@ -403,3 +404,28 @@ def test_old_pseudonyms_are_rekeyed_so_pairs_still_pair(world, pairs):  # type: 
         if p.item_key == "confidence-digital"
     )
     assert item.n == 2
+
+
+def test_rows_keep_a_department_only_when_enough_of_it_answered(world):  # type: ignore[no-untyped-def]
+    """Five accepted mentees in a department, but only two answer: their rows must not say the
+    department, or anyone who can see who answered (Submissions) narrows each row to two."""
+    _active(world)
+    team = DepartmentFactory(organisation=world.org, name="Data team")
+    people = participants(world.programme, 5, role="mentee", prefix="Team", department=team)
+    survey = open_template(world.programme, "generational-start")
+    for person in people[:2]:
+        answer(survey, person, today=START_DAY)
+    settle(survey)
+    assert list(Response.objects.filter(survey=survey).values_list("department_id", flat=True)) == [
+        None,
+        None,
+    ]
+
+    # When all five have answered, the department is kept (one row in five).
+    second = open_template(world.programme, "generational-end")
+    for person in people:
+        answer(second, person, today=END_DAY)
+    settle(second)
+    assert set(Response.objects.filter(survey=second).values_list("department_id", flat=True)) == {
+        team.pk
+    }
