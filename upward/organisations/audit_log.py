@@ -239,6 +239,28 @@ def rows(organisation: Organisation, entries: Any) -> list[Row]:
     ]
 
 
+# Entries that are themselves safety data, or that would tell an org admin who answered an
+# anonymous survey: who raised a concern or left a pairing, who submitted a pulse, who asked for
+# a new partner. Safety data has its own readers (docs/safety.md) and being an org admin is not
+# one of them; those entries stay in the chain (verified with it) but this page never lists them.
+HIDDEN_PREFIXES = (
+    "safety.concern",
+    "safety.pulse",
+    "safety.pairing_left",
+    "safety.rematch",
+    "safety.check_in",
+    "safety.flag",
+)
+HIDDEN_VERBS = frozenset({"survey.answered", "pairing.state_changed"})
+
+
+def _hidden_from_viewer() -> Q:
+    hidden = Q(verb__in=HIDDEN_VERBS)
+    for prefix in HIDDEN_PREFIXES:
+        hidden |= Q(verb__startswith=prefix)
+    return hidden
+
+
 def entries(
     organisation: Organisation,
     *,
@@ -247,8 +269,9 @@ def entries(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """The organisation's entries, newest first, filtered. Only this organisation's chain."""
-    queryset = AuditEvent.objects.filter(organisation=organisation)
+    """The organisation's entries, newest first, filtered. Only this organisation's chain,
+    and never an entry that is itself safety data (see HIDDEN_FROM_VIEWER)."""
+    queryset = AuditEvent.objects.filter(organisation=organisation).exclude(_hidden_from_viewer())
     if kind:
         verbs = queryset.order_by().values_list("verb", flat=True).distinct()
         queryset = queryset.filter(verb__in=[v for v in verbs if kind_of(v) == kind])

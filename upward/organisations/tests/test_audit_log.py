@@ -202,3 +202,27 @@ def test_every_verb_has_words():
     assert kind_of("special_category.viewed") == "sensitive"
     assert kind_of("privacy.person_erased") == "erasure"
     assert kind_of("notes.message_sent") == "other"
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        "safety.concern_raised",
+        "safety.pulse_submitted",
+        "safety.pairing_left",
+        "safety.rematch_requested",
+        "survey.answered",
+        "pairing.state_changed",
+    ],
+)
+def test_entries_that_are_safety_data_are_not_listed(world, verb):
+    """Who raised a concern, left a pairing or answered a survey is for the safety readers (or
+    nobody): an org admin reading the log must not learn it from the actor column."""
+    audit.record(verb, world.programme, by=world.applicant.user, organisation=world.org)
+    audit.record("person.updated", world.applicant, by=world.admin.user, organisation=world.org)
+    response = world.client_for(world.admin).get(URL)
+    assertContains(response, "Changed a person")
+    assert [row.entry.verb for row in response.context["rows"]] == ["person.updated"]
+    # Still in the chain, which still verifies.
+    assert AuditEvent.objects.filter(verb=verb).count() == 1
+    assert audit.verify_chain(world.org).intact
