@@ -43,7 +43,7 @@ class RetentionForm(Form):
                 label=category.label,
                 required=False,
                 initial=current.get(category.key),
-                help_text=f"{keep}{_('Whole months')} {category.clock} ({default}).",
+                help_text=f"{keep}{_('Number of')} {category.clock} ({default}).",
             )
             self.fields[category.key].widget.attrs.update({"inputmode": "numeric"})
 
