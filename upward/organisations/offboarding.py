@@ -96,16 +96,18 @@ def restore_before() -> dict[str, list[dict[str, Any]]]:
     from upward.core.models import AuditEvent, OrganisationKey
 
     return {
-        "shredded": list(
-            OrganisationKey.objects.filter(shredded_at__isnull=False).values(
+        "shredded": [
+            dict(row)
+            for row in OrganisationKey.objects.filter(shredded_at__isnull=False).values(
                 "pk", "organisation_id", "shredded_at"
             )
-        ),
-        "offboarded": list(
-            AuditEvent.objects.filter(verb=OFFBOARDED, organisation__isnull=True).values(
-                "object_id", "created_at"
-            )
-        ),
+        ],
+        "offboarded": [
+            dict(row)
+            for row in AuditEvent.objects.filter(
+                verb=OFFBOARDED, organisation__isnull=True
+            ).values("object_id", "created_at")
+        ],
     }
 
 
