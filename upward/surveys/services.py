@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -443,52 +443,15 @@ def _min_group() -> int:
     return int(settings.UPWARD_MIN_GROUP_SIZE)
 
 
-def _accepted_people(programme: Programme) -> Any:
-    return Application.objects.filter(
-        programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
-    )
-
-
-def _coarse_department(programme: Programme, person: Person) -> int | None:
-    """The person's department only when it is big enough to be reported: a department with
-    fewer accepted participants than the group threshold can never make a cell of its own, so
-    storing it would only help someone line rows up with people."""
-    if person.department_id is None:
-        return None
-    size = (
-        _accepted_people(programme)
-        .filter(person__department_id=person.department_id)
-        .aggregate(n=Count("person", distinct=True))["n"]
-    )
-    return person.department_id if size >= _min_group() else None
-
-
-def _coarse_groups(survey: Survey, person: Person) -> list[int | str]:
-    """The lived-experience topics the person consented to share, keeping only those shared by
-    enough of the programme's participants to be reported (the special-category threshold).
-
-    Only on surveys whose anonymous rows carry the person's keyed pseudonym (PAIRED_TIMINGS):
-    withdrawing consent must strip the groups at once (surveys/consent.py), and a row with a
-    random pseudonym could never be found again."""
+def _waiting_groups(survey: Survey, person: Person) -> list[int | str]:
+    """The special-category groups an anonymous answer may carry while it waits: those the
+    person consents to report, and only on surveys whose rows carry the person's keyed
+    pseudonym (PAIRED_TIMINGS), since withdrawing consent must strip them at once
+    (surveys/consent.py) and a row with a random pseudonym could never be found again. Which of
+    them (and the department) a written row keeps is decided against who answered, in `_write`."""
     if survey.timing not in PAIRED_TIMINGS:
         return []
-    programme = survey.programme
-    mine = _consented_groups(programme, person)
-    if not mine:
-        return []
-    threshold = int(settings.UPWARD_SPECIAL_CATEGORY_MIN_GROUP_SIZE)
-    counts = dict.fromkeys(mine, 0)
-    # One consent query for everyone, not one per participant.
-    others = consent_selectors.reporting_groups_for(
-        _accepted_people(programme).values_list("person_id", flat=True)
-    )
-    for groups in others.values():
-        for group in groups:
-            if group in counts:
-                counts[group] += 1
-    return sorted(
-        (group for group, n in counts.items() if n >= threshold), key=lambda g: (str(type(g)), g)
-    )
+    return _consented_groups(survey.programme, person)
 
 
 def _shuffled(items: list[Any]) -> list[Any]:
@@ -659,8 +622,8 @@ def submit_response(
             {
                 "pseudonym": _anonymous_pseudonym(survey, person),
                 "role": due.role,
-                "department": _coarse_department(survey.programme, person),
-                "groups": _coarse_groups(survey, person),
+                "department": person.department_id,
+                "groups": _waiting_groups(survey, person),
                 "answers": sorted(cleaned.items()),
             },
         )
