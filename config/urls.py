@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("upward.impact.urls")),
     path("", include("upward.announcements.urls")),
     path("", include("upward.privacy.urls")),
+    path("", include("upward.insight.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as its own file (no inline script).
     path(

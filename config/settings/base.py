@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "upward.dashboard",
     "upward.demo",
     "upward.privacy",
+    "upward.insight",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class InsightConfig(AppConfig):
+    """Evidence across a programme and an organisation: the programme report, the organisation
+    overview and the exports (docs/insight.md).
+
+    It stands at the top of the layers: a report reads every app's figures."""
+
+    name = "upward.insight"
+    label = "insight"
