@@ -145,7 +145,7 @@ def test_journey_position_is_the_first_session_not_held(world, pairs: Pairs) -> 
 
     response = get(world, pairs.mentee)
     body = text(response)
-    assert f"Session 2 of 6: {steps[1].title}" in body
+    assert f"Step 2 of 6 {steps[1].title}" in body
     assert "1 of 6 sessions held" in body
     assert "Next: book this session." in body
     assertContains(response, 'max="6" value="1"')
@@ -155,7 +155,7 @@ def test_journey_position_is_the_first_session_not_held(world, pairs: Pairs) -> 
     assert "Next: it is booked. Get ready: Bring &lt;two&gt; questions" in body
     # The other pair has held nothing of the journey yet.
     other = text(get(world, pairs.other_mentor))
-    assert f"Session 1 of 6: {steps[0].title}" in other
+    assert f"Step 1 of 6 {steps[0].title}" in other
     assert "0 of 6 sessions held" in other
 
 
