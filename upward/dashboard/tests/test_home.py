@@ -368,6 +368,44 @@ def test_an_accepted_person_still_waiting_for_a_partner(world) -> None:  # type:
     assertContains(response, "you have a place; the programme team is looking for a partner")
 
 
+def _proposal(world, *, state: str) -> Pairing:  # type: ignore[no-untyped-def]
+    Programme.objects.filter(pk=world.programme.pk).update(state="matching")
+    accepted(world.programme, world.applicant, "mentor")
+    accepted(world.programme, world.senior, "mentee")
+    return Pairing.objects.create(
+        programme=world.programme,
+        mentor=world.applicant,
+        mentee=world.senior,
+        state=state,
+        respond_by=timezone.now() + dt.timedelta(days=7),
+        mentor_responded_at=timezone.now() if state == "mentor_accepted" else None,
+        mentee_told_at=timezone.now() if state == "mentor_accepted" else None,
+    )
+
+
+def test_a_proposal_waits_for_the_mentors_answer_and_the_mentee_is_not_told_yet(world) -> None:  # type: ignore[no-untyped-def]
+    proposal = _proposal(world, state="proposed")
+    mentor = get(world, world.applicant)
+    assertContains(mentor, "Proposals waiting for you", status_code=200)
+    assertContains(mentor, "Would you mentor Sam Senior?")
+    assertContains(mentor, reverse("pairing:pairing", args=[proposal.pk]))
+    assertNotContains(mentor, "Next meeting", status_code=200)
+    # Nobody has told the mentee yet: his home shows no partner.
+    mentee = get(world, world.senior)
+    assertNotContains(mentee, "Jess Junior", status_code=200)
+    assertContains(mentee, "You have applied")
+
+
+def test_after_the_mentor_says_yes_each_side_is_told_who_answers_next(world) -> None:  # type: ignore[no-untyped-def]
+    _proposal(world, state="mentor_accepted")
+    mentor = get(world, world.applicant)
+    assertContains(mentor, "A partner has been proposed", status_code=200)
+    assertContains(mentor, "You said yes to mentoring Sam Senior; waiting for them to confirm.")
+    mentee = get(world, world.senior)
+    assertContains(mentee, "Proposals waiting for you", status_code=200)
+    assertContains(mentee, "Jess Junior has agreed to be your reverse mentor: please confirm")
+
+
 # --- privacy and escaping ----------------------------------------------------------------------
 
 
