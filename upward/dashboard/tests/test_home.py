@@ -269,6 +269,19 @@ def test_no_open_tasks_says_so(world, pairs: Pairs) -> None:  # type: ignore[no-
     response = get(world, pairs.mentor)
     assertContains(response, "Nothing open.", status_code=200)
     assertContains(response, reverse("goals:goals", args=[pairs.pairing.pk]))
+    # Without a journey (no built-in one in this test) the card counts the meetings held.
+    assertContains(response, "1 meeting held so far")
+
+
+def test_a_finished_pairing_is_listed_without_a_card(world, pairs: Pairs) -> None:  # type: ignore[no-untyped-def]
+    Pairing.objects.filter(pk=pairs.pairing.pk).update(state="completed")
+    response = get(world, pairs.mentor)
+    assertContains(response, "Finished pairings", status_code=200)
+    assertContains(response, reverse("journey:pairing", args=[pairs.pairing.pk]))
+    assertNotContains(response, "Next meeting", status_code=200)
+    assertNotContains(response, "Nothing open.", status_code=200)
+    assertContains(response, "Your pairing has finished")
+    assertNotContains(response, "You are not in a programme yet", status_code=200)
 
 
 # --- more than one pairing ---------------------------------------------------------------------
