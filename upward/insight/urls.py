@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401 (routes are added by the report, overview and export work)
+from django.urls import path
+
+from upward.insight import export_views
 
 # Included at the site root, so these are full paths.
 app_name = "insight"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    # Exports (docs/insight.md, "Exports")
+    path("exports/", export_views.organisation_exports, name="exports"),
+    path("exports/columns/", export_views.export_dictionary, name="export_dictionary"),
+    path("exports/<slug:kind>.<slug:fmt>", export_views.organisation_export, name="export"),
+    path("programmes/<id:pk>/exports/", export_views.programme_exports, name="programme_exports"),
+    path(
+        "programmes/<id:pk>/exports/<slug:kind>.<slug:fmt>",
+        export_views.programme_export,
+        name="programme_export",
+    ),
+]
