@@ -3,7 +3,8 @@
 A registry of export kinds. Each kind names its columns (with the meaning the column dictionary
 shows), who may download it, and a function that yields its rows from the apps' own selectors.
 `render` builds a `tablib.Dataset` (XLSX through openpyxl) and passes every cell through
-`core.exports.safe_cell`, so a name such as `=HYPERLINK(...)` is text in every spreadsheet.
+`safe_cell` (upward/core/exports.py), so a name such as `=HYPERLINK(...)` stays text in every
+spreadsheet.
 
 What is never in an export: notes, messages, safety concerns, application motivations and
 internal notes, a pairing's closing reason, pulse comments and any individual survey answer. The
@@ -373,7 +374,7 @@ def _runs_programmes(person: Person) -> bool:
 # ---------------------------------------------------------------------------------------------
 # The registry
 
-TEAM_ONLY = _("The programme team and organisation admins")
+TEAM_ONLY = _("the programme team and organisation admins")
 
 KINDS: tuple[ExportKind, ...] = (
     ExportKind(
@@ -389,7 +390,7 @@ KINDS: tuple[ExportKind, ...] = (
         columns=(
             Column("person", _("The applicant's name.")),
             Column("email", _("The applicant's work email address.")),
-            Column("role", _("mentor or mentee.")),
+            Column("role", _("The role applied for: mentor or mentee.")),
             Column("status", _("Where the application stands: submitted, accepted and so on.")),
             Column("submitted_on", _("The day the application was sent."), DATE),
             Column("decided_on", _("The day the team decided, if it has."), DATE),
@@ -495,7 +496,13 @@ KINDS: tuple[ExportKind, ...] = (
         scope=PROGRAMME,
         audience=TEAM_ONLY,
         columns=(
-            Column("section", _("paired (start and end), retrospective, post_only or choice.")),
+            Column(
+                "section",
+                _(
+                    "The kind of figure: paired (start and end), retrospective, post_only "
+                    "or choice."
+                ),
+            ),
             Column("item_key", _("The question's key, the same in every cohort.")),
             Column("question", _("The question as asked.")),
             Column("comparison", _("What is compared, or the survey's title.")),
@@ -530,7 +537,7 @@ KINDS: tuple[ExportKind, ...] = (
             "answers about people (such as ethnicity) are never included."
         ),
         scope=ORGANISATION,
-        audience=_("Organisation admins"),
+        audience=_("organisation admins"),
         columns=(
             Column("name", _("The person's full name.")),
             Column("email", _("Their work email address.")),
@@ -541,7 +548,7 @@ KINDS: tuple[ExportKind, ...] = (
             Column("manager", _("Their line manager's name.")),
             Column("location", _("Where they work.")),
             Column("start_date", _("The day they joined, if known."), DATE),
-            Column("active", _("yes while they work here; no once they have left.")),
+            Column("active", _("Whether they still work here: yes or no.")),
         ),
         rows=_people_rows,
         estimate=lambda org, _person: Person.objects.filter(organisation=org).count(),
@@ -555,11 +562,11 @@ KINDS: tuple[ExportKind, ...] = (
             "headline figures: applications, accepted people, pairs and meetings held."
         ),
         scope=ORGANISATION,
-        audience=_("Organisation admins and programme managers (their own programmes)"),
+        audience=_("organisation admins, and programme managers for their own programmes"),
         columns=(
             Column("programme", _("The programme's name.")),
             Column("state", _("Draft, recruiting, matching, active, completed or archived.")),
-            Column("pilot", _("yes for a pilot cohort.")),
+            Column("pilot", _("Whether it is a pilot cohort: yes or no.")),
             Column("starts_on", _("The planned first day."), DATE),
             Column("ends_on", _("The planned last day."), DATE),
             Column("places", _("How many pairs the programme has room for."), NUMBER),

@@ -20,6 +20,7 @@ from upward.core.models import AuditEvent
 from upward.insight import exports
 from upward.journey.models import Meeting, MeetingStatus
 from upward.notes import services as note_services
+from upward.organisations import audit_log
 from upward.pairing.models import Pairing
 from upward.recruitment.models import Application
 from upward.safety import services as safety_services
@@ -416,6 +417,7 @@ def test_download_is_audited_without_values(world, pairs):
     assert event.actor == world.manager.user
     assert event.object_id == str(world.programme.pk)
     assert event.data == {"format": "xlsx"}
+    assert audit_log.describe(event.verb) == "Downloaded a programme's pairings"
     filename = response["Content-Disposition"]
     assert filename == 'attachment; filename="digital-confidence-2027-pairings-2027-03-15.xlsx"'
 
