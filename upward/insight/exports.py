@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from upward.core.exports import safe_cell
 from upward.impact.selectors import programme_mentor_time
 from upward.journey.models import Meeting, MeetingStatus
-from upward.journey.selectors import journey_pairings, programme_journey, programme_pair_rows
+from upward.journey.selectors import programme_journey, programme_pair_rows
 from upward.organisations.access import person_for
 from upward.organisations.models import Organisation, Person
 from upward.organisations.selectors import people_directory
@@ -181,13 +181,17 @@ def _months(first: dt.date, last: dt.date) -> Iterator[dt.date]:
         month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
+def _rhythm_pairings(programme: Programme) -> Any:
+    # Every pair that began (the mentee accepted), also one that ended early: its months
+    # together count until it closed.
+    return pairings_for_manager(programme).filter(
+        state__in=_BEGUN, mentee_responded_at__isnull=False
+    )
+
+
 def _rhythm_rows(programme: Programme, person: Person) -> Iterator[Sequence[Any]]:
     default = programme_journey(programme).meetings_per_month
-    pairings = list(
-        journey_pairings(programme)
-        .exclude(mentee_responded_at__isnull=True)
-        .select_related("mentor", "mentee", "agreement")
-    )
+    pairings = list(_rhythm_pairings(programme).select_related("agreement"))
     held: Counter[tuple[int, dt.date]] = Counter()
     # One grouped query for every pair's months.
     for pairing_id, month, n in (
@@ -219,7 +223,7 @@ def _rhythm_estimate(programme: Programme, person: Person) -> int:
     # Pairs times the programme's months so far: a pair that began late has fewer.
     last = min(programme.ends_on, timezone.localdate())
     months = max(1, len(list(_months(programme.starts_on, last))))
-    return journey_pairings(programme).exclude(mentee_responded_at__isnull=True).count() * months
+    return _rhythm_pairings(programme).count() * months
 
 
 def _mentor_time_rows(programme: Programme, person: Person) -> Iterator[Sequence[Any]]:

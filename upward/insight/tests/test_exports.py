@@ -160,6 +160,25 @@ def test_meeting_rhythm_one_row_per_pair_per_month(world, pairs):
     ]
 
 
+def test_meeting_rhythm_counts_an_ended_pair_until_it_closed(world, pairs):
+    ended = active_pairing(
+        world.programme,
+        mentor=person_with_account(organisation=world.org, full_name="Lee Left"),
+        mentee=person_with_account(organisation=world.org, full_name="Ria Left"),
+        since=BEGAN,
+    )
+    _held(ended, dt.datetime(2027, 1, 28, 10, tzinfo=dt.UTC))
+    ended.state, ended.closed_by = "ended", "mentor"
+    ended.closed_at = dt.datetime(2027, 2, 10, 10, tzinfo=dt.UTC)
+    ended.save()
+    response = world.client_for(world.manager).get(_programme_url(world, "meeting-rhythm", "csv"))
+    rows = [tuple(r.values()) for r in _records(response) if r["mentor"] == "Lee Left"]
+    assert rows == [
+        ("Lee Left", "Ria Left", "2027-01", "1", "1.0"),
+        ("Lee Left", "Ria Left", "2027-02", "0", "1.0"),
+    ]
+
+
 def test_mentor_time_rows(world, pairs):
     _held(pairs.pairing, dt.datetime(2027, 2, 8, 10, tzinfo=dt.UTC), minutes=50)
     _held(pairs.pairing, dt.datetime(2027, 3, 8, 10, tzinfo=dt.UTC), minutes=40)
@@ -340,7 +359,15 @@ def test_survey_aggregates_match_the_outcomes_page(world, cohort, fmt):
     # The same rows as the outcomes CSV, figure for figure.
     old = list(reporting.outcome_rows(result))[1:]
     assert len(old) == len(rows)
-    assert [r[5] for r in old] == [str(r["n"] if r["n"] is not None else "") for r in rows]
+    numbers = reporting.HEADER[5:13]  # n ... mean
+    for before, after in zip(old, rows, strict=True):
+        assert before[:5] == [after[k] for k in reporting.HEADER[:5]]
+        for at, name in enumerate(numbers, start=5):
+            value = after[name]
+            if value in ("", None):
+                assert before[at] == "", name
+            else:
+                assert float(before[at]) == pytest.approx(float(value)), name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,6 +535,23 @@ def test_queries_do_not_grow_with_rows(world, pairs, django_assert_max_num_queri
     _grow(world, 2)
     small = _count(client, url)
     _grow(world, 8)
+    assert _count(client, url) == small, small
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_survey_export_queries_do_not_grow_with_answers(
+    world, cohort, django_assert_max_num_queries
+):
+    client = world.client_for(world.manager)
+    url = _programme_url(world, "survey-aggregates", "xlsx")
+    small = _count(client, url)
+    start, end = world.programme.surveys.order_by("pk")[:2]
+    for person in participants(world.programme, 6, role="mentor", prefix="More"):
+        answer(start, person, today=START_DAY, understanding_generations=2)
+        answer(end, person, today=END_DAY, understanding_generations=4)
+    settle(start, end)
     assert _count(client, url) == small, small
     with django_assert_max_num_queries(15):
         response = client.get(url)
