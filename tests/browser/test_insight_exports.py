@@ -5,6 +5,9 @@ and checked with axe-core and the CSP watch (see conftest.py)."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import openpyxl
 import pytest
 from playwright.sync_api import expect
@@ -38,7 +41,8 @@ def test_exports_pages_and_a_download(visitor_factory, world):
         page.locator(f'a[href="/programmes/{world.programme.pk}/exports/pairings.xlsx"]').click()
     download = info.value
     assert download.suggested_filename.startswith("digital-confidence-2027-pairings-")
-    book = openpyxl.load_workbook(download.path())
+    # Playwright keeps the file without its extension, which openpyxl reads by name.
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     assert book.sheetnames == ["Pairings", "Columns"]
     mentors = [row[0] for row in book["Pairings"].iter_rows(min_row=2, values_only=True)]
     assert "'" + pairs.mentor.full_name in mentors

@@ -441,8 +441,8 @@ KINDS: tuple[ExportKind, ...] = (
         slug="meeting-rhythm",
         title=_("Meeting rhythm"),
         description=_(
-            "One row per pair per month since the pair began: meetings held that month against "
-            "the number the pair agreed to hold each month."
+            "One row per pair per month, from the month the pair began until it closed: "
+            "meetings held that month against the number the pair agreed to hold each month."
         ),
         scope=PROGRAMME,
         audience=TEAM_ONLY,
