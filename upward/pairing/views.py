@@ -26,8 +26,7 @@ from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_person
 from upward.pairing import review as review_selectors
-from upward.pairing import review_words
-from upward.pairing import selectors, services
+from upward.pairing import review_words, selectors, services
 from upward.pairing.access import (
     access_chooser,
     access_pairing_for_manager,
