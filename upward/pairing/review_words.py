@@ -128,13 +128,10 @@ def _cover(
     related: list[tuple[str, str]] = []
     unnamed = 0
     for want in sorted(wants, key=lambda t: names.get(t, t).casefold()):
-        if want not in names:
-            continue
-        if want in offers:
-            exact.append(names[want])
-            continue
         close = sorted(o for o in relations.get(want, frozenset()) if o in offers and o in names)
-        if close and related_credit > 0:
+        if want in offers and want in names:
+            exact.append(names[want])
+        elif close and related_credit > 0 and want in names:
             related.append((names[close[0]], names[want]))
         elif want in hidden or (related_credit > 0 and relations.get(want, frozenset()) & hidden):
             unnamed += 1
