@@ -427,23 +427,36 @@ def _without_partner_sentences(results: Mapping[str, Any]) -> list[str]:
             )
             % {"n": idle}
         )
-    texts = {
-        "no_level": (
-            "%(n)s person was left out: no level in the directory.",
-            "%(n)s people were left out: no level in the directory.",
-        ),
-        "unavailable": (
-            "%(n)s person was left out: away at the moment.",
-            "%(n)s people were left out: away at the moment.",
-        ),
-        "left_pairing": (
-            "%(n)s person was left out for having just left a pairing.",
-            "%(n)s people were left out for having just left a pairing.",
-        ),
-    }
-    for reason, (one, many) in texts.items():
-        if left_out[reason]:
-            out.append(ngettext(one, many, left_out[reason]) % {"n": left_out[reason]})
+    if left_out["no_level"]:
+        n = left_out["no_level"]
+        out.append(
+            ngettext(
+                "%(n)s person was left out: no level in the directory.",
+                "%(n)s people were left out: no level in the directory.",
+                n,
+            )
+            % {"n": n}
+        )
+    if left_out["unavailable"]:
+        n = left_out["unavailable"]
+        out.append(
+            ngettext(
+                "%(n)s person was left out: away at the moment.",
+                "%(n)s people were left out: away at the moment.",
+                n,
+            )
+            % {"n": n}
+        )
+    if left_out["left_pairing"]:
+        n = left_out["left_pairing"]
+        out.append(
+            ngettext(
+                "%(n)s person was left out for having just left a pairing.",
+                "%(n)s people were left out for having just left a pairing.",
+                n,
+            )
+            % {"n": n}
+        )
     return out
 
 
