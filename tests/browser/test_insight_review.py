@@ -37,7 +37,9 @@ def test_review_in_words_and_swap_preview(visitor_factory, world):
     # Phone width: the reasons and profiles stack; nothing but the table scrolls sideways.
     page.set_viewport_size({"width": 375, "height": 800})
     manager.go(url)
-    page.locator("tbody tr", has_text="Sam Senior").get_by_text("Both profiles side by side").click()
+    page.locator("tbody tr", has_text="Sam Senior").get_by_text(
+        "Both profiles side by side"
+    ).click()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
     manager.look("review-words-phone")

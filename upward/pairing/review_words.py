@@ -185,10 +185,8 @@ def pair_story(
         mentee = next((p for p in inputs.mentees if p.id == str(row.mentee.pk)), None)
         mentor = next((p for p in inputs.mentors if p.id == str(row.mentor.pk)), None)
     if mentee is None or mentor is None:
-        reasons = [
-            Reason(str(CRITERION_LABELS.get(c, c)), p) for c, p in sorted(points.items())
-        ] or [Reason(_nothing_connects(row), 0.0)]
-        return PairStory(row=row, reasons=reasons)
+        labelled = [Reason(str(CRITERION_LABELS.get(c, c)), p) for c, p in sorted(points.items())]
+        return PairStory(row=row, reasons=labelled or [Reason(_nothing_connects(row), 0.0)])
     assert inputs is not None
     names = inputs.topic_names
     shared_interests = _names(mentee.interests & mentor.interests, names)

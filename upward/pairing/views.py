@@ -4,7 +4,7 @@ selector, and renders."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings as django_settings
 from django.contrib import messages
@@ -220,7 +220,11 @@ def _review_page(
     stories = (
         []
         if filters.show == "unmatched"
-        else review_words.pair_stories(page_obj.object_list, inputs, weights=run.weights or {})
+        else review_words.pair_stories(
+            cast("list[selectors.PairRow]", page_obj.object_list),
+            inputs,
+            weights=run.weights or {},
+        )
     )
     return {
         "stories": stories,
