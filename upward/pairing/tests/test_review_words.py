@@ -459,3 +459,24 @@ def test_only_the_programme_team_previews_or_swaps(cohort, world):
     assert not MatchRule.objects.exists()
     admin = world.client_for(world.admin).post(url, data)
     assertContains(admin, "Both pairs before and after the swap")
+
+
+def test_review_in_words_costs_the_same_queries_for_2_and_32_pairs(cohort, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from upward.pairing.tests.helpers import grow
+
+    client = world.client_for(world.manager)
+    counts = []
+    for extra in (0, 30):
+        if extra:
+            grow(cohort, world, mentees=extra, mentors=extra + 1)
+        draft = run(cohort, by=world.manager.user)
+        client.get(_run_url(cohort, draft.pk))  # the session and caches warmed alike
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(_run_url(cohort, draft.pk, "?per_page=50"))
+        assertContains(response, "Both profiles side by side")
+        assertContains(response, "have a mentor in this proposal.")
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 25, counts
