@@ -172,7 +172,11 @@ def _hours(value: float) -> str:
 
 
 def pair_story(
-    row: PairRow, inputs: MatchInputs | None, *, related_credit: float = 0.5
+    row: PairRow,
+    inputs: MatchInputs | None,
+    *,
+    related_credit: float = 0.5,
+    profiles: _Profiles | None = None,
 ) -> PairStory:
     """The pair in words. With `inputs` (a run in review), each criterion that added points
     becomes sentences naming the topics, interests and times behind it; without, it is named
@@ -182,8 +186,9 @@ def pair_story(
     mentee_name, mentor_name = row.mentee.full_name, row.mentor.full_name
     mentee = mentor = None
     if inputs is not None:
-        mentee = next((p for p in inputs.mentees if p.id == str(row.mentee.pk)), None)
-        mentor = next((p for p in inputs.mentors if p.id == str(row.mentor.pk)), None)
+        profiles = profiles or _Profiles.of(inputs)
+        mentee = profiles.mentees.get(str(row.mentee.pk))
+        mentor = profiles.mentors.get(str(row.mentor.pk))
     if mentee is None or mentor is None:
         labelled = [Reason(str(CRITERION_LABELS.get(c, c)), p) for c, p in sorted(points.items())]
         return PairStory(row=row, reasons=labelled or [Reason(_nothing_connects(row), 0.0)])
@@ -261,6 +266,18 @@ def pair_story(
     )
 
 
+@dataclass(frozen=True)
+class _Profiles:
+    """The run's profiles by id, built once per page."""
+
+    mentees: dict[str, MenteeProfile]
+    mentors: dict[str, MentorProfile]
+
+    @classmethod
+    def of(cls, inputs: MatchInputs) -> _Profiles:
+        return cls({p.id: p for p in inputs.mentees}, {p.id: p for p in inputs.mentors})
+
+
 def _dept(person: Person) -> str:
     return person.department.name if person.department else ""
 
@@ -280,7 +297,8 @@ def pair_stories(
     rows: Iterable[PairRow], inputs: MatchInputs | None, *, weights: Mapping[str, Any]
 ) -> list[PairStory]:
     credit = float(weights.get("related_credit", 0.5) or 0)
-    return [pair_story(row, inputs, related_credit=credit) for row in rows]
+    profiles = _Profiles.of(inputs) if inputs is not None else None
+    return [pair_story(row, inputs, related_credit=credit, profiles=profiles) for row in rows]
 
 
 # ---------------------------------------------------------------------------------------------
