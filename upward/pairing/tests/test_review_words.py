@@ -352,7 +352,7 @@ def test_review_shows_shared_interests_and_free_times_by_name(cohort, world):
     assertContains(response, "They share interests: Cycling.")
     assertContains(response, "Both are free on Thursday afternoon.")
     assertContains(response, "They work in different departments: Finance and Research.")
-    assertContains(response, "Free times: Thursday afternoon.")
+    assertContains(response, "<strong>Free times in common:</strong> Thursday afternoon")
 
 
 # ---------------------------------------------------------------------------------------------
