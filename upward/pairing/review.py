@@ -7,17 +7,25 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from matching import Weights, WhatIf, score_pairs
+from matching import Constraints, MenteeProfile, MentorProfile, Weights, WhatIf, score_pairs
 from upward.core.errors import DomainError
 from upward.core.forms import UnknownFilter, unknown_filter
 from upward.organisations.models import Department, Person
 from upward.pairing.models import MatchRun
-from upward.pairing.selectors import RULE_LABELS, MatchInputs, PairRow, RunReview, UnmatchedRow
+from upward.pairing.selectors import (
+    RULE_LABELS,
+    MatchInputs,
+    PairRow,
+    RunReview,
+    UnmatchedRow,
+    topic_relations,
+)
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application, Role
 
@@ -376,3 +384,48 @@ def swap_preview(
     )
     run_total = sum(float(p.get("score") or 0) for p in results.get("pairs", []))
     return SwapPreview(first, second, run_total)
+
+
+def page_inputs(run: MatchRun, rows: Sequence[PairRow]) -> MatchInputs:
+    """Profiles of the people of a page of pairs from their applications, for a run no longer
+    in review (published or replaced), whose people `build_match_inputs` no longer reads: what
+    each offers, wants, likes and when they are free, with the topic names and relations the
+    words need (five queries, whatever the page). Lived experience is not read: the words never
+    name it."""
+    ids = {p.pk for row in rows for p in (row.mentee, row.mentor)}
+    applications = (
+        Application.objects.filter(programme_id=run.programme_id, person_id__in=ids)
+        .prefetch_related("offered_topics", "wanted_topics", "interests")
+        .order_by("person_id", "-pk")
+    )
+    mentees: dict[str, MenteeProfile] = {}
+    mentors: dict[str, MentorProfile] = {}
+    names: dict[str, str] = {}
+    for a in applications:
+        topics = {
+            attr: frozenset(str(t.pk) for t in getattr(a, attr).all())
+            for attr in ("offered_topics", "wanted_topics", "interests")
+        }
+        for attr in topics:
+            names.update({str(t.pk): t.name for t in getattr(a, attr).all()})
+        common: dict[str, Any] = {
+            "id": str(a.person_id),
+            "level": 0,  # not used by the words
+            "offers": topics["offered_topics"],
+            "wants": topics["wanted_topics"],
+            "interests": topics["interests"],
+            "availability": frozenset(a.availability or ()),
+        }
+        if a.role == Role.MENTEE:
+            mentees.setdefault(common["id"], MenteeProfile(**common))
+        else:
+            mentors.setdefault(common["id"], MentorProfile(**common))
+    return MatchInputs(
+        mentees=tuple(mentees.values()),
+        mentors=tuple(mentors.values()),
+        objective=run.programme.objective,
+        focus=frozenset(),
+        topic_relations=topic_relations(run.programme.organisation_id) if ids else {},
+        constraints=Constraints(),
+        topic_names=names,
+    )

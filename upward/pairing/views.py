@@ -217,12 +217,15 @@ def _review_page(
         rows = review_selectors.filter_pairs(review, filters)
     page_obj = Paginator(rows, filters.per_page).get_page(request.GET.get("page"))
     # The pairs of this page in words (the rest of the run is not put into words).
+    page_rows = cast("list[selectors.PairRow]", list(page_obj.object_list))
     stories = (
         []
         if filters.show == "unmatched"
         else review_words.pair_stories(
-            cast("list[selectors.PairRow]", page_obj.object_list),
-            inputs,
+            page_rows,
+            # A run no longer in review: its people are paired now, so read them from their
+            # applications (this page's only).
+            inputs if inputs is not None else review_selectors.page_inputs(run, page_rows),
             weights=run.weights or {},
         )
     )

@@ -480,3 +480,15 @@ def test_review_in_words_costs_the_same_queries_for_2_and_32_pairs(cohort, world
         assertContains(response, "have a mentor in this proposal.")
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 25, counts
+
+
+def test_a_published_run_still_says_why_by_name(cohort, world, django_assert_max_num_queries):
+    draft = run(cohort, by=world.manager.user)
+    services.publish_match_run(draft, by=world.manager.user)
+    client = world.client_for(world.manager)
+    with django_assert_max_num_queries(25):
+        response = client.get(_run_url(cohort, draft.pk))
+    assertContains(response, "Published on")
+    assertContains(response, "Jess Junior can share Python, which Sam Senior wants to learn.")
+    assertContains(response, "Kai Keen can share Data literacy, which Sofia Strand wants to learn.")
+    assertNotContains(response, cohort.race.name)
