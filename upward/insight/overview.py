@@ -287,8 +287,9 @@ class ComparedItem:
 @dataclass
 class CohortRow:
     row: ProgrammeRow
-    changes: list[tuple[int, outcomes.PairedChange | None] | None]  # one per compared item;
-    # None where the cohort did not ask the item
+    # One per compared item: (item, (people who answered both, change or None when hidden)),
+    # or (item, None) where the cohort did not ask the item.
+    changes: list[tuple[ComparedItem, tuple[int, outcomes.PairedChange | None] | None]]
 
 
 @dataclass
@@ -374,9 +375,12 @@ def families(entries: list[ScopeEntry], filters: Filters) -> list[Family]:
                 CohortRow(
                     row=rows[pid],
                     changes=[
-                        changes.get((pid, i.item_key), (0, None))
-                        if i.item_key in wanted[pid]
-                        else None
+                        (
+                            i,
+                            changes.get((pid, i.item_key), (0, None))
+                            if i.item_key in wanted[pid]
+                            else None,
+                        )
                         for i in items
                     ],
                 )
