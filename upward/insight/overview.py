@@ -28,6 +28,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from upward.core.suppression import hidden_cells, min_group, share
+from upward.insight import charts
 from upward.journey.models import Meeting, MeetingStatus
 from upward.organisations.models import Department, Level, Organisation, Person
 from upward.pairing.models import Pairing, PairingState
@@ -297,6 +298,50 @@ class Family:
     name: str  # the first cohort's name
     items: list[ComparedItem]
     cohorts: list[CohortRow] = field(default_factory=list)
+    charts: list[charts.Chart] = field(default_factory=list)
+
+
+def _family_charts(family: Family) -> list[charts.Chart]:
+    """The same figures as the family's table, drawn: meetings per pair, and the change on each
+    shared survey item. A hidden figure (None) draws no bar and reads "—" in the table."""
+    names = [c.row.programme.name for c in family.cohorts]
+    found = [
+        charts.bar_chart(
+            _("Meetings held per pair, by cohort"),
+            _(
+                "Meetings held on average by each pair that went ahead, for each cohort of "
+                "%(name)s, oldest first. A cohort with too few pairs has no bar."
+            )
+            % {"name": family.name},
+            names,
+            [(_("Meetings held per pair"), [c.row.meetings_per_pair for c in family.cohorts])],
+        )
+    ]
+    if family.items:
+        series = [
+            (
+                item.text,
+                [
+                    round(cell[1].mean_change, 1) if cell is not None and cell[1] else None
+                    for _item, cell in [c.changes[index] for c in family.cohorts]
+                ],
+            )
+            for index, item in enumerate(family.items)
+        ]
+        found.append(
+            charts.bar_chart(
+                _("Change in the average answer, start to end, by cohort"),
+                _(
+                    "For each survey item the cohorts share, the change in the average answer "
+                    "on a 1 to 5 scale among the people who answered at the start and the end. "
+                    "A cohort that did not ask the item, or where too few answered both, has "
+                    "no bar."
+                ),
+                names,
+                series,
+            )
+        )
+    return found
 
 
 def _family_roots(entries: list[ScopeEntry]) -> dict[int, int]:
@@ -385,6 +430,7 @@ def families(entries: list[ScopeEntry], filters: Filters) -> list[Family]:
                     ],
                 )
             )
+        family.charts = _family_charts(family)
         result.append(family)
     return result
 

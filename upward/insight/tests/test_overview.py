@@ -312,6 +312,13 @@ def test_pilot_is_compared_with_its_later_cohort_on_shared_items(lab):
     assert "Leaders listening" not in families
     assert _row_cells(families, "Brightwater pilot") == ["5", "2.0", "80%", "+1.2"]
     assert _row_cells(families, "Brightwater cohort 2") == ["5", "1.0", "0% so far", "—"]
+    # The same figures drawn (insight/charts.py), each chart with its table alternative, where
+    # the hidden change is a dash, not a bar.
+    assert "Meetings held per pair, by cohort" in families
+    assert families.count('role="img"') == 2
+    change_chart = families.split("Change in the average answer, start to end, by cohort")[-1]
+    assert _row_cells(change_chart, "Brightwater pilot") == ["1.2"]
+    assert _row_cells(change_chart, "Brightwater cohort 2") == ["—"]
 
 
 def test_participation_by_department_is_suppressed_as_computed_by_hand(lab):
