@@ -46,6 +46,7 @@ from upward.surveys.models import (
 )
 
 PAGE_SIZE = 20
+FAMILY_PAGE_SIZE = 5
 
 # A pairing "went ahead" once both people said yes: active now, completed, or ended after it
 # had started (a proposal that ended unanswered never became a pair).
@@ -359,12 +360,15 @@ def _family_roots(entries: list[ScopeEntry]) -> dict[int, int]:
     return roots
 
 
-def families(entries: list[ScopeEntry], filters: Filters) -> list[Family]:
+def families(
+    entries: list[ScopeEntry], filters: Filters, page: Any = 1
+) -> tuple[Page, list[Family]]:
     """Programmes linked as cohorts ("follows on from"), two or more in the viewer's scope, each
     family oldest first, with the same engagement figures and the agreement items they share.
 
     The objective filter applies to whole families; the year filter does not split a family
-    (the point is to see a pilot beside the cohorts that came after it)."""
+    (the point is to see a pilot beside the cohorts that came after it). Paged, families with
+    the most recent cohort first, so the figures and charts are made for a few families only."""
     roots = _family_roots(entries)
     members: dict[int, list[int]] = defaultdict(list)
     for entry in entries:  # already oldest first
@@ -379,8 +383,11 @@ def families(entries: list[ScopeEntry], filters: Filters) -> list[Family]:
         groups = [
             ids for ids in groups if any(by_pk[i].starts_on.year == filters.year for i in ids)
         ]
+    groups.sort(key=lambda ids: (by_pk[ids[-1]].starts_on, ids[-1]), reverse=True)
+    page_obj = Paginator(groups, FAMILY_PAGE_SIZE).get_page(page)
+    groups = list(page_obj.object_list)
     if not groups:
-        return []
+        return page_obj, []
     all_ids = [pk for ids in groups for pk in ids]
     programmes = {p.pk: p for p in Programme.objects.filter(pk__in=all_ids)}
     rows = {r.programme.pk: r for r in programme_rows([programmes[pk] for pk in all_ids])}
@@ -432,7 +439,7 @@ def families(entries: list[ScopeEntry], filters: Filters) -> list[Family]:
             )
         family.charts = _family_charts(family)
         result.append(family)
-    return result
+    return page_obj, result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ def overview_page(request: AuthenticatedRequest) -> HttpResponse:
     unknown = set_aside_unknown_filters(filter_form)
     filters = filter_form.filters()
     page_obj, rows = overview.programme_page(request.user, filters, request.GET.get("page"))
+    family_page, families = overview.families(entries, filters, request.GET.get("families"))
     return render(
         request,
         "insight/overview.html",
@@ -59,7 +60,8 @@ def overview_page(request: AuthenticatedRequest) -> HttpResponse:
             "page_obj": page_obj,
             "rows": rows,
             "n_in_scope": len(entries),
-            "families": overview.families(entries, filters),
+            "families": families,
+            "family_page": family_page,
             "participation": overview.participation(request.user, person.organisation),
             "min_group": min_group(),
             "is_org_admin": person.is_org_admin,

@@ -549,3 +549,25 @@ def test_the_programme_list_is_paged(lab):
 def test_hidden_cells_rule_used_matches_core_suppression():
     # The overview relies on core.suppression; this pins the behaviour its fixtures expect.
     assert hidden_cells({"a": 8, "b": 7, "c": 6, "d": 2, "e": 3}, threshold=5) == {"d", "e"}
+
+
+def test_cohort_families_are_paged_newest_first(lab):
+    for i in range(overview.FAMILY_PAGE_SIZE):
+        first = ProgrammeFactory(
+            organisation=lab.org, name=f"Family {i} pilot", starts_on=dt.date(2027, 1, 1 + i)
+        )
+        ProgrammeFactory(
+            organisation=lab.org,
+            name=f"Family {i} cohort 2",
+            previous_cohort=first,
+            starts_on=dt.date(2028, 1, 1 + i),
+            ends_on=dt.date(2028, 7, 1),
+        )
+    client = _client(lab.admin)
+    first_page = client.get(URL)
+    assertContains(first_page, "Cohorts from", count=overview.FAMILY_PAGE_SIZE)
+    assertContains(first_page, "Families page 1 of 2")
+    assertNotContains(first_page, "Cohorts from “Brightwater pilot”")  # its newest cohort is older
+    second_page = client.get(URL, {"families": "2"})
+    assertContains(second_page, "Cohorts from", count=1)
+    assertContains(second_page, "Cohorts from “Brightwater pilot”")
