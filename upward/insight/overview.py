@@ -27,7 +27,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from upward.core.suppression import hidden_cells, min_group, share
+from upward.core.suppression import hidden_cells, min_group, share, special_min_group
 from upward.insight import charts
 from upward.journey.models import Meeting, MeetingStatus
 from upward.organisations.models import Department, Level, Organisation, Person
@@ -460,6 +460,7 @@ class Participation:
     title: str
     rows: list[ParticipationRow]
     totals: dict[str, int | None]
+    threshold: int  # of the ask columns (the directory column uses the minimum group)
 
 
 def _people_flags(organisation: Organisation, scope: QuerySet[Programme]) -> QuerySet[Person]:
@@ -493,7 +494,11 @@ def _counts_by(people: QuerySet[Person], key: str) -> dict[int | None, dict[str,
 
 
 def _breakdown(
-    title: str, labels: list[tuple[int | None, str]], counts: dict[int | None, dict[str, int]]
+    title: str,
+    labels: list[tuple[int | None, str]],
+    counts: dict[int | None, dict[str, int]],
+    *,
+    ask_threshold: int,
 ) -> Participation:
     threshold = min_group()
     zero = dict.fromkeys(COLUMNS, 0)
@@ -502,12 +507,13 @@ def _breakdown(
     # nobody was invited, applied or paired. Its zeros are shown, so they are known, and they
     # stay out of secondary suppression (which must not count on them to hide another cell).
     never = {key for key, _label, c in shown if c["asked"] == 0 and c["directory"] >= threshold}
+    limits = {col: threshold if col == "directory" else ask_threshold for col in COLUMNS}
     hidden: dict[str, set[int | None]] = {}
     for column in COLUMNS:
         cells = {key: c[column] for key, _label, c in shown if key not in never}
         if column == "directory":
             cells = {key: c[column] for key, _label, c in shown}
-        hidden[column] = hidden_cells(cells, threshold=threshold, total_shown=True)
+        hidden[column] = hidden_cells(cells, threshold=limits[column], total_shown=True)
     rows = [
         ParticipationRow(
             label=label,
@@ -521,13 +527,20 @@ def _breakdown(
     totals: dict[str, int | None] = {}
     for col in COLUMNS:
         total = sum(c[col] for _k, _l, c in shown)
-        totals[col] = total if total >= threshold else None
-    return Participation(title=title, rows=rows, totals=totals)
+        totals[col] = total if total >= limits[col] else None
+    return Participation(title=title, rows=rows, totals=totals, threshold=ask_threshold)
 
 
-def participation(user: Any, organisation: Organisation) -> list[Participation]:
+def participation(
+    user: Any, organisation: Organisation, *, inclusion_in_scope: bool
+) -> list[Participation]:
     """Everyone in the directory now, by department and by level: how many were ever asked
-    (invited, applied or paired), in the programmes the viewer runs. Four queries."""
+    (invited, applied or paired), in the programmes the viewer runs. Four queries.
+
+    Being asked to mentor in an inclusion programme can say that someone belongs to the group
+    it is for (as on the "who is asked to mentor" page). So when the viewer runs an inclusion
+    programme, the ask columns use the special-category threshold (10) instead of 5."""
+    ask_threshold = special_min_group() if inclusion_in_scope else min_group()
     people = _people_flags(organisation, scope_queryset(user))
     by_department = _counts_by(people, "department_id")
     by_level = _counts_by(people, "level_id")
@@ -547,6 +560,6 @@ def participation(user: Any, organisation: Organisation) -> list[Participation]:
     if None in by_level:
         levels.append((None, _("No level")))
     return [
-        _breakdown(_("By department"), departments, by_department),
-        _breakdown(_("By level"), levels, by_level),
+        _breakdown(_("By department"), departments, by_department, ask_threshold=ask_threshold),
+        _breakdown(_("By level"), levels, by_level, ask_threshold=ask_threshold),
     ]

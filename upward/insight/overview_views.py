@@ -16,6 +16,7 @@ from upward.core.types import AuthenticatedRequest
 from upward.insight import overview
 from upward.organisations.access import person_for
 from upward.programmes.access import can_manage_programmes
+from upward.programmes.models import Objective
 
 
 class OverviewFilterForm(Form):
@@ -62,7 +63,11 @@ def overview_page(request: AuthenticatedRequest) -> HttpResponse:
             "n_in_scope": len(entries),
             "families": families,
             "family_page": family_page,
-            "participation": overview.participation(request.user, person.organisation),
+            "participation": overview.participation(
+                request.user,
+                person.organisation,
+                inclusion_in_scope=any(e.objective == Objective.INCLUSION for e in entries),
+            ),
             "min_group": min_group(),
             "is_org_admin": person.is_org_admin,
         },

@@ -347,15 +347,39 @@ def test_participation_by_department_is_suppressed_as_computed_by_hand(lab):
 def test_every_participation_column_hides_enough_to_stop_subtraction(lab):
     """Whatever is hidden in a column is two cells or more, together at least five people, so
     the total minus the visible cells does not give any one of them."""
-    tables = overview.participation(lab.admin.user, lab.org)
-    for table in tables:
-        for column in overview.COLUMNS:
-            hidden = [r for r in table.rows if r.cells[column] is None]
-            total = table.totals[column]
-            if hidden and total is not None:
-                shown = sum(r.cells[column] or 0 for r in table.rows)
-                assert len(hidden) >= 2
-                assert total - shown >= 5
+    for inclusion in (False, True):
+        tables = overview.participation(lab.admin.user, lab.org, inclusion_in_scope=inclusion)
+        for table in tables:
+            for column in overview.COLUMNS:
+                hidden = [r for r in table.rows if r.cells[column] is None]
+                total = table.totals[column]
+                if hidden and total is not None:
+                    shown = sum(r.cells[column] or 0 for r in table.rows)
+                    assert len(hidden) >= 2
+                    limit = 5 if column == "directory" or not inclusion else 10
+                    assert total - shown >= limit
+
+
+def test_running_an_inclusion_programme_raises_the_threshold_for_asks(lab):
+    """Being asked to mentor in an inclusion programme can reveal group membership: the ask
+    columns then need ten people; the directory column keeps five."""
+    ProgrammeFactory(
+        organisation=lab.org,
+        name="Race equity circle",
+        objective="inclusion",
+        inclusion_focus="race",
+        starts_on=dt.date(2026, 5, 4),
+        ends_on=dt.date(2026, 11, 2),
+    )
+    response = _client(lab.admin).get(URL)
+    assertContains(response, "shown only from 10 people up")
+    by_department = _section(response, "Who is asked to take part").split("By level", 1)[0]
+    # Digital: 8 in the directory (shown), 8 asked and 7 applied (now under 10: hidden).
+    assert _row_cells(by_department, "Digital") == ["8", "—", "—", "—", "—", "—"]
+    assert _row_cells(by_department, "Legal Never asked") == ["6", "0", "0", "0", "0", "0"]
+    assert _row_cells(by_department, "Everyone") == ["26", "16", "—", "14", "—", "—"]
+    mia_page = _client(lab.mia).get(URL)  # Mia runs no inclusion programme
+    assertNotContains(mia_page, "shown only from 10 people up")
 
 
 def test_a_small_total_is_hidden_too(db):
