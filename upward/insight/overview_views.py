@@ -64,8 +64,8 @@ def overview_page(request: AuthenticatedRequest) -> HttpResponse:
             "families": families,
             "family_page": family_page,
             "participation": overview.participation(
-                request.user,
                 person.organisation,
+                programme_ids=[e.pk for e in entries],
                 inclusion_in_scope=any(e.objective == Objective.INCLUSION for e in entries),
             ),
             "min_group": min_group(),
