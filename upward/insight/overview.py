@@ -65,10 +65,6 @@ class Filters:
     year: int | None = None
     objective: str = ""
 
-    @property
-    def active(self) -> bool:
-        return self.year is not None or bool(self.objective)
-
 
 @dataclass(frozen=True)
 class ScopeEntry:
