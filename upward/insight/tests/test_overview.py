@@ -419,6 +419,8 @@ def test_filters_choose_rows_without_changing_any_figure(lab):
     table_all = _section(everything, "Programmes and cohorts", "Pilot and later cohorts")
     table_2025 = _section(year_2025, "Programmes and cohorts", "Pilot and later cohorts")
     assertContains(year_2025, "Brightwater pilot")
+    assertContains(year_2025, "Clear the filters")
+    assertNotContains(everything, "Clear the filters")
     assert "Leaders listening" not in table_2025
     assert _row_cells(table_2025, "Brightwater pilot") == _row_cells(table_all, "Brightwater pilot")
     table_leaders = _section(leadership, "Programmes and cohorts", "Pilot and later cohorts")
