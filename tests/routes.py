@@ -267,11 +267,7 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/matching/runs/<run_pk>/": [row(TEAM, run_pk="run", **P)],
     # The person picker's results (a fragment without the page layout).
     "programmes/<pk>/matching/runs/<run_pk>/people/": [
-        row(
-            TEAM,
-            layout=False,
-            path="programmes/{programme}/matching/runs/{run}/people/?field=mentor",
-        )
+        row(TEAM, layout=False, path="programmes/{programme}/matching/runs/{run}/people/?field=mentor")
     ],
     "programmes/<pk>/matching/people/": [
         row(TEAM, layout=False, path="programmes/{programme}/matching/people/?field=mentor")
