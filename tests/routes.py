@@ -505,6 +505,9 @@ ROUTES: dict[str, list[Row]] = {
         row(TEAM, kind="=pairings", fmt="=csv", layout=False, **P),
         row(TEAM, kind="=survey-aggregates", fmt="=xlsx", layout=False, **P),
     ],
+    # issue 16: overview
+    # The organisation overview: admins and people who run programmes, each over their own.
+    "overview/": [row("runs-programmes")],
     # API
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from upward.insight import export_views
+from upward.insight import export_views, overview_views
 
 # Included at the site root, so these are full paths.
 app_name = "insight"
@@ -15,4 +15,6 @@ urlpatterns = [
         export_views.programme_export,
         name="programme_export",
     ),
+    # issue 16: overview
+    path("overview/", overview_views.overview_page, name="overview"),
 ]
