@@ -9,3 +9,8 @@ class InsightConfig(AppConfig):
 
     name = "upward.insight"
     label = "insight"
+
+    def ready(self) -> None:
+        from upward.insight.panels import register_panels
+
+        register_panels()

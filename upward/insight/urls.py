@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401 (routes are added by the report, overview and export work)
+from django.urls import path
+
+from upward.insight import views
 
 # Included at the site root, so these are full paths.
 app_name = "insight"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    # issue 16: report
+    path("programmes/<id:pk>/report/", views.programme_report_page, name="programme_report"),
+    path(
+        "programmes/<id:pk>/report/print/",
+        views.programme_report_print,
+        name="programme_report_print",
+    ),
+    path("programmes/<id:pk>/report.pdf", views.programme_report_pdf, name="programme_report_pdf"),
+]
