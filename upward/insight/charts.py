@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import math
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -108,6 +109,11 @@ def bar_chart(
         height = max(160, 70 + rows * 34 * max(len(series), 1) + 30 * (len(series) > 1))
     else:
         height = 320
+    # Whole-number ticks: the figures are counts of people, pairs and meetings.
+    highest = max([v for _n, vs in series for v in vs if v is not None] or [1])
+    step = max(1, math.ceil(highest / 5))
+    top = max(step * math.ceil(highest / step), 1)
+    ticks = list(range(0, int(top) + 1, step))
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     config = pygal.Config(
         js=[],
@@ -126,7 +132,8 @@ def bar_chart(
         truncate_label=-1,
         truncate_legend=-1,
         include_x_axis=True,
-        range=(0, max([v for _n, vs in series for v in vs if v is not None] or [1])),
+        range=(0, top),
+        y_labels=ticks,
         margin=12,
         margin_left=24,
         spacing=8,

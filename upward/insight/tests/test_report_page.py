@@ -10,6 +10,8 @@ from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.core.models import AuditEvent
+from upward.impact.tests.helpers import at, meeting
+from upward.recruitment.models import Invitation
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,42 @@ def test_a_hostile_programme_name_is_text_in_page_print_and_pdf(world, pairs) ->
         assertContains(response, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;")
     response = client.get(report_url(world, "insight:programme_report_pdf"))
     assert '<script>alert("x")</script>' in pdf_text(response.content)
+
+
+def test_small_groups_are_a_dash_in_page_and_pdf(world, pairs) -> None:  # type: ignore[no-untyped-def]
+    """Two mentors gave time: the average per mentor would be close to each one's own figure."""
+    meeting(pairs.pairing, at("2027-01-20"), minutes=60)
+    meeting(pairs.other, at("2027-01-21"), minutes=75)
+    client = world.client_for(world.manager)
+    response = client.get(report_url(world))
+    assertContains(response, "2.2 hours")  # the total: 135 minutes
+    assertContains(response, "<dt>Average per mentor</dt><dd>—</dd>", html=True)
+    assertNotContains(response, "1.1 hours")  # 67.5 minutes each
+    text = pdf_text(client.get(report_url(world, "insight:programme_report_pdf")).content)
+    assert "2.2 hours" in text
+    assert "Average per mentor —" in " ".join(text.split())
+    assert "1.1 hours" not in text
+
+
+def test_the_print_version_has_no_site_navigation_and_open_tables(world, pairs) -> None:  # type: ignore[no-untyped-def]
+    Invitation.objects.create(programme=world.programme, person=world.applicant, role="mentor")
+    response = world.client_for(world.manager).get(
+        report_url(world, "insight:programme_report_print")
+    )
+    assertContains(response, "Programme report: Digital confidence 2027")
+    assertContains(response, "Northwind Health")
+    assertContains(response, '<details class="chart__table" open>')
+    assertNotContains(response, 'class="topbar"')
+    assertNotContains(response, 'class="subnav')
+
+
+def test_charts_on_the_page_carry_no_script_or_style(world, pairs) -> None:  # type: ignore[no-untyped-def]
+    Invitation.objects.create(programme=world.programme, person=world.applicant, role="mentor")
+    response = world.client_for(world.manager).get(report_url(world))
+    assertContains(response, 'id="chart-funnel"')
+    assertContains(response, "Show as a table")
+    # The report itself (the site's layout loads its own script files from static/).
+    report = response.content.decode().split('<div class="report">', 1)[1]
+    assert report.count("<svg") == 1
+    for unsafe in ("<script", "<style", "style=", "javascript:", " onerror=", " onload="):
+        assert unsafe not in report, unsafe
