@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pygal
+import pygal.style
 from django.utils.safestring import mark_safe
 
 # The site's palette (static/css/upward.css): brand green first, then colours that stay apart
@@ -41,6 +42,8 @@ INK_SOFT = "#4a5566"
 GUIDE = "#d9dee3"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 HIDDEN = "—"
+FONT_SIZE = 15
+LABEL_CHARS = 28
 
 _ids = itertools.count(1)
 
@@ -74,6 +77,10 @@ def _number(value: float | None, unit: str) -> str:
     return f"{text}{unit}"
 
 
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:30] or "chart"
 
@@ -104,18 +111,36 @@ def bar_chart(
         ],
     )
     rows = max(len(labels), 1)
-    width = 720
+    # Narrow on purpose: the chart is scaled to the column, and on a 375 px phone a narrow
+    # viewBox keeps its text readable (about 10 px), while on a desktop it is drawn at most
+    # 640 px wide (static/css/upward.css).
+    width = 480
+    if horizontal:
+        # Long category names (a journey step's title) are cut in the chart, whole in its
+        # table, and widen the chart a little so the bars keep room.
+        longest = min(max((len(label) for label in labels), default=0), LABEL_CHARS)
+        width += max(0, longest * 7 - 140)
     if horizontal:
         height = max(160, 70 + rows * 34 * max(len(series), 1) + 30 * (len(series) > 1))
     else:
-        height = 320
+        height = 300
     # Whole-number ticks: the figures are counts of people, pairs and meetings.
     highest = max([v for _n, vs in series for v in vs if v is not None] or [1])
     step = max(1, math.ceil(highest / 5))
     top = max(step * math.ceil(highest / step), 1)
     ticks = list(range(0, int(top) + 1, step))
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
+    # pygal sizes its margins from these; _tidy writes the same sizes onto the text.
+    style = pygal.style.Style(
+        font_family=FONT,
+        label_font_size=FONT_SIZE,
+        major_label_font_size=FONT_SIZE,
+        legend_font_size=FONT_SIZE,
+        value_font_size=FONT_SIZE,
+        tooltip_font_size=FONT_SIZE,
+    )
     config = pygal.Config(
+        style=style,
         js=[],
         css=[],
         disable_xml_declaration=True,
@@ -125,7 +150,7 @@ def bar_chart(
         legend_at_bottom=True,
         legend_at_bottom_columns=min(len(series), 3),
         print_values=True,
-        print_zeroes=True,
+        print_zeroes=False,
         show_y_guides=not horizontal,
         show_x_guides=horizontal,
         x_label_rotation=0 if horizontal or len(labels) <= 8 else 35,
@@ -142,7 +167,7 @@ def bar_chart(
     chart = kind(config)
     # pygal stacks horizontal categories from the bottom up; we read top down.
     order = list(reversed(range(len(labels)))) if horizontal else list(range(len(labels)))
-    chart.x_labels = [labels[i] for i in order]
+    chart.x_labels = [_short(labels[i]) if horizontal else labels[i] for i in order]
     for name, values in series:
         chart.add(str(name), [values[i] for i in order])
     tree = chart.render_tree()
@@ -184,7 +209,7 @@ def _tidy(
     svg.set("role", "img")
     svg.set("aria-labelledby", f"{chart_id}-title {chart_id}-desc")
     svg.set("font-family", FONT)
-    svg.set("font-size", "13")
+    svg.set("font-size", str(FONT_SIZE))
     title_el = ET.Element("title", {"id": f"{chart_id}-title"})
     title_el.text = title
     desc_el = ET.Element("desc", {"id": f"{chart_id}-desc"})
@@ -213,7 +238,7 @@ def _tidy(
                 el.set("fill", context["colour"])
         elif el.tag == "path":
             el.set("fill", "none")
-            if "major" in classes or ("axis" in classes and "guide" not in classes):
+            if "axis" in classes and "guide" not in classes:
                 el.set("stroke", INK_SOFT)
             else:
                 el.set("stroke", GUIDE)
@@ -228,15 +253,15 @@ def _tidy(
                 el.set("paint-order", "stroke")
                 el.set("font-weight", "bold")
                 el.set("text-anchor", "middle")
-                el.set("font-size", "13")
+                el.set("font-size", str(FONT_SIZE))
             elif "legend" in context:
-                el.set("font-size", "13")
+                el.set("font-size", str(FONT_SIZE))
             elif context.get("axis") == "y":
                 el.set("text-anchor", "end")
-                el.set("font-size", "13")
+                el.set("font-size", str(FONT_SIZE))
             elif context.get("axis") == "x":
                 el.set("text-anchor", "start" if el.get("transform") else "middle")
-                el.set("font-size", "12")
+                el.set("font-size", str(FONT_SIZE))
                 el.set("fill", INK_SOFT)
         for child in el:
             paint(child, context)

@@ -9,7 +9,6 @@ of pairs, meetings or answers. How each figure is computed: docs/insight.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,7 +32,13 @@ from upward.pairing.models import Pairing, PairingState
 from upward.programmes.models import Programme
 from upward.programmes.models import State as ProgrammeState
 from upward.recruitment.models import Application, Invitation, Role
-from upward.safety.selectors import PulseSummary, flagged_pairings, pulse_summary
+from upward.safety import flags
+from upward.safety.selectors import (
+    PulseSummary,
+    flag_kind_counts,
+    flagged_pairings,
+    pulse_summary,
+)
 from upward.surveys.outcomes import PairedChange
 from upward.surveys.selectors import programme_outcomes
 
@@ -53,6 +58,17 @@ FUNNEL_STAGES = (
     "left_early",
 )
 RETENTION_MONTHS = (6, 12)
+
+
+def risk_labels() -> dict[str, str]:
+    """Safety's flag kinds in words for a count (its own labels name one pair's details)."""
+    return {
+        flags.NO_MEETING: _("no meeting for a while"),
+        flags.MISSED: _("missed meetings"),
+        flags.LOW_PULSE: _("a low pulse"),
+        flags.BEHIND: _("behind the agreed rhythm"),
+        flags.PROPOSAL_OVERDUE: _("a proposal not answered"),
+    }
 
 
 def stage_labels() -> dict[str, str]:
@@ -401,13 +417,11 @@ def _engagement(programme: Programme, *, today: dt.date, now: dt.datetime) -> En
         # The system's own view of the flags (the needs-attention page's rules), as counts.
         rows, _settings = flagged_pairings(programme, viewer=None, now=now)
         at_risk = len(rows)
-        by_kind: dict[str, int] = defaultdict(int)
-        labels: dict[str, str] = {}
-        for flagged in rows:
-            for flag in flagged.flags:
-                by_kind[flag.kind] += 1
-                labels.setdefault(flag.kind, flag.label)
-        kinds = sorted(((labels[k], n) for k, n in by_kind.items()), key=lambda kv: -kv[1])
+        labels = risk_labels()
+        by_kind = flag_kind_counts(rows)  # pairs per kind of flag
+        kinds = sorted(
+            ((labels.get(k, k), n) for k, n in by_kind.items()), key=lambda kv: (-kv[1], kv[0])
+        )
     return Engagement(
         pairs=pairs,
         held=total,
@@ -615,7 +629,7 @@ def report_charts(report: ProgrammeReport) -> ReportCharts:
     funnel = None
     if report.has_funnel:
         funnel = bar_chart(
-            _("Recruitment by role"),
+            _("People at each stage, by role"),
             _("People at each stage of %(programme)s, mentors and mentees side by side.")
             % {"programme": name},
             [row.label for row in report.funnel],

@@ -65,3 +65,12 @@ def test_two_charts_have_different_ids() -> None:
     two = bar_chart("Same", "d", ["a"], [("s", [1])])
     assert one.id != two.id
     assert bar_chart("X", "d", ["a"], [("s", [1])], chart_id="fixed").id == "fixed"
+
+
+def test_long_names_are_cut_in_the_chart_and_whole_in_the_table() -> None:
+    name = "Session 1: Introductions and expectations"
+    chart = bar_chart("Steps", "d", [name], [("Pairs", [3])])
+    texts = [el.text for el in parse(chart.svg).iter(f"{SVG}text")]
+    assert "Session 1: Introductions an…" in texts
+    assert name not in texts
+    assert chart.table.rows == [[name, "3"]]
