@@ -121,7 +121,7 @@ def bar_chart(
         longest = min(max((len(label) for label in labels), default=0), LABEL_CHARS)
         width += max(0, longest * 7 - 140)
     if horizontal:
-        height = max(160, 70 + rows * 34 * max(len(series), 1) + 30 * (len(series) > 1))
+        height = max(150, 60 + rows * 24 * max(len(series), 1) + 30 * (len(series) > 1))
     else:
         height = 300
     # Whole-number ticks: the figures are counts of people, pairs and meetings.

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 
 from django.utils.translation import gettext as _
 from fpdf.fonts import FontFace
 
 from upward.core.pdf import UpwardPDF, date_text
-from upward.insight.charts import FONT, Chart
+from upward.insight.charts import FONT, INK, Chart
 from upward.insight.report import ProgrammeReport, ReportCharts
 
 logger = logging.getLogger(__name__)
 DASH = "—"
+CHART_WIDTH = 110  # millimetres
+OUTLINE = f'stroke="{INK}" stroke-width="3" paint-order="stroke" '
 
 
 def _value(value: object, suffix: str = "") -> str:
@@ -47,16 +50,29 @@ def _table(pdf: UpwardPDF, headers: list[str], rows: list[list[str]]) -> None:
 def _chart(pdf: UpwardPDF, chart: Chart | None) -> None:
     if chart is None:
         return
-    pdf.subheading(chart.title, size=10.5)
-    # The SVG names the page's fonts; in the PDF its text uses the document's own font.
+    # The SVG names the page's fonts; in the PDF its text uses the document's own font. fpdf2
+    # draws no `paint-order`, so the values on bars lose their outline and stay white.
     svg = chart.svg.replace(f'font-family="{FONT}"', f'font-family="{pdf.family}"')
-    width = pdf.w - pdf.l_margin - pdf.r_margin
+    svg = svg.replace(OUTLINE, "")
+    match = re.search(r'viewBox="0 0 ([0-9.]+) ([0-9.]+)"', svg)
+    ratio = float(match.group(2)) / float(match.group(1)) if match else 0.6
+    height = CHART_WIDTH * ratio
+    if pdf.get_y() + height + 12 > pdf.page_break_trigger:
+        pdf.add_page()  # keep the chart with its title
+    pdf.subheading(chart.title, size=10.5)
     try:
-        pdf.image(io.BytesIO(svg.encode()), w=width)
+        pdf.image(io.BytesIO(svg.encode()), w=CHART_WIDTH, h=height)
     except Exception:  # a chart fpdf2 cannot draw: its table carries the same figures
         logger.warning("Chart %s could not be drawn in the PDF", chart.id, exc_info=True)
         _table(pdf, [h or "" for h in chart.table.headers], chart.table.rows)
     pdf.ln(2)
+
+
+def _section(pdf: UpwardPDF, title: str) -> None:
+    """A section heading, on a new page when too little room is left under it."""
+    if pdf.get_y() + 40 > pdf.page_break_trigger:
+        pdf.add_page()
+    pdf.heading(title)
 
 
 def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes:
@@ -82,7 +98,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
     )
 
     # 1. Objective
-    pdf.heading(_("Objective and success measure"))
+    _section(pdf, _("Objective and success measure"))
     pdf.fact(_("Objective"), programme.objective_label())
     pdf.fact(_("What is measured"), programme.success_what)
     pdf.fact(_("How"), programme.success_how)
@@ -90,10 +106,11 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
     if report.verdict.item_text:
         pdf.fact(_("Measured by"), report.verdict.item_text)
     pdf.ln(1)
-    pdf.para(f"{report.verdict.label}. {report.verdict.reason}", bold=False)
+    pdf.para(f"{report.verdict.label}.", bold=True)
+    pdf.para(report.verdict.reason)
 
     # 2. Funnel
-    pdf.heading(_("Recruitment by role"))
+    _section(pdf, _("Recruitment by role"))
     if report.has_funnel:
         _chart(pdf, charts.funnel)
         _table(
@@ -105,7 +122,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.muted(_("No invitations or applications yet."))
 
     # 3. Engagement
-    pdf.heading(_("Engagement"))
+    _section(pdf, _("Engagement"))
     e = report.engagement
     if e.pairs:
         pdf.fact(_("Pairs that went ahead"), str(e.pairs))
@@ -127,7 +144,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.muted(_("No pairs have started yet, so there are no meetings to count."))
 
     # 4. Goals
-    pdf.heading(_("Goals and tasks"))
+    _section(pdf, _("Goals and tasks"))
     g = report.goals
     if g.goals:
         pdf.fact(_("Pairs with goals"), f"{g.pairs_with_goals} / {g.pairs}")
@@ -146,7 +163,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.muted(_("No goals set yet."))
 
     # 5. Outcomes
-    pdf.heading(_("Outcome changes"))
+    _section(pdf, _("Outcome changes"))
     if report.outcomes:
         _table(
             pdf,
@@ -174,7 +191,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.muted(_("No survey answers to compare yet."))
 
     # 6. Safety pulse
-    pdf.heading(_("Safety pulse"))
+    _section(pdf, _("Safety pulse"))
     p = report.pulse
     if p.enough:
         pdf.fact(_("Responses"), str(p.responses))
@@ -190,7 +207,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.muted(_("No pulse responses yet."))
 
     # 7. Commitments
-    pdf.heading(_("Leaders' commitments"))
+    _section(pdf, _("Leaders' commitments"))
     c = report.commitments
     if c.enough:
         pdf.para(
@@ -208,7 +225,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.muted(_("No commitments recorded yet."))
 
     # 8. Mentor time
-    pdf.heading(_("Mentor time given"))
+    _section(pdf, _("Mentor time given"))
     t = report.mentor_time
     if t.minutes:
         pdf.fact(_("Total"), _("%(h)s hours") % {"h": t.hours})
@@ -221,7 +238,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.muted(_("No mentor time recorded yet."))
 
     # 9. Retention
-    pdf.heading(_("Retention after the programme"))
+    _section(pdf, _("Retention after the programme"))
     if report.retention:
         _table(
             pdf,

@@ -6,11 +6,13 @@ import io
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.core.models import AuditEvent
 from upward.impact.tests.helpers import at, meeting
+from upward.organisations.models import OrganisationLogo
 from upward.recruitment.models import Invitation
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,17 @@ def test_charts_on_the_page_carry_no_script_or_style(world, pairs) -> None:  # t
     assert report.count("<svg") == 1
     for unsafe in ("<script", "<style", "style=", "javascript:", " onerror=", " onload="):
         assert unsafe not in report, unsafe
+
+
+def test_the_pdf_carries_the_organisations_logo(world) -> None:  # type: ignore[no-untyped-def]
+    image = io.BytesIO()
+    Image.new("RGB", (40, 20), (31, 95, 91)).save(image, format="PNG")
+    OrganisationLogo.objects.create(
+        organisation=world.org, image=image.getvalue(), width=40, height=20
+    )
+    response = world.client_for(world.manager).get(
+        report_url(world, "insight:programme_report_pdf")
+    )
+    assert response.status_code == 200
+    first = PdfReader(io.BytesIO(response.content)).pages[0]
+    assert len(first.images) == 1
