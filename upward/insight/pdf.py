@@ -13,6 +13,7 @@ import logging
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fpdf.fonts import FontFace
 
 from upward.core.pdf import UpwardPDF, date_text
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 DASH = "—"
 CHART_WIDTH = 110  # millimetres
 OUTLINE = f'stroke="{INK}" stroke-width="3" paint-order="stroke" '
+
+
+def _hours(hours: float) -> str:
+    return ngettext("%(h)s hour", "%(h)s hours", hours) % {"h": hours}  # type: ignore[arg-type]
 
 
 def _value(value: object, suffix: str = "") -> str:
@@ -93,7 +98,11 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
             "end": date_text(programme.end_date),
             "day": date_text(report.today),
         },
-        _("Figures about fewer than %(n)s people are never shown: a dash marks them.")
+        ngettext(
+            "Figures about fewer than %(n)s person are never shown: a dash marks them.",
+            "Figures about fewer than %(n)s people are never shown: a dash marks them.",
+            report.min_group,
+        )
         % {"n": report.min_group},
     )
 
@@ -201,7 +210,12 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
         pdf.fact(_("With a low answer"), _value(p.low_share, "%"))
     elif p.responses:
         pdf.muted(
-            _("Averages show once there are at least %(n)s responses.") % {"n": report.min_group}
+            ngettext(
+                "Averages show once there is at least %(n)s response.",
+                "Averages show once there are at least %(n)s responses.",
+                report.min_group,
+            )
+            % {"n": report.min_group}
         )
     else:
         pdf.muted(_("No pulse responses yet."))
@@ -211,14 +225,25 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
     c = report.commitments
     if c.enough:
         pdf.para(
-            _("%(n)s commitments from %(people)s leaders; %(done)s done or in progress.")
-            % {"n": c.commitments, "people": c.people, "done": c.done_or_in_progress}
+            " ".join(
+                (
+                    ngettext("%(n)s commitment", "%(n)s commitments", c.commitments)
+                    % {"n": c.commitments},
+                    ngettext("from %(n)s leader;", "from %(n)s leaders;", c.people)
+                    % {"n": c.people},
+                    _("done or in progress: %(n)s.") % {"n": c.done_or_in_progress},
+                )
+            )
         )
         _chart(pdf, charts.commitments)
         _table(pdf, [_("Theme"), _("Commitments")], [[t.label, _value(t.count)] for t in c.themes])
     elif c.commitments:
         pdf.muted(
-            _("Figures show once at least %(n)s leaders have made at least %(n)s commitments.")
+            ngettext(
+                "Figures show once at least %(n)s leader has made at least %(n)s commitment.",
+                "Figures show once at least %(n)s leaders have made at least %(n)s commitments.",
+                c.min_group,
+            )
             % {"n": c.min_group}
         )
     else:
@@ -228,11 +253,11 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
     _section(pdf, _("Mentor time given"))
     t = report.mentor_time
     if t.minutes:
-        pdf.fact(_("Total"), _("%(h)s hours") % {"h": t.hours})
+        pdf.fact(_("Total"), _hours(t.hours))
         pdf.fact(_("Mentors who gave time"), f"{t.mentors_who_gave} / {t.mentors}")
         pdf.fact(
             _("Average per mentor"),
-            DASH if t.average_hours is None else _("%(h)s hours") % {"h": t.average_hours},
+            DASH if t.average_hours is None else _hours(t.average_hours),
         )
     else:
         pdf.muted(_("No mentor time recorded yet."))
@@ -245,7 +270,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
             [_("After"), _("Participants still here"), _("Everyone else still here")],
             [
                 [
-                    _("%(m)s months") % {"m": r.months},
+                    ngettext("%(m)s month", "%(m)s months", r.months) % {"m": r.months},
                     _value(r.participants_rate, "%")
                     if r.available
                     else _("From %(day)s") % {"day": date_text(r.due_on)},

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.core import suppression
 from upward.core.models import AuditEvent
@@ -286,25 +287,36 @@ def verdict_for(
         return Verdict(
             MET,
             _("Met"),
-            _(
+            ngettext(
+                "Answers rose by %(change)s points on average (%(n)s person answered at the "
+                "start and the end). The 95%% confidence interval, %(low)s to %(high)s, lies "
+                "above zero, so the rise is unlikely to be chance.",
                 "Answers rose by %(change)s points on average (%(n)s people answered at the "
                 "start and the end). The 95%% confidence interval, %(low)s to %(high)s, lies "
-                "above zero, so the rise is unlikely to be chance."
+                "above zero, so the rise is unlikely to be chance.",
+                change.n,
             )
             % figures,
             item_text,
             change,
         )
     if change.mean_change > 0:
-        reason = _(
+        reason = ngettext(
+            "Answers rose by %(change)s points on average (%(n)s person), but the 95%% "
+            "confidence interval, %(low)s to %(high)s, includes no change: the rise could "
+            "still be chance.",
             "Answers rose by %(change)s points on average (%(n)s people), but the 95%% "
             "confidence interval, %(low)s to %(high)s, includes no change: the rise could "
-            "still be chance."
+            "still be chance.",
+            change.n,
         )
     else:
-        reason = _(
+        reason = ngettext(
+            "Answers changed by %(change)s points on average (%(n)s person; 95%% confidence "
+            "interval %(low)s to %(high)s): no rise yet.",
             "Answers changed by %(change)s points on average (%(n)s people; 95%% confidence "
-            "interval %(low)s to %(high)s): no rise yet."
+            "interval %(low)s to %(high)s): no rise yet.",
+            change.n,
         )
     return Verdict(NOT_YET, _("Not yet"), reason % figures, item_text, change)
 
