@@ -26,10 +26,6 @@ CHART_WIDTH = 110  # millimetres
 OUTLINE = f'stroke="{INK}" stroke-width="3" paint-order="stroke" '
 
 
-def _hours(hours: float) -> str:
-    return ngettext("%(h)s hour", "%(h)s hours", hours) % {"h": hours}  # type: ignore[arg-type]
-
-
 def _value(value: object, suffix: str = "") -> str:
     return DASH if value is None else f"{value}{suffix}"
 
@@ -253,11 +249,11 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
     _section(pdf, _("Mentor time given"))
     t = report.mentor_time
     if t.minutes:
-        pdf.fact(_("Total"), _hours(t.hours))
+        pdf.fact(_("Total hours"), str(t.hours))
         pdf.fact(_("Mentors who gave time"), f"{t.mentors_who_gave} / {t.mentors}")
         pdf.fact(
-            _("Average per mentor"),
-            DASH if t.average_hours is None else _hours(t.average_hours),
+            _("Hours per mentor"),
+            _value(t.average_hours),
         )
     else:
         pdf.muted(_("No mentor time recorded yet."))

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.core.models import AuditEvent
+from upward.impact.services import add_commitment, set_commitment_status
 from upward.impact.tests.helpers import at, meeting
 from upward.organisations.models import OrganisationLogo
 from upward.recruitment.models import Invitation
+from upward.safety.services import submit_pulse
+from upward.testing.factories import level, person_with_account
+from upward.testing.workspace import make_pairing
 
 pytestmark = pytest.mark.django_db
 
@@ -95,13 +101,13 @@ def test_small_groups_are_a_dash_in_page_and_pdf(world, pairs) -> None:  # type:
     meeting(pairs.other, at("2027-01-21"), minutes=75)
     client = world.client_for(world.manager)
     response = client.get(report_url(world))
-    assertContains(response, "2.2 hours")  # the total: 135 minutes
-    assertContains(response, "<dt>Average per mentor</dt><dd>—</dd>", html=True)
-    assertNotContains(response, "1.1 hours")  # 67.5 minutes each
+    assertContains(response, "<dt>Total hours</dt><dd>2.2</dd>", html=True)  # 135 minutes
+    assertContains(response, "<dt>Hours per mentor</dt><dd>—</dd>", html=True)
+    assertNotContains(response, "<dd>1.1</dd>", html=True)  # 67.5 minutes each
     text = pdf_text(client.get(report_url(world, "insight:programme_report_pdf")).content)
-    assert "2.2 hours" in text
-    assert "Average per mentor —" in " ".join(text.split())
-    assert "1.1 hours" not in text
+    assert "Total hours 2.2" in " ".join(text.split())
+    assert "Hours per mentor —" in " ".join(text.split())
+    assert "mentor 1.1" not in " ".join(text.split())
 
 
 def test_the_print_version_has_no_site_navigation_and_open_tables(world, pairs) -> None:  # type: ignore[no-untyped-def]
@@ -140,3 +146,68 @@ def test_the_pdf_carries_the_organisations_logo(world) -> None:  # type: ignore[
     assert response.status_code == 200
     first = PdfReader(io.BytesIO(response.content)).pages[0]
     assert len(first.images) == 1
+
+
+SECRET_PLAN = "Secret plan: move the board meeting"
+SECRET_PULSE = "Secret pulse: I felt unsafe"
+
+
+def test_commitments_show_as_counts_never_their_text(world, pairs) -> None:  # type: ignore[no-untyped-def]
+    """Six leaders, one commitment each: counts by status and theme, small themes hidden."""
+    owners = [(pairs.pairing, pairs.mentee), (pairs.other, pairs.other_mentee)]
+    for i in range(4):
+        mentor = person_with_account(
+            organisation=world.org, level=level(world.org, 2), email=f"cm{i}@northwind.test"
+        )
+        mentee = person_with_account(
+            organisation=world.org, level=level(world.org, 8), email=f"ce{i}@northwind.test"
+        )
+        owners.append((make_pairing(world.programme, mentor=mentor, mentee=mentee), mentee))
+    for i, (pairing, owner) in enumerate(owners):
+        item = add_commitment(
+            pairing,
+            owner=owner,
+            kind="commitment",
+            text=f"{SECRET_PLAN} {i}",
+            theme="hiring" if i < 5 else "meetings",
+            by=None,
+        )
+        if i < 2:
+            set_commitment_status(item, status="done", by=None)
+    client = world.client_for(world.manager)
+    response = client.get(report_url(world))
+    assertContains(response, "6 commitments")
+    assertContains(response, "from 6 leaders;")
+    assertContains(response, "done or in progress: 2.")
+    assertContains(response, 'id="chart-commitments"')
+    assertContains(
+        response,
+        '<tr><th scope="row">Hiring and promotion</th><td class="num">5</td></tr>',
+        html=True,
+    )
+    assertNotContains(response, SECRET_PLAN)
+    text = pdf_text(client.get(report_url(world, "insight:programme_report_pdf")).content)
+    assert "6 commitments" in text
+    assert SECRET_PLAN not in text
+
+
+def test_a_pulse_from_fewer_than_five_shows_no_averages_and_never_a_comment(world, pairs) -> None:  # type: ignore[no-untyped-def]
+    for days in (30, 20, 10):
+        held = meeting(pairs.pairing, timezone.now() - dt.timedelta(days=days))
+        submit_pulse(
+            held,
+            person=pairs.mentor,
+            spoke_openly=1,
+            felt_listened_to=2,
+            worth_my_time=2,
+            comment=SECRET_PULSE,
+            by=pairs.mentor.user,
+        )
+    client = world.client_for(world.manager)
+    response = client.get(report_url(world))
+    assertContains(response, "Averages show once there are at least 5 responses.")
+    assertNotContains(response, "I could speak openly")
+    assertNotContains(response, SECRET_PULSE)
+    text = pdf_text(client.get(report_url(world, "insight:programme_report_pdf")).content)
+    assert "Averages show once there are at least 5 responses." in text
+    assert SECRET_PULSE not in text
