@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -503,6 +503,10 @@ def leaving_dates(organisation_id: int) -> dict[int, dt.date]:
             organisation_id=organisation_id,
             object_type="organisations.person",
             verb__in=("person.marked_left", "person.updated", "person.marked_back"),
+            # Only the entries of people who are gone now (a subquery, not a list of ids).
+            object_id__in=Person.objects.filter(organisation_id=organisation_id, is_active=False)
+            .annotate(key=Cast("pk", CharField()))
+            .values("key"),
         )
         .order_by("created_at", "id")
         .values_list("object_id", "verb", "data", "created_at")

@@ -27,6 +27,15 @@ from upward.pairing.models import Pairing
 from upward.recruitment.models import Application, Invitation
 from upward.safety.selectors import flagged_pairings
 from upward.surveys.outcomes import paired_change
+from upward.surveys.services import set_success_measure
+from upward.surveys.tests.helpers import (
+    END_DAY,
+    START_DAY,
+    answer,
+    open_template,
+    participants,
+    settle,
+)
 from upward.testing.factories import level, person_with_account
 from upward.testing.pairs import active_pairing
 
@@ -276,3 +285,42 @@ def test_retention_waits_for_the_end_and_for_the_day(world, pairs) -> None:  # t
         six, twelve = programme_report(world.programme).retention
     assert six.available and not twelve.available
     assert twelve.participants_rate is None
+
+
+def _surveyed(world, pairs_of_answers) -> None:  # type: ignore[no-untyped-def]
+    """Start and end surveys answered by one mentee per (before, after), through the service."""
+    programme = world.programme
+    programme.state = "active"
+    programme.save(update_fields=["state"])
+    people = participants(programme, len(pairs_of_answers), role="mentee", prefix="Lead")
+    start = open_template(programme, "generational-start")
+    end = open_template(programme, "generational-end")
+    for person, (before, after) in zip(people, pairs_of_answers, strict=True):
+        answer(start, person, today=START_DAY, understanding_generations=before)
+        answer(end, person, today=END_DAY, understanding_generations=after)
+    settle(start, end)
+
+
+def test_the_verdict_from_real_answers_is_met(world) -> None:  # type: ignore[no-untyped-def]
+    six = [(2, 4), (3, 4), (1, 3), (4, 5), (2, 3), (3, 4)]  # changes 2, 1, 2, 1, 1, 1
+    _surveyed(world, six)
+    assert programme_report(world.programme).verdict.state == NOT_MEASURABLE  # none chosen
+    set_success_measure(world.programme, item_key="understanding-generations", by=None)
+    report = programme_report(world.programme)
+    assert report.verdict.state == MET
+    assert report.verdict.change is not None
+    assert report.verdict.change.n == 6
+    assert report.verdict.change.mean_change == pytest.approx(8 / 6)
+    assert "+1.33 points" in report.verdict.reason
+    row = report.outcomes[0]
+    assert row.comparison == "start to end"
+    assert (row.n, row.improved_share, row.mean_text) == (6, 100, "+1.33")
+
+
+def test_the_verdict_waits_for_five_people(world) -> None:  # type: ignore[no-untyped-def]
+    _surveyed(world, [(2, 4), (3, 4), (1, 3), (4, 5)])
+    set_success_measure(world.programme, item_key="understanding-generations", by=None)
+    report = programme_report(world.programme)
+    assert report.verdict.state == NOT_MEASURABLE
+    assert "at least 5 are needed" in report.verdict.reason
+    assert all(row.change is None and row.mean_text == "—" for row in report.outcomes)
