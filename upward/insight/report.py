@@ -9,7 +9,7 @@ of pairs, meetings or answers. How each figure is computed: docs/insight.md.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import CharField, Count, Q
@@ -221,7 +221,6 @@ class ProgrammeReport:
     mentor_time: MentorTime
     retention: list[RetentionRow]
     retention_note: str
-    notes: list[str] = field(default_factory=list)
 
     @property
     def has_funnel(self) -> bool:
