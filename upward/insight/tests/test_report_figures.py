@@ -18,11 +18,13 @@ from upward.insight.report import (
     FunnelRow,
     MonthRow,
     StepRow,
+    leaving_dates,
     programme_report,
     verdict_for,
 )
 from upward.journey.tests.factories import builtin_version
-from upward.organisations.services import mark_person_left
+from upward.organisations.models import Person
+from upward.organisations.services import mark_person_back, mark_person_left
 from upward.pairing.models import Pairing
 from upward.recruitment.models import Application, Invitation
 from upward.safety.selectors import flagged_pairings
@@ -324,3 +326,13 @@ def test_the_verdict_waits_for_five_people(world) -> None:  # type: ignore[no-un
     assert report.verdict.state == NOT_MEASURABLE
     assert "at least 5 are needed" in report.verdict.reason
     assert all(row.change is None and row.mean_text == "—" for row in report.outcomes)
+
+
+def test_someone_marked_back_has_not_left(world) -> None:  # type: ignore[no-untyped-def]
+    pat, rae = person(world, "Pat"), person(world, "Rae")
+    with time_machine.travel(dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC), tick=False):
+        mark_person_left(pat, by=None)
+        mark_person_left(rae, by=None)
+    with time_machine.travel(dt.datetime(2025, 4, 1, 9, tzinfo=dt.UTC), tick=False):
+        mark_person_back(Person.objects.get(pk=rae.pk), by=None)
+    assert leaving_dates(world.org.pk) == {pat.pk: dt.date(2025, 3, 1)}
