@@ -267,7 +267,11 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/matching/runs/<run_pk>/": [row(TEAM, run_pk="run", **P)],
     # The person picker's results (a fragment without the page layout).
     "programmes/<pk>/matching/runs/<run_pk>/people/": [
-        row(TEAM, layout=False, path="programmes/{programme}/matching/runs/{run}/people/?field=mentor")
+        row(
+            TEAM,
+            layout=False,
+            path="programmes/{programme}/matching/runs/{run}/people/?field=mentor",
+        )
     ],
     "programmes/<pk>/matching/people/": [
         row(TEAM, layout=False, path="programmes/{programme}/matching/people/?field=mentor")
@@ -508,6 +512,10 @@ ROUTES: dict[str, list[Row]] = {
     # issue 16: overview
     # The organisation overview: admins and people who run programmes, each over their own.
     "overview/": [row("runs-programmes")],
+    # issue 16: report
+    "programmes/<pk>/report/": [row(TEAM, **P)],
+    "programmes/<pk>/report/print/": [row(TEAM, layout=False, **P)],
+    "programmes/<pk>/report.pdf": [row(TEAM, layout=False, **P)],
     # API
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],

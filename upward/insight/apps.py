@@ -11,6 +11,8 @@ class InsightConfig(AppConfig):
     label = "insight"
 
     def ready(self) -> None:
+        from upward.insight.panels import register_panels
         from upward.insight.panels_exports import register_export_panels
 
+        register_panels()
         register_export_panels()

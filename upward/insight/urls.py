@@ -1,6 +1,6 @@
 from django.urls import path
 
-from upward.insight import export_views, overview_views
+from upward.insight import export_views, overview_views, views
 
 # Included at the site root, so these are full paths.
 app_name = "insight"
@@ -17,4 +17,12 @@ urlpatterns = [
     ),
     # issue 16: overview
     path("overview/", overview_views.overview_page, name="overview"),
+    # issue 16: report
+    path("programmes/<id:pk>/report/", views.programme_report_page, name="programme_report"),
+    path(
+        "programmes/<id:pk>/report/print/",
+        views.programme_report_print,
+        name="programme_report_print",
+    ),
+    path("programmes/<id:pk>/report.pdf", views.programme_report_pdf, name="programme_report_pdf"),
 ]
