@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 
@@ -106,7 +106,7 @@ class Sum:
 
 
 def protect(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     sums: Sequence[Sum],
     *,
     sensitive: Iterable[Hashable] = (),
@@ -136,7 +136,7 @@ def protect(
 
 
 def _spread_lines(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     sums: Sequence[Sum],
     hidden: set[Hashable],
     unpublished: set[Hashable],
@@ -169,7 +169,7 @@ def _spread_lines(
 
 def _hide_next_to(
     key: Hashable,
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     sums: Sequence[Sum],
     hidden: set[Hashable],
     unpublished: set[Hashable],
@@ -188,7 +188,7 @@ def _hide_next_to(
 
 
 def _determined(
-    values: Mapping[Hashable, int],
+    values: Mapping[Any, int],
     sums: Sequence[Sum],
     unknown: set[Hashable],
     sensitive: set[Hashable],

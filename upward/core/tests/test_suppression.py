@@ -6,7 +6,8 @@ knows which figures add up to which, and tries to recover each hidden one by lin
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ from upward.core.suppression import (
 )
 
 
-def recoverable(unknown: list[Hashable], equations: list[dict[Hashable, int]]) -> set[Hashable]:
+def recoverable(unknown: Sequence[Any], equations: Sequence[Mapping[Any, int]]) -> set[Hashable]:
     """The unknowns that some combination of the equations pins down exactly."""
     if not unknown:
         return set()
@@ -61,13 +62,13 @@ def table_attack(table, cells, rows, columns) -> set[Hashable]:
             unknown.append(("column", c))
     if table.total is None:
         unknown.append(("total",))
-    equations = []
+    equations: list[dict[Any, int]] = []
     for r in rows:
-        eq = {("cell", r, c): 1 for c in columns}
+        eq: dict[Any, int] = {("cell", r, c): 1 for c in columns}
         eq[("row", r)] = -1
         equations.append(eq)
     for c in columns:
-        eq = {("cell", r, c): 1 for r in rows}
+        eq = {("cell", r2, c): 1 for r2 in rows}
         eq[("column", c)] = -1
         equations.append(eq)
     equations.append({**{("row", r): 1 for r in rows}, ("total",): -1})
@@ -151,7 +152,7 @@ def test_no_hidden_figure_of_a_table_can_be_worked_out(n_rows, n_columns, data):
         elif table.cells[(r, c)] is not None:
             assert table.cells[(r, c)] == count
     found = table_attack(table, cells, rows, columns)
-    small = {("cell", r, c) for (r, c), n in cells.items() if n < 10}
+    small: set[Any] = {("cell", r, c) for (r, c), n in cells.items() if n < 10}
     small |= {("row", r) for r in rows if sum(cells[(r, c)] for c in columns) < 5}
     assert not (found & small)
     # No row or column holds exactly one hidden inner cell while its total is shown.
