@@ -111,6 +111,7 @@ def protect(
     *,
     sensitive: Iterable[Hashable] = (),
     unpublished: Iterable[Hashable] = (),
+    pinned: Iterable[Hashable] = (),
 ) -> set[Hashable]:
     """The shown figures that must be hidden so no sensitive figure can be worked out.
 
@@ -118,20 +119,26 @@ def protect(
     to is sensitive; `sensitive` adds more (a margin below its own threshold, a difference
     between two views). `unpublished` figures are never shown (a difference an attacker could
     compute) but take part in the sums; only the sensitive ones among them must stay unknown.
+    `pinned` figures are shown whatever happens (a total the page shows anyway): their sums are
+    protected through their parts only.
     """
     sensitive_set = set(sensitive)
     for s in sums:
         sensitive_set.update(p for p in s.parts if values[p] < s.threshold)
+    # A pinned figure is treated like an unpublished one that is known: never hidden.
     unpublished_set = set(unpublished)
-    hidden = {k for k in sensitive_set if k not in unpublished_set}
+    pinned_set = set(pinned)
+    hidden = {k for k in sensitive_set if k not in unpublished_set and k not in pinned_set}
     while True:
-        _spread_lines(values, sums, hidden, unpublished_set, sensitive_set)
+        _spread_lines(values, sums, hidden, unpublished_set, pinned_set, sensitive_set)
         found = _determined(values, sums, hidden | unpublished_set, sensitive_set)
-        if not found:
+        if found is None:
             return hidden
-        if not _hide_next_to(found, values, sums, hidden, unpublished_set):
+        if not _hide_next_to(found, values, sums, hidden, unpublished_set | pinned_set):
             # Nothing left to hide beside it: hide everything rather than show a small group.
-            hidden.update(k for k in values if k not in unpublished_set)
+            # (Only a pinned figure can still give it away, such as a shown total below the
+            # threshold; the caller decides whether to show that.)
+            hidden.update(k for k in values if k not in unpublished_set | pinned_set)
             return hidden
 
 
@@ -140,6 +147,7 @@ def _spread_lines(
     sums: Sequence[Sum],
     hidden: set[Hashable],
     unpublished: set[Hashable],
+    pinned: set[Hashable],
     sensitive: set[Hashable],
 ) -> None:
     changed = True
@@ -156,15 +164,16 @@ def _spread_lines(
             if not short:
                 continue
             visible = sorted(
-                (p for p in s.parts if p not in hidden and p not in unpublished),
+                (p for p in s.parts if p not in hidden and p not in unpublished | pinned),
                 key=lambda p: (values[p], str(p)),
             )
             if visible:
                 hidden.add(visible[0])
                 changed = True
-            elif s.whole not in hidden and s.whole not in unpublished:
+            elif s.whole not in hidden and s.whole not in unpublished | pinned:
                 hidden.add(s.whole)
                 changed = True
+            # else: the whole is pinned (shown by the caller) and every part is hidden.
 
 
 def _hide_next_to(
@@ -314,9 +323,8 @@ def suppress_breakdowns(
         for key, count in cells.items():
             values[(name, key)] = count
         sums.append(Sum(tuple((name, key) for key in cells), ("total",), thresholds[name]))
-    # The shared total stays shown (it is "Everyone"); protect() hides it only when a
-    # breakdown's cells could not otherwise be kept unknown.
-    hidden = protect(values, sums)
+    # The shared total stays shown: it is "Everyone", which the caller shows anyway.
+    hidden = protect(values, sums, pinned=[("total",)])
     return {
         name: {key: (None if (name, key) in hidden else count) for key, count in cells.items()}
         for name, cells in breakdowns.items()
