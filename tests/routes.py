@@ -491,6 +491,9 @@ ROUTES: dict[str, list[Row]] = {
     "privacy/my-data.json": [row(SIGNED_IN, layout=False)],
     "privacy/people/<pk>/erase/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
     "privacy/retention/": [row(ORG_ADMIN)],
+    # issue 16: suppress
+    # Inclusion report: organisation admins only (the outsider sees their own, empty, one).
+    "overview/inclusion/": [row(ORG_ADMIN)],
     # API
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],

@@ -17,7 +17,7 @@ from upward.consent.categories import (
     Category,
 )
 from upward.consent.models import AboutYou, ConsentEvent
-from upward.consent.purposes import Purpose, Wording, wording
+from upward.consent.purposes import PARTICIPATION_VERSIONS, Purpose, Wording, wording
 from upward.organisations.models import Person, Topic
 
 
@@ -81,6 +81,35 @@ def reporting_groups_for(person_ids: Iterable[int]) -> dict[int, list[int | str]
                 groups.append(f"{category.key}:{code}")
         if groups:
             found[about.person_id] = groups
+    return found
+
+
+def participation_answers_for(person_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """For the inclusion report: each "About you" answer ({category: code}, never "prefer not
+    to say") of the people whose current reporting consent was given under words that cover
+    counting who applied, was matched and completed (`PARTICIPATION_VERSIONS`). Nobody else:
+    not those who consented only to survey reports, withdrew, or were never asked."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    latest = (
+        ConsentEvent.objects.filter(person_id__in=ids, purpose=Purpose.REPORTING)
+        .values("person_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    allowed = ConsentEvent.objects.filter(
+        pk__in=latest, granted=True, version__in=PARTICIPATION_VERSIONS
+    ).values_list("person_id", flat=True)
+    found: dict[int, dict[str, str]] = {}
+    for about in AboutYou.objects.filter(person_id__in=allowed):
+        answers = {}
+        for category in CATEGORIES:
+            code = about.value(category.key)
+            if code and code != PREFER_NOT and category.label_for(code):
+                answers[category.key] = code
+        if answers:
+            found[about.person_id] = answers
     return found
 
 

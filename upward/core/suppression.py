@@ -122,9 +122,11 @@ def protect(
     `pinned` figures are shown whatever happens (a total the page shows anyway): their sums are
     protected through their parts only.
     """
+    # A part below its threshold is sensitive; an unpublished one only when the caller says so
+    # (a difference of zero, "nobody in this group was left unmatched", may be fine to know).
     sensitive_set = set(sensitive)
     for s in sums:
-        sensitive_set.update(p for p in s.parts if values[p] < s.threshold)
+        sensitive_set.update(p for p in s.parts if values[p] < s.threshold and p not in unpublished)
     # A pinned figure is treated like an unpublished one that is known: never hidden.
     unpublished_set = set(unpublished)
     pinned_set = set(pinned)

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401 (routes are added by the report, overview and export work)
+from django.urls import path
+
+from upward.insight import inclusion_views
 
 # Included at the site root, so these are full paths.
 app_name = "insight"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    # issue 16: suppress
+    path("overview/inclusion/", inclusion_views.inclusion, name="inclusion"),
+]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from upward.consent import selectors as consent_selectors
-from upward.consent.categories import CATEGORIES
+from upward.consent.categories import CATEGORIES, LIVED_EXPERIENCE
 from upward.core.suppression import suppress_breakdowns, suppress_counts
 from upward.journey.models import Meeting, MeetingStatus
 from upward.organisations.models import Department, Person, Topic
@@ -381,6 +381,7 @@ class Breakdown:
     title: str
     threshold: int
     cells: list[Cell]
+    category: str = ""  # the "About you" question (or "lived_experience"); "" for the others
 
 
 @dataclass
@@ -596,6 +597,7 @@ def _breakdowns(
     min_group, special = _min_group(), _special_min_group()
     not_stated = _("Not stated")
     # title → (threshold, cells grouped by label)
+    categories: dict[str, str] = {}
     partitions: dict[str, tuple[int, dict[str, list[tuple[int, int]]]]] = {
         _("By role"): (
             min_group,
@@ -627,6 +629,7 @@ def _breakdowns(
             "question": str(category.label).lower()
         }
         partitions[title] = (special, _grouped(entries, label))
+        categories[title] = category.key
     # A breakdown into one group only repeats "Everyone".
     partitions = {t: v for t, v in partitions.items() if len(v[1]) > 1}
     shown = suppress_breakdowns(
@@ -637,7 +640,7 @@ def _breakdowns(
         thresholds={t: threshold for t, (threshold, _g) in partitions.items()},
     )
     found = [
-        Breakdown(title, threshold, _cells(grouped, shown[title]))
+        Breakdown(title, threshold, _cells(grouped, shown[title]), categories.get(title, ""))
         for title, (threshold, grouped) in partitions.items()
     ]
     # Special-category groups: only from lived experience people consented to share, and only
@@ -658,6 +661,7 @@ def _breakdowns(
                     _("By lived experience (shared with consent)"),
                     special,
                     _cells(grouped, suppress_counts(counts, threshold=special)),
+                    LIVED_EXPERIENCE,
                 ),
             )
     return found
@@ -806,6 +810,13 @@ def programme_outcomes(programme: Programme, *, detail: bool = True) -> Programm
         measured=measured,
         item_keys=sorted(keys.items()),
     )
+
+
+def paired_outcomes(programme: Programme) -> list[PairedItem]:
+    """The change in the same people per item, with breakdowns protected together; no text
+    answers are read. Two queries plus the names of departments and groups."""
+    questions, rows = _load_rows(programme, text=False)
+    return _paired_items(programme, questions, rows, breakdowns=True)
 
 
 def measurable_items(programme: Programme) -> list[tuple[str, str]]:

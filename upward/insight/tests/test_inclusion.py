@@ -1,0 +1,266 @@
+"""The inclusion page: consent respected, small groups hidden across breakdowns and filters,
+organisation admins only, a fixed number of queries."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from upward.consent import services as consent_services
+from upward.consent.models import ConsentEvent
+from upward.consent.purposes import Purpose
+from upward.insight.inclusion import inclusion_report
+from upward.organisations.models import Person
+from upward.pairing.models import Pairing
+from upward.programmes.models import Programme
+from upward.testing.factories import PersonFactory
+from upward.testing.pairs import accepted, active_pairing
+
+URL = reverse("insight:inclusion")
+_numbers = itertools.count()
+
+
+def _reporting(*programmes: Programme) -> None:
+    for programme in programmes:
+        programme.special_category_reporting = True
+        programme.save(update_fields=["special_category_reporting"])
+
+
+def _person(world: Any, *, ethnicity: str = "", consent: bool = True) -> Person:
+    person = PersonFactory(organisation=world.org, full_name=f"Person {next(_numbers)}")
+    if ethnicity:
+        consent_services.save_about_you(person, answers={"ethnicity": ethnicity}, by=None)
+    if consent:
+        consent_services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
+    return person
+
+
+def applied(world: Any, programme: Programme, n: int, **kwargs: Any) -> list[Person]:
+    people = [_person(world, **kwargs) for _ in range(n)]
+    for person in people:
+        accepted(programme, person, "mentor")
+    return people
+
+
+def matched(world: Any, programme: Programme, pairs: int, *, completed: bool = False, **kw: Any):  # type: ignore[no-untyped-def]
+    """`pairs` pairings in the group: 2 × pairs participations, all matched."""
+    for _ in range(pairs):
+        pairing = active_pairing(
+            programme, mentor=_person(world, **kw), mentee=_person(world, **kw)
+        )
+        if completed:
+            # The pairing app's services own the real moves; here it only needs to be done.
+            Pairing.objects.filter(pk=pairing.pk).update(state="completed")
+
+
+def _table(report: Any, key: str) -> dict[str, Any]:
+    table = next(t for t in report.tables if t.key == key)
+    return {r.label: r for r in [*table.rows, table.everyone]}
+
+
+# --- figures, by hand -------------------------------------------------------------------------
+
+
+def test_figures_by_group_from_a_hand_made_programme(world):
+    _reporting(world.programme)
+    # White: 10 not matched, 5 pairs going on, 5 pairs completed: applied 30, matched 20,
+    # completed 10. Asian: 12 not matched, 5 pairs going on, 5 completed: 32, 20, 10.
+    # Not stated (answers, but no consent): 10 not matched.
+    applied(world, world.programme, 10, ethnicity="white")
+    matched(world, world.programme, 5, ethnicity="white")
+    matched(world, world.programme, 5, completed=True, ethnicity="white")
+    applied(world, world.programme, 12, ethnicity="asian")
+    matched(world, world.programme, 5, ethnicity="asian")
+    matched(world, world.programme, 5, completed=True, ethnicity="asian")
+    applied(world, world.programme, 10, ethnicity="asian", consent=False)
+    rows = _table(inclusion_report(world.org, scope=None), "ethnicity")
+    everyone = rows["Everyone"]
+    assert (everyone.applied, everyone.matched, everyone.completed) == (72, 40, 20)
+    white = rows["White"]
+    assert (white.applied, white.matched, white.completed) == (30, 20, 10)
+    assert white.matched_share == 67 and white.completed_share == 50
+    # Asian applied 32 shows; in the matched and completed columns everyone else is zero, so
+    # one of the two tens (or twenties) must go with the zeros, and a tie goes alphabetically.
+    asian = rows["Asian or Asian British"]
+    assert asian.applied == 32 and asian.matched is None and asian.completed is None
+    assert asian.matched_share is None  # a share is hidden with its cell
+    # Not stated is 10 (not below ten) but alone beside the empty groups it would be
+    # 72 - 30 - 32, so it is hidden; the empty groups are hidden too, never shown as 0.
+    assert rows["Not stated"].applied is None
+    assert rows["Black, Black British, Caribbean or African"].applied is None
+    # Every breakdown counts the same 72 participations.
+    for table in inclusion_report(world.org, scope=None).tables:
+        assert table.everyone.applied == 72
+
+
+def test_not_stated_is_a_cell_so_a_lone_small_cell_takes_another_with_it(world):
+    _reporting(world.programme)
+    applied(world, world.programme, 12, ethnicity="white")
+    applied(world, world.programme, 15, ethnicity="asian")
+    applied(world, world.programme, 3, consent=False)
+    rows = _table(inclusion_report(world.org, scope=None), "ethnicity")
+    assert rows["Not stated"].applied is None
+    # The three, with the empty groups, hold under ten: the smallest visible group goes too.
+    assert rows["White"].applied is None and rows["Asian or Asian British"].applied == 15
+    assert rows["Everyone"].applied == 30
+
+
+# --- consent ----------------------------------------------------------------------------------
+
+
+def test_only_answers_consented_under_the_inclusion_wording_count(world):
+    _reporting(world.programme)
+    applied(world, world.programme, 10, ethnicity="asian")
+    applied(world, world.programme, 12, ethnicity="white")
+    applied(world, world.programme, 10, consent=False)
+    withdrawn = applied(world, world.programme, 1, ethnicity="white")[0]
+    consent_services.record_consent(withdrawn, Purpose.REPORTING, granted=False, by=None)
+    never_asked = applied(world, world.programme, 1, ethnicity="white", consent=False)[0]
+    matching_only = applied(world, world.programme, 1, ethnicity="white", consent=False)[0]
+    consent_services.record_consent(matching_only, Purpose.MATCHING, granted=True, by=None)
+    # Agreed only to the first wording (anonymous survey reports), which never mentioned
+    # counting who applied, was matched and completed.
+    old = applied(world, world.programme, 1, ethnicity="white", consent=False)[0]
+    ConsentEvent.objects.create(
+        person=old, purpose=Purpose.REPORTING, granted=True, version="reporting-2026-12"
+    )
+    prefer_not = applied(world, world.programme, 1, ethnicity="prefer_not")[0]
+    assert never_asked and prefer_not
+    rows = _table(inclusion_report(world.org, scope=None), "ethnicity")
+    # Had any of the five counted as white, White would read 13 or more.
+    assert rows["White"].applied == 12
+    assert rows["Not stated"].applied == 15
+    assert rows["Asian or Asian British"].applied is None  # the smallest goes with the zeros
+    assert rows["Everyone"].applied == 37
+
+
+# --- differencing across programme filters ----------------------------------------------------
+
+
+def test_a_programme_cannot_be_subtracted_from_the_organisation(world):
+    _reporting(world.programme, world.other_programme)
+    applied(world, world.programme, 12, ethnicity="white")
+    applied(world, world.programme, 20, ethnicity="asian")
+    applied(world, world.other_programme, 3, ethnicity="white")
+    applied(world, world.other_programme, 25, ethnicity="asian")
+    whole = _table(inclusion_report(world.org, scope=None), "ethnicity")
+    first = _table(inclusion_report(world.org, scope=world.programme), "ethnicity")
+    second = _table(inclusion_report(world.org, scope=world.other_programme), "ethnicity")
+    assert second["White"].applied is None
+    # 15 white in the organisation and 12 in the first programme would leave 3 in the other.
+    assert whole["White"].applied is None or first["White"].applied is None
+    shown = [
+        (t["White"].applied, t["Asian or Asian British"].applied) for t in (whole, first, second)
+    ]
+    assert shown.count((None, None)) < 3  # not simply everything hidden
+    for view in (whole, first, second):
+        assert view["Everyone"].applied is not None
+
+
+def test_views_of_one_programme_and_the_organisation_agree(world):
+    # With one programme reporting, the organisation's figures are the programme's.
+    _reporting(world.programme)
+    applied(world, world.programme, 12, ethnicity="white")
+    applied(world, world.programme, 20, ethnicity="asian")
+    whole = _table(inclusion_report(world.org, scope=None), "ethnicity")
+    one = _table(inclusion_report(world.org, scope=world.programme), "ethnicity")
+    assert [(r.applied, r.matched) for r in whole.values()] == [
+        (r.applied, r.matched) for r in one.values()
+    ]
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def test_the_page_shows_tables_with_dashes_and_the_explanation(world):
+    _reporting(world.programme)
+    applied(world, world.programme, 12, ethnicity="white")
+    applied(world, world.programme, 20, ethnicity="asian")
+    page = world.client_for(world.admin).get(URL)
+    assertContains(page, "Why some figures show “—”", status_code=200)
+    assertContains(page, "Ethnic group")
+    assertContains(page, '<td class="num">20</td>', html=False)
+    assertContains(page, world.programme.name)
+    assertNotContains(page, "fewer than", status_code=200)
+    assertNotContains(page, world.other_programme.name, status_code=200)  # reporting is off
+
+
+def test_empty_state_when_no_programme_reports_on_groups(world):
+    applied(world, world.programme, 12, ethnicity="white")
+    page = world.client_for(world.admin).get(URL)
+    assertContains(page, "No programme reports on groups yet", status_code=200)
+    assertNotContains(page, "Ethnic group", status_code=200)
+
+
+def test_programme_scope_shows_its_name_and_outcome_section(world):
+    _reporting(world.programme)
+    applied(world, world.programme, 12, ethnicity="white")
+    page = world.client_for(world.admin).get(URL, {"programme": world.programme.pk})
+    assertContains(page, f"Taking part: {world.programme.name}", status_code=200)
+    assertContains(page, "No survey change by group to show yet")
+
+
+@pytest.mark.parametrize("who", ["manager", "other_manager", "applicant", "senior"])
+def test_only_organisation_admins(world, who):
+    _reporting(world.programme)
+    page = world.client_for(getattr(world, who)).get(URL)
+    assertContains(page, "", status_code=404)
+
+
+def test_signed_out_goes_to_sign_in(world):
+    page = world.client_for(None).get(URL)
+    assert page.status_code == 302 and "login" in page["Location"]
+
+
+def test_another_organisations_admin_sees_only_their_own(world):
+    _reporting(world.programme)
+    applied(world, world.programme, 12, ethnicity="white")
+    client = world.client_for(world.outsider_admin)
+    page = client.get(URL)
+    assertContains(page, "No programme reports on groups yet", status_code=200)
+    assertNotContains(page, world.programme.name, status_code=200)
+    assert client.get(URL, {"programme": world.programme.pk}).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["other", "999999", "x"])
+def test_a_programme_filter_that_does_not_report_is_404(world, value):
+    _reporting(world.programme)
+    programme = str(world.other_programme.pk) if value == "other" else value
+    page = world.client_for(world.admin).get(URL, {"programme": programme})
+    assert page.status_code == 404
+
+
+# --- queries ----------------------------------------------------------------------------------
+
+
+def _queries(client: Any, params: dict[str, Any]) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(URL, params)
+    assert page.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(("scoped", "budget"), [(False, 9), (True, 13)])
+def test_query_budget_does_not_grow_with_the_data(
+    world, django_assert_max_num_queries, scoped, budget
+):
+    _reporting(world.programme, world.other_programme)
+    params = {"programme": world.programme.pk} if scoped else {}
+    client = world.client_for(world.admin)
+    client.get(URL, params)  # sign-in and session set up once
+    applied(world, world.programme, 3, ethnicity="white")
+    matched(world, world.other_programme, 1, ethnicity="asian")
+    small = _queries(client, params)
+    applied(world, world.programme, 25, ethnicity="asian")
+    matched(world, world.programme, 6, completed=True, ethnicity="white")
+    matched(world, world.other_programme, 6, ethnicity="mixed")
+    assert _queries(client, params) == small
+    with django_assert_max_num_queries(budget):
+        page = client.get(URL, params)
+    assertContains(page, "Ethnic group", status_code=200)
