@@ -103,6 +103,8 @@ class InclusionReport:
     scope: Programme | None
     threshold: int
     tables: list[Table] = field(default_factory=list)
+    # Questions nobody counted in these programmes has answered: no table, only their names.
+    unanswered: list[str] = field(default_factory=list)
     outcomes: list[OutcomeTable] = field(default_factory=list)
 
     @property
@@ -226,6 +228,11 @@ def inclusion_report(
     programme_ids = [p.pk for p in programmes]
     where: Hashable = scope.pk if scope is not None else _ALL
     for category in CATEGORIES:
+        # Whether anybody answered is decided over the whole organisation, the same for every
+        # filter, so that a table missing from one view says nothing about that view.
+        if not any(category.key in a for a in answers.values()):
+            report.unanswered.append(str(category.label))
+            continue
         shown = _protected_table(category, stages, answers, programme_ids, threshold)
 
         def row(label: str, g: str, shown: dict[Any, int | None] = shown) -> Row:

@@ -3,7 +3,6 @@ organisation admins only, a fixed number of queries."""
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import pytest
@@ -16,47 +15,9 @@ from upward.consent import services as consent_services
 from upward.consent.models import ConsentEvent
 from upward.consent.purposes import Purpose
 from upward.insight.inclusion import inclusion_report
-from upward.organisations.models import Person
-from upward.pairing.models import Pairing
-from upward.programmes.models import Programme
-from upward.testing.factories import PersonFactory
-from upward.testing.pairs import accepted, active_pairing
+from upward.insight.tests.helpers import applied, matched, reporting
 
 URL = reverse("insight:inclusion")
-_numbers = itertools.count()
-
-
-def _reporting(*programmes: Programme) -> None:
-    for programme in programmes:
-        programme.special_category_reporting = True
-        programme.save(update_fields=["special_category_reporting"])
-
-
-def _person(world: Any, *, ethnicity: str = "", consent: bool = True) -> Person:
-    person = PersonFactory(organisation=world.org, full_name=f"Person {next(_numbers)}")
-    if ethnicity:
-        consent_services.save_about_you(person, answers={"ethnicity": ethnicity}, by=None)
-    if consent:
-        consent_services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
-    return person
-
-
-def applied(world: Any, programme: Programme, n: int, **kwargs: Any) -> list[Person]:
-    people = [_person(world, **kwargs) for _ in range(n)]
-    for person in people:
-        accepted(programme, person, "mentor")
-    return people
-
-
-def matched(world: Any, programme: Programme, pairs: int, *, completed: bool = False, **kw: Any):  # type: ignore[no-untyped-def]
-    """`pairs` pairings in the group: 2 × pairs participations, all matched."""
-    for _ in range(pairs):
-        pairing = active_pairing(
-            programme, mentor=_person(world, **kw), mentee=_person(world, **kw)
-        )
-        if completed:
-            # The pairing app's services own the real moves; here it only needs to be done.
-            Pairing.objects.filter(pk=pairing.pk).update(state="completed")
 
 
 def _table(report: Any, key: str) -> dict[str, Any]:
@@ -68,7 +29,7 @@ def _table(report: Any, key: str) -> dict[str, Any]:
 
 
 def test_figures_by_group_from_a_hand_made_programme(world):
-    _reporting(world.programme)
+    reporting(world.programme)
     # White: 10 not matched, 5 pairs going on, 5 pairs completed: applied 30, matched 20,
     # completed 10. Asian: 12 not matched, 5 pairs going on, 5 completed: 32, 20, 10.
     # Not stated (answers, but no consent): 10 not matched.
@@ -100,7 +61,7 @@ def test_figures_by_group_from_a_hand_made_programme(world):
 
 
 def test_not_stated_is_a_cell_so_a_lone_small_cell_takes_another_with_it(world):
-    _reporting(world.programme)
+    reporting(world.programme)
     applied(world, world.programme, 12, ethnicity="white")
     applied(world, world.programme, 15, ethnicity="asian")
     applied(world, world.programme, 3, consent=False)
@@ -115,7 +76,7 @@ def test_not_stated_is_a_cell_so_a_lone_small_cell_takes_another_with_it(world):
 
 
 def test_only_answers_consented_under_the_inclusion_wording_count(world):
-    _reporting(world.programme)
+    reporting(world.programme)
     applied(world, world.programme, 10, ethnicity="asian")
     applied(world, world.programme, 12, ethnicity="white")
     applied(world, world.programme, 10, consent=False)
@@ -144,7 +105,7 @@ def test_only_answers_consented_under_the_inclusion_wording_count(world):
 
 
 def test_a_programme_cannot_be_subtracted_from_the_organisation(world):
-    _reporting(world.programme, world.other_programme)
+    reporting(world.programme, world.other_programme)
     applied(world, world.programme, 12, ethnicity="white")
     applied(world, world.programme, 20, ethnicity="asian")
     applied(world, world.other_programme, 3, ethnicity="white")
@@ -165,7 +126,7 @@ def test_a_programme_cannot_be_subtracted_from_the_organisation(world):
 
 def test_views_of_one_programme_and_the_organisation_agree(world):
     # With one programme reporting, the organisation's figures are the programme's.
-    _reporting(world.programme)
+    reporting(world.programme)
     applied(world, world.programme, 12, ethnicity="white")
     applied(world, world.programme, 20, ethnicity="asian")
     whole = _table(inclusion_report(world.org, scope=None), "ethnicity")
@@ -179,7 +140,7 @@ def test_views_of_one_programme_and_the_organisation_agree(world):
 
 
 def test_the_page_shows_tables_with_dashes_and_the_explanation(world):
-    _reporting(world.programme)
+    reporting(world.programme)
     applied(world, world.programme, 12, ethnicity="white")
     applied(world, world.programme, 20, ethnicity="asian")
     page = world.client_for(world.admin).get(URL)
@@ -199,7 +160,7 @@ def test_empty_state_when_no_programme_reports_on_groups(world):
 
 
 def test_programme_scope_shows_its_name_and_outcome_section(world):
-    _reporting(world.programme)
+    reporting(world.programme)
     applied(world, world.programme, 12, ethnicity="white")
     page = world.client_for(world.admin).get(URL, {"programme": world.programme.pk})
     assertContains(page, f"Taking part: {world.programme.name}", status_code=200)
@@ -208,7 +169,7 @@ def test_programme_scope_shows_its_name_and_outcome_section(world):
 
 @pytest.mark.parametrize("who", ["manager", "other_manager", "applicant", "senior"])
 def test_only_organisation_admins(world, who):
-    _reporting(world.programme)
+    reporting(world.programme)
     page = world.client_for(getattr(world, who)).get(URL)
     assertContains(page, "", status_code=404)
 
@@ -219,7 +180,7 @@ def test_signed_out_goes_to_sign_in(world):
 
 
 def test_another_organisations_admin_sees_only_their_own(world):
-    _reporting(world.programme)
+    reporting(world.programme)
     applied(world, world.programme, 12, ethnicity="white")
     client = world.client_for(world.outsider_admin)
     page = client.get(URL)
@@ -230,7 +191,7 @@ def test_another_organisations_admin_sees_only_their_own(world):
 
 @pytest.mark.parametrize("value", ["other", "999999", "x"])
 def test_a_programme_filter_that_does_not_report_is_404(world, value):
-    _reporting(world.programme)
+    reporting(world.programme)
     programme = str(world.other_programme.pk) if value == "other" else value
     page = world.client_for(world.admin).get(URL, {"programme": programme})
     assert page.status_code == 404
@@ -250,7 +211,7 @@ def _queries(client: Any, params: dict[str, Any]) -> int:
 def test_query_budget_does_not_grow_with_the_data(
     world, django_assert_max_num_queries, scoped, budget
 ):
-    _reporting(world.programme, world.other_programme)
+    reporting(world.programme, world.other_programme)
     params = {"programme": world.programme.pk} if scoped else {}
     client = world.client_for(world.admin)
     client.get(URL, params)  # sign-in and session set up once
