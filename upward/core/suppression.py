@@ -124,23 +124,26 @@ def protect(
     """
     # A part below its threshold is sensitive; an unpublished one only when the caller says so
     # (a difference of zero, "nobody in this group was left unmatched", may be fine to know).
-    sensitive_set = set(sensitive)
-    for s in sums:
-        sensitive_set.update(p for p in s.parts if values[p] < s.threshold and p not in unpublished)
-    # A pinned figure is treated like an unpublished one that is known: never hidden.
     unpublished_set = set(unpublished)
     pinned_set = set(pinned)
+    sensitive_set = set(sensitive)
+    for s in sums:
+        sensitive_set.update(
+            p for p in s.parts if values[p] < s.threshold and p not in unpublished_set
+        )
     hidden = {k for k in sensitive_set if k not in unpublished_set and k not in pinned_set}
     while True:
         _spread_lines(values, sums, hidden, unpublished_set, pinned_set, sensitive_set)
         found = _determined(values, sums, hidden | unpublished_set, sensitive_set)
-        if found is None:
+        if not found:
             return hidden
-        if not _hide_next_to(found, values, sums, hidden, unpublished_set | pinned_set):
-            # Nothing left to hide beside it: hide everything rather than show a small group.
-            # (Only a pinned figure can still give it away, such as a shown total below the
-            # threshold; the caller decides whether to show that.)
-            hidden.update(k for k in values if k not in unpublished_set | pinned_set)
+        # Hide beside every figure found at once: one elimination per round, not per figure.
+        fixed = unpublished_set | pinned_set
+        if not any([_hide_next_to(key, values, sums, hidden, fixed) for key in found]):
+            # Nothing left to hide beside them: hide everything rather than show a small
+            # group. (Only a pinned figure can still give one away, such as a shown total
+            # below the threshold; the caller decides whether to show that.)
+            hidden.update(k for k in values if k not in fixed)
             return hidden
 
 
@@ -203,53 +206,70 @@ def _determined(
     sums: Sequence[Sum],
     unknown: set[Hashable],
     sensitive: set[Hashable],
-) -> Hashable | None:
-    """A sensitive unknown figure that the shown figures pin down, or None.
+) -> list[Hashable]:
+    """The sensitive unknown figures that the shown figures pin down.
 
     Each sum is an equation over the unknown figures (the known ones move to the right-hand
     side, which does not matter for whether a figure is pinned down). In the reduced row echelon
     form, an unknown is pinned down exactly when it is a pivot whose row has no free unknown."""
-    rows: list[dict[Hashable, Fraction]] = []
+    rows: list[dict[Hashable, int | Fraction]] = []
     for s in sums:
-        row: dict[Hashable, Fraction] = {}
+        row: dict[Hashable, int | Fraction] = {}
         for p in s.parts:
             if p in unknown:
-                row[p] = row.get(p, Fraction(0)) + 1
+                row[p] = row.get(p, 0) + 1
         if s.whole in unknown:
-            row[s.whole] = row.get(s.whole, Fraction(0)) - 1
+            row[s.whole] = row.get(s.whole, 0) - 1
         row = {k: v for k, v in row.items() if v}
         if row:
             rows.append(row)
-    pivots: dict[Hashable, dict[Hashable, Fraction]] = {}
+    # pivot → its row (the pivot and free unknowns only); free unknown → pivots whose row has it
+    pivots: dict[Hashable, dict[Hashable, int | Fraction]] = {}
+    occurs: dict[Hashable, set[Hashable]] = {}
+
+    def subtract(
+        target: dict[Hashable, int | Fraction],
+        factor: Any,
+        source: Mapping[Any, Any],
+        owner: Hashable | None,
+    ) -> None:
+        for k, v in source.items():
+            nv = target.get(k, 0) - factor * v
+            if nv:
+                target[k] = nv
+                if owner is not None and k != owner:
+                    occurs.setdefault(k, set()).add(owner)
+            else:
+                target.pop(k, None)
+                if owner is not None:
+                    occurs.get(k, set()).discard(owner)
+
     for row in rows:
-        for var, prow in pivots.items():
+        # Pivot rows hold no other pivot, so one pass over the row's pivots reduces it.
+        for var in [k for k in row if k in pivots]:
             factor = row.get(var)
             if factor:
-                for k, v in prow.items():
-                    nv = row.get(k, Fraction(0)) - factor * v
-                    if nv:
-                        row[k] = nv
-                    else:
-                        row.pop(k, None)
+                subtract(row, factor, pivots[var], None)
         if not row:
             continue
-        var = min(row, key=str)
+        var = next(iter(row))
         lead = row[var]
-        row = {k: v / lead for k, v in row.items()}
-        for other in pivots.values():
+        if lead in (1, -1):
+            row = {k: v * lead for k, v in row.items()}
+        else:
+            row = {k: Fraction(v) / lead for k, v in row.items()}
+        for other_var in list(occurs.pop(var, ())):
+            other = pivots[other_var]
             factor = other.get(var)
             if factor:
-                for k, v in row.items():
-                    nv = other.get(k, Fraction(0)) - factor * v
-                    if nv:
-                        other[k] = nv
-                    else:
-                        other.pop(k, None)
+                subtract(other, factor, row, other_var)
         pivots[var] = row
-    for var in sorted(pivots, key=str):
-        if var in sensitive and len(pivots[var]) == 1:
-            return var
-    return None
+        for k in row:
+            if k != var:
+                occurs.setdefault(k, set()).add(var)
+    return sorted(
+        (var for var, row in pivots.items() if var in sensitive and len(row) == 1), key=str
+    )
 
 
 @dataclass(frozen=True)
