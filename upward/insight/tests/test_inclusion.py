@@ -72,6 +72,21 @@ def test_not_stated_is_a_cell_so_a_lone_small_cell_takes_another_with_it(world):
     assert rows["Everyone"].applied == 30
 
 
+def test_breakdowns_share_one_total_and_not_stated_is_protected(world):
+    reporting(world.programme)
+    applied(world, world.programme, 12, ethnicity="white", disability="no")
+    applied(world, world.programme, 15, ethnicity="asian", disability="yes")
+    applied(world, world.programme, 3, ethnicity="white")  # no answer on disability
+    report = inclusion_report(world.org, scope=None)
+    ethnicity, disability = _table(report, "ethnicity"), _table(report, "disability")
+    assert ethnicity["Everyone"].applied == disability["Everyone"].applied == 30
+    # Disability: 3 not stated is hidden, and with it the smallest other group, else the
+    # shared total 30 - 15 - 12 would give it back.
+    assert disability["Not stated"].applied is None and disability["No"].applied is None
+    assert disability["Yes, I am disabled or have a long-term health condition"].applied == 15
+    assert ethnicity["White"].applied == 15
+
+
 # --- consent ----------------------------------------------------------------------------------
 
 
