@@ -22,6 +22,7 @@ K = TypeVar("K", bound=Hashable)
 R = TypeVar("R", bound=Hashable)
 C = TypeVar("C", bound=Hashable)
 B = TypeVar("B", bound=Hashable)
+F = TypeVar("F", bound=Hashable)
 
 
 def min_group() -> int:
@@ -351,6 +352,32 @@ def suppress_breakdowns(
         name: {key: (None if (name, key) in hidden else count) for key, count in cells.items()}
         for name, cells in breakdowns.items()
     }
+
+
+def suppress_views(
+    views: Mapping[F, Mapping[K, int]], *, threshold: int, margin_threshold: int = 0
+) -> tuple[dict[K, int | None], dict[F, dict[K, int | None]]]:
+    """One breakdown seen unfiltered and through each of a page's filters, when the filters
+    split the people into disjoint parts (one year each, one programme each): the unfiltered
+    view and every filtered one are protected together, so switching the filter and subtracting
+    gives no hidden cell back. Returns (unfiltered, {filter: filtered}); each view's total is
+    shown (pinned at `margin_threshold`, see `suppress_table`).
+
+    Filters that overlap (a person in two years) are not a partition: check each pair with
+    `complement_safe` instead, and offer only filters that pass."""
+    rows = list(views)
+    columns: list[K] = list(dict.fromkeys(k for cells in views.values() for k in cells))
+    table = suppress_table(
+        {(r, c): views[r].get(c, 0) for r in rows for c in columns},
+        rows=rows,
+        columns=columns,
+        threshold=threshold,
+        margin_threshold=margin_threshold,
+    )
+    return (
+        dict(table.column_totals),
+        {r: {c: table.cells[(r, c)] for c in columns} for r in rows},
+    )
 
 
 def complement_safe(whole: int, part: int, *, threshold: int) -> bool:

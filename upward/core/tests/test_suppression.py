@@ -24,6 +24,7 @@ from upward.core.suppression import (
     suppress_breakdowns,
     suppress_counts,
     suppress_table,
+    suppress_views,
 )
 
 
@@ -226,6 +227,34 @@ def test_a_programme_subtracted_from_the_organisation_gives_nothing_back():
     table = suppress_table(cells, rows=["p1", "p2"], columns=["x", "y"], threshold=10)
     assert table.cells[("p2", "x")] is None
     assert table.cells[("p1", "x")] is None or table.column_totals["x"] is None
+
+
+def test_year_filters_and_all_years_are_protected_together():
+    # 2026: 12 in group x; all years: 15. Showing both would tell 3 in 2027.
+    unfiltered, by_year = suppress_views(
+        {2026: {"x": 12, "y": 30, "z": 25}, 2027: {"x": 3, "y": 20, "z": 22}}, threshold=10
+    )
+    assert by_year[2027]["x"] is None
+    assert unfiltered["x"] is None or by_year[2026]["x"] is None
+    assert by_year[2026]["y"] == 30 or unfiltered["y"] == 50
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(cell_counts, min_size=3, max_size=3), min_size=2, max_size=3))
+def test_no_filtered_view_gives_a_small_cell_back(raw):
+    views = {f"f{i}": {f"g{j}": n for j, n in enumerate(counts)} for i, counts in enumerate(raw)}
+    unfiltered, filtered = suppress_views(views, threshold=10)
+    unknown: list[Any] = [("cell", f, g) for f in views for g in views[f] if filtered[f][g] is None]
+    unknown += [("column", g) for g in unfiltered if unfiltered[g] is None]
+    equations: list[dict[Any, int]] = []
+    for g in unfiltered:
+        eq: dict[Any, int] = {("cell", f, g): 1 for f in views}
+        eq[("column", g)] = -1
+        equations.append(eq)
+    for f in views:  # each view's total is shown
+        equations.append({("cell", f, g): 1 for g in views[f]})
+    small = {("cell", f, g) for f in views for g, n in views[f].items() if n < 10}
+    assert not (recoverable(unknown, equations) & small)
 
 
 def test_protect_keeps_an_unpublished_difference_unknown():
