@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from upward.insight.tests.helpers import applied, matched, reporting
+from upward.testing.factories import TopicFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -18,6 +19,9 @@ def test_admin_reads_inclusion_by_group(visitor_factory, world):
     matched(world, world.programme, 5, completed=True, ethnicity="asian", disability="no")
     applied(world, world.programme, 14, ethnicity="asian", disability="yes")
     applied(world, world.programme, 11, consent=False)
+    # Names the organisation writes are shown escaped, like every text.
+    caring = TopicFactory(organisation=world.org, name="Caring <b>role</b>", kind="experience")
+    applied(world, world.programme, 13, lived=caring)
     applied(world, world.other_programme, 3, ethnicity="black", disability="yes")
     applied(world, world.other_programme, 20, ethnicity="white", disability="no")
 
@@ -29,6 +33,7 @@ def test_admin_reads_inclusion_by_group(visitor_factory, world):
     expect(page.get_by_role("heading", name="Why some figures show “—”")).to_be_visible()
     expect(page.get_by_role("table").filter(has_text="Ethnic group")).to_be_visible()
     expect(page.get_by_text("fewer than")).to_have_count(0)
+    expect(page.get_by_role("rowheader", name="Caring <b>role</b>")).to_be_visible()
     admin.look("inclusion-organisation")
 
     page.get_by_label("Programme").select_option(label=world.programme.name)

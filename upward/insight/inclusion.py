@@ -24,14 +24,14 @@ and twice in the organisation's figures.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from upward.consent import selectors as consent_selectors
-from upward.consent.categories import CATEGORIES, Category
+from upward.consent.categories import CATEGORIES, LIVED_EXPERIENCE, LIVED_EXPERIENCE_LABEL
 from upward.core.suppression import Sum, protect, share, special_min_group
 from upward.organisations.models import Organisation
 from upward.pairing.models import Pairing, PairingState
@@ -147,18 +147,24 @@ def _stages(programmes: list[Programme]) -> list[tuple[int, int, str]]:
 
 
 def _protected_table(
-    category: Category,
+    groups: list[str],
+    code_of: Callable[[int], str],
     stages: list[tuple[int, int, str]],
-    answers: dict[int, dict[str, str]],
     programme_ids: list[int],
     threshold: int,
+    *,
+    never_shown: str | None = None,
 ) -> dict[tuple[Hashable, str, str], int | None]:
     """Every figure of one breakdown, for every programme and the organisation, protected
-    together: {(programme id or "all", group code or "*", measure): count or None}."""
-    groups = [code for code, _label in category.options] + [_NOT_STATED]
+    together: {(programme id or "all", group code or "*", measure): count or None}.
+
+    `groups` must split everyone (`code_of` gives each person's group). The `never_shown`
+    group (everyone without a lived experience) is left off the page but can be found by
+    subtraction: it must stay unknown when it holds fewer than the threshold, none included
+    ("everyone in the programme has this lived experience" tells about each of them)."""
     counts: dict[tuple[Any, str, str], int] = defaultdict(int)
     for programme_id, person_id, stage in stages:
-        code = answers.get(person_id, {}).get(category.key, _NOT_STATED)
+        code = code_of(person_id)
         for p in (programme_id, _ALL):
             for g in (code, _EVERYONE):
                 counts[(p, g, stage)] += 1
@@ -190,15 +196,24 @@ def _protected_table(
     unpublished = [
         k
         for k in values
-        if k[2] in _UNPUBLISHED and k[1] != _EVERYONE  # type: ignore[index]
+        if (k[2] in _UNPUBLISHED and k[1] != _EVERYONE) or k[1] == never_shown  # type: ignore[index]
+    ]
+    # A difference of nobody is fine to know ("no one in this group was left unmatched"); a
+    # difference of 1 to 9 people is not, nor a group left off the page holding under ten of a
+    # non-empty total.
+    sensitive = [k for k in unpublished if 0 < values[k] < threshold]
+    sensitive += [
+        k
+        for k in unpublished
+        if k[1] == never_shown  # type: ignore[index]
+        and values[k] == 0
+        and values[(k[0], _EVERYONE, k[2])] > 0  # type: ignore[index]
     ]
     hidden = protect(
         values,
         sums,
         unpublished=unpublished,
-        # A difference of nobody is fine to know ("no one in this group was left unmatched");
-        # a difference of 1 to 9 people is not.
-        sensitive=[k for k in unpublished if 0 < values[k] < threshold],
+        sensitive=sensitive,
         pinned=[(p, _EVERYONE, m) for p in scopes for m in (*MEASURES, *_UNPUBLISHED)],
     )
     return {
@@ -233,7 +248,13 @@ def inclusion_report(
         if not any(category.key in a for a in answers.values()):
             report.unanswered.append(str(category.label))
             continue
-        shown = _protected_table(category, stages, answers, programme_ids, threshold)
+        shown = _protected_table(
+            [code for code, _label in category.options] + [_NOT_STATED],
+            _answer_of(answers, category.key),
+            stages,
+            programme_ids,
+            threshold,
+        )
 
         def row(label: str, g: str, shown: dict[Any, int | None] = shown) -> Row:
             return Row(label, *(shown[(where, g, m)] for m in MEASURES))
@@ -247,9 +268,64 @@ def inclusion_report(
                 everyone=row(_("Everyone"), _EVERYONE),
             )
         )
+    lived = _lived_table(organisation, stages, answers, programme_ids, threshold, where)
+    if lived is not None:
+        report.tables.append(lived)
+    else:
+        report.unanswered.append(str(LIVED_EXPERIENCE_LABEL))
     if scope is not None:
         report.outcomes = _outcomes(scope)
     return report
+
+
+def _answer_of(answers: dict[int, dict[str, Any]], key: str) -> Callable[[int], str]:
+    def code(person_id: int) -> str:
+        return str(answers.get(person_id, {}).get(key, _NOT_STATED))
+
+    return code
+
+
+def _has_topic(answers: dict[int, dict[str, Any]], topic_id: int) -> Callable[[int], str]:
+    def code(person_id: int) -> str:
+        found = topic_id in answers.get(person_id, {}).get(LIVED_EXPERIENCE, ())
+        return str(topic_id) if found else _NOT_STATED
+
+    return code
+
+
+def _lived_table(
+    organisation: Organisation,
+    stages: list[tuple[int, int, str]],
+    answers: dict[int, dict[str, Any]],
+    programme_ids: list[int],
+    threshold: int,
+    where: Hashable,
+) -> Table | None:
+    """One row per lived-experience topic. A person may name several, so each topic is its
+    own split (the topic, and everyone else, never shown) protected on its own."""
+    topic_ids = sorted({t for a in answers.values() for t in a.get(LIVED_EXPERIENCE, ())})
+    if not topic_ids:
+        return None
+    names = consent_selectors.experience_topic_names(organisation, topic_ids)
+    rows = []
+    everyone: Row | None = None
+    for topic_id, name in sorted(names.items(), key=lambda item: item[1]):
+        mark = str(topic_id)
+        shown = _protected_table(
+            [mark, _NOT_STATED],
+            _has_topic(answers, topic_id),
+            stages,
+            programme_ids,
+            threshold,
+            never_shown=_NOT_STATED,
+        )
+        rows.append(Row(name, *(shown[(where, mark, m)] for m in MEASURES)))
+        everyone = Row(_("Everyone"), *(shown[(where, _EVERYONE, m)] for m in MEASURES))
+    if everyone is None:
+        return None
+    return Table(
+        key=LIVED_EXPERIENCE, title=str(LIVED_EXPERIENCE_LABEL), rows=rows, everyone=everyone
+    )
 
 
 def _outcomes(programme: Programme) -> list[OutcomeTable]:

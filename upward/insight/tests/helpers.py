@@ -23,12 +23,19 @@ def reporting(*programmes: Programme) -> None:
 
 
 def _person(
-    world: Any, *, ethnicity: str = "", disability: str = "", consent: bool = True
+    world: Any,
+    *,
+    ethnicity: str = "",
+    disability: str = "",
+    lived: Any = None,
+    consent: bool = True,
 ) -> Person:
     person = PersonFactory(organisation=world.org, full_name=f"Person {next(_numbers)}")
     answers = {k: v for k, v in (("ethnicity", ethnicity), ("disability", disability)) if v}
-    if answers:
-        consent_services.save_about_you(person, answers=answers, by=None)
+    if answers or lived:
+        consent_services.save_about_you(
+            person, answers=answers, lived_experience=[lived] if lived else [], by=None
+        )
     if consent:
         consent_services.record_consent(person, Purpose.REPORTING, granted=True, by=None)
     return person

@@ -16,6 +16,7 @@ from upward.consent.models import ConsentEvent
 from upward.consent.purposes import Purpose
 from upward.insight.inclusion import inclusion_report
 from upward.insight.tests.helpers import applied, matched, reporting
+from upward.testing.factories import TopicFactory
 
 URL = reverse("insight:inclusion")
 
@@ -85,6 +86,19 @@ def test_breakdowns_share_one_total_and_not_stated_is_protected(world):
     assert disability["Not stated"].applied is None and disability["No"].applied is None
     assert disability["Yes, I am disabled or have a long-term health condition"].applied == 15
     assert ethnicity["White"].applied == 15
+
+
+@pytest.mark.parametrize(("without", "shown"), [(15, 12), (3, None)])
+def test_lived_experience_rows_and_everyone_else_left_off_the_page(world, without, shown):
+    reporting(world.programme)
+    topic = TopicFactory(organisation=world.org, name="Caring for a relative", kind="experience")
+    applied(world, world.programme, 12, lived=topic)
+    applied(world, world.programme, without, ethnicity="white")
+    rows = _table(inclusion_report(world.org, scope=None), "lived_experience")
+    assert set(rows) == {"Caring for a relative", "Everyone"}
+    # With 3 people without it, showing 12 beside 15 would tell that 3 do not share it.
+    assert rows["Caring for a relative"].applied == shown
+    assert rows["Everyone"].applied == 12 + without
 
 
 # --- consent ----------------------------------------------------------------------------------
