@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.consent import services as consent_services
 from upward.consent.models import ConsentEvent
 from upward.consent.purposes import Purpose
-from upward.insight.inclusion import inclusion_report
+from upward.insight.inclusion import MEASURES, _protected_table, inclusion_report
 from upward.insight.tests.helpers import applied, matched, reporting
 from upward.testing.factories import TopicFactory
 
@@ -302,3 +305,57 @@ def test_programme_scope_shows_survey_change_by_group_from_consented_answers(wor
     page = world.client_for(world.admin).get(URL, {"programme": programme.pk})
     assertContains(page, "Change in the same people, by group", status_code=200)
     assertContains(page, "+2.00")
+
+
+# --- an attacker with every view --------------------------------------------------------------
+
+STAGES = ("unmatched", "ongoing", "completed")
+# Each figure as a sum of stages (the page shows the first three; a reader can form the others).
+FIGURES = {
+    "applied": STAGES,
+    "matched": ("ongoing", "completed"),
+    "completed": ("completed",),
+    "unmatched": ("unmatched",),
+    "ongoing": ("ongoing",),
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=14), min_size=18, max_size=18))
+def test_no_view_of_the_page_gives_a_small_group_back(raw):
+    """Two programmes, two groups and Not stated, three stages: the organisation view and both
+    programme views are read together; every shown figure is a row over the unknown stage
+    counts, and no small figure may lie in their span."""
+    programmes, groups = [1, 2], ["a", "b", ""]
+    counts = iter(raw)
+    cells = {(p, g, s): next(counts) for p in programmes for g in groups for s in STAGES}
+    stages, person = [], 0
+    answers: dict[int, str] = {}
+    for (p, g, s), n in cells.items():
+        for _ in range(n):
+            person += 1
+            stages.append((p, person, s))
+            answers[person] = g
+    shown = _protected_table(groups, lambda pid: answers[pid], stages, programmes, 10)
+    base = list(cells)
+    index = {k: i for i, k in enumerate(base)}
+
+    def vector(scope: Any, group: str, figure: str) -> np.ndarray:
+        v = np.zeros(len(base))
+        for p in programmes if scope == "all" else [scope]:
+            for g in groups if group == "*" else [group]:
+                for s in FIGURES[figure]:
+                    v[index[(p, g, s)]] = 1
+        return v
+
+    known = [vector(p, g, m) for (p, g, m), value in shown.items() if value is not None]
+    a = np.array(known)
+    rank = np.linalg.matrix_rank(a)
+    for scope in [*programmes, "all"]:
+        for g in groups:
+            for figure in FIGURES:
+                value = sum(vector(scope, g, figure) * np.array([cells[k] for k in base]))
+                small = value < 10 if figure in MEASURES else 0 < value < 10
+                if small:
+                    together = np.vstack([a, vector(scope, g, figure)])
+                    assert np.linalg.matrix_rank(together) > rank, (scope, g, figure, value)
