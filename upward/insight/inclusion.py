@@ -103,7 +103,7 @@ class InclusionReport:
     scope: Programme | None
     threshold: int
     tables: list[Table] = field(default_factory=list)
-    # Questions nobody counted in these programmes has answered: no table, only their names.
+    # Questions too few people counted have answered: no table, only their names.
     unanswered: list[str] = field(default_factory=list)
     outcomes: list[OutcomeTable] = field(default_factory=list)
 
@@ -243,9 +243,11 @@ def inclusion_report(
     programme_ids = [p.pk for p in programmes]
     where: Hashable = scope.pk if scope is not None else _ALL
     for category in CATEGORIES:
-        # Whether anybody answered is decided over the whole organisation, the same for every
-        # filter, so that a table missing from one view says nothing about that view.
-        if not any(category.key in a for a in answers.values()):
+        # A table shows only once at least `threshold` people counted have answered, decided
+        # over the whole organisation (the same for every filter): the table's presence must
+        # not tell that one or two people answered, nor a table missing from one view tell
+        # about that view.
+        if sum(1 for a in answers.values() if category.key in a) < threshold:
             report.unanswered.append(str(category.label))
             continue
         shown = _protected_table(
@@ -303,7 +305,12 @@ def _lived_table(
 ) -> Table | None:
     """One row per lived-experience topic. A person may name several, so each topic is its
     own split (the topic, and everyone else, never shown) protected on its own."""
-    topic_ids = sorted({t for a in answers.values() for t in a.get(LIVED_EXPERIENCE, ())})
+    holders: dict[int, int] = defaultdict(int)
+    for a in answers.values():
+        for t in a.get(LIVED_EXPERIENCE, ()):
+            holders[t] += 1
+    # As for a question's table: a topic's row shows once `threshold` people counted share it.
+    topic_ids = sorted(t for t, n in holders.items() if n >= threshold)
     if not topic_ids:
         return None
     names = consent_selectors.experience_topic_names(organisation, topic_ids)
