@@ -5,7 +5,7 @@ Public API (stable; see docs/matching.md):
 * engine: ``solve_assignment``, ``solve_sparse``, ``solve_fair``, ``verify``,
   ``Assignment``, ``Certificate``, ``BlockScorer``, ``DenseScorer``
 * profiles: ``MentorProfile``, ``MenteeProfile``, ``Weights``, ``Constraints``,
-  ``default_weights``, ``ProfileScorer``, ``match_profiles``, ``MatchResult``,
+  ``default_weights``, ``ProfileScorer``, ``match_profiles``, ``MatchResult``, ``score_pairs`` (what-if),
   ``warm_up`` (load the compiled kernels large cohorts use)
 * explanations and report: ``PairExplanation``, ``Contribution``,
   ``UnmatchedExplanation``, ``RunReport``, ``GroupParity``, ``run_report``
@@ -29,7 +29,7 @@ from matching.explain import (
     explain_unmatched,
 )
 from matching.report import GroupParity, RunReport, run_report
-from matching.run import MatchResult, match_profiles, warm_up
+from matching.run import MatchResult, WhatIf, match_profiles, score_pairs, warm_up
 from matching.scoring import (
     CRITERIA,
     OBJECTIVES,
@@ -60,12 +60,14 @@ __all__ = [
     "RunReport",
     "UnmatchedExplanation",
     "Weights",
+    "WhatIf",
     "default_weights",
     "effective_capacity",
     "explain_pairs",
     "explain_unmatched",
     "match_profiles",
     "run_report",
+    "score_pairs",
     "solve_assignment",
     "solve_fair",
     "solve_sparse",

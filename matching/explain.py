@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +14,7 @@ __all__ = [
     "Contribution",
     "PairExplanation",
     "UnmatchedExplanation",
+    "explain_given_pairs",
     "explain_pairs",
     "explain_unmatched",
 ]
@@ -82,15 +84,27 @@ def explain_pairs(assignment: Assignment, scorer: object,
                   pinned: tuple[tuple[int, int], ...] = ()) -> tuple[PairExplanation, ...]:
     """Per-criterion contributions for each pair (scorer: a ProfileScorer)."""
     pairs = list(assignment.pairs) + list(pinned)
+    return tuple(sorted(_explain(pairs, scorer, set(pinned)), key=lambda e: (e.mentee, e.mentor)))
+
+
+def explain_given_pairs(scorer: object,
+                        pairs: Sequence[tuple[int, int]]) -> tuple[PairExplanation, ...]:
+    """The same explanation for pairs the caller names (mentee index, mentor index), in the
+    order given, whether or not a solve would make them: a "what if" costs no solve, and its
+    points are exactly those a later run gives the same pairs from the same profiles."""
+    return tuple(_explain(list(pairs), scorer, set()))
+
+
+def _explain(pairs: list[tuple[int, int]], scorer: object,
+             pin_set: set[tuple[int, int]]) -> list[PairExplanation]:
     if not pairs:
-        return ()
+        return []
     pi = np.array([p[0] for p in pairs], dtype=np.int64)
     pj = np.array([p[1] for p in pairs], dtype=np.int64)
     comps = scorer.components(pi, pj)  # type: ignore[attr-defined]
     points = scorer.points(pi, pj)  # type: ignore[attr-defined]
     weights = scorer.criterion_weights()  # type: ignore[attr-defined]
     passed = tuple(scorer.rules_checked())  # type: ignore[attr-defined]
-    pin_set = set(pinned)
     out = []
     for k, (i, j) in enumerate(pairs):
         contributions = tuple(
@@ -102,7 +116,7 @@ def explain_pairs(assignment: Assignment, scorer: object,
         out.append(PairExplanation(int(i), int(j), score, contributions,
                                    passed if (i, j) not in pin_set else (),
                                    pinned=(i, j) in pin_set))
-    return tuple(sorted(out, key=lambda e: (e.mentee, e.mentor)))
+    return out
 
 
 class _Forced:

@@ -20,6 +20,7 @@ from matching.engine import (
 from matching.explain import (
     PairExplanation,
     UnmatchedExplanation,
+    explain_given_pairs,
     explain_pairs,
     explain_unmatched,
 )
@@ -33,7 +34,7 @@ from matching.scoring import (
     default_weights,
 )
 
-__all__ = ["FAIR_CELLS_LIMIT", "MatchResult", "match_profiles", "warm_up"]
+__all__ = ["FAIR_CELLS_LIMIT", "MatchResult", "WhatIf", "match_profiles", "score_pairs", "warm_up"]
 
 # Fair mode works on the dense matrix; it is meant for programme-sized cohorts.
 FAIR_CELLS_LIMIT = 25_000_000
@@ -133,9 +134,8 @@ def _match_profiles(
     t0 = time.perf_counter()
     constraints = constraints or Constraints()
     weights = weights or default_weights(objective)
-    scorer = ProfileScorer(list(mentees), list(mentors), weights=weights,
-                           constraints=constraints, objective=objective,
-                           focus=frozenset(focus), topic_relations=topic_relations)
+    scorer = _scorer(mentees, mentors, objective=objective, weights=weights,
+                     constraints=constraints, focus=focus, topic_relations=topic_relations)
     pinned = _resolve_pins(scorer)
     cap = scorer.capacity.copy()
     for _, j in pinned:
@@ -202,6 +202,59 @@ def _match_profiles(
     return MatchResult(pairs=ids, explanations=explanations, unmatched=unmatched, report=rep,
                        assignment=assignment, pinned=tuple(sorted(pinned)), scorer=scorer,
                        capacity=cap, timings=timings)
+
+
+def _scorer(mentees: Sequence[MenteeProfile], mentors: Sequence[MentorProfile], *,
+            objective: str, weights: Weights, constraints: Constraints, focus: Iterable[str],
+            topic_relations: Mapping[str, Iterable[str]] | None) -> ProfileScorer:
+    """The one way a run scores profiles (``match_profiles`` and ``score_pairs`` share it:
+    the features, and so every score, depend on the whole cohort)."""
+    return ProfileScorer(list(mentees), list(mentors), weights=weights,
+                         constraints=constraints, objective=objective,
+                         focus=frozenset(focus), topic_relations=topic_relations)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A pair the caller asked about: its explanation (score and points per criterion, as a
+    run would give it) and the hard rules it breaks (empty when it is allowed)."""
+
+    mentee: str
+    mentor: str
+    explanation: PairExplanation
+    rules_failed: tuple[str, ...]
+
+
+def score_pairs(
+    mentees: Sequence[MenteeProfile],
+    mentors: Sequence[MentorProfile],
+    pairs: Sequence[tuple[str, str]],
+    *,
+    objective: str = "custom",
+    weights: Weights | None = None,
+    constraints: Constraints | None = None,
+    focus: Iterable[str] = (),
+    topic_relations: Mapping[str, Iterable[str]] | None = None,
+) -> tuple[WhatIf, ...]:
+    """Score named pairs (mentee id, mentor id) of a cohort without solving: what a swap would
+    give. Same scorer as ``match_profiles`` on the same cohort, so a run that later makes one
+    of these pairs gives it exactly this score. Raises ValueError for an unknown id."""
+    scorer = _scorer(mentees, mentors, objective=objective,
+                     weights=weights or default_weights(objective),
+                     constraints=constraints or Constraints(), focus=focus,
+                     topic_relations=topic_relations)
+    index: list[tuple[int, int]] = []
+    for mentee_id, mentor_id in pairs:
+        if mentee_id not in scorer.mentee_index:
+            raise ValueError(f"unknown mentee {mentee_id!r}")
+        if mentor_id not in scorer.mentor_index:
+            raise ValueError(f"unknown mentor {mentor_id!r}")
+        index.append((scorer.mentee_index[mentee_id], scorer.mentor_index[mentor_id]))
+    explained = explain_given_pairs(scorer, index)
+    return tuple(
+        WhatIf(mentee_id, mentor_id, e, tuple(scorer.rules_failed(i, j)))
+        for (mentee_id, mentor_id), (i, j), e in zip(pairs, index, explained, strict=True)
+    )
 
 
 def _with_pin_scores(a: Assignment, scorer: ProfileScorer,

@@ -491,6 +491,20 @@ ROUTES: dict[str, list[Row]] = {
     "privacy/my-data.json": [row(SIGNED_IN, layout=False)],
     "privacy/people/<pk>/erase/": [row(ORG_ADMIN_OBJECT, pk="person", shows="mentor")],
     "privacy/retention/": [row(ORG_ADMIN)],
+    # issue 16: exports
+    # The organisation's exports and the column dictionary: people who run programmes (the
+    # outsider, an admin elsewhere, sees their own organisation's); the people directory: admins.
+    "exports/": [row("runs-programmes")],
+    "exports/columns/": [row("runs-programmes")],
+    "exports/<kind>.<fmt>": [
+        row("runs-programmes", kind="=programmes", fmt="=csv", layout=False),
+        row(ORG_ADMIN, kind="=people", fmt="=xlsx", layout=False),
+    ],
+    "programmes/<pk>/exports/": [row(TEAM, **P)],
+    "programmes/<pk>/exports/<kind>.<fmt>": [
+        row(TEAM, kind="=pairings", fmt="=csv", layout=False, **P),
+        row(TEAM, kind="=survey-aggregates", fmt="=xlsx", layout=False, **P),
+    ],
     # issue 16: suppress
     # Inclusion report: organisation admins only (the outsider sees their own, empty, one).
     "overview/inclusion/": [row(ORG_ADMIN)],

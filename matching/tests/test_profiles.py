@@ -332,3 +332,32 @@ def test_match_profiles_restores_the_garbage_collector_even_on_error():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_score_pairs_gives_what_a_run_gives_the_same_pairs():
+    from matching import score_pairs
+
+    mentees = [MenteeProfile(id=f"e{i}", level=6, wants=frozenset({"a", "b"} if i else {"c"}),
+                             interests=frozenset({"x"}), utc_offset=float(i))
+               for i in range(3)]
+    mentors = [MentorProfile(id=f"m{j}", level=2, offers=frozenset({"abc"[j]}),
+                             interests=frozenset({"x"} if j else set()))
+               for j in range(3)]
+    asked = [("e0", "m1"), ("e1", "m2"), ("e2", "m0")]
+    what = score_pairs(mentees, mentors, asked, objective="digital_skills")
+    # A run that must make these pairs (pins) scores them exactly the same.
+    result = match_profiles(mentees, mentors, objective="digital_skills",
+                            constraints=Constraints(pins=frozenset(asked)))
+    made = {(mentees[e.mentee].id, mentors[e.mentor].id): e.score for e in result.explanations}
+    assert [w.explanation.score for w in what] == [made[p] for p in asked]
+    assert all(w.rules_failed == () for w in what)
+    with pytest.raises(ValueError, match="unknown mentor 'zz'"):
+        score_pairs(mentees, mentors, [("e0", "zz")])
+
+
+def test_score_pairs_names_the_hard_rules_a_pair_breaks():
+    from matching import score_pairs
+
+    (what,) = score_pairs([MenteeProfile(id="e", level=3, team="t")],
+                          [MentorProfile(id="m", level=3, team="t")], [("e", "m")])
+    assert set(what.rules_failed) == {"level_gap", "same_team"}

@@ -9,3 +9,8 @@ class InsightConfig(AppConfig):
 
     name = "upward.insight"
     label = "insight"
+
+    def ready(self) -> None:
+        from upward.insight.panels_exports import register_export_panels
+
+        register_export_panels()

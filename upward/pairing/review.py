@@ -6,16 +6,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from matching import Constraints, MenteeProfile, MentorProfile, Weights, WhatIf, score_pairs
+from upward.core.errors import DomainError
 from upward.core.forms import UnknownFilter, unknown_filter
 from upward.organisations.models import Department, Person
 from upward.pairing.models import MatchRun
-from upward.pairing.selectors import PairRow, RunReview, UnmatchedRow
+from upward.pairing.selectors import (
+    RULE_LABELS,
+    MatchInputs,
+    PairRow,
+    RunReview,
+    UnmatchedRow,
+    topic_relations,
+)
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application, Role
 
@@ -245,3 +255,177 @@ def _pick(among: Q | None, q: str, limit: int) -> PickerAnswer:
         .order_by("full_name", "pk")[: limit + 1]
     )
     return PickerAnswer(found[:limit], len(found) > limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# A swap's what-if preview
+
+
+@dataclass(frozen=True)
+class SwapPair:
+    """One of the two pairs a swap changes: the mentee, the mentor they have and would have."""
+
+    mentee: Person
+    old_mentor: Person
+    new_mentor: Person
+    old_score: float
+    new_score: float
+    broken_rules: list[str]  # hard rules the new pair breaks, in words (empty: allowed)
+
+    @property
+    def change(self) -> float:
+        return self.new_score - self.old_score
+
+
+@dataclass(frozen=True)
+class SwapPreview:
+    first: SwapPair
+    second: SwapPair
+    run_total: float  # the proposal's total as it stands
+
+    @property
+    def pairs(self) -> tuple[SwapPair, SwapPair]:
+        return (self.first, self.second)
+
+    @property
+    def old_total(self) -> float:
+        return self.first.old_score + self.second.old_score
+
+    @property
+    def new_total(self) -> float:
+        return self.first.new_score + self.second.new_score
+
+    @property
+    def change(self) -> float:
+        return self.new_total - self.old_total
+
+    @property
+    def new_run_total(self) -> float:
+        """The proposal's total if every other pair stays as it is."""
+        return self.run_total + self.change
+
+    @property
+    def possible(self) -> bool:
+        return not (self.first.broken_rules or self.second.broken_rules)
+
+
+def swap_preview(
+    run: MatchRun, inputs: MatchInputs | None, *, mentee_a: object, mentee_b: object
+) -> SwapPreview:
+    """What swapping two mentees' mentors would do to both pairs' scores, computed by the
+    engine's own scorer (`matching.score_pairs`) over the cohort as a run started now would see
+    it: after the swap the next run gives the two pinned pairs exactly these scores. Refuses,
+    with a message, what `swap_mentors` would refuse."""
+    try:
+        a, b = int(str(mentee_a)), int(str(mentee_b))
+    except ValueError as exc:
+        raise DomainError(_("Choose two mentees from this run.")) from exc
+    if a == b:
+        raise DomainError(_("Choose two different mentees to swap."))
+    if inputs is None:
+        raise DomainError(_("This proposal is no longer in review, so nothing can be swapped."))
+    results = run.results or {}
+    mentor_of = {int(p["mentee"]): int(p["mentor"]) for p in results.get("pairs", [])}
+    if a not in mentor_of or b not in mentor_of:
+        raise DomainError(_("Both mentees must have a partner in this run to swap them."))
+    ids = {a, b, mentor_of[a], mentor_of[b]}
+    people = Person.objects.in_bulk(list(ids))
+    in_run = {p.id for p in inputs.mentees} | {p.id for p in inputs.mentors}
+    gone = [people[i].full_name for i in sorted(ids) if i in people and str(i) not in in_run]
+    if gone or len(people) < len(ids):
+        raise DomainError(
+            _("%(names)s can no longer be paired in this run: run matching again first.")
+            % {"names": ", ".join(gone) or _("Someone")}
+        )
+    new_pairs = {(str(a), str(mentor_of[b])), (str(b), str(mentor_of[a]))}
+    # As add_match_rule does: the swap's pins replace the mentees' pins, and an exclusion of a
+    # new pair; every other rule stays.
+    constraints = replace(
+        inputs.constraints,
+        pins=frozenset(),
+        exclusions=inputs.constraints.exclusions - new_pairs,
+    )
+    asked = [
+        (str(a), str(mentor_of[a])),
+        (str(b), str(mentor_of[b])),
+        (str(a), str(mentor_of[b])),
+        (str(b), str(mentor_of[a])),
+    ]
+    scored = score_pairs(
+        inputs.mentees,
+        inputs.mentors,
+        asked,
+        objective=inputs.objective,
+        weights=Weights(**run.weights),
+        constraints=constraints,
+        focus=inputs.focus,
+        topic_relations=inputs.topic_relations,
+    )
+    old_a, old_b, new_a, new_b = scored
+
+    def broken(what: WhatIf) -> list[str]:
+        return [str(RULE_LABELS.get(r, r)) for r in what.rules_failed]
+
+    first = SwapPair(
+        people[a],
+        people[mentor_of[a]],
+        people[mentor_of[b]],
+        old_a.explanation.score,
+        new_a.explanation.score,
+        broken(new_a),
+    )
+    second = SwapPair(
+        people[b],
+        people[mentor_of[b]],
+        people[mentor_of[a]],
+        old_b.explanation.score,
+        new_b.explanation.score,
+        broken(new_b),
+    )
+    run_total = sum(float(p.get("score") or 0) for p in results.get("pairs", []))
+    return SwapPreview(first, second, run_total)
+
+
+def page_inputs(run: MatchRun, rows: Sequence[PairRow]) -> MatchInputs:
+    """Profiles of the people of a page of pairs from their applications, for a run no longer
+    in review (published or replaced), whose people `build_match_inputs` no longer reads: what
+    each offers, wants, likes and when they are free, with the topic names and relations the
+    words need (five queries, whatever the page). Lived experience is not read: the words never
+    name it."""
+    ids = {p.pk for row in rows for p in (row.mentee, row.mentor)}
+    applications = (
+        Application.objects.filter(programme_id=run.programme_id, person_id__in=ids)
+        .prefetch_related("offered_topics", "wanted_topics", "interests")
+        .order_by("person_id", "-pk")
+    )
+    mentees: dict[str, MenteeProfile] = {}
+    mentors: dict[str, MentorProfile] = {}
+    names: dict[str, str] = {}
+    for a in applications:
+        topics = {
+            attr: frozenset(str(t.pk) for t in getattr(a, attr).all())
+            for attr in ("offered_topics", "wanted_topics", "interests")
+        }
+        for attr in topics:
+            names.update({str(t.pk): t.name for t in getattr(a, attr).all()})
+        common: dict[str, Any] = {
+            "id": str(a.person_id),
+            "level": 0,  # not used by the words
+            "offers": topics["offered_topics"],
+            "wants": topics["wanted_topics"],
+            "interests": topics["interests"],
+            "availability": frozenset(a.availability or ()),
+        }
+        if a.role == Role.MENTEE:
+            mentees.setdefault(common["id"], MenteeProfile(**common))
+        else:
+            mentors.setdefault(common["id"], MentorProfile(**common))
+    return MatchInputs(
+        mentees=tuple(mentees.values()),
+        mentors=tuple(mentors.values()),
+        objective=run.programme.objective,
+        focus=frozenset(),
+        topic_relations=topic_relations(run.programme.organisation_id) if ids else {},
+        constraints=Constraints(),
+        topic_names=names,
+    )

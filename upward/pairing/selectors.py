@@ -167,6 +167,9 @@ class MatchInputs:
     constraints: Constraints
     left_out: tuple[LeftOut, ...] = ()
     names: dict[int, str] = field(default_factory=dict)
+    # Names of the offered, wanted and interest topics (never lived experience), by id, so the
+    # review can put the engine's criteria into words. Not part of the fingerprint.
+    topic_names: dict[str, str] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the result except the weights and the mode."""
@@ -207,9 +210,10 @@ def accepted_applications(programme: Programme) -> list[Application]:
         )
         .select_related("person__level", "person__department", "person__team")
         .prefetch_related(
-            Prefetch("offered_topics", queryset=Topic.objects.only("id")),
-            Prefetch("wanted_topics", queryset=Topic.objects.only("id")),
-            Prefetch("interests", queryset=Topic.objects.only("id")),
+            # With the name: the review says which topics connect a pair (no extra query).
+            Prefetch("offered_topics", queryset=Topic.objects.only("id", "name")),
+            Prefetch("wanted_topics", queryset=Topic.objects.only("id", "name")),
+            Prefetch("interests", queryset=Topic.objects.only("id", "name")),
             Prefetch("works_with", queryset=Person.objects.only("id")),
         )
         .order_by("person_id")
@@ -355,9 +359,12 @@ def build_match_inputs(
     mentors: list[MentorProfile] = []
     left_out: list[LeftOut] = []
     names: dict[int, str] = {}
+    topic_names: dict[str, str] = {}
     for a in applications:
         person = a.person
         names[person.pk] = person.full_name
+        for topic in (*a.offered_topics.all(), *a.wanted_topics.all(), *a.interests.all()):
+            topic_names[str(topic.pk)] = topic.name
         if a.role == Role.MENTEE and (
             person.pk in live_mentee or (scoped_mentees and person.pk not in scoped_mentees)
         ):
@@ -444,6 +451,7 @@ def build_match_inputs(
         constraints=constraints,
         left_out=tuple(left_out),
         names=names,
+        topic_names=topic_names,
     )
 
 
@@ -763,7 +771,7 @@ def run_review(run: MatchRun) -> RunReview:
     ids |= set(results.get("unmatched_mentors", []))
     ids |= {x["person_id"] for x in results.get("left_out", [])}
     # With the department: the review filters and shows it beside each name.
-    people = Person.objects.select_related("department").in_bulk(list(ids)) if ids else {}
+    people = Person.objects.select_related("department", "level").in_bulk(list(ids)) if ids else {}
     pairs = [
         PairRow(
             mentee=people[p["mentee"]],
@@ -843,17 +851,31 @@ def label_runs(runs: Iterable[MatchRun]) -> list[MatchRun]:
     return runs
 
 
-def run_is_out_of_date(run: MatchRun) -> bool:
-    """True when participants, answers or rules changed since the run."""
-    if run.status != MatchRun.Status.READY or run.published_at or run.superseded_at:
-        return False
-    inputs = build_match_inputs(
+def in_review(run: MatchRun) -> bool:
+    """A finished run nobody has published or replaced: the team is reviewing it."""
+    return run.status == MatchRun.Status.READY and not run.published_at and not run.superseded_at
+
+
+def review_inputs(run: MatchRun) -> MatchInputs | None:
+    """The engine's inputs as they are now, for a run in review (else None): what a run started
+    now would see, read once for the out-of-date check, the pairs in words and a swap's
+    preview (about ten queries, whatever the cohort size)."""
+    if not in_review(run):
+        return None
+    return build_match_inputs(
         run.programme,
         settings=MatchSettings.from_dict(run.settings),
         scope=run.scope,
         left_aside=run.left_aside,
     )
-    return inputs.fingerprint() != run.fingerprint
+
+
+def run_is_out_of_date(run: MatchRun, inputs: MatchInputs | None = None) -> bool:
+    """True when participants, answers or rules changed since the run."""
+    if not in_review(run):
+        return False
+    inputs = inputs or review_inputs(run)
+    return inputs is not None and inputs.fingerprint() != run.fingerprint
 
 
 def rules_checked(settings: MatchSettings) -> list[str]:

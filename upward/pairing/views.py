@@ -4,7 +4,7 @@ selector, and renders."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings as django_settings
 from django.contrib import messages
@@ -26,7 +26,7 @@ from upward.core.shortcuts import act_and_redirect
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_person
 from upward.pairing import review as review_selectors
-from upward.pairing import selectors, services
+from upward.pairing import review_words, selectors, services
 from upward.pairing.access import (
     access_chooser,
     access_pairing_for_manager,
@@ -168,8 +168,10 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
             "choice": choice,
         }
     )
+    # Read once: the out-of-date check, the pairs in words and a swap's preview share it.
+    inputs = selectors.review_inputs(run) if review is not None else None
     if review is not None:
-        context.update(_review_page(request, run, review))
+        context.update(_review_page(request, run, review, inputs))
     if htmx_target == "run-results":
         # The filter form asks for the results alone; the rest of the page stays as it is.
         response = render(request, "pairing/run.html#results", context)
@@ -177,7 +179,8 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
         return response
     context.update(
         {
-            "out_of_date": selectors.run_is_out_of_date(run),
+            "out_of_date": selectors.run_is_out_of_date(run, inputs),
+            "plain": review_words.plain_report(run.results or {}) if review else None,
             "rules_checked": selectors.rules_checked(
                 selectors.MatchSettings.from_dict(run.settings)
             ),
@@ -198,7 +201,10 @@ def run_detail(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpRespo
 
 
 def _review_page(
-    request: HttpRequest, run: MatchRun, review: selectors.RunReview
+    request: HttpRequest,
+    run: MatchRun,
+    review: selectors.RunReview,
+    inputs: selectors.MatchInputs | None,
 ) -> dict[str, Any]:
     """One page of the proposal, filtered, searched and sorted from the address."""
     departments = review_selectors.review_departments(review)
@@ -210,7 +216,21 @@ def _review_page(
     else:
         rows = review_selectors.filter_pairs(review, filters)
     page_obj = Paginator(rows, filters.per_page).get_page(request.GET.get("page"))
+    # The pairs of this page in words (the rest of the run is not put into words).
+    page_rows = cast("list[selectors.PairRow]", list(page_obj.object_list))
+    stories = (
+        []
+        if filters.show == "unmatched"
+        else review_words.pair_stories(
+            page_rows,
+            # A run no longer in review: its people are paired now, so read them from their
+            # applications (this page's only).
+            inputs if inputs is not None else review_selectors.page_inputs(run, page_rows),
+            weights=run.weights or {},
+        )
+    )
     return {
+        "stories": stories,
         "filters": filters,
         "unknown_filters": filters.unknown,
         "page_obj": page_obj,
@@ -421,6 +441,9 @@ def swap(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, str(error))
         return redirect(back)
+    if request.POST.get("confirmed") != "yes":
+        # First the what-if: both pairs' scores before and after, from the engine's scorer.
+        return _swap_preview(request, run, form.cleaned_data, back)
     try:
         services.swap_mentors(
             run,
@@ -436,6 +459,32 @@ def swap(request: AuthenticatedRequest, pk: int, run_pk: int) -> HttpResponse:
             _("Swapped: both new pairs are pinned. Run matching again to see the result."),
         )
     return redirect(back)
+
+
+def _swap_preview(
+    request: AuthenticatedRequest, run: MatchRun, chosen: dict[str, Any], back: str
+) -> HttpResponse:
+    inputs = selectors.review_inputs(run)
+    try:
+        preview = review_selectors.swap_preview(
+            run, inputs, mentee_a=chosen["mentee_a"], mentee_b=chosen["mentee_b"]
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return render(
+        request,
+        "pairing/swap_confirm.html",
+        {
+            "programme": run.programme,
+            "run": run,
+            "preview": preview,
+            "mentee_a": chosen["mentee_a"],
+            "mentee_b": chosen["mentee_b"],
+            "back": back,
+            "out_of_date": selectors.run_is_out_of_date(run, inputs),
+        },
+    )
 
 
 def _int_or_404(value: str) -> int:

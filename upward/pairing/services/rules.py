@@ -15,7 +15,7 @@ from upward.core.errors import DomainError
 from upward.core.types import Actor
 from upward.organisations.models import Person
 from upward.pairing.models import MatchRule, MatchRun
-from upward.pairing.selectors import RULE_LABELS, build_match_inputs, settings_for
+from upward.pairing.selectors import RULE_LABELS, build_match_inputs, in_review, settings_for
 from upward.pairing.services._shared import (
     _check_programme_state,
     _lock_programme,
@@ -151,6 +151,8 @@ def swap_mentors(run: MatchRun, *, mentee_a: Any, mentee_b: Any, by: Actor) -> l
         raise DomainError(_("Choose two mentees from this run.")) from exc
     if a == b:
         raise DomainError(_("Choose two different mentees to swap."))
+    if not in_review(run):
+        raise DomainError(_("This proposal is no longer in review, so nothing can be swapped."))
     mentor_of = {p["mentee"]: p["mentor"] for p in run.results.get("pairs", [])}
     if a not in mentor_of or b not in mentor_of:
         raise DomainError(_("Both mentees must have a partner in this run to swap them."))

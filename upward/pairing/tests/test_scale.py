@@ -383,10 +383,16 @@ def test_swap_from_pickers_pins_both_new_pairs(cohort, world):
     page = client.get(run_url(cohort, draft))
     assertContains(page, 'id="pick-mentee_a"')
     assertNotContains(page, '<select id="id_mentee_a"', status_code=200)
-    response = client.post(
-        run_url(cohort, draft, "swap/"),
-        {"mentee_a": cohort.sam.pk, "mentee_b": cohort.sofia.pk, "next": run_url(cohort, draft)},
-    )
+    chosen = {
+        "mentee_a": cohort.sam.pk,
+        "mentee_b": cohort.sofia.pk,
+        "next": run_url(cohort, draft),
+    }
+    preview = client.post(run_url(cohort, draft, "swap/"), chosen)
+    # First the what-if, and nothing pinned yet.
+    assertContains(preview, "Yes, swap them")
+    assert not MatchRule.objects.exists()
+    response = client.post(run_url(cohort, draft, "swap/"), {**chosen, "confirmed": "yes"})
     assert response.status_code == 302
     pins = dict(MatchRule.objects.filter(kind="pin").values_list("mentee_id", "mentor_id"))
     assert pins == {
@@ -460,7 +466,9 @@ def test_each_run_shows_one_badge(cohort, world, django_capture_on_commit_callba
     services.publish_match_run(newer, by=world.manager.user)
     html = client.get(f"/programmes/{cohort.programme.pk}/matching/runs/").content.decode()
     assert html.count('class="badge badge--published"') == 1
-    assertNotContains(client.get(f"/programmes/{cohort.programme.pk}/matching/runs/"), "Ready to review")
+    assertNotContains(
+        client.get(f"/programmes/{cohort.programme.pk}/matching/runs/"), "Ready to review"
+    )
     assert older.pk != newer.pk
 
 

@@ -237,9 +237,11 @@ def test_pin_exclude_and_swap_from_the_review_page(cohort, world):
     assert "Out of date" in page
     assertNotContains(page_response, "Publish…")
     response = client.post(
-        url + "swap/", {"mentee_a": cohort.sam.pk, "mentee_b": cohort.sofia.pk}, follow=True
+        url + "swap/",
+        {"mentee_a": cohort.sam.pk, "mentee_b": cohort.sofia.pk, "confirmed": "yes"},
+        follow=True,
     )
-    assert "Swapped" in response.content.decode()
+    assertContains(response, "Swapped")
     assert set(MatchRule.objects.values_list("mentee_id", "mentor_id")) == {
         (cohort.sam.pk, cohort.kai.pk),
         (cohort.sofia.pk, cohort.jess.pk),
