@@ -86,6 +86,10 @@ def test_role_breakdown_hides_the_small_cell_and_its_complement(world, cohort):
     # Two mentors is below five; the six mentees would give the mentors' figure away by
     # subtraction from "Everyone", so they are hidden too.
     assert all(c.hidden and c.change is None for c in cells.values())
+    # In the CSV too: empty cells, with no note saying why (that would say the group is small).
+    rows = list(reporting.outcome_rows(selectors.programme_outcomes(world.programme)))
+    role_rows = [r for r in rows if r[0] == "paired" and "role" in r[4].lower()]
+    assert role_rows and all(set(r[5:]) == {""} for r in role_rows)
 
 
 def test_department_breakdown_secondary_suppression(world, cohort):
