@@ -516,6 +516,9 @@ ROUTES: dict[str, list[Row]] = {
     "programmes/<pk>/report/": [row(TEAM, **P)],
     "programmes/<pk>/report/print/": [row(TEAM, layout=False, **P)],
     "programmes/<pk>/report.pdf": [row(TEAM, layout=False, **P)],
+    # issue 16: suppress
+    # Inclusion report: organisation admins only (the outsider sees their own, empty, one).
+    "overview/inclusion/": [row(ORG_ADMIN)],
     # API
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],

@@ -58,7 +58,24 @@ WORDINGS: tuple[Wording, ...] = (
             "for groups of ten people or more, and never with my name."
         ),
     ),
+    Wording(
+        Purpose.REPORTING,
+        "reporting-2026-12-inclusion",
+        _(
+            "Count my answers on this page (my ethnic group, gender, sexual orientation, "
+            "disability, social background, age band and lived-experience topics) in the "
+            "anonymous reports of programmes that ask for this: their survey results, and how "
+            "many people in each group applied, were matched and completed a programme. "
+            "Results are only shown for groups of ten people or more, and never with my name."
+        ),
+    ),
 )
+
+# The first reporting wording covered anonymous survey reports only. Counting who applied, was
+# matched and completed by group (the inclusion report) needs words that say so: only a grant
+# under one of these versions lets a person be counted there.
+PARTICIPATION_VERSIONS: frozenset[str] = frozenset({"reporting-2026-12-inclusion"})
+
 
 # The version asked for now: the last wording listed for each purpose.
 CURRENT: dict[str, Wording] = {w.purpose: w for w in WORDINGS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Max
 from django_stubs_ext import StrOrPromise
@@ -17,7 +18,7 @@ from upward.consent.categories import (
     Category,
 )
 from upward.consent.models import AboutYou, ConsentEvent
-from upward.consent.purposes import Purpose, Wording, wording
+from upward.consent.purposes import PARTICIPATION_VERSIONS, Purpose, Wording, wording
 from upward.organisations.models import Person, Topic
 
 
@@ -82,6 +83,47 @@ def reporting_groups_for(person_ids: Iterable[int]) -> dict[int, list[int | str]
         if groups:
             found[about.person_id] = groups
     return found
+
+
+def participation_answers_for(person_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """For the inclusion report: each "About you" answer ({category: code}, never "prefer not
+    to say"; lived experience as a tuple of topic ids under "lived_experience") of the people whose current reporting consent was given under words that cover
+    counting who applied, was matched and completed (`PARTICIPATION_VERSIONS`). Nobody else:
+    not those who consented only to survey reports, withdrew, or were never asked."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    latest = (
+        ConsentEvent.objects.filter(person_id__in=ids, purpose=Purpose.REPORTING)
+        .values("person_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    allowed = ConsentEvent.objects.filter(
+        pk__in=latest, granted=True, version__in=PARTICIPATION_VERSIONS
+    ).values_list("person_id", flat=True)
+    found: dict[int, dict[str, Any]] = {}
+    for about in AboutYou.objects.filter(person_id__in=allowed):
+        answers: dict[str, Any] = {}
+        for category in CATEGORIES:
+            code = about.value(category.key)
+            if code and code != PREFER_NOT and category.label_for(code):
+                answers[category.key] = code
+        topics = about.lived_topic_ids()
+        if topics:
+            answers[LIVED_EXPERIENCE] = tuple(topics)
+        if answers:
+            found[about.person_id] = answers
+    return found
+
+
+def experience_topic_names(organisation: Any, topic_ids: Iterable[int]) -> dict[int, str]:
+    """Names of the organisation's lived-experience topics among these ids (one query)."""
+    return dict(
+        Topic.objects.filter(
+            pk__in=list(topic_ids), organisation=organisation, kind=Topic.Kind.EXPERIENCE
+        ).values_list("pk", "name")
+    )
 
 
 def group_label(group: str) -> StrOrPromise | None:

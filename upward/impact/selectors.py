@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from upward.core.suppression import suppress_counts
 from upward.goals.models import Rating
 from upward.impact.models import (
     CLOSE_TO_CAP,
@@ -484,24 +485,10 @@ class CommitmentReport:
         return sum(n for key, _label, n in self.by_status if key in ("done", "in_progress"))
 
 
-def _suppress(counts: dict[str, int], minimum: int) -> dict[str, int | None]:
-    """Hide cells below `minimum` (zeros too, so a hidden cell is never known to be non-zero).
-
-    If exactly one cell would be hidden while the total is known, subtracting the visible
-    cells would give it away; the smallest visible cell is hidden as well."""
-    shown: dict[str, int | None] = {k: (v if v >= minimum else None) for k, v in counts.items()}
-    hidden = [k for k, v in shown.items() if v is None]
-    if len(hidden) == 1 and counts[hidden[0]] > 0:
-        visible = sorted((v, k) for k, v in shown.items() if v is not None)
-        if visible:
-            shown[visible[0][1]] = None
-    return shown
-
-
 def commitment_report(programme: Programme) -> CommitmentReport:
     """Counts by status and by theme tag; never the text. Nothing is shown until at least the
     minimum group size of people have made at least that many commitments; then theme cells
-    below the minimum are hidden (with secondary suppression, see _suppress)."""
+    below the minimum are hidden (with secondary suppression: core.suppression)."""
     minimum = settings.UPWARD_MIN_GROUP_SIZE
     rows = (
         Commitment.objects.filter(programme=programme)
@@ -525,7 +512,10 @@ def commitment_report(programme: Programme) -> CommitmentReport:
         .distinct()
         .count()
     )
-    shown = _suppress(by_theme, minimum)
+    # The commitments without a theme are a cell too: the total is shown, so they are
+    # what is left when the themes are subtracted from it.
+    untagged = commitments - sum(by_theme.values())
+    shown = suppress_counts({**by_theme, "": untagged}, threshold=minimum)
     labels = dict(Theme.choices)
     status_labels = dict(CommitmentStatus.choices)
     return CommitmentReport(

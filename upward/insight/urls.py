@@ -1,6 +1,6 @@
 from django.urls import path
 
-from upward.insight import export_views, overview_views, views
+from upward.insight import export_views, inclusion_views, overview_views, views
 
 # Included at the site root, so these are full paths.
 app_name = "insight"
@@ -25,4 +25,6 @@ urlpatterns = [
         name="programme_report_print",
     ),
     path("programmes/<id:pk>/report.pdf", views.programme_report_pdf, name="programme_report_pdf"),
+    # issue 16: suppress
+    path("overview/inclusion/", inclusion_views.inclusion, name="inclusion"),
 ]

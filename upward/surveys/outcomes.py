@@ -1,4 +1,4 @@
-"""Outcome arithmetic and small-group suppression: plain functions over numbers, no Django.
+"""Outcome arithmetic: plain functions over numbers. Suppression is `core.suppression`'s.
 
 Everything here is checked against hand-worked figures in tests/test_outcomes.py.
 """
@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scipy import stats
+
+from upward.core.suppression import hidden_cells
 
 TOP_TWO = 4  # on a 1-5 scale, "agree" and "strongly agree"
 
@@ -115,23 +117,9 @@ def pair_by_key(start: Mapping[str, float], end: Mapping[str, float]) -> list[tu
 
 
 def suppress(cells: Mapping[str, int], *, threshold: int, total_shown: bool) -> set[str]:
-    """The cells of a breakdown that must not be shown.
-
-    Primary suppression hides every cell below `threshold` (an empty cell too: "nobody in this
-    group answered" is itself a disclosure about a small group). When the total is shown, the
-    hidden cells add up to total minus the visible ones, so secondary suppression keeps hiding
-    the next-smallest visible cell until at least two cells are hidden and together they hold
-    at least `threshold` people: then no single hidden cell, nor the hidden group as a whole,
-    can be worked out below the threshold.
-    """
-    hidden = {name for name, count in cells.items() if count < threshold}
-    if not total_shown or not hidden:
-        return hidden
-    visible = sorted((count, name) for name, count in cells.items() if name not in hidden)
-    while visible and (len(hidden) < 2 or sum(cells[name] for name in hidden) < threshold):
-        _count, name = visible.pop(0)
-        hidden.add(name)
-    return hidden
+    """The cells of a breakdown that must not be shown: `core.suppression.hidden_cells`, the one
+    rule (kept under this name for the callers in this app)."""
+    return hidden_cells(cells, threshold=threshold, total_shown=total_shown)
 
 
 def enough(n: int, *, threshold: int) -> bool:

@@ -55,16 +55,14 @@ def outcome_rows(result: ProgrammeOutcomes) -> Iterator[list[str]]:
         head = ["paired", item.item_key, item.text, item.comparison, _("everyone")]
         yield head + ([*_change(item.change), ""] if item.change else _held_back(small))
         for breakdown in item.breakdowns:
-            hidden = _("fewer than %(n)s, or hidden so others cannot be worked out") % {
-                "n": breakdown.threshold
-            }
+            # A hidden cell is empty, never labelled: a note saying why would say it is small.
             for cell in breakdown.cells:
                 row = ["paired", item.item_key, item.text, item.comparison]
                 row.append(f"{breakdown.title}: {cell.label}")
                 yield row + (
                     [*_change(cell.change), ""]
                     if cell.change and not cell.hidden
-                    else _held_back(hidden)
+                    else _held_back("")
                 )
     for retro in result.retrospective:
         head = ["retrospective", retro.item_key, retro.text, _("before and now"), _("everyone")]

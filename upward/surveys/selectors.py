@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from upward.consent import selectors as consent_selectors
-from upward.consent.categories import CATEGORIES
+from upward.consent.categories import CATEGORIES, LIVED_EXPERIENCE
+from upward.core.suppression import suppress_breakdowns, suppress_counts
 from upward.journey.models import Meeting, MeetingStatus
 from upward.organisations.models import Department, Person, Topic
 from upward.programmes.models import Programme
@@ -380,6 +381,7 @@ class Breakdown:
     title: str
     threshold: int
     cells: list[Cell]
+    category: str = ""  # the "About you" question (or "lived_experience"); "" for the others
 
 
 @dataclass
@@ -560,30 +562,24 @@ def _names(programme: Programme, rows: list[_Row]) -> tuple[dict[int, str], dict
     return departments, groups
 
 
-def _cells(
-    entries: list[tuple[_Row, int, int]],
-    key_of: Any,
-    *,
-    threshold: int,
-) -> list[Cell]:
+def _grouped(entries: list[tuple[_Row, int, int]], key_of: Any) -> dict[str, list[tuple[int, int]]]:
     grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for row, start, end in entries:
         for label in key_of(row):
             grouped[label].append((start, end))
-    counts = {label: len(pairs) for label, pairs in grouped.items()}
-    hidden = outcomes.suppress(counts, threshold=threshold, total_shown=True)
-    cells = []
-    for label in sorted(grouped):
-        is_hidden = label in hidden
-        cells.append(
-            Cell(
-                label=label,
-                n=counts[label],
-                hidden=is_hidden,
-                change=None if is_hidden else outcomes.paired_change(grouped[label]),
-            )
+    return grouped
+
+
+def _cells(grouped: dict[str, list[tuple[int, int]]], shown: dict[str, int | None]) -> list[Cell]:
+    return [
+        Cell(
+            label=label,
+            n=len(grouped[label]),
+            hidden=shown[label] is None,
+            change=None if shown[label] is None else outcomes.paired_change(grouped[label]),
         )
-    return cells
+        for label in sorted(grouped)
+    ]
 
 
 def _breakdowns(
@@ -591,48 +587,29 @@ def _breakdowns(
     department_names: dict[int, str],
     group_names: dict[int, str],
 ) -> list[Breakdown]:
+    """The item's breakdowns, protected together (core.suppression.suppress_breakdowns).
+
+    Every breakdown but lived experience splits the same people once each, with "Not stated"
+    for anyone without an answer (or without consent), so they share one total: "Everyone".
+    They are suppressed together, never one by one. Lived experience lets a person sit in
+    several groups, so its cells do not add up to anyone; it is suppressed on its own."""
     roles = dict(Role.choices)
     min_group, special = _min_group(), _special_min_group()
     not_stated = _("Not stated")
-    found = [
-        Breakdown(
-            _("By role"),
+    # title → (threshold, cells grouped by label)
+    categories: dict[str, str] = {}
+    partitions: dict[str, tuple[int, dict[str, list[tuple[int, int]]]]] = {
+        _("By role"): (
             min_group,
-            _cells(entries, lambda r: [str(roles.get(r.role, r.role))], threshold=min_group),
+            _grouped(entries, lambda r: [str(roles.get(r.role, r.role))]),
         ),
-        Breakdown(
-            _("By department"),
+        _("By department"): (
             min_group,
-            _cells(
-                entries,
-                lambda r: [department_names.get(r.department_id or 0, not_stated)],
-                threshold=min_group,
-            ),
+            _grouped(entries, lambda r: [department_names.get(r.department_id or 0, not_stated)]),
         ),
-    ]
-    # Special-category groups: only from lived experience people consented to share, and only
-    # at the higher threshold. Someone may belong to several groups, so cells can overlap.
-    if any(isinstance(g, int) for r, _s, _e in entries for g in r.groups):
-        found.append(
-            Breakdown(
-                _("By lived experience (shared with consent)"),
-                special,
-                _cells(
-                    entries,
-                    lambda r: (
-                        [
-                            group_names[g]
-                            for g in r.groups
-                            if isinstance(g, int) and g in group_names
-                        ]
-                        or [not_stated]
-                    ),
-                    threshold=special,
-                ),
-            )
-        )
+    }
     # The other "About you" answers people consented to count ("<category>:<code>"), one
-    # breakdown per question, at the same higher threshold; no answer is "Not stated".
+    # breakdown per question, at the special-category threshold; no answer is "Not stated".
     for category in CATEGORIES:
         prefix = f"{category.key}:"
         if not any(
@@ -640,24 +617,54 @@ def _breakdowns(
         ):
             continue
 
-        def labels(row: _Row, prefix: str = prefix) -> list[str]:
+        def label(row: _Row, prefix: str = prefix) -> list[str]:
             found_labels = [
                 str(consent_selectors.group_label(g) or not_stated)
                 for g in row.groups
                 if isinstance(g, str) and g.startswith(prefix)
             ]
-            return found_labels or [not_stated]
+            return found_labels[:1] or [not_stated]
 
-        found.append(
-            Breakdown(
-                _("By %(question)s (shared with consent)")
-                % {"question": str(category.label).lower()},
-                special,
-                _cells(entries, labels, threshold=special),
-            )
-        )
+        title = _("By %(question)s (shared with consent)") % {
+            "question": str(category.label).lower()
+        }
+        partitions[title] = (special, _grouped(entries, label))
+        categories[title] = category.key
     # A breakdown into one group only repeats "Everyone".
-    return [b for b in found if len(b.cells) > 1]
+    partitions = {t: v for t, v in partitions.items() if len(v[1]) > 1}
+    shown = suppress_breakdowns(
+        {
+            t: {label: len(pairs) for label, pairs in grouped.items()}
+            for t, (_n, grouped) in partitions.items()
+        },
+        thresholds={t: threshold for t, (threshold, _g) in partitions.items()},
+    )
+    found = [
+        Breakdown(title, threshold, _cells(grouped, shown[title]), categories.get(title, ""))
+        for title, (threshold, grouped) in partitions.items()
+    ]
+    # Special-category groups: only from lived experience people consented to share, and only
+    # at the higher threshold. Someone may belong to several groups, so cells can overlap.
+    if any(isinstance(g, int) for r, _s, _e in entries for g in r.groups):
+        grouped = _grouped(
+            entries,
+            lambda r: (
+                [group_names[g] for g in r.groups if isinstance(g, int) and g in group_names]
+                or [not_stated]
+            ),
+        )
+        if len(grouped) > 1:
+            counts = {label: len(pairs) for label, pairs in grouped.items()}
+            found.insert(
+                2,
+                Breakdown(
+                    _("By lived experience (shared with consent)"),
+                    special,
+                    _cells(grouped, suppress_counts(counts, threshold=special)),
+                    LIVED_EXPERIENCE,
+                ),
+            )
+    return found
 
 
 def _single_items(
@@ -803,6 +810,13 @@ def programme_outcomes(programme: Programme, *, detail: bool = True) -> Programm
         measured=measured,
         item_keys=sorted(keys.items()),
     )
+
+
+def paired_outcomes(programme: Programme) -> list[PairedItem]:
+    """The change in the same people per item, with breakdowns protected together; no text
+    answers are read. Two queries plus the names of departments and groups."""
+    questions, rows = _load_rows(programme, text=False)
+    return _paired_items(programme, questions, rows, breakdowns=True)
 
 
 def measurable_items(programme: Programme) -> list[tuple[str, str]]:

@@ -86,6 +86,10 @@ def test_role_breakdown_hides_the_small_cell_and_its_complement(world, cohort):
     # Two mentors is below five; the six mentees would give the mentors' figure away by
     # subtraction from "Everyone", so they are hidden too.
     assert all(c.hidden and c.change is None for c in cells.values())
+    # In the CSV too: empty cells, with no note saying why (that would say the group is small).
+    rows = list(reporting.outcome_rows(selectors.programme_outcomes(world.programme)))
+    role_rows = [r for r in rows if r[0] == "paired" and "role" in r[4].lower()]
+    assert role_rows and all(set(r[5:]) == {""} for r in role_rows)
 
 
 def test_department_breakdown_secondary_suppression(world, cohort):
@@ -267,3 +271,32 @@ def test_reminders_once_per_person_and_survey(world, cohort, mailoutbox):
     assert "/surveys/" in note.url and survey.title in note.body
     dry = services.send_survey_reminders(now=None, dry_run=True)
     assert dry["sent"] == 0
+
+
+def test_about_you_breakdowns_are_protected_with_the_others(world):
+    # 12 consenting white mentors, 3 mentees who did not consent: "Not stated" (3) is under ten
+    # and would be 15 - 12, so the ethnic-group breakdown hides both; the role breakdown (12
+    # mentors, 3 mentees) hides both as well, each breakdown against the same total of 15.
+    programme = world.programme
+    programme.state = "active"
+    programme.special_category_reporting = True
+    programme.save(update_fields=["state", "special_category_reporting"])
+    white = participants(programme, 12, role="mentor", prefix="White")
+    others = participants(programme, 3, role="mentee", prefix="Quiet")
+    for person in white:
+        consent_services.save_about_you(person, answers={"ethnicity": "white"}, by=None)
+        consent_services.record_consent(person, ConsentPurpose.REPORTING, granted=True, by=None)
+    start = open_template(programme, "generational-start")
+    end = open_template(programme, "generational-end")
+    for person in white + others:
+        answer(start, person, today=START_DAY, understanding_generations=2)
+        answer(end, person, today=END_DAY, understanding_generations=4)
+    settle(start, end)
+    item = _item(selectors.programme_outcomes(programme), "understanding-generations")
+    by_group = next(b for b in item.breakdowns if b.category == "ethnicity")
+    assert by_group.threshold == 10
+    cells = {c.label: c for c in by_group.cells}
+    assert cells["White"].n == 12 and cells["Not stated"].n == 3
+    assert all(c.hidden and c.change is None for c in cells.values())
+    by_role = next(b for b in item.breakdowns if "role" in b.title.lower())
+    assert sum(c.n for c in by_role.cells) == sum(c.n for c in by_group.cells) == 15
