@@ -601,3 +601,14 @@ def test_cohort_families_are_paged_newest_first(lab):
     second_page = client.get(URL, {"families": "2"})
     assertContains(second_page, "Cohorts from", count=1)
     assertContains(second_page, "Cohorts from “Brightwater pilot”")
+
+
+def test_admins_are_led_on_to_inclusion_and_exports_and_managers_to_exports_only(lab):
+    inclusion = reverse("insight:inclusion")
+    exports = reverse("insight:exports")
+    admin_page = _client(lab.admin).get(URL)
+    assertContains(admin_page, f'href="{inclusion}"')
+    assertContains(admin_page, f'href="{exports}"')
+    manager_page = _client(lab.mia).get(URL)
+    assertNotContains(manager_page, f'href="{inclusion}"')
+    assertContains(manager_page, f'href="{exports}"')
