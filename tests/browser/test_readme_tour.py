@@ -315,6 +315,26 @@ def admin_sees_every_programme_and_creates_one(guide: TourGuide) -> None:
 
 
 @tour_step(ADMIN)
+def admin_reads_the_overview_inclusion_and_exports(guide: TourGuide) -> None:
+    # "Overview: every programme and cohort, and who is asked to take part by department and
+    # level; from there Inclusion by group (... none yet in the demo) and Exports"
+    page = guide.page
+    guide.go("/overview/")
+    guide.heading("Organisation overview")
+    expect(page.get_by_role("heading", name="Who is asked to take part")).to_be_visible()
+    guide.shot("overview")
+    guide.click_link("Inclusion by group")
+    guide.heading("Inclusion")
+    expect(page.get_by_role("heading", name="No programme reports on groups yet")).to_be_visible()
+    guide.shot("inclusion")
+    guide.go("/overview/")
+    guide.click_link("Exports")
+    guide.heading("Exports")
+    expect(page.get_by_role("heading", name="People directory")).to_be_visible()
+    guide.shot("exports")
+
+
+@tour_step(ADMIN)
 def admin_reads_safeguarding_as_a_contact(guide: TourGuide) -> None:
     # "Safeguarding (dashboard): who the organisation's safeguarding contacts are, and each
     # programme's needs-attention queue, which she reads as a contact"
@@ -555,6 +575,44 @@ def manager_reads_today(guide: TourGuide) -> None:
     guide.shot("today")
 
 
+def _completed() -> str:
+    return next(n for n, s in TOUR.programmes.items() if s == "Completed")
+
+
+@tour_step(MANAGER)
+def manager_reads_the_pilots_report_exports_and_the_overview(guide: TourGuide) -> None:
+    # "Digital Confidence Pilot → Report: the verdict against its success measure (met, ...);
+    # a print version and a PDF for leadership. Exports: ... Overview (top bar): the pilot
+    # beside the cohort that followed it"
+    page = guide.page
+    guide.go("/programmes/")
+    page.get_by_role("link", name=_completed(), exact=True).first.click()
+    page.wait_for_url(re.compile(r"/programmes/\d+/$"))
+    programme_url = page.url
+    guide.click_link("Report")
+    guide.heading("Programme report")
+    expect(page.locator(".verdict--met")).to_contain_text("Met.")
+    expect(page.get_by_role("img", name=re.compile("by month")).first).to_be_visible()
+    guide.shot("pilot-report")
+    assert guide.download("Download PDF").startswith(b"%PDF")
+    guide.click_link("Print version")
+    guide.heading("Programme report")
+    guide.shot("pilot-report-print")
+    page.goto(programme_url + "exports/")
+    guide.heading("Exports")
+    sheet = guide.download("XLSX")
+    assert sheet.startswith(b"PK"), "an XLSX file is a zip archive"
+    guide.shot("pilot-exports")
+    guide.go("/overview/")
+    guide.heading("Organisation overview")
+    cohorts = page.locator("section, div").filter(
+        has=page.get_by_role("heading", name="Pilot and later cohorts")
+    )
+    expect(cohorts.first).to_contain_text(_completed())
+    expect(cohorts.first).to_contain_text(_active())
+    guide.shot("overview")
+
+
 # --- Aisha Khan, junior mentor -----------------------------------------------------------------
 
 
@@ -575,6 +633,23 @@ def _tab(guide: TourGuide, name: str) -> None:
         nav.locator("summary").click()
     with guide.page.expect_navigation():
         link.click()
+
+
+@tour_step(MENTOR)
+def mentor_reads_her_home(guide: TourGuide) -> None:
+    # "Dashboard: her home card for the pairing with Richard (the next meeting, where they are
+    # in the six sessions, her open tasks) and the surveys she has to answer"
+    page = guide.page
+    guide.dashboard()
+    card = page.locator("section, article, div").filter(
+        has=page.get_by_role("heading", name="Where you are")
+    )
+    expect(card.first).to_contain_text(TOUR.account(MENTEE).name)
+    expect(card.first).to_contain_text(re.compile(r"Step \d of 6"))
+    expect(page.get_by_role("heading", name="Next meeting").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Your open tasks").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Surveys to answer")).to_be_visible()
+    guide.shot("home")
 
 
 @tour_step(MENTOR)
