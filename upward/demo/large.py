@@ -58,6 +58,7 @@ from upward.journey.models import (
     MeetingStatus,
     ProgrammeJourney,
 )
+from upward.organisations.importing import paused_gc
 from upward.organisations.models import (
     Department,
     Level,
@@ -547,8 +548,10 @@ class Builder:
 
     def build(self) -> Result:
         started = time.perf_counter()
-        # One transaction: a run that fails half-way leaves nothing behind.
-        with transaction.atomic(), _own_timestamps():
+        # One transaction: a run that fails half-way leaves nothing behind. The cycle collector
+        # pauses meanwhile: the plans keep hundreds of thousands of rows alive, which it would
+        # otherwise walk again at every burst of allocations (as in the people import).
+        with paused_gc(), transaction.atomic(), _own_timestamps():
             self._organisation()
             self._people()
             self._programmes()
