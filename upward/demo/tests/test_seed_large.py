@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 
 from upward.consent.models import AboutYou, ConsentEvent
 from upward.core import crypto
@@ -19,9 +20,6 @@ from upward.programmes.models import Programme
 from upward.recruitment.models import Application
 from upward.safety.models import PulseResponse
 from upward.surveys.models import Answer, Response, Submission
-
-# Each test seeds an organisation and runs the matching engine once (a second or more).
-pytestmark = pytest.mark.slow
 
 TINY = {"people": 120, "programmes": 5, "pairs": 20, "meetings": 200, "answers": 300}
 
@@ -117,7 +115,7 @@ def test_states_are_consistent(db):
     )
     # Answers belong to surveys of a programme with pairs, given by its participants.
     answers = Answer.objects.filter(response__survey__programme__organisation=org)
-    assert not answers.exclude(question__survey=models_f("response__survey")).exists()
+    assert not answers.exclude(question__survey=F("response__survey")).exists()
     responses = Response.objects.filter(survey__programme__organisation=org)
     assert responses.filter(is_anonymous=True).exists()
     assert responses.filter(is_anonymous=False).exists()
@@ -136,12 +134,6 @@ def test_states_are_consistent(db):
     assert ConsentEvent.objects.filter(person__organisation=org, purpose="reporting").exists()
     assert Goal.objects.filter(pairing__programme__organisation=org).exists()
     assert Commitment.objects.filter(programme__organisation=org).exists()
-
-
-def models_f(name):
-    from django.db.models import F
-
-    return F(name)
 
 
 def test_text_is_encrypted_in_the_database(db):
