@@ -18,7 +18,7 @@ help:
 	@echo "make types         mypy over config, upward and matching"
 	@echo "make imports       import-linter: apps import only downwards (pyproject.toml)"
 	@echo "make setup         venv, dependencies, migrations and demo data, without serving"
-	@echo "make bench         matching and people-import benchmarks (prints tables)"
+	@echo "make bench         matching, people-import and report-page benchmarks (prints tables)"
 	@echo "make lock          re-pin requirements*.txt, with hashes, from requirements*.in (pip-tools)"
 	@echo "make clean         remove the venv, the local database and tool caches"
 
@@ -91,6 +91,7 @@ $(BENCH_VENV)/bin/python:
 bench: $(VENV)/.dev $(BENCH_VENV)/bin/python
 	MENTOR_MATCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python $(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.people_import
+	$(BIN)/python -m bench.reports $(REPORTS_BENCH_ARGS)
 
 # pip-tools lives in a throwaway venv: the project's own venv never depends on it. Existing pins
 # are kept unless an .in file asks for something they do not satisfy; `make lock UPGRADE=1`
