@@ -24,6 +24,7 @@ WORDS = {
     "action": "open",
     "occasion": "start",
     "token": "x",
+    "fmt": "csv",
 }
 LONGEST = "9" * 18  # 999 999 999 999 999 999 < 2**63
 TOO_LONG = "9" * 19  # beyond a signed 64-bit integer

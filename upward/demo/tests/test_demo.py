@@ -108,7 +108,10 @@ def test_the_pilot_shows_measured_outcomes_and_impact(db):
     assert set(commitments.values_list("status", flat=True)) >= {"done", "in_progress", "open"}
     report = commitment_report(pilot)
     themes = {row.label: row.count for row in report.themes}
-    assert themes["Digital ways of working"] == 5  # the one theme big enough to show
+    # Five of the eight are about digital ways of working, but showing that 5 would tell that
+    # the other three themes hold 3 between them: secondary suppression hides every theme.
+    assert set(themes.values()) == {None}
+    assert report.commitments == 8
     assert ThankYouNote.objects.filter(pairing__programme=pilot).count() == 3
     # The demo manager ran the pilot, so the tour can show its outcomes.
     assert pilot.managers.filter(email=seed.ACCOUNTS[1].email).exists()
