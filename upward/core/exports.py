@@ -8,6 +8,10 @@ which the spreadsheet shows as plain text. Numbers stay numbers, also when writt
 (`-0.25`); only other text is changed.
 
 Every CSV or XLSX Upward writes goes through `safe_cell`/`safe_row` (or `csv_writer`).
+
+CSV files also quote every field (`CSV_OPTIONS`): a spreadsheet set to split on semicolons would
+otherwise read `Ben;=cmd|' /C calc'!A0` as two cells, the second a formula that the prefix
+check never saw because the text starts with "B". Inside quotes a separator is just a character.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from collections.abc import Iterable
 from typing import Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Every CSV field quoted, whatever the reader's separator (see above).
+CSV_OPTIONS: dict[str, Any] = {"quoting": csv.QUOTE_ALL}
 # A plain number written as text ("-0.25", "+3") cannot run anything and must stay a number.
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -41,7 +47,7 @@ class SafeCsvWriter:
     """A `csv.writer` whose rows are escaped with `safe_row`."""
 
     def __init__(self, stream: Any, *args: Any, **kwargs: Any) -> None:
-        self._writer = csv.writer(stream, *args, **kwargs)
+        self._writer = csv.writer(stream, *args, **{**CSV_OPTIONS, **kwargs})
 
     def writerow(self, row: Iterable[Any]) -> Any:
         return self._writer.writerow(safe_row(row))

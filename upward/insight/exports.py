@@ -28,7 +28,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from upward.core.exports import safe_cell
+from upward.core.exports import CSV_OPTIONS, safe_cell
 from upward.impact.selectors import programme_mentor_time
 from upward.journey.models import Meeting, MeetingStatus
 from upward.journey.selectors import programme_journey, programme_pair_rows
@@ -657,7 +657,7 @@ def render_dataset(
 ) -> bytes:
     if fmt == "csv":
         # A byte order mark, so spreadsheet programs read names such as "Zoë" as UTF-8.
-        return data.export("csv").encode("utf-8-sig")
+        return data.export("csv", **CSV_OPTIONS).encode("utf-8-sig")
     if fmt == "xlsx":
         sheets = [data]
         if dictionary:

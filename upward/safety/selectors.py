@@ -361,8 +361,9 @@ def snooze_fingerprint(targets: list[tuple[int, str]]) -> str:
 
 
 def pulse_summary(programme: Programme, *, viewer: Person | None) -> PulseSummary:
-    """Averages over the programme's pulses, only from five responses or more (without the
-    viewer's own pairings)."""
+    """Averages over the programme's pulses, only from five responses or more by five mentors
+    or more (without the viewer's own pairings): six answers from one mentor are still one
+    person's private answers."""
     low = (
         Q(spoke_openly__lte=LOW_ANSWER)
         | Q(felt_listened_to__lte=LOW_ANSWER)
@@ -373,13 +374,14 @@ def pulse_summary(programme: Programme, *, viewer: Person | None) -> PulseSummar
         qs = qs.filter(not_about(viewer))
     row = qs.aggregate(
         n=Count("id"),
+        mentors=Count("mentor", distinct=True),
         spoke=Avg("spoke_openly"),
         listened=Avg("felt_listened_to"),
         worth=Avg("worth_my_time"),
         low=Count("id", filter=low),
     )
     n = row["n"] or 0
-    if n < django_settings.UPWARD_MIN_GROUP_SIZE:
+    if min(n, row["mentors"] or 0) < django_settings.UPWARD_MIN_GROUP_SIZE:
         return PulseSummary(responses=n, enough=False)
     return PulseSummary(
         responses=n,

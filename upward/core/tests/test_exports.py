@@ -47,3 +47,13 @@ def test_no_export_writes_csv_or_xlsx_without_the_helper():
         if re.search(r"csv\.writer\(|csv\.DictWriter\(|(?<!\w)Workbook\(|xlsxwriter", text):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_every_csv_field_is_quoted_so_a_semicolon_cannot_start_a_new_cell():
+    """Excel set to split on semicolons would read `Ben;=cmd...` as two cells, the second a
+    formula; quoted, the separator is part of the one text cell."""
+    stream = io.StringIO()
+    csv_writer(stream).writerow(["Ben;=cmd|' /C calc'!A0;", 3])
+    assert stream.getvalue() == "\"Ben;=cmd|' /C calc'!A0;\",\"3\"\r\n"
+    cells = next(csv.reader(io.StringIO(stream.getvalue()), delimiter=";"))
+    assert not any(cell.startswith("=") for cell in cells)

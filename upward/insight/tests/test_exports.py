@@ -253,6 +253,10 @@ def test_hostile_text_is_escaped_and_numbers_stay_numbers(world, pairs, fmt):
     assert first["mentee"] == "'" + hostile[world.senior]
     people = _records(client.get(reverse("insight:export", args=["people", fmt])), fmt)
     assert "'" + hostile[world.applicant] in {r["name"] for r in people}
+    if fmt == "csv":
+        # Every field quoted: a reader splitting on ";" cannot start a cell inside a name.
+        raw = client.get(_programme_url(world, "pairings", fmt)).content.decode("utf-8-sig")
+        assert raw.startswith('"') and '"' + "'" + hostile[world.senior].replace('"', '""') in raw
     if fmt == "xlsx":
         book = openpyxl.load_workbook(
             io.BytesIO(client.get(_programme_url(world, "pairings", fmt)).content)

@@ -232,3 +232,32 @@ def test_after_sending_a_pulse_the_mentor_lands_back_in_the_pair_space(pairs) ->
     landed = client.get(workspace)
     assert landed.status_code == 200
     assert "Only the people named on the form read your answers." in landed.content.decode()
+
+
+def test_many_answers_from_few_mentors_stay_private(world, clock) -> None:  # type: ignore[no-untyped-def]
+    """Six answers from four mentors are still a few people's private answers: no averages
+    until five different mentors have answered."""
+    pairings = _mentor_pairs(world, 5)
+    for days_ago, pairing in [(1, pairings[0]), (2, pairings[0]), (3, pairings[0])] + [
+        (1, p) for p in pairings[1:4]
+    ]:
+        services.submit_pulse(
+            meeting(pairing, days_ago=days_ago),
+            person=pairing.mentor,
+            spoke_openly=1,
+            felt_listened_to=2,
+            worth_my_time=2,
+            by=None,
+        )
+    summary = selectors.pulse_summary(world.programme, viewer=None)
+    assert (summary.responses, summary.enough, summary.felt_listened_to) == (6, False, None)
+    services.submit_pulse(
+        meeting(pairings[4], days_ago=1),
+        person=pairings[4].mentor,
+        spoke_openly=5,
+        felt_listened_to=5,
+        worth_my_time=5,
+        by=None,
+    )
+    summary = selectors.pulse_summary(world.programme, viewer=None)
+    assert summary.enough and summary.responses == 7
