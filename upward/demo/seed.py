@@ -544,6 +544,22 @@ def build_programmes(org: Organisation) -> list[Programme]:
         _match_and_confirm(pilot, by=admin.user)
         transition_programme(pilot, to="active", by=admin.user)
 
+        # The pilot's pairs met about once a month from March to August 2025 (four to six
+        # times each), so its report and the overview show the rhythm it kept.
+        slot = 100
+        for index, pairing in enumerate(
+            Pairing.objects.filter(programme=pilot, state="active").order_by("id")
+        ):
+            for month in range(3, 3 + 4 + index % 3):
+                held_on = dt.date(2025, month, 8 + (index * 3) % 15)
+                _held_meeting(
+                    pairing,
+                    step=None,
+                    days_ago=(dt.date.today() - held_on).days,
+                    minutes=45 + 15 * (month % 2),
+                    slot=slot,
+                )
+                slot += 1
         for pairing in Pairing.objects.filter(programme=pilot, state="active"):
             complete_pairing(pairing, by=admin.user)
         transition_programme(pilot, to="completed", by=admin.user)

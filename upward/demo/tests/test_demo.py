@@ -65,7 +65,8 @@ def test_seed_demo_builds_the_tour_and_is_safe_to_run_twice(db, capsys):
     assert SafeguardingContact.objects.count() == 1
     # 54 answered; the active programme's open start surveys hold 6 anonymous answers back until
     # a batch forms (issue 15), so 48 are written.
-    assert first[4:] == (54, 48, 8, 6, 10, 3)
+    # Meetings: 8 in the active programme and 39 the pilot's pairs held in 2025.
+    assert first[4:] == (54, 48, 47, 6, 10, 3)
     from upward.surveys.models import PendingResponse
 
     assert PendingResponse.objects.count() == 6
@@ -128,7 +129,9 @@ def test_the_active_programme_has_meetings_a_low_pulse_and_a_quiet_pair(db):
     queue = attention_queue(active, viewer=None)
     kinds = {f.kind: row.pairing for row in queue.flagged for f in row.flags}
     assert flags.NO_MEETING in kinds and flags.LOW_PULSE in kinds
-    assert queue.pulse.enough and queue.pulse.responses == 6
+    # Six check-ins from four mentors: the averages wait for a fifth mentor (one mentor's
+    # answers are never shown as an average), while the low one still raises its flag.
+    assert not queue.pulse.enough and queue.pulse.responses == 6
     quiet = kinds[flags.NO_MEETING]
     assert not Meeting.objects.filter(pairing=quiet).exists()
     # The demo pair is not flagged: it met three weeks ago and has its next session booked.

@@ -125,7 +125,9 @@ def test_whole_flow_over_http(cohort, world, django_capture_on_commit_callbacks)
     assert response.status_code == 302 and response["Location"].endswith(f"/runs/{run_.pk}/")
     review = manager.get(response["Location"]).content.decode()
     assert "Sam Senior" in review and "Jess Junior" in review and "Publish" in review
-    assert "Suppressed: fewer than 10" in review
+    # The small consented group is held back without a label saying one was.
+    assert "A group of fewer than 10 people is never shown." in review
+    assert "Suppressed" not in " ".join(review.split())
     with django_capture_on_commit_callbacks(execute=True):
         response = manager.post(
             f"/programmes/{cohort.programme.pk}/matching/runs/{run_.pk}/publish/"
