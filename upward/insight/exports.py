@@ -334,19 +334,30 @@ def _programme_rows(organisation: Organisation, person: Person) -> Iterator[Sequ
     programmes = list(_managed(person))
     ids = [p.pk for p in programmes]
     pairs: dict[int, dict[str, int]] = {}
-    # Pairs are counted distinct: the join to meetings repeats a pair once per meeting.
+    # Pairs and held meetings in two grouped queries: one query joining pairs to meetings
+    # would count distinct pairs over a row per meeting (every meeting of the organisation).
+    held = dict(
+        Meeting.objects.filter(status=MeetingStatus.HELD, pairing__programme_id__in=ids)
+        .values("pairing__programme_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("pairing__programme_id", "n")
+    )
     for row in (
         Pairing.objects.filter(programme_id__in=ids)
         .values("programme_id")
         .annotate(
-            active=Count("id", filter=Q(state=PairingState.ACTIVE), distinct=True),
-            completed=Count("id", filter=Q(state=PairingState.COMPLETED), distinct=True),
-            ended=Count("id", filter=Q(state=PairingState.ENDED), distinct=True),
-            held=Count("meetings", filter=Q(meetings__status=MeetingStatus.HELD)),
+            active=Count("id", filter=Q(state=PairingState.ACTIVE)),
+            completed=Count("id", filter=Q(state=PairingState.COMPLETED)),
+            ended=Count("id", filter=Q(state=PairingState.ENDED)),
         )
-        .values_list("programme_id", "active", "completed", "ended", "held")
+        .order_by()
+        .values_list("programme_id", "active", "completed", "ended")
     ):
-        pairs[row[0]] = dict(zip(("active", "completed", "ended", "held"), row[1:], strict=True))
+        pairs[row[0]] = {
+            **dict(zip(("active", "completed", "ended"), row[1:], strict=True)),
+            "held": held.get(row[0], 0),
+        }
     empty = {"active": 0, "completed": 0, "ended": 0, "held": 0}
     for p in programmes:
         counts = pairs.get(p.pk, empty)
