@@ -363,14 +363,19 @@ def _family_roots(entries: list[ScopeEntry]) -> dict[int, int]:
 
 
 def families(
-    entries: list[ScopeEntry], filters: Filters, page: Any = 1
+    entries: list[ScopeEntry],
+    filters: Filters,
+    page: Any = 1,
+    known: dict[int, ProgrammeRow] | None = None,
 ) -> tuple[Page, list[Family]]:
     """Programmes linked as cohorts ("follows on from"), two or more in the viewer's scope, each
     family oldest first, with the same engagement figures and the agreement items they share.
 
     The objective filter applies to whole families; the year filter does not split a family
     (the point is to see a pilot beside the cohorts that came after it). Paged, families with
-    the most recent cohort first, so the figures and charts are made for a few families only."""
+    the most recent cohort first, so the figures and charts are made for a few families only.
+    `known`: rows already worked out (the programme list's page), not worked out again (a row's
+    figures are the same whatever the filters)."""
     roots = _family_roots(entries)
     members: dict[int, list[int]] = defaultdict(list)
     for entry in entries:  # already oldest first
@@ -398,8 +403,10 @@ def families(
         for ids in groups
     ]
     all_ids = [pk for ids in groups for pk in ids]
-    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=all_ids)}
-    rows = {r.programme.pk: r for r in programme_rows([programmes[pk] for pk in all_ids])}
+    rows = dict(known or {})
+    missing = [pk for pk in all_ids if pk not in rows]
+    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=missing)}
+    rows.update((r.programme.pk, r) for r in programme_rows([programmes[pk] for pk in missing]))
     # The agreement items asked at the start of each cohort, matched by item key.
     asked: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, key, text in (
