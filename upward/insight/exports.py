@@ -37,10 +37,9 @@ from upward.organisations.models import Organisation, Person
 from upward.organisations.selectors import people_directory
 from upward.pairing.models import Pairing, PairingState
 from upward.pairing.selectors import pairings_for_manager
-from upward.programmes.access import can_manage_programmes
+from upward.programmes.access import can_manage_programmes, managed_programmes
 from upward.programmes.models import Programme
 from upward.programmes.models import State as ProgrammeState
-from upward.programmes.selectors import programme_list
 from upward.recruitment.models import Application, ApplicationStatus
 from upward.recruitment.selectors import review_list
 from upward.surveys import selectors as survey_selectors
@@ -326,30 +325,67 @@ def _people_rows(organisation: Organisation, person: Person) -> Iterator[Sequenc
 
 
 def _managed(person: Person) -> Any:
-    return programme_list(person.user).order_by("starts_on", "name", "pk")
+    """The programmes the person runs, as on the programme list (`programme_list`), without its
+    recruitment counts: `_programme_rows` counts applications in a grouped query of its own."""
+    return Programme.objects.filter(pk__in=managed_programmes(person.user).values("pk")).order_by(
+        "starts_on", "name", "pk"
+    )
+
+
+def _recruitment_counts(ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """(applications not withdrawn, accepted mentors, accepted mentees still active) per
+    programme: the counts of `programme_list`, in one query grouped by programme."""
+    accepted = Q(status="accepted", person__is_active=True)
+    return {
+        programme_id: (applications, mentors, mentees)
+        for programme_id, applications, mentors, mentees in Application.objects.filter(
+            programme_id__in=ids
+        )
+        .values("programme_id")
+        .annotate(
+            applications=Count("pk", filter=~Q(status="withdrawn")),
+            mentors=Count("pk", filter=accepted & Q(role="mentor")),
+            mentees=Count("pk", filter=accepted & Q(role="mentee")),
+        )
+        .order_by()
+        .values_list("programme_id", "applications", "mentors", "mentees")
+    }
 
 
 def _programme_rows(organisation: Organisation, person: Person) -> Iterator[Sequence[Any]]:
     states = dict(ProgrammeState.choices)
     programmes = list(_managed(person))
     ids = [p.pk for p in programmes]
+    recruitment = _recruitment_counts(ids)
     pairs: dict[int, dict[str, int]] = {}
-    # Pairs are counted distinct: the join to meetings repeats a pair once per meeting.
+    # Pairs and held meetings in two grouped queries: one query joining pairs to meetings
+    # would count distinct pairs over a row per meeting (every meeting of the organisation).
+    held = dict(
+        Meeting.objects.filter(status=MeetingStatus.HELD, pairing__programme_id__in=ids)
+        .values("pairing__programme_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("pairing__programme_id", "n")
+    )
     for row in (
         Pairing.objects.filter(programme_id__in=ids)
         .values("programme_id")
         .annotate(
-            active=Count("id", filter=Q(state=PairingState.ACTIVE), distinct=True),
-            completed=Count("id", filter=Q(state=PairingState.COMPLETED), distinct=True),
-            ended=Count("id", filter=Q(state=PairingState.ENDED), distinct=True),
-            held=Count("meetings", filter=Q(meetings__status=MeetingStatus.HELD)),
+            active=Count("id", filter=Q(state=PairingState.ACTIVE)),
+            completed=Count("id", filter=Q(state=PairingState.COMPLETED)),
+            ended=Count("id", filter=Q(state=PairingState.ENDED)),
         )
-        .values_list("programme_id", "active", "completed", "ended", "held")
+        .order_by()
+        .values_list("programme_id", "active", "completed", "ended")
     ):
-        pairs[row[0]] = dict(zip(("active", "completed", "ended", "held"), row[1:], strict=True))
+        pairs[row[0]] = {
+            **dict(zip(("active", "completed", "ended"), row[1:], strict=True)),
+            "held": held.get(row[0], 0),
+        }
     empty = {"active": 0, "completed": 0, "ended": 0, "held": 0}
     for p in programmes:
         counts = pairs.get(p.pk, empty)
+        applications, mentors, mentees = recruitment.get(p.pk, (0, 0, 0))
         yield [
             p.name,
             str(states.get(p.state, p.state)),
@@ -357,9 +393,9 @@ def _programme_rows(organisation: Organisation, person: Person) -> Iterator[Sequ
             p.starts_on,
             p.ends_on,
             p.places,
-            p.n_applications,
-            p.n_accepted_mentors,
-            p.n_accepted_mentees,
+            applications,
+            mentors,
+            mentees,
             counts["active"],
             counts["completed"],
             counts["ended"],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from upward.core.suppression import hidden_cells, min_group, share, special_min_group
@@ -47,6 +47,10 @@ from upward.surveys.models import (
 
 PAGE_SIZE = 20
 FAMILY_PAGE_SIZE = 5
+# Cohorts shown per family: the first cohort and the most recent ones. A long chain (a
+# programme run every term for years) would otherwise put every programme of the organisation,
+# with all their meetings and survey answers, on one page of families.
+FAMILY_COHORTS = 6
 
 # A pairing "went ahead" once both people said yes: active now, completed, or ended after it
 # had started (a proposal that ended unanswered never became a pair).
@@ -295,6 +299,8 @@ class Family:
     name: str  # the first cohort's name
     items: list[ComparedItem]
     cohorts: list[CohortRow] = field(default_factory=list)
+    # Cohorts between the first and the most recent ones, not shown (FAMILY_COHORTS).
+    not_shown: int = 0
     charts: list[charts.Chart] = field(default_factory=list)
 
 
@@ -357,14 +363,19 @@ def _family_roots(entries: list[ScopeEntry]) -> dict[int, int]:
 
 
 def families(
-    entries: list[ScopeEntry], filters: Filters, page: Any = 1
+    entries: list[ScopeEntry],
+    filters: Filters,
+    page: Any = 1,
+    known: dict[int, ProgrammeRow] | None = None,
 ) -> tuple[Page, list[Family]]:
     """Programmes linked as cohorts ("follows on from"), two or more in the viewer's scope, each
     family oldest first, with the same engagement figures and the agreement items they share.
 
     The objective filter applies to whole families; the year filter does not split a family
     (the point is to see a pilot beside the cohorts that came after it). Paged, families with
-    the most recent cohort first, so the figures and charts are made for a few families only."""
+    the most recent cohort first, so the figures and charts are made for a few families only.
+    `known`: rows already worked out (the programme list's page), not worked out again (a row's
+    figures are the same whatever the filters)."""
     roots = _family_roots(entries)
     members: dict[int, list[int]] = defaultdict(list)
     for entry in entries:  # already oldest first
@@ -384,9 +395,18 @@ def families(
     groups = list(page_obj.object_list)
     if not groups:
         return page_obj, []
+    # Only the first cohort and the most recent ones of a long family are shown, and their
+    # figures are worked out for those cohorts only.
+    not_shown = {ids[0]: max(len(ids) - FAMILY_COHORTS, 0) for ids in groups}
+    groups = [
+        ids if len(ids) <= FAMILY_COHORTS else [ids[0], *ids[len(ids) - FAMILY_COHORTS + 1 :]]
+        for ids in groups
+    ]
     all_ids = [pk for ids in groups for pk in ids]
-    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=all_ids)}
-    rows = {r.programme.pk: r for r in programme_rows([programmes[pk] for pk in all_ids])}
+    rows = dict(known or {})
+    missing = [pk for pk in all_ids if pk not in rows]
+    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=missing)}
+    rows.update((r.programme.pk, r) for r in programme_rows([programmes[pk] for pk in missing]))
     # The agreement items asked at the start of each cohort, matched by item key.
     asked: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, key, text in (
@@ -417,7 +437,7 @@ def families(
     changes = item_changes(wanted)
     result = []
     for ids, items in found:
-        family = Family(name=by_pk[ids[0]].name, items=items)
+        family = Family(name=by_pk[ids[0]].name, items=items, not_shown=not_shown[ids[0]])
         for pid in ids:
             family.cohorts.append(
                 CohortRow(
@@ -478,27 +498,33 @@ def _ask_conditions(programme_ids: list[int]) -> dict[str, Q]:
 def _counts_by(
     organisation: Organisation, programme_ids: list[int]
 ) -> tuple[dict[int | None, dict[str, int]], dict[int | None, dict[str, int]]]:
-    """The counts by department and by level, from one query grouped by both (a few hundred
-    rows at most), added up here."""
+    """The counts by department and by level, from one query grouped by department, level and
+    the four kinds of ask (so each `pk IN (subquery)` is tested once per person: a handful of
+    rows per department and level at most), added up here."""
     flags = _ask_conditions(programme_ids)
-    asked = flags["invited"] | flags["applied"] | flags["mentored"] | flags["mentee"]
+    kinds = list(flags)
     rows = (
         Person.objects.filter(organisation=organisation, is_active=True)
-        .values("department_id", "level_id")
         .annotate(
-            directory=Count("pk"),
-            asked=Count("pk", filter=asked),
-            **{name: Count("pk", filter=condition) for name, condition in flags.items()},
+            **{
+                f"is_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+                for name, condition in flags.items()
+            }
         )
+        .values("department_id", "level_id", *(f"is_{name}" for name in kinds))
+        .annotate(n=Count("pk"))
         .order_by()
-        .values_list("department_id", "level_id", *COLUMNS)
+        .values_list("department_id", "level_id", *(f"is_{name}" for name in kinds), "n")
     )
     by_department: dict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
     by_level: dict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
-    for department_id, level_id, *figures in rows:
-        for column, value in zip(COLUMNS, figures, strict=True):
-            by_department[department_id][column] += value
-            by_level[level_id][column] += value
+    for department_id, level_id, *found in rows:
+        *marks, n = found
+        figures = {"directory": n, "asked": n if any(marks) else 0}
+        figures.update({name: n if mark else 0 for name, mark in zip(kinds, marks, strict=True)})
+        for column in COLUMNS:
+            by_department[department_id][column] += figures[column]
+            by_level[level_id][column] += figures[column]
     return dict(by_department), dict(by_level)
 
 

@@ -50,7 +50,12 @@ def overview_page(request: AuthenticatedRequest) -> HttpResponse:
     unknown = set_aside_unknown_filters(filter_form)
     filters = filter_form.filters()
     page_obj, rows = overview.programme_page(request.user, filters, request.GET.get("page"))
-    family_page, families = overview.families(entries, filters, request.GET.get("families"))
+    family_page, families = overview.families(
+        entries,
+        filters,
+        request.GET.get("families"),
+        known={row.programme.pk: row for row in rows},
+    )
     return render(
         request,
         "insight/overview.html",

@@ -612,3 +612,26 @@ def test_admins_are_led_on_to_inclusion_and_exports_and_managers_to_exports_only
     manager_page = _client(lab.mia).get(URL)
     assertNotContains(manager_page, f'href="{inclusion}"')
     assertContains(manager_page, f'href="{exports}"')
+
+
+def test_a_long_family_shows_its_first_cohort_and_the_most_recent_ones(lab):
+    previous = ProgrammeFactory(
+        organisation=lab.org, name="Termly pilot", starts_on=dt.date(2020, 1, 1)
+    )
+    n = overview.FAMILY_COHORTS + 2
+    for i in range(2, n + 1):
+        previous = ProgrammeFactory(
+            organisation=lab.org,
+            name=f"Termly cohort {i}",
+            previous_cohort=previous,
+            starts_on=dt.date(2020 + i, 1, 1),
+            ends_on=dt.date(2020 + i, 7, 1),
+        )
+    page = _client(lab.admin).get(URL)
+    families = _section(page, "Pilot and later cohorts", "Who is asked to take part")
+    assert "Termly pilot" in families
+    # The pilot and the five most recent: cohorts 2 and 3 are left out.
+    first_recent = n - overview.FAMILY_COHORTS + 2
+    for i in range(2, n + 1):
+        assert (f"Termly cohort {i}<" in families) == (i >= first_recent)
+    assert "2 earlier cohorts not shown" in families
