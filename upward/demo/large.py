@@ -562,6 +562,12 @@ class Builder:
             self._consents()
             self._surveys()
             self._match_run()
+        # A bulk load leaves PostgreSQL's planner statistics saying the tables are nearly empty
+        # (autovacuum catches up only later), so the first reports would be planned for a few
+        # hundred rows. Gather them now, as an operator would after any bulk import.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.progress.finish()
         return Result(
             organisation=self.org,
