@@ -650,9 +650,10 @@ class Builder:
                         is_org_admin=i == 0,
                     )
                     person.created_at = _at(started)
-                    # A leaver's last update is the day they left (the directory keeps no
-                    # separate leaving date).
-                    person.updated_at = _at(self._past(1, 700)) if left else self.now
+                    # A leaver's last update is the day they left.
+                    left_on = self._past(1, 700) if left else None
+                    person.left_on = left_on
+                    person.updated_at = _at(left_on) if left_on else self.now
                     if i == 0 or rng.random() < 0.7:
                         user = User(email=email, name=person.full_name, password=self.password)
                         users.append(user)

@@ -402,9 +402,14 @@ def build_directory() -> Organisation:
                 boss = senior_manager if rank == 4 else line_manager
                 add(name(), rank, dept_name, team, boss)
     # A few people who have left, so the directory shows both states.
-    for person in Person.objects.filter(organisation=org, level__rank=3).order_by("id")[:4]:
+    for months_ago, person in zip(
+        (14, 9, 5, 1),
+        Person.objects.filter(organisation=org, level__rank=3).order_by("id")[:4],
+        strict=False,
+    ):
         person.is_active = False
-        person.save(update_fields=["is_active"])
+        person.left_on = dt.date.today() - dt.timedelta(days=30 * months_ago)
+        person.save(update_fields=["is_active", "left_on"])
     Person.objects.filter(organisation=org, email="admin@northbridge.example").update(
         is_org_admin=True
     )

@@ -180,6 +180,10 @@ class Person(models.Model):
     )
     start_date = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text=_("Untick when the person has left."))
+    # The day they were last marked as left (services._announce_left, for every way of leaving:
+    # the form, "Mark as left", an import). Kept when they come back, so a rehire leaves a
+    # trace; reports read it only for people who are inactive. Retention figures use it.
+    left_on = models.DateField(null=True, blank=True, editable=False)
     is_org_admin = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

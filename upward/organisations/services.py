@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -253,6 +253,7 @@ def update_person(person: Person, *, by: Actor, details: PersonDetails) -> Perso
             if "email" in changed:
                 _revoke_open_invitations(person, by=by)
             if "is_active" in changed and not person.is_active:
+                _stamp_left([person.pk])
                 _announce_left(person, by=by)
     return person
 
@@ -261,6 +262,14 @@ def _announce_left(person: Person, *, by: Actor) -> None:
     # One door for every way someone becomes a leaver: the apps above answer in this
     # transaction, so leaving and its consequences commit (or fail) together.
     person_left.send(sender=Person, person=person, by=by)
+
+
+def _stamp_left(person_ids: Iterable[int]) -> None:
+    """Every way of leaving (the form, "Mark as left", an import) records the day; retention
+    figures count from it (Person.left_on)."""
+    ids = list(person_ids)
+    if ids:
+        Person.objects.filter(pk__in=ids).update(left_on=timezone.localdate())
 
 
 def _revoke_open_invitations(person: Person, *, by: Actor) -> None:
@@ -290,6 +299,7 @@ def mark_person_left(person: Person, *, by: Actor) -> Person:
         person.is_active = False
         person.save(update_fields=["is_active", "updated_at"])
         audit.record("person.marked_left", person, by=by)
+        _stamp_left([person.pk])
         _announce_left(person, by=by)
     return person
 
@@ -953,6 +963,7 @@ def _apply_in_chunks(people_import: PeopleImport) -> None:
                 units = _write_units(organisation, plan, snapshot)
             left = _write_chunk(organisation, chunk, units, person_ids, existing)
             _record_admin_changes(organisation, chunk, person_ids, existing, by=by)
+            _stamp_left(left)
             for leaver in Person.objects.filter(pk__in=left).order_by("pk"):
                 _announce_left(leaver, by=by)
             for row in chunk:
