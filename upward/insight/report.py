@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import CharField, Count, Q
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -537,22 +537,41 @@ def _retention(
     ).values_list("mentor_id", "mentee_id"):
         participant_ids.update((mentor_id, mentee_id))
     left_on = leaving_dates(programme.organisation_id)
-    people = Person.objects.filter(organisation_id=programme.organisation_id).values_list(
-        "pk", "is_active", "created_at", "start_date", "updated_at"
-    )
+    organisation_people = Person.objects.filter(organisation_id=programme.organisation_id)
     # Who was in the organisation the day the programme ended, and when they left (if they did).
+    # People still here are counted in the database (they stayed at every due date); only the
+    # people who have left are read, for their leaving dates.
+    joined_by_end = Q(joined__lte=ended)
+    went_ahead = Pairing.objects.filter(programme=programme, state__in=WENT_AHEAD)
+    participant = Q(pk__in=went_ahead.values("mentor_id")) | Q(
+        pk__in=went_ahead.values("mentee_id")
+    )
+    staying = (
+        organisation_people.filter(is_active=True)
+        .alias(joined=Coalesce("start_date", TruncDate("created_at")))
+        .aggregate(
+            participants=Count("pk", filter=joined_by_end & participant),
+            others=Count("pk", filter=joined_by_end & ~participant),
+        )
+    )
     present: list[tuple[bool, dt.date | None]] = []
-    for pk, is_active, created_at, start_date, updated_at in people:
+    for pk, created_at, start_date, updated_at in organisation_people.filter(
+        is_active=False
+    ).values_list("pk", "created_at", "start_date", "updated_at"):
         joined = start_date or timezone.localdate(created_at)
-        left = None if is_active else left_on.get(pk, timezone.localdate(updated_at))
-        if joined > ended or (left is not None and left <= ended):
+        left = left_on.get(pk, timezone.localdate(updated_at))
+        if joined > ended or left <= ended:
             continue
         present.append((pk in participant_ids, left))
     rows = []
     for months in RETENTION_MONTHS:
         due = _add_months(ended, months)
         available = today >= due
-        counts = {True: [0, 0], False: [0, 0]}  # participant? -> [base, stayed]
+        # participant? -> [base, stayed]
+        counts = {
+            True: [staying["participants"], staying["participants"]],
+            False: [staying["others"], staying["others"]],
+        }
         for is_participant, left in present:
             counts[is_participant][0] += 1
             if left is None or left > due:

@@ -27,6 +27,7 @@ from upward.surveys.models import (
     Audience,
     Question,
     QuestionKind,
+    Response,
     Submission,
     SuccessMeasure,
     Survey,
@@ -460,35 +461,43 @@ def _load_rows(programme: Programme, *, text: bool) -> tuple[list[Question], lis
         .select_related("survey")
         .order_by("survey__created_at", "survey_id", "position", "pk")
     )
-    fields = [
-        "question_id",
-        "number",
-        "number_before",
-        "choices",
-        "response__pseudonym",
-        "response__role",
-        "response__department_id",
-        "response__groups",
-    ]
+    # Two narrow queries joined here rather than one SQL join: the join to every response of
+    # the organisation let PostgreSQL hash the whole responses table (hundreds of thousands of
+    # rows) to keep a few thousand. Answers by question (indexed), then the responses of the
+    # programme's surveys (indexed by survey); the same rows either way.
+    question_ids = [q.pk for q in questions if text or q.kind != QuestionKind.TEXT]
+    fields = ["question_id", "response_id", "number", "number_before", "choices"]
     if text:
         fields.append("text")
-    answers = Answer.objects.filter(question__in=questions)
-    if not text:
-        answers = answers.exclude(question__kind=QuestionKind.TEXT)
-    rows = [
-        _Row(
-            question_id=a["question_id"],
-            number=a["number"],
-            before=a["number_before"],
-            choices=a["choices"] or [],
-            text=a.get("text", ""),
-            pseudonym=a["response__pseudonym"],
-            role=a["response__role"],
-            department_id=a["response__department_id"],
-            groups=a["response__groups"] or [],
+    answers = list(Answer.objects.filter(question_id__in=question_ids).values_list(*fields))
+    response_fields = ("id", "pseudonym", "role", "department_id", "groups")
+    responses = {
+        r[0]: r
+        for r in Response.objects.filter(
+            survey_id__in={q.survey_id for q in questions}
+        ).values_list(*response_fields)
+    }
+    missing = {a[1] for a in answers} - responses.keys()
+    if missing:  # an answer filed under another survey's response (not expected): read it too
+        responses.update(
+            (r[0], r) for r in Response.objects.filter(pk__in=missing).values_list(*response_fields)
         )
-        for a in answers.values(*fields)
-    ]
+    rows = []
+    for a in answers:
+        response = responses[a[1]]
+        rows.append(
+            _Row(
+                question_id=a[0],
+                number=a[2],
+                before=a[3],
+                choices=a[4] or [],
+                text=a[5] if text else "",
+                pseudonym=response[1],
+                role=response[2],
+                department_id=response[3],
+                groups=response[4] or [],
+            )
+        )
     return questions, rows
 
 
