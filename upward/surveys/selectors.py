@@ -454,7 +454,12 @@ class _Row:
     groups: list[int | str]
 
 
-def _load_rows(programme: Programme, *, text: bool) -> tuple[list[Question], list[_Row]]:
+def _load_rows(
+    programme: Programme, *, text: bool, paired_only: bool = False
+) -> tuple[list[Question], list[_Row]]:
+    """The programme's questions and answers. `paired_only`: only the numbers and pseudonyms
+    `_paired_items` needs without breakdowns (agreement items with an item key, in the surveys
+    it compares)."""
     questions = list(
         Question.objects.filter(survey__programme=programme)
         .exclude(survey__state=SurveyState.DRAFT)
@@ -465,17 +470,28 @@ def _load_rows(programme: Programme, *, text: bool) -> tuple[list[Question], lis
     # the organisation let PostgreSQL hash the whole responses table (hundreds of thousands of
     # rows) to keep a few thousand. Answers by question (indexed), then the responses of the
     # programme's surveys (indexed by survey); the same rows either way.
-    question_ids = [q.pk for q in questions if text or q.kind != QuestionKind.TEXT]
+    read = [q for q in questions if text or q.kind != QuestionKind.TEXT]
+    answers_qs = Answer.objects.all()
+    response_fields: tuple[str, ...] = ("id", "pseudonym", "role", "department_id", "groups")
+    if paired_only:
+        # Paired change compares the start with the end and follow-ups only.
+        timings = {Timing.START, *(timing for timing, _label in COMPARISONS)}
+        read = [
+            q
+            for q in read
+            if q.kind == QuestionKind.LIKERT and q.item_key and q.survey.timing in timings
+        ]
+        answers_qs = answers_qs.filter(number__isnull=False)
+        response_fields = ("id", "pseudonym", "role", "department_id")
     fields = ["question_id", "response_id", "number", "number_before", "choices"]
     if text:
         fields.append("text")
-    answers = list(Answer.objects.filter(question_id__in=question_ids).values_list(*fields))
-    response_fields = ("id", "pseudonym", "role", "department_id", "groups")
+    answers = list(answers_qs.filter(question_id__in=[q.pk for q in read]).values_list(*fields))
     responses = {
         r[0]: r
-        for r in Response.objects.filter(
-            survey_id__in={q.survey_id for q in questions}
-        ).values_list(*response_fields)
+        for r in Response.objects.filter(survey_id__in={q.survey_id for q in read}).values_list(
+            *response_fields
+        )
     }
     missing = {a[1] for a in answers} - responses.keys()
     if missing:  # an answer filed under another survey's response (not expected): read it too
@@ -495,7 +511,7 @@ def _load_rows(programme: Programme, *, text: bool) -> tuple[list[Question], lis
                 pseudonym=response[1],
                 role=response[2],
                 department_id=response[3],
-                groups=response[4] or [],
+                groups=(response[4] or []) if len(response) > 4 else [],
             )
         )
     return questions, rows
@@ -784,7 +800,7 @@ def _comments(questions: list[Question], rows: list[_Row]) -> tuple[list[Comment
 
 def programme_outcomes(programme: Programme, *, detail: bool = True) -> ProgrammeOutcomes:
     """Everything the outcomes page shows. A fixed handful of queries whatever the size."""
-    questions, rows = _load_rows(programme, text=detail)
+    questions, rows = _load_rows(programme, text=detail, paired_only=not detail)
     paired = _paired_items(programme, questions, rows, breakdowns=detail)
     retro, post_only, choices = _single_items(questions, rows) if detail else ([], [], [])
     comments, hidden_comments = _comments(questions, rows) if detail else ([], 0)
