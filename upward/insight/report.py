@@ -575,10 +575,10 @@ def _retention(
         "pk", "created_at", "start_date", "updated_at"
     ):
         joined = start_date or timezone.localdate(created_at)
-        left = left_on.get(pk, timezone.localdate(updated_at))
-        if joined > ended or left <= ended:
+        left_day = left_on.get(pk, timezone.localdate(updated_at))
+        if joined > ended or left_day <= ended:
             continue
-        present.append((pk in participant_ids, left))
+        present.append((pk in participant_ids, left_day))
     rows = []
     for months in RETENTION_MONTHS:
         due = _add_months(ended, months)

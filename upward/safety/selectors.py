@@ -131,7 +131,7 @@ def _load(
             Subquery(qs.values("pairing_id").annotate(n=Count("pk")).values("n")[:1]), 0
         )
 
-    pairings = list(
+    pairings: list[Pairing] = list(
         pairings_qs.select_related("mentor", "mentee")
         .annotate(
             flag_last_held=Subquery(newest_held.values("starts_at")[:1]),
