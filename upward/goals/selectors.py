@@ -116,6 +116,44 @@ def programme_goal_counts(programme: Any) -> list[PairingCounts]:
     return list(rows.values())
 
 
+@dataclass(frozen=True)
+class GoalTotals:
+    """`programme_goal_counts` added up over the programme's pairs, counted by the database."""
+
+    pairs: int
+    pairs_with_goals: int
+    goals: int
+    achieved: int
+    in_progress: int
+    tasks: int
+    tasks_done: int
+
+
+def programme_goal_totals(programme: Any) -> GoalTotals:
+    """The same pairs, goals and tasks as `programme_goal_counts`, summed. Three queries."""
+    pairings = Pairing.objects.filter(
+        programme=programme, state__in=[PairingState.ACTIVE, PairingState.COMPLETED]
+    )
+    goals = Goal.objects.filter(pairing__in=pairings).aggregate(
+        pairs=Count("pairing", distinct=True),
+        n=Count("id"),
+        achieved=Count("id", filter=Q(status=GoalStatus.ACHIEVED)),
+        in_progress=Count("id", filter=Q(status=GoalStatus.IN_PROGRESS)),
+    )
+    tasks = Task.objects.filter(goal__pairing__in=pairings).aggregate(
+        n=Count("id"), done=Count("id", filter=Q(done_at__isnull=False))
+    )
+    return GoalTotals(
+        pairs=pairings.count(),
+        pairs_with_goals=goals["pairs"],
+        goals=goals["n"],
+        achieved=goals["achieved"],
+        in_progress=goals["in_progress"],
+        tasks=tasks["n"],
+        tasks_done=tasks["done"],
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Skills
 

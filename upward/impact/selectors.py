@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from upward.core.suppression import suppress_counts
@@ -176,6 +177,71 @@ def programme_mentor_time(
     )
 
 
+@dataclass(frozen=True)
+class MentorTimeTotal:
+    """One mentor's time in one programme, summed (what `TimeGiven` adds up, without months)."""
+
+    mentor_id: int
+    sessions_held: int
+    total_minutes: int
+    events_attended: int
+
+
+def programme_mentor_time_totals(programme: Programme) -> list[MentorTimeTotal]:
+    """Every mentor's time in the programme as totals, counted by the database (the same
+    meetings and events as `_time_given`, in the same way). Four queries whatever the size."""
+    ids = mentor_ids_of(programme)
+    if not ids:
+        return []
+    meetings = dict(
+        (mentor_id, (n, minutes))
+        for mentor_id, n, minutes in Meeting.objects.filter(
+            pairing__programme=programme,
+            pairing__mentor_id__in=ids,
+            pairing__state__in=GIVING_STATES,
+        )
+        .filter(
+            Q(mentor_outcome=MeetingOutcome.HELD)
+            | Q(mentor_outcome="", mentee_outcome="", status=MeetingStatus.HELD)
+        )
+        .values("pairing__mentor_id")
+        .annotate(
+            n=Count("pk"),
+            minutes=Sum(
+                Coalesce("mentor_minutes", "actual_minutes", Value(0), output_field=IntegerField())
+            ),
+        )
+        .order_by()
+        .values_list("pairing__mentor_id", "n", "minutes")
+    )
+    events = dict(
+        (person_id, (n, minutes))
+        for person_id, n, minutes in EventResponse.objects.filter(
+            event__programme=programme,
+            event__cancelled_at__isnull=True,
+            person_id__in=ids,
+            attended=True,
+        )
+        .values("person_id")
+        .annotate(n=Count("pk"), minutes=Sum("event__duration_minutes"))
+        .order_by()
+        .values_list("person_id", "n", "minutes")
+    )
+    totals = []
+    for pk in ids:
+        sessions, meeting_minutes = meetings.get(pk, (0, 0))
+        attended, event_minutes = events.get(pk, (0, 0))
+        totals.append(
+            MentorTimeTotal(
+                mentor_id=pk,
+                sessions_held=sessions,
+                total_minutes=(meeting_minutes or 0) + (event_minutes or 0),
+                events_attended=attended,
+            )
+        )
+    return totals
+
+
 def mentor_time(
     programme: Programme,
     mentor: Person,
@@ -304,11 +370,7 @@ def mentor_asks(
     asked_in: dict[int, set[int]] = defaultdict(set)
     for _source, person_id, programme_id in asks:
         asked_in[programme_id].add(person_id)
-    hidden = {
-        pk
-        for pk, people in asked_in.items()
-        if scope[pk][1] and len(people) < minimum
-    }
+    hidden = {pk for pk, people in asked_in.items() if scope[pk][1] and len(people) < minimum}
     programmes: dict[int, set[int]] = defaultdict(set)
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for source, person_id, programme_id in asks:

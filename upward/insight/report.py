@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Q
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
@@ -21,8 +21,12 @@ from django.utils.translation import ngettext
 
 from upward.core import suppression
 from upward.core.models import AuditEvent
-from upward.goals.selectors import programme_goal_counts
-from upward.impact.selectors import CommitmentReport, commitment_report, programme_mentor_time
+from upward.goals.selectors import programme_goal_totals
+from upward.impact.selectors import (
+    CommitmentReport,
+    commitment_report,
+    programme_mentor_time_totals,
+)
 from upward.insight.charts import Chart, bar_chart
 from upward.journey.cadence import expected_meetings
 from upward.journey.models import Meeting, MeetingStatus
@@ -450,20 +454,20 @@ def _engagement(programme: Programme, *, today: dt.date, now: dt.datetime) -> En
 
 
 def _goals(programme: Programme) -> Goals:
-    rows = programme_goal_counts(programme)
+    t = programme_goal_totals(programme)
     return Goals(
-        pairs=len(rows),
-        pairs_with_goals=sum(1 for r in rows if r.goals),
-        goals=sum(r.goals for r in rows),
-        achieved=sum(r.achieved for r in rows),
-        in_progress=sum(r.in_progress for r in rows),
-        tasks=sum(r.tasks for r in rows),
-        tasks_done=sum(r.tasks_done for r in rows),
+        pairs=t.pairs,
+        pairs_with_goals=t.pairs_with_goals,
+        goals=t.goals,
+        achieved=t.achieved,
+        in_progress=t.in_progress,
+        tasks=t.tasks,
+        tasks_done=t.tasks_done,
     )
 
 
 def _mentor_time(programme: Programme, *, now: dt.datetime, min_group: int) -> MentorTime:
-    rows = programme_mentor_time(programme, now=now)
+    rows = programme_mentor_time_totals(programme)
     gave = [r for r in rows if r.total_minutes]
     minutes = sum(r.total_minutes for r in rows)
     return MentorTime(
@@ -492,7 +496,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)  # pragma: no cover
 
 
-def leaving_dates(organisation_id: int) -> dict[int, dt.date]:
+def leaving_dates(
+    organisation_id: int, people: QuerySet[Person] | None = None
+) -> dict[int, dt.date]:
     """When each person who has left the organisation left, from the audit log: the latest
     "marked as left" or directory change that untick "still here". The directory keeps no
     leaving date of its own (Person.is_active), so this is the best record there is."""
@@ -503,7 +509,11 @@ def leaving_dates(organisation_id: int) -> dict[int, dt.date]:
             object_type="organisations.person",
             verb__in=("person.marked_left", "person.updated", "person.marked_back"),
             # Only the entries of people who are gone now (a subquery, not a list of ids).
-            object_id__in=Person.objects.filter(organisation_id=organisation_id, is_active=False)
+            object_id__in=(
+                people
+                if people is not None
+                else Person.objects.filter(organisation_id=organisation_id, is_active=False)
+            )
             .annotate(key=Cast("pk", CharField()))
             .values("key"),
         )
@@ -536,23 +546,48 @@ def _retention(
         programme=programme, state__in=WENT_AHEAD
     ).values_list("mentor_id", "mentee_id"):
         participant_ids.update((mentor_id, mentee_id))
-    left_on = leaving_dates(programme.organisation_id)
-    people = Person.objects.filter(organisation_id=programme.organisation_id).values_list(
-        "pk", "is_active", "created_at", "start_date", "updated_at"
+    organisation_people = Person.objects.filter(organisation_id=programme.organisation_id)
+    # Only people who had joined by the end count; of those who have left, only their dates.
+    left_people = (
+        organisation_people.filter(is_active=False)
+        .alias(joined=Coalesce("start_date", TruncDate("created_at")))
+        .filter(joined__lte=ended)
     )
+    left_on = leaving_dates(programme.organisation_id, left_people)
     # Who was in the organisation the day the programme ended, and when they left (if they did).
+    # People still here are counted in the database (they stayed at every due date); only the
+    # people who have left are read, for their leaving dates.
+    joined_by_end = Q(joined__lte=ended)
+    went_ahead = Pairing.objects.filter(programme=programme, state__in=WENT_AHEAD)
+    participant = Q(pk__in=went_ahead.values("mentor_id")) | Q(
+        pk__in=went_ahead.values("mentee_id")
+    )
+    staying = (
+        organisation_people.filter(is_active=True)
+        .alias(joined=Coalesce("start_date", TruncDate("created_at")))
+        .aggregate(
+            participants=Count("pk", filter=joined_by_end & participant),
+            others=Count("pk", filter=joined_by_end & ~participant),
+        )
+    )
     present: list[tuple[bool, dt.date | None]] = []
-    for pk, is_active, created_at, start_date, updated_at in people:
+    for pk, created_at, start_date, updated_at in left_people.values_list(
+        "pk", "created_at", "start_date", "updated_at"
+    ):
         joined = start_date or timezone.localdate(created_at)
-        left = None if is_active else left_on.get(pk, timezone.localdate(updated_at))
-        if joined > ended or (left is not None and left <= ended):
+        left_day = left_on.get(pk, timezone.localdate(updated_at))
+        if joined > ended or left_day <= ended:
             continue
-        present.append((pk in participant_ids, left))
+        present.append((pk in participant_ids, left_day))
     rows = []
     for months in RETENTION_MONTHS:
         due = _add_months(ended, months)
         available = today >= due
-        counts = {True: [0, 0], False: [0, 0]}  # participant? -> [base, stayed]
+        # participant? -> [base, stayed]
+        counts = {
+            True: [staying["participants"], staying["participants"]],
+            False: [staying["others"], staying["others"]],
+        }
         for is_participant, left in present:
             counts[is_participant][0] += 1
             if left is None or left > due:

@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from upward.journey.models import (
@@ -116,16 +117,47 @@ def _load(
     if viewer is not None:
         # The viewer's own pairings are not in their queue at all (a low pulse is safety data).
         pairings_qs = pairings_qs.filter(not_about(viewer, prefix=""))
-    pairings = list(pairings_qs.select_related("mentor", "mentee").order_by("pk"))
+    # Each pair's meetings summed up by the database, one indexed look-up per pair and figure
+    # (a programme has tens of thousands of meetings; none of them is read here).
+    mine = Meeting.objects.filter(pairing_id=OuterRef("pk")).order_by()
+    held_past = mine.filter(status=MeetingStatus.HELD, starts_at__lte=now)
+    booked_past = mine.filter(status=MeetingStatus.SCHEDULED, starts_at__lte=now)
+    booked_ahead = mine.filter(status=MeetingStatus.SCHEDULED, starts_at__gt=now)
+    missed_past = mine.filter(status=MeetingStatus.MISSED, starts_at__lte=now)
+    newest_held = held_past.order_by("-starts_at", "-id")
+
+    def count(qs: QuerySet[Meeting]) -> Coalesce:
+        return Coalesce(
+            Subquery(qs.values("pairing_id").annotate(n=Count("pk")).values("n")[:1]), 0
+        )
+
+    pairings: list[Pairing] = list(
+        pairings_qs.select_related("mentor", "mentee")
+        .annotate(
+            flag_last_held=Subquery(newest_held.values("starts_at")[:1]),
+            flag_last_held_id=Subquery(newest_held.values("id")[:1]),
+            flag_held=count(held_past),
+            flag_last_unrecorded=Subquery(
+                booked_past.order_by("-starts_at").values("starts_at")[:1]
+            ),
+            flag_next_booked=Subquery(booked_ahead.order_by("starts_at").values("starts_at")[:1]),
+            flag_booked_ahead=count(booked_ahead),
+            # Missed meetings in a row, newest first (by time, then id): all the missed ones
+            # if none was ever held, else those after the newest meeting held. Booked ones in
+            # between say nothing either way; cancelled ones are left out.
+            flag_missed=count(missed_past),
+        )
+        .annotate(
+            flag_missed_since_held=count(
+                missed_past.filter(
+                    Q(starts_at__gt=OuterRef("flag_last_held"))
+                    | Q(starts_at=OuterRef("flag_last_held"), id__gt=OuterRef("flag_last_held_id"))
+                )
+            ),
+        )
+        .order_by("pk")
+    )
     ids = [p.pk for p in pairings]
-    meetings: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
-    for pairing_id, status, starts_at in (
-        Meeting.objects.filter(pairing_id__in=ids)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .values_list("pairing_id", "status", "starts_at")
-        .order_by("-starts_at", "-id")
-    ):
-        meetings[pairing_id].append((status, starts_at))
     pulses: dict[int, PulseResponse] = {}
     for row in (
         PulseResponse.objects.filter(pairing_id__in=ids)
@@ -165,11 +197,14 @@ def _load(
     facts = []
     for p in pairings:
         p.programme = programme
-        rows = meetings.get(p.pk, [])
-        past = [(s, at) for s, at in rows if at <= now]
-        held_days = [timezone.localdate(at) for s, at in past if s == MeetingStatus.HELD]
-        unrecorded = [at for s, at in past if s == MeetingStatus.SCHEDULED]
-        ahead = [at for s, at in rows if s == MeetingStatus.SCHEDULED and at > now]
+        last_held, last_unrecorded = p.flag_last_held, p.flag_last_unrecorded  # type: ignore[attr-defined]
+        next_booked = p.flag_next_booked  # type: ignore[attr-defined]
+        missed_run = p.flag_missed if last_held is None else p.flag_missed_since_held  # type: ignore[attr-defined]
+        # What flags.MISSED reads of the past meetings, newest first: the run of missed ones
+        # (booked ones in it change nothing), ended by the newest meeting held.
+        past_statuses = (MeetingStatus.MISSED.value,) * missed_run + (
+            (MeetingStatus.HELD.value,) if last_held is not None else ()
+        )
         pulse = pulses.get(p.pk)
         waiting_for = ""
         if p.state == PairingState.PROPOSED:
@@ -185,12 +220,12 @@ def _load(
                 mentee_name=p.mentee.full_name,
                 organiser_name=" / ".join(o.full_name for o in organisers(p)),
                 started_on=timezone.localdate(started or p.created_at),
-                last_held_on=max(held_days) if held_days else None,
-                last_unrecorded_on=timezone.localdate(max(unrecorded)) if unrecorded else None,
-                next_booked_on=timezone.localdate(min(ahead)) if ahead else None,
-                past_statuses=tuple(s for s, _at in past),
-                held=len(held_days),
-                booked_ahead=len(ahead),
+                last_held_on=timezone.localdate(last_held) if last_held else None,
+                last_unrecorded_on=timezone.localdate(last_unrecorded) if last_unrecorded else None,
+                next_booked_on=timezone.localdate(next_booked) if next_booked else None,
+                past_statuses=past_statuses,
+                held=p.flag_held,  # type: ignore[attr-defined]
+                booked_ahead=p.flag_booked_ahead,  # type: ignore[attr-defined]
                 per_month=per_month.get(p.pk) or default_rhythm,
                 last_pulse_on=timezone.localdate(pulse.created_at) if pulse else None,
                 last_pulse_low=bool(pulse and pulse.is_low),

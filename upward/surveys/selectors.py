@@ -27,6 +27,7 @@ from upward.surveys.models import (
     Audience,
     Question,
     QuestionKind,
+    Response,
     Submission,
     SuccessMeasure,
     Survey,
@@ -453,42 +454,66 @@ class _Row:
     groups: list[int | str]
 
 
-def _load_rows(programme: Programme, *, text: bool) -> tuple[list[Question], list[_Row]]:
+def _load_rows(
+    programme: Programme, *, text: bool, paired_only: bool = False
+) -> tuple[list[Question], list[_Row]]:
+    """The programme's questions and answers. `paired_only`: only the numbers and pseudonyms
+    `_paired_items` needs without breakdowns (agreement items with an item key, in the surveys
+    it compares)."""
     questions = list(
         Question.objects.filter(survey__programme=programme)
         .exclude(survey__state=SurveyState.DRAFT)
         .select_related("survey")
         .order_by("survey__created_at", "survey_id", "position", "pk")
     )
-    fields = [
-        "question_id",
-        "number",
-        "number_before",
-        "choices",
-        "response__pseudonym",
-        "response__role",
-        "response__department_id",
-        "response__groups",
-    ]
+    # Two narrow queries joined here rather than one SQL join: the join to every response of
+    # the organisation let PostgreSQL hash the whole responses table (hundreds of thousands of
+    # rows) to keep a few thousand. Answers by question (indexed), then the responses of the
+    # programme's surveys (indexed by survey); the same rows either way.
+    read = [q for q in questions if text or q.kind != QuestionKind.TEXT]
+    answers_qs = Answer.objects.all()
+    response_fields: tuple[str, ...] = ("id", "pseudonym", "role", "department_id", "groups")
+    if paired_only:
+        # Paired change compares the start with the end and follow-ups only.
+        timings = {Timing.START, *(timing for timing, _label in COMPARISONS)}
+        read = [
+            q
+            for q in read
+            if q.kind == QuestionKind.LIKERT and q.item_key and q.survey.timing in timings
+        ]
+        answers_qs = answers_qs.filter(number__isnull=False)
+        response_fields = ("id", "pseudonym", "role", "department_id")
+    fields = ["question_id", "response_id", "number", "number_before", "choices"]
     if text:
         fields.append("text")
-    answers = Answer.objects.filter(question__in=questions)
-    if not text:
-        answers = answers.exclude(question__kind=QuestionKind.TEXT)
-    rows = [
-        _Row(
-            question_id=a["question_id"],
-            number=a["number"],
-            before=a["number_before"],
-            choices=a["choices"] or [],
-            text=a.get("text", ""),
-            pseudonym=a["response__pseudonym"],
-            role=a["response__role"],
-            department_id=a["response__department_id"],
-            groups=a["response__groups"] or [],
+    answers = list(answers_qs.filter(question_id__in=[q.pk for q in read]).values_list(*fields))
+    responses = {
+        r[0]: r
+        for r in Response.objects.filter(survey_id__in={q.survey_id for q in read}).values_list(
+            *response_fields
         )
-        for a in answers.values(*fields)
-    ]
+    }
+    missing = {a[1] for a in answers} - responses.keys()
+    if missing:  # an answer filed under another survey's response (not expected): read it too
+        responses.update(
+            (r[0], r) for r in Response.objects.filter(pk__in=missing).values_list(*response_fields)
+        )
+    rows = []
+    for a in answers:
+        response = responses[a[1]]
+        rows.append(
+            _Row(
+                question_id=a[0],
+                number=a[2],
+                before=a[3],
+                choices=a[4] or [],
+                text=a[5] if text else "",
+                pseudonym=response[1],
+                role=response[2],
+                department_id=response[3],
+                groups=(response[4] or []) if len(response) > 4 else [],
+            )
+        )
     return questions, rows
 
 
@@ -775,7 +800,7 @@ def _comments(questions: list[Question], rows: list[_Row]) -> tuple[list[Comment
 
 def programme_outcomes(programme: Programme, *, detail: bool = True) -> ProgrammeOutcomes:
     """Everything the outcomes page shows. A fixed handful of queries whatever the size."""
-    questions, rows = _load_rows(programme, text=detail)
+    questions, rows = _load_rows(programme, text=detail, paired_only=not detail)
     paired = _paired_items(programme, questions, rows, breakdowns=detail)
     retro, post_only, choices = _single_items(questions, rows) if detail else ([], [], [])
     comments, hidden_comments = _comments(questions, rows) if detail else ([], 0)
