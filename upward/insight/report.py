@@ -12,15 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, Count, Q, QuerySet
-from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from upward.core import suppression
-from upward.core.models import AuditEvent
 from upward.goals.selectors import programme_goal_totals
 from upward.impact.selectors import (
     CommitmentReport,
@@ -496,43 +495,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     raise ValueError(day)  # pragma: no cover
 
 
-def leaving_dates(
-    organisation_id: int, people: QuerySet[Person] | None = None
-) -> dict[int, dt.date]:
-    """When each person who has left the organisation left, from the audit log: the latest
-    "marked as left" or directory change that untick "still here". The directory keeps no
-    leaving date of its own (Person.is_active), so this is the best record there is."""
-    found: dict[int, dt.date] = {}
-    for object_id, verb, data, at in (
-        AuditEvent.objects.filter(
-            organisation_id=organisation_id,
-            object_type="organisations.person",
-            verb__in=("person.marked_left", "person.updated", "person.marked_back"),
-            # Only the entries of people who are gone now (a subquery, not a list of ids).
-            object_id__in=(
-                people
-                if people is not None
-                else Person.objects.filter(organisation_id=organisation_id, is_active=False)
-            )
-            .annotate(key=Cast("pk", CharField()))
-            .values("key"),
-        )
-        .order_by("created_at", "id")
-        .values_list("object_id", "verb", "data", "created_at")
-    ):
-        if verb == "person.updated" and "is_active" not in (data or {}).get("fields", []):
-            continue
-        try:
-            pk = int(object_id)
-        except ValueError:
-            continue
-        if verb == "person.marked_back":
-            found.pop(pk, None)
-        else:
-            found[pk] = timezone.localdate(at)
-    return found
-
-
 def _retention(
     programme: Programme, *, today: dt.date, min_group: int
 ) -> tuple[list[RetentionRow], str]:
@@ -548,12 +510,14 @@ def _retention(
         participant_ids.update((mentor_id, mentee_id))
     organisation_people = Person.objects.filter(organisation_id=programme.organisation_id)
     # Only people who had joined by the end count; of those who have left, only their dates.
+    # Someone who left on a day nobody recorded (before Person.left_on existed, with no audit
+    # entry to recover it from) is left out of both the base and the rate: guessing would move
+    # a past rate whenever their record is touched.
     left_people = (
-        organisation_people.filter(is_active=False)
+        organisation_people.filter(is_active=False, left_on__isnull=False)
         .alias(joined=Coalesce("start_date", TruncDate("created_at")))
         .filter(joined__lte=ended)
     )
-    left_on = leaving_dates(programme.organisation_id, left_people)
     # Who was in the organisation the day the programme ended, and when they left (if they did).
     # People still here are counted in the database (they stayed at every due date); only the
     # people who have left are read, for their leaving dates.
@@ -571,13 +535,7 @@ def _retention(
         )
     )
     present: list[tuple[bool, dt.date | None]] = []
-    for pk, created_at, start_date, updated_at in left_people.values_list(
-        "pk", "created_at", "start_date", "updated_at"
-    ):
-        joined = start_date or timezone.localdate(created_at)
-        left_day = left_on.get(pk, timezone.localdate(updated_at))
-        if joined > ended or left_day <= ended:
-            continue
+    for pk, left_day in left_people.filter(left_on__gt=ended).values_list("pk", "left_on"):
         present.append((pk in participant_ids, left_day))
     rows = []
     for months in RETENTION_MONTHS:

@@ -18,7 +18,6 @@ from upward.insight.report import (
     FunnelRow,
     MonthRow,
     StepRow,
-    leaving_dates,
     programme_report,
     verdict_for,
 )
@@ -335,4 +334,16 @@ def test_someone_marked_back_has_not_left(world) -> None:  # type: ignore[no-unt
         mark_person_left(rae, by=None)
     with time_machine.travel(dt.datetime(2025, 4, 1, 9, tzinfo=dt.UTC), tick=False):
         mark_person_back(Person.objects.get(pk=rae.pk), by=None)
-    assert leaving_dates(world.org.pk) == {pat.pk: dt.date(2025, 3, 1)}
+    Person.objects.filter(pk__in=[pat.pk, rae.pk]).update(start_date=dt.date(2020, 1, 1))
+    world.programme.state = "completed"
+    world.programme.ended_on = dt.date(2025, 1, 31)
+    world.programme.save()
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC), tick=False):
+        before = programme_report(world.programme).retention
+        # Someone inactive whose leaving day nobody recorded is left out, not guessed.
+        Person.objects.filter(pk=rae.pk).update(is_active=False, left_on=None)
+        after = programme_report(world.programme).retention
+    six_before, six_after = before[0], after[0]
+    # Rae came back, so she stayed; Pat left within six months of the end.
+    assert six_after.others == six_before.others - 1
+    assert six_before.others_rate is not None and six_before.others_rate < 100
