@@ -8,6 +8,7 @@ of pairs, meetings or answers. How each figure is computed: docs/insight.md.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -411,7 +412,15 @@ def _engagement(programme: Programme, *, today: dt.date, now: dt.datetime) -> En
     months: list[MonthRow] = []
     if pairs and programme.starts_on <= until:
         for month in _months_between(programme.starts_on, until):
-            months.append(MonthRow(month, by_month.get(month, 0), round(pairs * float(per_month))))
+            # A month the programme only partly covers (it started on the 20th, or it is this
+            # month and today is the 6th) asks for its share of the month's meetings.
+            length = calendar.monthrange(month.year, month.month)[1]
+            first = max(month, programme.starts_on)
+            last = min(month.replace(day=length), until)
+            share = ((last - first).days + 1) / length
+            months.append(
+                MonthRow(month, by_month.get(month, 0), round(pairs * float(per_month) * share))
+            )
     elif by_month:
         months = [MonthRow(m, n, 0) for m, n in sorted(by_month.items())]
 
