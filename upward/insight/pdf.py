@@ -138,7 +138,9 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
             % {"held": e.held_per_pair, "expected": e.expected_per_pair},
         )
         pdf.fact(_("Commitment"), programme.commitment)
-        if e.at_risk is not None:
+        if e.at_risk_hidden:
+            pdf.fact(_("Pairs at risk now"), "—")
+        elif e.at_risk is not None:
             pdf.fact(_("Pairs at risk now"), str(e.at_risk))
         if charts.meetings:
             _chart(pdf, charts.meetings)

@@ -38,6 +38,7 @@ from upward.programmes.models import Programme
 from upward.programmes.models import State as ProgrammeState
 from upward.recruitment.models import Application, Invitation, Role
 from upward.safety import flags
+from upward.safety.access import safety_programmes
 from upward.safety.selectors import (
     PulseSummary,
     flag_kind_counts,
@@ -128,6 +129,8 @@ class Engagement:
     steps: list[StepRow]
     at_risk: int | None  # None: the programme is not running, nobody is judged
     at_risk_kinds: list[tuple[str, int]]
+    # True when the count is held back: a reader without safety access, fewer than 5 pairs.
+    at_risk_hidden: bool = False
 
     @property
     def held_per_pair(self) -> float | None:
@@ -385,7 +388,9 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def _engagement(programme: Programme, *, today: dt.date, now: dt.datetime) -> Engagement:
+def _engagement(
+    programme: Programme, *, today: dt.date, now: dt.datetime, viewer: Person | None
+) -> Engagement:
     journey = programme_journey(programme)
     per_month = Decimal(journey.meetings_per_month or 1)
     pairs = Pairing.objects.filter(programme=programme, state__in=WENT_AHEAD).count()
@@ -435,16 +440,28 @@ def _engagement(programme: Programme, *, today: dt.date, now: dt.datetime) -> En
         steps.append(StepRow(step.title, reached.get(step.pk, 0)))
 
     at_risk: int | None = None
+    at_risk_hidden = False
     kinds: list[tuple[str, int]] = []
     if programme.state in (ProgrammeState.MATCHING, ProgrammeState.ACTIVE):
-        # The system's own view of the flags (the needs-attention page's rules), as counts.
-        rows, _settings = flagged_pairings(programme, viewer=None, now=now)
+        # The needs-attention page's rules, as counts, without the viewer's own pairings (an
+        # admin who is a mentee must not learn of a flag about their own pair). The kinds (a
+        # low pulse, a concern, ...) are safety data: only for those who may read the
+        # needs-attention page; anyone else sees the total, and only from five pairs up.
+        rows, _settings = flagged_pairings(programme, viewer=viewer, now=now)
         at_risk = len(rows)
-        labels = risk_labels()
-        by_kind = flag_kind_counts(rows)  # pairs per kind of flag
-        kinds = sorted(
-            ((labels.get(k, k), n) for k, n in by_kind.items()), key=lambda kv: (-kv[1], kv[0])
+        safety_reader = (
+            viewer is not None
+            and viewer.user_id is not None
+            and safety_programmes(viewer.user).filter(pk=programme.pk).exists()
         )
+        if safety_reader:
+            labels = risk_labels()
+            by_kind = flag_kind_counts(rows)  # pairs per kind of flag
+            kinds = sorted(
+                ((labels.get(k, k), n) for k, n in by_kind.items()), key=lambda kv: (-kv[1], kv[0])
+            )
+        elif at_risk < suppression.min_group():
+            at_risk_hidden = True
     return Engagement(
         pairs=pairs,
         held=total,
@@ -452,8 +469,9 @@ def _engagement(programme: Programme, *, today: dt.date, now: dt.datetime) -> En
         expected_per_pair=expected_per_pair,
         months=months,
         steps=steps,
-        at_risk=at_risk,
+        at_risk=None if at_risk_hidden else at_risk,
         at_risk_kinds=kinds,
+        at_risk_hidden=at_risk_hidden,
     )
 
 
@@ -614,7 +632,7 @@ def programme_report(
         min_group=min_group,
         verdict=verdict,
         funnel=_funnel(programme),
-        engagement=_engagement(programme, today=today, now=now),
+        engagement=_engagement(programme, today=today, now=now, viewer=viewer),
         goals=_goals(programme),
         outcomes=[
             OutcomeRow(item.text, item.comparison, item.n, item.change) for item in outcomes.paired

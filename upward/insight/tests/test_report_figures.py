@@ -150,11 +150,23 @@ def test_engagement_meetings_by_month_steps_and_commitment(cohort) -> None:  # t
 def test_pairs_at_risk_are_safetys_flags_counted(cohort) -> None:  # type: ignore[no-untyped-def]
     programme = cohort.world.programme
     flagged, _settings = flagged_pairings(programme, viewer=None, now=NOW)
-    e = programme_report(programme, now=NOW).engagement
+    world = cohort.world
+    e = programme_report(programme, viewer=world.manager, now=NOW).engagement
     # Neither active pair has held a meeting: both are flagged, and the ended pair is not judged.
     assert len(flagged) == 2
-    assert e.at_risk == 2
+    assert (e.at_risk, e.at_risk_hidden) == (2, False)
     assert sum(n for _label, n in e.at_risk_kinds) == sum(len(r.flags) for r in flagged)
+    # An org admin who does not lead the programme may not read its needs-attention page: no
+    # kinds of flag (a low pulse is safety data), and a total under five is held back.
+    admin_view = programme_report(programme, viewer=world.admin, now=NOW).engagement
+    assert (admin_view.at_risk, admin_view.at_risk_hidden, admin_view.at_risk_kinds) == (
+        None,
+        True,
+        [],
+    )
+    # Someone in one of the flagged pairs never has their own pair counted.
+    own = programme_report(programme, viewer=cohort.pairs.mentee, now=NOW).engagement
+    assert own.at_risk_kinds == [] and own.at_risk_hidden
 
 
 def test_nobody_is_judged_at_risk_before_the_programme_runs(world) -> None:  # type: ignore[no-untyped-def]
