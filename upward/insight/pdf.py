@@ -105,9 +105,11 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
     # 1. Objective
     _section(pdf, _("Objective and success measure"))
     pdf.fact(_("Objective"), programme.objective_label())
-    pdf.fact(_("What is measured"), programme.success_what)
-    pdf.fact(_("How"), programme.success_how)
-    pdf.fact(_("Target"), programme.success_target)
+    pdf.fact(_("What is measured"), programme.success_what or _("Not set yet."))
+    if programme.success_how:
+        pdf.fact(_("How"), programme.success_how)
+    if programme.success_target:
+        pdf.fact(_("Target"), programme.success_target)
     if report.verdict.item_text:
         pdf.fact(_("Measured by"), report.verdict.item_text)
     pdf.ln(1)
