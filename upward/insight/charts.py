@@ -36,7 +36,18 @@ from django.utils.safestring import mark_safe
 
 # The site's palette (static/css/upward.css): brand green first, then colours that stay apart
 # for the common colour-vision deficiencies and in greyscale print.
-PALETTE = ("#1f5f5b", "#c46a1b", "#5b6fb5", "#8a4b08", "#7a7f87")
+LEGEND_CHARS = 32
+# Eight colours, each at least 3:1 against white, so up to eight series never share one.
+PALETTE = (
+    "#1f5f5b",
+    "#c46a1b",
+    "#5b6fb5",
+    "#8a4b08",
+    "#6d7179",
+    "#a23b72",
+    "#2e7d32",
+    "#1c2430",
+)
 INK = "#1c2430"
 INK_SOFT = "#4a5566"
 GUIDE = "#d9dee3"
@@ -102,6 +113,10 @@ def bar_chart(
     one is made from the title when empty)."""
     chart_id = chart_id or f"chart-{_slug(title)}-{next(_ids)}"
     labels = [str(label) for label in labels]
+    # Long series names (survey items) are numbered, in the legend and the table alike, so a
+    # legend cut short still matches its column.
+    if max((len(str(name)) for name, _values in series), default=0) > 24 and len(series) > 1:
+        series = [(f"{i}. {name}", values) for i, (name, values) in enumerate(series, start=1)]
     table = Table(
         caption=str(title),
         headers=["", *(str(name) for name, _values in series)],
@@ -120,10 +135,15 @@ def bar_chart(
         # table, and widen the chart a little so the bars keep room.
         longest = min(max((len(label) for label in labels), default=0), LABEL_CHARS)
         width += max(0, longest * 7 - 140)
+    # The legend: three to a line for short names; long names (survey items) one to a line,
+    # cut at LEGEND_CHARS (the table alongside has them whole), so they never overlap.
+    long_names = max((len(str(name)) for name, _values in series), default=0) > 24
+    columns = 1 if long_names else min(len(series), 3)
+    legend_lines = math.ceil(len(series) / max(columns, 1)) if len(series) > 1 else 0
     if horizontal:
-        height = max(150, 60 + rows * 24 * max(len(series), 1) + 30 * (len(series) > 1))
+        height = max(150, 60 + rows * 24 * max(len(series), 1) + 24 * legend_lines)
     else:
-        height = 300
+        height = 300 + 24 * max(legend_lines - 1, 0)
     # Whole-number ticks: the figures are counts of people, pairs and meetings.
     highest = max([v for _n, vs in series for v in vs if v is not None] or [1])
     step = max(1, math.ceil(highest / 5))
@@ -148,14 +168,14 @@ def bar_chart(
         height=height,
         show_legend=len(series) > 1,
         legend_at_bottom=True,
-        legend_at_bottom_columns=min(len(series), 3),
+        legend_at_bottom_columns=max(columns, 1),
         print_values=True,
         print_zeroes=False,
         show_y_guides=not horizontal,
         show_x_guides=horizontal,
         x_label_rotation=0 if horizontal or len(labels) <= 8 else 35,
         truncate_label=-1,
-        truncate_legend=-1,
+        truncate_legend=LEGEND_CHARS if long_names else -1,
         include_x_axis=True,
         range=(0, top),
         y_labels=ticks,
