@@ -211,8 +211,8 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
     elif p.responses:
         pdf.muted(
             ngettext(
-                "Averages show once there is at least %(n)s response.",
-                "Averages show once there are at least %(n)s responses.",
+                "Averages show once at least %(n)s mentor has answered.",
+                "Averages show once at least %(n)s mentors have answered.",
                 report.min_group,
             )
             % {"n": report.min_group}

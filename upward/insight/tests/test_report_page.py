@@ -207,9 +207,9 @@ def test_a_pulse_from_fewer_than_five_shows_no_averages_and_never_a_comment(worl
         )
     client = world.client_for(world.manager)
     response = client.get(report_url(world))
-    assertContains(response, "Averages show once there are at least 5 responses.")
+    assertContains(response, "Averages show once at least 5 mentors have answered.")
     assertNotContains(response, "I could speak openly")
     assertNotContains(response, SECRET_PULSE)
     text = pdf_text(client.get(report_url(world, "insight:programme_report_pdf")).content)
-    assert "Averages show once there are at least 5 responses." in text
+    assert "Averages show once at least 5 mentors have answered." in text
     assert SECRET_PULSE not in text
