@@ -251,7 +251,12 @@ def rows(organisation: Organisation, entries: Any) -> list[Row]:
 # anonymous survey: who raised a concern or left a pairing, who submitted a pulse, who asked for
 # a new partner. Safety data has its own readers (docs/safety.md) and being an org admin is not
 # one of them; those entries stay in the chain (verified with it) but this page never lists them.
+#
+# Consent and About-you entries are hidden too: paired with the inclusion figures before and
+# after, "Sami withdrew at 21:37" (or "updated their About you") would tell which group counts
+# went down by one, and so Sami's answers (docs/insight.md, "Over time").
 HIDDEN_PREFIXES = (
+    "consent.",
     "safety.concern",
     "safety.pulse",
     "safety.pairing_left",
@@ -259,7 +264,9 @@ HIDDEN_PREFIXES = (
     "safety.check_in",
     "safety.flag",
 )
-HIDDEN_VERBS = frozenset({"survey.answered", "pairing.state_changed"})
+HIDDEN_VERBS = frozenset(
+    {"survey.answered", "pairing.state_changed", "special_category.updated"}
+)
 
 
 def _hidden_from_viewer() -> Q:

@@ -473,6 +473,9 @@ def _load_rows(
     read = [q for q in questions if text or q.kind != QuestionKind.TEXT]
     answers_qs = Answer.objects.all()
     response_fields: tuple[str, ...] = ("id", "pseudonym", "role", "department_id", "groups")
+    if not programme.special_category_reporting:
+        # Groups stored while the programme reported on them are not read once it stops.
+        response_fields = ("id", "pseudonym", "role", "department_id")
     if paired_only:
         # Paired change compares the start with the end and follow-ups only.
         timings = {Timing.START, *(timing for timing, _label in COMPARISONS)}

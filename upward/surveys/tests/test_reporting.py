@@ -300,3 +300,9 @@ def test_about_you_breakdowns_are_protected_with_the_others(world):
     assert all(c.hidden and c.change is None for c in cells.values())
     by_role = next(b for b in item.breakdowns if "role" in b.title.lower())
     assert sum(c.n for c in by_role.cells) == sum(c.n for c in by_group.cells) == 15
+    # Once the programme stops reporting on About-you groups, the groups its rows stored while
+    # it did are no longer read: no such breakdown at all.
+    programme.special_category_reporting = False
+    programme.save(update_fields=["special_category_reporting"])
+    item = _item(selectors.programme_outcomes(programme), "understanding-generations")
+    assert item.breakdowns and not [b for b in item.breakdowns if b.category == "ethnicity"]
