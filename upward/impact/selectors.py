@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any, overload
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Q, Sum, Value
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -320,14 +322,165 @@ class MentorLoad:
     min_group: int
 
 
-def mentor_asks(
+def _asks_union(programme_ids: Iterable[int], since: dt.datetime) -> tuple[str, tuple[Any, ...]]:
+    """One SQL statement listing every ask as (source, asker, prog): source 0 invited, 1
+    accepted, 2 proposed as mentor."""
+    ids = list(programme_ids)
+    invited = Invitation.objects.filter(
+        programme_id__in=ids, role="mentor", created_at__gte=since
+    ).values(source=Value(0), asker=F("person_id"), prog=F("programme_id"))
+    accepted = Application.objects.filter(
+        programme_id__in=ids,
+        role="mentor",
+        status=Application.Status.ACCEPTED,
+        submitted_at__gte=since,
+    ).values(source=Value(1), asker=F("person_id"), prog=F("programme_id"))
+    proposed = Pairing.objects.filter(programme_id__in=ids, created_at__gte=since).values(
+        source=Value(2), asker=F("mentor_id"), prog=F("programme_id")
+    )
+    union = invited.order_by().union(accepted.order_by(), proposed.order_by(), all=True)
+    sql, params = union.query.sql_with_params()
+    return sql, tuple(params)
+
+
+class AskRows:
+    """The per-person rows of a MentorAsks, counted in the database and sorted there (most
+    programmes first, then most pairings, then name and pk, as Python would sort them), read
+    one slice at a time: a Paginator can page it without loading everyone. `prefetch` reads a
+    slice and the totals in one go, so paging costs a single pass over the asks."""
+
+    def __init__(self, counts: MentorAsks, *, often: bool) -> None:
+        self._counts = counts
+        self._often = often
+        self._cached: tuple[int, int, list[AskRow]] | None = None
+
+    def prefetch(self, offset: int, limit: int) -> None:
+        self._cached = (
+            offset,
+            limit,
+            self._counts._read(often=self._often, offset=offset, limit=limit),
+        )
+
+    def count(self) -> int:
+        return self._counts.asked_often if self._often else self._counts.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[AskRow]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> AskRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[AskRow]: ...
+
+    def __getitem__(self, index: int | slice) -> AskRow | list[AskRow]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step not in (None, 1):
+            raise TypeError("AskRows can only be sliced one row at a time")
+        start, stop, _ = index.indices(self.count())
+        if stop <= start:
+            return []
+        if self._cached is not None and self._cached[0] == start:
+            rows = self._cached[2]
+            if len(rows) >= stop - start or self._cached[1] >= stop - start:
+                return rows[: stop - start]
+        return self._counts._read(often=self._often, offset=start, limit=stop - start)
+
+
+@dataclass
+class MentorAsks:
+    """What the mentor load page shows, with the per-person rows left in the database until a
+    slice of them is read (`rows()`)."""
+
+    hidden: list[HiddenProgramme]
+    programmes: int  # how many programmes the counts come from
+    min_group: int
+    _sql: str = ""
+    _params: tuple[Any, ...] = ()
+    _totals: tuple[int, int] | None = None
+
+    def rows(self, *, often: bool = False) -> AskRows:
+        return AskRows(self, often=often)
+
+    @property
+    def total(self) -> int:
+        """How many people were asked at least once."""
+        return self._count()[0]
+
+    @property
+    def asked_often(self) -> int:
+        """How many of them were asked in TOKENISM_THRESHOLD programmes or more."""
+        return self._count()[1]
+
+    def _count(self) -> tuple[int, int]:
+        if self._totals is None:
+            if not self._sql:
+                self._totals = (0, 0)
+            else:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.programmes >="  # noqa: S608 — fixed names, compiled ORM SQL, params bound
+                        f" {TOKENISM_THRESHOLD} THEN 1 ELSE 0 END), 0) FROM ({self._sql}) t",
+                        self._params,
+                    )
+                    total, often = cursor.fetchone()
+                self._totals = (int(total), int(often))
+        return self._totals
+
+    def _read(self, *, often: bool, offset: int, limit: int) -> list[AskRow]:
+        if not self._sql:
+            self._totals = (0, 0)
+            return []
+        name = 'COLLATE "C"' if connection.vendor == "postgresql" else ""
+        where = f"WHERE u.programmes >= {TOKENISM_THRESHOLD}" if often else ""
+        with connection.cursor() as cursor:
+            # The totals come along as window columns, counted before the "often" filter.
+            cursor.execute(
+                "SELECT u.asker, u.invitations, u.accepted, u.pairings, u.programmes,"  # noqa: S608 — fixed names, compiled ORM SQL, params bound
+                " u.n_all, u.n_often FROM (SELECT t.asker AS asker,"
+                " t.invitations AS invitations, t.accepted AS accepted,"
+                " t.pairings AS pairings, t.programmes AS programmes, p.full_name AS full_name,"
+                " COUNT(*) OVER () AS n_all, SUM(CASE WHEN t.programmes >="
+                f" {TOKENISM_THRESHOLD} THEN 1 ELSE 0 END) OVER () AS n_often"
+                f" FROM ({self._sql}) t INNER JOIN {connection.ops.quote_name(Person._meta.db_table)} p ON p.id = t.asker"
+                f") u {where}"
+                f" ORDER BY u.programmes DESC, u.pairings DESC, u.full_name {name}, u.asker"
+                " LIMIT %s OFFSET %s",
+                (*self._params, limit, offset),
+            )
+            found = cursor.fetchall()
+        if found:
+            self._totals = (int(found[0][5]), int(found[0][6]))
+        people = Person.objects.select_related("department").in_bulk([r[0] for r in found])
+        return [
+            AskRow(
+                person=people[pk],
+                invitations=invitations,
+                accepted=accepted,
+                pairings=pairings,
+                programmes=programmes,
+            )
+            for pk, invitations, accepted, pairings, programmes, _all, _often in found
+            if pk in people
+        ]
+
+
+def mentor_ask_counts(
     organisation: Organisation,
     *,
     programme_ids: Iterable[int],
     now: dt.datetime | None = None,
-) -> MentorLoad:
+) -> MentorAsks:
     """How often each person was asked to mentor over the last 24 months, in the given
-    programmes of the organisation (the viewer's: see `views.mentor_load`).
+    programmes of the organisation (the viewer's: see `views.mentor_load`), counted in the
+    database; `mentor_asks` reads every row at once.
 
     "Asked" counts distinct programmes where the person was invited to mentor, accepted as a
     mentor or proposed as someone's mentor: one programme is one ask however many steps it took.
@@ -345,61 +498,59 @@ def mentor_asks(
             organisation=organisation, pk__in=list(programme_ids)
         ).values_list("pk", "name", "objective")
     }
-    # (source, person, programme): 0 invited, 1 accepted, 2 proposed as mentor.
-    asks: list[tuple[int, int, int]] = []
-    sources = (
-        Invitation.objects.filter(programme_id__in=scope, role="mentor", created_at__gte=since),
-        Application.objects.filter(
-            programme_id__in=scope,
-            role="mentor",
-            status=Application.Status.ACCEPTED,
-            submitted_at__gte=since,
-        ),
-    )
-    for index, qs in enumerate(sources):
-        asks.extend(
-            (index, person_id, programme_id)
-            for person_id, programme_id in qs.values_list("person_id", "programme_id")
-        )
-    asks.extend(
-        (2, person_id, programme_id)
-        for person_id, programme_id in Pairing.objects.filter(
-            programme_id__in=scope, created_at__gte=since
-        ).values_list("mentor_id", "programme_id")
-    )
-    asked_in: dict[int, set[int]] = defaultdict(set)
-    for _source, person_id, programme_id in asks:
-        asked_in[programme_id].add(person_id)
-    hidden = {pk for pk, people in asked_in.items() if scope[pk][1] and len(people) < minimum}
-    programmes: dict[int, set[int]] = defaultdict(set)
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for source, person_id, programme_id in asks:
-        if programme_id in hidden:
-            continue
-        counts[person_id][source] += 1
-        programmes[person_id].add(programme_id)
-    people = Person.objects.select_related("department").in_bulk(counts.keys())
-    rows = [
-        AskRow(
-            person=people[pk],
-            invitations=c[0],
-            accepted=c[1],
-            pairings=c[2],
-            programmes=len(programmes[pk]),
-        )
-        for pk, c in counts.items()
-        if pk in people
-    ]
-    return MentorLoad(
-        rows=sorted(
-            rows, key=lambda r: (-r.programmes, -r.pairings, r.person.full_name, r.person.pk)
-        ),
+    hidden: set[int] = set()
+    inclusion = [pk for pk, (_name, is_inclusion) in scope.items() if is_inclusion]
+    if inclusion:
+        sql, params = _asks_union(inclusion, since)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.prog FROM ({sql}) a GROUP BY a.prog HAVING COUNT(DISTINCT a.asker) < %s",  # noqa: S608 — fixed names, compiled ORM SQL, params bound
+                (*params, minimum),
+            )
+            hidden = {row[0] for row in cursor.fetchall()}
+    load = MentorAsks(
         hidden=sorted(
             (HiddenProgramme(pk=pk, name=scope[pk][0]) for pk in hidden),
             key=lambda h: (h.name, h.pk),
         ),
         programmes=len(scope),
         min_group=minimum,
+    )
+    counted = [pk for pk in scope if pk not in hidden]
+    if not counted:
+        return load
+    sql, params = _asks_union(counted, since)
+    # Per person and programme first, then per person: cheaper than COUNT(DISTINCT).
+    load._sql = (
+        "SELECT b.asker AS asker,"  # noqa: S608 — fixed names, compiled ORM SQL, params bound
+        " CAST(SUM(b.invitations) AS integer) AS invitations,"
+        " CAST(SUM(b.accepted) AS integer) AS accepted,"
+        " CAST(SUM(b.pairings) AS integer) AS pairings,"
+        " COUNT(*) AS programmes"
+        " FROM (SELECT a.asker AS asker,"
+        " COUNT(CASE WHEN a.source = 0 THEN 1 END) AS invitations,"
+        " COUNT(CASE WHEN a.source = 1 THEN 1 END) AS accepted,"
+        " COUNT(CASE WHEN a.source = 2 THEN 1 END) AS pairings"
+        f" FROM ({sql}) a GROUP BY a.asker, a.prog) b"
+        " GROUP BY b.asker"
+    )
+    load._params = params
+    return load
+
+
+def mentor_asks(
+    organisation: Organisation,
+    *,
+    programme_ids: Iterable[int],
+    now: dt.datetime | None = None,
+) -> MentorLoad:
+    """Every row of `mentor_ask_counts` at once, sorted the same way."""
+    load = mentor_ask_counts(organisation, programme_ids=programme_ids, now=now)
+    return MentorLoad(
+        rows=load.rows()[0 : load.total],
+        hidden=load.hidden,
+        programmes=load.programmes,
+        min_group=load.min_group,
     )
 
 

@@ -368,22 +368,28 @@ def mentor_load(request: AuthenticatedRequest) -> HttpResponse:
     # Only the programmes the viewer runs: for a manager their own, for an org admin every
     # programme they may manage (all but those they take part in). Counts from anyone else's
     # programmes, inclusion ones above all, are not theirs to see.
-    load = selectors.mentor_asks(
-        person.organisation, programme_ids=managed_programmes(request.user).values_list("pk", flat=True)
+    load = selectors.mentor_ask_counts(
+        person.organisation,
+        programme_ids=managed_programmes(request.user).values_list("pk", flat=True),
     )
-    rows = load.rows
     often = request.GET.get("often") == "1"
-    asked_often = sum(1 for r in rows if r.asked_often)
-    shown = [r for r in rows if r.asked_often] if often else rows
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted and sorted in the database; only the page shown is read, with the totals in the
+    # same query (a page number past the end costs one more query for the last page).
+    rows = load.rows(often=often)
+    try:
+        number = max(int(request.GET.get("page") or 1), 1)
+    except ValueError:
+        number = 1
+    rows.prefetch((number - 1) * PAGE_SIZE, PAGE_SIZE)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "impact/mentor_load.html",
         {
             "page_obj": page,
             "often": often,
-            "asked_often": asked_often,
-            "total": len(rows),
+            "asked_often": load.asked_often,
+            "total": load.total,
             "threshold": selectors.TOKENISM_THRESHOLD,
             "months": selectors.TOKENISM_MONTHS,
             "hidden": load.hidden,
