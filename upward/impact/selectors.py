@@ -684,7 +684,9 @@ class CommitmentReport:
     commitments: int
     insights: int
     people: int
-    by_status: list[tuple[str, str, int]]
+    # A status counted by fewer than the minimum group is None (with secondary suppression),
+    # as the themes: "not done: 1" out of eight points at one leader.
+    by_status: list[tuple[str, str, int | None]]
     themes: list[ThemeRow]
     min_group: int
 
@@ -694,8 +696,11 @@ class CommitmentReport:
         return self.commitments >= self.min_group and self.people >= self.min_group
 
     @property
-    def done_or_in_progress(self) -> int:
-        return sum(n for key, _label, n in self.by_status if key in ("done", "in_progress"))
+    def done_or_in_progress(self) -> int | None:
+        """Done and in progress together; hidden when either is (a sum of a hidden cell would
+        give it back)."""
+        parts = [n for key, _label, n in self.by_status if key in ("done", "in_progress")]
+        return None if any(n is None for n in parts) else sum(n for n in parts if n is not None)
 
 
 def commitment_report(programme: Programme) -> CommitmentReport:
@@ -735,7 +740,10 @@ def commitment_report(programme: Programme) -> CommitmentReport:
         commitments=commitments,
         insights=insights,
         people=people,
-        by_status=[(k, str(status_labels[k]), v) for k, v in by_status.items()],
+        by_status=[
+            (k, str(status_labels[k]), v)
+            for k, v in suppress_counts(by_status, threshold=minimum).items()
+        ],
         themes=[ThemeRow(label=str(labels[k]), count=shown[k]) for k in by_theme],
         min_group=minimum,
     )

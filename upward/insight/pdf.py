@@ -231,7 +231,7 @@ def programme_report_pdf(report: ProgrammeReport, charts: ReportCharts) -> bytes
                     % {"n": c.commitments},
                     ngettext("from %(n)s leader;", "from %(n)s leaders;", c.people)
                     % {"n": c.people},
-                    _("done or in progress: %(n)s.") % {"n": c.done_or_in_progress},
+                    _("done or in progress: %(n)s.") % {"n": _value(c.done_or_in_progress)},
                 )
             )
         )
