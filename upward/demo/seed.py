@@ -557,9 +557,10 @@ def build_programmes(org: Organisation) -> list[Programme]:
         ):
             for month in range(3, 3 + 4 + index % 3):
                 held_on = dt.date(2025, month, 8 + (index * 3) % 15)
+                _steps, step = bookable_steps(pairing)
                 _held_meeting(
                     pairing,
-                    step=None,
+                    step=step,
                     days_ago=(dt.date.today() - held_on).days,
                     minutes=45 + 15 * (month % 2),
                     slot=slot,
