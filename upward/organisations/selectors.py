@@ -29,13 +29,40 @@ def _manager_map(organisation: Organisation | int) -> dict[int, int | None]:
     return dict(Person.objects.filter(organisation_id=org_id).values_list("id", "manager_id"))
 
 
-def reporting_chain_ids(organisation: Organisation | int) -> dict[int, tuple[int, ...]]:
-    """Each person's line managers, nearest first, up to the top of the tree. One query.
+def _ancestors_map(organisation: Organisation | int, among: Iterable[int]) -> dict[int, int | None]:
+    """`_manager_map` for only the people `among` and their managers up to the top of the tree:
+    one small query by primary key per level of the tree (its depth, not its size), never the
+    whole organisation. By id, so the same people always give the same chains."""
+    org_id = organisation if isinstance(organisation, int) else organisation.pk
+    manager_of: dict[int, int | None] = {}
+    wanted = {int(i) for i in among}
+    while wanted:
+        level = dict(
+            Person.objects.filter(organisation_id=org_id, pk__in=sorted(wanted))
+            .order_by()
+            .values_list("id", "manager_id")
+        )
+        manager_of.update(level)
+        # A loop in bad data ends here: its people are read already.
+        wanted = {m for m in level.values() if m is not None and m not in manager_of}
+    return dict(sorted(manager_of.items()))
+
+
+def reporting_chain_ids(
+    organisation: Organisation | int, *, among: Iterable[int] | None = None
+) -> dict[int, tuple[int, ...]]:
+    """Each person's line managers, nearest first, up to the top of the tree. One query for
+    the whole organisation.
 
     The matching engine uses it to keep people in the same reporting line apart. A loop in
-    bad data stops the chain where it would repeat instead of running for ever.
+    bad data stops the chain where it would repeat instead of running for ever. With `among`
+    (person ids), only those people and their managers are read and returned (one query per
+    level of the tree), not the whole organisation: the chains of a programme's participants
+    at any organisation size.
     """
-    manager_of = _manager_map(organisation)
+    manager_of = (
+        _manager_map(organisation) if among is None else _ancestors_map(organisation, among)
+    )
     chains: dict[int, tuple[int, ...]] = {}
     for person_id in manager_of:
         if person_id in chains:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -202,22 +202,53 @@ def _json_default(value: Any) -> Any:
 
 
 def accepted_applications(programme: Programme) -> list[Application]:
-    """Accepted participants still in the organisation, with everything matching reads, in
-    six queries. People who left are never proposed."""
+    """Accepted participants still in the organisation, with their level, in one query (their
+    topics and who they work with: `application_links`). People who left are never proposed.
+    Matching reads only the person's department and team ids, and none of the application's
+    encrypted answers: those are neither joined nor read (nor decrypted, on every review)."""
     return list(
         Application.objects.filter(
             programme=programme, status=Application.Status.ACCEPTED, person__is_active=True
         )
-        .select_related("person__level", "person__department", "person__team")
-        .prefetch_related(
-            # With the name: the review says which topics connect a pair (no extra query).
-            Prefetch("offered_topics", queryset=Topic.objects.only("id", "name")),
-            Prefetch("wanted_topics", queryset=Topic.objects.only("id", "name")),
-            Prefetch("interests", queryset=Topic.objects.only("id", "name")),
-            Prefetch("works_with", queryset=Person.objects.only("id")),
-        )
+        .select_related("person__level")
+        .defer("motivation", "preferred_times", "decision_reason", "internal_note")
         .order_by("person_id")
     )
+
+
+LINKED_TOPICS = ("offered_topics", "wanted_topics", "interests")
+
+
+@dataclass(frozen=True)
+class ApplicationLinks:
+    # Per topic field: each application's topics, id to name (the review says which topics
+    # connect a pair).
+    topics: dict[str, dict[int, dict[int, str]]]
+    works_with: dict[int, set[int]]  # each application's declared colleagues (person ids)
+
+
+def application_links(application_ids: Iterable[int]) -> ApplicationLinks:
+    """The applications' offered and wanted topics, interests and declared colleagues, read
+    from the link tables (four queries, whatever the number: no model per link)."""
+    ids = list(application_ids)
+    topics: dict[str, dict[int, dict[int, str]]] = {}
+    for attr in LINKED_TOPICS:
+        by_app: dict[int, dict[int, str]] = defaultdict(dict)
+        if ids:
+            links = getattr(Application, attr).through._default_manager.filter(
+                application_id__in=ids
+            )
+            for app_id, topic_id, name in links.values_list(
+                "application_id", "topic_id", "topic__name"
+            ):
+                by_app[app_id][topic_id] = name
+        topics[attr] = by_app
+    works_with: dict[int, set[int]] = defaultdict(set)
+    if ids:
+        links = Application.works_with.through._default_manager.filter(application_id__in=ids)
+        for app_id, person_id in links.values_list("application_id", "person_id"):
+            works_with[app_id].add(person_id)
+    return ApplicationLinks(topics, works_with)
 
 
 def topic_relations(organisation_id: int) -> dict[str, frozenset[str]]:
@@ -252,10 +283,6 @@ def focus_topics(programme: Programme) -> frozenset[str]:
         if chosen:
             return frozenset(str(i) for i in chosen)
     return frozenset(str(i) for i, _name in experience)
-
-
-def _ids(items: Iterable[Any]) -> frozenset[str]:
-    return frozenset(str(item.pk) for item in items)
 
 
 def recently_left_pairing(
@@ -305,7 +332,10 @@ def build_match_inputs(
     today = timezone.localdate()
     away = unavailabilities(among=[a.person_id for a in applications], on=today)
     just_left = recently_left_pairing(programme) if left_aside else {}
-    chains = reporting_chain_ids(programme.organisation_id)
+    # Only the chains of the programme's accepted participants, not the whole organisation's.
+    chains = reporting_chain_ids(
+        programme.organisation_id, among=[a.person_id for a in applications]
+    )
     relations = topic_relations(programme.organisation_id)
 
     # This programme's pairings: who is taken, and who has been paired before.
@@ -326,11 +356,12 @@ def build_match_inputs(
     live_anywhere = live_pairings_per_mentor(mentor_ids)
 
     # Declared working together counts in both directions.
+    links = application_links(a.pk for a in applications)
     works_with: dict[int, set[int]] = defaultdict(set)
     for a in applications:
-        for other in a.works_with.all():
-            works_with[a.person_id].add(other.pk)
-            works_with[other.pk].add(a.person_id)
+        for other in links.works_with.get(a.pk, ()):
+            works_with[a.person_id].add(other)
+            works_with[other].add(a.person_id)
 
     scope_ids = set(scope)
     aside = set(left_aside)
@@ -363,8 +394,9 @@ def build_match_inputs(
     for a in applications:
         person = a.person
         names[person.pk] = person.full_name
-        for topic in (*a.offered_topics.all(), *a.wanted_topics.all(), *a.interests.all()):
-            topic_names[str(topic.pk)] = topic.name
+        linked = {attr: links.topics[attr].get(a.pk, {}) for attr in LINKED_TOPICS}
+        for attr in LINKED_TOPICS:
+            topic_names.update({str(pk): name for pk, name in linked[attr].items()})
         if a.role == Role.MENTEE and (
             person.pk in live_mentee or (scoped_mentees and person.pk not in scoped_mentees)
         ):
@@ -398,9 +430,9 @@ def build_match_inputs(
             "department": str(person.department_id or ""),
             "team": str(person.team_id or ""),
             "manager_chain": tuple(str(m) for m in chains.get(person.pk, ())),
-            "offers": _ids(a.offered_topics.all()),
-            "wants": _ids(a.wanted_topics.all()),
-            "interests": _ids(a.interests.all()),
+            "offers": frozenset(str(pk) for pk in linked["offered_topics"]),
+            "wants": frozenset(str(pk) for pk in linked["wanted_topics"]),
+            "interests": frozenset(str(pk) for pk in linked["interests"]),
             "availability": frozenset(a.availability or ()),
             "utc_offset": utc_offset_hours(person.time_zone, start),
             "works_with": frozenset(str(p) for p in works_with.get(person.pk, ())),
