@@ -45,3 +45,30 @@ def test_reporting_chain_ignores_a_manager_in_another_organisation(db):
     person = PersonFactory(organisation=org)
     Person.objects.filter(pk=person.pk).update(manager=stranger)
     assert selectors.reporting_chain_ids(org) == {person.pk: ()}
+
+
+def test_chains_among_some_people_match_the_whole_organisations(
+    db, django_assert_max_num_queries
+):
+    """`among` reads only the people asked about and their managers, one query per level of
+    the tree, and gives each of them the same chain as the whole-organisation read."""
+    org = OrganisationFactory()
+    ceo = PersonFactory(organisation=org)
+    director = PersonFactory(organisation=org, manager=ceo)
+    lead = PersonFactory(organisation=org, manager=director)
+    junior = PersonFactory(organisation=org, manager=lead)
+    peer = PersonFactory(organisation=org, manager=director)
+    PersonFactory(organisation=org, manager=peer)  # not asked about: not returned
+    a = PersonFactory(organisation=org)
+    b = PersonFactory(organisation=org, manager=a)
+    Person.objects.filter(pk=a.pk).update(manager=b)  # a loop in bad data
+    stranger = PersonFactory(organisation=OrganisationFactory())
+    odd = PersonFactory(organisation=org)
+    Person.objects.filter(pk=odd.pk).update(manager=stranger)
+    whole = selectors.reporting_chain_ids(org)
+    asked = [junior.pk, peer.pk, a.pk, odd.pk]
+    with django_assert_max_num_queries(4):  # at most one per level: junior's chain is 3 deep
+        some = selectors.reporting_chain_ids(org, among=asked)
+    assert {pk: some[pk] for pk in asked} == {pk: whole[pk] for pk in asked}
+    assert some[junior.pk] == (lead.pk, director.pk, ceo.pk)
+    assert some[odd.pk] == ()
