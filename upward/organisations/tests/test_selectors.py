@@ -66,9 +66,13 @@ def test_chains_among_some_people_match_the_whole_organisations(
     odd = PersonFactory(organisation=org)
     Person.objects.filter(pk=odd.pk).update(manager=stranger)
     whole = selectors.reporting_chain_ids(org)
-    asked = [junior.pk, peer.pk, a.pk, odd.pk]
+    asked = [junior.pk, peer.pk, odd.pk]
     with django_assert_max_num_queries(4):  # at most one per level: junior's chain is 3 deep
         some = selectors.reporting_chain_ids(org, among=asked)
     assert {pk: some[pk] for pk in asked} == {pk: whole[pk] for pk in asked}
     assert some[junior.pk] == (lead.pk, director.pk, ceo.pk)
     assert some[odd.pk] == ()
+    # A loop is cut wherever the walk meets a repeat (where depends on the reading order), but
+    # it always ends.
+    looped = selectors.reporting_chain_ids(org, among=[a.pk])
+    assert len(looped[a.pk]) <= 1
