@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from upward.core.exports import CSV_OPTIONS, safe_cell
 from upward.impact.selectors import programme_mentor_time
+from upward.insight.report import month_starts
 from upward.journey.models import Meeting, MeetingStatus
 from upward.journey.selectors import programme_journey, programme_pair_rows
 from upward.organisations.access import person_for
@@ -173,13 +174,6 @@ def _pairing_rows(programme: Programme, person: Person) -> Iterator[Sequence[Any
         ]
 
 
-def _months(first: dt.date, last: dt.date) -> Iterator[dt.date]:
-    month = first.replace(day=1)
-    while month <= last:
-        yield month
-        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def _rhythm_pairings(programme: Programme) -> Any:
     # Every pair that began (the mentee accepted), also one that ended early: its months
     # together count until it closed.
@@ -208,7 +202,7 @@ def _rhythm_rows(programme: Programme, person: Person) -> Iterator[Sequence[Any]
         first = _date(p.mentee_responded_at)
         last = min(_date(p.closed_at) or today, today)
         assert first is not None
-        for month in _months(first, last):
+        for month in month_starts(first, last):
             yield [
                 p.mentor.full_name,
                 p.mentee.full_name,
@@ -221,7 +215,7 @@ def _rhythm_rows(programme: Programme, person: Person) -> Iterator[Sequence[Any]
 def _rhythm_estimate(programme: Programme, person: Person) -> int:
     # Pairs times the programme's months so far: a pair that began late has fewer.
     last = min(programme.ends_on, timezone.localdate())
-    months = max(1, len(list(_months(programme.starts_on, last))))
+    months = max(1, len(list(month_starts(programme.starts_on, last))))
     return _rhythm_pairings(programme).count() * months
 
 

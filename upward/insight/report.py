@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,6 +29,7 @@ from upward.impact.selectors import (
     commitment_report,
     programme_mentor_time_totals,
 )
+from upward.impact.services import add_months
 from upward.insight.charts import Chart, bar_chart
 from upward.journey.cadence import expected_meetings
 from upward.journey.models import Meeting, MeetingStatus
@@ -379,13 +382,13 @@ def _funnel(programme: Programme) -> list[FunnelRow]:
 # 3. Engagement
 
 
-def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    months: list[dt.date] = []
-    current = first.replace(day=1)
-    while current <= last and len(months) < 60:
-        months.append(current)
-        current = (current + dt.timedelta(days=32)).replace(day=1)
-    return months
+def month_starts(first: dt.date, last: dt.date) -> Iterator[dt.date]:
+    """The first day of every calendar month from `first`'s to `last`'s (the report's months
+    by month, the exports' meeting rhythm)."""
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _engagement(
@@ -416,7 +419,8 @@ def _engagement(
     )
     months: list[MonthRow] = []
     if pairs and programme.starts_on <= until:
-        for month in _months_between(programme.starts_on, until):
+        # At most five years of months on the chart.
+        for month in itertools.islice(month_starts(programme.starts_on, until), 60):
             # A month the programme only partly covers (it started on the 20th, or it is this
             # month and today is the 6th) asks for its share of the month's meetings.
             length = calendar.monthrange(month.year, month.month)[1]
@@ -511,17 +515,6 @@ def _mentor_time(programme: Programme, *, now: dt.datetime, min_group: int) -> M
 # 9. Retention
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover
-
-
 def _retention(
     programme: Programme, *, today: dt.date, min_group: int
 ) -> tuple[list[RetentionRow], str]:
@@ -566,7 +559,7 @@ def _retention(
         present.append((pk in participant_ids, left_day))
     rows = []
     for months in RETENTION_MONTHS:
-        due = _add_months(ended, months)
+        due = add_months(ended, months)
         available = today >= due
         # participant? -> [base, stayed]
         counts = {
