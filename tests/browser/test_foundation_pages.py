@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from upward.organisations.models import Topic
 from upward.recruitment.models import Application
@@ -145,7 +146,8 @@ def test_recruitment_pages(visitor_factory, world):
     _heading(manager, "Jess Junior")
     manager.page.get_by_label("Decline").check()
     manager.page.get_by_role("button", name=re.compile("^Save decision")).click()
-    assert manager.page.get_by_text("Write a short, kind message").first.is_visible()
+    # expect() waits for the page the button leads to; is_visible() asked before it came.
+    expect(manager.page.get_by_text("Write a short, kind message").first).to_be_visible()
     manager.look("review-detail-error")
     manager.go(f"/programmes/{programme.pk}/invitations/")
     _heading(manager, "invit")
