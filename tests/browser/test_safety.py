@@ -20,7 +20,11 @@ REASON = "We never find a time that works for both of us."
 
 
 def _held(pairing, days_ago):  # type: ignore[no-untyped-def]
-    starts = timezone.now() - dt.timedelta(days=days_ago)
+    # Midday on the local date `days_ago` days back: "now minus 45 days" late in the evening
+    # falls on the next local day when a clock change lies between (a CI run at 23:00 UTC in
+    # December read "44 days" for a meeting made "45 days ago").
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    starts = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
     return Meeting.objects.create(
         pairing=pairing,
         starts_at=starts,
