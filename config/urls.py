@@ -37,6 +37,11 @@ urlpatterns = [
     path("", include("upward.announcements.urls")),
     path("", include("upward.privacy.urls")),
     path("", include("upward.insight.urls")),
+    path("", include("upward.sso.urls")),
+    path("", include("upward.scim.urls")),
+    path("", include("upward.filesync.urls")),
+    path("", include("upward.webhooks.urls")),
+    path("api/v1/", include("upward.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as its own file (no inline script).
     path(

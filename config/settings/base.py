@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "csp",
     "django_htmx",
     "template_partials",
@@ -61,6 +62,11 @@ INSTALLED_APPS = [
     "upward.demo",
     "upward.privacy",
     "upward.insight",
+    "upward.api",
+    "upward.sso",
+    "upward.scim",
+    "upward.filesync",
+    "upward.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -231,13 +237,19 @@ else:
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 REST_FRAMEWORK = {
+    # Bearer tokens (personal and organisation service tokens, upward.accounts.tokens), and the
+    # browser session for the API docs page (with CSRF).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "upward.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["upward.api.permissions.HasScope"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "upward.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "upward.api.errors.api_exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Upward API",

@@ -99,3 +99,85 @@ class AccountInvitation(models.Model):
             and self.revoked_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class TokenKind(models.TextChoices):
+    PERSONAL = "personal", "Personal"
+    SERVICE = "service", "Organisation service"
+
+
+class TokenScope(models.TextChoices):
+    """What an API token may do. A token never does more than its holder could do on the pages:
+    the scope narrows, the access rules still apply (docs/integrations.md)."""
+
+    PEOPLE_READ = "people:read", "Read the people directory and the organisation's structure"
+    PEOPLE_WRITE = "people:write", "Create and update people and the organisation's structure"
+    PROGRAMMES_READ = (
+        "programmes:read",
+        ("Read programmes, applications, participants, pairings and meetings"),
+    )
+    PROGRAMMES_WRITE = "programmes:write", "Change programmes, applications and meetings"
+    ME_READ = "me:read", "Read your own goals, tasks and meetings"
+    ME_WRITE = "me:write", "Change your own goals and tasks"
+    REPORTS_READ = "reports:read", "Read survey results and report figures (never individuals)"
+    SCIM = "scim", "Provision people through SCIM 2.0 (organisation service tokens only)"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API or SCIM. Only a SHA-256 hash of the secret is stored; the
+    secret is shown once, when the token is made (upward.accounts.tokens).
+
+    A personal token acts as its user, within its scopes. An organisation service token acts
+    for its organisation (made by an org admin, or `manage.py api_token`), within its scopes.
+    """
+
+    Kind = TokenKind
+    Scope = TokenScope
+
+    kind = models.CharField(max_length=10, choices=TokenKind.choices)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    # The holder of a personal token; empty for a service token.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    # The first characters of the secret, shown in lists so people can tell tokens apart.
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=TokenKind.values), name="api_token_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=TokenKind.PERSONAL, user__isnull=False)
+                    | models.Q(kind=TokenKind.SERVICE, user__isnull=True)
+                ),
+                name="api_token_holder_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

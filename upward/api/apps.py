@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    """The REST API under /api/v1/ (docs/integrations.md): tokens, scopes, one error format, and
+    resources that follow the same access rules as the pages.
+
+    It stands at the top of the layers: it reads and writes through every app's services."""
+
+    name = "upward.api"
+    label = "api"
