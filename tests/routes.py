@@ -20,7 +20,7 @@ OK = "ok"  # the row's `ok` status (200 for a page, 405 for a GET on a POST-only
 LOGIN = "login"  # 302 to a sign-in page
 NO = "404"  # 404: the same answer as for an object that does not exist
 AWAY = "302"  # a redirect elsewhere (a signed-in person sent on from a sign-in form)
-DENIED = "403"  # an API's answer to someone who is not signed in (no sign-in page to send to)
+DENIED = "401"  # an API's answer to someone who is not signed in (no sign-in page to send to)
 
 # What each persona gets on GET, per access class. A persona "has access" where the cell is ok.
 # A POST-only action (`action()` rows) answers a GET with 405 before any access check, so on
@@ -35,7 +35,7 @@ public              ok     ok        ok           ok      ok            ok     o
 signed-out-only     ok     302       302          302     302           302    302    302          302          302      302
 sign-in-stage       login  302       302          302     302           302    302    302          302          302      302
 signed-in           login  ok        ok           ok      ok            ok     ok     ok           ok           ok       ok
-signed-in-api       403    ok        ok           ok      ok            ok     ok     ok           ok           ok       ok
+signed-in-api       401    ok        ok           ok      ok            ok     ok     ok           ok           ok       ok
 org-admin           login  ok        ok           404     404           404    404    404          404          404      ok
 org-admin-object    login  ok        ok           404     404           404    404    404          404          404      404
 runs-programmes     login  ok        ok           ok      ok            404    404    404          404          404      ok

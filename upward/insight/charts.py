@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import pygal
 import pygal.style
+from pygal.etree import etree as pygal_etree
 from django.utils.safestring import mark_safe
 
 # The site's palette (static/css/upward.css): brand green first, then colours that stay apart
@@ -190,6 +191,9 @@ def bar_chart(
     chart.x_labels = [_short(labels[i]) if horizontal else labels[i] for i in order]
     for name, values in series:
         chart.add(str(name), [values[i] for i in order])
+    # pygal builds its tree with lxml when lxml is installed (SAML brings it in); the tidying
+    # and the escaping argument below are written for the standard library's ElementTree.
+    pygal_etree.to_etree()
     tree = chart.render_tree()
     _tidy(tree, chart_id=chart_id, title=str(title), desc=str(desc), width=width, height=height)
     markup = ET.tostring(tree, encoding="unicode", short_empty_elements=True)
