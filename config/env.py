@@ -104,6 +104,11 @@ class Env:
     survey_pseudonym_secret: str = field(
         default_factory=lambda: os.environ.get("SURVEY_PSEUDONYM_SECRET", "")
     )
+    # Let addresses typed by organisation admins (webhooks, chat, file sync) reach private
+    # networks (upward/core/outbound.py). Off: only public internet addresses.
+    outbound_allow_private: bool = field(
+        default_factory=lambda: _bool("UPWARD_OUTBOUND_ALLOW_PRIVATE", False)
+    )
 
 
 env = Env()

@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("upward.scim.urls")),
     path("", include("upward.filesync.urls")),
     path("", include("upward.webhooks.urls")),
+    path("", include("upward.api.page_urls")),
     path("api/v1/", include("upward.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as its own file (no inline script).

@@ -386,3 +386,7 @@ SURVEY_PSEUDONYM_SECRET = env.survey_pseudonym_secret or DEV_SURVEY_PSEUDONYM_SE
 if env.encryption_key_cache_seconds < 0:
     raise ImproperlyConfigured("ENCRYPTION_KEY_CACHE_SECONDS must be 0 or more.")
 ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds
+
+# Addresses organisation admins type (webhooks, chat, file sync) may not reach private networks
+# unless the operator allows it (upward/core/outbound.py).
+OUTBOUND_ALLOW_PRIVATE = env.outbound_allow_private

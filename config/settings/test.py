@@ -22,3 +22,7 @@ MIDDLEWARE = [m for m in MIDDLEWARE if "whitenoise" not in m]  # noqa: F405
 
 # Tasks run inline in tests; one test swaps in the database backend and runs its worker.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# The tests' HTTP recorder listens on 127.0.0.1 (upward/core/testing/recorder.py); the tests of
+# the guard itself switch this off.
+OUTBOUND_ALLOW_PRIVATE = True

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import pygal
 import pygal.style
-from pygal.etree import etree as pygal_etree
 from django.utils.safestring import mark_safe
+from pygal.etree import etree as pygal_etree
 
 # The site's palette (static/css/upward.css): brand green first, then colours that stay apart
 # for the common colour-vision deficiencies and in greyscale print.

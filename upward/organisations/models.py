@@ -160,6 +160,10 @@ class Person(models.Model):
         related_name="person",
     )
     email = models.EmailField()
+    # The person's id in the HR or identity system that provisions them (an employee number,
+    # SCIM's externalId): imports, SCIM and the API match on it before the email, so a changed
+    # address updates the same person. Unique in the organisation when set.
+    external_id = models.CharField(max_length=100, blank=True, default="")
     full_name = models.CharField(max_length=150)
     job_title = models.CharField(max_length=150, blank=True)
     level = models.ForeignKey(
@@ -193,6 +197,11 @@ class Person(models.Model):
         verbose_name_plural = "people"
         constraints = [
             models.UniqueConstraint("organisation", Lower("email"), name="person_email_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="person_external_id_unique",
+            ),
             models.CheckConstraint(condition=~Q(manager=F("id")), name="person_not_own_manager"),
         ]
         indexes = [

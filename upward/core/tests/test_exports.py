@@ -54,6 +54,6 @@ def test_every_csv_field_is_quoted_so_a_semicolon_cannot_start_a_new_cell():
     formula; quoted, the separator is part of the one text cell."""
     stream = io.StringIO()
     csv_writer(stream).writerow(["Ben;=cmd|' /C calc'!A0;", 3])
-    assert stream.getvalue() == "\"Ben;=cmd|' /C calc'!A0;\",\"3\"\r\n"
+    assert stream.getvalue() == '"Ben;=cmd|\' /C calc\'!A0;","3"\r\n'
     cells = next(csv.reader(io.StringIO(stream.getvalue()), delimiter=";"))
     assert not any(cell.startswith("=") for cell in cells)
