@@ -20,7 +20,7 @@ from allauth.mfa.models import Authenticator
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from upward.accounts.models import AccountInvitation
+from upward.accounts.models import AccountInvitation, ApiToken
 from upward.consent.models import AboutYou, ConsentEvent
 from upward.core.models import AuditEvent
 from upward.goals.models import Assessment, Goal, Task
@@ -108,6 +108,17 @@ def _account(p: Person | None, user: Any) -> Rows:
     ]
     # The kind of each authenticator only: its secret stays a secret.
     rows += [{_("Two-factor method"): a.type} for a in Authenticator.objects.filter(user=user)]
+    # Personal API tokens: what each may do and when it was used, never its secret or hash.
+    rows += [
+        {
+            _("API token"): t.name,
+            _("Scopes"): list(t.scopes),
+            _("Made"): _d(t.created_at),
+            _("Last used"): _d(t.last_used_at),
+            _("Revoked"): _d(t.revoked_at),
+        }
+        for t in ApiToken.objects.filter(user=user)
+    ]
     return rows
 
 
@@ -440,7 +451,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "account",
         "Your account",
-        ("account.EmailAddress.user", "mfa.Authenticator.user"),
+        ("account.EmailAddress.user", "mfa.Authenticator.user", "accounts.ApiToken.user"),
         _account,
     ),
     Section(
@@ -559,6 +570,7 @@ SKIPPED: dict[str, str] = {
     "organisations.PeopleImport.uploaded_by": _STAFF_ACTION,
     "organisations.PeopleImport.started_by": _STAFF_ACTION,
     "accounts.AccountInvitation.invited_by": _STAFF_ACTION,
+    "accounts.ApiToken.created_by": _STAFF_ACTION,
     "programmes.StateChange.by": _STAFF_ACTION,
     "recruitment.Application.reviewed_by": _STAFF_ACTION,
     "recruitment.Application.works_with": "other people's applications naming this person",
