@@ -240,6 +240,7 @@ def test_500_is_retried_with_back_off_then_sent(
     message = ChatMessage.objects.get()
     assert (message.state, message.attempts) == (ChatState.QUEUED, 1)
     assert "Teams answered 500" in message.last_error
+    assert message.next_attempt_at is not None
     assert message.next_attempt_at > timezone.now()
     assert chat.retry_due()["due"] == 0  # not before the back-off
     later = message.next_attempt_at + dt.timedelta(seconds=1)
@@ -265,6 +266,7 @@ def test_429_honours_retry_after_and_gives_up_after_a_few_tries(
     with django_capture_on_commit_callbacks(execute=True):
         notify(world.senior)
     message = ChatMessage.objects.get()
+    assert message.next_attempt_at is not None
     assert message.next_attempt_at >= start + dt.timedelta(seconds=600)
     moment = message.next_attempt_at
     for _ in range(chat.MAX_ATTEMPTS - 1):
@@ -478,3 +480,16 @@ def test_person_opts_in_and_out(world):
 def test_setup_page_links_to_chat_settings(world):
     page = world.client_for(world.admin).get(reverse("organisations:setup"))
     assertContains(page, SETTINGS_URL)
+
+
+def test_private_addresses_are_refused_again_at_send_time(
+    world, recorder, settings, django_capture_on_commit_callbacks
+):
+    configure(world.org, teams_webhook_url=recorder.url("/t"))  # stored while allowed
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(world.senior, kind="programme")
+    assert recorder.requests == []
+    message = ChatMessage.objects.get()
+    assert message.state == ChatState.GIVEN_UP
+    assert "https://" in message.last_error or "private network" in message.last_error
