@@ -523,6 +523,12 @@ ROUTES: dict[str, list[Row]] = {
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],
     "api/docs/": [row(SIGNED_IN, layout=False)],
+    # --- issue 17: chat ---
+    # Chat settings: organisation admins, each over their own organisation's (the outsider sees
+    # their own, empty, page). Removal asks first on GET and acts on POST.
+    "organisation/chat/": [row(ORG_ADMIN)],
+    "organisation/chat/test/": [action(ORG_ADMIN)],
+    "organisation/chat/remove/<what>/": [row(ORG_ADMIN, what="=slack-bot")],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per

@@ -163,6 +163,9 @@ ALLOWED: dict[str, str] = {
     "notifications.OutboundEmail.claim": "a random code",
     "notifications.OutboundAttachment.filename": "a generated file name",
     "notifications.OutboundAttachment.mimetype": "a media type",
+    "notifications.ChatMessage.kind": "a code",
+    "notifications.ChatMessage.dedupe_key": "a code",
+    "notifications.ChatMessage.last_error": "our own words about a failure, never a secret",
     # impact
     "impact.RecordShare.sent_to_email": "the address the mentor sent their record to",
     # announcements: from the programme team to a whole audience

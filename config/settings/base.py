@@ -390,3 +390,8 @@ ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds
 # Addresses organisation admins type (webhooks, chat, file sync) may not reach private networks
 # unless the operator allows it (upward/core/outbound.py).
 OUTBOUND_ALLOW_PRIVATE = env.outbound_allow_private
+
+# --- issue 17: chat ---
+# Where the Slack bot's Web API calls go (upward/notifications/chat.py). Only tests change it, to
+# point the bot at their local recording server.
+SLACK_API_URL = "https://slack.com/api/"

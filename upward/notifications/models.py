@@ -195,3 +195,110 @@ class OutboundAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# ---------------------------------------------------------------------------------------------
+# Chat (Slack, Microsoft Teams): see upward.notifications.chat
+
+
+class ChatSettings(models.Model):
+    """How one organisation's Upward reaches its chat tools. Every address and token is
+    encrypted with the organisation's key and never shown back in full.
+
+    - Slack incoming webhook: posts to one channel (organisation-wide programme news only).
+    - Slack bot token (xoxb-…): direct messages to people who opted in, found by work email.
+    - Teams Workflows webhook: posts an Adaptive Card to one channel (programme news only).
+    """
+
+    encryption_organisation = "organisation_id"
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="chat_settings"
+    )
+    slack_webhook_url = EncryptedTextField(blank=True)
+    slack_bot_token = EncryptedTextField(blank=True)
+    teams_webhook_url = EncryptedTextField(blank=True)
+    # Post a neutral line to the channel(s) when a programme publishes news.
+    post_programme_news = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "chat settings"
+
+    def __str__(self) -> str:
+        return f"Chat settings of organisation {self.organisation_id}"
+
+    @property
+    def has_channel(self) -> bool:
+        return bool(self.slack_webhook_url or self.teams_webhook_url)
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.slack_webhook_url or self.slack_bot_token or self.teams_webhook_url)
+
+
+class ChatPreference(models.Model):
+    """A person's opt-in to Slack direct messages (no row: off)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="chat_preference")
+    slack_direct = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.person}: Slack {'on' if self.slack_direct else 'off'}"
+
+
+class ChatDestination(models.TextChoices):
+    SLACK_WEBHOOK = "slack_webhook", _("Slack channel")
+    SLACK_DIRECT = "slack_direct", _("Slack direct message")
+    TEAMS = "teams", _("Teams channel")
+
+
+class ChatState(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    GIVEN_UP = "given_up", _("Failed")
+
+
+class ChatMessage(models.Model):
+    """One chat message on its way out, and afterwards the organisation's delivery log (the last
+    50 are kept). It holds no text: the words are rebuilt from `kind` at send time, and kinds
+    only ever map to a neutral title."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    # The person a direct message is for; empty for channel posts. Deleting the person deletes
+    # their messages and log lines.
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    destination = models.CharField(max_length=20, choices=ChatDestination.choices)
+    kind = models.CharField(max_length=60)
+    # Channel posts are made once per organisation and key (one announcement, many recipients).
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=20, choices=ChatState.choices, default=ChatState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The last failure, in our own words plus the status code: never a token or an address.
+    last_error = models.CharField(max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "destination", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="chat_message_channel_once",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(state="queued"), name="chat_message_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_destination_display()} {self.kind}: {self.state}"

@@ -20,7 +20,7 @@ from upward.core.errors import DomainError
 from upward.core.links import ForeignLinkError, absolute_url, relative_path
 from upward.core.types import Actor
 from upward.core.validation import one_line
-from upward.notifications import outbox
+from upward.notifications import chat, outbox
 from upward.notifications.kinds import KINDS_BY_KEY, default_delivery
 from upward.notifications.models import Delivery, Digest, Notification, NotificationPreference
 from upward.notifications.rendering import Action
@@ -74,6 +74,8 @@ def notify(
     if notification.delivery == Delivery.IMMEDIATELY and person.email and person.is_active:
         # In the caller's transaction: the email exists exactly when the notification does.
         _queue_notification_email(notification.pk)
+    # Slack or Teams, if the organisation set them up and the person opted in (never raises).
+    chat.queue_for([notification])
     return notification
 
 
@@ -162,6 +164,7 @@ def notify_many(notices: Iterable[BulkNotice], *, kind: str) -> list[Notificatio
             ).select_related("recipient")
         )
     _queue_notification_emails(created)
+    chat.queue_for(created)
     return created
 
 
@@ -177,9 +180,9 @@ def _queue_notification_emails(notifications: Iterable[Notification]) -> None:
     if not due:
         return
     names = dict(
-        Organisation.objects.filter(
-            pk__in={n.recipient.organisation_id for n in due}
-        ).values_list("pk", "name")
+        Organisation.objects.filter(pk__in={n.recipient.organisation_id for n in due}).values_list(
+            "pk", "name"
+        )
     )
     preferences_link = absolute(reverse("notifications:preferences"))
     with transaction.atomic():

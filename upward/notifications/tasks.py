@@ -27,3 +27,11 @@ def send_digest_email(digest_id: int) -> bool:
     from upward.notifications.services import deliver_digest_email
 
     return deliver_digest_email(digest_id)
+
+
+@task()
+def send_chat_message(message_id: int) -> str:
+    """One Slack or Teams message (see upward.notifications.chat), enqueued after a commit."""
+    from upward.notifications.chat import deliver
+
+    return deliver(message_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,9 +19,9 @@ from upward.core.forms import apply_domain_error
 from upward.core.htmx import announce
 from upward.core.links import ForeignLinkError, relative_path
 from upward.core.types import AuthenticatedRequest
-from upward.notifications import selectors, services
+from upward.notifications import chat, selectors, services
 from upward.notifications.access import access_own_notification
-from upward.notifications.forms import PreferencesForm
+from upward.notifications.forms import ChatOptInForm, PreferencesForm
 from upward.organisations.access import require_person
 
 PAGE_SIZE = 20
@@ -50,7 +51,9 @@ def mark_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.htmx:
         notification.refresh_from_db()
         response = render(
-            request, "notifications/list.html#row", {"notification": notification, "oob_badge": True}
+            request,
+            "notifications/list.html#row",
+            {"notification": notification, "oob_badge": True},
         )
         return announce(response, _("Marked as read"))
     return redirect(_back_to_list(request))
@@ -102,13 +105,29 @@ def _back_to_list(request: HttpRequest) -> str:
 def preferences(request: AuthenticatedRequest) -> HttpResponse:
     person = require_person(request.user)
     current = selectors.preferences_for(person)
-    form = PreferencesForm(request.POST if request.method == "POST" else None, current=current)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, current=current)
+    # The Slack opt-in is offered only while the organisation has a Slack bot.
+    chat_form = (
+        ChatOptInForm(data, initial={"slack_direct": chat.opted_in(person)})
+        if chat.slack_direct_available(person)
+        else None
+    )
+    if request.method == "POST" and form.is_valid() and (chat_form is None or chat_form.is_valid()):
         try:
-            services.set_preferences(person, choices=form.cleaned_data, by=request.user)
+            with transaction.atomic():
+                services.set_preferences(person, choices=form.cleaned_data, by=request.user)
+                if chat_form is not None:
+                    wanted = bool(chat_form.cleaned_data["slack_direct"])
+                    if wanted != chat.opted_in(person):
+                        chat.set_opt_in(person, slack_direct=wanted, by=request.user)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("Your notification choices are saved."))
             return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form, "person": person})
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "chat_form": chat_form, "person": person},
+    )

@@ -27,7 +27,13 @@ from upward.goals.models import Assessment, Goal, Task
 from upward.impact.models import Commitment, RecordShare, ThankYouNote
 from upward.journey.models import CalendarFeed, EventResponse, Meeting
 from upward.notes.models import CohortPost, MeetingNote, Message, SharedNote, SharedNoteRevision
-from upward.notifications.models import Notification, NotificationPreference, OutboundEmail
+from upward.notifications.models import (
+    ChatMessage,
+    ChatPreference,
+    Notification,
+    NotificationPreference,
+    OutboundEmail,
+)
 from upward.organisations.models import Person, Topic, Unavailability
 from upward.pairing.models import Chooser, Pairing
 from upward.programmes.models import Programme
@@ -365,6 +371,18 @@ def _notifications(p: Person | None, user: Any) -> Rows:
         {_("Email"): e.subject, _("Written"): _d(e.created_at), _("State"): e.get_state_display()}
         for e in OutboundEmail.objects.filter(person=p)
     ]
+    rows += [
+        {_("Slack direct messages"): _("on") if x.slack_direct else _("off")}
+        for x in ChatPreference.objects.filter(person=p)
+    ]
+    rows += [
+        {
+            _("Chat message"): m.get_destination_display(),
+            _("Written"): _d(m.created_at),
+            _("State"): m.get_state_display(),
+        }
+        for m in ChatMessage.objects.filter(person=p)
+    ]
     return rows
 
 
@@ -527,6 +545,8 @@ SECTIONS: tuple[Section, ...] = (
             "notifications.Notification.recipient",
             "notifications.NotificationPreference.person",
             "notifications.OutboundEmail.person",
+            "notifications.ChatPreference.person",
+            "notifications.ChatMessage.person",
         ),
         _notifications,
     ),

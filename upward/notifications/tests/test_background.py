@@ -117,6 +117,7 @@ def test_the_real_jobs_are_all_registered_in_order():
         "impact.send_impact_reminders",
         "dashboard.send_team_alerts",
         "notifications.flush_outbox",
+        "notifications.retry_due",
         "privacy.apply_retention",
         "notifications.send_weekly_digests",
     ]
