@@ -523,6 +523,20 @@ ROUTES: dict[str, list[Row]] = {
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],
     "api/docs/": [row(SIGNED_IN, layout=False)],
+    # --- webhooks ---
+    # Outgoing webhooks: an organisation's admins, over their own organisation's endpoints (the
+    # outsider, an admin elsewhere, sees their own empty list and 404 on ours).
+    "organisation/webhooks/": [row(ORG_ADMIN)],
+    "organisation/webhooks/new/": [row(ORG_ADMIN)],
+    "organisation/webhooks/<pk>/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/edit/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/delete/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/secret/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/secret/roll/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/test/": [action(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/deliveries/<delivery_pk>/redeliver/": [
+        action(ORG_ADMIN_OBJECT, pk="webhook_endpoint", delivery_pk="webhook_delivery")
+    ],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per
