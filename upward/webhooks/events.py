@@ -60,7 +60,11 @@ def programme_data(programme: Programme) -> dict[str, Any]:
 
 
 def person_data(person: Person) -> dict[str, Any]:
-    return {**person_ref(person), "person_id": person.pk, "left_on": _date(person.left_on)}
+    return {
+        "person_id": person.pk,
+        "external_id": person.external_id or None,
+        "left_on": _date(person.left_on),
+    }
 
 
 def _after_commit(organisation_id: int, event_type: str, build: Any) -> None:

@@ -100,7 +100,6 @@ def test_a_person_leaving_sends_person_left(
     assert body["type"] == "person.left"
     cohort.sam.refresh_from_db()
     assert body["data"] == {
-        "id": cohort.sam.pk,
         "person_id": cohort.sam.pk,
         "external_id": "HR-0042",
         "left_on": cohort.sam.left_on.isoformat(),
