@@ -141,7 +141,7 @@ def on_audit_event(sender: Any, *, instance: AuditEvent, created: bool, **kwargs
 
 def _on_run_published(entry: AuditEvent) -> None:
     org_id = entry.organisation_id
-    if not _has_endpoints(org_id, EventType.PAIRING_PUBLISHED):
+    if org_id is None or not _has_endpoints(org_id, EventType.PAIRING_PUBLISHED):
         return
     run_id = int(entry.object_id)
 
@@ -160,12 +160,11 @@ def _on_run_published(entry: AuditEvent) -> None:
 
 def _on_programme_completed(entry: AuditEvent) -> None:
     org_id = entry.organisation_id
-    if not _has_endpoints(org_id, EventType.PROGRAMME_COMPLETED):
+    if org_id is None or not _has_endpoints(org_id, EventType.PROGRAMME_COMPLETED):
         return
     pk = int(entry.object_id)
 
     def build() -> dict[str, Any]:
         return programme_data(Programme.objects.get(pk=pk))
 
-    assert org_id is not None
     _after_commit(org_id, EventType.PROGRAMME_COMPLETED, build)

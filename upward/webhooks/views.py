@@ -77,13 +77,11 @@ def endpoint_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deliveries = endpoint.deliveries.all()
     if filters.is_valid() and filters.cleaned_data["status"]:
         deliveries = deliveries.filter(status=filters.cleaned_data["status"])
-    page = Paginator(deliveries.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = list(page.object_list.prefetch_related("attempt_log"))
-    for delivery in rows:
-        # Shown inside <pre> through autoescaping: a payload is data, never markup.
-        delivery.pretty = json.dumps(delivery.payload, indent=2, sort_keys=True)
+    page = Paginator(
+        deliveries.order_by("-created_at", "-pk").prefetch_related("attempt_log"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    # Each payload pretty-printed, shown inside <pre> through autoescaping: data, never markup.
+    rows = [(d, json.dumps(d.payload, indent=2, sort_keys=True)) for d in page.object_list]
     return render(
         request,
         "webhooks/detail.html",
