@@ -102,12 +102,9 @@ def _has_endpoints(organisation_id: int | None, event_type: str) -> bool:
 def on_pairing_closed(sender: Any, *, pairing: Pairing, **kwargs: Any) -> None:
     if pairing.state not in CLOSED_STATES:
         return
-    org_id = (
-        Programme.objects.filter(pk=pairing.programme_id)
-        .values_list("organisation_id", flat=True)
-        .first()
-    )
-    if org_id is None or not _has_endpoints(org_id, EventType.PAIRING_ENDED):
+    # The pairing's programme is loaded already (the move audits it with its organisation).
+    org_id = pairing.programme.organisation_id
+    if not _has_endpoints(org_id, EventType.PAIRING_ENDED):
         return
     pk = pairing.pk
 
