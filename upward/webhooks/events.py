@@ -143,12 +143,13 @@ def _on_run_published(entry: AuditEvent) -> None:
     run_id = int(entry.object_id)
 
     def send() -> None:
-        from upward.webhooks.services import queue_event
+        from upward.webhooks.services import endpoints_for, queue_to
 
         try:
+            endpoints = endpoints_for(org_id, EventType.PAIRING_PUBLISHED)
             pairings = Pairing.objects.filter(run_id=run_id).select_related("mentor", "mentee")
             for pairing in pairings.order_by("pk"):
-                queue_event(org_id, EventType.PAIRING_PUBLISHED, pairing_data(pairing))
+                queue_to(endpoints, EventType.PAIRING_PUBLISHED, pairing_data(pairing))
         except Exception:
             logger.exception("Could not queue webhook pairing.published for run %s", run_id)
 

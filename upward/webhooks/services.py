@@ -173,11 +173,19 @@ def event_payload(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
 def queue_event(organisation_id: int, event_type: str, data: dict[str, Any]) -> list[Delivery]:
     """One delivery per enabled endpoint of the organisation that asked for this event, sent by
     the task queue. Called after the event's transaction has committed."""
-    endpoints = [
+    return _queue(endpoints_for(organisation_id, event_type), event_type, data)
+
+
+def endpoints_for(organisation_id: int, event_type: str) -> list[Endpoint]:
+    return [
         e
         for e in Endpoint.objects.filter(organisation_id=organisation_id, enabled=True)
         if event_type in e.events
     ]
+
+
+def queue_to(endpoints: list[Endpoint], event_type: str, data: dict[str, Any]) -> list[Delivery]:
+    """queue_event for endpoints already looked up (many events of one kind at once)."""
     return _queue(endpoints, event_type, data)
 
 

@@ -179,3 +179,10 @@ def test_the_list_has_an_empty_state_and_shows_the_last_delivery(world, server):
     endpoint_for(world, server.url("/hook"))
     response = client.get(reverse("webhooks:list"))
     assert "Nothing sent yet" in response.content.decode()
+
+
+def test_the_organisation_setup_page_links_to_webhooks(world):
+    url = reverse("organisations:setup")
+    response = world.client_for(world.admin).get(url)
+    assert response.status_code == 200
+    assert reverse("webhooks:list") in response.content.decode()
