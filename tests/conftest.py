@@ -389,6 +389,27 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "topic": topic.pk,
         "person": mentor.pk,
     }
+    # --- webhooks ---
+    from upward.webhooks.models import Delivery as WebhookDelivery
+    from upward.webhooks.services import create_endpoint
+
+    # Port 9 (discard): nothing listens, so a delivery a test sets off fails at once.
+    webhook_endpoint = create_endpoint(
+        org,
+        url="http://127.0.0.1:9/hook",
+        description="",
+        events=["person.left"],
+        by=world.admin.user,
+    )
+    webhook_delivery = WebhookDelivery.objects.create(
+        endpoint=webhook_endpoint,
+        event_type="webhook.test",
+        message_id="msg_matrix",
+        payload={"type": "webhook.test", "data": {}},
+        status="failed",
+    )
+    ids["webhook_endpoint"] = webhook_endpoint.pk
+    ids["webhook_delivery"] = webhook_delivery.pk
     texts = {
         "programme": programme.name,
         "other_programme": other_programme.name,
@@ -399,6 +420,4 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "goal": goal.statement,
         "event": event.title,
     }
-    return MatrixWorld(
-        world=world, people=people, ids=ids, texts=texts
-    )
+    return MatrixWorld(world=world, people=people, ids=ids, texts=texts)

@@ -529,6 +529,20 @@ ROUTES: dict[str, list[Row]] = {
     "organisation/chat/": [row(ORG_ADMIN)],
     "organisation/chat/test/": [action(ORG_ADMIN)],
     "organisation/chat/remove/<what>/": [row(ORG_ADMIN, what="=slack-bot")],
+    # --- webhooks ---
+    # Outgoing webhooks: an organisation's admins, over their own organisation's endpoints (the
+    # outsider, an admin elsewhere, sees their own empty list and 404 on ours).
+    "organisation/webhooks/": [row(ORG_ADMIN)],
+    "organisation/webhooks/new/": [row(ORG_ADMIN)],
+    "organisation/webhooks/<pk>/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/edit/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/delete/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/secret/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/secret/roll/": [row(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/test/": [action(ORG_ADMIN_OBJECT, pk="webhook_endpoint")],
+    "organisation/webhooks/<pk>/deliveries/<delivery_pk>/redeliver/": [
+        action(ORG_ADMIN_OBJECT, pk="webhook_endpoint", delivery_pk="webhook_delivery")
+    ],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per

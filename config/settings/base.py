@@ -395,3 +395,11 @@ OUTBOUND_ALLOW_PRIVATE = env.outbound_allow_private
 # Where the Slack bot's Web API calls go (upward/notifications/chat.py). Only tests change it, to
 # point the bot at their local recording server.
 SLACK_API_URL = "https://slack.com/api/"
+# --- webhooks ---
+# Outgoing webhooks (upward/webhooks, docs/integrations.md "Webhooks"): how long Upward waits
+# for an endpoint's answer, the wait before each retry (seconds; the Standard Webhooks
+# schedule, then the delivery has failed), and after how many deliveries in a row have failed
+# every retry an endpoint is switched off and its organisation's admins are told.
+WEBHOOK_TIMEOUT_SECONDS = 10
+WEBHOOK_RETRY_SCHEDULE = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600)
+WEBHOOK_DISABLE_AFTER_FAILURES = 5

@@ -116,6 +116,7 @@ def test_the_real_jobs_are_all_registered_in_order():
         "safety.send_safety_reminders",
         "impact.send_impact_reminders",
         "dashboard.send_team_alerts",
+        "webhooks.send_due_deliveries",
         "notifications.flush_outbox",
         "notifications.retry_due",
         "privacy.apply_retention",
