@@ -390,3 +390,19 @@ ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds
 # Addresses organisation admins type (webhooks, chat, file sync) may not reach private networks
 # unless the operator allows it (upward/core/outbound.py).
 OUTBOUND_ALLOW_PRIVATE = env.outbound_allow_private
+
+# --- SCIM provisioning (issue 17) ---
+# django-scim2 gives the SCIM views their token check (upward.scim.auth) and error answers;
+# Upward's own code maps Users to the people of the calling token's organisation.
+SCIM_SERVICE_PROVIDER = {
+    "AUTH_CHECK_MIDDLEWARE": "upward.scim.auth.ScimTokenCheck",
+    "NETLOC": "localhost",  # unused: locations are built from the request
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "An Upward organisation service token with the scim scope.",
+        }
+    ],
+    "SCHEMAS_GETTER": "upward.scim.schemas.no_static_schemas",
+}
