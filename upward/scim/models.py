@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from upward.organisations.models import Organisation, Person
@@ -27,7 +28,10 @@ class ScimIdentity(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                "organisation", Lower("user_name"), name="scim_identity_user_name_unique"
+                "organisation",
+                Lower("user_name"),
+                condition=Q(deleted_at__isnull=True),
+                name="scim_identity_user_name_unique",
             )
         ]
 

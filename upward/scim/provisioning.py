@@ -334,7 +334,7 @@ def _domain_error(exc: DomainError) -> ScimError:
 
 def _check_unique(organisation: Organisation, person: Person | None, sent: _Sent) -> None:
     clash = ScimIdentity.objects.filter(
-        organisation=organisation, user_name__iexact=sent.user_name
+        organisation=organisation, user_name__iexact=sent.user_name, deleted_at__isnull=True
     )
     if person is not None:
         clash = clash.exclude(person=person)
@@ -383,7 +383,6 @@ def create(organisation: Organisation, doc: Any, *, token: ApiToken) -> Person:
     sent = _read(doc)
     try:
         with transaction.atomic():
-            _check_unique(organisation, None, sent)
             returning = (
                 Person.objects.filter(
                     organisation=organisation,
@@ -393,6 +392,7 @@ def create(organisation: Organisation, doc: Any, *, token: ApiToken) -> Person:
                 .select_related("scim_identity")
                 .first()
             )
+            _check_unique(organisation, returning, sent)
             if returning is not None:
                 # Deleted by the identity system before, now created again: the same person
                 # comes back, with their history.
