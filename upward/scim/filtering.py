@@ -33,7 +33,7 @@ def parse(text: str) -> Q:
         match = _CLAUSE.match(clause)
         if not match:
             raise bad(
-                f"Unsupported filter “{text}”: use attribute eq \"value\", joined with and.",
+                f'Unsupported filter “{text}”: use attribute eq "value", joined with and.',
                 "invalidFilter",
             )
         attr, op, raw = match.group(1).strip().lower(), match.group(2).lower(), match.group(3)

@@ -119,7 +119,7 @@ def _apply(doc: dict[str, Any], op: str, path: str, value: Any) -> None:
     found = _FILTER.match(filter_text)
     if not found:
         raise bad(
-            f"Only filters of the form attribute eq \"value\" are supported, not “{filter_text}”.",
+            f'Only filters of the form attribute eq "value" are supported, not “{filter_text}”.',
             "invalidFilter",
         )
     f_attr, f_value = found.group(1), found.group(2)

@@ -314,7 +314,9 @@ def _details(organisation: Organisation, person: Person | None, sent: _Sent) -> 
         department=department,
         team=team,
         manager=manager,
-        location=sent.location if sent.location is not None else (current.location if current else ""),
+        location=sent.location
+        if sent.location is not None
+        else (current.location if current else ""),
         time_zone=sent.time_zone or (current.time_zone if current else DEFAULT_TIME_ZONE),
         start_date=current.start_date if current else None,
         is_active=current.is_active if current else True,
@@ -383,24 +385,22 @@ def create(organisation: Organisation, doc: Any, *, token: ApiToken) -> Person:
     sent = _read(doc)
     try:
         with transaction.atomic():
+            # Someone the directory already has, by email: added by hand or by an import before
+            # SCIM was switched on (linked now), or deleted through SCIM before (a rehire).
             returning = (
-                Person.objects.filter(
-                    organisation=organisation,
-                    email__iexact=sent.email,
-                    scim_identity__deleted_at__isnull=False,
-                )
+                Person.objects.filter(organisation=organisation, email__iexact=sent.email)
+                .filter(Q(scim_identity__isnull=True) | Q(scim_identity__deleted_at__isnull=False))
                 .select_related("scim_identity")
                 .first()
             )
             _check_unique(organisation, returning, sent)
             if returning is not None:
-                # Deleted by the identity system before, now created again: the same person
-                # comes back, with their history.
+                verb = "scim.user_restored" if _identity(returning) else "scim.user_linked"
                 details = _details(organisation, returning, sent)
                 person = services.update_person(returning, by=None, details=details)
                 _save_identity(organisation, person, sent)
-                _set_active(person, True if sent.active is None else sent.active)
-                verb = "scim.user_restored"
+                rehired = verb == "scim.user_restored" and sent.active is None
+                _set_active(person, True if rehired else sent.active)
             else:
                 details = _details(organisation, None, sent)
                 person = services.create_person(organisation, by=None, details=details)
@@ -421,7 +421,9 @@ def create(organisation: Organisation, doc: Any, *, token: ApiToken) -> Person:
     return find(organisation, str(person.pk))
 
 
-def replace(person: Person, doc: Any, *, token: ApiToken, verb: str = "scim.user_replaced") -> Person:
+def replace(
+    person: Person, doc: Any, *, token: ApiToken, verb: str = "scim.user_replaced"
+) -> Person:
     organisation = person.organisation
     sent = _read(doc)
     try:
@@ -431,9 +433,7 @@ def replace(person: Person, doc: Any, *, token: ApiToken, verb: str = "scim.user
             person = services.update_person(person, by=None, details=details)
             if sent.external_id != person.external_id:
                 Person.objects.filter(pk=person.pk).update(external_id=sent.external_id)
-                audit.record(
-                    "person.updated", person, by=None, data={"fields": ["external_id"]}
-                )
+                audit.record("person.updated", person, by=None, data={"fields": ["external_id"]})
             _save_identity(organisation, person, sent)
             _set_active(person, sent.active)
             audit.record(verb, person, by=None, organisation=organisation, data=_who(token))

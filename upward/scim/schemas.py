@@ -167,8 +167,7 @@ def upward_schema(base: str, *, levels: list[str], teams: list[str]) -> dict[str
         "attributes": [
             _attr(
                 "level",
-                "One of the organisation's levels (set by its admins); an unknown name is "
-                "refused.",
+                "One of the organisation's levels (set by its admins); an unknown name is refused.",
                 canonical=levels,
             ),
             _attr(

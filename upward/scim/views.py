@@ -292,6 +292,7 @@ class RootView(ScimView):
 ACTIVITY = {
     "scim.user_created": _("Added"),
     "scim.user_restored": _("Added again"),
+    "scim.user_linked": _("Linked to someone already in the directory"),
     "scim.user_replaced": _("Updated"),
     "scim.user_patched": _("Updated"),
     "scim.user_deleted": _("Deleted (leaver flow)"),

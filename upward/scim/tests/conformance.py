@@ -53,7 +53,9 @@ def main(argv: list[str]) -> int:
     base_url, token = argv[1], argv[2]
     results, failed = run(base_url, token)
     for result in results:
-        print(f"{result.status.name:10} {result.resource_type or '-':6} {result.title}: {result.reason}")
+        print(
+            f"{result.status.name:10} {result.resource_type or '-':6} {result.title}: {result.reason}"
+        )
     print(f"{len(results)} checks, {len(failed)} failed")
     return 1 if failed or not results else 0
 

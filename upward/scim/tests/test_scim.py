@@ -244,7 +244,6 @@ def test_okta_create_with_only_a_user_name_and_names(scim: Scim) -> None:
         ({"title": "x" * 151}, 400, "150"),
         ({UPWARD: {"level": "Grand Vizier"}}, 400, "Unknown level “Grand Vizier”"),
         ({ENTERPRISE: {"manager": {"value": "999999"}}}, 400, "manager"),
-        ({"emails": [{"type": "work", "value": "ada@northwind.test"}]}, 409, "already"),
     ],
 )
 def test_bad_input_is_refused_with_a_scim_error(
@@ -262,10 +261,33 @@ def test_invalid_json_and_wrong_schema(scim: Scim) -> None:
 
 
 @pytest.mark.django_db
-def test_same_user_name_twice_is_a_conflict(scim: Scim) -> None:
+def test_same_user_name_email_or_external_id_twice_is_a_conflict(scim: Scim) -> None:
     assert scim.post("Users", entra_user()).status_code == 201
     again = entra_user(externalId="other", emails=[{"type": "work", "value": "b@northwind.test"}])
     assert_error(scim.post("Users", again), 409, "userName")
+    same_email = entra_user(userName="other-upn", externalId="other")
+    assert_error(scim.post("Users", same_email), 409, "already has the email")
+    same_id = entra_user(userName="c@northwind.test", emails=[])
+    assert_error(scim.post("Users", same_id), 409, "externalId")
+
+
+@pytest.mark.django_db
+def test_someone_already_in_the_directory_is_linked_not_duplicated(world: Any, scim: Scim) -> None:
+    """Added by an import before SCIM: Entra ID's create links to them and updates them."""
+    applicant = world.applicant
+    body = entra_user(
+        userName="UPN-7@northwind.onmicrosoft.com",
+        emails=[{"type": "work", "value": applicant.email.upper()}],
+        displayName="Renamed By Entra",
+    )
+    response = scim.post("Users", body)
+    assert response.status_code == 201, response.content
+    assert response.json_body["id"] == str(applicant.pk)
+    assert Person.objects.filter(email__iexact=applicant.email).count() == 1
+    applicant.refresh_from_db()
+    assert applicant.full_name == "Renamed By Entra"
+    assert ScimIdentity.objects.get(person=applicant).user_name == body["userName"]
+    assert AuditEvent.objects.filter(verb="scim.user_linked", object_id=str(applicant.pk)).exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,7 +343,12 @@ def test_a_token_of_one_organisation_never_reaches_another(world: Any, scim: Sci
     assert str(world.admin.pk) in listed
     filtered = scim.get(f'Users?filter=userName eq "{stranger.email}"').json_body
     assert filtered["totalResults"] == 0
-    assert_error(scim.patch(f"Users/{stranger.pk}", ops({"op": "replace", "path": "active", "value": False})), 404)
+    assert_error(
+        scim.patch(
+            f"Users/{stranger.pk}", ops({"op": "replace", "path": "active", "value": False})
+        ),
+        404,
+    )
     assert_error(scim.put(f"Users/{stranger.pk}", entra_user()), 404)
     assert_error(scim.delete(f"Users/{stranger.pk}"), 404)
     stranger.refresh_from_db()
@@ -330,9 +357,7 @@ def test_a_token_of_one_organisation_never_reaches_another(world: Any, scim: Sci
     body = entra_user(**{ENTERPRISE: {"manager": {"value": str(stranger.pk)}}})
     assert_error(scim.post("Users", body), 400, "manager")
     # The other organisation's token sees its own people only.
-    assert str(world.admin.pk) not in {
-        r["id"] for r in other.get("Users").json_body["Resources"]
-    }
+    assert str(world.admin.pk) not in {r["id"] for r in other.get("Users").json_body["Resources"]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,7 +372,11 @@ def test_entra_patch_shapes(world: Any, scim: Scim) -> None:
         ops(
             {"op": "Replace", "path": "displayName", "value": "Ada King"},
             {"op": "Replace", "path": "title", "value": "Countess"},
-            {"op": "Replace", "path": 'emails[type eq "work"].value', "value": "ada.king@northwind.test"},
+            {
+                "op": "Replace",
+                "path": 'emails[type eq "work"].value',
+                "value": "ada.king@northwind.test",
+            },
             {"op": "Add", "path": f"{ENTERPRISE}:manager", "value": str(world.manager.pk)},
             {"op": "Replace", "path": f"{ENTERPRISE}:department", "value": "Finance"},
             {"op": "Replace", "path": 'addresses[type eq "work"].locality', "value": "York"},
@@ -406,9 +435,7 @@ def test_deactivation_runs_the_leaver_flow_and_ends_the_pairing(pairs: Any, scim
     assert pairs.pairing.state == PairingState.ENDED
     assert AuditEvent.objects.filter(verb="person.marked_left", object_id=str(mentor.pk)).exists()
     # Okta reactivates with a PATCH without a path.
-    response = scim.patch(
-        f"Users/{mentor.pk}", ops({"op": "replace", "value": {"active": True}})
-    )
+    response = scim.patch(f"Users/{mentor.pk}", ops({"op": "replace", "value": {"active": True}}))
     assert response.status_code == 200
     mentor.refresh_from_db()
     assert mentor.is_active
