@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -74,7 +75,11 @@ def shape(resource: dict[str, Any], attributes: list[str], excluded: list[str]) 
 
 def _load(request: HttpRequest) -> Any:
     try:
-        return json.loads(request.body.decode("utf-8") or "null")
+        body = request.body
+    except RequestDataTooBig as exc:
+        raise ScimError("The body is too large.", status=413) from exc
+    try:
+        return json.loads(body.decode("utf-8") or "null")
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise bad("The body is not valid JSON.", "invalidSyntax") from exc
 

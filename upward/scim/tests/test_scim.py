@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from upward.accounts.models import TokenKind, TokenScope
@@ -252,6 +254,18 @@ def test_bad_input_is_refused_with_a_scim_error(
     before = Person.objects.count()
     assert_error(scim.post("Users", entra_user(**change)), status, words)
     assert Person.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_scim_token_command_makes_a_working_token(world: Any) -> None:
+    out = io.StringIO()
+    call_command("scim_token", "--organisation", "fresh-co", "--create-org", stdout=out)
+    organisation = Organisation.objects.get(slug="fresh-co")
+    scim = Scim(organisation, out.getvalue().strip())
+    listed = scim.get("Users").json_body
+    assert listed["totalResults"] == 1  # the new organisation's first admin, nobody else
+    with pytest.raises(CommandError):
+        call_command("scim_token", "--organisation", "no-such-org", stdout=io.StringIO())
 
 
 @pytest.mark.django_db
