@@ -6,29 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0009_person_external_id'),
+        ("organisations", "0009_person_external_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScimIdentity',
+            name="ScimIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('user_name', models.CharField(max_length=255)),
-                ('given_name', models.CharField(blank=True, max_length=150)),
-                ('family_name', models.CharField(blank=True, max_length=150)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scim_identities', to='organisations.organisation')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scim_identity', to='organisations.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("user_name", models.CharField(max_length=255)),
+                ("given_name", models.CharField(blank=True, max_length=150)),
+                ("family_name", models.CharField(blank=True, max_length=150)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scim_identities",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scim_identity",
+                        to="organisations.person",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(models.F('organisation'), django.db.models.functions.text.Lower('user_name'), condition=models.Q(('deleted_at__isnull', True)), name='scim_identity_user_name_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        models.F("organisation"),
+                        django.db.models.functions.text.Lower("user_name"),
+                        condition=models.Q(("deleted_at__isnull", True)),
+                        name="scim_identity_user_name_unique",
+                    )
+                ],
             },
         ),
     ]
