@@ -543,6 +543,32 @@ ROUTES: dict[str, list[Row]] = {
     "organisation/webhooks/<pk>/deliveries/<delivery_pk>/redeliver/": [
         action(ORG_ADMIN_OBJECT, pk="webhook_endpoint", delivery_pk="webhook_delivery")
     ],
+    # --- SCIM provisioning (issue 17) ---
+    # The admins' help page; the SCIM endpoints take only a service token with the scim scope,
+    # so every persona (signed in by session, not by token) gets the SCIM error answer 401.
+    "organisation/scim/": [row(ORG_ADMIN)],
+    "scim/v2/": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/ServiceProviderConfig": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/ResourceTypes": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/ResourceTypes/<type_id>": [
+        row("signed-in-api", ok=401, layout=False, type_id="=User")
+    ],
+    "scim/v2/Schemas": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/Schemas/<schema_id>": [
+        row(
+            "signed-in-api",
+            ok=401,
+            layout=False,
+            schema_id="=urn:ietf:params:scim:schemas:core:2.0:User",
+        )
+    ],
+    "scim/v2/Users/.search": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/Users": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/Users/<uuid>": [row("signed-in-api", ok=401, layout=False, uuid="=1")],
+    "scim/v2/.search": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/Bulk": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/Me": [row("signed-in-api", ok=401, layout=False)],
+    "scim/v2/<rest>": [row("signed-in-api", ok=401, layout=False, rest="=Groups")],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per

@@ -403,3 +403,18 @@ SLACK_API_URL = "https://slack.com/api/"
 WEBHOOK_TIMEOUT_SECONDS = 10
 WEBHOOK_RETRY_SCHEDULE = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600)
 WEBHOOK_DISABLE_AFTER_FAILURES = 5
+# --- SCIM provisioning (issue 17) ---
+# django-scim2 gives the SCIM views their token check (upward.scim.auth) and error answers;
+# Upward's own code maps Users to the people of the calling token's organisation.
+SCIM_SERVICE_PROVIDER = {
+    "AUTH_CHECK_MIDDLEWARE": "upward.scim.auth.ScimTokenCheck",
+    "NETLOC": "localhost",  # unused: locations are built from the request
+    "AUTHENTICATION_SCHEMES": [
+        {
+            "type": "oauthbearertoken",
+            "name": "Bearer token",
+            "description": "An Upward organisation service token with the scim scope.",
+        }
+    ],
+    "SCHEMAS_GETTER": "upward.scim.schemas.no_static_schemas",
+}
