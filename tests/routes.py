@@ -523,6 +523,11 @@ ROUTES: dict[str, list[Row]] = {
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],
     "api/docs/": [row(SIGNED_IN, layout=False)],
+    # --- i17 filesync ---
+    # HR file sync: organisation admins only (the outsider sees their own organisation's).
+    "organisation/file-sync/": [row(ORG_ADMIN)],
+    "organisation/file-sync/check/": [action(ORG_ADMIN)],
+    "organisation/file-sync/disable/": [action(ORG_ADMIN)],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per
