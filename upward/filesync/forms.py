@@ -121,6 +121,27 @@ class FileSourceForm(ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.had_leavers = bool(self.instance.pk and self.instance.missing_have_left)
+        self.order_fields(
+            [
+                "kind",
+                "path",
+                "url",
+                "secret",
+                "clear_secret",
+                "file_format",
+                "schedule",
+                "hour",
+                "weekday",
+                "time_zone",
+                "missing_have_left",
+                "confirm_leavers",
+                "auto_apply",
+                "max_changes",
+                "max_leavers",
+            ]
+        )
+        if not self.instance.auth_header:
+            del self.fields["clear_secret"]
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data["time_zone"].strip()

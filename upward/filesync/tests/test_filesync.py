@@ -492,3 +492,17 @@ def test_the_authorization_value_is_encrypted_and_never_shown(world, folder):
     assert source.auth_header == ""
     for event in AuditEvent.objects.filter(verb="filesync.settings_changed"):
         assert "topsecret" not in str(event.data)
+
+
+def test_a_held_run_applied_by_an_admin_shows_as_applied(
+    world, folder, django_capture_on_commit_callbacks
+):
+    (folder / "people.csv").write_text(directory_csv(world.org, title="Renamed"))
+    run = run_now(make_source(world), trigger=FileSyncRun.Trigger.SCHEDULE)
+    assert run.status == FileSyncRun.Status.WAITING
+    client = world.client_for(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/people/import/{run.people_import.pk}/apply/")
+    assert Person.objects.get(pk=world.senior.pk).job_title == "Renamed"
+    body = client.get(URL).content.decode()
+    assert "badge--applied" in body and "Waiting for an admin" not in body
