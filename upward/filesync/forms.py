@@ -47,9 +47,7 @@ class FileSourceForm(ModelForm):
         choices=[(h, f"{h:02d}:00") for h in range(24)],
         help_text=_("In the time zone below."),
     )
-    weekday = forms.TypedChoiceField(
-        label=_("On (weekly)"), coerce=int, choices=WEEKDAYS, required=False, empty_value=0
-    )
+    weekday = forms.TypedChoiceField(label=_("On (weekly)"), coerce=int, choices=WEEKDAYS)
     time_zone = forms.CharField(
         label=_("Time zone"),
         max_length=64,
@@ -150,7 +148,8 @@ class FileSourceForm(ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("kind")
         if kind == FileSource.Kind.FOLDER:
             if fetching.folder_root() is None:
