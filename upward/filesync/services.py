@@ -15,6 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from upward.core import audit
 from upward.core.errors import Conflict, DomainError
@@ -188,12 +189,20 @@ def hold_reason(source: FileSource, people_import: PeopleImport) -> str:
     changes = counts.get("new", 0) + counts.get("updated", 0)
     leaving = int(people_import.preview.get("leaving", 0))
     if changes > source.max_changes:
-        return _(
-            "The file changes %(n)s people, more than the %(limit)s allowed without an admin."
+        return ngettext(
+            "The file adds or changes %(n)s person, more than the %(limit)s allowed without "
+            "an admin.",
+            "The file adds or changes %(n)s people, more than the %(limit)s allowed without "
+            "an admin.",
+            changes,
         ) % {"n": f"{changes:,}", "limit": f"{source.max_changes:,}"}
     if leaving > source.max_leavers:
-        return _(
-            "The file marks %(n)s people as left, more than the %(limit)s allowed without an admin."
+        return ngettext(
+            "The file marks %(n)s person as left, more than the %(limit)s allowed without an "
+            "admin.",
+            "The file marks %(n)s people as left, more than the %(limit)s allowed without an "
+            "admin.",
+            leaving,
         ) % {"n": f"{leaving:,}", "limit": f"{source.max_leavers:,}"}
     return ""
 
