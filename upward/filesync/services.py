@@ -76,14 +76,25 @@ def disable_source(source: FileSource, *, by: Any) -> FileSource:
     return source
 
 
+# A run still unfinished after this long lost its worker.
+RUN_STALE_AFTER = dt.timedelta(minutes=30)
+
+
 def start_run(source: FileSource, *, trigger: str, by: Any = None) -> FileSyncRun:
     """Queue a fetch and dry run in the background (after the caller's transaction commits)."""
     if not source.enabled:
         raise Conflict(_("File sync is switched off. Save the settings to switch it on again."))
     with transaction.atomic():
-        busy = FileSyncRun.objects.filter(
+        unfinished = FileSyncRun.objects.filter(
             source=source, status__in=[FileSyncRun.Status.QUEUED, FileSyncRun.Status.RUNNING]
-        ).exists()
+        )
+        # A run whose worker died must not block the next one for ever.
+        unfinished.filter(created_at__lt=timezone.now() - RUN_STALE_AFTER).update(
+            status=FileSyncRun.Status.FAILED,
+            error=_("The background worker stopped before this run finished. Nothing changed."),
+            finished_at=timezone.now(),
+        )
+        busy = unfinished.exists()
         if busy and trigger == FileSyncRun.Trigger.MANUAL:
             raise Conflict(_("A check is already running. Its result appears below shortly."))
         run = FileSyncRun.objects.create(

@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains
 
+from upward.core.errors import Conflict
 from upward.core.models import AuditEvent
 from upward.core.testing.recorder import Recorder
 from upward.filesync import services
@@ -514,3 +515,18 @@ def test_a_held_run_applied_by_an_admin_shows_as_applied(
     page = client.get(URL)
     assertContains(page, "badge--applied")
     assertNotContains(page, "Waiting for an admin")
+
+
+def test_a_check_waits_for_a_running_one_but_not_for_a_dead_one(world, folder):
+    (folder / "people.csv").write_text(directory_csv(world.org))
+    source = make_source(world)
+    stuck = services.start_run(source, trigger=FileSyncRun.Trigger.MANUAL)
+    with pytest.raises(Conflict, match="already running"):
+        services.start_run(source, trigger=FileSyncRun.Trigger.MANUAL)
+    FileSyncRun.objects.filter(pk=stuck.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    fresh = services.start_run(source, trigger=FileSyncRun.Trigger.MANUAL)
+    stuck.refresh_from_db()
+    assert stuck.status == FileSyncRun.Status.FAILED and "stopped" in stuck.error
+    assert fresh.status == FileSyncRun.Status.QUEUED
