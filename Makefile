@@ -91,6 +91,7 @@ $(BENCH_VENV)/bin/python:
 bench: $(VENV)/.dev $(BENCH_VENV)/bin/python
 	MENTOR_MATCH_PYTHON=$(abspath $(BENCH_VENV))/bin/python $(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.people_import
+	$(BIN)/python -m bench.filesync
 	$(BIN)/python -m bench.reports $(REPORTS_BENCH_ARGS)
 
 # pip-tools lives in a throwaway venv: the project's own venv never depends on it. Existing pins

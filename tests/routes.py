@@ -569,6 +569,11 @@ ROUTES: dict[str, list[Row]] = {
     "scim/v2/Bulk": [row("signed-in-api", ok=401, layout=False)],
     "scim/v2/Me": [row("signed-in-api", ok=401, layout=False)],
     "scim/v2/<rest>": [row("signed-in-api", ok=401, layout=False, rest="=Groups")],
+    # --- i17 filesync ---
+    # HR file sync: organisation admins only (the outsider sees their own organisation's).
+    "organisation/file-sync/": [row(ORG_ADMIN)],
+    "organisation/file-sync/check/": [action(ORG_ADMIN)],
+    "organisation/file-sync/disable/": [action(ORG_ADMIN)],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per

@@ -177,6 +177,14 @@ ALLOWED: dict[str, str] = {
     # dashboard
     "dashboard.TeamAlert.flagged": "ids and counts",
     "dashboard.TeamAlert.waiting": "ids and counts",
+    # --- i17 filesync ---
+    "filesync.FileSource.path": "a file name in the operator's shared folder, for admins",
+    "filesync.FileSource.url": "an address the admin typed, called by Upward",
+    "filesync.FileSource.time_zone": "a time zone name",
+    "filesync.FileSource.last_slot": "a date and hour (the schedule's last run)",
+    "filesync.FileSyncRun.filename": "the fetched file's name, for admins",
+    "filesync.FileSyncRun.error": "our own message about the file (no cell contents)",
+    "filesync.FileSyncRun.held_because": "our own message with counts",
 }
 
 

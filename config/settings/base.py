@@ -418,3 +418,12 @@ SCIM_SERVICE_PROVIDER = {
     ],
     "SCHEMAS_GETTER": "upward.scim.schemas.no_static_schemas",
 }
+# --- i17 filesync ---
+# The folder HR exports are dropped into for file sync (docs/integrations.md). An organisation
+# admin names a file (or a glob) inside it; nothing outside it is ever read, links included.
+# Empty: only web addresses can be used.
+import os  # noqa: E402 (kept inside this part's block of settings)
+
+FILESYNC_ROOT = os.environ.get("UPWARD_FILESYNC_ROOT", "").strip()
+# A download that does not answer within this many seconds is given up (tried next slot).
+FILESYNC_TIMEOUT_SECONDS = 30

@@ -56,6 +56,7 @@ FORMULA_COLUMNS = (
     "team",
     "manager_email",
     "location",
+    "external_id",
 )
 # Keeps the stored preview a sensible size when a whole file is wrong.
 MAX_ERRORS = 500
@@ -72,6 +73,7 @@ OPTIONAL_COLUMNS = (
     "start_date",
     "active",
     "org_admin",
+    "external_id",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # Headings people commonly type instead of ours.
@@ -86,6 +88,8 @@ ALIASES = {
     "is_active": "active",
     "is_org_admin": "org_admin",
     "admin": "org_admin",
+    "employee_id": "external_id",
+    "employee_number": "external_id",
 }
 MAX_LENGTHS = {
     "email": 254,
@@ -94,6 +98,7 @@ MAX_LENGTHS = {
     "location": 120,
     "department": 120,
     "team": 120,
+    "external_id": 100,
 }
 DEFAULT_TIME_ZONE = "Europe/London"
 TRUE_WORDS = {"yes", "y", "true", "1", "active"}
@@ -112,6 +117,8 @@ FIELD_LABELS = {
     "start_date": gettext_noop("Start date"),
     "is_active": gettext_noop("Active"),
     "is_org_admin": gettext_noop("Organisation admin"),
+    "email": gettext_noop("Email"),
+    "external_id": gettext_noop("Employee ID"),
 }
 
 
@@ -405,6 +412,7 @@ class ExistingPerson:
     start_date: dt.date | None
     is_active: bool
     is_org_admin: bool
+    external_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -423,6 +431,7 @@ class RowPlan:
     person_id: int | None
     final: dict[str, Any]
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    leaves: bool = False  # an active person becomes inactive
 
 
 @dataclass
@@ -433,6 +442,13 @@ class ImportPlan:
     new_departments: list[str]
     new_teams: list[tuple[str, str]]  # (department, team)
     notes: list[str]
+    # People in the directory but not in the file were planned as leavers (file sync's option).
+    missing_have_left: bool = False
+
+    @property
+    def leaving(self) -> int:
+        """Rows that mark an active person as left (from the file, or missing from it)."""
+        return sum(1 for r in self.rows if r.leaves)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -450,6 +466,8 @@ class ImportPlan:
             "new_departments": self.new_departments,
             "new_teams": [list(t) for t in self.new_teams],
             "notes": self.notes,
+            "leaving": self.leaving,
+            "missing_have_left": self.missing_have_left,
             "changes": [
                 {
                     "row": r.row,
@@ -530,6 +548,8 @@ class _Lookups:
     team_names: dict[tuple[str, str], str]  # (department, team) lower-case -> team name
     people_by_email: dict[str, ExistingPerson]
     email_by_id: dict[int, str]
+    people_by_id: dict[int, ExistingPerson]
+    people_by_external_id: dict[str, ExistingPerson]
 
     @classmethod
     def of(cls, directory: DirectorySnapshot) -> _Lookups:
@@ -546,6 +566,8 @@ class _Lookups:
             },
             people_by_email={p.email.lower(): p for p in directory.people},
             email_by_id={p.id: p.email.lower() for p in directory.people},
+            people_by_id={p.id: p for p in directory.people},
+            people_by_external_id={p.external_id: p for p in directory.people if p.external_id},
         )
 
 
@@ -584,18 +606,24 @@ def plan_import(
     *,
     acting_email: str = "",
     foreign_domains: frozenset[str] = frozenset(),
+    missing_have_left: bool = False,
 ) -> ImportPlan:
     """Compare the file's rows with the directory: what would change, and every error found.
 
     A column missing from the file leaves that field as it is for existing people (and uses the
     default for new ones); a blank cell in a present column clears the field. New people may
-    not have an address in `foreign_domains`, the domains other organisations own.
+    not have an address in `foreign_domains`, the domains other organisations own. A row is
+    matched to a person by `external_id` first (when the file has one), then by email.
+
+    With `missing_have_left` (file sync's option), every active person the file does not name
+    is planned as a leaver, except the admin running the import.
     """
     present = set(columns)
     errors = _Errors()
     lookups = _Lookups.of(directory)
     acting = acting_email.lower()
     first_row_of: dict[str, int] = {}
+    first_row_of_id: dict[str, int] = {}
     new_units = _NewUnits()
     plans: list[RowPlan] = []
     # Translated once, not once a row.
@@ -608,6 +636,7 @@ def plan_import(
             lookups,
             errors,
             first_row_of=first_row_of,
+            first_row_of_id=first_row_of_id,
             new_units=new_units,
             acting=acting,
             foreign_domains=foreign_domains,
@@ -615,6 +644,10 @@ def plan_import(
         )
         if plan is not None:
             plans.append(plan)
+    if missing_have_left:
+        plans.extend(
+            _missing_leavers(plans, directory, lookups, first_row_of, first_row_of_id, acting)
+        )
     # Managers may be named before their own row appears, so they are checked once every row
     # is known.
     _check_managers(plans, first_row_of, lookups, errors)
@@ -627,7 +660,55 @@ def plan_import(
         new_departments=sorted(new_units.departments.values()),
         new_teams=sorted(new_units.teams.values()),
         notes=_notes(new_units),
+        missing_have_left=missing_have_left,
     )
+
+
+def _missing_leavers(
+    plans: list[RowPlan],
+    directory: DirectorySnapshot,
+    lookups: _Lookups,
+    first_row_of: dict[str, int],
+    first_row_of_id: dict[str, int],
+    acting: str,
+) -> list[RowPlan]:
+    """Active people the file does not name, planned as leavers (row 0: not in the file)."""
+    named = {p.person_id for p in plans if p.person_id is not None}
+    leavers = []
+    for person in directory.people:
+        key = person.email.lower()
+        if (
+            not person.is_active
+            or person.id in named
+            or key in first_row_of
+            or (person.external_id and person.external_id in first_row_of_id)
+            or (acting and key == acting)
+        ):
+            continue
+        team = directory.teams.get(person.team_id) if person.team_id else None
+        final = {
+            "email": person.email,
+            "full_name": person.full_name,
+            "job_title": person.job_title,
+            "location": person.location,
+            "level_id": person.level_id,
+            "department": directory.departments.get(person.department_id, "")
+            if person.department_id
+            else "",
+            "team": team[1] if team else "",
+            "manager_email": lookups.email_by_id.get(person.manager_id, "")
+            if person.manager_id
+            else "",
+            "time_zone": person.time_zone,
+            "start_date": person.start_date.isoformat() if person.start_date else None,
+            "is_active": False,
+            "is_org_admin": person.is_org_admin,
+            "external_id": person.external_id,
+        }
+        leavers.append(
+            RowPlan(row=0, email=person.email, action="unchanged", person_id=person.id, final=final)
+        )
+    return leavers
 
 
 def _plan_row(
@@ -638,6 +719,7 @@ def _plan_row(
     errors: _Errors,
     *,
     first_row_of: dict[str, int],
+    first_row_of_id: dict[str, int],
     new_units: _NewUnits,
     acting: str,
     foreign_domains: frozenset[str],
@@ -656,16 +738,45 @@ def _plan_row(
     if email is None:
         return None
     key = email.lower()
-    existing = lookups.people_by_email.get(key)
+    external_id = raw.get("external_id", "").strip() if "external_id" in present else ""
+    by_email = lookups.people_by_email.get(key)
+    existing = lookups.people_by_external_id.get(external_id) if external_id else None
+    problem = ""
+    if external_id and external_id in first_row_of_id:
+        problem = _("%(row)s: external_id %(id)s also appears in row %(other)s.") % {
+            "row": prefix,
+            "id": external_id,
+            "other": first_row_of_id[external_id],
+        }
+    elif existing is None:
+        existing = by_email
+        if existing is not None and external_id and existing.external_id:
+            problem = _(
+                "%(row)s: %(email)s is already in the directory with another external_id (%(id)s)."
+            ) % {"row": prefix, "email": email, "id": existing.external_id}
+    elif by_email is not None and by_email.id != existing.id:
+        problem = _(
+            "%(row)s: external_id %(id)s belongs to %(other)s, but %(email)s is someone else "
+            "in the directory."
+        ) % {"row": prefix, "id": external_id, "other": existing.email, "email": email}
+    if external_id:
+        first_row_of_id.setdefault(external_id, n)
     row = _Row(n=n, prefix=prefix, raw=raw, present=present, existing=existing, errors=errors)
-    if existing is None and email_domain(email) in foreign_domains:
+    if problem:
+        row.bad(problem)
+    moves_address = existing is None or existing.email.lower() != key
+    if moves_address and email_domain(email) in foreign_domains:
         row.bad(
             _("%(row)s: %(email)s: that address belongs to another organisation's domain.")
             % _p(prefix, email)
         )
     _check_lengths(row)
 
-    final: dict[str, Any] = {"email": existing.email if existing else email}
+    same_email = existing is not None and existing.email.lower() == key
+    final: dict[str, Any] = {"email": existing.email if existing and same_email else email}
+    final["external_id"] = (
+        external_id if "external_id" in present else (existing.external_id if existing else "")
+    )
     final["full_name"] = _full_name(row)
     final["job_title"] = _text(raw, "job_title", present, existing)
     final["location"] = _text(raw, "location", present, existing)
@@ -687,6 +798,7 @@ def _plan_row(
         action="new" if existing is None else "unchanged",
         person_id=existing.id if existing else None,
         final=final,
+        leaves=bool(existing and existing.is_active and not final["is_active"]),
     )
 
 
@@ -905,9 +1017,10 @@ def _record_changes(plans: list[RowPlan], directory: DirectorySnapshot, lookups:
     """Changes against the directory, for the preview table; a changed row becomes "updated"."""
     labels = {name: _(label) for name, label in FIELD_LABELS.items()}
     for plan in plans:
-        existing = lookups.people_by_email.get(plan.email.lower())
+        existing = lookups.people_by_id.get(plan.person_id) if plan.person_id else None
         if existing is None:
             continue
+        plan.leaves = existing.is_active and not plan.final["is_active"]
         before = _display_existing(existing, directory, lookups)
         after = _display(plan.final, lookups.level_label)
         for name in FIELD_LABELS:
@@ -940,6 +1053,8 @@ def _display_existing(
         "start_date": existing.start_date.isoformat() if existing.start_date else "",
         "is_active": _yes_no(existing.is_active),
         "is_org_admin": _yes_no(existing.is_org_admin),
+        "email": existing.email,
+        "external_id": existing.external_id,
     }
 
 
@@ -1021,6 +1136,8 @@ def _display(final: dict[str, Any], level_label: dict[int, str]) -> dict[str, st
         "start_date": final["start_date"] or "",
         "is_active": _yes_no(final["is_active"]),
         "is_org_admin": _yes_no(final["is_org_admin"]),
+        "email": final["email"],
+        "external_id": final.get("external_id", ""),
     }
 
 

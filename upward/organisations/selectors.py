@@ -264,6 +264,7 @@ def directory_snapshot(organisation: Organisation) -> DirectorySnapshot:
             "start_date",
             "is_active",
             "is_org_admin",
+            "external_id",
         )
     ]
     return DirectorySnapshot(levels=levels, departments=departments, teams=teams, people=people)

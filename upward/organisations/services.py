@@ -687,15 +687,34 @@ def _acting_email(by: Actor, organisation: Organisation) -> str:
 
 
 def start_people_import(
-    organisation: Organisation, *, by: Actor, filename: str, content: bytes
+    organisation: Organisation,
+    *,
+    by: Actor,
+    filename: str,
+    content: bytes,
+    missing_have_left: bool = False,
 ) -> PeopleImport:
-    """Read the file and store a dry run. Nothing in the directory changes yet."""
+    """Read the file and store a dry run. Nothing in the directory changes yet.
+
+    `missing_have_left` (file sync's option) plans every active person the file does not name
+    as a leaver; the stored preview remembers it, so the apply checks the rows the same way."""
     with importing.paused_gc():
-        return _start_people_import(organisation, by=by, filename=filename, content=content)
+        return _start_people_import(
+            organisation,
+            by=by,
+            filename=filename,
+            content=content,
+            missing_have_left=missing_have_left,
+        )
 
 
 def _start_people_import(
-    organisation: Organisation, *, by: Actor, filename: str, content: bytes
+    organisation: Organisation,
+    *,
+    by: Actor,
+    filename: str,
+    content: bytes,
+    missing_have_left: bool,
 ) -> PeopleImport:
     try:
         parsed = importing.read_people_file(filename, content)
@@ -708,6 +727,7 @@ def _start_people_import(
         snapshot,
         acting_email=_acting_email(by, organisation),
         foreign_domains=selectors.domains_owned_elsewhere(organisation),
+        missing_have_left=missing_have_left,
     )
     preview = plan.as_preview()
     if parsed.ignored_columns:
@@ -931,6 +951,7 @@ def _apply_in_chunks(people_import: PeopleImport) -> None:
         snapshot,
         acting_email=_acting_email(by, organisation),
         foreign_domains=selectors.domains_owned_elsewhere(organisation),
+        missing_have_left=bool(people_import.preview.get("missing_have_left")),
     )
     fresh = plan.as_preview()
     fresh["notes"] = people_import.preview.get("notes", fresh["notes"])
@@ -945,9 +966,15 @@ def _apply_in_chunks(people_import: PeopleImport) -> None:
         _keep_an_admin(admins, _admins_after(admins, plan.rows))
     units: _Units | None = None
     person_ids = {p.email.lower(): p.id for p in snapshot.people}
+    # A person matched by external_id may get a new address; managers may name either.
+    person_ids.update((r.email.lower(), r.person_id) for r in plan.rows if r.person_id)
     existing = {p.id: p for p in snapshot.people}
     result = {"new": 0, "updated": 0, "unchanged": 0, "left": 0}
     rows = _managers_first(plan.rows)
+    if len(rows) != people_import.total_rows:
+        # Leavers planned for people missing from the file are rows too.
+        people_import.total_rows = len(rows)
+        PeopleImport.objects.filter(pk=people_import.pk).update(total_rows=len(rows))
     for start in range(0, len(rows), IMPORT_CHUNK_SIZE):
         chunk = rows[start : start + IMPORT_CHUNK_SIZE]
         with transaction.atomic():
@@ -1110,6 +1137,8 @@ _PERSON_IMPORT_ATTRIBUTES = (
     ("start_date", "start_date"),
     ("is_active", "is_active"),
     ("is_org_admin", "is_org_admin"),
+    ("email", "email"),
+    ("external_id", "external_id"),
 )
 
 
@@ -1204,6 +1233,7 @@ def _write_chunk(
             start_date=dt.date.fromisoformat(final["start_date"]) if final["start_date"] else None,
             is_active=final["is_active"],
             is_org_admin=final["is_org_admin"],
+            external_id=final.get("external_id", ""),
             updated_at=now,
         )
 
@@ -1233,7 +1263,7 @@ def _write_chunk(
         if row.action != "updated":
             continue
         person = build(row.final)
-        person.pk = person_ids[row.email.lower()]
+        person.pk = row.person_id if row.person_id is not None else person_ids[row.email.lower()]
         before = existing[person.pk]
         changed = tuple(
             field

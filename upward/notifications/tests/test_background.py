@@ -115,6 +115,7 @@ def test_the_real_jobs_are_all_registered_in_order():
         "surveys.write_finished_surveys",
         "safety.send_safety_reminders",
         "impact.send_impact_reminders",
+        "filesync.run_due_sources",
         "dashboard.send_team_alerts",
         "webhooks.send_due_deliveries",
         "notifications.flush_outbox",
