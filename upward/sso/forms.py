@@ -15,8 +15,9 @@ from upward.sso.models import IdentityProvider, Protocol
 
 def _url_field(name: str) -> forms.URLField:
     model_field = IdentityProvider._meta.get_field(name)
+    label = str(model_field.verbose_name)
     return forms.URLField(
-        label=str(model_field.verbose_name).capitalize(),
+        label=label[:1].upper() + label[1:],
         help_text=model_field.help_text,
         required=False,
         max_length=500,
@@ -65,6 +66,10 @@ class IdentityProviderForm(ModelForm):
             "enabled",
         ]
         widgets = {"saml_x509cert": forms.Textarea(attrs={"rows": 6})}
+        labels = {
+            "protocol": gettext_lazy("Protocol"),
+            "enabled": gettext_lazy("On: send people of these domains to this provider"),
+        }
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
