@@ -18,6 +18,7 @@ from upward.sso.models import IdentityProvider
 from upward.sso.tests.conftest import (
     SsoWorld,
     authorise,
+    client_for,
     sign_in_through_provider,
     start_at_provider,
 )
@@ -225,8 +226,7 @@ def test_continue_page_lets_its_form_lead_to_the_provider(sso: SsoWorld) -> None
 
 
 def test_password_sign_out_stays_local(sso: SsoWorld) -> None:
-    client = Client()
-    client.force_login(sso.member.user)
+    client = client_for(sso.member)
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert not response["Location"].startswith("http")
@@ -239,8 +239,7 @@ def test_admin_test_sign_in_shows_the_match_and_signs_nobody_in(
     sso.idp.enabled = enabled
     sso.idp.save()
     sso.provider_says("ada-sub", email="ada@acme.test")
-    client = Client()
-    client.force_login(sso.admin.user)
+    client = client_for(sso.admin)
     page = client.post(reverse("sso:test"))
     assert page.status_code == 200
     assert "Test sign-in" in page.content.decode()
@@ -258,8 +257,7 @@ def test_admin_test_sign_in_shows_the_match_and_signs_nobody_in(
 
 def test_admin_test_sign_in_reports_a_refusal(sso: SsoWorld) -> None:
     sso.provider_says("bob-sub", email="bob@acme.test")
-    client = Client()
-    client.force_login(sso.admin.user)
+    client = client_for(sso.admin)
     page = client.post(reverse("sso:test"))
     to_provider = client.post(page.context["action"], {"process": "login"})
     result = authorise(client, to_provider["Location"], "bob-sub")
