@@ -225,6 +225,7 @@ def backchannel_logout(request: HttpRequest, slug: str) -> HttpResponse:
         .first()
     )
     token = str(request.POST.get("logout_token", ""))
+    response: HttpResponse
     if idp is None or not token:
         response = JsonResponse({"error": "invalid_request"}, status=400)
     else:

@@ -15,7 +15,7 @@ from upward.core.models import AuditEvent
 from upward.sso.models import ProviderSession
 from upward.sso.tests.conftest import SsoWorld, provider_signing_key, sign_in_through_provider
 
-EVENT = {"http://schemas.openid.net/event/backchannel-logout": {}}
+EVENT: dict[str, dict[str, str]] = {"http://schemas.openid.net/event/backchannel-logout": {}}
 
 
 def logout_token(key: Any, issuer: str, **claims: Any) -> str:
