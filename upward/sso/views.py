@@ -71,7 +71,9 @@ def _continue_page(
             "action": provider_login_url(idp),
             "next_url": next_url,
             "testing": testing,
-            "password_url": reverse("account_login") + "?" + urlencode({"step": "password"}),
+            "password_url": reverse("account_login")
+            + "?"
+            + urlencode({"step": "password", **({"next": next_url} if next_url else {})}),
         },
     )
     origins = provider_origins(idp)
