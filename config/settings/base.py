@@ -427,3 +427,28 @@ import os  # noqa: E402 (kept inside this part's block of settings)
 FILESYNC_ROOT = os.environ.get("UPWARD_FILESYNC_ROOT", "").strip()
 # A download that does not answer within this many seconds is given up (tried next slot).
 FILESYNC_TIMEOUT_SECONDS = 30
+# --- issue 17: i17-sso ---
+# Single sign-on per organisation through allauth's providers. Providers are never configured
+# here or in allauth's SocialApp table: upward.sso.adapter builds them from the organisations'
+# IdentityProvider rows (docs/integrations.md, "Single sign-on").
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+]
+SOCIALACCOUNT_ADAPTER = "upward.sso.adapter.SsoAdapter"
+# The adapter links the provider's person to their account itself (or refuses): no sign-up
+# form, no "connect by email", no tokens kept.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Email-first sign-in and the single-sign-on-only rules (upward/accounts/forms.py asks the
+# policies that upward/sso registers).
+ACCOUNT_FORMS = {
+    "login": "upward.accounts.forms.SignInForm",
+    "signup": "upward.accounts.forms.SignUpForm",
+    "reset_password": "upward.accounts.forms.PasswordResetForm",
+}
