@@ -17,6 +17,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -114,6 +115,11 @@ def _account(p: Person | None, user: Any) -> Rows:
     ]
     # The kind of each authenticator only: its secret stays a secret.
     rows += [{_("Two-factor method"): a.type} for a in Authenticator.objects.filter(user=user)]
+    # Single sign-on links: which provider, since when (the provider's own data stays there).
+    rows += [
+        {_("Signs in through"): a.provider, _("Linked"): _d(a.date_joined)}
+        for a in SocialAccount.objects.filter(user=user)
+    ]
     # Personal API tokens: what each may do and when it was used, never its secret or hash.
     rows += [
         {
@@ -469,7 +475,12 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "account",
         "Your account",
-        ("account.EmailAddress.user", "mfa.Authenticator.user", "accounts.ApiToken.user"),
+        (
+            "account.EmailAddress.user",
+            "mfa.Authenticator.user",
+            "accounts.ApiToken.user",
+            "socialaccount.SocialAccount.user",
+        ),
         _account,
     ),
     Section(
@@ -591,6 +602,9 @@ SKIPPED: dict[str, str] = {
     "organisations.PeopleImport.started_by": _STAFF_ACTION,
     "accounts.AccountInvitation.invited_by": _STAFF_ACTION,
     "accounts.ApiToken.created_by": _STAFF_ACTION,
+    "filesync.FileSyncRun.requested_by": _STAFF_ACTION,
+    "webhooks.Endpoint.created_by": _STAFF_ACTION,
+    "scim.ScimIdentity.person": "the identity system's copy of directory data shown in the directory",
     "programmes.StateChange.by": _STAFF_ACTION,
     "recruitment.Application.reviewed_by": _STAFF_ACTION,
     "recruitment.Application.works_with": "other people's applications naming this person",
