@@ -390,3 +390,29 @@ ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds
 # Addresses organisation admins type (webhooks, chat, file sync) may not reach private networks
 # unless the operator allows it (upward/core/outbound.py).
 OUTBOUND_ALLOW_PRIVATE = env.outbound_allow_private
+
+# --- issue 17: i17-sso ---
+# Single sign-on per organisation through allauth's providers. Providers are never configured
+# here or in allauth's SocialApp table: upward.sso.adapter builds them from the organisations'
+# IdentityProvider rows (docs/integrations.md, "Single sign-on").
+INSTALLED_APPS += [
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+]
+SOCIALACCOUNT_ADAPTER = "upward.sso.adapter.SsoAdapter"
+# The adapter links the provider's person to their account itself (or refuses): no sign-up
+# form, no "connect by email", no tokens kept.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# Email-first sign-in and the single-sign-on-only rules (upward/accounts/forms.py asks the
+# policies that upward/sso registers).
+ACCOUNT_FORMS = {
+    "login": "upward.accounts.forms.SignInForm",
+    "signup": "upward.accounts.forms.SignUpForm",
+    "reset_password": "upward.accounts.forms.PasswordResetForm",
+}

@@ -10,6 +10,7 @@ from django.utils.encoding import force_str
 from django.utils.html import strip_tags
 from django.utils.translation import gettext, gettext_noop
 
+from upward.accounts import policies
 from upward.core.links import absolute_url
 from upward.core.ratelimit import ThrottledLoginAdapter
 from upward.notifications.outbox import queue_email
@@ -38,6 +39,11 @@ class AccountAdapter(ThrottledLoginAdapter):
         # Anyone may create an account, but it only reaches an organisation's data once its
         # verified email matches a person in that organisation's directory.
         return getattr(settings, "UPWARD_OPEN_SIGNUP", True)
+
+    def get_logout_redirect_url(self, request: HttpRequest) -> str:
+        # allauth asks before it ends the session: a sign-in through an organisation's identity
+        # provider ends there too, where the provider offers it (upward/sso/logout.py).
+        return policies.sign_out_redirect(request) or super().get_logout_redirect_url(request)
 
     # allauth's emails (address confirmation, password reset, security notices, "an account
     # already exists") leave through the outbox like every other email: allauth renders them,
