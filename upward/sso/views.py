@@ -19,7 +19,7 @@ from upward.accounts.policies import single_sign_on_for_email
 from upward.core.links import absolute_url
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_org_admin
-from upward.sso import services
+from upward.sso import saml, services
 from upward.sso.forms import EmailStepForm, IdentityProviderForm
 from upward.sso.linking import TEST_SESSION_KEY
 from upward.sso.models import IdentityProvider, Protocol, provider_id_for
@@ -42,7 +42,7 @@ def provider_login_url(idp: IdentityProvider) -> str:
 def _continue_page(
     request: HttpRequest, idp: IdentityProvider, next_url: str, *, testing: bool = False
 ) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "sso/continue.html",
         {
@@ -53,6 +53,10 @@ def _continue_page(
             "password_url": reverse("account_login") + "?" + urlencode({"step": "password"}),
         },
     )
+    # The form's answer redirects to the provider, which CSP's form-action governs too.
+    if idp.protocol == Protocol.SAML:
+        response._csp_update = {"form-action": saml.sign_in_origins(idp)}  # type: ignore[attr-defined]
+    return response
 
 
 @require_POST
