@@ -22,6 +22,7 @@ Variants, for negative tests:
     "tampered"        signed, then the NameID and email changed (the digest no longer matches)
     "expired"         signed, but NotOnOrAfter is in the past
     "wrong_audience"  signed, but for another service provider
+    "sha1"            signed with RSA-SHA1 and SHA-1 digests, which are deprecated
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from lxml import etree
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as C
 from onelogin.saml2.utils import OneLogin_Saml2_Utils
 
-Variant = Literal["good", "unsigned", "forged", "tampered", "expired", "wrong_audience"]
+Variant = Literal["good", "unsigned", "forged", "tampered", "expired", "wrong_audience", "sha1"]
 VARIANTS: tuple[Variant, ...] = (
     "good",
     "unsigned",
@@ -56,6 +57,7 @@ VARIANTS: tuple[Variant, ...] = (
     "tampered",
     "expired",
     "wrong_audience",
+    "sha1",
 )
 
 EMAIL_ATTRIBUTE = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
@@ -374,7 +376,7 @@ class SamlIdentityProvider:
         signer = key_pair("Someone else") if variant == "forged" else self.keys
         signed = variant != "unsigned"
         if signed:
-            assertion = self._sign(assertion, signer)
+            assertion = self._sign(assertion, signer, sha1=variant == "sha1")
         response = (
             f'<samlp:Response xmlns:samlp="{C.NS_SAMLP}" xmlns:saml="{C.NS_SAML}" '
             f'ID="{response_id}" Version="2.0" IssueInstant="{issued}" '
@@ -384,20 +386,20 @@ class SamlIdentityProvider:
             f"{assertion}</samlp:Response>"
         )
         if signed:
-            response = self._sign(response, signer)
+            response = self._sign(response, signer, sha1=variant == "sha1")
         if variant == "tampered":
             # Someone who caught a signed response for themselves swaps in another address.
             response = response.replace(escape(self.user.email), "someone.else@example.com")
         return response
 
     @staticmethod
-    def _sign(xml: str, keys: KeyPair) -> str:
+    def _sign(xml: str, keys: KeyPair, *, sha1: bool = False) -> str:
         signed = OneLogin_Saml2_Utils.add_sign(
             xml,
             keys.private_key,
             keys.certificate,
-            sign_algorithm=C.RSA_SHA256,
-            digest_algorithm=C.SHA256,
+            sign_algorithm=C.RSA_SHA1 if sha1 else C.RSA_SHA256,
+            digest_algorithm=C.SHA1 if sha1 else C.SHA256,
         )
         return signed.decode() if isinstance(signed, bytes) else str(signed)
 

@@ -39,7 +39,7 @@ def sp_settings(idp: SamlIdentityProvider) -> OneLogin_Saml2_Settings:
                 "singleLogoutService": {"url": idp.slo_url},
                 "x509cert": idp.certificate,
             },
-            "security": {"wantAssertionsSigned": True},
+            "security": {"wantAssertionsSigned": True, "rejectDeprecatedAlgorithm": True},
         }
     )
 
@@ -129,6 +129,7 @@ def test_a_bad_authn_request_gets_a_400_from_the_idp(idp):
         ("tampered", "Signature validation failed"),
         ("expired", "expired"),
         ("wrong_audience", "not a valid audience"),
+        ("sha1", "deprecated"),
     ],
 )
 def test_each_bad_response_is_refused_by_python3_saml(idp, variant, reason):

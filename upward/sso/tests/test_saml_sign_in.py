@@ -117,7 +117,9 @@ def test_a_second_sign_in_reuses_the_same_account(idp, provider, ada):
     assert SocialAccount.objects.count() == 1
 
 
-@pytest.mark.parametrize("variant", ["unsigned", "forged", "tampered", "expired", "wrong_audience"])
+@pytest.mark.parametrize(
+    "variant", ["unsigned", "forged", "tampered", "expired", "wrong_audience", "sha1"]
+)
 def test_a_bad_response_is_refused_and_no_account_is_made(idp, provider, ada, variant):
     client = browser()
     to_idp = start(client)
@@ -275,3 +277,17 @@ def test_a_forged_logout_request_is_refused_and_the_session_kept(idp, provider, 
 
     assert answer.status_code == 400
     assert signed_in_user(client) is not None
+
+
+def test_the_email_step_sends_the_person_on_to_the_saml_provider(idp, provider, ada):
+    client = browser()
+
+    page = client.post("/sign-in/continue/", {"login": "ada@acme.example"})
+
+    assert page.status_code == 200
+    assert b"Continue with Acme single sign-on" in page.content
+    assert f'action="/accounts/saml/org-{SLUG}/login/"'.encode() in page.content
+    # The form's answer redirects to the provider: CSP's form-action allows its origin only.
+    policy = page["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert form_action.split()[1:] == ["'self'", idp.url("").rstrip("/")]
