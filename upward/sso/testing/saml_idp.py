@@ -419,7 +419,7 @@ class SamlIdentityProvider:
         query = {"SAMLRequest": encode_redirect(xml), "SigAlg": C.RSA_SHA256}
         signed_part = urlencode(query)
         signature = OneLogin_Saml2_Utils.sign_binary(
-            signed_part.encode(), self.keys.private_key, xmlsec.Transform.RSA_SHA256
+            signed_part.encode(), self.keys.private_key, xmlsec.constants.TransformRsaSha256
         )
         query["Signature"] = base64.b64encode(signature).decode()
         separator = "&" if "?" in sls_url else "?"
