@@ -68,6 +68,7 @@ ATTRIBUTE_MAPPING: dict[str, list[str]] = {
 
 METADATA_TIMEOUT_SECONDS = 10
 METADATA_CACHE_SECONDS = 60 * 60
+METADATA_FAILURE_CACHE_SECONDS = 5 * 60
 
 
 def saml_settings(provider: IdentityProvider) -> dict[str, Any]:
@@ -155,16 +156,30 @@ def certificate_body(text: str) -> str:
     return "".join(line for line in lines if line and not line.startswith("-----"))
 
 
-def read_metadata(url: str, *, entity_id: str = "") -> dict[str, str]:
+def read_metadata(url: str, *, entity_id: str = "", fresh: bool = False) -> dict[str, str]:
     """Fetch and read an identity provider's metadata: its entity ID, SSO and logout URLs and
-    signing certificate. For the admin form ("fill in from metadata"); raises ValidationError
-    with a reason the admin can act on. The address goes through the outbound guard (no
-    private networks) and redirects are not followed."""
+    signing certificate; raises ValidationError with a reason the admin can act on. The address
+    goes through the outbound guard (no private networks) and redirects are not followed.
+
+    What was read is kept an hour; a failure is kept a few minutes, so a provider whose metadata
+    is down does not make every sign-in wait for it. `fresh` skips both (the admin's form)."""
     url = check_outbound_url(url)
     key = f"sso.saml.metadata:{url}:{entity_id}"
-    cached = cache.get(key)
-    if cached is not None:
+    cached = None if fresh else cache.get(key)
+    if isinstance(cached, dict):
+        if "error" in cached:
+            raise ValidationError(str(cached["error"]))
         return dict(cached)
+    try:
+        found = _fetch_metadata(url, entity_id=entity_id)
+    except ValidationError as error:
+        cache.set(key, {"error": " ".join(error.messages)}, METADATA_FAILURE_CACHE_SECONDS)
+        raise
+    cache.set(key, found, METADATA_CACHE_SECONDS)
+    return found
+
+
+def _fetch_metadata(url: str, *, entity_id: str) -> dict[str, str]:
     try:
         answer = requests.get(url, timeout=METADATA_TIMEOUT_SECONDS, allow_redirects=False)
     except requests.RequestException as error:
@@ -176,9 +191,7 @@ def read_metadata(url: str, *, entity_id: str = "") -> dict[str, str]:
             _("The metadata address answered %(status)s instead of the metadata.")
             % {"status": answer.status_code}
         )
-    found = parse_metadata(answer.content, entity_id=entity_id)
-    cache.set(key, found, METADATA_CACHE_SECONDS)
-    return found
+    return parse_metadata(answer.content, entity_id=entity_id)
 
 
 def parse_metadata(xml: bytes | str, *, entity_id: str = "") -> dict[str, str]:

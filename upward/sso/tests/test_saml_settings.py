@@ -117,3 +117,47 @@ def test_a_provider_whose_metadata_cannot_be_read_is_not_offered():
         client = Client(HTTP_HOST="localhost")
         assert client.post("/accounts/saml/org-acme/login/").status_code == 404
         assert client.get("/accounts/saml/org-acme/metadata/").status_code == 404
+
+
+def test_a_failing_metadata_address_is_asked_again_only_after_a_while():
+    with Recorder() as server:
+        server.reply(503, "down", times=3)
+        for _ in range(3):
+            with pytest.raises(ValidationError, match="answered 503"):
+                read_metadata(server.url("/metadata"))
+        assert len(server.requests) == 1
+        with pytest.raises(ValidationError, match="answered 503"):
+            read_metadata(server.url("/metadata"), fresh=True)
+        assert len(server.requests) == 2
+
+
+def test_another_organisations_broken_metadata_does_not_stop_this_ones_sign_in(idp):
+    acme = OrganisationFactory(slug="acme")
+    provider = IdentityProvider.objects.create(
+        organisation=acme,
+        protocol=Protocol.SAML,
+        display_name="Acme",
+        enabled=True,
+        saml_entity_id=idp.entity_id,
+        saml_sso_url=idp.sso_url,
+        saml_x509cert=idp.certificate,
+    )
+    provider.domains.add(give_domain(acme, "acme.example"))
+    ada = PersonFactory(organisation=acme, email="ada@acme.example")
+    with Recorder() as broken:
+        broken.reply(404, "gone", times=5)
+        IdentityProvider.objects.create(
+            organisation=OrganisationFactory(slug="globex"),
+            protocol=Protocol.SAML,
+            display_name="Globex",
+            enabled=True,
+            saml_metadata_url=broken.url("/metadata"),
+        )
+        client = Client(HTTP_HOST="localhost")
+        to_idp = client.post("/accounts/saml/org-acme/login/")["Location"]
+        _action, fields = idp.form_fields(idp.answer(to_idp))
+        page = client.post("/accounts/saml/org-acme/acs/", fields, follow=True)
+
+    assert page.status_code == 200
+    ada.refresh_from_db()
+    assert ada.user_id is not None
