@@ -523,6 +523,53 @@ ROUTES: dict[str, list[Row]] = {
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],
     "api/docs/": [row(SIGNED_IN, layout=False)],
+    # --- issue 17: i17-sso ---
+    # Email-first sign-in: the email step posts here (decides by the address's domain only).
+    "sign-in/continue/": [row(PUBLIC, ok=405)],
+    # An organisation's "Continue with ..." page; the matrix world has no provider.
+    "sign-in/sso/<slug>/": [row(PUBLIC, ok=404, slug="=nobody")],
+    # The org admin's single sign-on settings (the outsider sees their own organisation's).
+    "organisation/sso/": [row(ORG_ADMIN)],
+    "organisation/sso/test/": [action(ORG_ADMIN)],
+    # Nothing to turn off in the matrix world: back to the settings page.
+    "organisation/sso/disable/": [row(ORG_ADMIN, ok=302)],
+    # allauth's providers, named by organisation ("org-<slug>"): unknown ones answer 404. The
+    # real flows are tested against a running provider in upward/sso/tests/.
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/": [
+        row(PUBLIC, ok=404, path="accounts/oidc/org-nobody/login/")
+    ],
+    "accounts/oidc/^(?P<provider_id>[^/]+)/login/callback/": [
+        row(PUBLIC, ok=404, path="accounts/oidc/org-nobody/login/callback/")
+    ],
+    "accounts/^saml/(?P<organization_slug>[^/]+)/acs/": [
+        row(PUBLIC, ok=302, path="accounts/saml/org-nobody/acs/")
+    ],
+    "accounts/^saml/(?P<organization_slug>[^/]+)/acs/finish/": [
+        row(PUBLIC, ok=404, path="accounts/saml/org-nobody/acs/finish/")
+    ],
+    "accounts/^saml/(?P<organization_slug>[^/]+)/login/": [
+        row(PUBLIC, ok=404, path="accounts/saml/org-nobody/login/")
+    ],
+    "accounts/^saml/(?P<organization_slug>[^/]+)/metadata/": [
+        row(PUBLIC, ok=404, path="accounts/saml/org-nobody/metadata/", layout=False)
+    ],
+    "accounts/^saml/(?P<organization_slug>[^/]+)/sls/": [
+        row(PUBLIC, ok=404, path="accounts/saml/org-nobody/sls/")
+    ],
+    # allauth's third-party account pages: the connected provider accounts of the signed-in
+    # person, and the pages a provider sign-in ends on when it is cancelled or fails. Its
+    # sign-up form is never used (the adapter links or refuses), so it sends people to sign in.
+    "accounts/3rdparty/": [row(SIGNED_IN)],
+    "accounts/3rdparty/login/cancelled/": [row(PUBLIC)],
+    "accounts/3rdparty/login/error/": [row(PUBLIC, ok=401)],
+    # allauth's old addresses for the same pages: permanent redirects. Where the address
+    # redirected to has "login" in it, everyone reads as sent to sign in: the "admin-site" class
+    # (a redirect for every persona) says exactly that.
+    "accounts/3rdparty/signup/": [row("admin-site")],
+    "accounts/social/connections/": [row(PUBLIC, ok=301)],
+    "accounts/social/login/cancelled/": [row("admin-site")],
+    "accounts/social/login/error/": [row("admin-site")],
+    "accounts/social/signup/": [row(PUBLIC, ok=301)],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per

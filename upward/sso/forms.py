@@ -13,7 +13,22 @@ from upward.organisations.models import Organisation, OrganisationDomain
 from upward.sso.models import IdentityProvider, Protocol
 
 
+def _url_field(name: str) -> forms.URLField:
+    model_field = IdentityProvider._meta.get_field(name)
+    return forms.URLField(
+        label=str(model_field.verbose_name).capitalize(),
+        help_text=model_field.help_text,
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+
+
 class IdentityProviderForm(ModelForm):
+    server_url = _url_field("server_url")
+    saml_metadata_url = _url_field("saml_metadata_url")
+    saml_sso_url = _url_field("saml_sso_url")
+    saml_slo_url = _url_field("saml_slo_url")
     client_secret = forms.CharField(
         label=gettext_lazy("Client secret"),
         required=False,

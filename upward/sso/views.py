@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -163,7 +163,8 @@ def test_sign_in(request: AuthenticatedRequest) -> HttpResponse:
     admin = require_org_admin(request.user)
     idp = IdentityProvider.objects.filter(organisation_id=admin.organisation_id).first()
     if idp is None:
-        raise Http404("No provider yet.")
+        messages.error(request, _("Save your provider's settings first, then test them."))
+        return redirect("sso:settings")
     request.session[TEST_SESSION_KEY] = idp.pk
     return _continue_page(request, idp, reverse("sso:settings"), testing=True)
 
