@@ -291,3 +291,16 @@ def test_the_email_step_sends_the_person_on_to_the_saml_provider(idp, provider, 
     policy = page["Content-Security-Policy"]
     form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
     assert form_action.split()[1:] == ["'self'", idp.url("").rstrip("/")]
+
+
+def test_entra_ids_object_id_is_the_account_key_when_sent(idp, provider, ada):
+    """Entra ID sends the user's object id: the account key, which does not change with the address."""
+    object_id = "http://schemas.microsoft.com/identity/claims/objectidentifier"
+    idp.user = SamlUser("ada@acme.example", extra_attributes={object_id: ["0f6b-4c1d"]})
+    client = browser()
+
+    post_to_acs(client, idp, start(client))
+
+    account = SocialAccount.objects.get()
+    assert account.uid == "0f6b-4c1d"
+    assert account.user == signed_in_user(client)
