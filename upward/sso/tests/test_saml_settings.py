@@ -161,3 +161,33 @@ def test_another_organisations_broken_metadata_does_not_stop_this_ones_sign_in(i
     assert page.status_code == 200
     ada.refresh_from_db()
     assert ada.user_id is not None
+
+
+def test_the_admin_form_reads_the_metadata_url_before_saving(idp):
+    from upward.sso.forms import IdentityProviderForm
+
+    org = OrganisationFactory(slug="acme")
+    domain = give_domain(org, "acme.example")
+    data = {
+        "protocol": "saml",
+        "display_name": "Acme sign-in",
+        "saml_entity_id": idp.entity_id,
+        "saml_metadata_url": idp.url("/metadata"),
+        "domains": [domain.pk],
+        "enabled": "on",
+    }
+    assert IdentityProviderForm(data, organisation=org).is_valid()
+
+    with Recorder() as server:
+        server.reply(404, "no such page")
+        form = IdentityProviderForm(
+            {**data, "saml_metadata_url": server.url("/wrong")}, organisation=org
+        )
+        assert not form.is_valid()
+    assert "answered 404" in form.errors["saml_metadata_url"][0]
+
+    wrong_entity = IdentityProviderForm(
+        {**data, "saml_entity_id": "https://someone-else.example/"}, organisation=org
+    )
+    assert not wrong_entity.is_valid()
+    assert "saml_metadata_url" in wrong_entity.errors
