@@ -399,6 +399,4 @@ def build_matrix_world(world: Any) -> MatrixWorld:
         "goal": goal.statement,
         "event": event.title,
     }
-    return MatrixWorld(
-        world=world, people=people, ids=ids, texts=texts
-    )
+    return MatrixWorld(world=world, people=people, ids=ids, texts=texts)

@@ -4,8 +4,14 @@ from bench.run import _median_run
 
 
 def _run(e2e, total=10.0, certified=True, peak=100.0):
-    return {"end_to_end": e2e, "matched": 5, "total": total, "certified": certified,
-            "peak_mb": peak, "features": e2e / 2}
+    return {
+        "end_to_end": e2e,
+        "matched": 5,
+        "total": total,
+        "certified": certified,
+        "peak_mb": peak,
+        "features": e2e / 2,
+    }
 
 
 def test_median_run_is_reported_with_every_time_and_the_largest_peak():

@@ -63,4 +63,10 @@ def test_running_ready_again_registers_the_same_panels_without_error():
     for label in ("goals", "notes", "resources", "impact", "safety", "surveys"):
         apps.get_app_config(label).ready()
     assert [(p.slot, p.name) for p in panels_for("pair")] == before
-    assert [p.name for p in panels_for("pair")] == ["goals", "notes", "resources", "impact", "safety"]
+    assert [p.name for p in panels_for("pair")] == [
+        "goals",
+        "notes",
+        "resources",
+        "impact",
+        "safety",
+    ]

@@ -17,9 +17,7 @@ LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
 
 def _layer_of() -> dict[str, int]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    contract = next(
-        c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers"
-    )
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")
     ranks: dict[str, int] = {}
     # Highest layer first in the contract; a higher rank is a higher layer.
     for position, line in enumerate(contract["layers"]):

@@ -711,7 +711,9 @@ def test_issue_11_reproduction_a_skill_description_cannot_run_script(world):  # 
             levels=["a", "b", "c", "d", "e"],
             by=world.manager.user,
         )
-        response = world.client_for(world.applicant).get(f"/pairings/{pairing.pk}/skills/baseline/me/")
+        response = world.client_for(world.applicant).get(
+            f"/pairings/{pairing.pk}/skills/baseline/me/"
+        )
     assert response.status_code == 200
     html = response.content.decode()
     assert ESCAPED in html

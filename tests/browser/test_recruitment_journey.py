@@ -12,6 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import fill_sign_in
 from upward.organisations.models import Topic
 from upward.programmes.models import Programme
 from upward.recruitment.models import Application
@@ -103,9 +104,7 @@ def test_manager_opens_recruitment_and_accepts_a_mentor(visitor_factory, world):
     applicant.page.get_by_role("link", name="Apply now").first.click()
     applicant.page.wait_for_url(re.compile(r"/accounts/login/\?next="))
     applicant.look("sign-in-to-apply")
-    applicant.page.get_by_label("Email").fill(world.applicant.email)
-    applicant.page.get_by_label("Password").fill("correct horse battery")
-    applicant.page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
+    fill_sign_in(applicant.page, world.applicant.email, "correct horse battery")
     applicant.page.wait_for_url(re.compile(rf"/join/{programme.signup_token}/apply/$"))
     applicant.look("choose-role")
     applicant.page.get_by_role("link", name=re.compile("^Apply as mentor", re.I)).click()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from upward.organisations.domains import email_domain
 from upward.organisations.models import Person
@@ -54,7 +55,7 @@ def single_sign_on_for_organisation(organisation_id: int) -> SingleSignOn | None
     return None
 
 
-def _is_org_admin(sso: SingleSignOn, *, user: object = None, email: str = "") -> bool:
+def _is_org_admin(sso: SingleSignOn, *, user: Any = None, email: str = "") -> bool:
     people = Person.objects.filter(
         organisation_id=sso.organisation_id, is_org_admin=True, is_active=True
     )
@@ -63,7 +64,7 @@ def _is_org_admin(sso: SingleSignOn, *, user: object = None, email: str = "") ->
     return people.filter(email__iexact=email, user__isnull=False).exists()
 
 
-def password_blocked_for_user(user: object) -> SingleSignOn | None:
+def password_blocked_for_user(user: Any) -> SingleSignOn | None:
     """The provider this (authenticated) account must use instead of its password, if any.
 
     Its organisation's provider when that one is single-sign-on only and the account is not one

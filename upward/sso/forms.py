@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,8 +17,10 @@ from upward.sso.models import IdentityProvider, Protocol
 
 def _url_field(name: str) -> forms.URLField:
     model_field = IdentityProvider._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    label = str(model_field.verbose_name)
     return forms.URLField(
-        label=str(model_field.verbose_name).capitalize(),
+        label=label[:1].upper() + label[1:],
         help_text=model_field.help_text,
         required=False,
         max_length=500,
@@ -66,13 +69,17 @@ class IdentityProviderForm(ModelForm):
             "enabled",
         ]
         widgets = {"saml_x509cert": forms.Textarea(attrs={"rows": 6})}
+        labels = {
+            "protocol": gettext_lazy("Protocol"),
+            "enabled": gettext_lazy("On: send people of these domains to this provider"),
+        }
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["domains"].queryset = OrganisationDomain.objects.filter(
-            organisation=organisation
-        )
+        domains = self.fields["domains"]
+        assert isinstance(domains, forms.ModelMultipleChoiceField)
+        domains.queryset = OrganisationDomain.objects.filter(organisation=organisation)
         self.has_secret = bool(self.instance.pk and self.instance.client_secret)
         self.fields["client_secret"].help_text = (
             _("Stored encrypted and never shown again. Leave blank to keep the current one.")

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import requests
+from django.core import signing
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -19,6 +20,8 @@ from upward.sso.models import IdentityProvider, Protocol, slug_from_provider_id
 logger = logging.getLogger(__name__)
 DISCOVERY_CACHE_SECONDS = 60 * 60
 DISCOVERY_TIMEOUT_SECONDS = 5
+SIGN_OUT_SALT = "upward.sso.sign-out"
+SIGN_OUT_TOKEN_SECONDS = 10 * 60
 
 
 def discovery_url(server_url: str) -> str:
@@ -49,24 +52,47 @@ def post_logout_redirect_uri() -> str:
     return absolute_url(reverse("account_login"))
 
 
+def end_session_url(idp: IdentityProvider) -> str:
+    """The provider's sign-out address for Upward's client, or "" if it offers none."""
+    endpoint = end_session_endpoint(idp)
+    if not endpoint:
+        return ""
+    params = {"client_id": idp.client_id, "post_logout_redirect_uri": post_logout_redirect_uri()}
+    separator = "&" if "?" in endpoint else "?"
+    return f"{endpoint}{separator}{urlencode(params)}"
+
+
 def sign_out_url(request: Any) -> str | None:
+    """Where allauth sends the browser after signing out of Upward: for a session signed in
+    through an OpenID Connect provider, our "signed out" page, which goes on to the provider's
+    sign-out. (A form's redirect straight to the provider would break the pages' CSP
+    form-action rule; following a link does not.) The page's token names the organisation and
+    expires in minutes: it can send a browser to nothing but a configured provider."""
     session = getattr(request, "session", None)
     data = session.get(SESSION_KEY) if session is not None else None
     if not isinstance(data, dict):
         return None
     slug = slug_from_provider_id(str(data.get("provider_id", "")))
-    idp = (
+    if not slug or not _provider(slug):
+        return None
+    token = signing.dumps({"slug": slug}, salt=SIGN_OUT_SALT)
+    return reverse("sso:signed_out") + "?" + urlencode({"t": token})
+
+
+def _provider(slug: str) -> IdentityProvider | None:
+    return (
         IdentityProvider.objects.filter(
-            organisation__slug=slug or "", enabled=True, protocol=Protocol.OIDC
+            organisation__slug=slug, enabled=True, protocol=Protocol.OIDC
         )
         .select_related("organisation")
         .first()
     )
-    if idp is None:
+
+
+def provider_for_token(token: str) -> IdentityProvider | None:
+    try:
+        data = signing.loads(token, salt=SIGN_OUT_SALT, max_age=SIGN_OUT_TOKEN_SECONDS)
+    except signing.BadSignature:
         return None
-    endpoint = end_session_endpoint(idp)
-    if not endpoint:
-        return None
-    params = {"client_id": idp.client_id, "post_logout_redirect_uri": post_logout_redirect_uri()}
-    separator = "&" if "?" in endpoint else "?"
-    return f"{endpoint}{separator}{urlencode(params)}"
+    slug = data.get("slug") if isinstance(data, dict) else None
+    return _provider(slug) if isinstance(slug, str) else None

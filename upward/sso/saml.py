@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import requests
 from django.core.cache import cache
@@ -220,23 +219,3 @@ def parse_metadata(xml: bytes | str, *, entity_id: str = "") -> dict[str, str]:
             )
         )
     return found
-
-
-def sign_in_origins(provider: IdentityProvider) -> list[str]:
-    """Where the sign-in form's answer redirects the browser: the origin of the provider's
-    single sign-on URL. CSP's form-action governs that redirect too, so the "Continue with …"
-    page allows this origin (and only it) besides our own."""
-    from allauth.socialaccount.models import SocialApp
-
-    try:
-        url = saml_settings(provider)["idp"]["sso_url"]
-    except SocialApp.DoesNotExist:  # nothing to allow: the sign-in fails with a page
-        return []
-    return [origin] if (origin := url_origin(url)) else []
-
-
-def url_origin(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,7 +19,7 @@ from upward.accounts.policies import single_sign_on_for_email
 from upward.core.links import absolute_url
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_org_admin
-from upward.sso import saml, services
+from upward.sso import logout, services
 from upward.sso.forms import EmailStepForm, IdentityProviderForm
 from upward.sso.linking import TEST_SESSION_KEY
 from upward.sso.models import IdentityProvider, Protocol, provider_id_for
@@ -39,6 +39,23 @@ def provider_login_url(idp: IdentityProvider) -> str:
     return reverse("openid_connect_login", kwargs={"provider_id": idp.provider_id})
 
 
+def provider_origins(idp: IdentityProvider) -> list[str]:
+    """Where the provider's sign-in page lives. The continue page's form posts to Upward,
+    which redirects the browser there, and browsers check such a redirect against the page's
+    CSP form-action rule: the page allows these origins besides its own."""
+    urls = (
+        [idp.saml_sso_url, idp.saml_metadata_url]
+        if idp.protocol == Protocol.SAML
+        else [idp.server_url]
+    )
+    origins = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        if parts.scheme in ("https", "http") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
 def _continue_page(
     request: HttpRequest, idp: IdentityProvider, next_url: str, *, testing: bool = False
 ) -> HttpResponse:
@@ -53,10 +70,18 @@ def _continue_page(
             "password_url": reverse("account_login") + "?" + urlencode({"step": "password"}),
         },
     )
-    # The form's answer redirects to the provider, which CSP's form-action governs too.
-    if idp.protocol == Protocol.SAML:
-        response._csp_update = {"form-action": saml.sign_in_origins(idp)}  # type: ignore[attr-defined]
+    origins = provider_origins(idp)
+    if origins:
+        response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
     return response
+
+
+@require_GET
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """After signing out of Upward: on to the provider's own sign-out, where it offers one."""
+    idp = logout.provider_for_token(str(request.GET.get("t", "")))
+    provider_url = logout.end_session_url(idp) if idp is not None else ""
+    return render(request, "sso/signed_out.html", {"idp": idp, "provider_url": provider_url})
 
 
 @require_POST

@@ -65,6 +65,13 @@ def sso(db: Any, oidc_server: str) -> SsoWorld:
     return SsoWorld(org, domain, idp, admin, member, newcomer, oidc_server)
 
 
+def client_for(person: Person) -> Client:
+    client = Client()
+    assert person.user is not None
+    client.force_login(person.user)
+    return client
+
+
 def start_at_provider(client: Client, email: str) -> str:
     """The sign-in page's email step, then its "Continue" button: the provider's URL."""
     page = client.post(reverse("sso:continue"), {"login": email})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
@@ -17,6 +18,7 @@ from upward.sso.models import IdentityProvider
 from upward.sso.tests.conftest import (
     SsoWorld,
     authorise,
+    client_for,
     sign_in_through_provider,
     start_at_provider,
 )
@@ -190,18 +192,41 @@ def test_sign_out_also_ends_the_session_at_the_provider(sso: SsoWorld) -> None:
     assert sign_in_through_provider(client, "mo@acme.test", sub="mo-sub").status_code == 302
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
-    location = response["Location"]
+    assert response["Location"].startswith(reverse("sso:signed_out") + "?t=")
+    assert not signed_in_user(client).is_authenticated
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    location = page.context["provider_url"]
     assert location.startswith(f"{sso.base_url}/oauth2/end_session?")
     assert "client_id=upward-acme" in location
     assert (
         "post_logout_redirect_uri=http%3A%2F%2F127.0.0.1%3A8000%2Faccounts%2Flogin%2F" in location
     )
-    assert not signed_in_user(client).is_authenticated
+    assert "Sign out of Acme sign-in" in page.content.decode()
+    # The provider's sign-out page answers (the real mock, not our guess of its address).
+    assert requests.get(location, timeout=5).status_code == 200
+
+
+def test_signed_out_page_with_a_forged_token_goes_nowhere(sso: SsoWorld) -> None:
+    page = Client().get(reverse("sso:signed_out") + "?t=acme")
+    assert page.status_code == 200
+    assert "You are signed out of Upward" in page.content.decode()
+    assert sso.base_url not in page.content.decode()
+
+
+def test_continue_page_lets_its_form_lead_to_the_provider(sso: SsoWorld) -> None:
+    """The form posts to Upward, which redirects to the provider: the page's CSP must allow
+    that origin in form-action, and only that one besides its own."""
+    page = Client().post(reverse("sso:continue"), {"login": "mo@acme.test"})
+    policy = page["Content-Security-Policy"]
+    form_action = next(p for p in policy.split(";") if p.strip().startswith("form-action"))
+    assert sso.base_url in form_action
+    other = Client().get(reverse("account_login"))
+    assert sso.base_url not in other["Content-Security-Policy"]
 
 
 def test_password_sign_out_stays_local(sso: SsoWorld) -> None:
-    client = Client()
-    client.force_login(sso.member.user)
+    client = client_for(sso.member)
     response = client.post(reverse("account_logout"))
     assert response.status_code == 302
     assert not response["Location"].startswith("http")
@@ -214,8 +239,7 @@ def test_admin_test_sign_in_shows_the_match_and_signs_nobody_in(
     sso.idp.enabled = enabled
     sso.idp.save()
     sso.provider_says("ada-sub", email="ada@acme.test")
-    client = Client()
-    client.force_login(sso.admin.user)
+    client = client_for(sso.admin)
     page = client.post(reverse("sso:test"))
     assert page.status_code == 200
     assert "Test sign-in" in page.content.decode()
@@ -233,8 +257,7 @@ def test_admin_test_sign_in_shows_the_match_and_signs_nobody_in(
 
 def test_admin_test_sign_in_reports_a_refusal(sso: SsoWorld) -> None:
     sso.provider_says("bob-sub", email="bob@acme.test")
-    client = Client()
-    client.force_login(sso.admin.user)
+    client = client_for(sso.admin)
     page = client.post(reverse("sso:test"))
     to_provider = client.post(page.context["action"], {"process": "login"})
     result = authorise(client, to_provider["Location"], "bob-sub")

@@ -11,14 +11,12 @@ from django.urls import reverse
 from upward.core.models import AuditEvent
 from upward.organisations.models import OrganisationDomain
 from upward.sso.models import IdentityProvider
-from upward.sso.tests.conftest import SECRET, SsoWorld
+from upward.sso.tests.conftest import SECRET, SsoWorld, client_for
 from upward.testing.factories import OrganisationFactory, person_with_account
 
 
 def admin_client(sso: SsoWorld) -> Client:
-    client = Client()
-    client.force_login(sso.admin.user)
-    return client
+    return client_for(sso.admin)
 
 
 def form_data(sso: SsoWorld, **changes: Any) -> dict[str, Any]:
@@ -85,8 +83,7 @@ def test_new_secret_replaces_the_old_one(sso: SsoWorld) -> None:
 def test_first_set_up_needs_every_oidc_value(sso: SsoWorld) -> None:
     other = OrganisationFactory(slug="globex")
     admin = person_with_account(organisation=other, email="gia@globex.test", is_org_admin=True)
-    client = Client()
-    client.force_login(admin.user)
+    client = client_for(admin)
     response = client.post(
         reverse("sso:settings"),
         {"protocol": "oidc", "display_name": "Globex", "enabled": "on"},
@@ -104,8 +101,7 @@ def test_a_domain_of_another_organisation_cannot_be_served(sso: SsoWorld) -> Non
     other = OrganisationFactory(slug="globex")
     OrganisationDomain.objects.create(organisation=other, domain="globex.test")
     admin = person_with_account(organisation=other, email="gia@globex.test", is_org_admin=True)
-    client = Client()
-    client.force_login(admin.user)
+    client = client_for(admin)
     response = client.post(
         reverse("sso:settings"),
         {
@@ -183,8 +179,7 @@ def test_disable_is_confirmed_then_audited(sso: SsoWorld) -> None:
 
 
 def test_only_the_organisations_admins_reach_the_page(sso: SsoWorld) -> None:
-    member = Client()
-    member.force_login(sso.member.user)
+    member = client_for(sso.member)
     for name, method in (
         ("sso:settings", "get"),
         ("sso:settings", "post"),
@@ -202,8 +197,7 @@ def test_only_the_organisations_admins_reach_the_page(sso: SsoWorld) -> None:
 def test_another_organisations_admin_sees_only_their_own(sso: SsoWorld) -> None:
     other = OrganisationFactory(slug="globex")
     admin = person_with_account(organisation=other, email="gia@globex.test", is_org_admin=True)
-    client = Client()
-    client.force_login(admin.user)
+    client = client_for(admin)
     page = client.get(reverse("sso:settings"))
     assert page.status_code == 200
     assert "Not set up yet" in page.content.decode()
