@@ -528,6 +528,8 @@ ROUTES: dict[str, list[Row]] = {
     "sign-in/continue/": [row(PUBLIC, ok=405)],
     # An organisation's "Continue with ..." page; the matrix world has no provider.
     "sign-in/sso/<slug>/": [row(PUBLIC, ok=404, slug="=nobody")],
+    # OpenID Connect back-channel logout: the provider's server posts a signed logout token.
+    "sso/<slug>/backchannel-logout/": [row(PUBLIC, ok=405, slug="=nobody", layout=False)],
     # After signing out: on to the provider's own sign-out (none without a valid token).
     "signed-out/": [row(PUBLIC)],
     # The org admin's single sign-on settings (the outsider sees their own organisation's).

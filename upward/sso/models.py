@@ -99,3 +99,25 @@ def slug_from_provider_id(provider_id: str) -> str | None:
     if provider_id.startswith(PROVIDER_PREFIX):
         return provider_id[len(PROVIDER_PREFIX) :]
     return None
+
+
+class ProviderSession(models.Model):
+    """An Upward session signed in through an OpenID Connect provider: what the provider's
+    back-channel logout names (its `sid`, or the person's `sub`) and the session to end."""
+
+    identity_provider = models.ForeignKey(
+        IdentityProvider, on_delete=models.CASCADE, related_name="sessions"
+    )
+    session_key = models.CharField(max_length=64, unique=True)
+    sub = models.CharField(max_length=255)
+    sid = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["identity_provider", "sub"]),
+            models.Index(fields=["identity_provider", "sid"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identity_provider_id}: {self.sub}"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from upward.accounts.forms import SIGN_IN_EMAIL_SESSION_KEY
@@ -19,10 +21,12 @@ from upward.accounts.policies import single_sign_on_for_email
 from upward.core.links import absolute_url
 from upward.core.types import AuthenticatedRequest
 from upward.organisations.access import require_org_admin
-from upward.sso import logout, services
+from upward.sso import backchannel, logout, services
 from upward.sso.forms import EmailStepForm, IdentityProviderForm
 from upward.sso.linking import TEST_SESSION_KEY
 from upward.sso.models import IdentityProvider, Protocol, provider_id_for
+
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
@@ -67,7 +71,9 @@ def _continue_page(
             "action": provider_login_url(idp),
             "next_url": next_url,
             "testing": testing,
-            "password_url": reverse("account_login") + "?" + urlencode({"step": "password"}),
+            "password_url": reverse("account_login")
+            + "?"
+            + urlencode({"step": "password", **({"next": next_url} if next_url else {})}),
         },
     )
     origins = provider_origins(idp)
@@ -126,6 +132,7 @@ def _values_to_paste(idp: IdentityProvider | None, slug: str) -> dict[str, str]:
             reverse("openid_connect_callback", kwargs={"provider_id": provider_id})
         ),
         "post_logout_uri": absolute_url(reverse("account_login")),
+        "backchannel_url": absolute_url(reverse("sso:backchannel_logout", args=[slug])),
         "sign_in_url": absolute_url(reverse("account_login")),
     }
     with contextlib.suppress(NoReverseMatch):  # unless the SAML provider is not installed
@@ -208,3 +215,29 @@ def disable(request: AuthenticatedRequest) -> HttpResponse:
         )
         return redirect("sso:settings")
     return render(request, "sso/disable.html", {"idp": idp})
+
+
+@csrf_exempt
+@require_POST
+def backchannel_logout(request: HttpRequest, slug: str) -> HttpResponse:
+    """The provider's server tells Upward a session ended there (docs/integrations.md)."""
+    idp = (
+        IdentityProvider.objects.filter(organisation__slug=slug, protocol=Protocol.OIDC)
+        .select_related("organisation")
+        .first()
+    )
+    token = str(request.POST.get("logout_token", ""))
+    response: HttpResponse
+    if idp is None or not token:
+        response = JsonResponse({"error": "invalid_request"}, status=400)
+    else:
+        try:
+            claims = backchannel.verify_logout_token(idp, token)
+        except backchannel.InvalidLogoutToken as exc:
+            logger.warning("Back-channel logout refused for %s: %s", idp.provider_id, exc)
+            response = JsonResponse({"error": "invalid_request"}, status=400)
+        else:
+            backchannel.end_sessions(idp, claims)
+            response = HttpResponse(status=200)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -22,9 +22,25 @@ SECRET = "s3cret-from-the-provider"
 
 
 @pytest.fixture(scope="session")
-def oidc_server() -> Iterator[str]:
+def oidc_server_handle() -> Iterator[Any]:
     with run_server_in_thread() as server:
-        yield f"http://localhost:{server.server_port}"
+        yield server
+
+
+@pytest.fixture(scope="session")
+def oidc_server(oidc_server_handle: Any) -> str:
+    return f"http://localhost:{oidc_server_handle.server_port}"
+
+
+def provider_signing_key(server: Any) -> Any:
+    """The running provider's private signing key (the one its jwks_uri publishes), to sign
+    what the mock does not send itself: a back-channel logout token."""
+    for function in server.app.before_request_funcs[None]:
+        names = function.__code__.co_freevars
+        if "storage" in names:
+            storage = function.__closure__[names.index("storage")].cell_contents
+            return storage.jwk
+    raise AssertionError("oidc-provider-mock changed: no storage in its app")
 
 
 @dataclass

@@ -264,3 +264,19 @@ def test_admin_test_sign_in_reports_a_refusal(sso: SsoWorld) -> None:
     assert result.status_code == 200
     assert "would be refused" in result.content.decode()
     assert "no active entry" in result.content.decode()
+
+
+def test_password_link_on_the_continue_page_keeps_where_the_person_was_going(
+    sso: SsoWorld,
+) -> None:
+    page = Client().post(
+        reverse("sso:continue"), {"login": "priya@acme.test", "next": "/programmes/"}
+    )
+    assert page.status_code == 200
+    assert page.context["next_url"] == "/programmes/"
+    assert "step=password&amp;next=%2Fprogrammes%2F" in page.content.decode()
+    evil = Client().post(
+        reverse("sso:continue"), {"login": "priya@acme.test", "next": "https://evil.example/"}
+    )
+    assert evil.context["next_url"] == ""
+    assert "evil.example" not in evil.content.decode()

@@ -49,6 +49,7 @@ def test_page_shows_the_values_to_paste_and_never_the_secret(sso: SsoWorld) -> N
     assert "http://127.0.0.1:8000/accounts/oidc/org-acme/login/callback/" in text
     assert "http://127.0.0.1:8000/accounts/saml/org-acme/acs/" in text
     assert "openid email profile" in text
+    assert "http://127.0.0.1:8000/sso/acme/backchannel-logout/" in text
     assert SECRET not in text
     assert "Leave blank to keep the current one." in text
 
