@@ -3,6 +3,7 @@ rows, and a sign-in through a provider reaches only a person of that provider's 
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -65,7 +66,11 @@ class SsoAdapter(DefaultSocialAccountAdapter):
             if slug is None:
                 return []
             providers = providers.filter(organisation__slug=slug)
-        apps = [app_for(idp) for idp in providers]
+        apps = []
+        for idp in providers:
+            # A SAML provider whose metadata cannot be read is left out, not everyone's sign-in.
+            with contextlib.suppress(SocialApp.DoesNotExist):
+                apps.append(app_for(idp))
         if client_id:
             apps = [app for app in apps if app.client_id == client_id]
         return apps

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from upward.core.forms import ModelForm
 from upward.core.outbound import check_outbound_url
 from upward.organisations.models import Organisation, OrganisationDomain
+from upward.sso import saml
 from upward.sso.models import IdentityProvider, Protocol
 
 
@@ -130,6 +131,15 @@ class IdentityProviderForm(ModelForm):
         elif protocol == Protocol.SAML:
             if not cleaned.get("saml_entity_id"):
                 self.add_error("saml_entity_id", _("Enter the provider's entity ID (issuer)."))
+            metadata_url = cleaned.get("saml_metadata_url")
+            if metadata_url and not (cleaned.get("saml_sso_url") and cleaned.get("saml_x509cert")):
+                # Read it now, so a wrong address is an error here and not at the next sign-in.
+                try:
+                    saml.read_metadata(
+                        metadata_url, entity_id=cleaned.get("saml_entity_id") or "", fresh=True
+                    )
+                except ValidationError as error:
+                    self.add_error("saml_metadata_url", error)
             if not cleaned.get("saml_metadata_url") and "saml_metadata_url" not in self.errors:
                 if not cleaned.get("saml_sso_url") and "saml_sso_url" not in self.errors:
                     self.add_error(
