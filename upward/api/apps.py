@@ -9,3 +9,8 @@ class ApiConfig(AppConfig):
 
     name = "upward.api"
     label = "api"
+
+    def ready(self) -> None:
+        # Registers the bearer token scheme with drf-spectacular (an extension registers itself
+        # when its module is imported).
+        from upward.api import schema  # noqa: F401
