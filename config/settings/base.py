@@ -394,6 +394,7 @@ OUTBOUND_ALLOW_PRIVATE = env.outbound_allow_private
 # --- API core (issue 17) ---
 import os  # noqa: E402 (kept inside this part's block)
 import re  # noqa: E402
+
 # Requests per token (service tokens) or per person (personal tokens, sessions), and per address
 # for calls without credentials. "N/s", "N/min", "N/h" or "N/day". Off with UPWARD_RATE_LIMITS.
 API_RATE_LIMIT = os.environ.get("UPWARD_API_RATE_LIMIT", "1200/min")

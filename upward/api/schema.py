@@ -65,7 +65,6 @@ ERROR_ANSWERS = {
 }
 
 
-
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     target_class = "upward.api.authentication.BearerTokenAuthentication"
     name = "bearerAuth"

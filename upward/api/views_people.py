@@ -101,6 +101,8 @@ class AdminViewSet(viewsets.GenericViewSet):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         self.organisation = access.api_organisation(request)
+        if not hasattr(self, request.method.lower()):  # type: ignore[union-attr]
+            return  # a method this route lacks: 405 for everyone signed in, as on the pages
         if not access.api_is_org_admin(request):
             raise exceptions.NotFound("Only the organisation's admins may use this resource.")
 
