@@ -269,6 +269,8 @@ def write_person(
     """Create or update one person through the directory's services. Returns the person and
     "created", "updated" or "unchanged". Leaving (`is_active: false`) runs the leaver flow."""
     by = access.api_actor(request)
+    if person is not None and all(getattr(person, k) == v for k, v in data.items()):
+        return person, "unchanged"  # nothing to write (most rows of a regular HR sync)
     with transaction.atomic():
         if person is None:
             person = services.create_person(organisation, by=by, details=_details(None, data))
@@ -414,7 +416,9 @@ class PersonViewSet(
 
     @staticmethod
     def _match(organisation: Organisation, row: dict[str, Any]) -> Person | None:
-        people = Person.objects.filter(organisation=organisation)
+        people = Person.objects.filter(organisation=organisation).select_related(
+            "level", "department", "team", "manager"
+        )
         external_id = str(row.get("external_id") or "").strip()
         if external_id:
             found = people.filter(external_id=external_id).first()

@@ -449,3 +449,12 @@ def test_schema_is_valid_openapi_and_readable_with_a_token(world) -> None:  # ty
     }
     assert {"people", "structure", "me", "organisation"} <= {t["name"] for t in schema["tags"]}
     assert call(None, "get", "/api/schema/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_an_unknown_time_zone_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+    raw = service_token(world.org)
+    response = call(raw, "patch", f"/api/v1/people/{world.senior.pk}/", {"time_zone": "Mars/Base"})
+    assert response.status_code == 400 and "time_zone" in error_of(response)["fields"]
+    world.senior.refresh_from_db()
+    assert world.senior.time_zone == "Europe/London"
