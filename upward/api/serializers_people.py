@@ -10,9 +10,32 @@ import functools
 import zoneinfo
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
 from upward.organisations.models import Department, Level, Organisation, Person, Team
+
+
+class StrictCharField(serializers.CharField):
+    """Text must come as a JSON string: a number or a boolean is an error, not turned into one."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(serializers.EmailField, StrictCharField):
+    pass
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.EmailField: StrictEmailField,
+    }
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -21,21 +44,21 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug"]
 
 
-class LevelSerializer(serializers.ModelSerializer):
+class LevelSerializer(StrictModelSerializer):
     class Meta:
         model = Level
         fields = ["id", "name", "rank"]
         read_only_fields = ["id", "rank"]
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(StrictModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "name"]
         read_only_fields = ["id"]
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(StrictModelSerializer):
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.none())
 
     class Meta:
@@ -49,8 +72,11 @@ class TeamSerializer(serializers.ModelSerializer):
         department = self.fields["department"]
         assert isinstance(department, serializers.PrimaryKeyRelatedField)
         department.queryset = Department.objects.filter(organisation=organisation)
-        if self.instance is not None:
-            department.read_only = True  # a team stays in its department
+
+    def validate_department(self, value: Department) -> Department:
+        if self.instance is not None and value.pk != self.instance.department_id:
+            raise serializers.ValidationError("A team stays in its department: make a new team.")
+        return value
 
 
 PERSON_FIELDS = [
@@ -81,7 +107,7 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(StrictModelSerializer):
     """A directory entry. Level, department, team and manager are ids in the same organisation.
     `is_active: false` marks the person as left (the leaver flow); there is no delete."""
 
@@ -97,8 +123,8 @@ class PersonSerializer(serializers.ModelSerializer):
     manager = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.none(), allow_null=True, required=False
     )
-    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    time_zone = serializers.CharField(max_length=64, required=False, help_text="e.g. Europe/London")
+    external_id = StrictCharField(max_length=100, required=False, allow_blank=True)
+    time_zone = StrictCharField(max_length=64, required=False, help_text="e.g. Europe/London")
 
     class Meta:
         model = Person

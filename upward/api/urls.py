@@ -10,5 +10,5 @@ urlpatterns = [
     path("", include(routes_programmes.router.urls)),
     path("", include(routes_programmes.urlpatterns)),
     # Last: any other address under /api/v1/ answers a JSON 404 in the error format.
-    re_path(r"^(?P<unknown>.*)$", errors.not_found, name="not-found"),
+    re_path(r"^(?P<unknown>[\s\S]*)$", errors.not_found, name="not-found"),
 ]

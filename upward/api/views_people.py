@@ -11,9 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -38,6 +41,8 @@ from upward.organisations import services
 from upward.organisations.models import Department, Level, Organisation, Person, Team
 
 WRITE_METHODS = ["get", "post", "patch", "head", "options"]
+MAX_ID = 10**18 - 1  # as the pages' bounded id converter (upward/core/converters.py)
+STRICT_FILTERS = ("updated_since", "department", "level", "team", "is_active")
 COMPARED_FIELDS = [
     name
     for name in PersonSerializer.Meta.fields
@@ -96,6 +101,7 @@ class AdminViewSet(viewsets.GenericViewSet):
     read_scope = TokenScope.PEOPLE_READ
     write_scope = TokenScope.PEOPLE_WRITE
     http_method_names = WRITE_METHODS
+    parser_classes = [JSONParser]
     lookup_value_regex = "[0-9]{1,18}"
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
@@ -225,12 +231,24 @@ class TeamViewSet(_StructureViewSet):
         return services.rename_team(obj, by=access.api_actor(self.request), name=name)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: a whole number; one no object can have matches nothing."""
+
+    field_class = forms.IntegerField
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        if value is not None and not 0 < value <= MAX_ID:
+            return qs.none()
+        return super().filter(qs, value)
+
+
 class PersonFilter(django_filters.FilterSet):
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
     external_id = django_filters.CharFilter(field_name="external_id")
-    department = django_filters.NumberFilter(field_name="department_id")
-    level = django_filters.NumberFilter(field_name="level_id")
-    team = django_filters.NumberFilter(field_name="team_id")
+    department = IdFilter(field_name="department_id")
+    level = IdFilter(field_name="level_id")
+    team = IdFilter(field_name="team_id")
     is_active = django_filters.BooleanFilter(field_name="is_active")
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
@@ -354,6 +372,16 @@ class PersonViewSet(
         return Person.objects.filter(organisation=self.get_organisation()).order_by(
             "full_name", "id"
         )
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        empty = [name for name in STRICT_FILTERS if request.query_params.get(name) == ""]
+        if request.query_params.get("is_active", "true") not in ("true", "false"):
+            raise serializers.ValidationError({"is_active": ["Give true or false."]})
+        if empty:
+            raise serializers.ValidationError(
+                {name: ["Give a value, or leave this filter out."] for name in empty}
+            )
+        return super().list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

@@ -458,3 +458,44 @@ def test_an_unknown_time_zone_is_refused(world) -> None:  # type: ignore[no-unty
     assert response.status_code == 400 and "time_zone" in error_of(response)["fields"]
     world.senior.refresh_from_db()
     assert world.senior.time_zone == "Europe/London"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["page_size=null", "updated_since=", "is_active=maybe", "level=1.5", "department=x"],
+)
+def test_bad_list_parameters_get_400(world, query: str) -> None:  # type: ignore[no-untyped-def]
+    response = call(service_token(world.org), "get", f"/api/v1/people/?{query}")
+    assert response.status_code == 400
+    assert error_of(response)["fields"]
+
+
+@pytest.mark.django_db
+def test_an_id_no_object_can_have_matches_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    response = call(service_token(world.org), "get", "/api/v1/people/?level=99999999999999999999")
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_text_must_be_text_and_teams_stay_in_their_department(world) -> None:  # type: ignore[no-untyped-def]
+    raw = service_token(world.org)
+    number = call(raw, "post", "/api/v1/departments/", {"name": 7})
+    assert number.status_code == 400 and "name" in error_of(number)["fields"]
+    team = world.org.teams.first()
+    moved = call(
+        raw, "patch", f"/api/v1/teams/{team.pk}/", {"department": world.manager.department_id}
+    )
+    assert moved.status_code == 400 and "department" in error_of(moved)["fields"]
+    form = Client().post("/api/v1/levels/", {"name": "Board"}, HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert form.status_code == 415 and error_of(form)["code"] == "unsupported_media_type"
+
+
+@pytest.mark.django_db
+def test_unknown_paths_answer_json_whatever_they_hold(world) -> None:  # type: ignore[no-untyped-def]
+    client = Client(enforce_csrf_checks=True)  # a session without a CSRF token still gets JSON
+    client.force_login(world.admin.user)
+    odd = client.patch("/api/v1/levels/%C2%84/", data="{}", content_type="application/json")
+    assert odd.status_code == 404 and error_of(odd)["code"] == "not_found"
+    newline = client.get("/api/v1/departments/a%0Ab/")
+    assert newline.status_code == 404 and error_of(newline)["code"] == "not_found"
