@@ -555,7 +555,7 @@ ROUTES: dict[str, list[Row]] = {
         row("org-admin-object-api", path="api/v1/teams/{team}/", layout=False)
     ],
     # Any other address under /api/v1/: a JSON 404 for everyone, signed in or not.
-    "api/v1/^(?P<unknown>.*)$": [
+    "api/v1/^(?P<unknown>[\\s\\S]*)$": [
         row(PUBLIC, path="api/v1/no-such-resource/", ok=404, layout=False)
     ],
 }

@@ -22,6 +22,9 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            # Counted as sent, before the spaces around it are trimmed, as the schema says.
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

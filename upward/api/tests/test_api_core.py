@@ -463,7 +463,7 @@ def test_an_unknown_time_zone_is_refused(world) -> None:  # type: ignore[no-unty
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["page_size=null", "updated_since=", "is_active=maybe", "level=1.5", "department=x"],
+    ["page_size=null", "page=", "updated_since=", "is_active=maybe", "level=1.5", "department=x"],
 )
 def test_bad_list_parameters_get_400(world, query: str) -> None:  # type: ignore[no-untyped-def]
     response = call(service_token(world.org), "get", f"/api/v1/people/?{query}")
