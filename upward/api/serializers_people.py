@@ -133,7 +133,7 @@ class PersonSerializer(StrictModelSerializer):
         model = Person
         fields = PERSON_FIELDS
         read_only_fields = ["id", "left_on", "created_at", "updated_at"]
-        extra_kwargs = {
+        extra_kwargs: dict[str, dict[str, Any]] = {
             # Uniqueness is checked by the directory's services (with clear messages).
             "email": {"validators": []},
         }
