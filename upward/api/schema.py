@@ -60,6 +60,7 @@ ERROR_ANSWERS = {
     "404": "Not found, or not visible to the caller.",
     "405": "The method is not allowed here.",
     "409": "A conflict with the current data (a duplicate email, say).",
+    "415": "The body is not JSON.",
     "429": "Too many requests: wait the seconds in Retry-After.",
     "500": "An unexpected error on our side.",
 }
