@@ -17,7 +17,7 @@ from django.utils import timezone
 from upward.accounts.models import ApiToken, TokenKind, TokenScope, User
 from upward.core import audit
 from upward.core.types import Actor
-from upward.organisations.models import Organisation
+from upward.organisations.models import Organisation, Person
 
 TOKEN_START = "upw_"  # noqa: S105 (the public start of every token, not a secret)
 # Scopes a personal token may carry; SCIM is for the organisation's identity system only.
@@ -94,6 +94,16 @@ def issue_token(
     return token, raw
 
 
+def _holder_is_active(user: User, organisation_id: int) -> bool:
+    """A personal token works while its holder is an active person of the token's organisation:
+    it stops when they leave (marked as left, by a form, an import, SCIM or the API)."""
+    if not user.is_active:
+        return False
+    return Person.objects.filter(
+        user=user, organisation_id=organisation_id, is_active=True
+    ).exists()
+
+
 def authenticate_token(raw: str) -> ApiToken | None:
     """The usable token for this secret, or None (unknown, revoked or expired)."""
     if not raw.startswith(TOKEN_START) or len(raw) > 200:
@@ -105,7 +115,7 @@ def authenticate_token(raw: str) -> ApiToken | None:
     )
     if token is None or not token.is_usable:
         return None
-    if token.user is not None and not token.user.is_active:
+    if token.user is not None and not _holder_is_active(token.user, token.organisation_id):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= USE_STAMP_EVERY:
