@@ -23,46 +23,46 @@ WRITABLE_DETAIL = {"get": "retrieve", "patch": "partial_update", "delete": "dest
 
 urlpatterns: list = [
     path("programmes/", ProgrammeViewSet.as_view(LIST), name="programme-list"),
-    path("programmes/<int:pk>/", ProgrammeViewSet.as_view(DETAIL), name="programme-detail"),
+    path("programmes/<id:pk>/", ProgrammeViewSet.as_view(DETAIL), name="programme-detail"),
     path(
-        "programmes/<int:programme_pk>/applications/",
+        "programmes/<id:programme_pk>/applications/",
         ApplicationViewSet.as_view(LIST),
         name="application-list",
     ),
     path(
-        "programmes/<int:programme_pk>/applications/<int:pk>/",
+        "programmes/<id:programme_pk>/applications/<id:pk>/",
         ApplicationViewSet.as_view(DETAIL),
         name="application-detail",
     ),
     path(
-        "programmes/<int:programme_pk>/applications/<int:pk>/decision/",
+        "programmes/<id:programme_pk>/applications/<id:pk>/decision/",
         ApplicationViewSet.as_view({"post": "decision"}),
         name="application-decision",
     ),
     path(
-        "programmes/<int:programme_pk>/participants/",
+        "programmes/<id:programme_pk>/participants/",
         ParticipantViewSet.as_view(LIST),
         name="participant-list",
     ),
     path(
-        "programmes/<int:programme_pk>/pairings/",
+        "programmes/<id:programme_pk>/pairings/",
         PairingViewSet.as_view(LIST),
         name="pairing-list",
     ),
     path(
-        "programmes/<int:programme_pk>/pairings/<int:pk>/",
+        "programmes/<id:programme_pk>/pairings/<id:pk>/",
         PairingViewSet.as_view(DETAIL),
         name="pairing-detail",
     ),
     path(
-        "programmes/<int:programme_pk>/survey-results/",
+        "programmes/<id:programme_pk>/survey-results/",
         SurveyResultsView.as_view(),
         name="programme-survey-results",
     ),
     path("meetings/", MeetingViewSet.as_view(LIST), name="meeting-list"),
-    path("meetings/<int:pk>/", MeetingViewSet.as_view(DETAIL), name="meeting-detail"),
+    path("meetings/<id:pk>/", MeetingViewSet.as_view(DETAIL), name="meeting-detail"),
     path("me/goals/", MyGoalViewSet.as_view(WRITABLE_LIST), name="my-goal-list"),
-    path("me/goals/<int:pk>/", MyGoalViewSet.as_view(WRITABLE_DETAIL), name="my-goal-detail"),
+    path("me/goals/<id:pk>/", MyGoalViewSet.as_view(WRITABLE_DETAIL), name="my-goal-detail"),
     path("me/tasks/", MyTaskViewSet.as_view(WRITABLE_LIST), name="my-task-list"),
-    path("me/tasks/<int:pk>/", MyTaskViewSet.as_view(WRITABLE_DETAIL), name="my-task-detail"),
+    path("me/tasks/<id:pk>/", MyTaskViewSet.as_view(WRITABLE_DETAIL), name="my-task-detail"),
 ]
