@@ -36,6 +36,8 @@ signed-out-only     ok     302       302          302     302           302    3
 sign-in-stage       login  302       302          302     302           302    302    302          302          302      302
 signed-in           login  ok        ok           ok      ok            ok     ok     ok           ok           ok       ok
 signed-in-api       401    ok        ok           ok      ok            ok     ok     ok           ok           ok       ok
+org-admin-api       401    ok        ok           404     404           404    404    404          404          404      ok
+org-admin-object-api 401   ok        ok           404     404           404    404    404          404          404      404
 org-admin           login  ok        ok           404     404           404    404    404          404          404      ok
 org-admin-object    login  ok        ok           404     404           404    404    404          404          404      404
 runs-programmes     login  ok        ok           ok      ok            404    404    404          404          404      ok
@@ -527,6 +529,39 @@ ROUTES: dict[str, list[Row]] = {
     # The API description and its docs: signed-in people only (served from our own files).
     "api/schema/": [row("signed-in-api", layout=False)],
     "api/docs/": [row(SIGNED_IN, layout=False)],
+    # --- API core (issue 17) ---
+    # Token pages: a person's own personal tokens; the organisation's service tokens (admins).
+    "account/tokens/": [row(SIGNED_IN)],
+    "organisation/tokens/": [row(ORG_ADMIN)],
+    # The matrix world has no token: an id nobody holds answers 404 to all (holders and admins
+    # revoking are in upward/api/tests/test_tokens_pages.py).
+    "account/tokens/<pk>/revoke/": [row(SIGNED_IN, ok=404, pk="=999999")],
+    "organisation/tokens/<pk>/revoke/": [row(ORG_ADMIN, ok=404, pk="=999999")],
+    # Anyone with a token or a session: who is calling, and their organisation.
+    "api/v1/me/": [row("signed-in-api", layout=False)],
+    "api/v1/organisation/": [row("signed-in-api", layout=False)],
+    # The directory and the structure: admins (and service tokens), 404 to other people.
+    "api/v1/^people/$": [row("org-admin-api", path="api/v1/people/", layout=False)],
+    "api/v1/^people/(?P<pk>[0-9]{1,18})/$": [
+        row("org-admin-object-api", path="api/v1/people/{person}/", layout=False)
+    ],
+    "api/v1/people/upsert/": [row("org-admin-api", ok=405, layout=False)],
+    "api/v1/^levels/$": [row("org-admin-api", path="api/v1/levels/", layout=False)],
+    "api/v1/^levels/(?P<pk>[0-9]{1,18})/$": [
+        row("org-admin-object-api", path="api/v1/levels/{level}/", layout=False)
+    ],
+    "api/v1/^departments/$": [row("org-admin-api", path="api/v1/departments/", layout=False)],
+    "api/v1/^departments/(?P<pk>[0-9]{1,18})/$": [
+        row("org-admin-object-api", path="api/v1/departments/{department}/", layout=False)
+    ],
+    "api/v1/^teams/$": [row("org-admin-api", path="api/v1/teams/", layout=False)],
+    "api/v1/^teams/(?P<pk>[0-9]{1,18})/$": [
+        row("org-admin-object-api", path="api/v1/teams/{team}/", layout=False)
+    ],
+    # Any other address under /api/v1/: a JSON 404 for everyone, signed in or not.
+    "api/v1/^(?P<unknown>.*)$": [
+        row(PUBLIC, path="api/v1/no-such-resource/", ok=404, layout=False)
+    ],
     # --- API resources (issue 17) ---
     # Programmes: their team and their participants; a participant sees their own pairings only.
     "api/v1/programmes/": [row("signed-in-api", layout=False)],

@@ -390,3 +390,34 @@ ENCRYPTION_KEY_CACHE_SECONDS = env.encryption_key_cache_seconds
 # Addresses organisation admins type (webhooks, chat, file sync) may not reach private networks
 # unless the operator allows it (upward/core/outbound.py).
 OUTBOUND_ALLOW_PRIVATE = env.outbound_allow_private
+
+# --- API core (issue 17) ---
+import os  # noqa: E402 (kept inside this part's block)
+import re  # noqa: E402
+
+# Requests per token (service tokens) or per person (personal tokens, sessions), and per address
+# for calls without credentials. "N/s", "N/min", "N/h" or "N/day". Off with UPWARD_RATE_LIMITS.
+API_RATE_LIMIT = os.environ.get("UPWARD_API_RATE_LIMIT", "1200/min")
+API_ANON_RATE_LIMIT = os.environ.get("UPWARD_API_ANON_RATE_LIMIT", "60/min")
+for _rate in (API_RATE_LIMIT, API_ANON_RATE_LIMIT):
+    if not re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"An API rate limit reads like 1200/min, not {_rate!r}.")
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["upward.api.throttling.ApiRateThrottle"]
+# An unexpected exception under /api/ answers JSON in the error format (innermost, so it sees it).
+MIDDLEWARE += ["upward.api.errors.ApiErrorMiddleware"]
+SPECTACULAR_SETTINGS.update(
+    {
+        "POSTPROCESSING_HOOKS": [
+            "drf_spectacular.hooks.postprocess_schema_enums",
+            "upward.api.schema.add_error_responses",
+        ],
+        "SCHEMA_PATH_PREFIX": "/api/v1",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "TAGS": [
+            {"name": "me", "description": "Who is calling."},
+            {"name": "organisation", "description": "The caller's organisation."},
+            {"name": "structure", "description": "Levels, departments and teams."},
+            {"name": "people", "description": "The people directory (admins, people:read)."},
+        ],
+    }
+)

@@ -9,3 +9,18 @@ class ApiConfig(AppConfig):
 
     name = "upward.api"
     label = "api"
+
+    def ready(self) -> None:
+        # Registers the bearer token scheme with drf-spectacular (an extension registers itself
+        # when its module is imported).
+        from upward.api import schema  # noqa: F401
+        from upward.api.panels import setup_panel
+        from upward.core.panels import register_panel
+
+        register_panel(
+            "organisation.setup",
+            "api.service_tokens",
+            template="api/tokens/_setup_panel.html",
+            data=setup_panel,
+            order=80,
+        )

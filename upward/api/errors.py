@@ -8,14 +8,29 @@ unexpected exceptions come out in the same shape (a 500 says nothing of its caus
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from upward.core.errors import DomainError
+
+logger = logging.getLogger("django.request")
+API_PREFIX = "/api/"
+SERVER_ERROR_MESSAGE = (
+    "Something went wrong on our side. It has been logged; try again later, and tell your "
+    "administrator if it keeps happening."
+)
+
+
+def error_body(status: int, code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"status": status, "code": code, "message": message, **extra}}
 
 
 def _message(detail: Any) -> str:
@@ -28,6 +43,13 @@ def _message(detail: Any) -> str:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        # A rule of the domain (upward.core.errors): 400, or 409 for a conflict.
+        extra: dict[str, Any] = {}
+        if exc.field:
+            extra["fields"] = {exc.field: [exc.message]}
+        code = "conflict" if exc.status_code == 409 else "invalid"
+        return Response(error_body(exc.status_code, code, exc.message, **extra), exc.status_code)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             exc = exceptions.ValidationError(exc.message_dict)
@@ -58,3 +80,34 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body["message"] = _message(exc.detail)
     response.data = {"error": body}
     return response
+
+
+def not_found(request: HttpRequest, unknown: str = "") -> JsonResponse:
+    """Any path under /api/v1/ that names no resource."""
+    return JsonResponse(
+        error_body(404, "not_found", "There is no API resource at this address."), status=404
+    )
+
+
+class ApiErrorMiddleware:
+    """An unexpected exception under /api/ answers a JSON 500 in the error format, saying
+    nothing of its cause; the exception is logged as Django logs any server error."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith(API_PREFIX) or isinstance(
+            exception, Http404 | PermissionDenied
+        ):
+            return None
+        logger.error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exception,
+            extra={"status_code": 500, "request": request},
+        )
+        return JsonResponse(error_body(500, "server_error", SERVER_ERROR_MESSAGE), status=500)
