@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from upward.accounts.models import TokenScope
 from upward.api.access import api_person
+from upward.api.programme_filters import IdFilter
 from upward.api.programme_serializers import (
     GoalCreateSerializer,
     GoalSerializer,
@@ -57,7 +58,7 @@ def _pair_person(pairing: Pairing, person_id: int | None, default: Person) -> Pe
 
 
 class GoalFilter(django_filters.FilterSet):
-    pairing = django_filters.NumberFilter(field_name="pairing_id")
+    pairing = IdFilter(field_name="pairing_id")
     status = django_filters.ChoiceFilter(choices=GoalStatus.choices)
 
     class Meta:
@@ -65,6 +66,7 @@ class GoalFilter(django_filters.FilterSet):
         fields = ["pairing", "status"]
 
 
+@extend_schema(tags=["me"])
 class MyGoalViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -160,15 +162,21 @@ class MyGoalViewSet(
 
 
 class TaskFilter(django_filters.FilterSet):
-    goal = django_filters.NumberFilter(field_name="goal_id")
-    pairing = django_filters.NumberFilter(field_name="goal__pairing_id")
-    done = django_filters.BooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True)
+    goal = IdFilter(field_name="goal_id")
+    pairing = IdFilter(field_name="goal__pairing_id")
+    done = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_done"
+    )
 
     class Meta:
         model = Task
         fields = ["goal", "pairing", "done"]
 
+    def filter_done(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        return queryset.filter(done_at__isnull=value != "true")
 
+
+@extend_schema(tags=["me"])
 class MyTaskViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

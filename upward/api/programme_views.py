@@ -21,6 +21,7 @@ from upward.accounts.models import TokenScope
 from upward.api import programme_access
 from upward.api.access import api_actor
 from upward.api.permissions import token_of
+from upward.api.programme_filters import DateTimeFilter, IdFilter
 from upward.api.programme_serializers import (
     ApplicationSerializer,
     DecisionSerializer,
@@ -55,13 +56,14 @@ def domain_error(exc: DomainError) -> exceptions.APIException:
 class ProgrammeFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices)
     objective = django_filters.ChoiceFilter(choices=Objective.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Programme
         fields = ["state", "objective", "updated_since"]
 
 
+@extend_schema(tags=["programmes"])
 class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     """Programmes the caller runs or takes part in (a service token: all of its organisation's).
     Read-only: programmes are set up and moved through their lifecycle on the pages."""
@@ -80,7 +82,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
 class ApplicationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Application
@@ -97,6 +99,7 @@ class ProgrammeChildMixin:
         return programme_access.team_programme(self.request, int(self.kwargs["programme_pk"]))
 
 
+@extend_schema(tags=["programmes"])
 class ApplicationViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
     """A programme's applications, for its team: who, which role, which status. What applicants
     wrote (motivation, answers, times) and the team's messages and notes are not shown."""
@@ -137,6 +140,7 @@ class ApplicationViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ApplicationSerializer(decided).data)
 
 
+@extend_schema(tags=["programmes"])
 class ParticipantViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
     """The people accepted into a programme, for its team."""
 
@@ -157,13 +161,14 @@ class ParticipantViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
 
 class PairingFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=PairingState.choices)
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Pairing
         fields = ["state", "updated_since"]
 
 
+@extend_schema(tags=["programmes"])
 class PairingViewSet(viewsets.ReadOnlyModelViewSet):
     """A programme's pairings (state only): all of them for its team, the caller's own for a
     participant."""
@@ -182,17 +187,18 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    programme = django_filters.NumberFilter(field_name="pairing__programme_id")
-    pairing = django_filters.NumberFilter(field_name="pairing_id")
+    programme = IdFilter(field_name="pairing__programme_id")
+    pairing = IdFilter(field_name="pairing_id")
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = DateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = DateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Meeting
         fields = ["programme", "pairing", "status", "starts_after", "starts_before"]
 
 
+@extend_schema(tags=["meetings"])
 class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     """Meetings of the caller's own pairings and of the programmes they run. A token with
     `me:read` but not `programmes:read` sees only the caller's own meetings."""
@@ -203,9 +209,12 @@ class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
     @property
     def read_scope(self) -> str:
         token = token_of(self.request)
-        if token is not None and not token.has_scope(TokenScope.PROGRAMMES_READ):
-            if token.has_scope(TokenScope.ME_READ):
-                return TokenScope.ME_READ
+        if (
+            token is not None
+            and not token.has_scope(TokenScope.PROGRAMMES_READ)
+            and token.has_scope(TokenScope.ME_READ)
+        ):
+            return TokenScope.ME_READ
         return TokenScope.PROGRAMMES_READ
 
     def get_queryset(self) -> QuerySet[Meeting]:

@@ -159,6 +159,7 @@ def _single(item: SingleItem) -> dict[str, Any]:
     }
 
 
+@extend_schema(tags=["reports"])
 class SurveyResultsView(APIView):
     """A programme's survey results, for its team: the outcomes page's figures, aggregates only."""
 

@@ -617,3 +617,27 @@ def test_private_text_is_in_no_answer(world, pairs):
     listed = personal(world.manager).get(url("pairing-list", programme), {"state": "ended"})
     assert len(listed.json()["results"]) == 1
     assert json.dumps(listed.json()).count("ended") >= 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"starts_after": "2027-03-01"},
+        {"starts_after": "yesterday"},
+        {"starts_before": "2027-02-30T10:00:00Z"},
+        {"programme": "-1.179762921693321e+32"},
+        {"pairing": "99999999999999999999999"},
+        {"status": "maybe"},
+    ],
+)
+def test_bad_filters_are_a_400(world, pairs, query):
+    response = service(world.org).get(url("meeting-list"), query)
+    assert response.status_code == 400, response.content
+    assert set(response.json()["error"]["fields"]) == set(query)
+
+
+def test_good_date_time_filters(world, pairs):
+    client = service(world.org)
+    for value in ("2027-03-01T10:00:00Z", "2027-03-01T10:00:00+01:00", "2027-03-01T10:00Z"):
+        assert client.get(url("programme-list"), {"updated_since": value}).status_code == 200
+    assert personal(world.applicant).get(url("my-task-list"), {"done": "yes"}).status_code == 400
