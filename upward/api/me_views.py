@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from upward.accounts.models import TokenScope
 from upward.api.access import api_person
-from upward.api.programme_filters import IdFilter
+from upward.api.programme_filters import IdFilter, StrictFilterSet
 from upward.api.programme_serializers import (
     GoalCreateSerializer,
     GoalSerializer,
@@ -57,7 +57,7 @@ def _pair_person(pairing: Pairing, person_id: int | None, default: Person) -> Pe
     raise domain_error(DomainError("Choose one of the two people in this pairing.", field="owner"))
 
 
-class GoalFilter(django_filters.FilterSet):
+class GoalFilter(StrictFilterSet):
     pairing = IdFilter(field_name="pairing_id")
     status = django_filters.ChoiceFilter(choices=GoalStatus.choices)
 
@@ -161,7 +161,7 @@ class MyGoalViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TaskFilter(django_filters.FilterSet):
+class TaskFilter(StrictFilterSet):
     goal = IdFilter(field_name="goal_id")
     pairing = IdFilter(field_name="goal__pairing_id")
     done = django_filters.ChoiceFilter(

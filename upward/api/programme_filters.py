@@ -47,3 +47,15 @@ class StrictDateTimeField(forms.DateTimeField):
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = StrictDateTimeField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter named with an empty value is a 400, not a filter silently left out."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        empty = [name for name in self.filters if self.data.get(name, None) == ""]
+        for name in empty:
+            if name not in self.form.errors:
+                self.form.add_error(name, "Give a value, or leave this filter out.")
+        return valid and not empty

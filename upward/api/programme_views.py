@@ -21,7 +21,7 @@ from upward.accounts.models import TokenScope
 from upward.api import programme_access
 from upward.api.access import api_actor
 from upward.api.permissions import token_of
-from upward.api.programme_filters import DateTimeFilter, IdFilter
+from upward.api.programme_filters import DateTimeFilter, IdFilter, StrictFilterSet
 from upward.api.programme_serializers import (
     ApplicationSerializer,
     DecisionSerializer,
@@ -53,7 +53,7 @@ def domain_error(exc: DomainError) -> exceptions.APIException:
     return exceptions.ValidationError([exc.message])
 
 
-class ProgrammeFilter(django_filters.FilterSet):
+class ProgrammeFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(choices=State.choices)
     objective = django_filters.ChoiceFilter(choices=Objective.choices)
     updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -79,7 +79,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
         return programme_access.visible_programmes(self.request).order_by("-starts_on", "id")
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
     role = django_filters.ChoiceFilter(choices=Role.choices)
     updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -140,12 +140,20 @@ class ApplicationViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ApplicationSerializer(decided).data)
 
 
+class ParticipantFilter(StrictFilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = Application
+        fields = ["role"]
+
+
 @extend_schema(tags=["programmes"])
 class ParticipantViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
     """The people accepted into a programme, for its team."""
 
     serializer_class = ParticipantSerializer
-    filterset_fields = ["role"]
+    filterset_class = ParticipantFilter
     read_scope = TokenScope.PROGRAMMES_READ
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -159,7 +167,7 @@ class ParticipantViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-class PairingFilter(django_filters.FilterSet):
+class PairingFilter(StrictFilterSet):
     state = django_filters.ChoiceFilter(choices=PairingState.choices)
     updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
@@ -186,7 +194,7 @@ class PairingViewSet(viewsets.ReadOnlyModelViewSet):
         return programme_access.visible_pairings(self.request, programme).order_by("id")
 
 
-class MeetingFilter(django_filters.FilterSet):
+class MeetingFilter(StrictFilterSet):
     programme = IdFilter(field_name="pairing__programme_id")
     pairing = IdFilter(field_name="pairing_id")
     status = django_filters.ChoiceFilter(choices=MeetingStatus.choices)

@@ -628,6 +628,8 @@ def test_private_text_is_in_no_answer(world, pairs):
         {"programme": "-1.179762921693321e+32"},
         {"pairing": "99999999999999999999999"},
         {"status": "maybe"},
+        {"starts_after": ""},
+        {"pairing": ""},
     ],
 )
 def test_bad_filters_are_a_400(world, pairs, query):
