@@ -4,9 +4,11 @@ the pair and that the pairing is still active). A service token has no goals of 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import django_filters
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -25,13 +27,15 @@ from upward.api.programme_serializers import (
     TaskSerializer,
     TaskUpdateSerializer,
 )
-from upward.api.programme_views import domain_error
+from upward.api.programme_views import domain_error, record_api_change
 from upward.core.errors import DomainError
 from upward.goals import services
 from upward.goals.models import Goal, GoalStatus, Task
 from upward.organisations.models import Person
 from upward.pairing.models import Pairing
 from upward.pairing.workspace import WORKSPACE_STATES
+
+T = TypeVar("T")
 
 
 def _person(request: Request) -> Person:
@@ -55,6 +59,33 @@ def _pair_person(pairing: Pairing, person_id: int | None, default: Person) -> Pe
     if person_id == pairing.mentee_id:
         return pairing.mentee
     raise domain_error(DomainError("Choose one of the two people in this pairing.", field="owner"))
+
+
+def _apply(
+    request: Request,
+    verb: str,
+    pairing: Pairing,
+    write: Callable[[], T],
+    *,
+    before: Any = None,
+    **extra: Any,
+) -> T:
+    """Run a goals service and record that it came through the API, in one transaction; the
+    service's refusal becomes a 400 or 409. `before`: the object to record, for a deletion."""
+    try:
+        with transaction.atomic():
+            if before is not None:
+                record_api_change(
+                    request, verb, before, organisation=pairing.programme.organisation, **extra
+                )
+            result = write()
+            if before is None:
+                record_api_change(
+                    request, verb, result, organisation=pairing.programme.organisation, **extra
+                )
+    except DomainError as exc:
+        raise domain_error(exc) from exc
+    return result
 
 
 class GoalFilter(StrictFilterSet):
@@ -110,8 +141,11 @@ class MyGoalViewSet(
         if pairing is None:
             raise domain_error(DomainError("Choose one of your own pairings.", field="pairing"))
         owner = _pair_person(pairing, data.get("owner"), person)
-        try:
-            goal = services.create_goal(
+        goal = _apply(
+            request,
+            "api.goal_created",
+            pairing,
+            lambda: services.create_goal(
                 pairing,
                 owner=owner,
                 statement=data["statement"],
@@ -120,9 +154,8 @@ class MyGoalViewSet(
                 target_date=data["target_date"],
                 term=data["term"],
                 person=person,
-            )
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+            ),
+        )
         return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=GoalUpdateSerializer, responses=GoalSerializer)
@@ -132,8 +165,11 @@ class MyGoalViewSet(
         form = GoalUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            goal = services.update_goal(
+        goal = _apply(
+            request,
+            "api.goal_updated",
+            goal.pairing,
+            lambda: services.update_goal(
                 goal,
                 statement=data.get("statement", goal.statement),
                 measure=data.get("measure", goal.measure),
@@ -143,9 +179,9 @@ class MyGoalViewSet(
                 status=data.get("status", goal.status),
                 progress=data.get("progress", goal.progress),
                 person=person,
-            )
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+            ),
+            fields=sorted(data),
+        )
         return Response(GoalSerializer(goal).data)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -154,10 +190,13 @@ class MyGoalViewSet(
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = _person(request)
         goal = self.get_object()
-        try:
-            services.delete_goal(goal, person=person)
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+        _apply(
+            request,
+            "api.goal_deleted",
+            goal.pairing,
+            lambda: services.delete_goal(goal, person=person),
+            before=goal,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -219,12 +258,14 @@ class MyTaskViewSet(
         if goal is None:
             raise domain_error(DomainError("Choose one of your own goals.", field="goal"))
         owner = _pair_person(goal.pairing, data.get("owner"), person)
-        try:
-            task = services.add_task(
+        task = _apply(
+            request,
+            "api.task_created",
+            goal.pairing,
+            lambda: services.add_task(
                 goal, title=data["title"], due_on=data["due_on"], owner=owner, person=person
-            )
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+            ),
+        )
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TaskUpdateSerializer, responses=TaskSerializer)
@@ -234,10 +275,13 @@ class MyTaskViewSet(
         task = self.get_object()
         form = TaskUpdateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            task = services.set_task_done(task, done=form.validated_data["done"], person=person)
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+        done = form.validated_data["done"]
+        task = _apply(
+            request,
+            "api.task_done" if done else "api.task_reopened",
+            task.goal.pairing,
+            lambda: services.set_task_done(task, done=done, person=person),
+        )
         return Response(TaskSerializer(task).data)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -246,8 +290,11 @@ class MyTaskViewSet(
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         person = _person(request)
         task = self.get_object()
-        try:
-            services.delete_task(task, person=person)
-        except DomainError as exc:
-            raise domain_error(exc) from exc
+        _apply(
+            request,
+            "api.task_deleted",
+            task.goal.pairing,
+            lambda: services.delete_task(task, person=person),
+            before=task,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, viewsets
@@ -19,7 +20,7 @@ from rest_framework.response import Response
 
 from upward.accounts.models import TokenScope
 from upward.api import programme_access
-from upward.api.access import api_actor
+from upward.api.access import api_actor, audit_data
 from upward.api.permissions import token_of
 from upward.api.programme_filters import DateTimeFilter, IdFilter, StrictFilterSet
 from upward.api.programme_serializers import (
@@ -30,6 +31,7 @@ from upward.api.programme_serializers import (
     ParticipantSerializer,
     ProgrammeSerializer,
 )
+from upward.core import audit
 from upward.core.errors import DomainError
 from upward.journey.models import Meeting, MeetingStatus
 from upward.pairing.models import Pairing, PairingState
@@ -42,6 +44,20 @@ class ApiConflict(exceptions.APIException):
     status_code = 409
     default_code = "conflict"
     default_detail = "The request conflicts with the current state."
+
+
+def record_api_change(
+    request: Request, verb: str, obj: Any, *, organisation: Any, **extra: Any
+) -> None:
+    """Next to the service's own entry: that the change came through the API, and which token
+    made it (the services record who; this records how)."""
+    audit.record(
+        verb,
+        obj,
+        by=api_actor(request),
+        organisation=organisation,
+        data=audit_data(request, **extra),
+    )
 
 
 def domain_error(exc: DomainError) -> exceptions.APIException:
@@ -127,14 +143,23 @@ class ApplicationViewSet(ProgrammeChildMixin, viewsets.ReadOnlyModelViewSet):
         application = self.get_object()
         form = DecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        decision = form.validated_data["decision"]
         try:
-            decided = decide_application(
-                application,
-                decision=form.validated_data["decision"],
-                reason=form.validated_data.get("reason", ""),
-                allow_overfill=form.validated_data["allow_overfill"],
-                by=api_actor(request),
-            )
+            with transaction.atomic():
+                decided = decide_application(
+                    application,
+                    decision=decision,
+                    reason=form.validated_data.get("reason", ""),
+                    allow_overfill=form.validated_data["allow_overfill"],
+                    by=api_actor(request),
+                )
+                record_api_change(
+                    request,
+                    "api.application_decided",
+                    decided,
+                    organisation=decided.programme.organisation,
+                    decision=decision,
+                )
         except DomainError as exc:
             raise domain_error(exc) from exc
         return Response(ApplicationSerializer(decided).data)

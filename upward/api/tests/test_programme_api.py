@@ -224,6 +224,9 @@ def test_decision_through_the_recruitment_service(world, clock, django_capture_o
     application.refresh_from_db()
     assert application.status == "declined"
     assert AuditEvent.objects.filter(verb="application.decided").exists()
+    via = AuditEvent.objects.get(verb="api.application_decided")
+    assert via.data["via"] == "api" and via.data["token"]["name"] == "HR sync"
+    assert MARKER not in str(via.data)
     assert len(mail.outbox) == 1
     again = client.post(path, {"decision": "accepted"}, content_type="application/json")
     assert again.status_code == 409
@@ -381,6 +384,7 @@ def test_goal_and_task_writes(world, pairs):
     goal = Goal.objects.get(pk=made.json()["id"])
     assert goal.owner == world.applicant and goal.statement == "Lead a stand-up"
     assert AuditEvent.objects.filter(verb="goals.goal_created").exists()
+    assert AuditEvent.objects.get(verb="api.goal_created").data["via"] == "api"
     # Bad input: a clear 400, nothing written.
     no_measure = client.post(
         url("my-goal-list"),
@@ -461,6 +465,7 @@ def test_goal_and_task_writes(world, pairs):
     assert kai.delete(url("my-task-detail", task_id)).status_code == 404
     assert partner.delete(url("my-task-detail", task_id)).status_code == 204
     assert client.delete(url("my-goal-detail", goal.pk)).status_code == 204
+    assert AuditEvent.objects.filter(verb="api.goal_deleted", object_id=str(goal.pk)).exists()
     assert not Goal.objects.exists()
 
 
