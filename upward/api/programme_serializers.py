@@ -5,6 +5,8 @@ among them. Goals and tasks are shown only to the two people of the pair (me_vie
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from upward.goals.models import Goal, GoalStatus, Task, Term
@@ -189,6 +191,11 @@ class GoalUpdateSerializer(serializers.Serializer):
     term = serializers.ChoiceField(choices=Term.choices, required=False)
     status = serializers.ChoiceField(choices=GoalStatus.choices, required=False)
     progress = serializers.IntegerField(required=False, min_value=0, max_value=100)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Give at least one field to change.")
+        return attrs
 
 
 class TaskSerializer(serializers.ModelSerializer):

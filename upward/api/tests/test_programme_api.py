@@ -440,6 +440,9 @@ def test_goal_and_task_writes(world, pairs):
         url("my-goal-detail", goal.pk), {"progress": 140}, content_type="application/json"
     )
     assert too_far.status_code == 400
+    nothing = client.patch(url("my-goal-detail", goal.pk), {}, content_type="application/json")
+    assert nothing.status_code == 400
+    assert "at least one field" in str(nothing.json()["error"]["fields"])
     # Tasks: the partner adds one for themselves, then marks it done, twice.
     partner = personal(world.senior)
     task = partner.post(
