@@ -60,6 +60,10 @@ cohort-moderator    login  ok        404          ok      404           404    4
 colleague           login  ok        ok           ok      ok            ok     ok     ok           ok           ok       404
 resource-editor     login  ok        ok           ok      404           404    404    404          404          404      404
 admin-site          login  login     login        login   login         login  login  login        login        login    login
+api-programme       401    ok        ok           ok      ok            ok     ok     404          404          404      404
+api-team            401    ok        404          ok      404           404    404    404          404          404      404
+api-pairing         401    ok        404          ok      404           ok     ok     404          404          404      404
+api-pair            401    404       404          404     404           ok     ok     404          404          404      404
 """
 
 
@@ -660,6 +664,40 @@ ROUTES: dict[str, list[Row]] = {
     "api/v1/^(?P<unknown>[\\s\\S]*)$": [
         row(PUBLIC, path="api/v1/no-such-resource/", ok=404, layout=False)
     ],
+    # --- API resources (issue 17) ---
+    # Programmes: their team and their participants; a participant sees their own pairings only.
+    "api/v1/programmes/": [row("signed-in-api", layout=False)],
+    "api/v1/programmes/<pk>/": [row("api-programme", layout=False, pk="programme")],
+    "api/v1/programmes/<programme_pk>/pairings/": [
+        row("api-programme", layout=False, programme_pk="programme")
+    ],
+    "api/v1/programmes/<programme_pk>/pairings/<pk>/": [
+        row("api-pairing", layout=False, programme_pk="programme", pk="pairing")
+    ],
+    # Applications, participants and survey results: the programme's team only.
+    "api/v1/programmes/<programme_pk>/applications/": [
+        row("api-team", layout=False, programme_pk="programme")
+    ],
+    "api/v1/programmes/<programme_pk>/applications/<pk>/": [
+        row("api-team", layout=False, programme_pk="programme", pk="application")
+    ],
+    "api/v1/programmes/<programme_pk>/applications/<pk>/decision/": [
+        action("api-team", programme_pk="programme", pk="application")
+    ],
+    "api/v1/programmes/<programme_pk>/participants/": [
+        row("api-team", layout=False, programme_pk="programme")
+    ],
+    "api/v1/programmes/<programme_pk>/survey-results/": [
+        row("api-team", layout=False, programme_pk="programme")
+    ],
+    # Meetings: the pair's and their programme team's; lists answer everyone with their own.
+    "api/v1/meetings/": [row("signed-in-api", layout=False)],
+    "api/v1/meetings/<pk>/": [row("api-pairing", layout=False, pk="meeting")],
+    # The caller's own goals and tasks: the two people of the pair only.
+    "api/v1/me/goals/": [row("signed-in-api", layout=False)],
+    "api/v1/me/goals/<pk>/": [row("api-pair", layout=False, pk="goal")],
+    "api/v1/me/tasks/": [row("signed-in-api", layout=False)],
+    "api/v1/me/tasks/<pk>/": [row("api-pair", layout=False, pk="task")],
 }
 
 # Routes under these prefixes are checked as one family (Django's admin site: one route per

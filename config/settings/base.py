@@ -482,3 +482,22 @@ SPECTACULAR_SETTINGS.update(
         ],
     }
 )
+
+# --- API resources (issue 17) ---
+# A distinct name in the schema for the goals' status list, and tags for the programme-side
+# resources (upward/api/routes_programmes.py).
+_api_resources_enums: Any = SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})
+_api_resources_enums["GoalStatusEnum"] = "upward.goals.models.GoalStatus"
+_api_resources_tags: Any = SPECTACULAR_SETTINGS.setdefault("TAGS", [])
+_api_resources_tags.extend(
+    [
+        {"name": "programmes", "description": "Programmes, applications, participants, pairings."},
+        {"name": "meetings", "description": "Meetings: times, status and length only."},
+        {"name": "reports", "description": "Aggregate survey results, small groups suppressed."},
+    ]
+)
+# The schema describes bearer tokens only: the browser session is for the docs page, and a
+# cookie scheme in the schema would have checkers send cookies instead of tokens.
+SPECTACULAR_SETTINGS["AUTHENTICATION_WHITELIST"] = [
+    "upward.api.authentication.BearerTokenAuthentication"
+]
