@@ -26,7 +26,7 @@ trap cleanup EXIT
 
 if [ -n "${DATABASE_URL:-}" ] && [[ "$DATABASE_URL" == postgres* ]]; then
   PG_DB="upward_scim_ci_$$_$RANDOM"
-  PG_ADMIN_URL="${DATABASE_URL%/*}/postgres"
+  PG_ADMIN_URL="$DATABASE_URL"  # the database CI gave us: connect there to create ours
   "$PY" - "$PG_ADMIN_URL" "$PG_DB" <<'PYEOF'
 import sys, psycopg
 with psycopg.connect(sys.argv[1], autocommit=True) as c:
