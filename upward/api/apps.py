@@ -22,5 +22,5 @@ class ApiConfig(AppConfig):
             "api.service_tokens",
             template="api/tokens/_setup_panel.html",
             data=setup_panel,
-            order=80,
+            order=76,
         )

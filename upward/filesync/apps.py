@@ -9,7 +9,17 @@ class FilesyncConfig(AppConfig):
     label = "filesync"
 
     def ready(self) -> None:
+        from upward.core.panels import register_panel
+        from upward.filesync import panels
         from upward.notifications.scheduled import register_job
+
+        register_panel(
+            "organisation.setup",
+            "filesync.settings",
+            template="filesync/_setup_panel.html",
+            data=panels.setup_panel,
+            order=74,
+        )
 
         # After the reminders (10-50), before the alerts (60) and the digest (100): leavers a sync records are
         # already out of the day's reminders.

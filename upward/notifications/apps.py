@@ -20,5 +20,5 @@ class NotificationsConfig(AppConfig):
             "notifications.chat",
             template="notifications/chat_setup_panel.html",
             data=chat_setup_panel,
-            order=80,
+            order=78,
         )

@@ -7,3 +7,15 @@ class ScimConfig(AppConfig):
 
     name = "upward.scim"
     label = "scim"
+
+    def ready(self) -> None:
+        from upward.core.panels import register_panel
+        from upward.scim import panels
+
+        register_panel(
+            "organisation.setup",
+            "scim.settings",
+            template="scim/_setup_panel.html",
+            data=panels.setup_panel,
+            order=72,
+        )

@@ -20,5 +20,5 @@ class SsoConfig(AppConfig):
             "sso.settings",
             template="sso/_setup_panel.html",
             data=panels.setup_panel,
-            order=80,
+            order=70,
         )
