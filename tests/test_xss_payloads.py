@@ -60,6 +60,7 @@ NOT_FREE_TEXT: dict[str, str] = {
     "core.AuditEvent.hash": "a SHA-256 written by the code (and append-only)",
     "core.AuditChain.key": "a chain name written by the code",
     "core.AuditChain.hash": "a SHA-256 written by the code",
+    "core.OrganisationKey.wrapped": "a data key wrapped by the master keys, written by the code",
     "organisations.Person.time_zone": "an IANA zone name, checked against zoneinfo on input",
     "journey.Meeting.time_zone": "an IANA zone name, checked against zoneinfo on input",
     "journey.Event.time_zone": "an IANA zone name, checked against zoneinfo on input",

@@ -179,6 +179,12 @@ class _Sent:
     location: str | None
     enterprise: dict[str, Any] | None  # None: leave department and manager as they are
     upward: dict[str, Any] | None  # None: leave level and team as they are
+    # Whether the request named the person / sent a title / an externalId at all. A request
+    # that does not keeps what the directory has: linking someone already there must not turn
+    # their name into their address or blank their job title.
+    named: bool = True
+    titled: bool = True
+    identified: bool = True
 
 
 def _read(doc: Any) -> _Sent:
@@ -231,6 +237,14 @@ def _read(doc: Any) -> _Sent:
         location=location,
         enterprise={} if _has(doc, ENTERPRISE) and enterprise is None else enterprise,
         upward={} if _has(doc, UPWARD) and upward is None else upward,
+        named=bool(
+            _text(_get(doc, "displayName"), "displayName", 150)
+            or _text(_get(name, "formatted"), "name.formatted", 150)
+            or given
+            or family
+        ),
+        titled=_has(doc, "title"),
+        identified=_has(doc, "externalId"),
     )
 
 
@@ -306,10 +320,12 @@ def _details(organisation: Organisation, person: Person | None, sent: _Sent) -> 
         team = _team(organisation, team_name, department)
         if team is not None:
             department = team.department
+    same_address = current is not None and current.email.lower() == sent.email.lower()
     return services.PersonDetails(
-        email=sent.email,
-        full_name=sent.full_name,
-        job_title=sent.job_title,
+        # The directory's spelling of the same address is kept (SCIM may send it in capitals).
+        email=current.email if current is not None and same_address else sent.email,
+        full_name=sent.full_name if sent.named or current is None else current.full_name,
+        job_title=sent.job_title if sent.titled or current is None else current.job_title,
         level=level,
         department=department,
         team=team,
@@ -340,7 +356,14 @@ def _check_unique(organisation: Organisation, person: Person | None, sent: _Sent
     )
     if person is not None:
         clash = clash.exclude(person=person)
-    if clash.exists():
+    # Someone in the directory but not provisioned answers to their email as a userName
+    # (user_name_q): taking it would make a filter find two people.
+    unprovisioned = Person.objects.filter(
+        organisation=organisation, email__iexact=sent.user_name, scim_identity__isnull=True
+    )
+    if person is not None:
+        unprovisioned = unprovisioned.exclude(pk=person.pk)
+    if clash.exists() or unprovisioned.exists():
         raise ScimError(
             f"Another user already has the userName {sent.user_name}.",
             status=409,
@@ -407,7 +430,7 @@ def create(organisation: Organisation, doc: Any, *, token: ApiToken) -> Person:
                 _save_identity(organisation, person, sent)
                 _set_active(person, sent.active)
                 verb = "scim.user_created"
-            if sent.external_id != person.external_id:
+            if (sent.identified or returning is None) and sent.external_id != person.external_id:
                 Person.objects.filter(pk=person.pk).update(external_id=sent.external_id)
             audit.record(verb, person, by=None, organisation=organisation, data=_who(token))
     except DomainError as exc:

@@ -302,6 +302,50 @@ def test_someone_already_in_the_directory_is_linked_not_duplicated(world: Any, s
     assert applicant.full_name == "Renamed By Entra"
     assert ScimIdentity.objects.get(person=applicant).user_name == body["userName"]
     assert AuditEvent.objects.filter(verb="scim.user_linked", object_id=str(applicant.pk)).exists()
+    assert applicant.email == applicant.email.lower()  # the directory's spelling is kept
+
+
+@pytest.mark.django_db
+def test_linking_keeps_what_the_request_does_not_send(world: Any, scim: Scim) -> None:
+    """A create that only names an address must not turn the person's name into the address,
+    blank their job title or drop the id an import gave them (an outside review's finding)."""
+    manager = world.manager
+    Person.objects.filter(pk=manager.pk).update(job_title="Senior manager", external_id="E-42")
+    name_before = manager.full_name
+    response = scim.post(
+        "Users",
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "anything-else",
+            "emails": [{"type": "work", "value": manager.email.upper()}],
+        },
+    )
+    assert response.status_code == 201, response.content
+    manager.refresh_from_db()
+    assert (manager.full_name, manager.job_title, manager.external_id) == (
+        name_before,
+        "Senior manager",
+        "E-42",
+    )
+    assert manager.email == manager.email.lower()
+
+
+@pytest.mark.django_db
+def test_a_user_name_cannot_be_someone_elses_address(world: Any, scim: Scim) -> None:
+    """userName answers to an unprovisioned person's email too: taking it by PATCH or PUT would
+    make Entra ID's filter find two people, and it could then deactivate the wrong one."""
+    created = scim.post("Users", entra_user())
+    assert created.status_code == 201, created.content
+    uid = created.json_body["id"]
+    taken = world.admin.email
+    patch = scim.patch(
+        f"Users/{uid}",
+        ops({"op": "replace", "path": "userName", "value": taken.upper()}),
+    )
+    assert_error(patch, 409, "userName")
+    listed = scim.get(f'Users?filter=userName eq "{taken}"')
+    assert listed.status_code == 200
+    assert listed.json_body["totalResults"] == 1
 
 
 # ---------------------------------------------------------------------------------------------
