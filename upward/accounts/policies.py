@@ -65,19 +65,17 @@ def _is_org_admin(sso: SingleSignOn, *, user: Any = None, email: str = "") -> bo
 
 
 def password_blocked_for_user(user: Any) -> SingleSignOn | None:
-    """The provider this (authenticated) account must use instead of its password, if any.
+    """The provider this (authenticated) account must use instead of its password, if any:
+    the provider of its address's domain, when that one is single-sign-on only and the account
+    is not one of that organisation's admins.
 
-    Its organisation's provider when that one is single-sign-on only and the account is not one
-    of the organisation's admins; also the provider of its address's domain, for an account
-    not yet linked to anyone."""
-    person = Person.objects.filter(user=user).only("organisation_id").first()
-    candidates = []
-    if person is not None:
-        candidates.append(single_sign_on_for_organisation(person.organisation_id))
-    candidates.append(single_sign_on_for_email(getattr(user, "email", "")))
-    for sso in candidates:
-        if sso is not None and sso.sso_only and not _is_org_admin(sso, user=user):
-            return sso
+    Decided by the address's domain only. Someone in the directory whose address lies outside
+    every domain the provider serves cannot sign in through it, so their password stays their
+    way in (an outside review found such people locked out), and a right and a wrong password
+    get the same answer exactly where the sign-in page says so."""
+    sso = single_sign_on_for_email(getattr(user, "email", ""))
+    if sso is not None and sso.sso_only and not _is_org_admin(sso, user=user):
+        return sso
     return None
 
 
