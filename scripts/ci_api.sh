@@ -71,7 +71,6 @@ else
 fi
 
 "$PY" manage.py migrate --noinput -v 0
-"$PY" manage.py createcachetable
 "$PY" manage.py seed_demo --no-accounts >/dev/null
 
 # Tokens: printed one a line as name=secret.
