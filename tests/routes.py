@@ -690,6 +690,10 @@ ROUTES: dict[str, list[Row]] = {
     "api/v1/programmes/<programme_pk>/survey-results/": [
         row("api-team", layout=False, programme_pk="programme")
     ],
+    # The programme report's figures: the report page's readers (the programme's team).
+    "api/v1/programmes/<programme_pk>/report/": [
+        row("api-team", layout=False, programme_pk="programme")
+    ],
     # Meetings: the pair's and their programme team's; lists answer everyone with their own.
     "api/v1/meetings/": [row("signed-in-api", layout=False)],
     "api/v1/meetings/<pk>/": [row("api-pairing", layout=False, pk="meeting")],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,6 +18,19 @@ from rest_framework.views import APIView
 
 from upward.accounts.models import TokenScope
 from upward.api import programme_access
+from upward.api.access import api_person
+from upward.impact.selectors import CommitmentReport
+from upward.insight.report import (
+    FUNNEL_STAGES,
+    MET,
+    NOT_MEASURABLE,
+    NOT_YET,
+    Engagement,
+    ProgrammeReport,
+    RetentionRow,
+    programme_report,
+)
+from upward.safety.selectors import PulseSummary
 from upward.surveys.outcomes import PairedChange, round_share
 from upward.surveys.selectors import PairedItem, SingleItem, programme_outcomes
 
@@ -182,3 +196,311 @@ class SurveyResultsView(APIView):
             "choices": [_single(item) for item in result.choices],
         }
         return Response(SurveyResultsSerializer(data).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# The programme report (upward.insight.report): its figures as data, with the page's
+# suppression. No chart, no HTML, no logo; nothing a participant wrote.
+
+
+class VerdictSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=[MET, NOT_YET, NOT_MEASURABLE])
+    label = serializers.CharField()
+    reason = serializers.CharField()
+    measured_by = serializers.CharField(help_text="The survey question linked to the measure.")
+    change = ChangeSerializer(allow_null=True)
+
+
+class FunnelRowSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=list(FUNNEL_STAGES))
+    label = serializers.CharField()
+    mentors = serializers.IntegerField()
+    mentees = serializers.IntegerField()
+
+
+class MonthRowSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="The first day of the month.")
+    held = serializers.IntegerField()
+    expected = serializers.IntegerField()
+
+
+class StepRowSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    pairs = serializers.IntegerField()
+
+
+class RiskKindSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    pairs = serializers.IntegerField()
+
+
+class EngagementSerializer(serializers.Serializer):
+    pairs = serializers.IntegerField(help_text="Pairings that went ahead.")
+    meetings_held = serializers.IntegerField()
+    meetings_per_month = serializers.FloatField(help_text="What the commitment asks of a pair.")
+    held_per_pair = serializers.FloatField(allow_null=True)
+    expected_per_pair = serializers.IntegerField()
+    months = MonthRowSerializer(many=True)
+    steps = StepRowSerializer(many=True)
+    at_risk_judged = serializers.BooleanField(
+        help_text="False while the programme is not matching or running: nobody is judged."
+    )
+    at_risk = serializers.IntegerField(allow_null=True)
+    at_risk_suppressed = serializers.BooleanField()
+    at_risk_kinds = RiskKindSerializer(
+        many=True, help_text="Only for callers who may read the programme's safety pages."
+    )
+
+
+class GoalsSerializer(serializers.Serializer):
+    pairs = serializers.IntegerField()
+    pairs_with_goals = serializers.IntegerField()
+    goals = serializers.IntegerField()
+    achieved = serializers.IntegerField()
+    achieved_percent = serializers.IntegerField(allow_null=True)
+    in_progress = serializers.IntegerField()
+    tasks = serializers.IntegerField()
+    tasks_done = serializers.IntegerField()
+    tasks_done_percent = serializers.IntegerField(allow_null=True)
+
+
+class OutcomeRowSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    comparison = serializers.CharField()
+    n = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+    change = ChangeSerializer(allow_null=True)
+
+
+class OutcomesSerializer(serializers.Serializer):
+    respondents = serializers.IntegerField(allow_null=True)
+    respondents_suppressed = serializers.BooleanField()
+    rows = OutcomeRowSerializer(many=True)
+
+
+class PulseSerializer(serializers.Serializer):
+    responses = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+    spoke_openly = serializers.FloatField(allow_null=True)
+    felt_listened_to = serializers.FloatField(allow_null=True)
+    worth_my_time = serializers.FloatField(allow_null=True)
+    low_percent = serializers.IntegerField(allow_null=True)
+
+
+class CountRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True)
+    suppressed = serializers.BooleanField()
+
+
+class CommitmentsSerializer(serializers.Serializer):
+    suppressed = serializers.BooleanField(
+        help_text="True until enough leaders have made enough commitments: then every count "
+        "is null."
+    )
+    commitments = serializers.IntegerField(allow_null=True)
+    leaders = serializers.IntegerField(allow_null=True)
+    done_or_in_progress = serializers.IntegerField(allow_null=True)
+    by_status = CountRowSerializer(many=True)
+    by_theme = CountRowSerializer(many=True)
+
+
+class MentorTimeSerializer(serializers.Serializer):
+    mentors = serializers.IntegerField()
+    mentors_who_gave = serializers.IntegerField()
+    hours = serializers.FloatField()
+    sessions = serializers.IntegerField()
+    events = serializers.IntegerField()
+    average_hours = serializers.FloatField(allow_null=True)
+    average_hours_suppressed = serializers.BooleanField()
+
+
+class RetentionRowSerializer(serializers.Serializer):
+    months = serializers.IntegerField()
+    due_on = serializers.DateField()
+    available = serializers.BooleanField()
+    participants_percent = serializers.IntegerField(allow_null=True)
+    participants_suppressed = serializers.BooleanField()
+    others_percent = serializers.IntegerField(allow_null=True)
+    others_suppressed = serializers.BooleanField()
+
+
+class RetentionSerializer(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+    rows = RetentionRowSerializer(many=True)
+
+
+class ProgrammeReportSerializer(serializers.Serializer):
+    programme = serializers.IntegerField()
+    today = serializers.DateField()
+    min_group = serializers.IntegerField()
+    verdict = VerdictSerializer()
+    funnel = FunnelRowSerializer(many=True)
+    engagement = EngagementSerializer()
+    goals = GoalsSerializer()
+    outcomes = OutcomesSerializer()
+    pulse = PulseSerializer()
+    commitments = CommitmentsSerializer()
+    mentor_time = MentorTimeSerializer()
+    retention = RetentionSerializer()
+
+
+def _engagement_data(e: Engagement) -> dict[str, Any]:
+    return {
+        "pairs": e.pairs,
+        "meetings_held": e.held,
+        "meetings_per_month": float(e.per_month),
+        "held_per_pair": e.held_per_pair,
+        "expected_per_pair": e.expected_per_pair,
+        "months": [
+            {"month": row.month, "held": row.held, "expected": row.expected} for row in e.months
+        ],
+        "steps": [{"title": row.title, "pairs": row.pairs} for row in e.steps],
+        "at_risk_judged": e.at_risk is not None or e.at_risk_hidden,
+        "at_risk": None if e.at_risk_hidden else e.at_risk,
+        "at_risk_suppressed": e.at_risk_hidden,
+        "at_risk_kinds": [{"label": label, "pairs": n} for label, n in e.at_risk_kinds],
+    }
+
+
+def _pulse_data(p: PulseSummary) -> dict[str, Any]:
+    suppressed = not p.enough and p.responses > 0
+    return {
+        "responses": None if suppressed else p.responses,
+        "suppressed": suppressed,
+        "spoke_openly": p.spoke_openly,
+        "felt_listened_to": p.felt_listened_to,
+        "worth_my_time": p.worth_my_time,
+        "low_percent": p.low_share,
+    }
+
+
+def _commitments_data(c: CommitmentReport) -> dict[str, Any]:
+    if not c.enough:
+        # As the page: no count at all until the group is large enough (zero is no secret).
+        none_yet = c.commitments == 0
+        return {
+            "suppressed": not none_yet,
+            "commitments": 0 if none_yet else None,
+            "leaders": 0 if none_yet else None,
+            "done_or_in_progress": 0 if none_yet else None,
+            "by_status": [],
+            "by_theme": [],
+        }
+    return {
+        "suppressed": False,
+        "commitments": c.commitments,
+        "leaders": c.people,
+        "done_or_in_progress": c.done_or_in_progress,
+        "by_status": [
+            {"key": key, "label": str(label), "count": n, "suppressed": n is None}
+            for key, label, n in c.by_status
+        ],
+        "by_theme": [
+            {
+                "key": str(t.label),
+                "label": str(t.label),
+                "count": t.count,
+                "suppressed": t.count is None,
+            }
+            for t in c.themes
+        ],
+    }
+
+
+def _retention_data(rows: list[RetentionRow], note: str) -> dict[str, Any]:
+    return {
+        "note": note,
+        "rows": [
+            {
+                "months": r.months,
+                "due_on": r.due_on,
+                "available": r.available,
+                "participants_percent": r.participants_rate,
+                "participants_suppressed": r.participants is None,
+                "others_percent": r.others_rate,
+                "others_suppressed": r.others is None,
+            }
+            for r in rows
+        ],
+    }
+
+
+def report_data(report: ProgrammeReport) -> dict[str, Any]:
+    """The report's figures as plain data; a hidden figure is null beside `suppressed`."""
+    respondents = report.outcome_respondents
+    respondents_shown = respondents == 0 or respondents >= report.min_group
+    verdict = report.verdict
+    goals = report.goals
+    mentor_time = report.mentor_time
+    return {
+        "programme": report.programme.pk,
+        "today": report.today,
+        "min_group": report.min_group,
+        "verdict": {
+            "state": verdict.state,
+            "label": str(verdict.label),
+            "reason": str(verdict.reason),
+            "measured_by": verdict.item_text,
+            "change": _change(verdict.change),
+        },
+        "funnel": [
+            {"stage": r.stage, "label": str(r.label), "mentors": r.mentors, "mentees": r.mentees}
+            for r in report.funnel
+        ],
+        "engagement": _engagement_data(report.engagement),
+        "goals": {
+            "pairs": goals.pairs,
+            "pairs_with_goals": goals.pairs_with_goals,
+            "goals": goals.goals,
+            "achieved": goals.achieved,
+            "achieved_percent": goals.achieved_share,
+            "in_progress": goals.in_progress,
+            "tasks": goals.tasks,
+            "tasks_done": goals.tasks_done,
+            "tasks_done_percent": goals.tasks_done_share,
+        },
+        "outcomes": {
+            "respondents": respondents if respondents_shown else None,
+            "respondents_suppressed": not respondents_shown,
+            "rows": [
+                {
+                    "text": row.text,
+                    "comparison": str(row.comparison),
+                    "n": row.n if row.change is not None else None,
+                    "suppressed": row.change is None,
+                    "change": _change(row.change),
+                }
+                for row in report.outcomes
+            ],
+        },
+        "pulse": _pulse_data(report.pulse),
+        "commitments": _commitments_data(report.commitments),
+        "mentor_time": {
+            "mentors": mentor_time.mentors,
+            "mentors_who_gave": mentor_time.mentors_who_gave,
+            "hours": mentor_time.hours,
+            "sessions": mentor_time.sessions,
+            "events": mentor_time.events,
+            "average_hours": mentor_time.average_hours,
+            "average_hours_suppressed": mentor_time.average_minutes is None
+            and mentor_time.mentors_who_gave > 0,
+        },
+        "retention": _retention_data(report.retention, report.retention_note),
+    }
+
+
+@extend_schema(tags=["reports"])
+class ProgrammeReportView(APIView):
+    """A programme's report, for its team: the report page's figures with its suppression.
+
+    A service token reads it as an organisation admin without access to the safety pages."""
+
+    read_scope = TokenScope.REPORTS_READ
+
+    @extend_schema(responses=ProgrammeReportSerializer, operation_id="programme_report")
+    def get(self, request: Request, programme_pk: int) -> Response:
+        programme = programme_access.team_programme(request, programme_pk)
+        report = programme_report(programme, viewer=api_person(request), now=timezone.now())
+        return Response(ProgrammeReportSerializer(report_data(report)).data)

@@ -12,7 +12,7 @@ from upward.api.programme_views import (
     ParticipantViewSet,
     ProgrammeViewSet,
 )
-from upward.api.report_views import SurveyResultsView
+from upward.api.report_views import ProgrammeReportView, SurveyResultsView
 
 router = SimpleRouter()
 
@@ -58,6 +58,11 @@ urlpatterns: list = [
         "programmes/<id:programme_pk>/survey-results/",
         SurveyResultsView.as_view(),
         name="programme-survey-results",
+    ),
+    path(
+        "programmes/<id:programme_pk>/report/",
+        ProgrammeReportView.as_view(),
+        name="programme-report",
     ),
     path("meetings/", MeetingViewSet.as_view(LIST), name="meeting-list"),
     path("meetings/<id:pk>/", MeetingViewSet.as_view(DETAIL), name="meeting-detail"),

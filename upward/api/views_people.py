@@ -11,10 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django import forms
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
@@ -25,6 +23,7 @@ from rest_framework.views import APIView
 from upward.accounts.models import TokenScope
 from upward.api import access
 from upward.api.errors import error_body
+from upward.api.programme_filters import DateTimeFilter, IdFilter, StrictFilterSet
 from upward.api.serializers_people import (
     DepartmentSerializer,
     LevelSerializer,
@@ -41,7 +40,6 @@ from upward.organisations import services
 from upward.organisations.models import Department, Level, Organisation, Person, Team
 
 WRITE_METHODS = ["get", "post", "patch", "head", "options"]
-MAX_ID = 10**18 - 1  # as the pages' bounded id converter (upward/core/converters.py)
 STRICT_FILTERS = ("updated_since", "department", "level", "team", "is_active")
 COMPARED_FIELDS = [
     name
@@ -231,26 +229,14 @@ class TeamViewSet(_StructureViewSet):
         return services.rename_team(obj, by=access.api_actor(self.request), name=name)
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class IdFilter(django_filters.NumberFilter):
-    """An object's id: a whole number; one no object can have matches nothing."""
-
-    field_class = forms.IntegerField
-
-    def filter(self, qs: Any, value: Any) -> Any:
-        if value is not None and not 0 < value <= MAX_ID:
-            return qs.none()
-        return super().filter(qs, value)
-
-
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(StrictFilterSet):
     email = django_filters.CharFilter(field_name="email", lookup_expr="iexact")
     external_id = django_filters.CharFilter(field_name="external_id")
     department = IdFilter(field_name="department_id")
     level = IdFilter(field_name="level_id")
     team = IdFilter(field_name="team_id")
     is_active = django_filters.BooleanFilter(field_name="is_active")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = Person

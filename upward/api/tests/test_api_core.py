@@ -463,7 +463,25 @@ def test_an_unknown_time_zone_is_refused(world) -> None:  # type: ignore[no-unty
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["page_size=null", "page=", "updated_since=", "is_active=maybe", "level=1.5", "department=x"],
+    [
+        "page_size=null",
+        "page_size=-1",
+        "page_size=0",
+        "page_size=201",
+        "page_size=abc",
+        "page=",
+        "page=0",
+        "page=-3",
+        "page=abc",
+        "updated_since=",
+        "updated_since=yesterday",
+        "is_active=maybe",
+        "level=1.5",
+        "department=x",
+        "department=-1.2e32",
+        "team=0",
+        "level=99999999999999999999",
+    ],
 )
 def test_bad_list_parameters_get_400(world, query: str) -> None:  # type: ignore[no-untyped-def]
     response = call(service_token(world.org), "get", f"/api/v1/people/?{query}")
@@ -472,8 +490,8 @@ def test_bad_list_parameters_get_400(world, query: str) -> None:  # type: ignore
 
 
 @pytest.mark.django_db
-def test_an_id_no_object_can_have_matches_nothing(world) -> None:  # type: ignore[no-untyped-def]
-    response = call(service_token(world.org), "get", "/api/v1/people/?level=99999999999999999999")
+def test_an_id_of_no_object_matches_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    response = call(service_token(world.org), "get", "/api/v1/people/?level=999999999")
     assert response.status_code == 200 and response.json()["count"] == 0
 
 

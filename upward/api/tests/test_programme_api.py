@@ -158,6 +158,11 @@ def test_scopes_are_required(world, pairs):
     assert "programmes:read" in response.json()["error"]["message"]
     reports = personal(world.admin, scopes=[TokenScope.PROGRAMMES_READ])
     assert reports.get(url("programme-survey-results", world.programme.pk)).status_code == 403
+    refused = reports.get(url("programme-report", world.programme.pk))
+    assert refused.status_code == 403
+    assert "reports:read" in refused.json()["error"]["message"]
+    scoped = personal(world.admin, scopes=[TokenScope.REPORTS_READ])
+    assert scoped.get(url("programme-report", world.programme.pk)).status_code == 200
     me = personal(world.applicant, scopes=[TokenScope.PROGRAMMES_READ])
     assert me.get(url("my-goal-list")).status_code == 403
 
@@ -547,6 +552,94 @@ def test_survey_results_of_a_small_programme_are_hidden(world):
 
 
 # ---------------------------------------------------------------------------------------------
+# The programme report
+
+
+def test_programme_report_for_the_report_pages_readers(world, pairs):
+    path = url("programme-report", world.programme.pk)
+    response = personal(world.manager).get(path)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["programme"] == world.programme.pk
+    assert body["engagement"]["pairs"] >= 1
+    assert {row["stage"] for row in body["funnel"]} >= {"invited", "applied", "matched"}
+    assert "<svg" not in response.content.decode() and "<" not in body["verdict"]["reason"]
+    assert personal(world.admin).get(path).status_code == 200
+    assert service(world.org).get(path).status_code == 200
+    # Not of their programme, taking part only, or another organisation: no such programme.
+    for client in (
+        personal(world.other_manager),
+        personal(pairs.mentor),
+        personal(pairs.mentee),
+        service(world.outsider_admin.organisation),
+        personal(world.outsider_admin),
+    ):
+        refused = client.get(path)
+        assert refused.status_code == 404
+        assert refused.json()["error"]["code"] == "not_found"
+    assert Client().get(path).status_code == 401
+
+
+def test_programme_report_hides_small_groups(world, pairs):
+    safety_services.submit_pulse(
+        _meeting(
+            pairs.pairing,
+            NOW - dt.timedelta(days=2),
+            status=MeetingStatus.HELD,
+            actual_minutes=60,
+        ),
+        person=pairs.mentor,
+        spoke_openly=1,
+        felt_listened_to=1,
+        worth_my_time=1,
+        wants_support=False,
+        comment="",
+        by=pairs.mentor.user,
+    )
+    few = participants(world.programme, 3, role="mentee", prefix="Few")
+    start = open_template(world.programme, "generational-start")
+    end = open_template(world.programme, "generational-end")
+    for person in few:
+        answer(start, person, today=START_DAY, understanding_generations=2)
+        answer(end, person, today=END_DAY, understanding_generations=4)
+    settle(start, end)
+    for client in (personal(world.manager), service(world.org)):
+        body = client.get(url("programme-report", world.programme.pk)).json()
+        rows = body["outcomes"]["rows"]
+        assert rows and all(r["suppressed"] and r["n"] is None and not r["change"] for r in rows)
+        assert body["outcomes"]["respondents"] is None
+        assert body["outcomes"]["respondents_suppressed"] is True
+        pulse = body["pulse"]
+        assert pulse["suppressed"] is True
+        assert pulse["responses"] is None and pulse["spoke_openly"] is None
+        assert body["verdict"]["change"] is None
+        engagement = body["engagement"]
+        # Fewer than five pairs at risk, for a reader without safety access: hidden.
+        assert engagement["at_risk_judged"] is True
+    service_body = service(world.org).get(url("programme-report", world.programme.pk)).json()
+    assert service_body["engagement"]["at_risk"] is None
+    assert service_body["engagement"]["at_risk_suppressed"] is True
+    assert service_body["engagement"]["at_risk_kinds"] == []
+
+
+def test_programme_report_shows_a_large_enough_group(world):
+    programme = world.programme
+    programme.state = "active"
+    programme.save(update_fields=["state"])
+    mentees = participants(programme, 6, role="mentee", prefix="Lead")
+    start = open_template(programme, "generational-start")
+    end = open_template(programme, "generational-end")
+    for person, (before, after) in zip(mentees, SIX, strict=True):
+        answer(start, person, today=START_DAY, understanding_generations=before)
+        answer(end, person, today=END_DAY, understanding_generations=after)
+    settle(start, end)
+    body = personal(world.manager).get(url("programme-report", programme.pk)).json()
+    assert body["outcomes"]["respondents"] == 6
+    shown = [r for r in body["outcomes"]["rows"] if not r["suppressed"]]
+    assert shown and shown[0]["n"] == 6 and shown[0]["change"]["n"] == 6
+
+
+# ---------------------------------------------------------------------------------------------
 # Private text never comes out
 
 
@@ -606,6 +699,7 @@ def test_private_text_is_in_no_answer(world, pairs):
         url("pairing-detail", programme, pairs.pairing.pk),
         url("meeting-list"),
         url("programme-survey-results", programme),
+        url("programme-report", programme),
         url("my-goal-list"),
         url("my-task-list"),
     ]
