@@ -12,7 +12,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -43,7 +48,24 @@ def _message(detail: Any) -> str:
     return str(detail)
 
 
+TOO_BIG_MESSAGE = "The request body is too large; send fewer rows per request."
+
+
+def _refused_request(exc: Exception) -> tuple[int, str, str] | None:
+    """A request Django refuses before reading it through (too big, too many fields, bad
+    host...): a 4xx in the error format, never a 500."""
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent):
+        return 413, "too_large", TOO_BIG_MESSAGE
+    if isinstance(exc, SuspiciousOperation):
+        return 400, "bad_request", "The request could not be read."
+    return None
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    refused = _refused_request(exc)
+    if refused is not None:
+        status, code, message = refused
+        return Response(error_body(status, code, message), status)
     if isinstance(exc, DomainError):
         # A rule of the domain (upward.core.errors): 400, or 409 for a conflict.
         extra: dict[str, Any] = {}
@@ -106,6 +128,10 @@ class ApiErrorMiddleware:
             exception, Http404 | PermissionDenied
         ):
             return None
+        refused = _refused_request(exception)
+        if refused is not None:
+            status, code, message = refused
+            return JsonResponse(error_body(status, code, message), status=status)
         logger.error(
             "Internal Server Error: %s",
             request.path,

@@ -382,6 +382,17 @@ def test_an_unexpected_error_is_a_bare_json_500(world, monkeypatch, caplog) -> N
 
 
 @pytest.mark.django_db
+def test_a_body_over_the_size_limit_is_a_json_413_not_a_500(world, settings) -> None:  # type: ignore[no-untyped-def]
+    """An outside review sent 2.7 MB to the upsert with a mentor's token and got a 500."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    rows = [{"email": f"p{i}@northwind.test", "full_name": "x" * 50} for i in range(40)]
+    response = call(service_token(world.org), "post", "/api/v1/people/upsert/", {"people": rows})
+    assert response.status_code == 413, response.content
+    assert error_of(response)["code"] == "too_large"
+    assert Person.objects.filter(email__startswith="p0@").count() == 0
+
+
+@pytest.mark.django_db
 def test_rate_limit_answers_429_with_retry_after(world, settings) -> None:  # type: ignore[no-untyped-def]
     settings.UPWARD_RATE_LIMITS = True
     settings.API_RATE_LIMIT = "3/min"
