@@ -21,8 +21,10 @@ from django.db.models.signals import m2m_changed, post_init, post_save
 from django.dispatch import receiver
 
 from upward.accounts import audit as account_audit
-from upward.accounts.models import User
+from upward.accounts.models import ApiToken, User
 from upward.accounts.services import link_user_to_person
+from upward.accounts.tokens import revoke_token
+from upward.organisations.signals import person_left
 
 
 @receiver(email_confirmed)
@@ -115,3 +117,15 @@ def _audit_permissions(
 ) -> None:
     if action in {"post_add", "post_remove", "post_clear"} and not reverse:
         account_audit.permissions_changed(instance, sender=sender, action=action)
+
+
+@receiver(person_left, dispatch_uid="accounts.revoke_tokens_of_leaver")
+def _revoke_tokens_of_leaver(sender, person, by, **kwargs):  # type: ignore[no-untyped-def]
+    # A leaver's personal API tokens end for good: coming back (a rehire, a SCIM reactivation)
+    # must not bring old tokens back to life. They make new ones if they need them.
+    if person.user_id is None:
+        return
+    for token in ApiToken.objects.filter(
+        user_id=person.user_id, organisation_id=person.organisation_id, revoked_at__isnull=True
+    ):
+        revoke_token(token, by=by)

@@ -249,6 +249,11 @@ def test_patch_is_active_false_runs_the_leaver_flow(world) -> None:  # type: ign
     ).exists()
     assert call(leaver_token, "get", "/api/v1/me/").status_code == 401
     assert call(raw, "delete", f"/api/v1/people/{world.applicant.pk}/").status_code == 405
+    # Coming back does not revive the old token (an outside review's finding).
+    back = call(raw, "patch", f"/api/v1/people/{world.applicant.pk}/", {"is_active": True})
+    assert back.status_code == 200 and back.json()["is_active"] is True
+    assert call(leaver_token, "get", "/api/v1/me/").status_code == 401
+    assert AuditEvent.objects.filter(verb="api_token.revoked").exists()
 
 
 @pytest.mark.django_db
