@@ -173,6 +173,10 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
             ),
         )
         return redirect("sso:settings")
+    if idp is not None and form.is_bound:
+        # A refused form has already written its values onto `idp` (ModelForm validation does):
+        # "where things stand" must show what is saved, not what was refused (review finding).
+        idp = IdentityProvider.objects.filter(pk=idp.pk).first()
     return render(
         request,
         "sso/settings.html",

@@ -156,6 +156,20 @@ def test_sso_only_needs_the_provider_on(sso: SsoWorld) -> None:
     assert "Turn the provider on as well" in response.content.decode()
 
 
+def test_a_refused_save_shows_what_is_saved_not_what_was_refused(sso: SsoWorld) -> None:
+    """An outside review: unticking "On" with SSO-only still ticked was refused, yet the page
+    said "Saved but off" and hid the turn-off button while single sign-on stayed on."""
+    IdentityProvider.objects.filter(pk=sso.idp.pk).update(enabled=True, sso_only=True)
+    response = admin_client(sso).post(
+        reverse("sso:settings"), form_data(sso, enabled=None, sso_only="on")
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<strong>On.</strong>" in page
+    assert "Saved but off" not in page
+    assert reverse("sso:disable") in page
+
+
 def test_display_name_is_escaped_everywhere(sso: SsoWorld) -> None:
     sso.idp.display_name = '<img src=x onerror="alert(1)">'
     sso.idp.save()
