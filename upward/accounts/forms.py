@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from upward.accounts import policies
-from upward.core.forms import Form
+from upward.core.forms import Form, SafeInputMixin
 
 # The address typed on the first sign-in step (upward.sso's email step puts it here).
 SIGN_IN_EMAIL_SESSION_KEY = "upward_sign_in_email"
@@ -24,8 +24,8 @@ def sso_only_message(sso: policies.SingleSignOn) -> str:
     ) % {"name": sso.name}
 
 
-class SignInForm(allauth_forms.LoginForm):
-    """allauth's sign-in, plus the single-sign-on-only rule.
+class SignInForm(SafeInputMixin, allauth_forms.LoginForm):
+    """allauth's sign-in (with the shared input checks), plus the single-sign-on-only rule.
 
     For an address in a single-sign-on-only domain, a wrong password and a right password of
     someone who is not an org admin get the same answer, pointing to the provider: the page
@@ -58,7 +58,7 @@ class SignInForm(allauth_forms.LoginForm):
         return cleaned
 
 
-class SignUpForm(allauth_forms.SignupForm):
+class SignUpForm(SafeInputMixin, allauth_forms.SignupForm):
     """Sign-up is closed for addresses in a single-sign-on-only domain (decided by the domain:
     their accounts are made on the first sign-in through the provider)."""
 
@@ -76,7 +76,7 @@ class SignUpForm(allauth_forms.SignupForm):
         return email
 
 
-class PasswordResetForm(allauth_forms.ResetPasswordForm):
+class PasswordResetForm(SafeInputMixin, allauth_forms.ResetPasswordForm):
     """No reset email for people whose organisation is single-sign-on only, except its admins
     (their recovery path). The page looks the same either way; the "sent" page says, for any
     address in such a domain, that people sign in through the provider instead."""

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from upward.core.forms import ModelForm
+from upward.core.forms import Form, ModelForm
 from upward.core.outbound import check_outbound_url
 from upward.organisations.models import Organisation, OrganisationDomain
 from upward.sso import saml
@@ -175,5 +175,5 @@ class IdentityProviderForm(ModelForm):
         return idp
 
 
-class EmailStepForm(forms.Form):
+class EmailStepForm(Form):
     login = forms.EmailField(max_length=254)

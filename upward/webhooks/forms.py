@@ -3,11 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from upward.core.forms import Form
 from upward.core.outbound import check_outbound_url
 from upward.webhooks.models import DeliveryStatus, EventType
 
 
-class EndpointForm(forms.Form):
+class EndpointForm(Form):
     url = forms.CharField(
         label=_("Address"),
         max_length=500,
@@ -41,7 +42,7 @@ class EndpointEditForm(EndpointForm):
     )
 
 
-class DeliveryFilterForm(forms.Form):
+class DeliveryFilterForm(Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("Any status")), *DeliveryStatus.choices],

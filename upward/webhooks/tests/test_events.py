@@ -139,7 +139,7 @@ def test_an_event_rolled_back_sends_nothing(
 ):
     endpoint_for(world, server.url("/hook"), "person.left")
     with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(RuntimeError), transaction.atomic():
+        with pytest.raises(RuntimeError, match="undo"), transaction.atomic():
             mark_person_left(cohort.sam, by=world.admin.user)
             raise RuntimeError("undo")
     assert server.requests == [] and not Delivery.objects.exists()
