@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.accounts.models import ApiToken, TokenKind
 from upward.accounts.tokens import authenticate_token, issue_token
@@ -22,7 +23,7 @@ def test_make_a_personal_token_shows_the_secret_once(world) -> None:  # type: ig
     assert page.status_code == 200
     text = page.content.decode()
     assert "No tokens yet" in text and "people:read" in text
-    assert 'value="scim"' not in text  # SCIM is for service tokens only
+    assertNotContains(page, 'value="scim"')  # SCIM is for service tokens only
     made = client.post(
         "/account/tokens/", {"name": "My <script>", "scopes": ["me:read"], "expires_on": ""}
     )
@@ -34,8 +35,9 @@ def test_make_a_personal_token_shows_the_secret_once(world) -> None:  # type: ig
     token = authenticate_token(secret.group(0))
     assert token is not None and token.user == world.applicant.user
     assert token.scopes == ["me:read"]
-    listed = client.get("/account/tokens/").content.decode()
-    assert token.prefix in listed and secret.group(0) not in listed
+    listed = client.get("/account/tokens/")
+    assertContains(listed, token.prefix)
+    assertNotContains(listed, secret.group(0))
     assert AuditEvent.objects.filter(verb="api_token.created", object_id=str(token.pk)).exists()
 
 
@@ -89,7 +91,7 @@ def test_service_tokens_are_for_org_admins(world) -> None:  # type: ignore[no-un
     assert token.organisation == world.org and token.created_by == world.admin.user
     # Another organisation's admin cannot see or revoke it.
     outsider = world.client_for(world.outsider_admin)
-    assert token.prefix not in outsider.get("/organisation/tokens/").content.decode()
+    assertNotContains(outsider.get("/organisation/tokens/"), token.prefix)
     assert outsider.post(f"/organisation/tokens/{token.pk}/revoke/").status_code == 404
     assert (
         world.client_for(world.applicant)
@@ -150,7 +152,7 @@ def test_command_refuses_bad_input(world) -> None:  # type: ignore[no-untyped-de
         call_command(
             "api_token", "create", "--organisation", "nope", "--name", "X", "--scope", "scim"
         )
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="invalid choice"):
         call_command(
             "api_token",
             "create",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pytest_django.asserts import assertNotContains
 import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertNotContains
 
 from upward.core.models import AuditEvent
 from upward.organisations.models import OrganisationDomain

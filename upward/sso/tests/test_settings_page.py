@@ -7,7 +7,7 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from pytest_django.asserts import assertNotContains
+from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.core.models import AuditEvent
 from upward.organisations.models import OrganisationDomain
@@ -165,10 +165,9 @@ def test_a_refused_save_shows_what_is_saved_not_what_was_refused(sso: SsoWorld) 
         reverse("sso:settings"), form_data(sso, enabled=None, sso_only="on")
     )
     assert response.status_code == 400
-    page = response.content.decode()
-    assert "<strong>On.</strong>" in page
-    assert "Saved but off" not in page
-    assert reverse("sso:disable") in page
+    assertContains(response, "<strong>On.</strong>", status_code=400)
+    assertNotContains(response, "Saved but off", status_code=400)
+    assertContains(response, reverse("sso:disable"), status_code=400)
 
 
 def test_display_name_is_escaped_everywhere(sso: SsoWorld) -> None:
