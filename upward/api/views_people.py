@@ -403,6 +403,30 @@ class PersonViewSet(
         rows: list[dict[str, Any]] = envelope.validated_data["people"]
         results: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []
+        # One row per person: the same address or external id twice would make the second row
+        # silently overwrite the first (an outside review's finding).
+        seen: dict[tuple[str, str], int] = {}
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                continue
+            for key in ("email", "external_id"):
+                value = str(row.get(key) or "").strip().lower()
+                if not value:
+                    continue
+                if (key, value) in seen:
+                    errors.append(
+                        {
+                            "index": index,
+                            "fields": {
+                                key: [f"Also in row {seen[key, value]}: send each person once."]
+                            },
+                        }
+                    )
+                else:
+                    seen[key, value] = index
+        if errors:
+            message = f"{len(errors)} of {len(rows)} rows have errors: nothing was saved."
+            return Response(error_body(400, "invalid", message, rows=errors), status=400)
         with transaction.atomic():
             for index, row in enumerate(rows):
                 match = self._match(organisation, row)

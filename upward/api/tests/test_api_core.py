@@ -323,6 +323,26 @@ def test_upsert_is_all_or_nothing(world) -> None:  # type: ignore[no-untyped-def
 
 
 @pytest.mark.django_db
+def test_upsert_refuses_the_same_person_twice(world) -> None:  # type: ignore[no-untyped-def]
+    """Two rows for one address (in any case) used to create, then overwrite, one person."""
+    response = call(
+        service_token(world.org),
+        "post",
+        "/api/v1/people/upsert/",
+        {
+            "people": [
+                {"email": "dup@northwind.test", "full_name": "First"},
+                {"email": "DUP@northwind.test", "full_name": "Second"},
+            ]
+        },
+    )
+    assert response.status_code == 400, response.content
+    rows = error_of(response)["rows"]
+    assert rows[0]["index"] == 1 and "row 0" in rows[0]["fields"]["email"][0]
+    assert not Person.objects.filter(email__iexact="dup@northwind.test").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("body", [{}, {"people": []}, {"people": "x"}, [1, 2]])
 def test_upsert_refuses_a_bad_envelope(world, body: Any) -> None:  # type: ignore[no-untyped-def]
     response = call(service_token(world.org), "post", "/api/v1/people/upsert/", body)
