@@ -85,7 +85,10 @@ def measure(folder: Path, organisation: Any, *, rows: int, out: TextIO) -> list[
         steps.append(Step(name, time.perf_counter() - started, describe(outcome)))
         return outcome
 
-    (folder / "people-1.csv").write_text(people_csv(rows))
+    # Each organisation reads only its own folder, FILESYNC_ROOT/<slug>/.
+    own = folder / organisation.slug
+    own.mkdir(exist_ok=True)
+    (own / "people-1.csv").write_text(people_csv(rows))
     source = FileSource.objects.create(
         organisation=organisation,
         kind=FileSource.Kind.FOLDER,
@@ -97,7 +100,7 @@ def measure(folder: Path, organisation: Any, *, rows: int, out: TextIO) -> list[
     )
     fetched = timed(
         "fetch",
-        lambda: fetching.fetch_folder(source.path),
+        lambda: fetching.fetch_folder(source.path, organisation_slug=organisation.slug),
         lambda f: f"{f.filename}, {len(f.content) / 1024 / 1024:.1f} MB",
     )
     preview = timed(
@@ -123,8 +126,8 @@ def measure(folder: Path, organisation: Any, *, rows: int, out: TextIO) -> list[
     total = sum(s.seconds for s in steps)
     steps.append(Step("total", total, "fetch + dry run + apply", TARGET_SECONDS))
 
-    os.utime(folder / "people-1.csv", (time.time() - 60, time.time() - 60))
-    (folder / "people-2.csv").write_text(people_csv(rows, title="Lead"))
+    os.utime(own / "people-1.csv", (time.time() - 60, time.time() - 60))
+    (own / "people-2.csv").write_text(people_csv(rows, title="Lead"))
 
     def scheduled_run() -> FileSyncRun:
         run = services.start_run(source, trigger=FileSyncRun.Trigger.SCHEDULE)

@@ -17,7 +17,9 @@ CSV = (
 @pytest.mark.django_db(transaction=True)
 def test_an_admin_sets_up_file_sync_and_checks_now(world, visitor_factory, tmp_path, settings):  # type: ignore[no-untyped-def]
     settings.FILESYNC_ROOT = str(tmp_path)
-    (tmp_path / "people-2026-12.csv").write_text(CSV)
+    # Each organisation reads only its own folder, named by its slug.
+    (tmp_path / world.org.slug).mkdir()
+    (tmp_path / world.org.slug / "people-2026-12.csv").write_text(CSV)
     admin = visitor_factory("admin")
     admin.sign_in(world.admin.email)
     admin.go("/organisation/file-sync/")

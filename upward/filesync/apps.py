@@ -24,3 +24,18 @@ class FilesyncConfig(AppConfig):
         # After the reminders (10-50), before the alerts (60) and the digest (100): leavers a sync records are
         # already out of the day's reminders.
         register_job("upward.filesync.services.run_due_sources", order=55)
+
+        # The audit log names file sync's verbs (it describes unknown verbs by their last word
+        # alone, "Settings changed", which does not say which feature).
+        from django.utils.translation import gettext_lazy as _
+
+        from upward.organisations.audit_log import DESCRIPTIONS
+
+        DESCRIPTIONS.update(
+            {
+                "filesync.settings_changed": _("Changed the HR file sync settings"),
+                "filesync.disabled": _("Switched off HR file sync"),
+                "filesync.run_started": _("Started an HR file sync check"),
+                "filesync.run_finished": _("An HR file sync check finished"),
+            }
+        )

@@ -1,4 +1,5 @@
-"""Getting the HR file: newest match in the operator's shared folder, or a download.
+"""Getting the HR file: newest match in the organisation's own folder under the operator's
+shared folder, or a download.
 
 Both return the file's name and bytes or raise FetchError with a message an admin can act on.
 Nothing here touches the directory.
@@ -55,8 +56,16 @@ def folder_root() -> Path | None:
     return Path(root).resolve() if root else None
 
 
+def organisation_folder(slug: str) -> Path | None:
+    """The only folder an organisation reads from: FILESYNC_ROOT/<organisation slug>/."""
+    root = folder_root()
+    if root is None or not slug or "/" in slug or "\\" in slug or slug in (".", ".."):
+        return None
+    return root / slug
+
+
 def check_pattern(pattern: str) -> str:
-    """A relative file name or glob inside the sync folder, else ValidationError."""
+    """A relative file name or glob inside the organisation's folder, else ValidationError."""
     text = pattern.strip().replace("\\", "/")
     if not text:
         raise ValidationError(_("Enter the file name, for example people.csv or people-*.csv."))
@@ -64,14 +73,18 @@ def check_pattern(pattern: str) -> str:
     if text.startswith("/") or ".." in parts or (parts and ":" in parts[0]) or "**" in text:
         raise ValidationError(
             _(
-                "Enter a name inside the shared folder, such as hr/people-*.csv: no leading "
-                "slash, drive letter, “..” or “**”."
+                "Enter a name inside your organisation's folder, such as hr/people-*.csv: no "
+                "leading slash, drive letter, “..” or “**”."
             )
         )
     return text
 
 
-def fetch_folder(pattern: str) -> Fetched:
+def fetch_folder(pattern: str, *, organisation_slug: str) -> Fetched:
+    """The newest file matching `pattern` under the organisation's own folder, never elsewhere.
+
+    Whatever the reason nothing usable matched (no such file, a link leading out of the folder,
+    the folder missing), the message is the same, so it says nothing about other folders."""
     root = folder_root()
     if root is None or not root.is_dir():
         raise FetchError(
@@ -84,29 +97,30 @@ def fetch_folder(pattern: str) -> Fetched:
         pattern = check_pattern(pattern)
     except ValidationError as exc:
         raise FetchError(exc.messages[0]) from exc
+    not_found = FetchError(
+        _(
+            "No file matching “%(pattern)s” was found in your organisation's folder "
+            "(%(folder)s/ in the shared folder)."
+        )
+        % {"pattern": pattern, "folder": organisation_slug}
+    )
+    base = organisation_folder(organisation_slug)
+    if base is None:
+        raise not_found
+    # The organisation's folder must be a real folder, not a link (to another one's, say).
+    real_base = Path(os.path.realpath(base))
+    if real_base != base or not real_base.is_dir():
+        raise not_found
     inside: list[tuple[float, Path]] = []
-    outside = 0
-    for match in glob.glob(glob.escape(str(root)) + "/" + pattern):
+    for match in glob.glob(glob.escape(str(real_base)) + "/" + pattern):
         # The real place of the file, every symbolic link followed: it must still be inside.
         real = Path(os.path.realpath(match))
-        if not real.is_relative_to(root):
-            outside += 1
+        if not real.is_relative_to(real_base):
             continue
         if real.is_file():
             inside.append((real.stat().st_mtime, real))
     if not inside:
-        if outside:
-            raise FetchError(
-                _(
-                    "The file matching “%(pattern)s” is a link to a place outside the shared "
-                    "folder, so it was not read. Put the file itself in the folder."
-                )
-                % {"pattern": pattern}
-            )
-        raise FetchError(
-            _("No file matching “%(pattern)s” was found in the shared folder.")
-            % {"pattern": pattern}
-        )
+        raise not_found
     _mtime, newest = max(inside)
     limit = max_bytes()
     try:

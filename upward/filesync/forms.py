@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import urllib.parse
 import zoneinfo
 from typing import Any
 
@@ -35,7 +36,8 @@ class FileSourceForm(ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=_(
             "Sent as the Authorization header, e.g. “Bearer …” or “Basic …”. Stored encrypted "
-            "and never shown again; leave blank to keep the stored value."
+            "and never shown again; leave blank to keep the stored value. If you change the "
+            "address to another server, the stored value is removed unless you type it again."
         ),
     )
     clear_secret = forms.BooleanField(
@@ -101,8 +103,9 @@ class FileSourceForm(ModelForm):
         }
         help_texts = {
             "path": _(
-                "Relative to the folder your Upward operator shares, e.g. people.csv or "
-                "hr/people-*.csv (with *, the newest matching file is used)."
+                "Relative to your organisation's own folder in the shared folder, e.g. "
+                "people.csv or hr/people-*.csv (with *, the newest matching file is used). "
+                "Files elsewhere cannot be read."
             ),
             "url": _("https:// address Upward downloads the export from."),
             "missing_have_left": _(
@@ -119,6 +122,8 @@ class FileSourceForm(ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.had_leavers = bool(self.instance.pk and self.instance.missing_have_left)
+        self.stored_url = self.instance.url if self.instance.pk else ""
+        self.secret_dropped = False
         self.order_fields(
             [
                 "kind",
@@ -140,6 +145,13 @@ class FileSourceForm(ModelForm):
         )
         if not self.instance.auth_header:
             del self.fields["clear_secret"]
+        slug = self.instance.organisation.slug if self.instance.organisation_id else ""
+        if slug:
+            self.fields["path"].help_text = _(
+                "Relative to your organisation's own folder, %(folder)s/ in the shared folder "
+                "(whoever runs Upward creates it), e.g. people.csv or hr/people-*.csv (with *, "
+                "the newest matching file is used). Files elsewhere cannot be read."
+            ) % {"folder": slug}
 
     def clean_time_zone(self) -> str:
         value = self.cleaned_data["time_zone"].strip()
@@ -193,10 +205,31 @@ class FileSourceForm(ModelForm):
             source.auth_header = ""
         elif self.cleaned_data.get("secret"):
             source.auth_header = self.cleaned_data["secret"]
+        elif source.auth_header and origin(source.url) != origin(self.stored_url):
+            # The value was given for the old server: never send it to a new one.
+            source.auth_header = ""
+            self.secret_dropped = True
         if commit:
             source.save()
         return source
 
     @property
     def secret_changed(self) -> bool:
-        return bool(self.cleaned_data.get("clear_secret") or self.cleaned_data.get("secret"))
+        return bool(
+            self.cleaned_data.get("clear_secret")
+            or self.cleaned_data.get("secret")
+            or self.secret_dropped
+        )
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of an address (the port filled in for http and https)."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ("", url.strip().lower(), None)
+    scheme = parts.scheme.lower()
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)
+    return (scheme, (parts.hostname or "").lower(), port)

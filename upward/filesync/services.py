@@ -137,7 +137,7 @@ def _execute(run: FileSyncRun) -> None:
     source = run.source
     try:
         if source.kind == FileSource.Kind.FOLDER:
-            fetched = fetching.fetch_folder(source.path)
+            fetched = fetching.fetch_folder(source.path, organisation_slug=source.organisation.slug)
         else:
             fetched = fetching.fetch_url(source.url, authorization=source.auth_header)
     except fetching.FetchError as exc:
@@ -199,6 +199,16 @@ def hold_reason(source: FileSource, people_import: PeopleImport) -> str:
     counts = people_import.counts
     changes = counts.get("new", 0) + counts.get("updated", 0)
     leaving = int(people_import.preview.get("leaving", 0))
+    admin_changes = int(people_import.preview.get("admin_changes", 0))
+    if admin_changes:
+        # Admin rights are never granted or taken away by a file alone, whatever the limits.
+        return ngettext(
+            "The file changes who is an organisation admin (%(n)s person gains or loses admin "
+            "rights). A file never changes admin rights on its own: an admin must apply it.",
+            "The file changes who is an organisation admin (%(n)s people gain or lose admin "
+            "rights). A file never changes admin rights on its own: an admin must apply it.",
+            admin_changes,
+        ) % {"n": f"{admin_changes:,}"}
     if changes > source.max_changes:
         return ngettext(
             "The file adds or changes %(n)s person, more than the %(limit)s allowed without "

@@ -37,6 +37,14 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
             saved, by=request.user, changed=changed, secret_changed=form.secret_changed
         )
         messages.success(request, _("File sync settings saved."))
+        if form.secret_dropped:
+            messages.warning(
+                request,
+                _(
+                    "The web address now points to another server, so the stored authorization "
+                    "value was removed. Type it again if the new server needs one."
+                ),
+            )
         return redirect("filesync:settings")
     runs = Paginator(
         FileSyncRun.objects.filter(organisation_id=admin.organisation_id).select_related(
@@ -52,6 +60,7 @@ def settings_page(request: AuthenticatedRequest) -> HttpResponse:
             "source": source if source.pk else None,
             "has_secret": bool(source.pk and source.auth_header),
             "has_folder": fetching.folder_root() is not None,
+            "folder_name": admin.organisation.slug,
             "page_obj": runs,
             "runs": runs.object_list,
         },

@@ -432,6 +432,7 @@ class RowPlan:
     final: dict[str, Any]
     changes: list[tuple[str, str, str]] = field(default_factory=list)
     leaves: bool = False  # an active person becomes inactive
+    admin_change: bool = False  # someone becomes, or stops being, an active organisation admin
 
 
 @dataclass
@@ -451,6 +452,11 @@ class ImportPlan:
         return sum(1 for r in self.rows if r.leaves)
 
     @property
+    def admin_changes(self) -> int:
+        """Rows that grant or remove organisation admin rights (leaving included)."""
+        return sum(1 for r in self.rows if r.admin_change)
+
+    @property
     def counts(self) -> dict[str, int]:
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         for row in self.rows:
@@ -467,6 +473,7 @@ class ImportPlan:
             "new_teams": [list(t) for t in self.new_teams],
             "notes": self.notes,
             "leaving": self.leaving,
+            "admin_changes": self.admin_changes,
             "missing_have_left": self.missing_have_left,
             "changes": [
                 {
@@ -1018,9 +1025,12 @@ def _record_changes(plans: list[RowPlan], directory: DirectorySnapshot, lookups:
     labels = {name: _(label) for name, label in FIELD_LABELS.items()}
     for plan in plans:
         existing = lookups.people_by_id.get(plan.person_id) if plan.person_id else None
+        admin_after = bool(plan.final["is_org_admin"] and plan.final["is_active"])
         if existing is None:
+            plan.admin_change = admin_after
             continue
         plan.leaves = existing.is_active and not plan.final["is_active"]
+        plan.admin_change = bool(existing.is_org_admin and existing.is_active) != admin_after
         before = _display_existing(existing, directory, lookups)
         after = _display(plan.final, lookups.level_label)
         for name in FIELD_LABELS:

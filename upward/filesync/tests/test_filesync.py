@@ -23,6 +23,10 @@ from upward.notifications.scheduled import registered_jobs
 from upward.organisations.models import PeopleImport, Person
 
 HEADER = "email,full_name,job_title\n"
+NOT_FOUND = (
+    "No file matching “%s” was found in your organisation's folder (northwind/ in the shared "
+    "folder)."
+)
 
 
 def directory_csv(org, *, skip: tuple[str, ...] = (), title: str = "", extra: str = "") -> str:
@@ -36,11 +40,13 @@ def directory_csv(org, *, skip: tuple[str, ...] = (), title: str = "", extra: st
 
 
 @pytest.fixture
-def folder(tmp_path, settings):
+def folder(tmp_path, settings, world):
+    """The organisation's own folder, <root>/<slug>/, as the operator creates it."""
     root = tmp_path / "share"
     root.mkdir()
     settings.FILESYNC_ROOT = str(root)
-    return root
+    (root / world.org.slug).mkdir()
+    return root / world.org.slug
 
 
 def make_source(world, **fields) -> FileSource:
@@ -96,7 +102,7 @@ def test_a_path_outside_the_folder_is_refused(world, folder, pattern):
     (folder.parent / "secret.csv").write_text(directory_csv(world.org))
     run = run_now(make_source(world, path=pattern))
     assert run.status == FileSyncRun.Status.FAILED
-    assert "inside the shared folder" in run.error
+    assert "inside your organisation's folder" in run.error
     assert run.people_import is None
 
 
@@ -106,7 +112,7 @@ def test_a_link_escaping_the_folder_is_refused(world, folder):
     (folder / "people.csv").symlink_to(outside)
     run = run_now(make_source(world))
     assert run.status == FileSyncRun.Status.FAILED
-    assert "outside the shared folder" in run.error
+    assert run.error == NOT_FOUND % "people.csv"
     assert not PeopleImport.objects.filter(organisation=world.org).exists()
 
 
@@ -120,7 +126,7 @@ def test_a_link_inside_the_folder_is_followed(world, folder):
 def test_a_missing_file_is_a_clear_run_error(world, folder):
     run = run_now(make_source(world, path="people-*.csv"))
     assert run.status == FileSyncRun.Status.FAILED
-    assert run.error == "No file matching “people-*.csv” was found in the shared folder."
+    assert run.error == NOT_FOUND % "people-*.csv"
     assert run.finished_at is not None
 
 
@@ -452,7 +458,7 @@ def test_another_organisations_admin_sees_only_their_own(world, folder):
 @pytest.mark.parametrize(
     ("overrides", "field", "words"),
     [
-        ({"path": "../etc/passwd"}, "path", "inside the shared folder"),
+        ({"path": "../etc/passwd"}, "path", "inside your organisation's folder"),
         ({"path": ""}, "path", "Enter the file name"),
         ({"kind": "url", "url": ""}, "url", "Enter the web address"),
         ({"kind": "url", "url": "ftp://x.test/a"}, "url", "https://"),
@@ -530,3 +536,152 @@ def test_a_check_waits_for_a_running_one_but_not_for_a_dead_one(world, folder):
     stuck.refresh_from_db()
     assert stuck.status == FileSyncRun.Status.FAILED and "stopped" in stuck.error
     assert fresh.status == FileSyncRun.Status.QUEUED
+
+
+# ---------------------------------------------------------------------------------------------
+# Review findings: each organisation's own folder, the secret and the address, admin rights,
+# the preview's leavers, the audit log's words
+
+
+def other_source(world, path: str) -> FileSource:
+    other_org = world.outsider_admin.organisation
+    source, _ = FileSource.objects.update_or_create(
+        organisation=other_org,
+        defaults={"kind": FileSource.Kind.FOLDER, "path": path, "time_zone": "UTC"},
+    )
+    return source
+
+
+@pytest.mark.parametrize(
+    "pattern", ["northwind/people.csv", "*/people.csv", "*/*", "people.csv", "../northwind/x"]
+)
+def test_another_organisation_cannot_read_this_organisations_folder(world, folder, pattern):
+    (folder / "people.csv").write_text(directory_csv(world.org))
+    (folder.parent / "elsewhere").mkdir()
+    run = run_now(other_source(world, pattern))
+    assert run.status == FileSyncRun.Status.FAILED
+    assert run.people_import is None
+    assert "northwind" not in run.error.replace(pattern, "")
+    if ".." not in pattern:
+        # The same words as for a file that exists nowhere: nothing is revealed.
+        missing = run_now(other_source(world, "nothing-here.csv"))
+        assert run.error == missing.error.replace("nothing-here.csv", pattern)
+        assert "your organisation's folder (elsewhere/" in run.error
+
+
+def test_an_organisation_without_its_own_folder_reads_nothing(world, folder):
+    (folder.parent / "people.csv").write_text(directory_csv(world.org))
+    run = run_now(other_source(world, "people.csv"))
+    assert run.status == FileSyncRun.Status.FAILED
+    assert "No file matching “people.csv” was found in your organisation's folder" in run.error
+
+
+def test_a_link_to_another_organisations_folder_is_not_followed(world, folder):
+    (folder / "people.csv").write_text(directory_csv(world.org))
+    (folder.parent / "elsewhere").symlink_to(folder)
+    run = run_now(other_source(world, "people.csv"))
+    assert run.status == FileSyncRun.Status.FAILED
+    assert "No file matching" in run.error
+
+
+def test_the_page_names_the_organisations_folder(world, folder):
+    page = world.client_for(world.admin).get(URL)
+    assertContains(page, "your organisation&#x27;s own folder, northwind/")
+
+
+def test_a_new_server_does_not_get_the_stored_authorization(world, folder):
+    client = world.client_for(world.admin)
+    data = form_data(kind="url", url="https://hr.example.org/p.csv", secret="Bearer topsecret")
+    assert client.post(URL, data).status_code == 302
+    source = FileSource.objects.get()
+    # Another file on the same server keeps it.
+    same = {**data, "secret": "", "url": "https://HR.example.org:443/other.csv"}
+    assert client.post(URL, same).status_code == 302
+    source.refresh_from_db()
+    assert source.auth_header == "Bearer topsecret"
+    # Another server (or scheme, or port) drops it, and says so.
+    for url in ["https://evil.example.net/p.csv", "https://hr.example.org:8443/p.csv"]:
+        source.auth_header = "Bearer topsecret"
+        source.save()
+        response = client.post(URL, {**data, "secret": "", "url": url}, follow=True)
+        assertContains(response, "the stored authorization value was removed")
+        source.refresh_from_db()
+        assert source.auth_header == "" and source.url == url
+    # A value typed with the new address is kept.
+    new = {**data, "secret": "Bearer other", "url": "https://new.example.com/p.csv"}
+    assertNotContains(client.post(URL, new, follow=True), "value was removed")
+    source.refresh_from_db()
+    assert source.auth_header == "Bearer other"
+    event = AuditEvent.objects.filter(verb="filesync.settings_changed").order_by("pk")[2]
+    assert event.data["secret_changed"] is True
+
+
+def with_admin_column(world, *, admins: set[str]) -> str:
+    lines = ["email,full_name,job_title,org_admin\n"]
+    for person in Person.objects.filter(organisation=world.org, is_active=True).order_by("email"):
+        flag = "yes" if person.email in admins else "no"
+        lines.append(f"{person.email},{person.full_name},Renamed,{flag}\n")
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(
+    "admins",
+    [{"ada@northwind.test", "kai@northwind.test"}, set()],
+    ids=["grants", "removes"],
+)
+def test_a_scheduled_run_never_changes_admin_rights_on_its_own(world, folder, admins):
+    current = set(
+        Person.objects.filter(organisation=world.org, is_org_admin=True).values_list(
+            "email", flat=True
+        )
+    )
+    if not admins:
+        # Removing: a second admin loses the right (the last one could not anyway).
+        Person.objects.filter(email="kai@northwind.test").update(is_org_admin=True)
+        current.add("kai@northwind.test")
+        admins = current - {"kai@northwind.test"}
+    (folder / "people.csv").write_text(with_admin_column(world, admins=admins))
+    source = make_source(world, auto_apply=True, max_changes=1000)
+    run = run_now(source, trigger=FileSyncRun.Trigger.SCHEDULE)
+    assert run.status == FileSyncRun.Status.WAITING
+    assert "changes who is an organisation admin (1 person" in run.held_because
+    assert Person.objects.get(email="kai@northwind.test").job_title != "Renamed"
+    page = world.client_for(world.admin).get(f"/people/import/{imported(run).pk}/")
+    assertContains(page, "changes organisation admin rights for 1 person")
+
+
+def test_the_same_file_without_admin_changes_is_applied(world, folder):
+    admins = set(
+        Person.objects.filter(organisation=world.org, is_org_admin=True).values_list(
+            "email", flat=True
+        )
+    )
+    (folder / "people.csv").write_text(with_admin_column(world, admins=admins))
+    run = run_now(make_source(world, auto_apply=True), trigger=FileSyncRun.Trigger.SCHEDULE)
+    assert run.status == FileSyncRun.Status.APPLIED, run.held_because
+
+
+def test_the_preview_shows_how_many_people_leave(world, folder):
+    (folder / "people.csv").write_text(
+        directory_csv(world.org, skip=("kai@northwind.test", "sam@northwind.test"))
+    )
+    run = run_now(make_source(world, missing_have_left=True), by=world.admin.user)
+    assert run.status == FileSyncRun.Status.PREVIEW
+    page = world.client_for(world.admin).get(f"/people/import/{imported(run).pk}/")
+    assertContains(
+        page,
+        '<span class="stat__value">2</span><span class="stat__label">marked as left</span>',
+        html=True,
+    )
+    assertContains(page, "Applying this marks 2 people as left.")
+    assertContains(page, "missing from the file counts as having left")
+
+
+def test_the_audit_log_names_file_sync(world, folder):
+    client = world.client_for(world.admin)
+    assert client.post(URL, form_data()).status_code == 302
+    assert client.post(URL + "disable/").status_code == 302
+    from upward.organisations.audit_log import describe
+
+    assert describe("filesync.settings_changed") == "Changed the HR file sync settings"
+    assert describe("filesync.disabled") == "Switched off HR file sync"
