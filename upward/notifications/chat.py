@@ -368,7 +368,7 @@ def _send(message: ChatMessage, chat: ChatSettings | None) -> None:
     elif message.destination == ChatDestination.TEAMS:
         if chat is None or not chat.teams_webhook_url:
             raise Permanent(_("The Teams webhook was removed."))
-        _post_json(chat.teams_webhook_url, teams_payload(message.kind))
+        _post_json(_checked(chat.teams_webhook_url), teams_payload(message.kind), "Teams")
     elif message.destination == ChatDestination.SLACK_DIRECT:
         if chat is None or not chat.slack_bot_token:
             raise Permanent(_("The Slack bot token was removed."))
@@ -386,9 +386,28 @@ def _still_opted_in(person: Person) -> bool:
     return ChatPreference.objects.filter(person=person, slack_direct=True).exists()
 
 
-def _checked(url: str) -> str:
+SLACK_WEBHOOK_HOST = "hooks.slack.com"
+
+
+def check_slack_webhook_url(url: str) -> str:
+    """The outbound check, and the address must be Slack's own (https://hooks.slack.com/…).
+    With OUTBOUND_ALLOW_PRIVATE on (a deployment's own network, the tests' recorder) any host
+    the outbound check allows is taken."""
+    url = check_outbound_url(url)
+    if getattr(settings, "OUTBOUND_ALLOW_PRIVATE", False):
+        return url
+    parts = urlsplit(url)
+    if parts.scheme != "https" or (parts.hostname or "").lower() != SLACK_WEBHOOK_HOST:
+        raise ValidationError(
+            _("A Slack incoming webhook address starts with https://%(host)s/.")
+            % {"host": SLACK_WEBHOOK_HOST}
+        )
+    return url
+
+
+def _checked(url: str, *, slack: bool = False) -> str:
     try:
-        return check_outbound_url(url)
+        return check_slack_webhook_url(url) if slack else check_outbound_url(url)
     except ValidationError as exc:
         raise Permanent(" ".join(exc.messages)) from exc
 
@@ -408,6 +427,14 @@ def _retry_after(headers: Any) -> float | None:
 def _judge(status: int, headers: Any, service: str) -> None:
     if 200 <= status < 300:
         return
+    if 300 <= status < 400:
+        raise Permanent(
+            _(
+                "%(service)s answered with a redirect (%(status)s), which Upward does not "
+                "follow. Enter the final address in the settings."
+            )
+            % {"service": service, "status": status}
+        )
     if status == 429 or status >= 500:
         raise Retryable(
             _("%(service)s answered %(status)s.") % {"service": service, "status": status},
@@ -420,33 +447,38 @@ def _judge(status: int, headers: Any, service: str) -> None:
 
 
 def _post_slack_webhook(url: str, payload: dict[str, Any]) -> None:
-    from slack_sdk.webhook import WebhookClient
-
-    client = WebhookClient(_checked(url), timeout=TIMEOUT)
-    try:
-        response = client.send_dict(payload)
-    except OSError as exc:
-        raise Retryable(
-            _("Slack could not be reached (%(error)s).") % {"error": type(exc).__name__}
-        ) from exc
-    _judge(response.status_code, response.headers, "Slack")
+    # Not slack-sdk's WebhookClient: it uses urlopen, which follows redirects.
+    _post_json(_checked(url, slack=True), payload, "Slack")
 
 
-def _post_json(url: str, payload: dict[str, Any]) -> None:
-    request = urllib.request.Request(  # noqa: S310 (checked: http(s) only, see check_outbound_url)
-        _checked(url),
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead anywhere, past the address check: it is an answer (a failed
+    delivery), never a hop."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect())
+
+
+def _post_json(url: str, payload: dict[str, Any], service: str) -> None:
+    """POST to an address the caller checked (`_checked`: http(s) only)."""
+    request = urllib.request.Request(  # noqa: S310 (checked by the caller)
+        url,
         data=json.dumps(payload).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            _judge(response.status, response.headers, "Teams")
+        with _OPENER.open(request, timeout=TIMEOUT) as response:
+            _judge(response.status, response.headers, service)
     except urllib.error.HTTPError as exc:
-        _judge(exc.code, exc.headers, "Teams")
+        _judge(exc.code, exc.headers, service)
     except OSError as exc:
         raise Retryable(
-            _("Teams could not be reached (%(error)s).") % {"error": type(exc).__name__}
+            _("%(service)s could not be reached (%(error)s).")
+            % {"service": service, "error": type(exc).__name__}
         ) from exc
 
 

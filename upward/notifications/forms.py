@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from upward.core.forms import Form
 from upward.core.outbound import check_outbound_url
+from upward.notifications.chat import check_slack_webhook_url
 from upward.notifications.kinds import Kind
 
 
@@ -76,7 +77,8 @@ class ChatSettingsForm(Form):
         return check_outbound_url(value) if value else ""
 
     def clean_slack_webhook_url(self) -> str:
-        return self._clean_url("slack_webhook_url")
+        value = (self.cleaned_data.get("slack_webhook_url") or "").strip()
+        return check_slack_webhook_url(value) if value else ""
 
     def clean_teams_webhook_url(self) -> str:
         return self._clean_url("teams_webhook_url")
@@ -86,7 +88,8 @@ class ChatSettingsForm(Form):
         if value and not BOT_TOKEN.fullmatch(value):
             raise ValidationError(
                 _(
-                    "A Slack bot token starts with xoxb- and has only letters, digits and dashes. "
+                    "A Slack bot token is xoxb- followed by 10 to 250 letters, digits and "
+                    "dashes. "
                     "Copy it from your Slack app's “OAuth & Permissions” page."
                 )
             )

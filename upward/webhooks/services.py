@@ -312,17 +312,19 @@ def _post(endpoint: Endpoint, delivery: Delivery) -> Outcome:
         return Outcome(False, None, " ".join(exc.messages)[:EXCERPT_CHARS], took())
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     headers = sign_headers(endpoint.secret, delivery.message_id, body, timezone.now())
-    # check_outbound_url allowed only http(s) addresses.
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     timeout = float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10))
     try:
+        # check_outbound_url allowed only http(s) addresses.
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
         with _OPENER.open(request, timeout=timeout) as response:
             status, raw = response.status, response.read(EXCERPT_CHARS * 4)
     except urllib.error.HTTPError as exc:  # any answer outside 2xx, including redirects
         status, raw = exc.code, exc.read(EXCERPT_CHARS * 4) if exc.fp else b""
     except TimeoutError:
         return Outcome(False, None, _("No answer in time."), took())
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except Exception as exc:
+        # Anything (InvalidURL, ValueError, a broken answer) is a failed attempt, so the retry
+        # schedule, the final failure and the auto-disable apply: never stuck "pending".
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError):
             return Outcome(False, None, _("No answer in time."), took())

@@ -387,8 +387,14 @@ def test_admin_saves_settings_secrets_are_never_shown_back(world, recorder):
         ("slack_webhook_url", "ftp://hooks.example.com/x", "starting with https://"),
         ("teams_webhook_url", "https://127.0.0.1/workflow", "private network"),
         ("teams_webhook_url", "https://10.1.2.3/workflow", "private network"),
-        ("slack_bot_token", "xoxp-user-token-not-a-bot", "starts with xoxb-"),
-        ("slack_bot_token", "xoxb-<script>", "starts with xoxb-"),
+        ("slack_bot_token", "xoxp-user-token-not-a-bot", "is xoxb- followed by"),
+        ("slack_bot_token", "xoxb-<script>", "is xoxb- followed by 10 to 250 letters"),
+        ("slack_bot_token", "xoxb-123-abc", "is xoxb- followed by 10 to 250 letters"),
+        ("slack_webhook_url", "https://hooks.example.com/services/x", "https://hooks.slack.com/"),
+        ("slack_webhook_url", "https://1.1.1.1:99999/x", "not valid"),
+        ("teams_webhook_url", "https://[zz]/workflow", "not valid"),
+        ("teams_webhook_url", "https://1.1.1.1/work flow", "must not contain spaces"),
+        ("teams_webhook_url", "https://[64:ff9b::7f00:1]/workflow", "private network"),
     ],
 )
 def test_settings_validation(world, settings, field, value, error):
@@ -493,3 +499,33 @@ def test_private_addresses_are_refused_again_at_send_time(
     message = ChatMessage.objects.get()
     assert message.state == ChatState.GIVEN_UP
     assert "https://" in message.last_error or "private network" in message.last_error
+
+
+@pytest.mark.parametrize(
+    ("destination", "field"),
+    [
+        (ChatDestination.TEAMS, "teams_webhook_url"),
+        (ChatDestination.SLACK_WEBHOOK, "slack_webhook_url"),
+    ],
+)
+def test_a_redirect_is_a_failed_delivery_never_followed(world, recorder, destination, field):
+    configure(world.org, **{field: recorder.url("/hook")})
+    recorder.reply(302, headers={"Location": recorder.url("/internal")})
+    message = ChatMessage.objects.create(
+        organisation=world.org, destination=destination, kind="programme"
+    )
+    assert chat.deliver(message.pk) == ChatState.GIVEN_UP
+    assert [r.path for r in recorder.requests] == ["/hook"]
+    message.refresh_from_db()
+    assert "redirect" in message.last_error
+
+
+def test_a_slack_webhook_elsewhere_than_slack_is_refused_at_send_time(world, recorder, settings):
+    configure(world.org, slack_webhook_url="https://1.1.1.1/services/T/B/x")
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    message = ChatMessage.objects.create(
+        organisation=world.org, destination=ChatDestination.SLACK_WEBHOOK, kind="programme"
+    )
+    assert chat.deliver(message.pk) == ChatState.GIVEN_UP
+    message.refresh_from_db()
+    assert "hooks.slack.com" in message.last_error

@@ -4,6 +4,7 @@ up, switching an endpoint off, and the address rules. Against a real local HTTP 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import socket
 
 import pytest
@@ -270,3 +271,42 @@ def test_two_runners_never_send_the_same_attempt(world, server, django_capture_o
     assert services.deliver(delivery.pk) == "succeeded"
     assert services.deliver(delivery.pk) == "skipped"
     assert len(server.requests) == 1
+
+
+def test_an_address_with_a_line_break_is_refused_when_saved(world):
+    for url in ("https://1.1.1.1/hook\r\nX: 1", "https://1.1.1.1/a hook", "https://1.1.1.1:99999/"):
+        with pytest.raises(services.DomainError):
+            endpoint_for(world, url)
+    assert not Endpoint.objects.exists()
+
+
+def test_a_stored_address_that_cannot_be_sent_to_is_a_failed_attempt(
+    world, server, django_capture_on_commit_callbacks
+):
+    endpoint = endpoint_for(world, server.url("/hook"))
+    Endpoint.objects.filter(pk=endpoint.pk).update(url=server.url("/a hook"))  # an old row
+    endpoint.refresh_from_db()
+    delivery = _test_event(endpoint, world, django_capture_on_commit_callbacks)
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert delivery.next_attempt_at is not None and "spaces" in delivery.last_response
+    assert server.requests == []
+
+
+def test_any_error_while_sending_is_a_failed_attempt_then_a_final_failure(
+    world, server, monkeypatch, django_capture_on_commit_callbacks
+):
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise http.client.InvalidURL("URL can't contain control characters")
+
+    monkeypatch.setattr(services._OPENER, "open", broken)
+    endpoint = endpoint_for(world, server.url("/hook"))
+    delivery = _test_event(endpoint, world, django_capture_on_commit_callbacks)
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert "InvalidURL" in delivery.last_response
+    for _ in SCHEDULE:
+        Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+        services.deliver(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and delivery.attempts == len(SCHEDULE) + 1
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 1
