@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from pytest_django.asserts import assertContains, assertNotContains
 from django.core.management import CommandError, call_command
 from django.test import Client
+from pytest_django.asserts import assertContains, assertNotContains
 
 from upward.accounts.models import TokenKind, TokenScope
 from upward.accounts.tokens import issue_token, revoke_token

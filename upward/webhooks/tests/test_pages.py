@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pytest_django.asserts import assertNotContains
 from django.urls import reverse
+from pytest_django.asserts import assertNotContains
 
 from upward.core.models import AuditEvent
 from upward.core.testing.recorder import Recorder
