@@ -97,8 +97,7 @@ class GoalFilter(StrictFilterSet):
         fields = ["pairing", "status"]
 
 
-@extend_schema(tags=["me"])
-class MyGoalViewSet(
+class _MineViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -106,13 +105,19 @@ class MyGoalViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """The caller's own goals or tasks: read with me:read, change with me:write (no PUT)."""
+
+    read_scope = TokenScope.ME_READ
+    write_scope = TokenScope.ME_WRITE
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+
+@extend_schema(tags=["me"])
+class MyGoalViewSet(_MineViewSet):
     """Goals of the pairings the caller is in (both people's goals: the pair shares them)."""
 
     serializer_class = GoalSerializer
     filterset_class = GoalFilter
-    read_scope = TokenScope.ME_READ
-    write_scope = TokenScope.ME_WRITE
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Goal]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
@@ -216,21 +221,11 @@ class TaskFilter(StrictFilterSet):
 
 
 @extend_schema(tags=["me"])
-class MyTaskViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
+class MyTaskViewSet(_MineViewSet):
     """Tasks under the goals of the pairings the caller is in."""
 
     serializer_class = TaskSerializer
     filterset_class = TaskFilter
-    read_scope = TokenScope.ME_READ
-    write_scope = TokenScope.ME_WRITE
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Task]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator
