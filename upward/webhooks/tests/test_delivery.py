@@ -275,7 +275,7 @@ def test_two_runners_never_send_the_same_attempt(world, server, django_capture_o
 
 def test_an_address_with_a_line_break_is_refused_when_saved(world):
     for url in ("https://1.1.1.1/hook\r\nX: 1", "https://1.1.1.1/a hook", "https://1.1.1.1:99999/"):
-        with pytest.raises(services.DomainError):
+        with pytest.raises(services.DomainError, match=r"address|port|space|character"):
             endpoint_for(world, url)
     assert not Endpoint.objects.exists()
 
