@@ -33,8 +33,12 @@ NARROW = {"width": 320, "height": 800}
 WIDE = {"width": 1280, "height": 900}
 # Addresses a crawl must not follow: files, signing out, the admin site, actions reached by GET
 # that are not pages.
+# Files, sign-out, and machine addresses (the API's JSON and schema, SCIM, SAML metadata),
+# which a browser downloads rather than shows.
 SKIP = re.compile(
-    r"(\.ics|\.pdf|\.csv|\.xlsx|/export|/download|/logout|/admin/|/workbook/pdf)", re.I
+    r"(\.ics|\.pdf|\.csv|\.xlsx|/export|/download|/logout|/admin/|/workbook/pdf"
+    r"|^/api/(?!docs/)|^/scim/|/saml/.*/metadata/)",
+    re.I,
 )
 MAX_PAGES_PER_PERSONA = 90
 

@@ -30,7 +30,7 @@ def test_admin_connects_chat_and_a_person_opts_in(world, visitor_factory, settin
         admin.page.get_by_label("Slack incoming webhook URL").fill(server.url("/hook/T1/B1/sec1"))
         admin.page.get_by_label("Slack bot token").fill("xoxb-not-a-token!")
         admin.page.get_by_role("button", name="Save the chat settings").click()
-        expect(admin.page.get_by_text("A Slack bot token starts with xoxb-").first).to_be_visible()
+        expect(admin.page.get_by_text("A Slack bot token is xoxb-").first).to_be_visible()
         admin.look("chat-invalid-token")
 
         admin.page.get_by_label("Slack incoming webhook URL").fill(server.url("/hook/T1/B1/sec1"))
