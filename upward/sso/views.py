@@ -221,6 +221,9 @@ def disable(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "sso/disable.html", {"idp": idp})
 
 
+# The identity provider's server posts here, with no browser session and so no CSRF token. What
+# authorises the call is the logout token: a JWT signed with the provider's key, checked in
+# sso/backchannel.py before any session ends. It can only end sessions, never start one.
 @csrf_exempt
 @require_POST
 def backchannel_logout(request: HttpRequest, slug: str) -> HttpResponse:
